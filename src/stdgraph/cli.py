@@ -1,0 +1,280 @@
+"""The ``stdgraph`` command: a thin shell over the library.
+
+Each command parses its arguments, calls one library function and prints. A user error prints one
+line (``stdgraph: error: ...``) and exits non-zero; ``--verbose`` adds the traceback.
+Exit codes: 0 ok, 1 SHACL violations, 2 bad input (syntax, arguments, unreadable files),
+3 store problems.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+import traceback
+from pathlib import Path
+
+import click
+
+from .errors import StdgraphError, UsageError, ValidationFailed
+from .formats import GRAPH_FORMATS, RESULT_FORMATS, serialize_graph, serialize_result, table
+from .namespaces import INFERRED_GRAPH, sparql_prologue
+from .project import Project
+from .settings import Settings
+from .store import open_store
+
+
+class Context:
+    def __init__(self, settings: Settings, verbose: bool) -> None:
+        self.settings = settings
+        self.verbose = verbose
+        self._t0 = time.perf_counter()
+
+    def progress(self, msg: str) -> None:
+        click.echo(f"[{time.perf_counter() - self._t0:6.1f}s] {msg}", err=True)
+
+    def project(self) -> Project:
+        return Project.locate(self.settings.project)
+
+
+store_option = click.option(
+    "--store", "store", default=None, metavar="DIR",
+    help="Store folder (embedded Oxigraph) or 'memory:'. Env STDGRAPH_STORE.",
+)
+project_option = click.option(
+    "--project", "project", default=None, metavar="DIR",
+    help="Project folder (ontology/, shapes/, data/, queries/). Env STDGRAPH_PROJECT.",
+)
+
+
+def _ctx(click_ctx: click.Context, store: str | None = None,
+         project: str | None = None) -> Context:
+    """Merge per-command --store/--project into the settings made by the group."""
+    ctx: Context = click_ctx.find_object(Context)
+    if store or project:
+        ctx.settings = ctx.settings.with_(store=store, project=project)
+    return ctx
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@store_option
+@project_option
+@click.option("--verbose", "-v", is_flag=True, help="Show tracebacks for errors.")
+@click.version_option(package_name="stdgraph")
+@click.pass_context
+def cli(click_ctx: click.Context, store: str | None, project: str | None, verbose: bool) -> None:
+    """stdgraph: a knowledge graph of smart-factory standards, architectures and roadmaps."""
+    click_ctx.obj = Context(Settings.from_env(store=store, project=project), verbose)
+
+
+@cli.command()
+@store_option
+@project_option
+@click.pass_context
+def build(click_ctx: click.Context, store: str | None, project: str | None) -> None:
+    """Parse, infer (OWL-RL), validate (SHACL) and load the project into the store.
+
+    Exit 1 on any sh:Violation, 2 on a file that does not parse; either way the store keeps
+    the graph it had before.
+    """
+    from .pipeline import build as run_build
+
+    ctx = _ctx(click_ctx, store, project)
+    proj = ctx.project()
+    ctx.progress(f"building {proj.root}")
+    with open_store(ctx.settings.store) as st:
+        try:
+            result = run_build(proj, st, ctx.progress)
+        except ValidationFailed as e:
+            for r in e.report.results:
+                click.echo(r.line())
+            raise
+    for r in result.report.warnings:
+        click.echo(r.line())
+    where = getattr(st, "root", ctx.settings.store or "memory")
+    click.echo(f"built {result.total} triples in {len(result.graphs)} graphs into {where} "
+               f"({len(result.report.warnings)} warning(s))")
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "turtle", "json"]), default="text",
+              show_default=True, help="Report format.")
+@project_option
+@click.pass_context
+def validate(click_ctx: click.Context, files: tuple[Path, ...], fmt: str,
+             project: str | None) -> None:
+    """Validate RDF files against the project's shapes (with its ontology and inference).
+
+    Exit 0 if they conform, 1 on violations, 2 if a file cannot be read or parsed.
+    """
+    from .pipeline import validate_files
+
+    ctx = _ctx(click_ctx, None, project)
+    for f in files:
+        if not f.is_file():
+            raise UsageError(f"{f}: no such file")
+    report = validate_files(ctx.project(), list(files))
+    if fmt == "json":
+        click.echo(report.as_json())
+    elif fmt == "turtle":
+        click.echo(report.turtle())
+    else:
+        click.echo(report.text())
+    if not report.conforms:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("sparql", required=False)
+@click.option("--file", "file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Read the query from a file.")
+@click.option("--format", "fmt", default="table", show_default=True,
+              type=click.Choice(["table", *RESULT_FORMATS, "turtle", "ntriples", "jsonld"]),
+              help="Output format.")
+@click.option("--prefixes/--no-prefixes", default=True, show_default=True,
+              help="Prepend PREFIX lines for sg:, sgid:, skos:, dcterms:, ...")
+@store_option
+@click.pass_context
+def query(click_ctx: click.Context, sparql: str | None, file: Path | None, fmt: str,
+          prefixes: bool, store: str | None) -> None:
+    """Run a SPARQL query against the store (the default graph is the union of all graphs)."""
+    ctx = _ctx(click_ctx, store)
+    if (sparql is None) == (file is None):
+        raise UsageError("give a query either as an argument or with --file, not both")
+    text = file.read_text() if file else sparql
+    if prefixes:
+        text = sparql_prologue() + text
+    with open_store(ctx.settings.store, read_only=True) as st:
+        result = st.query(text)
+    if result.kind == "graph":
+        if fmt not in GRAPH_FORMATS:
+            fmt = "turtle"
+        click.echo(serialize_graph(result.triples, fmt).decode(), nl=False)
+    elif fmt == "table":
+        click.echo(table(result))
+    elif fmt in RESULT_FORMATS:
+        click.echo(serialize_result(result, fmt).decode(), nl=False)
+    else:
+        raise UsageError(f"--format {fmt} is for CONSTRUCT/DESCRIBE; use table/json/csv/tsv/xml")
+
+
+STATS_CLASSES = """
+SELECT ?class (COUNT(DISTINCT ?s) AS ?instances) WHERE { ?s a ?class }
+GROUP BY ?class ORDER BY DESC(?instances) ?class
+"""
+
+
+@cli.command()
+@store_option
+@click.pass_context
+def stats(click_ctx: click.Context, store: str | None) -> None:
+    """Triples per graph and instances per class."""
+    ctx = _ctx(click_ctx, store)
+    with open_store(ctx.settings.store, read_only=True) as st:
+        names = st.graph_names()
+        if not names:
+            raise UsageError("the store is empty: run `stdgraph build` first")
+        click.echo("triples per graph:")
+        total = 0
+        for g in names:
+            n = st.count(g)
+            total += n
+            marker = "  (inferred)" if g == INFERRED_GRAPH else ""
+            click.echo(f"  {n:>8}  {g}{marker}")
+        click.echo(f"  {total:>8}  total")
+        click.echo("instances per class:")
+        for cls, n in st.query(STATS_CLASSES).rows:
+            click.echo(f"  {int(n):>8}  {cls}")
+
+
+@cli.command()
+@click.option("--format", "fmt", default="turtle", show_default=True,
+              type=click.Choice(["turtle", "trig", "nquads", "jsonld"]), help="Dump format.")
+@click.option("--asserted-only", is_flag=True, help="Leave out the inferred graph.")
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write to a file instead of standard output.")
+@store_option
+@click.pass_context
+def export(click_ctx: click.Context, fmt: str, asserted_only: bool, output: Path | None,
+           store: str | None) -> None:
+    """Dump the graph: Turtle/JSON-LD merge the graphs, TriG/N-Quads keep them apart."""
+    ctx = _ctx(click_ctx, store)
+    with open_store(ctx.settings.store, read_only=True) as st:
+        names = st.graph_names()
+        if not names:
+            raise UsageError("the store is empty: run `stdgraph build` first")
+        graphs = [g for g in names if g != INFERRED_GRAPH] if asserted_only else None
+        if fmt in {"trig", "nquads"} and graphs is not None:
+            data = _dataset_subset(st, graphs, fmt)
+        else:
+            data = st.dump(fmt, graphs=graphs)
+    if output:
+        output.write_bytes(data)
+        ctx.progress(f"wrote {len(data)} bytes to {output}")
+    else:
+        sys.stdout.buffer.write(data)
+
+
+def _dataset_subset(st, graphs: list[str], fmt: str) -> bytes:
+    from rdflib import Dataset, URIRef
+
+    ds = Dataset()
+    for name in graphs:
+        g = ds.graph(URIRef(name))
+        for t in st.triples(name):
+            g.add(t)
+    return ds.serialize(format="nquads" if fmt == "nquads" else "trig", encoding="utf-8")
+
+
+@cli.command()
+@click.option("--host", default=None, help="Address to bind (default 127.0.0.1).")
+@click.option("--port", default=None, type=int, help="Port (default 8000).")
+@store_option
+@project_option
+@click.pass_context
+def serve(click_ctx: click.Context, host: str | None, port: int | None, store: str | None,
+          project: str | None) -> None:
+    """Serve the SPARQL endpoint; builds the bundled graph first if the store is empty."""
+    import uvicorn
+
+    from .api.app import create_app
+    from .pipeline import build as run_build
+
+    ctx = _ctx(click_ctx, store, project)
+    settings = ctx.settings.with_(host=host, port=port)
+    st = open_store(settings.store)
+    if st.is_empty():
+        ctx.progress("the store is empty: building the graph first")
+        run_build(ctx.project(), st, ctx.progress)
+    app = create_app(settings, store=st)
+    ctx.progress(f"serving on http://{settings.host}:{settings.port}/")
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry: turns library errors into one line and an exit code."""
+    verbose = "--verbose" in (argv or sys.argv) or "-v" in (argv or sys.argv)
+    try:
+        cli.main(args=argv, prog_name="stdgraph", standalone_mode=False)
+    except click.exceptions.Exit as e:
+        sys.exit(e.exit_code)
+    except click.ClickException as e:
+        e.show()
+        sys.exit(e.exit_code)
+    except click.exceptions.Abort:
+        click.echo("stdgraph: aborted", err=True)
+        sys.exit(130)
+    except StdgraphError as e:
+        if verbose:
+            traceback.print_exc()
+        click.echo(f"stdgraph: error: {e.message}", err=True)
+        sys.exit(e.exit_code)
+    except KeyboardInterrupt:
+        click.echo("stdgraph: interrupted", err=True)
+        sys.exit(130)
+    except Exception as e:  # a bug: still one line unless --verbose
+        if verbose:
+            traceback.print_exc()
+        click.echo(f"stdgraph: internal error: {type(e).__name__}: {e} "
+                   "(run with --verbose for the traceback)", err=True)
+        sys.exit(70)

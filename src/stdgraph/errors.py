@@ -1,0 +1,87 @@
+"""Error types that carry their CLI exit code and HTTP status.
+
+Library code raises these; the CLI prints ``message`` on one line and exits with ``exit_code``,
+the HTTP layer answers with ``http_status``. Anything else is a bug and shows a traceback only
+with ``--verbose``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class StdgraphError(Exception):
+    """A problem the user can act on."""
+
+    exit_code = 2
+    http_status = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class UsageError(StdgraphError):
+    """Bad arguments, settings or paths."""
+
+    exit_code = 2
+    http_status = 400
+
+
+@dataclass(frozen=True)
+class SourcePosition:
+    """Where in a file the parser stopped."""
+
+    path: str
+    line: int | None
+    column: int | None
+
+
+class RDFSyntaxError(StdgraphError):
+    """Unparsable RDF: names the file (or request body), the line and the column."""
+
+    exit_code = 2
+    http_status = 400
+
+    def __init__(self, reason: str, position: SourcePosition) -> None:
+        where = position.path
+        if position.line is not None:
+            where += f":{position.line}"
+            if position.column is not None:
+                where += f":{position.column}"
+        super().__init__(f"{where}: {reason}")
+        self.reason = reason
+        self.position = position
+
+
+class QuerySyntaxError(StdgraphError):
+    """Unparsable SPARQL query or update."""
+
+    exit_code = 2
+    http_status = 400
+
+    def __init__(self, reason: str, line: int | None = None, column: int | None = None) -> None:
+        where = f" (line {line}, column {column})" if line is not None else ""
+        super().__init__(f"SPARQL syntax error{where}: {reason}")
+        self.reason = reason
+        self.line = line
+        self.column = column
+
+
+class ValidationFailed(StdgraphError):
+    """The graph breaks SHACL shapes with severity sh:Violation; carries the report."""
+
+    exit_code = 1
+    http_status = 422
+
+    def __init__(self, report) -> None:  # report: stdgraph.validation.ValidationReport
+        n = len(report.violations)
+        super().__init__(f"{n} SHACL violation{'s' if n != 1 else ''}; nothing was changed")
+        self.report = report
+
+
+class StoreError(StdgraphError):
+    """The store cannot be opened or written."""
+
+    exit_code = 3
+    http_status = 503

@@ -1,0 +1,113 @@
+"""Parsing RDF with exact error positions, and moving terms between pyoxigraph and rdflib.
+
+Files are parsed with pyoxigraph (fast, and its syntax errors carry line and column); the
+triples become rdflib terms for owlrl and pyshacl. Blank-node labels are scoped per document,
+so each parse renames them apart.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, XSD
+from rdflib.term import Node
+
+from .errors import RDFSyntaxError, SourcePosition
+
+_XSD_STRING = str(XSD.string)
+_LANG_STRING = str(RDF.langString)
+
+FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "n3": ox.RdfFormat.N3,
+}
+
+
+def to_rdflib(term, bnode_prefix: str = "") -> Node:
+    """A pyoxigraph term as an rdflib term (xsd:string literals become plain literals)."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(bnode_prefix + term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        dt = term.datatype.value
+        if dt == _XSD_STRING:
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(dt))
+    raise TypeError(f"unsupported term {term!r}")
+
+
+def to_oxigraph(term: Node):
+    """An rdflib term as a pyoxigraph term."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None and str(term.datatype) != _LANG_STRING:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"unsupported term {term!r}")
+
+
+def _scope(label: str) -> str:
+    return "b" + hashlib.sha1(label.encode()).hexdigest()[:10] + "_"
+
+
+def parse_quads(
+    data: bytes | str | None = None,
+    *,
+    path: Path | None = None,
+    fmt: str = "turtle",
+    base_iri: str | None = None,
+    label: str | None = None,
+) -> Iterator[ox.Quad]:
+    """Parse with pyoxigraph, turning its SyntaxError into RDFSyntaxError with line/column."""
+    name = label or (str(path) if path else "<input>")
+    try:
+        if path is not None:
+            yield from ox.parse(path=str(path), format=FORMATS[fmt], base_iri=base_iri)
+        else:
+            yield from ox.parse(data, format=FORMATS[fmt], base_iri=base_iri)
+    except SyntaxError as e:
+        reason = e.msg or str(e)
+        raise RDFSyntaxError(reason, SourcePosition(name, e.lineno, e.offset)) from None
+    except ValueError as e:  # e.g. JSON-LD structural errors
+        raise RDFSyntaxError(str(e), SourcePosition(name, None, None)) from None
+
+
+def parse_graph(
+    data: bytes | str | None = None,
+    *,
+    path: Path | None = None,
+    fmt: str = "turtle",
+    base_iri: str | None = None,
+    label: str | None = None,
+) -> Graph:
+    """Parse one document into a fresh rdflib Graph (graph names in quad formats are dropped)."""
+    name = label or (str(path) if path else "<input>")
+    prefix = _scope(name)
+    g = Graph()
+    add = g.add
+    for q in parse_quads(data, path=path, fmt=fmt, base_iri=base_iri, label=label):
+        add((to_rdflib(q.subject, prefix), to_rdflib(q.predicate), to_rdflib(q.object, prefix)))
+    return g
+
+
+def graph_to_quads(triples: Iterable, graph_iri: str) -> Iterator[ox.Quad]:
+    gname = ox.NamedNode(graph_iri)
+    for s, p, o in triples:
+        yield ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), gname)

@@ -1,0 +1,126 @@
+"""Every knob stdgraph has: name, type, default, environment variable and help, in one place.
+
+CLI flags override ``STDGRAPH_*`` environment variables, which override the defaults. The table in
+the README is checked against ``SETTINGS`` by the tests, so a new setting cannot go undocumented.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from .errors import UsageError
+
+
+def _meta(env: str, help: str) -> dict[str, str]:
+    return {"env": env, "help": help}
+
+
+def default_store_dir() -> Path:
+    """The per-user data folder: $XDG_DATA_HOME/stdgraph/store, else ~/.local/share/stdgraph/store
+    (on macOS ~/Library/Application Support/stdgraph/store, on Windows %LOCALAPPDATA%\\stdgraph\\store).
+    """
+    if os.name == "nt" and os.environ.get("LOCALAPPDATA"):
+        return Path(os.environ["LOCALAPPDATA"]) / "stdgraph" / "store"
+    xdg = os.environ.get("XDG_DATA_HOME")
+    if xdg:
+        return Path(xdg) / "stdgraph" / "store"
+    home = Path.home()
+    mac = home / "Library" / "Application Support"
+    if os.uname().sysname == "Darwin" and mac.is_dir():
+        return mac / "stdgraph" / "store"
+    return home / ".local" / "share" / "stdgraph" / "store"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """One immutable settings object, passed explicitly (no module-level singleton)."""
+
+    project: str | None = field(
+        default=None,
+        metadata=_meta("STDGRAPH_PROJECT", "Folder with ontology/, shapes/, data/, queries/; "
+                       "default: the graph bundled with the package."),
+    )
+    store: str | None = field(
+        default=None,
+        metadata=_meta("STDGRAPH_STORE", "Where the graph lives: a folder (embedded Oxigraph) or "
+                       "'memory:' (rdflib, in this process only); default: the per-user data "
+                       "folder, e.g. ~/.local/share/stdgraph/store."),
+    )
+    base_iri: str = field(
+        default="https://w3id.org/stdgraph/id/",
+        metadata=_meta("STDGRAPH_BASE_IRI", "Base of resource IRIs served under /id/."),
+    )
+    host: str = field(default="127.0.0.1", metadata=_meta("STDGRAPH_HOST", "Address to bind."))
+    port: int = field(default=8000, metadata=_meta("STDGRAPH_PORT", "Port to bind."))
+    update_token: str | None = field(
+        default=None,
+        metadata=_meta("STDGRAPH_UPDATE_TOKEN", "Bearer token that enables writes; without it the "
+                       "endpoint is read-only."),
+    )
+    query_timeout: float = field(
+        default=10.0,
+        metadata=_meta("STDGRAPH_QUERY_TIMEOUT", "Seconds a query may run before it is stopped."),
+    )
+    max_rows: int = field(
+        default=10000,
+        metadata=_meta("STDGRAPH_MAX_ROWS", "Most result rows returned; more are cut and the "
+                       "answer says it was truncated."),
+    )
+    max_body_bytes: int = field(
+        default=10 * 1024 * 1024,
+        metadata=_meta("STDGRAPH_MAX_BODY_BYTES", "Largest request body accepted."),
+    )
+    cors_origins: tuple[str, ...] = field(
+        default=(),
+        metadata=_meta("STDGRAPH_CORS_ORIGINS", "Comma-separated origins allowed by CORS; "
+                       "empty = CORS off."),
+    )
+    allow_service: bool = field(
+        default=False,
+        metadata=_meta("STDGRAPH_ALLOW_SERVICE", "Allow SPARQL SERVICE calls to remote endpoints."),
+    )
+    allow_load: bool = field(
+        default=False,
+        metadata=_meta("STDGRAPH_ALLOW_LOAD", "Allow SPARQL LOAD of remote or file URLs."),
+    )
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
+        """Defaults, then ``STDGRAPH_*`` variables, then explicit (non-None) overrides."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = env.get(f.metadata["env"])
+            if raw is not None and raw != "":
+                values[f.name] = _coerce(f.name, f.type, raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    def with_(self, **changes: Any) -> Settings:
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def _coerce(name: str, type_: Any, raw: str) -> Any:
+    t = str(type_)
+    try:
+        if "bool" in t:
+            if raw.lower() in {"1", "true", "yes", "on"}:
+                return True
+            if raw.lower() in {"0", "false", "no", "off"}:
+                return False
+            raise ValueError(raw)
+        if "tuple" in t:
+            return tuple(x.strip() for x in raw.split(",") if x.strip())
+        if t.startswith("int"):
+            return int(raw)
+        if t.startswith("float"):
+            return float(raw)
+    except ValueError:
+        raise UsageError(f"setting {name}: cannot read {raw!r} as {t}") from None
+    return raw
+
+
+SETTINGS = [(f.name, f.metadata["env"], f.default, f.metadata["help"]) for f in fields(Settings)]

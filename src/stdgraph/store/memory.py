@@ -1,0 +1,123 @@
+"""rdflib in memory: for tests, small jobs and as a second engine to check Oxigraph against."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Mapping
+
+from pyparsing import ParseException
+from rdflib import Dataset, Graph, URIRef
+from rdflib.plugins.sparql.processor import prepareQuery, prepareUpdate
+
+from ..errors import QuerySyntaxError
+from .base import QueryResult, Store, Triple
+
+_RDFLIB_FORMATS = {"turtle": "turtle", "ntriples": "nt", "nquads": "nquads", "trig": "trig",
+                   "rdfxml": "xml", "jsonld": "json-ld"}
+
+
+class MemoryStore(Store):
+    kind = "memory"
+
+    def __init__(self) -> None:
+        self._ds = Dataset(default_union=True)
+        self._lock = threading.RLock()
+
+    def replace_all(self, graphs: Mapping[str, Iterable[Triple]]) -> None:
+        fresh = Dataset(default_union=True)
+        for iri, triples in graphs.items():
+            g = fresh.graph(URIRef(iri))
+            for t in triples:
+                g.add(t)
+        with self._lock:
+            self._ds = fresh  # one reference swap: readers see old or new
+
+    def update(self, sparql: str) -> None:
+        try:
+            prepared = prepareUpdate(sparql)
+        except ParseException as e:
+            raise QuerySyntaxError(str(e.msg), e.lineno, e.col) from None
+        with self._lock:
+            # Apply to a copy, swap on success: an update is all or nothing.
+            work = Dataset(default_union=True)
+            for ctx in self._ds.graphs():
+                target = work.graph(ctx.identifier)
+                for t in ctx:
+                    target.add(t)
+            work.update(prepared)
+            self._ds = work
+
+    def query(self, sparql, *, default_graphs=None, named_graphs=None) -> QueryResult:
+        try:
+            prepared = prepareQuery(sparql)
+        except ParseException as e:
+            raise QuerySyntaxError(str(e.msg), e.lineno, e.col) from None
+        ds = self._ds
+        if default_graphs is not None or named_graphs is not None:
+            ds = self._restricted(ds, default_graphs, named_graphs)
+        res = ds.query(prepared)
+        if res.type == "ASK":
+            return QueryResult(kind="ask", boolean=bool(res.askAnswer))
+        if res.type == "SELECT":
+            variables = [str(v) for v in res.vars]
+            rows = [tuple(row) for row in res]
+            return QueryResult(kind="select", variables=variables, rows=rows)
+        return QueryResult(kind="graph", triples=list(res.graph))
+
+    @staticmethod
+    def _restricted(ds: Dataset, default_graphs, named_graphs) -> Dataset:
+        """A dataset whose default graph merges ``default_graphs`` and whose named graphs are
+        ``named_graphs`` (None: all)."""
+        view = Dataset(default_union=False)
+        default = view.default_context
+        names = {URIRef(g) for g in (default_graphs or [])}
+        for ctx in ds.graphs():
+            if ctx.identifier in names:
+                for t in ctx:
+                    default.add(t)
+        keep = None if named_graphs is None else {URIRef(g) for g in named_graphs}
+        for ctx in ds.graphs():
+            if isinstance(ctx.identifier, URIRef) and (keep is None or ctx.identifier in keep):
+                if ctx.identifier == default.identifier:
+                    continue
+                target = view.graph(ctx.identifier)
+                for t in ctx:
+                    target.add(t)
+        if default_graphs is None:
+            for ctx in ds.graphs():
+                for t in ctx:
+                    default.add(t)
+        return view
+
+    def graph_names(self) -> list[str]:
+        return sorted(
+            str(ctx.identifier) for ctx in self._ds.graphs()
+            if isinstance(ctx.identifier, URIRef) and len(ctx) > 0
+            and ctx.identifier != self._ds.default_context.identifier
+        )
+
+    def triples(self, graph: str | None = None) -> Iterable[Triple]:
+        if graph is not None:
+            yield from self._ds.graph(URIRef(graph))
+            return
+        seen = set()
+        for ctx in self._ds.graphs():
+            for t in ctx:
+                if t not in seen:
+                    seen.add(t)
+                    yield t
+
+    def count(self, graph: str | None = None) -> int:
+        if graph is not None:
+            return len(self._ds.graph(URIRef(graph)))
+        return sum(len(ctx) for ctx in self._ds.graphs())
+
+    def dump(self, fmt: str, *, graphs: list[str] | None = None) -> bytes:
+        rdflib_fmt = _RDFLIB_FORMATS[fmt]
+        if fmt in {"nquads", "trig"} and graphs is None:
+            return self._ds.serialize(format=rdflib_fmt, encoding="utf-8")
+        g = Graph()
+        for name in graphs if graphs is not None else self.graph_names():
+            for t in self._ds.graph(URIRef(name)):
+                g.add(t)
+        return g.serialize(format=rdflib_fmt, encoding="utf-8")

@@ -1,0 +1,166 @@
+"""SHACL validation with pyshacl, returning one result type.
+
+The report is RDF first (the ``sh:ValidationReport`` graph, for machines) and text second (one
+line per result, for people), as pySHACL itself does.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+
+from pyshacl import validate as pyshacl_validate
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF
+from rdflib.term import Node
+
+from .namespaces import PREFIXES, SH
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    severity: str  # "Violation", "Warning" or "Info"
+    focus: str
+    path: str | None
+    message: str
+    shape: str | None
+    value: str | None
+    sources: tuple[str, ...] = ()
+
+    def line(self) -> str:
+        """One line a person can act on: severity, focus, path, message, shape, source file."""
+        parts = [f"{self.severity}: {self.focus}"]
+        if self.path:
+            parts.append(f"path {self.path}")
+        parts.append(self.message)
+        if self.value:
+            parts.append(f"value {self.value}")
+        if self.shape:
+            parts.append(f"shape {self.shape}")
+        if self.sources:
+            parts.append(f"in {', '.join(self.sources)}")
+        return " | ".join(parts)
+
+
+@dataclass
+class ValidationReport:
+    results: list[ValidationResult]
+    graph: Graph = field(repr=False)
+
+    @property
+    def violations(self) -> list[ValidationResult]:
+        return [r for r in self.results if r.severity == "Violation"]
+
+    @property
+    def warnings(self) -> list[ValidationResult]:
+        return [r for r in self.results if r.severity != "Violation"]
+
+    @property
+    def conforms(self) -> bool:
+        """No sh:Violation (warnings and infos do not fail a build)."""
+        return not self.violations
+
+    def text(self) -> str:
+        lines = [r.line() for r in self.results]
+        summary = (f"{len(self.violations)} violation(s), {len(self.warnings)} warning(s)"
+                   if self.results else "conforms")
+        return "\n".join([*lines, summary])
+
+    def as_json(self) -> str:
+        return json.dumps(
+            {"conforms": self.conforms, "violations": len(self.violations),
+             "warnings": len(self.warnings), "results": [asdict(r) for r in self.results]},
+            indent=2,
+        )
+
+    def turtle(self) -> str:
+        return self.graph.serialize(format="turtle")
+
+
+def compact(term: Node | None) -> str | None:
+    """A prefixed name where a known prefix fits, else the N-Triples form."""
+    if term is None:
+        return None
+    if isinstance(term, URIRef):
+        s = str(term)
+        for prefix, ns in PREFIXES.items():
+            if s.startswith(ns) and len(s) > len(ns):
+                local = s[len(ns):]
+                if all(c.isalnum() or c in "-_." for c in local):
+                    return f"{prefix}:{local}"
+        return f"<{s}>"
+    if isinstance(term, Literal):
+        return term.n3()
+    return "_:" + str(term)
+
+
+def _severity(term: Node | None) -> str:
+    return str(term).rsplit("#", 1)[-1] if term is not None else "Violation"
+
+
+def _path_text(g: Graph, path: Node | None) -> str | None:
+    if path is None:
+        return None
+    if isinstance(path, BNode):
+        inverse = g.value(path, SH.inversePath)
+        if inverse is not None:
+            return "^" + (compact(inverse) or "")
+        return "(complex path)"
+    return compact(path)
+
+
+def _named_shape(shapes: Graph, shape: Node | None) -> Node | None:
+    """For a blank property shape, the node shape that holds it."""
+    if isinstance(shape, BNode):
+        parent = shapes.value(None, SH.property, shape)
+        if parent is not None:
+            return parent
+    return shape
+
+
+def run_validation(
+    data: Graph,
+    shapes: Graph,
+    *,
+    ontology: Graph | None = None,
+    sources: Mapping[Node, set[str]] | None = None,
+    focus_nodes: list[Node] | None = None,
+) -> ValidationReport:
+    """Validate ``data`` (already closed under inference) against ``shapes``.
+
+    ``sources`` maps a subject to the files that describe it, so each result names the file to
+    fix. ``focus_nodes`` restricts validation to those nodes (used after small writes).
+    """
+    kwargs = {}
+    if focus_nodes is not None:
+        kwargs["focus_nodes"] = focus_nodes
+    _conforms, report_graph, _text = pyshacl_validate(
+        data,
+        shacl_graph=shapes,
+        ont_graph=ontology,
+        inference="none",
+        advanced=True,
+        allow_warnings=True,
+        **kwargs,
+    )
+    sources = sources or {}
+    results = []
+    for r in report_graph.subjects(RDF.type, SH.ValidationResult):
+        focus = report_graph.value(r, SH.focusNode)
+        path = report_graph.value(r, SH.resultPath)
+        shape = _named_shape(shapes, report_graph.value(r, SH.sourceShape))
+        messages = sorted(str(m) for m in report_graph.objects(r, SH.resultMessage))
+        value = report_graph.value(r, SH.value)
+        results.append(ValidationResult(
+            severity=_severity(report_graph.value(r, SH.resultSeverity)),
+            focus=compact(focus) or "",
+            path=_path_text(report_graph, path),
+            message=messages[0] if messages else "(no message)",
+            shape=compact(shape),
+            value=compact(value),
+            sources=tuple(sorted(sources.get(focus, ()))),
+        ))
+    order = {"Violation": 0, "Warning": 1, "Info": 2}
+    results.sort(key=lambda x: (order.get(x.severity, 3), x.focus, x.path or "", x.message))
+    return ValidationReport(results=results, graph=report_graph)
