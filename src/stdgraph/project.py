@@ -40,7 +40,8 @@ class Project:
             raise UsageError(f"project folder {root} does not exist")
         missing = [d for d in ("ontology", "shapes", "data") if not (root / d).is_dir()]
         if missing:
-            raise UsageError(f"{root} is not a stdgraph project: missing {', '.join(missing)}/")
+            folders = ", ".join(d + "/" for d in missing)
+            raise UsageError(f"{root} is not a stdgraph project: missing {folders}")
         return cls(root)
 
     def _rdf_files(self, sub: str, exclude: tuple[str, ...] = ()) -> list[Path]:

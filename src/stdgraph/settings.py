@@ -19,8 +19,10 @@ def _meta(env: str, help: str) -> dict[str, str]:
 
 
 def default_store_dir() -> Path:
-    """The per-user data folder: $XDG_DATA_HOME/stdgraph/store, else ~/.local/share/stdgraph/store
-    (on macOS ~/Library/Application Support/stdgraph/store, on Windows %LOCALAPPDATA%\\stdgraph\\store).
+    """The per-user data folder for the default store.
+
+    $XDG_DATA_HOME/stdgraph/store, else ~/.local/share/stdgraph/store; on macOS
+    ~/Library/Application Support/stdgraph/store; on Windows %LOCALAPPDATA%/stdgraph/store.
     """
     if os.name == "nt" and os.environ.get("LOCALAPPDATA"):
         return Path(os.environ["LOCALAPPDATA"]) / "stdgraph" / "store"

@@ -69,7 +69,7 @@ class MemoryStore(Store):
         """A dataset whose default graph merges ``default_graphs`` and whose named graphs are
         ``named_graphs`` (None: all)."""
         view = Dataset(default_union=False)
-        default = view.default_context
+        default = view.default_graph
         names = {URIRef(g) for g in (default_graphs or [])}
         for ctx in ds.graphs():
             if ctx.identifier in names:
@@ -93,7 +93,7 @@ class MemoryStore(Store):
         return sorted(
             str(ctx.identifier) for ctx in self._ds.graphs()
             if isinstance(ctx.identifier, URIRef) and len(ctx) > 0
-            and ctx.identifier != self._ds.default_context.identifier
+            and ctx.identifier != self._ds.default_graph.identifier
         )
 
     def triples(self, graph: str | None = None) -> Iterable[Triple]:

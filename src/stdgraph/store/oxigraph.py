@@ -8,6 +8,7 @@ that was there before. Writes to the open generation (SPARQL update) are Oxigrap
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import shutil
 import time
@@ -125,7 +126,7 @@ class OxigraphStore(Store):
         try:
             self.db.update(sparql)
         except SyntaxError as e:
-            raise QuerySyntaxError(str(e.msg or e), e.lineno, e.offset) from None
+            raise _syntax_error(e) from None
 
     # -- reads -------------------------------------------------------------------------------
     def query(self, sparql, *, default_graphs=None, named_graphs=None) -> QueryResult:
@@ -139,7 +140,7 @@ class OxigraphStore(Store):
         try:
             res = self.db.query(sparql, **kwargs)
         except SyntaxError as e:
-            raise QuerySyntaxError(str(e.msg or e), e.lineno, e.offset) from None
+            raise _syntax_error(e) from None
         return _result(res)
 
     def graph_names(self) -> list[str]:
@@ -167,7 +168,7 @@ class OxigraphStore(Store):
 
     def dump(self, fmt: str, *, graphs: list[str] | None = None) -> bytes:
         rdf_format = FORMATS[fmt]
-        if rdf_format.supports_datasets and graphs is None:
+        if fmt in {"nquads", "trig"} and graphs is None:
             return self.db.dump(format=rdf_format)
         selected = graphs if graphs is not None else self.graph_names()
         if len(selected) == 1:
@@ -179,6 +180,18 @@ class OxigraphStore(Store):
                 for q in self.db.quads_for_pattern(None, None, None, ox.NamedNode(name))
             )
         return union.dump(format=rdf_format, from_graph=ox.DefaultGraph())
+
+
+_POSITION = re.compile(r"error at (\d+):(\d+): ?")
+
+
+def _syntax_error(e: SyntaxError) -> QuerySyntaxError:
+    """Oxigraph's query parser reports ``error at LINE:COLUMN: reason`` in the message."""
+    msg = str(e.msg or e)
+    m = _POSITION.search(msg)
+    if m and e.lineno is None:
+        return QuerySyntaxError(_POSITION.sub("", msg, count=1), int(m[1]), int(m[2]))
+    return QuerySyntaxError(msg, e.lineno, e.offset)
 
 
 def _result(res) -> QueryResult:

@@ -1,0 +1,5 @@
+"""``python -m stdgraph`` runs the CLI."""
+
+from .cli import main
+
+main()
