@@ -43,7 +43,7 @@ def is_informative(t: Triple) -> bool:
         return False
     if p == RDF.type and o in _TRIVIAL_TYPES:
         return False
-    if p in {RDFS.subClassOf, RDFS.subPropertyOf} and o in _TRIVIAL_SUPERS:
+    if p in {RDFS.subClassOf, RDFS.subPropertyOf, RDFS.domain, RDFS.range} and o in _TRIVIAL_SUPERS:
         return False
     if p == RDF.type and isinstance(o, URIRef) and str(o).startswith(str(OWL)):
         # owl:ObjectProperty, owl:DatatypeProperty, ... restated by owlrl from usage

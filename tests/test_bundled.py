@@ -1,0 +1,185 @@
+"""The bundled knowledge model: it builds and conforms, its vocabulary is closed, and the
+acceptance queries of the knowledge-model issue give the answers counted by hand."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.namespace import OWL, RDF, RDFS
+
+from stdgraph.errors import ValidationFailed
+from stdgraph.namespaces import SG, SGID, sparql_prologue
+from stdgraph.pipeline import build, load_project
+from stdgraph.project import Project
+from stdgraph.store import MemoryStore
+
+REPO = Path(__file__).resolve().parents[1]
+
+#: Vocabularies whose terms need no declaration in ontology/ (issue 3: vocabulary closure).
+STANDARD_VOCABULARIES = (
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "http://www.w3.org/2000/01/rdf-schema#",
+    "http://www.w3.org/2002/07/owl#", "http://www.w3.org/2001/XMLSchema#",
+    "http://www.w3.org/2004/02/skos/core#", "http://purl.org/dc/terms/",
+    "http://www.w3.org/ns/prov#", "http://www.w3.org/ns/org#", "http://xmlns.com/foaf/0.1/",
+    "http://www.w3.org/ns/shacl#", "http://rdfs.org/ns/void#", "http://www.w3.org/ns/dcat#",
+    "https://w3id.org/i40/sto#",
+)
+
+
+@pytest.fixture(scope="session")
+def bundled():
+    store = MemoryStore()
+    result = build(Project.locate(REPO), store)
+    return store, result
+
+
+def q(store, text):
+    return store.query(sparql_prologue() + text)
+
+
+def test_bundled_graph_conforms(bundled):
+    _store, result = bundled
+    assert result.report.violations == []
+
+
+def test_vocabulary_is_closed():
+    """Every class and predicate used in data/ is declared in ontology/ or standard."""
+    project = Project.locate(REPO)
+    loaded = load_project(project)
+    ontology = loaded.ontology_graph()
+    declared = set(ontology.subjects(RDF.type, None))
+    used: set[URIRef] = set()
+    for g in loaded.data.values():
+        for s, p, o in g:
+            used.add(p)
+            if p == RDF.type:
+                used.add(o)
+    undeclared = sorted(
+        str(t) for t in used
+        if not str(t).startswith(STANDARD_VOCABULARIES) and t not in declared
+    )
+    assert undeclared == []
+
+
+def test_every_ontology_term_has_label_and_definition():
+    from rdflib.namespace import SKOS
+
+    g = Graph()
+    for f in Project.locate(REPO).ontology_files:
+        g.parse(f)
+    terms = {s for s in g.subjects(RDF.type, None)
+             if isinstance(s, URIRef) and str(s).startswith(str(SG))}
+    assert len(terms) > 40
+    missing = sorted(str(t) for t in terms
+                     if g.value(t, RDFS.label) is None and g.value(t, SKOS.prefLabel) is None
+                     or g.value(t, SKOS.definition) is None)
+    assert missing == []
+
+
+def test_ontology_header():
+    g = Graph()
+    g.parse(REPO / "ontology" / "stdgraph.ttl")
+    onto = URIRef("https://w3id.org/stdgraph/ontology")
+    assert (onto, RDF.type, OWL.Ontology) in g
+    for p in ("http://www.w3.org/2002/07/owl#versionIRI", "http://purl.org/dc/terms/license",
+              "http://purl.org/dc/terms/creator", "http://purl.org/dc/terms/source"):
+        assert g.value(onto, URIRef(p)) is not None, p
+
+
+def test_rami_has_17_leaf_elements_on_three_axes(bundled):
+    store, _ = bundled
+    rows = q(store, """
+        SELECT ?axis (COUNT(DISTINCT ?e) AS ?n) WHERE {
+          ?e skos:inScheme <https://w3id.org/stdgraph/id/architecture/rami40> ;
+             skos:broader+ ?axis .
+          ?axis skos:topConceptOf <https://w3id.org/stdgraph/id/architecture/rami40> .
+          FILTER NOT EXISTS { ?child skos:broader ?e }
+        } GROUP BY ?axis ORDER BY ?axis""").rows
+    rami = "https://w3id.org/stdgraph/id/architecture/rami40/"
+    assert [(str(a), int(n)) for a, n in rows] == [
+        (rami + "axis-hierarchy", 7), (rami + "axis-layers", 6), (rami + "axis-life-cycle", 4)]
+
+
+def test_every_roadmap_item_has_timeframe_recommendation(bundled):
+    """Issue 3's acceptance query: each roadmap item with its timeframe, its recommendation and
+    the barriers it addresses. 23 items, counted by hand from the report's section 3 table and
+    section 3.2 (see tests/test_report_counts.py for the list)."""
+    store, _ = bundled
+    res = q(store, """
+        SELECT ?item ?label ?start ?end ?rec
+               (GROUP_CONCAT(DISTINCT STR(?barrier); separator=" ") AS ?barriers) WHERE {
+          ?item a sg:RoadmapItem ; rdfs:label ?label ; sg:startYear ?start ; sg:endYear ?end .
+          ?rec sg:proposes ?item .
+          OPTIONAL { ?item sg:addressesBarrier ?barrier }
+        } GROUP BY ?item ?label ?start ?end ?rec ORDER BY ?start ?label""")
+    assert len(res.rows) == 23
+    assert len({r[0] for r in res.rows}) == 23
+    by_label = {str(r[1]): r for r in res.rows}
+    item = by_label["Smart asset contracting"]
+    assert (str(item[2]), str(item[3]), str(item[4])) == (
+        "2019", "2020", str(SGID) + "recommendation/2")
+    assert str(SGID) + "barrier/security" in str(item[5])
+
+
+def test_every_mapping_carries_a_source(bundled):
+    store, _ = bundled
+    rows = q(store, """
+        SELECT ?a ?rel ?b WHERE {
+          VALUES ?rel { skos:exactMatch skos:closeMatch skos:broadMatch skos:narrowMatch
+                        skos:relatedMatch }
+          GRAPH ?g { ?a ?rel ?b }
+          FILTER(?g != <https://w3id.org/stdgraph/graph/inferred>)
+          ?a a sg:ArchitectureElement . ?b a sg:ArchitectureElement .
+          FILTER NOT EXISTS {
+            ?m a sg:ArchitectureMapping ; sg:mappingSubject ?a ; sg:mappingObject ?b ;
+               sg:mappingRelation ?rel ; dcterms:source ?src .
+          }
+        }""").rows
+    assert rows == []
+    n = q(store, "SELECT (COUNT(?m) AS ?n) WHERE { ?m a sg:ArchitectureMapping }").rows[0][0]
+    assert int(n) >= 10
+
+
+def test_every_resource_in_data_has_a_source():
+    loaded = load_project(Project.locate(REPO))
+    data = loaded.union(include_ontology=False)
+    from rdflib.namespace import DCTERMS
+
+    typed = {s for s, o in data.subject_objects(RDF.type)
+             if isinstance(s, URIRef) and str(o).startswith(str(SG))}
+    assert len(typed) > 200
+    assert sorted(str(s) for s in typed if data.value(s, DCTERMS.source) is None) == []
+
+
+def test_at_least_60_standards_with_identifier_status_publisher(bundled):
+    store, _ = bundled
+    n = q(store, """SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {
+        ?s a sg:Standard ; sg:identifier ?id ; sg:status ?st ; sg:publisher ?p ;
+           dcterms:source ?src }""").rows[0][0]
+    assert int(n) >= 60
+
+
+def test_removing_a_required_property_from_any_standard_names_it(tmp_path):
+    """Issue 3 acceptance: drop sg:identifier from every standard of a copy at once; the build
+    fails and names each one (a single build covers 'any standard')."""
+    copy = tmp_path / "project"
+    for folder in ("ontology", "shapes", "data", "queries"):
+        if (REPO / folder).is_dir():
+            shutil.copytree(REPO / folder, copy / folder,
+                            ignore=shutil.ignore_patterns("tests"))
+    standards = set()
+    for f in sorted((copy / "data" / "standards").glob("*.ttl")):
+        g = Graph().parse(f)
+        standards |= set(g.subjects(RDF.type, SG.Standard))
+        g.remove((None, SG.identifier, None))
+        f.write_text(g.serialize(format="turtle"))
+    assert len(standards) >= 60
+    with pytest.raises(ValidationFailed) as err:
+        build(Project.locate(copy), MemoryStore())
+    named = {v.focus for v in err.value.report.violations if v.path == "sg:identifier"}
+    from stdgraph.validation import compact
+
+    assert named == {compact(s) for s in standards}
