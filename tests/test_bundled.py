@@ -53,7 +53,7 @@ def test_vocabulary_is_closed():
     declared = set(ontology.subjects(RDF.type, None))
     used: set[URIRef] = set()
     for g in loaded.data.values():
-        for s, p, o in g:
+        for _s, p, o in g:
             used.add(p)
             if p == RDF.type:
                 used.add(o)

@@ -436,7 +436,7 @@ def test_one_english_label_per_resource(graph):
 
 def test_only_contract_sg_terms(graph):
     used = set()
-    for s, p, o in graph:
+    for _s, p, o in graph:
         for term in (p, o) if p == RDF.type else (p,):
             if isinstance(term, URIRef) and str(term).startswith(SG):
                 used.add(str(term)[len(SG):])

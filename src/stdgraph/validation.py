@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from itertools import chain
 
 from pyshacl import validate as pyshacl_validate
 from rdflib import BNode, Graph, Literal, URIRef
@@ -16,6 +17,7 @@ from rdflib.namespace import RDF
 from rdflib.term import Node
 
 from .namespaces import PREFIXES, SH
+from .shacl_sparql import evaluate, split_shapes
 
 
 @dataclass(frozen=True)
@@ -126,24 +128,33 @@ def run_validation(
     ontology: Graph | None = None,
     sources: Mapping[Node, set[str]] | None = None,
     focus_nodes: list[Node] | None = None,
+    sparql_engine: str = "oxigraph",
 ) -> ValidationReport:
     """Validate ``data`` (already closed under inference) against ``shapes``.
 
     ``sources`` maps a subject to the files that describe it, so each result names the file to
     fix. ``focus_nodes`` restricts validation to those nodes (used after small writes).
+    ``sparql_engine="oxigraph"`` evaluates SHACL-SPARQL constraints of node shapes in Oxigraph
+    (stdgraph.shacl_sparql); ``"pyshacl"`` leaves everything to pyshacl (the reference).
     """
     kwargs = {}
     if focus_nodes is not None:
         kwargs["focus_nodes"] = focus_nodes
+    core_shapes, constraints = (split_shapes(shapes) if sparql_engine == "oxigraph"
+                                else (shapes, []))
     _conforms, report_graph, _text = pyshacl_validate(
         data,
-        shacl_graph=shapes,
+        shacl_graph=core_shapes,
         ont_graph=ontology,
         inference="none",
         advanced=True,
         allow_warnings=True,
         **kwargs,
     )
+    if constraints:
+        everything = chain(data, ontology if ontology is not None else ())
+        evaluate(everything, shapes, constraints, report_graph,
+                 set(focus_nodes) if focus_nodes is not None else None)
     sources = sources or {}
     results = []
     for r in report_graph.subjects(RDF.type, SH.ValidationResult):
@@ -163,4 +174,9 @@ def run_validation(
         ))
     order = {"Violation": 0, "Warning": 1, "Info": 2}
     results.sort(key=lambda x: (order.get(x.severity, 3), x.focus, x.path or "", x.message))
-    return ValidationReport(results=results, graph=report_graph)
+    report = ValidationReport(results=results, graph=report_graph)
+    # sh:conforms as pyshacl's allow_warnings reads it: false only when a violation exists.
+    node = report_graph.value(None, RDF.type, SH.ValidationReport)
+    if node is not None:
+        report_graph.set((node, SH.conforms, Literal(report.conforms)))
+    return report
