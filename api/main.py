@@ -1,4 +1,9 @@
-"""ASGI entry for deployments: ``uvicorn api.main:app`` (settings from STDGRAPH_* variables)."""
+"""ASGI entry for deployments: ``uvicorn api.main:app`` or
+``gunicorn -k uvicorn.workers.UvicornWorker api.main:app``.
+
+Settings come from ``STDGRAPH_*`` environment variables (see the README's configuration table).
+Unlike ``stdgraph serve`` this entry does not build the graph: run ``stdgraph build`` first.
+"""
 
 from stdgraph.api import create_app
 from stdgraph.settings import Settings

@@ -165,3 +165,52 @@ def table(result: QueryResult) -> str:
     lines += ["  ".join(fit(c, w) for c, w in zip(r, widths, strict=True)) for r in cells]
     lines.append(f"({len(cells)} row{'s' if len(cells) != 1 else ''})")
     return "\n".join(lines)
+
+
+# -- HTTP negotiation tables ----------------------------------------------------------------------
+# name -> media types this format is served for (the first is the Content-Type answered with).
+# The first entry of each table is the default when the client sends no Accept header.
+RESULT_MEDIA: dict[str, tuple[str, ...]] = {
+    "json": ("application/sparql-results+json", "application/json"),
+    "xml": ("application/sparql-results+xml", "application/xml", "text/xml"),
+    "csv": ("text/csv",),
+    "tsv": ("text/tab-separated-values",),
+}
+GRAPH_MEDIA: dict[str, tuple[str, ...]] = {
+    "turtle": ("text/turtle", "application/x-turtle", "application/turtle"),
+    "ntriples": ("application/n-triples", "text/plain"),
+    "jsonld": ("application/ld+json", "application/json"),
+    "rdfxml": ("application/rdf+xml", "application/xml", "text/xml"),
+    "nquads": ("application/n-quads",),
+    "trig": ("application/trig",),
+}
+DATASET_MEDIA: dict[str, tuple[str, ...]] = {
+    "nquads": ("application/n-quads",),
+    "trig": ("application/trig",),
+    "jsonld": ("application/ld+json", "application/json"),
+}
+#: Content-Type of a request body -> rdfio format name (Graph Store Protocol uploads)
+RDF_INPUT_MEDIA: dict[str, str] = {
+    "text/turtle": "turtle",
+    "application/x-turtle": "turtle",
+    "application/n-triples": "ntriples",
+    "text/plain": "ntriples",
+    "application/ld+json": "jsonld",
+    "application/rdf+xml": "rdfxml",
+    "application/n-quads": "nquads",
+    "application/trig": "trig",
+    "text/n3": "n3",
+}
+#: W3C format IRIs (http://www.w3.org/ns/formats/) for service descriptions and DCAT
+FORMAT_IRIS: dict[str, str] = {
+    "json": "http://www.w3.org/ns/formats/SPARQL_Results_JSON",
+    "xml": "http://www.w3.org/ns/formats/SPARQL_Results_XML",
+    "csv": "http://www.w3.org/ns/formats/SPARQL_Results_CSV",
+    "tsv": "http://www.w3.org/ns/formats/SPARQL_Results_TSV",
+    "turtle": "http://www.w3.org/ns/formats/Turtle",
+    "ntriples": "http://www.w3.org/ns/formats/N-Triples",
+    "jsonld": "http://www.w3.org/ns/formats/JSON-LD",
+    "rdfxml": "http://www.w3.org/ns/formats/RDF_XML",
+    "nquads": "http://www.w3.org/ns/formats/N-Quads",
+    "trig": "http://www.w3.org/ns/formats/TriG",
+}

@@ -88,6 +88,24 @@ class Settings:
         default=False,
         metadata=_meta("STDGRAPH_ALLOW_LOAD", "Allow SPARQL LOAD of remote or file URLs."),
     )
+    query_workers: int = field(
+        default=3,
+        metadata=_meta("STDGRAPH_QUERY_WORKERS", "Queries that run at the same time (worker "
+                       "processes or threads); more wait for a free worker within their time "
+                       "limit."),
+    )
+    query_processes: bool = field(
+        default=True,
+        metadata=_meta("STDGRAPH_QUERY_PROCESSES", "Run queries on the embedded store in worker "
+                       "processes, so a query past the time limit is killed; off: threads, "
+                       "which answer 503 at the limit but cannot stop the query."),
+    )
+    public_url: str | None = field(
+        default=None,
+        metadata=_meta("STDGRAPH_PUBLIC_URL", "Base URL the server is reached at, for the "
+                       "service description and VoID; default: worked out from each request "
+                       "(honouring Forwarded and X-Forwarded-Proto/Host/Prefix)."),
+    )
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:

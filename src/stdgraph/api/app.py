@@ -2,90 +2,62 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, Response
-from starlette.concurrency import run_in_threadpool
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from .. import __version__
-from ..errors import StdgraphError
-from ..formats import GRAPH_FORMATS, RESULT_FORMATS, serialize_graph, serialize_result
 from ..settings import Settings
 from ..store import Store, open_store
+from .context import ApiContext
+from .errors import install_error_handlers
+from .routes import include_routers
+from .routes.sparql import ROW_LIMIT_HEADER, TRUNCATED_HEADER
 
+DESCRIPTION = """\
+SPARQL 1.1 endpoint and Graph Store over the stdgraph knowledge graph of smart-factory
+standards, reference architectures, barriers and roadmap recommendations.
 
-def _error(status: int, message: str) -> JSONResponse:
-    """The one error envelope of the API."""
-    return JSONResponse({"ok": False, "status": status, "error": message}, status_code=status)
-
-
-def _pick(accept: str, offers: dict[str, str], default: str) -> str | None:
-    """Minimal Accept matching (q-values, wildcards); returns a format name or None."""
-    if not accept.strip():
-        return default
-    ranges = []
-    for i, part in enumerate(accept.split(",")):
-        bits = [b.strip() for b in part.split(";")]
-        q = 1.0
-        for b in bits[1:]:
-            if b.startswith("q="):
-                try:
-                    q = float(b[2:])
-                except ValueError:
-                    q = 0.0
-        ranges.append((q, -i, bits[0].lower()))
-    for q, _i, mt in sorted(ranges, reverse=True):
-        if q <= 0:
-            continue
-        if mt in ("*/*", "*"):
-            return default
-        for name, media in offers.items():
-            if mt == media or (mt.endswith("/*") and media.startswith(mt[:-1])):
-                return name
-    return None
+* `/sparql`: SPARQL 1.1 Protocol (queries; updates with a bearer token)
+* `/store`: SPARQL 1.1 Graph Store HTTP Protocol
+* `/.well-known/void`, `/dump`: dataset description and dumps
+* every error is `{"ok": false, "status": ..., "error": "..."}`
+"""
 
 
 def create_app(settings: Settings | None = None, *, store: Store | None = None) -> FastAPI:
+    """A new app over ``store`` (default: the store named by ``settings.store``).
+
+    With ``settings.update_token`` set, writes are enabled and the project's shapes and ontology
+    (``settings.project``, default the bundled graph) are loaded once, here."""
     settings = settings or Settings.from_env()
-    app = FastAPI(title="stdgraph", version=__version__,
-                  description="SPARQL endpoint over the stdgraph knowledge graph.")
-    app.state.settings = settings
-    app.state.store = store if store is not None else open_store(settings.store)
+    st = store if store is not None else open_store(settings.store)
+    ctx = ApiContext.build(settings, st)
 
-    @app.exception_handler(StdgraphError)
-    async def _stdgraph_error(_request: Request, exc: StdgraphError) -> JSONResponse:
-        return _error(exc.http_status, exc.message)
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        start = getattr(ctx.executor, "start", None)
+        if start is not None:
+            start()
+        try:
+            yield
+        finally:
+            ctx.close()
 
-    @app.get("/health")
-    async def health() -> dict:
-        return {"ok": True, "version": __version__}
-
-    async def _run(request: Request, query: str | None) -> Response:
-        if not query:
-            return _error(400, "missing 'query' parameter")
-        result = await run_in_threadpool(app.state.store.query, query)
-        accept = request.headers.get("accept", "")
-        if result.kind == "graph":
-            name = _pick(accept, GRAPH_FORMATS, "turtle")
-            if name is None:
-                return _error(406, "supported: " + ", ".join(GRAPH_FORMATS.values()))
-            return Response(serialize_graph(result.triples, name), media_type=GRAPH_FORMATS[name])
-        name = _pick(accept, RESULT_FORMATS, "json")
-        if name is None:
-            return _error(406, "supported: " + ", ".join(RESULT_FORMATS.values()))
-        return Response(serialize_result(result, name), media_type=RESULT_FORMATS[name])
-
-    @app.get("/sparql")
-    async def sparql_get(request: Request, query: str | None = None) -> Response:
-        return await _run(request, query)
-
-    @app.post("/sparql")
-    async def sparql_post(request: Request) -> Response:
-        ctype = request.headers.get("content-type", "").split(";")[0].strip()
-        if ctype == "application/sparql-query":
-            return await _run(request, (await request.body()).decode())
-        if ctype == "application/x-www-form-urlencoded":
-            form = await request.form()
-            return await _run(request, form.get("query"))
-        return _error(415, "use application/sparql-query or application/x-www-form-urlencoded")
-
+    app = FastAPI(title="stdgraph", version=__version__, description=DESCRIPTION,
+                  lifespan=lifespan, redoc_url=None)
+    app.state.stdgraph = ctx
+    install_error_handlers(app)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "HEAD", "POST", "PUT", "DELETE"],
+            allow_headers=["Accept", "Authorization", "Content-Type"],
+            expose_headers=[TRUNCATED_HEADER, ROW_LIMIT_HEADER, "Location"],
+            allow_credentials=False,
+            max_age=600,
+        )
+    include_routers(app, ctx)
     return app

@@ -11,9 +11,11 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from rdflib.term import Node
+
+from ..errors import StdgraphError
 
 Triple = tuple[Node, Node, Node]
 
@@ -71,6 +73,18 @@ class Store(ABC):
     def update(self, sparql: str) -> None:
         """Run a SPARQL 1.1 update as one transaction."""
 
+    def replace_graph(self, iri: str, triples: Iterable[Triple]) -> None:
+        """Replace one named graph with ``triples`` (none: remove the graph), atomically; the
+        other graphs are left as they are. This generic version is one SPARQL update (``DROP``
+        + ``INSERT DATA``); backends override it with something faster."""
+        from ..rdfio import to_oxigraph
+
+        lines = [f"{to_oxigraph(s)} {to_oxigraph(p)} {to_oxigraph(o)} ." for s, p, o in triples]
+        update = f"DROP SILENT GRAPH {iri_ref(iri)}"
+        if lines:
+            update += f" ;\nINSERT DATA {{ GRAPH {iri_ref(iri)} {{\n" + "\n".join(lines) + "\n} }"
+        self.update(update)
+
     @abstractmethod
     def graph_names(self) -> list[str]:
         """IRIs of the named graphs that hold at least one triple, sorted."""
@@ -94,6 +108,29 @@ class Store(ABC):
     def is_empty(self) -> bool:
         return not self.graph_names()
 
+    def answer(
+        self,
+        sparql: str,
+        *,
+        default_graphs: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+        result_format: str | None = "json",
+        graph_format: str | None = "turtle",
+        max_rows: int = 10000,
+        timeout: float | None = None,
+    ) -> Answer:
+        """Run a query and serialise its result for HTTP: SELECT/ASK in ``result_format``,
+        CONSTRUCT/DESCRIBE in ``graph_format`` (None: not acceptable -> NotAcceptable), at most
+        ``max_rows`` rows or triples (``Answer.truncated`` says when more were cut).
+        ``timeout`` is enforced where the backend can check it; the caller enforces it too."""
+        result = self.query(sparql, default_graphs=default_graphs, named_graphs=named_graphs)
+        return serialize_answer(result, result_format=result_format, graph_format=graph_format,
+                                max_rows=max_rows)
+
+    def begin(self) -> WriteTransaction:
+        """Start a write transaction (see ``WriteTransaction``)."""
+        raise NotImplementedError(f"the {self.kind} store cannot be written over HTTP")
+
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release files or connections."""
 
@@ -102,3 +139,82 @@ class Store(ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+# -- serialised answers and write transactions (used by the HTTP layer) --------------------------
+class QueryTimeout(StdgraphError):
+    """The query ran past its time limit (HTTP 503)."""
+
+    http_status = 503
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(
+            f"the query was stopped after the time limit of {seconds:g} s; narrow it (LIMIT, "
+            "more specific patterns) or ask the operator to raise STDGRAPH_QUERY_TIMEOUT"
+        )
+        self.seconds = seconds
+
+
+@dataclass
+class Answer:
+    """A query result already serialised for the wire."""
+
+    kind: Literal["select", "ask", "graph"]
+    format: str  # a name from formats.RESULT_MEDIA / GRAPH_MEDIA
+    body: bytes
+    truncated: bool = False
+    count: int | None = None  # rows (SELECT) or triples (graph); None for ASK
+
+
+def serialize_answer(
+    result: QueryResult,
+    *,
+    result_format: str | None,
+    graph_format: str | None,
+    max_rows: int,
+) -> Answer:
+    """The generic (rdflib-term) path: cut at ``max_rows`` and serialise with ``formats``."""
+    from ..formats import GRAPH_MEDIA, RESULT_MEDIA, serialize_graph, serialize_result
+    from ..negotiation import NotAcceptable
+
+    if result.kind == "graph":
+        if graph_format is None:
+            raise NotAcceptable([m[0] for m in GRAPH_MEDIA.values()], "a CONSTRUCT/DESCRIBE result")
+        triples = result.triples
+        truncated = len(triples) > max_rows
+        triples = triples[:max_rows]
+        if graph_format in {"nquads", "trig"}:
+            body = serialize_graph(triples, "ntriples" if graph_format == "nquads" else "turtle")
+        else:
+            body = serialize_graph(triples, graph_format)
+        return Answer("graph", graph_format, body, truncated, len(triples))
+    if result_format is None:
+        raise NotAcceptable([m[0] for m in RESULT_MEDIA.values()], "a SELECT/ASK result")
+    if result.kind == "ask":
+        return Answer("ask", result_format, serialize_result(result, result_format))
+    truncated = len(result.rows) > max_rows
+    if truncated:
+        result = QueryResult(kind="select", variables=result.variables,
+                             rows=result.rows[:max_rows])
+    return Answer("select", result_format, serialize_result(result, result_format), truncated,
+                  len(result.rows))
+
+
+class WriteTransaction(ABC):
+    """A private, writable pyoxigraph copy of the whole store.
+
+    Writers change ``db`` freely; ``commit`` makes the copy the store's content in one atomic
+    step, ``rollback`` throws it away. Readers never see a half-applied write.
+    """
+
+    db: Any  # pyoxigraph.Store
+
+    @abstractmethod
+    def base_quads(self) -> Iterable[Any]:
+        """The quads (pyoxigraph) of the store as it was when the transaction began."""
+
+    @abstractmethod
+    def commit(self) -> None: ...
+
+    @abstractmethod
+    def rollback(self) -> None: ...

@@ -9,8 +9,8 @@ from pyparsing import ParseException
 from rdflib import Dataset, Graph, URIRef
 from rdflib.plugins.sparql.processor import prepareQuery, prepareUpdate
 
-from ..errors import QuerySyntaxError
-from .base import QueryResult, Store, Triple
+from ..errors import QuerySyntaxError, StoreError
+from .base import QueryResult, Store, Triple, WriteTransaction
 
 _RDFLIB_FORMATS = {"turtle": "turtle", "ntriples": "nt", "nquads": "nquads", "trig": "trig",
                    "rdfxml": "xml", "jsonld": "json-ld"}
@@ -31,6 +31,26 @@ class MemoryStore(Store):
                 g.add(t)
         with self._lock:
             self._ds = fresh  # one reference swap: readers see old or new
+
+    def begin(self) -> WriteTransaction:
+        return MemoryTransaction(self)
+
+    def replace_graph(self, iri: str, triples: Iterable[Triple]) -> None:
+        """Copy every other graph, add the new one, swap: readers see old or new."""
+        name = URIRef(iri)
+        new = list(triples)
+        with self._lock:
+            work = Dataset(default_union=True)
+            for ctx in self._ds.graphs():
+                if ctx.identifier == name:
+                    continue
+                target = work.graph(ctx.identifier)
+                for t in ctx:
+                    target.add(t)
+            target = work.graph(name)
+            for t in new:
+                target.add(t)
+            self._ds = work
 
     def update(self, sparql: str) -> None:
         try:
@@ -114,10 +134,64 @@ class MemoryStore(Store):
 
     def dump(self, fmt: str, *, graphs: list[str] | None = None) -> bytes:
         rdflib_fmt = _RDFLIB_FORMATS[fmt]
-        if fmt in {"nquads", "trig"} and graphs is None:
-            return self._ds.serialize(format=rdflib_fmt, encoding="utf-8")
+        if fmt in {"nquads", "trig"}:
+            if graphs is None:
+                return self._ds.serialize(format=rdflib_fmt, encoding="utf-8")
+            subset = Dataset()
+            for name in graphs:
+                target = subset.graph(URIRef(name))
+                for t in self._ds.graph(URIRef(name)):
+                    target.add(t)
+            return subset.serialize(format=rdflib_fmt, encoding="utf-8")
         g = Graph()
         for name in graphs if graphs is not None else self.graph_names():
             for t in self._ds.graph(URIRef(name)):
                 g.add(t)
         return g.serialize(format=rdflib_fmt, encoding="utf-8")
+
+
+def _ox_quads(ds: Dataset):
+    """Every quad of an rdflib Dataset as pyoxigraph quads (its default graph as DefaultGraph)."""
+    import pyoxigraph as ox
+
+    from ..rdfio import to_oxigraph
+
+    default_id = ds.default_graph.identifier
+    for ctx in ds.graphs():
+        gname = ox.DefaultGraph() if ctx.identifier == default_id else to_oxigraph(ctx.identifier)
+        for s, p, o in ctx:
+            yield ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), gname)
+
+
+class MemoryTransaction(WriteTransaction):
+    """A pyoxigraph in-memory copy; commit swaps in a new rdflib Dataset built from it."""
+
+    def __init__(self, store: MemoryStore) -> None:
+        import pyoxigraph as ox
+
+        self.store = store
+        self.base_ds = store._ds
+        self.db = ox.Store()
+        self.db.extend(_ox_quads(self.base_ds))
+
+    def base_quads(self):
+        return _ox_quads(self.base_ds)
+
+    def commit(self) -> None:
+        import pyoxigraph as ox
+
+        from ..rdfio import to_rdflib
+
+        fresh = Dataset(default_union=True)
+        for q in self.db:
+            g = (fresh.default_graph if isinstance(q.graph_name, ox.DefaultGraph)
+                 else fresh.graph(to_rdflib(q.graph_name)))
+            g.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
+        with self.store._lock:
+            if self.store._ds is not self.base_ds:
+                raise StoreError("the store changed while this write ran; nothing was changed")
+            self.store._ds = fresh
+        self.db = None
+
+    def rollback(self) -> None:
+        self.db = None

@@ -11,6 +11,7 @@ import os
 import re
 import secrets
 import shutil
+import threading
 import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -18,8 +19,10 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..errors import QuerySyntaxError, StoreError
+from ..namespaces import PREFIXES
 from ..rdfio import FORMATS, graph_to_quads, to_rdflib
-from .base import QueryResult, Store, Triple
+from ..sparqlscan import has_dataset_clause
+from .base import Answer, QueryResult, QueryTimeout, Store, Triple, WriteTransaction
 
 POINTER = "CURRENT"
 
@@ -32,6 +35,7 @@ class OxigraphStore(Store):
         self.read_only = read_only
         self._db: ox.Store | None = None
         self._generation: str | None = None
+        self._open_lock = threading.RLock()
 
     # -- generations -------------------------------------------------------------------------
     def _current_generation(self) -> str | None:
@@ -48,8 +52,15 @@ class OxigraphStore(Store):
     def db(self) -> ox.Store:
         """The open database of the current generation (an empty one if none was built)."""
         gen = self._current_generation()
-        if self._db is not None and gen == self._generation:
-            return self._db
+        db = self._db
+        if db is not None and gen == self._generation:
+            return db
+        with self._open_lock:  # one thread opens; RocksDB refuses a second handle
+            if self._db is not None and self._current_generation() == self._generation:
+                return self._db
+            return self._open(self._current_generation())
+
+    def _open(self, gen: str | None) -> ox.Store:
         self._close_db()
         try:
             if gen is None:
@@ -120,6 +131,12 @@ class OxigraphStore(Store):
         for stale in self.root.glob(f".{POINTER}.*"):
             stale.unlink(missing_ok=True)
 
+    def replace_graph(self, iri: str, triples: Iterable[Triple]) -> None:
+        """One Oxigraph update (``DROP`` + ``INSERT DATA``), i.e. one transaction."""
+        if self.read_only:
+            raise StoreError("the store is open read-only")
+        super().replace_graph(iri, triples)
+
     def update(self, sparql: str) -> None:
         if self.read_only:
             raise StoreError("the store is open read-only")
@@ -133,7 +150,7 @@ class OxigraphStore(Store):
         kwargs: dict = {}
         if default_graphs is not None:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
-        else:
+        elif not has_dataset_clause(sparql):  # FROM in the query names its own default graph
             kwargs["use_default_graph_as_union"] = True
         if named_graphs is not None:
             kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
@@ -142,6 +159,19 @@ class OxigraphStore(Store):
         except SyntaxError as e:
             raise _syntax_error(e) from None
         return _result(res)
+
+    def answer(self, sparql, *, default_graphs=None, named_graphs=None, result_format="json",
+               graph_format="turtle", max_rows=10000, timeout=None) -> Answer:
+        """Native serialisation (see ``answer_native``): no rdflib terms on the way."""
+        return answer_native(self.db, sparql, default_graphs=default_graphs,
+                             named_graphs=named_graphs, result_format=result_format,
+                             graph_format=graph_format, max_rows=max_rows, timeout=timeout,
+                             prefixes=PREFIXES)
+
+    def begin(self) -> WriteTransaction:
+        if self.read_only:
+            raise StoreError("the store is open read-only")
+        return OxigraphTransaction(self)
 
     def graph_names(self) -> list[str]:
         db = self.db
@@ -206,3 +236,179 @@ def _result(res) -> QueryResult:
         return QueryResult(kind="select", variables=variables, rows=rows)
     triples = [(to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)) for t in res]
     return QueryResult(kind="graph", triples=triples)
+
+
+# -- native fast path: serialise results with pyoxigraph, never through rdflib terms -------------
+RESULT_OX = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+_QUAD_FORMATS = {"nquads", "trig"}
+_CHECK_EVERY = 512  # triples between two deadline checks
+
+
+class _Full(Exception):
+    """Raised by the capped writer to stop the serialiser once max_rows rows are written."""
+
+
+class _CappedLines:
+    """A file-like sink for pyoxigraph's TSV writer that counts rows (one per line: TSV escapes
+    newlines in literals) and checks the deadline on every chunk."""
+
+    def __init__(self, max_lines: int, deadline: float | None, timeout: float | None) -> None:
+        self.parts: list[bytes] = []
+        self.lines = 0
+        self.max_lines = max_lines
+        self.deadline = deadline
+        self.timeout = timeout
+
+    def write(self, chunk) -> int:
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise QueryTimeout(self.timeout or 0)
+        data = bytes(chunk)
+        self.parts.append(data)
+        self.lines += data.count(b"\n")
+        if self.lines > self.max_lines:
+            raise _Full
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
+def dataset_options(
+    sparql: str, default_graphs: list[str] | None, named_graphs: list[str] | None
+) -> dict:
+    """pyoxigraph keyword arguments for the SPARQL dataset.
+
+    No protocol dataset: the union of all graphs is the default graph, unless the query names its
+    own dataset with FROM / FROM NAMED. A protocol dataset (``default-graph-uri`` /
+    ``named-graph-uri``) replaces both parts, as SPARQL 1.1 Protocol §2.1.4 says: naming only
+    named graphs leaves an empty default graph, naming only default graphs leaves no named ones.
+    """
+    if default_graphs is None and named_graphs is None:
+        return {} if has_dataset_clause(sparql) else {"use_default_graph_as_union": True}
+    return {
+        "default_graph": [ox.NamedNode(g) for g in default_graphs or []],
+        "named_graphs": [ox.NamedNode(g) for g in named_graphs or []],
+    }
+
+
+def _capped_triples(triples, max_rows: int, deadline: float | None, timeout: float | None,
+                    state: dict, as_quads: bool):
+    n = 0
+    for t in triples:
+        if n >= max_rows:
+            state["truncated"] = True
+            break
+        n += 1
+        if deadline is not None and n % _CHECK_EVERY == 0 and time.monotonic() > deadline:
+            raise QueryTimeout(timeout or 0)
+        yield ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) if as_quads else t
+    state["count"] = n
+
+
+def answer_native(
+    db: ox.Store,
+    sparql: str,
+    *,
+    default_graphs: list[str] | None = None,
+    named_graphs: list[str] | None = None,
+    result_format: str | None = "json",
+    graph_format: str | None = "turtle",
+    max_rows: int = 10000,
+    timeout: float | None = None,
+    prefixes: dict[str, str] | None = None,
+) -> Answer:
+    """Run ``sparql`` on a pyoxigraph store and serialise the result natively.
+
+    SELECT results are written as TSV first (one row per line, so the row cap is a line count
+    on the serialiser's output and the deadline is checked on every chunk it writes); the TSV is
+    the answer, or is converted natively to JSON/XML/CSV. Graph results stream through a capped
+    generator into pyoxigraph's RDF serialisers.
+    """
+    from ..negotiation import NotAcceptable
+
+    deadline = time.monotonic() + timeout if timeout else None
+    try:
+        res = db.query(sparql, **dataset_options(sparql, default_graphs, named_graphs))
+    except SyntaxError as e:
+        raise _syntax_error(e) from None
+    if isinstance(res, ox.QueryTriples):
+        if graph_format is None:
+            from ..formats import GRAPH_MEDIA
+
+            raise NotAcceptable([m[0] for m in GRAPH_MEDIA.values()],
+                                "a CONSTRUCT/DESCRIBE result")
+        state = {"truncated": False, "count": 0}
+        gen = _capped_triples(res, max_rows, deadline, timeout, state,
+                              graph_format in _QUAD_FORMATS)
+        kwargs = {"prefixes": prefixes} if prefixes and graph_format in {"turtle", "trig"} else {}
+        body = ox.serialize(gen, format=FORMATS[graph_format], **kwargs)
+        return Answer("graph", graph_format, body or b"", state["truncated"], state["count"])
+    if result_format is None:
+        from ..formats import RESULT_MEDIA
+
+        raise NotAcceptable([m[0] for m in RESULT_MEDIA.values()], "a SELECT/ASK result")
+    if isinstance(res, ox.QueryBoolean):
+        return Answer("ask", result_format, res.serialize(format=RESULT_OX[result_format]))
+    sink = _CappedLines(max_rows + 1, deadline, timeout)  # + the header line
+    truncated = False
+    try:
+        res.serialize(sink, format=ox.QueryResultsFormat.TSV)
+    except _Full:
+        truncated = True
+    tsv = b"".join(sink.parts)
+    if truncated:
+        cut = -1
+        for _ in range(max_rows + 1):
+            cut = tsv.index(b"\n", cut + 1)
+        tsv = tsv[: cut + 1]
+    rows = tsv.count(b"\n") - 1
+    if result_format == "tsv":
+        return Answer("select", "tsv", tsv, truncated, rows)
+    body = ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV).serialize(
+        format=RESULT_OX[result_format])
+    return Answer("select", result_format, body, truncated, rows)
+
+
+class OxigraphTransaction(WriteTransaction):
+    """A checkpoint of the current generation (hard links: cheap) opened as a new generation;
+    commit switches the ``CURRENT`` pointer to it, rollback deletes it."""
+
+    def __init__(self, store: OxigraphStore) -> None:
+        self.store = store
+        self.base = store.db
+        self.base_generation = store._generation
+        self.generation = store._new_generation_name()
+        self.path = store.root / self.generation
+        try:
+            self.base.flush()
+            self.base.backup(str(self.path))
+            self.db = ox.Store(str(self.path))
+        except OSError as e:
+            shutil.rmtree(self.path, ignore_errors=True)
+            raise StoreError(f"cannot start a write in {store.root}: {e}") from None
+
+    def base_quads(self):
+        return self.base.quads_for_pattern(None, None, None, None)
+
+    def commit(self) -> None:
+        st = self.store
+        if st._current_generation() != self.base_generation:
+            self.rollback()
+            raise StoreError("the store was rebuilt while this write ran; nothing was changed")
+        self.db.flush()
+        self.db = None  # close the copy before it becomes the current generation
+        self.base = None
+        with st._open_lock:
+            st._switch_to(self.generation)  # readers now open the new generation
+            st._close_db()
+        st._remove_old_generations(keep={self.generation, self.base_generation})
+
+    def rollback(self) -> None:
+        self.db = None
+        self.base = None
+        shutil.rmtree(self.path, ignore_errors=True)

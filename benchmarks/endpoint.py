@@ -1,0 +1,196 @@
+"""The SPARQL endpoint over HTTP: ``stdgraph serve`` against ``oxigraph serve`` on the same data.
+
+For each size (synthetic standards from ``benchmarks/generate.py``) both servers are started on
+127.0.0.1 over their own copy of the same quads — stdgraph on its embedded store, Oxigraph with
+``--union-default-graph`` so the queries read the same default graph — and the same query mix is
+sent to both, interleaved, over keep-alive HTTP connections:
+
+* point lookup: every property of one standard;
+* join: standards classified in one architecture's elements, with identifier and publisher label;
+* aggregation: standards per architecture element, top 20;
+* overlap self-join: one body's standards paired with every standard sharing at least two
+  elements of one architecture with them (the overlap analysis);
+* CONSTRUCT: label and status of every standard, as Turtle.
+
+The script prints the median latency per query class and server and the ratio stdgraph/Oxigraph.
+
+    python benchmarks/endpoint.py                    # 1k and 10k standards
+    python benchmarks/endpoint.py --sizes 1000 --repeat 30
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import generate  # noqa: E402 - the deterministic generator next to this file
+
+PREFIXES = """PREFIX sg: <https://w3id.org/stdgraph/ontology#>
+PREFIX sgid: <https://w3id.org/stdgraph/id/>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+"""
+
+QUERIES: dict[str, tuple[str, str]] = {
+    "point lookup": ("application/sparql-results+json", PREFIXES + """
+SELECT ?p ?o WHERE { sgid:standard\\/bench-000042 ?p ?o }"""),
+    "join": ("application/sparql-results+json", PREFIXES + """
+SELECT ?s ?id ?body WHERE {
+  ?e skos:inScheme sgid:architecture\\/bench-0 .
+  ?s sg:classifiedIn ?e ; sg:identifier ?id ; sg:publisher ?pub .
+  ?pub rdfs:label ?body
+}"""),
+    "aggregation": ("application/sparql-results+json", PREFIXES + """
+SELECT ?e (COUNT(?s) AS ?n) WHERE { ?s sg:classifiedIn ?e }
+GROUP BY ?e ORDER BY DESC(?n) ?e LIMIT 20"""),
+    "overlap self-join": ("application/sparql-results+json", PREFIXES + """
+SELECT ?a ?b (COUNT(?e) AS ?shared) WHERE {
+  ?e skos:inScheme sgid:architecture\\/bench-1 .
+  ?a sg:publisher sgid:body\\/bench-0 ; sg:classifiedIn ?e .
+  ?b sg:classifiedIn ?e .
+  FILTER(?a != ?b)
+} GROUP BY ?a ?b HAVING (COUNT(?e) >= 2) ORDER BY DESC(?shared) ?a ?b LIMIT 100"""),
+    "construct": ("text/turtle", PREFIXES + """
+CONSTRUCT { ?s rdfs:label ?l ; sg:status ?st }
+WHERE { ?s a sg:Standard ; rdfs:label ?l ; sg:status ?st }"""),
+}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_up(url: str, proc: subprocess.Popen, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}")
+        try:
+            httpx.get(url, params={"query": "ASK {}"}, timeout=2)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not come up")
+
+
+def oxigraph_binary() -> str:
+    exe = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
+    if not Path(exe).exists():
+        raise SystemExit("the Oxigraph server is missing: pip install oxigraph")
+    return exe
+
+
+def start_servers(work: Path, standards: int,
+                  modes: list[str]) -> tuple[dict[str, str], list[subprocess.Popen]]:
+    from stdgraph.store import OxigraphStore
+
+    data = work / "data.nq"
+    generate.write(data, standards)
+    st = OxigraphStore(work / "stdgraph-store")
+    generate.load_store(st, standards)
+    st.close()
+    ox_dir = work / "oxigraph-store"
+    subprocess.run([oxigraph_binary(), "load", "--location", str(ox_dir), "--file", str(data)],
+                   check=True, capture_output=True)
+
+    procs = []
+    urls = {}
+    for mode in modes:
+        port = free_port()
+        store = work / f"stdgraph-store-{mode}"  # one each: a server holds its store open
+        shutil.copytree(work / "stdgraph-store", store)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("STDGRAPH_")}
+        env.update({"STDGRAPH_MAX_ROWS": "10000000", "STDGRAPH_QUERY_TIMEOUT": "120",
+                    "STDGRAPH_QUERY_PROCESSES": "1" if mode == "processes" else "0"})
+        log = open(work / f"stdgraph-{mode}.log", "wb")  # noqa: SIM115 - lives with the server
+        procs.append(subprocess.Popen(
+            [sys.executable, "-m", "stdgraph", "serve", "--host", "127.0.0.1", "--port",
+             str(port), "--store", str(store)],
+            env=env, stdout=log, stderr=subprocess.STDOUT))
+        urls[f"stdgraph/{mode}"] = f"http://127.0.0.1:{port}/sparql"
+    p_ox = free_port()
+    procs.append(subprocess.Popen(
+        [oxigraph_binary(), "serve-read-only", "--location", str(ox_dir), "--bind",
+         f"127.0.0.1:{p_ox}", "--union-default-graph"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    urls["oxigraph"] = f"http://127.0.0.1:{p_ox}/query"
+    for (_name, url), proc in zip(urls.items(), procs, strict=True):
+        wait_up(url, proc)
+    return urls, procs
+
+
+def timed(client: httpx.Client, url: str, accept: str, query: str) -> tuple[float, int]:
+    t0 = time.perf_counter()
+    r = client.get(url, params={"query": query}, headers={"Accept": accept})
+    body = r.content
+    elapsed = time.perf_counter() - t0
+    if r.status_code != 200:
+        raise RuntimeError(f"{url}: {r.status_code} {body[:300]!r}")
+    return elapsed, len(body)
+
+
+def run_size(standards: int, repeat: int, modes: list[str]) -> list[tuple[str, dict, dict]]:
+    work = Path(tempfile.mkdtemp(prefix=f"stdgraph-bench-{standards}-"))
+    urls, procs = start_servers(work, standards, modes)
+    rows = []
+    try:
+        with httpx.Client(timeout=300) as client:
+            for name, (accept, query) in QUERIES.items():
+                samples: dict[str, list[float]] = {k: [] for k in urls}
+                sizes: dict[str, int] = {}
+                for server, url in urls.items():  # warm up both
+                    for _ in range(2):
+                        _t, sizes[server] = timed(client, url, accept, query)
+                for _ in range(repeat):
+                    for server, url in urls.items():  # interleaved, same run
+                        t, _n = timed(client, url, accept, query)
+                        samples[server].append(t)
+                med = {k: statistics.median(v) for k, v in samples.items()}
+                rows.append((name, med, sizes))
+    finally:
+        for p in procs:
+            p.terminate()
+            try:
+                p.wait(10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        shutil.rmtree(work, ignore_errors=True)
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    ap.add_argument("--repeat", type=int, default=20, help="timed requests per query and server")
+    ap.add_argument("--modes", nargs="+", default=["processes", "threads"],
+                    choices=["processes", "threads"],
+                    help="stdgraph query executors to run (STDGRAPH_QUERY_PROCESSES)")
+    args = ap.parse_args(argv)
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs; medians of {args.repeat} "
+          "interleaved requests after 2 warm-up requests each")
+    for n in args.sizes:
+        rows = run_size(n, args.repeat, args.modes)
+        servers = list(rows[0][1])
+        print(f"\n{n} standards: median ms (ratio to oxigraph)")
+        print(f"  {'query':<18}" + "".join(f"{s:>24}" for s in servers))
+        for name, med, _sizes in rows:
+            cells = [f"{med[s] * 1000:9.2f} ({med[s] / med['oxigraph']:4.2f}x)" for s in servers]
+            print(f"  {name:<18}" + "".join(f"{c:>24}" for c in cells))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

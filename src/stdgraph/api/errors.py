@@ -1,0 +1,110 @@
+"""The one error envelope of the HTTP API, and the handlers that produce it.
+
+Every error answer, from every route, is JSON::
+
+    {"ok": false, "status": 406, "error": "a sentence saying what went wrong and what works",
+     ...extra fields: "supported", "line", "column", "report", "limit"...}
+
+Routes raise ``ApiError`` (or any ``stdgraph.errors.StdgraphError``, which carries its HTTP
+status); ``install_error_handlers`` turns them, Starlette's own 404/405 and unexpected exceptions
+(500, logged without request data) into the envelope.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ..errors import QuerySyntaxError, StdgraphError
+
+__all__ = ["ApiError", "error_response", "error_extra", "install_error_handlers"]
+
+log = logging.getLogger("stdgraph.api")
+
+
+class ApiError(StdgraphError):
+    """An HTTP error with a status, a message, optional extra envelope fields and headers."""
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        headers: Mapping[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
+        super().__init__(message)
+        self.http_status = status
+        self.headers = dict(headers or {})
+        self.extra = extra
+
+
+def error_response(
+    status: int,
+    message: str,
+    *,
+    headers: Mapping[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    """``{"ok": false, "status": ..., "error": ..., **extra}`` with that status."""
+    body = {"ok": False, "status": status, "error": message}
+    body.update({k: v for k, v in extra.items() if v is not None})
+    return JSONResponse(body, status_code=status, headers=dict(headers or {}))
+
+
+def error_extra(exc: StdgraphError) -> dict[str, Any]:
+    """Envelope fields a library error carries (syntax position, supported media types...)."""
+    extra: dict[str, Any] = dict(getattr(exc, "extra", {}) or {})
+    if isinstance(exc, QuerySyntaxError):
+        extra.setdefault("line", exc.line)
+        extra.setdefault("column", exc.column)
+        extra.setdefault("reason", exc.reason)
+    supported = getattr(exc, "supported", None)
+    if supported:
+        extra.setdefault("supported", list(supported))
+    return extra
+
+
+def _status_text(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "error"
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(StdgraphError)
+    async def _stdgraph_error(_request: Request, exc: StdgraphError) -> JSONResponse:
+        return error_response(exc.http_status, exc.message,
+                              headers=getattr(exc, "headers", None), **error_extra(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        message = exc.detail if isinstance(exc.detail, str) else _status_text(exc.status_code)
+        if exc.status_code == 404:
+            message = f"no resource at {request.url.path}"
+        elif exc.status_code == 405:
+            allow = (exc.headers or {}).get("Allow") or (exc.headers or {}).get("allow")
+            message = f"method {request.method} is not allowed on {request.url.path}" + (
+                f"; allowed: {allow}" if allow else "")
+        return error_response(exc.status_code, message, headers=exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = [f"{'.'.join(str(x) for x in e.get('loc', ()))}: {e.get('msg')}"
+                    for e in exc.errors()]
+        return error_response(400, "invalid request: " + "; ".join(problems))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.error("internal error on %s %s: %s: %s", request.method, request.url.path,
+                  type(exc).__name__, exc)
+        return error_response(500, f"internal error: {type(exc).__name__}")

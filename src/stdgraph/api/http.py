@@ -1,0 +1,132 @@
+"""Small HTTP helpers shared by the routes: capped bodies, forms, public URLs, write auth."""
+
+from __future__ import annotations
+
+import hmac
+import re
+from urllib.parse import parse_qs
+
+from fastapi import Request
+
+from ..settings import Settings
+from .errors import ApiError
+
+_ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\x00-\x20<>\"{}|^`\\]*$")
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The request body, refusing (413) anything over ``limit`` bytes — by the declared
+    Content-Length first, then by what is actually read."""
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        try:
+            if int(declared) > limit:
+                raise _too_large(limit)
+        except ValueError:
+            raise ApiError(400, "Content-Length is not a number") from None
+    chunks = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(limit)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _too_large(limit: int) -> ApiError:
+    return ApiError(413, f"the request body is larger than the limit of {limit} bytes "
+                         "(STDGRAPH_MAX_BODY_BYTES)", limit=limit)
+
+
+def decode(body: bytes, what: str = "the request body") -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ApiError(400, f"{what} is not valid UTF-8 (byte {e.start})") from None
+
+
+def parse_form(body: bytes) -> dict[str, list[str]]:
+    """An ``application/x-www-form-urlencoded`` body, keeping repeated keys."""
+    text = decode(body)
+    try:
+        return parse_qs(text, keep_blank_values=True, strict_parsing=False, errors="strict")
+    except (ValueError, UnicodeDecodeError) as e:
+        raise ApiError(400, f"the form body cannot be read: {e}") from None
+
+
+def query_params(request: Request) -> dict[str, list[str]]:
+    """The URL's query parameters, keeping repeated keys."""
+    try:
+        return parse_qs(request.url.query, keep_blank_values=True, errors="strict")
+    except (ValueError, UnicodeDecodeError) as e:
+        raise ApiError(400, f"the URL's query string cannot be read: {e}") from None
+
+
+def absolute_iris(values: list[str], param: str) -> list[str]:
+    for v in values:
+        if not _ABSOLUTE_IRI.match(v):
+            raise ApiError(400, f"{param} must be an absolute IRI, got {v!r}", parameter=param)
+    return values
+
+
+def _forwarded(header: str) -> dict[str, str]:
+    """The first element of an RFC 7239 ``Forwarded`` header."""
+    first = header.split(",")[0]
+    out = {}
+    for pair in first.split(";"):
+        k, _, v = pair.strip().partition("=")
+        if k and v:
+            out[k.strip().lower()] = v.strip().strip('"')
+    return out
+
+
+def public_base(request: Request, settings: Settings) -> str:
+    """The URL the client used to reach the app's root, without a trailing slash.
+
+    ``settings.public_url`` wins; otherwise ``Forwarded`` (proto, host), then
+    ``X-Forwarded-Proto`` / ``X-Forwarded-Host`` / ``X-Forwarded-Prefix``, then the request."""
+    if settings.public_url:
+        return settings.public_url.rstrip("/")
+    h = request.headers
+    fwd = _forwarded(h["forwarded"]) if "forwarded" in h else {}
+    scheme = fwd.get("proto") or h.get("x-forwarded-proto", "").split(",")[0].strip() \
+        or request.url.scheme
+    host = fwd.get("host") or h.get("x-forwarded-host", "").split(",")[0].strip() \
+        or h.get("host") or request.url.netloc
+    prefix = h.get("x-forwarded-prefix", "").split(",")[0].strip().rstrip("/")
+    if prefix and not prefix.startswith("/"):
+        prefix = "/" + prefix
+    root = request.scope.get("root_path", "").rstrip("/")
+    return f"{scheme}://{host}{prefix}{root}"
+
+
+def public_url(request: Request, settings: Settings, path: str | None = None) -> str:
+    """The public URL of ``path`` (default: this request's path)."""
+    if path is None:
+        path = request.url.path
+        root = request.scope.get("root_path", "")
+        if root and path.startswith(root):
+            path = path[len(root):]
+    return public_base(request, settings) + path
+
+
+WWW_AUTHENTICATE = {"WWW-Authenticate": 'Bearer realm="stdgraph"'}
+
+
+def require_writer(request: Request, settings: Settings) -> None:
+    """Writes need ``STDGRAPH_UPDATE_TOKEN`` configured (else 403) and ``Authorization: Bearer
+    <token>`` (401 when missing, 403 when wrong; compared in constant time, never logged)."""
+    token = settings.update_token
+    if not token:
+        raise ApiError(403, "this endpoint is read-only: writes are enabled by setting "
+                            "STDGRAPH_UPDATE_TOKEN on the server")
+    header = request.headers.get("authorization", "")
+    scheme, _, given = header.partition(" ")
+    if scheme.lower() != "bearer" or not given.strip():
+        raise ApiError(401, "writes need an 'Authorization: Bearer <token>' header",
+                       headers=WWW_AUTHENTICATE)
+    if not hmac.compare_digest(given.strip().encode(), token.encode()):
+        raise ApiError(403, "the bearer token is not valid for writes",
+                       headers={"WWW-Authenticate": 'Bearer realm="stdgraph", '
+                                                    'error="invalid_token"'})

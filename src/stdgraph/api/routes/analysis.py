@@ -1,0 +1,197 @@
+"""``/queries`` (the named-query registry) and ``/analysis`` (overlaps, gaps, conflicts).
+
+=====================================  ==========================================================
+request                                answer
+=====================================  ==========================================================
+GET ``/queries``                       the named queries with their parameters (JSON)
+GET ``/queries/{name}?param=value``    the query's result, negotiated as on ``/sparql``
+                                       (SPARQL JSON by default, XML, CSV, TSV; CONSTRUCT as
+                                       Turtle, ...); ``?format=csv|tsv|json|xml`` overrides
+                                       Accept; cut at STDGRAPH_MAX_ROWS with
+                                       ``X-Stdgraph-Truncated: true``
+GET ``/analysis/overlaps``             the overlaps document (docs/analyses.md)
+GET ``/analysis/overlaps/clusters``    overlap clusters
+GET ``/analysis/gaps``                 gaps (with the coverage matrix)
+GET ``/analysis/conflicts``            conflicts
+bad/missing/unknown parameter          400 naming it; unknown query name 404
+=====================================  ==========================================================
+
+Analyses answer JSON (``application/json``, the same text ``stdgraph analyse NAME --format json``
+prints) or CSV (``Accept: text/csv`` or ``?format=csv``); anything else is 406. They run off the
+event loop under the query time limit (503 past it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+
+from ...analysis import ANALYSES, Analysis
+from ...formats import GRAPH_MEDIA, RESULT_MEDIA
+from ...negotiation import NotAcceptable, negotiate_name
+from ...queries import Param, ParameterError, Registry
+from ...store.base import QueryTimeout
+from ..context import ApiContext
+from ..errors import ApiError
+from ..executor import QueryJob
+from ..http import query_params
+
+TRUNCATED_HEADER = "X-Stdgraph-Truncated"
+ROW_LIMIT_HEADER = "X-Stdgraph-Row-Limit"
+ANALYSIS_MEDIA = {"json": ("application/json",), "csv": ("text/csv",)}
+_TYPES = {"iri": "string", "string": "string", "literal": "string", "integer": "integer",
+          "decimal": "number", "boolean": "boolean", "date": "string", "year": "string"}
+
+
+def _media(fmt: str, table: dict[str, tuple[str, ...]]) -> str:
+    mt = table[fmt][0]
+    return mt if mt == "application/json" else mt + "; charset=utf-8"
+
+
+def _single(params: dict[str, list[str]], name: str) -> str | None:
+    values = params.get(name, [])
+    if len(values) > 1:
+        raise ParameterError(name, "takes one value, got several")
+    return values[0] if values else None
+
+
+def _doc_param(p: Param) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": _TYPES[p.type]}
+    if p.allowed and not p.multiple:
+        schema["enum"] = list(p.allowed)
+    if p.default is not None:
+        schema["default"] = p.default
+    desc = p.description
+    if p.multiple:
+        desc += " Comma-separated" + (f" from: {', '.join(p.allowed)}." if p.allowed else ".")
+    return {"name": p.name, "in": "query", "required": p.required, "schema": schema,
+            "description": desc}
+
+
+_FORMAT_PARAM = {"name": "format", "in": "query", "required": False,
+                 "schema": {"type": "string", "enum": ["json", "csv"]},
+                 "description": "Overrides Accept: json (default) or csv."}
+
+
+def _registry(ctx: ApiContext) -> Registry:
+    try:
+        from ...project import Project
+
+        return Registry.for_project(Project.locate(ctx.settings.project))
+    except Exception:  # noqa: BLE001 - a server without a project has no named queries
+        return Registry([])
+
+
+def analysis_router(ctx: ApiContext) -> APIRouter:
+    router = APIRouter(tags=["analysis"])
+    settings = ctx.settings
+    registry = _registry(ctx)
+
+    # -- named queries ------------------------------------------------------------------------
+    @router.get("/queries", summary="The named queries and their parameters")
+    async def list_queries() -> JSONResponse:
+        return JSONResponse({"queries": registry.describe()})
+
+    async def run_named(request: Request, name: str) -> Response:
+        q = registry.get(name)
+        params = query_params(request)
+        fmt = _single(params, "format")
+        values = {k: v for k, v in params.items() if k != "format"}
+        text = q.bound_text(values)
+        if fmt is not None:
+            if fmt not in RESULT_MEDIA:
+                raise ParameterError("format", f"{fmt!r} is not one of: "
+                                     + ", ".join(RESULT_MEDIA))
+            result_fmt: str | None = fmt
+            graph_fmt: str | None = "turtle"
+        else:
+            accept = request.headers.get("accept")
+            result_fmt = _try(accept, RESULT_MEDIA)
+            graph_fmt = _try(accept, GRAPH_MEDIA)
+            if result_fmt is None and graph_fmt is None:
+                raise NotAcceptable([m[0] for m in RESULT_MEDIA.values()]
+                                    + [m[0] for m in GRAPH_MEDIA.values()], "a query result")
+        job = QueryJob(text, None, None, result_fmt, graph_fmt, settings.max_rows)
+        answer = await ctx.executor.answer(job, settings.query_timeout or None)
+        table = GRAPH_MEDIA if answer.kind == "graph" else RESULT_MEDIA
+        headers = {"Vary": "Accept"}
+        if answer.truncated:
+            headers[TRUNCATED_HEADER] = "true"
+            headers[ROW_LIMIT_HEADER] = str(settings.max_rows)
+        return Response(answer.body, media_type=_media(answer.format, table), headers=headers)
+
+    router.add_api_route(
+        "/queries/{name}", run_named, methods=["GET"], name="named_query",
+        summary="Run a named query; its parameters go in the query string",
+        description="Parameters are checked and bound as RDF terms (docs/queries.md); results "
+                    "are negotiated as on /sparql, or chosen with ?format=json|xml|csv|tsv.",
+        responses={200: {"description": "Query results (negotiated).",
+                         "content": {m[0]: {} for m in RESULT_MEDIA.values()}},
+                   400: {"description": "A missing, bad or unknown parameter (named)."},
+                   404: {"description": "No named query by that name."},
+                   406: {"description": "No acceptable media type."},
+                   503: {"description": "The query hit the time limit."}},
+    )
+
+    # -- analyses ------------------------------------------------------------------------------
+    def add_analysis(path: str, spec: Analysis) -> None:
+        async def handler(request: Request) -> Response:
+            params = query_params(request)
+            fmt = _single(params, "format")
+            if fmt is not None:
+                if fmt not in ANALYSIS_MEDIA:
+                    raise ParameterError("format", f"{fmt!r} is not one of: json, csv")
+            else:
+                fmt = negotiate_name(request.headers.get("accept"), ANALYSIS_MEDIA,
+                                     what=f"the {spec.name} analysis")
+            raw = {k: v for k, v in params.items() if k != "format"}
+            work = asyncio.to_thread(_run, spec, ctx, raw, fmt)
+            timeout = settings.query_timeout or None
+            try:
+                body = await asyncio.wait_for(work, timeout) if timeout else await work
+            except TimeoutError:
+                raise QueryTimeout(timeout) from None
+            return Response(body.encode("utf-8"), media_type=_media(fmt, ANALYSIS_MEDIA),
+                            headers={"Vary": "Accept"})
+
+        router.add_api_route(
+            path, handler, methods=["GET"], name=f"analysis_{spec.name}",
+            summary=spec.title,
+            description=f"The {spec.name} analysis (definitions in docs/analyses.md). JSON "
+                        "document {analysis, parameters, count, truncated, items}, or CSV.",
+            responses={200: {"description": "The analysis document.",
+                             "content": {"application/json": {}, "text/csv": {}}},
+                       400: {"description": "A bad or unknown parameter (named)."},
+                       406: {"description": "No acceptable media type."},
+                       503: {"description": "The analysis hit the time limit."}},
+            openapi_extra={"parameters": [_doc_param(p) for p in spec.params]
+                           + [_FORMAT_PARAM]},
+        )
+
+    add_analysis("/analysis/overlaps", ANALYSES["overlaps"])
+    add_analysis("/analysis/overlaps/clusters", ANALYSES["clusters"])
+    add_analysis("/analysis/gaps", ANALYSES["gaps"])
+    add_analysis("/analysis/conflicts", ANALYSES["conflicts"])
+    return router
+
+
+def _try(accept: str | None, table) -> str | None:
+    try:
+        return negotiate_name(accept, table)
+    except NotAcceptable:
+        return None
+
+
+def _run(spec: Analysis, ctx: ApiContext, raw: dict[str, list[str]], fmt: str) -> str:
+    values: dict[str, Any] = {}
+    for k, v in raw.items():
+        p = next((p for p in spec.params if p.name == k), None)
+        values[k] = v if p is not None and p.multiple else (v[0] if len(v) == 1 else v)
+    doc = spec.run(ctx.store, values)
+    return spec.render(doc, fmt)
+
+
+__all__ = ["analysis_router", "ApiError"]

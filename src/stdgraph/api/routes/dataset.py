@@ -1,0 +1,65 @@
+"""``/.well-known/void`` (VoID + DCAT description) and ``/dump`` (the whole graph, streamed)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response, StreamingResponse
+
+from ...formats import GRAPH_MEDIA
+from ...negotiation import negotiate_name
+from ..context import ApiContext
+from ..errors import ApiError
+from ..http import public_base
+from ..rdfbody import serialize_quads, stream
+from ..servicedesc import void_description
+from .sparql import _media_type
+
+#: name -> (media type, file suffix); the first is the default
+DUMPS = {
+    "turtle": ("text/turtle", "ttl"),
+    "nquads": ("application/n-quads", "nq"),
+    "jsonld": ("application/ld+json", "jsonld"),
+    "trig": ("application/trig", "trig"),
+    "ntriples": ("application/n-triples", "nt"),
+}
+
+
+def dataset_router(ctx: ApiContext) -> APIRouter:
+    router = APIRouter(tags=["dataset"])
+
+    @router.get("/.well-known/void", summary="VoID and DCAT description of the dataset",
+                responses={200: {"content": {m[0]: {} for m in GRAPH_MEDIA.values()}},
+                           406: {"description": "No acceptable media type."}})
+    async def void(request: Request) -> Response:
+        fmt = negotiate_name(request.headers.get("accept"), GRAPH_MEDIA,
+                             what="the dataset description")
+        body = await asyncio.to_thread(void_description, ctx,
+                                       public_base(request, ctx.settings), fmt)
+        return Response(body, media_type=_media_type(fmt, GRAPH_MEDIA),
+                        headers={"Vary": "Accept"})
+
+    @router.get("/dump", summary="The whole graph, streamed",
+                description="Turtle and N-Triples merge all graphs (the default graph's view); "
+                            "N-Quads, TriG and JSON-LD keep the named graphs. Pick with "
+                            "?format= or Accept; Turtle by default.",
+                responses={200: {"content": {m: {} for m, _s in DUMPS.values()}},
+                           406: {"description": "No acceptable media type."}})
+    async def dump(request: Request, format: str | None = None) -> Response:
+        if format is not None:
+            if format not in DUMPS:
+                raise ApiError(400, f"unknown dump format {format!r}; use one of "
+                                    f"{', '.join(DUMPS)}", supported=list(DUMPS))
+            fmt = format
+        else:
+            table = {k: (v[0],) for k, v in DUMPS.items()}
+            fmt = negotiate_name(request.headers.get("accept"), table, what="the dump")
+        media, suffix = DUMPS[fmt]
+        body = stream(lambda out: serialize_quads(ctx.quads(None), fmt, out, dataset=True))
+        return StreamingResponse(
+            body, media_type=_media_type(fmt, {fmt: (media,)}),
+            headers={"Content-Disposition": f'attachment; filename="stdgraph.{suffix}"',
+                     "Vary": "Accept"})
+
+    return router

@@ -1,0 +1,326 @@
+"""``/sparql``: the SPARQL 1.1 Protocol, queries and updates on one URL.
+
+The whole protocol surface is in ``handle`` (one function, so it can be read in one pass):
+
+=========================================  ===============================================
+request                                     answer
+=========================================  ===============================================
+GET ``?query=``                             the result, negotiated (see below)
+POST form ``query=``                        the result
+POST ``application/sparql-query``           the result (dataset parameters in the URL)
+POST form ``update=``                       the update, guarded (token, SHACL, rollback)
+POST ``application/sparql-update``          the update (using-* parameters in the URL)
+GET without ``query``                       the service description (RDF, negotiated) or,
+                                            for ``Accept: text/html``, the query page
+repeated/missing ``query``, both ``query``  400
+and ``update``, an update sent as a query,
+a malformed query (message, line, column),
+dataset parameters of the wrong kind
+another Content-Type on POST                415, naming the supported ones
+an Accept nothing matches                   406, naming the supported types
+another method                              405
+=========================================  ===============================================
+
+Negotiation: SELECT/ASK as SPARQL JSON (the default without Accept), XML, CSV, TSV;
+CONSTRUCT/DESCRIBE as Turtle (the default), N-Triples, JSON-LD, RDF/XML, N-Quads, TriG. Result-set
+and graph types are negotiated separately, so ``Accept: application/sparql-results+xml,
+application/rdf+xml`` (rdflib's SPARQLStore) gets XML results for SELECT and RDF/XML for CONSTRUCT.
+A result cut at ``STDGRAPH_MAX_ROWS`` carries ``X-Stdgraph-Truncated: true``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from ...errors import ValidationFailed
+from ...formats import GRAPH_MEDIA, RESULT_MEDIA
+from ...negotiation import NotAcceptable, negotiate, negotiate_name, parse_content_type
+from ...sparqlscan import operation, uses_load, uses_service
+from ..context import ApiContext
+from ..errors import ApiError, error_response
+from ..executor import QueryJob
+from ..http import (
+    absolute_iris,
+    decode,
+    parse_form,
+    public_url,
+    query_params,
+    read_body,
+    require_writer,
+)
+from ..servicedesc import service_description
+
+QUERY_TYPE = "application/sparql-query"
+UPDATE_TYPE = "application/sparql-update"
+FORM_TYPE = "application/x-www-form-urlencoded"
+POST_TYPES = [QUERY_TYPE, UPDATE_TYPE, FORM_TYPE]
+TRUNCATED_HEADER = "X-Stdgraph-Truncated"
+ROW_LIMIT_HEADER = "X-Stdgraph-Row-Limit"
+ALLOW = "GET, HEAD, POST"
+
+QUERY_DATASET = ("default-graph-uri", "named-graph-uri")
+UPDATE_DATASET = ("using-graph-uri", "using-named-graph-uri")
+
+_DOC_PARAMS = [
+    {"name": "query", "in": "query", "required": False, "schema": {"type": "string"},
+     "description": "A SPARQL 1.1 query. Without it, GET returns the service description "
+                    "(or the query page for Accept: text/html)."},
+    {"name": "default-graph-uri", "in": "query", "required": False,
+     "schema": {"type": "array", "items": {"type": "string"}},
+     "description": "Graphs merged into the default graph (repeatable)."},
+    {"name": "named-graph-uri", "in": "query", "required": False,
+     "schema": {"type": "array", "items": {"type": "string"}},
+     "description": "Graphs visible to GRAPH (repeatable)."},
+]
+_DOC_POST_PARAMS = [
+    *_DOC_PARAMS[1:],
+    {"name": "using-graph-uri", "in": "query", "required": False,
+     "schema": {"type": "array", "items": {"type": "string"}},
+     "description": "Updates: the WHERE clause's default graph, like USING (repeatable)."},
+    {"name": "using-named-graph-uri", "in": "query", "required": False,
+     "schema": {"type": "array", "items": {"type": "string"}},
+     "description": "Updates: the WHERE clause's named graphs, like USING NAMED (repeatable)."},
+]
+_RESULT_CONTENT = {m[0]: {} for m in RESULT_MEDIA.values()} | {
+    m[0]: {} for m in GRAPH_MEDIA.values()}
+_DOC_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"description": "Query results (negotiated) or, for updates, a JSON summary.",
+          "content": _RESULT_CONTENT},
+    400: {"description": "Malformed or missing query/update, bad parameters."},
+    401: {"description": "Update without a bearer token."},
+    403: {"description": "Writes disabled, or wrong token."},
+    406: {"description": "No acceptable media type."},
+    413: {"description": "Request body too large."},
+    415: {"description": "Unsupported Content-Type."},
+    422: {"description": "The update breaks the SHACL shapes; nothing was changed."},
+    503: {"description": "The query hit the time limit."},
+}
+
+
+def _one(params: dict[str, list[str]], name: str) -> str | None:
+    values = params.get(name, [])
+    if len(values) > 1:
+        raise ApiError(400, f"the '{name}' parameter is given {len(values)} times; "
+                            "send exactly one", parameter=name)
+    return values[0] if values else None
+
+
+def _dataset(params: dict[str, list[str]], names: tuple[str, str]):
+    default = params.get(names[0])
+    named = params.get(names[1])
+    if default is not None:
+        absolute_iris(default, names[0])
+    if named is not None:
+        absolute_iris(named, names[1])
+    return default, named
+
+
+def _refuse_wrong_dataset(params: dict[str, list[str]], allowed: tuple[str, str],
+                          other: tuple[str, str], what: str) -> None:
+    wrong = [p for p in other if p in params]
+    if wrong:
+        raise ApiError(400, f"{', '.join(wrong)} cannot be used with {what}; use "
+                            f"{' / '.join(allowed)}", parameters=wrong)
+
+
+def _media_type(fmt: str, table: dict[str, tuple[str, ...]]) -> str:
+    mt = table[fmt][0]
+    if mt.startswith("text/") or mt.endswith("+json") or mt.endswith("+xml") or \
+            mt in {"application/n-triples", "application/n-quads", "application/trig"}:
+        return mt + "; charset=utf-8"
+    return mt
+
+
+def sparql_router(ctx: ApiContext, path: str = "/sparql") -> APIRouter:
+    """A router serving the SPARQL protocol at ``path``; mount it in any FastAPI app."""
+    router = APIRouter(tags=["sparql"])
+    settings = ctx.settings
+
+    async def run_query(request: Request, text: str, params: dict[str, list[str]]) -> Response:
+        _refuse_wrong_dataset(params, QUERY_DATASET, UPDATE_DATASET, "a query")
+        if not text.strip():
+            raise ApiError(400, "the query is empty")
+        if operation(text) == "update":
+            raise ApiError(400, "this is a SPARQL update, sent as a query: POST it as "
+                                "'update=' (form) or with Content-Type application/sparql-update")
+        if uses_service(text) and not settings.allow_service:
+            raise ApiError(400, "SERVICE (federated query) is disabled on this endpoint "
+                                "(STDGRAPH_ALLOW_SERVICE)")
+        default, named = _dataset(params, QUERY_DATASET)
+        accept = request.headers.get("accept")
+        result_names = list(RESULT_MEDIA)
+        graph_names = list(GRAPH_MEDIA)
+        result_fmt = _pick(accept, RESULT_MEDIA)
+        graph_fmt = _pick(accept, GRAPH_MEDIA)
+        if result_fmt is None and graph_fmt is None:
+            raise NotAcceptable([RESULT_MEDIA[n][0] for n in result_names]
+                                + [GRAPH_MEDIA[n][0] for n in graph_names], "a query result")
+        job = QueryJob(text, default, named, result_fmt, graph_fmt, settings.max_rows)
+        answer = await ctx.executor.answer(job, settings.query_timeout or None)
+        table = GRAPH_MEDIA if answer.kind == "graph" else RESULT_MEDIA
+        headers = {"Vary": "Accept"}
+        if answer.truncated:
+            headers[TRUNCATED_HEADER] = "true"
+            headers[ROW_LIMIT_HEADER] = str(settings.max_rows)
+        return Response(answer.body, media_type=_media_type(answer.format, table),
+                        headers=headers)
+
+    async def run_update(request: Request, text: str, params: dict[str, list[str]]) -> Response:
+        require_writer(request, settings)
+        _refuse_wrong_dataset(params, UPDATE_DATASET, QUERY_DATASET, "an update")
+        if not text.strip():
+            raise ApiError(400, "the update is empty")
+        if operation(text) == "query":
+            raise ApiError(400, "this is a SPARQL query, sent as an update: send it as "
+                                "'query=' or with Content-Type application/sparql-query")
+        if uses_load(text) and not settings.allow_load:
+            raise ApiError(400, "LOAD is disabled on this endpoint (STDGRAPH_ALLOW_LOAD)")
+        if uses_service(text) and not settings.allow_service:
+            raise ApiError(400, "SERVICE (federated query) is disabled on this endpoint "
+                                "(STDGRAPH_ALLOW_SERVICE)")
+        using, using_named = _dataset(params, UPDATE_DATASET)
+        guard = ctx.guard
+        assert guard is not None  # require_writer passed: a token is configured
+        loop = asyncio.get_running_loop()
+        try:
+            outcome = await loop.run_in_executor(
+                ctx.writes, lambda: guard.update(text, using_graphs=using,
+                                                 using_named_graphs=using_named))
+        except ValidationFailed as e:
+            return validation_failed(request, e)
+        return JSONResponse({"ok": True, **outcome.as_dict()})
+
+    async def describe(request: Request) -> Response:
+        accept = request.headers.get("accept")
+        offers = [m[0] for m in GRAPH_MEDIA.values()] + ["text/html"]
+        picked = negotiate(accept, offers)
+        if picked is None:
+            raise NotAcceptable(offers, "the service description")
+        if picked == "text/html":
+            return HTMLResponse(query_page(ctx, request))
+        fmt = next(n for n, m in GRAPH_MEDIA.items() if m[0] == picked)
+        body = await asyncio.to_thread(service_description, ctx,
+                                       public_url(request, settings), fmt)
+        return Response(body, media_type=_media_type(fmt, GRAPH_MEDIA),
+                        headers={"Vary": "Accept"})
+
+    async def handle(request: Request) -> Response:
+        url = query_params(request)
+        if request.method in {"GET", "HEAD"}:
+            if "update" in url:
+                raise ApiError(400, "updates must be sent with POST ('update=' form field or "
+                                    "Content-Type application/sparql-update)")
+            text = _one(url, "query")
+            if text is None:
+                return await describe(request)
+            return await run_query(request, text, url)
+        # POST
+        ctype, _params = parse_content_type(request.headers.get("content-type"))
+        charset = _params.get("charset", "utf-8").lower()
+        if ctype not in POST_TYPES or charset not in {"utf-8", "utf8", "us-ascii"}:
+            given = request.headers.get("content-type") or "no Content-Type"
+            raise ApiError(415, f"cannot read a POST body of type {given}; supported: "
+                                f"{', '.join(POST_TYPES)}", supported=POST_TYPES)
+        if ctype == UPDATE_TYPE:
+            require_writer(request, settings)  # before reading a body that will be refused
+        body = await read_body(request, settings.max_body_bytes)
+        if ctype == FORM_TYPE:
+            form = parse_form(body)
+            merged = {k: url.get(k, []) + form.get(k, []) for k in {*url, *form}}
+            if "query" in merged and "update" in merged:
+                raise ApiError(400, "give either 'query' or 'update', not both")
+            if "query" in merged:
+                return await run_query(request, _one(merged, "query") or "", merged)
+            if "update" in merged:
+                return await run_update(request, _one(merged, "update") or "", merged)
+            raise ApiError(400, "the form has neither a 'query' nor an 'update' field")
+        for p in ("query", "update"):
+            if p in url:
+                raise ApiError(400, f"the {ctype} body is the request; do not also send "
+                                    f"'{p}' in the URL", parameter=p)
+        text = decode(body)
+        if ctype == QUERY_TYPE:
+            return await run_query(request, text, url)
+        return await run_update(request, text, url)
+
+    router.add_api_route(
+        path, handle, methods=["GET"], name="sparql_get",
+        summary="SPARQL 1.1 Protocol: query by GET, or the service description",
+        description=__doc__, responses=_DOC_RESPONSES,
+        openapi_extra={"parameters": _DOC_PARAMS},
+    )
+    router.add_api_route(
+        path, handle, methods=["POST"], name="sparql_post",
+        summary="SPARQL 1.1 Protocol: query or update by POST",
+        responses=_DOC_RESPONSES,
+        openapi_extra={
+            "parameters": _DOC_POST_PARAMS,
+            "requestBody": {"required": True, "content": {
+                QUERY_TYPE: {"schema": {"type": "string"}},
+                UPDATE_TYPE: {"schema": {"type": "string"}},
+                FORM_TYPE: {"schema": {"type": "object", "properties": {
+                    "query": {"type": "string"}, "update": {"type": "string"},
+                    **{p["name"]: p["schema"] for p in _DOC_POST_PARAMS}}}},
+            }},
+        },
+    )
+
+    router.add_api_route(path, handle, methods=["HEAD"], include_in_schema=False)
+
+    async def not_allowed(request: Request) -> Response:
+        return error_response(405, f"method {request.method} is not allowed on {path}; "
+                                   f"allowed: {ALLOW}", headers={"Allow": ALLOW})
+
+    router.add_api_route(path, not_allowed, methods=["PUT", "DELETE", "PATCH", "OPTIONS"],
+                         include_in_schema=False)
+    if path != "/" and not path.endswith("/"):
+        router.add_api_route(path + "/", handle, methods=["GET", "HEAD", "POST"],
+                             include_in_schema=False)
+    return router
+
+
+@lru_cache(maxsize=256)
+def _pick_cached(accept: str | None, kind: str) -> str | None:
+    try:
+        return negotiate_name(accept, RESULT_MEDIA if kind == "result" else GRAPH_MEDIA)
+    except NotAcceptable:
+        return None
+
+
+def _pick(accept: str | None, table: dict[str, tuple[str, ...]]) -> str | None:
+    """Negotiation per Accept header, cached (clients send the same few headers)."""
+    return _pick_cached(accept, "result" if table is RESULT_MEDIA else "graph")
+
+
+def validation_failed(request: Request, exc: ValidationFailed) -> Response:
+    """422 with the SHACL report: JSON envelope (default) or the report graph in Turtle."""
+    picked = negotiate(request.headers.get("accept"),
+                       ["application/json", "text/turtle", "application/ld+json"])
+    if picked == "text/turtle":
+        return Response(exc.report.turtle(), status_code=422,
+                        media_type="text/turtle; charset=utf-8")
+    import json
+
+    return error_response(422, exc.message, report=json.loads(exc.report.as_json()))
+
+
+def query_page(ctx: ApiContext, request: Request) -> str:
+    """The offline query page (no CDN): the template with endpoint and examples filled in."""
+    import html
+    import json
+
+    template = resources.files("stdgraph.api").joinpath("templates/query.html").read_text(
+        encoding="utf-8")
+    endpoint = request.url.path
+    static = request.scope.get("root_path", "").rstrip("/") + "/static"
+    data = json.dumps({"endpoint": endpoint, "examples": ctx.examples,
+                       "writable": ctx.writable}).replace("</", "<\\/")
+    return (template.replace("{{STATIC}}", html.escape(static))
+            .replace("{{CONFIG}}", data)
+            .replace("{{TITLE}}", "stdgraph SPARQL endpoint"))

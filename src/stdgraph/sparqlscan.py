@@ -1,0 +1,107 @@
+"""Which SPARQL keywords a query or update uses, found by tokenising it (not by searching text).
+
+The endpoint must refuse ``SERVICE`` and ``LOAD`` unless enabled, and must know whether a query
+names its own dataset (``FROM`` / ``FROM NAMED``) before it asks Oxigraph for the union default
+graph. A substring search would be fooled both ways (``ex:serviceLevel``, ``"load"``, a
+``# SERVICE`` comment; ``SERV\\u0049CE``), and parsing every query with rdflib's grammar costs
+milliseconds. So this module does what a SPARQL parser's lexer does:
+
+1. expand ``\\uXXXX`` / ``\\UXXXXXXXX`` codepoint escapes everywhere, as SPARQL 1.1 Query §19.2
+   requires before parsing;
+2. tokenise with the grammar's terminals, longest match first: comments, the four kinds of
+   string literal, IRIREF, variables, blank-node labels, prefixed names, numbers, punctuation;
+3. report the bare words, which are exactly the keywords (and ``a``/``true``/``false``).
+
+A keyword can only be a bare word, and no bare word can hide inside another token because the
+terminals that could swallow text (strings, IRIs, comments) are matched with their exact grammar
+rules. ``tests/http/test_sparqlscan.py`` checks the scanner against rdflib's parser on tricky input.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+_TOKEN = re.compile(
+    r"""
+      (?P<ws>\s+)
+    | (?P<comment>\#[^\n\r]*)
+    | (?P<string>
+          '''(?:(?:'|'')?(?:[^'\\]|\\.))*'''
+        | \"\"\"(?:(?:"|"")?(?:[^"\\]|\\.))*\"\"\"
+        | '(?:[^'\\\n\r]|\\.)*'
+        | "(?:[^"\\\n\r]|\\.)*"
+      )
+    | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+    | (?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
+    | (?P<var>[?$][A-Za-z0-9_\u00B7-\uFFFF]+)
+    | (?P<bnode>_:[^\s.;,(){}\[\]]+)
+    | (?P<name>(?:[A-Za-z\u00C0-\uFFFF][\w\-.\u00B7-\uFFFF]*)?:[^\s;,(){}\[\]"'<>]*
+               |[A-Za-z\u00C0-\uFFFF][\w\-\u00B7-\uFFFF]*:)
+    | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
+    | (?P<number>[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?)
+    | (?P<other>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
+def expand_escapes(text: str) -> str:
+    """SPARQL codepoint escapes, expanded (SPARQL 1.1 Query §19.2)."""
+    if "\\u" not in text and "\\U" not in text:
+        return text
+    return _ESCAPE.sub(lambda m: chr(int(m[1] or m[2], 16)), text)
+
+
+@lru_cache(maxsize=512)
+def keywords(text: str) -> frozenset[str]:
+    """Upper-cased bare words (keywords) of a query or update."""
+    words = set()
+    for m in _TOKEN.finditer(expand_escapes(text)):
+        if m.lastgroup == "word":
+            words.add(m.group().upper())
+    return frozenset(words)
+
+
+def uses_service(text: str) -> bool:
+    return "SERVICE" in keywords(text)
+
+
+def uses_load(text: str) -> bool:
+    return "LOAD" in keywords(text)
+
+
+def has_dataset_clause(text: str) -> bool:
+    """True when a query names its dataset with FROM / FROM NAMED."""
+    return "FROM" in keywords(text)
+
+
+def has_using_or_with(text: str) -> bool:
+    """True when an update names a dataset with USING / USING NAMED / WITH."""
+    kw = keywords(text)
+    return "USING" in kw or "WITH" in kw
+
+
+_UPDATE_WORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE",
+                           "COPY", "WITH"})
+_QUERY_WORDS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
+
+
+@lru_cache(maxsize=512)
+def operation(text: str) -> str | None:
+    """``"query"`` or ``"update"`` by the first keyword after the prologue (PREFIX/BASE
+    declarations), ``None`` when there is none (an empty request or one that does not parse)."""
+    for m in _TOKEN.finditer(expand_escapes(text)):
+        if m.lastgroup != "word":
+            continue
+        w = m.group().upper()
+        if w in {"PREFIX", "BASE", "VERSION"}:
+            continue
+        if w in _QUERY_WORDS:
+            return "query"
+        if w in _UPDATE_WORDS:
+            return "update"
+        return None
+    return None
