@@ -1,0 +1,219 @@
+"""What the analyses share: the result document, parameter specs, labels, graph names, renderers.
+
+Every analysis returns an :class:`AnalysisDocument`; ``to_json`` is the one serialisation the CLI
+(``stdgraph analyse ... --format json``) and the HTTP API (``GET /analysis/...``) both print, so
+the two answers are byte-for-byte the same.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from rdflib import Literal, URIRef
+
+from ..namespaces import INFERRED_GRAPH, META_GRAPH, PREFIXES, sparql_prologue
+from ..queries import Param, ParameterError, sparql_term
+from ..store.base import Store
+
+#: the default cap on items (0 = no cap)
+DEFAULT_LIMIT = 1000
+
+RawParams = Mapping[str, "str | list[str] | None"]
+
+SG = PREFIXES["sg"]
+SKOS = PREFIXES["skos"]
+RDFS = PREFIXES["rdfs"]
+PROLOGUE = sparql_prologue()
+
+
+def limit_param() -> Param:
+    return Param("limit", "integer", default=str(DEFAULT_LIMIT), minimum=0,
+                 description=f"Most items returned (default {DEFAULT_LIMIT}); 0 = no cap.")
+
+
+def parse_params(specs: Iterable[Param], raw: RawParams, *, ignore: Iterable[str] = ()) -> dict:
+    """Check raw text values against ``specs``: name -> Python value (defaults filled in).
+
+    Unknown names raise :class:`ParameterError` naming them, except those in ``ignore`` (for
+    example ``format``, which the HTTP layer reads)."""
+    specs = list(specs)
+    known = {p.name for p in specs}
+    skip = set(ignore)
+    for name in sorted(raw):
+        if name not in known and name not in skip:
+            raise ParameterError(name, "unknown parameter (known: " +
+                                 ", ".join(sorted(known)) + ")")
+    out: dict = {}
+    for p in specs:
+        value = raw.get(p.name)
+        if isinstance(value, list) and not p.multiple and len(value) == 1:
+            value = value[0]
+        out[p.name] = p.python(value)
+    return out
+
+
+def json_params(values: Mapping[str, Any]) -> dict:
+    """Parameters as they are echoed in the document (JSON types only)."""
+    out = {}
+    for k, v in values.items():
+        if hasattr(v, "as_tuple"):  # Decimal
+            v = float(v)
+        out[k] = v
+    return out
+
+
+@dataclass
+class AnalysisDocument:
+    """``{"analysis", "parameters", "count", "truncated", "items"}`` (+ extra keys)."""
+
+    analysis: str
+    parameters: dict
+    items: list[dict]
+    truncated: bool = False
+    extra: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {"analysis": self.analysis, "parameters": self.parameters,
+                "count": len(self.items), "truncated": self.truncated,
+                "items": self.items, **self.extra}
+
+
+def to_json(doc: AnalysisDocument) -> str:
+    """The JSON text of a document (what both the CLI and the HTTP API print)."""
+    return json.dumps(doc.as_dict(), ensure_ascii=False, indent=2) + "\n"
+
+
+def cap(items: list, limit: int) -> tuple[list, bool]:
+    """Apply ``limit`` (0 = no cap): (items, truncated)."""
+    if limit and len(items) > limit:
+        return items[:limit], True
+    return items, False
+
+
+# -- labels ------------------------------------------------------------------------------------
+
+def _label_rank(prop: str, lit) -> tuple:
+    lang = (getattr(lit, "language", None) or "").lower()
+    lang_rank = 0 if lang in {"en"} or lang.startswith("en-") else (1 if not lang else 2)
+    return (0 if prop == RDFS + "label" else 1, lang_rank, lang, str(lit))
+
+
+class Labels:
+    """Labels for IRIs (rdfs:label, else skos:prefLabel; English first, then untagged, then the
+    smallest); an IRI without one is its own label. Fetched with one query per 500 IRIs."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._cache: dict[str, str] = {}
+        self._graphs: dict[str, str] | None = None
+
+    def fetch(self, iris: Iterable[str]) -> None:
+        todo = sorted({i for i in iris if i and i not in self._cache})
+        for start in range(0, len(todo), 500):
+            chunk = todo[start:start + 500]
+            values = " ".join(sparql_term(URIRef(i)) for i in chunk)
+            q = (PROLOGUE + "SELECT DISTINCT ?x ?p ?l WHERE { VALUES ?x { " + values + " } "
+                 "{ ?x rdfs:label ?l BIND(rdfs:label AS ?p) } UNION "
+                 "{ ?x skos:prefLabel ?l BIND(skos:prefLabel AS ?p) } FILTER(isLiteral(?l)) }")
+            best: dict[str, tuple] = {}
+            for x, p, lit in self.store.query(q).rows:
+                rank = _label_rank(str(p), lit)
+                key = str(x)
+                if key not in best or rank < best[key]:
+                    best[key] = rank
+            for i in chunk:
+                self._cache[i] = best[i][3] if i in best else i
+
+    def __call__(self, iri: str) -> str:
+        if iri not in self._cache:
+            self.fetch([iri])
+        return self._cache[iri]
+
+    def ref(self, iri: str) -> dict:
+        """``{"iri", "label"}``."""
+        return {"iri": iri, "label": self(iri)}
+
+    def refs(self, iris: Iterable[str]) -> list[dict]:
+        return [self.ref(i) for i in iris]
+
+    # -- named graphs ----------------------------------------------------------------------
+    def graph_label(self, graph: str) -> str:
+        """A named graph's label: the source file it was built from (from the build record),
+        "inferred (OWL-RL)" for the inferred graph, else the IRI."""
+        if self._graphs is None:
+            q = (PROLOGUE + "SELECT ?g ?path WHERE { GRAPH " + sparql_term(URIRef(META_GRAPH)) +
+                 " { ?g prov:wasDerivedFrom ?path FILTER(isLiteral(?path)) } }")
+            self._graphs = {}
+            for g, path in self.store.query(q).rows:
+                self._graphs.setdefault(str(g), str(path))
+            self._graphs[INFERRED_GRAPH] = "inferred (OWL-RL)"
+        return self._graphs.get(graph, graph)
+
+    def graph_refs(self, graphs: Iterable[str]) -> list[dict]:
+        return [{"iri": g, "label": self.graph_label(g)} for g in sorted(set(graphs))]
+
+
+def values_block(var: str, iris: Iterable[str]) -> str:
+    """``VALUES ?var { <iri> ... }`` from IRIs the code already holds (validated on the way)."""
+    return f"VALUES ?{var} {{ " + " ".join(sparql_term(URIRef(i)) for i in iris) + " }"
+
+
+def literal_text(term) -> str:
+    return str(term) if isinstance(term, Literal) else str(term)
+
+
+# -- rendering ---------------------------------------------------------------------------------
+
+Column = tuple[str, Callable[[dict], Any]]
+
+
+def _cell(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (dict, list)):
+        return json.dumps(v, ensure_ascii=False)
+    return str(v)
+
+
+def to_csv(doc: AnalysisDocument, columns: list[Column]) -> str:
+    """One row per item; list cells hold IRIs separated by spaces and labels by " | "."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow([name for name, _ in columns])
+    for item in doc.items:
+        w.writerow([_cell(get(item)) for _, get in columns])
+    return buf.getvalue()
+
+
+def to_table(doc: AnalysisDocument, columns: list[Column], width: int = 48) -> str:
+    """A plain-text table for the terminal, then a line with the count."""
+    rows = [[_cell(get(item)) for _, get in columns] for item in doc.items]
+    names = [name for name, _ in columns]
+    widths = [min(width, max([len(n), *(len(r[i]) for r in rows)])) for i, n in enumerate(names)]
+
+    def fit(s: str, w: int) -> str:
+        s = s.replace("\n", " ")
+        return (s if len(s) <= w else s[: w - 1] + "…").ljust(w)
+
+    lines = ["  ".join(fit(n, w) for n, w in zip(names, widths, strict=True)).rstrip(),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(fit(c, w) for c, w in zip(r, widths, strict=True)).rstrip()
+              for r in rows]
+    more = " (truncated: raise --limit, or 0 for all)" if doc.truncated else ""
+    lines.append(f"({len(rows)} item{'s' if len(rows) != 1 else ''}{more})")
+    return "\n".join(lines) + "\n"
+
+
+def iris(objs: list[dict]) -> str:
+    return " ".join(o["iri"] for o in objs)
+
+
+def labels(objs: list[dict]) -> str:
+    return " | ".join(o["label"] for o in objs)
