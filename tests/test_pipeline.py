@@ -108,3 +108,15 @@ def test_rebuild_replaces_content(mini, tmp_path):
         "SELECT ?i WHERE { ?s <http://example.org/mini#identifier> ?i }").rows}
     # one current generation plus the previous one kept
     assert len(list(store_dir.glob("gen-*"))) == 2
+
+
+@pytest.mark.parametrize("backend", ["oxigraph", "memory"])
+def test_rebuild_keeps_imported_graphs(mini, tmp_path, backend):
+    store = OxigraphStore(tmp_path / "store") if backend == "oxigraph" else MemoryStore()
+    imported = GRAPH_BASE + "import/sto/test"
+    store.replace_all({imported: [(EX.x, EX.identifier, Literal("X"))],
+                       GRAPH_BASE + "data/old": [(EX.y, EX.identifier, Literal("Y"))]})
+    build(Project.locate(mini), store)
+    assert imported in store.graph_names()
+    assert GRAPH_BASE + "data/old" not in store.graph_names()
+    assert set(store.triples(imported)) == {(EX.x, EX.identifier, Literal("X"))}

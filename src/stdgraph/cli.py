@@ -133,17 +133,31 @@ def validate(click_ctx: click.Context, files: tuple[Path, ...], fmt: str,
               help="Output format.")
 @click.option("--prefixes/--no-prefixes", default=True, show_default=True,
               help="Prepend PREFIX lines for sg:, sgid:, skos:, dcterms:, ...")
+@click.option("--named", "named", default=None, metavar="NAME",
+              help="Run a named query from the project's queries/ (list: stdgraph queries).")
+@click.option("--param", "params", multiple=True, metavar="KEY=VALUE",
+              help="A parameter of the named query (repeatable).")
 @store_option
 @click.pass_context
 def query(click_ctx: click.Context, sparql: str | None, file: Path | None, fmt: str,
-          prefixes: bool, store: str | None) -> None:
+          prefixes: bool, named: str | None, params: tuple[str, ...],
+          store: str | None) -> None:
     """Run a SPARQL query against the store (the default graph is the union of all graphs)."""
     ctx = _ctx(click_ctx, store)
-    if (sparql is None) == (file is None):
-        raise UsageError("give a query either as an argument or with --file, not both")
-    text = file.read_text() if file else sparql
-    if prefixes:
-        text = sparql_prologue() + text
+    if [sparql, file, named].count(None) != 2:
+        raise UsageError("give one query either as an argument or with --file "
+                         "(or --named NAME), not several")
+    if params and not named:
+        raise UsageError("--param goes with --named")
+    if named:
+        from .queries import Registry, parse_param_args
+
+        text = Registry.for_project(ctx.project()).get(named).bound_text(
+            parse_param_args(params))
+    else:
+        text = file.read_text() if file else sparql
+        if prefixes:
+            text = sparql_prologue() + text
     with open_store(ctx.settings.store, read_only=True) as st:
         result = st.query(text)
     if result.kind == "graph":
@@ -188,6 +202,7 @@ def stats(click_ctx: click.Context, store: str | None) -> None:
 
 
 @cli.command()
+@click.argument("vocabulary", required=False, type=click.Choice(["sto"]))
 @click.option("--format", "fmt", default="turtle", show_default=True,
               type=click.Choice(["turtle", "trig", "nquads", "jsonld"]), help="Dump format.")
 @click.option("--asserted-only", is_flag=True, help="Leave out the inferred graph.")
@@ -196,9 +211,16 @@ def stats(click_ctx: click.Context, store: str | None) -> None:
 @store_option
 @click.pass_context
 def export(click_ctx: click.Context, fmt: str, asserted_only: bool, output: Path | None,
-           store: str | None) -> None:
-    """Dump the graph: Turtle/JSON-LD merge the graphs, TriG/N-Quads keep them apart."""
+           store: str | None, vocabulary: str | None = None) -> None:
+    """Dump the graph: Turtle/JSON-LD merge the graphs, TriG/N-Quads keep them apart.
+
+    `stdgraph export sto` writes the standards, architectures and classifications in the terms
+    of STO, the I40KG's vocabulary, instead (Turtle or JSON-LD; docs/i40kg.md).
+    """
     ctx = _ctx(click_ctx, store)
+    if vocabulary == "sto":
+        _export_sto(ctx, fmt, output)
+        return
     with open_store(ctx.settings.store, read_only=True) as st:
         names = st.graph_names()
         if not names:
@@ -247,8 +269,160 @@ def serve(click_ctx: click.Context, host: str | None, port: int | None, store: s
         ctx.progress("the store is empty: building the graph first")
         run_build(ctx.project(), st, ctx.progress)
     app = create_app(settings, store=st)
-    ctx.progress(f"serving on http://{settings.host}:{settings.port}/")
+    mode = "writes need the bearer token" if settings.update_token else "read-only"
+    ctx.progress(f"SPARQL endpoint on http://{settings.host}:{settings.port}/sparql ({mode}); "
+                 f"query page: the same URL in a browser")
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+
+
+def _export_sto(ctx: Context, fmt: str, output: Path | None) -> None:
+    from .importers import export_sto
+
+    if fmt not in {"turtle", "jsonld"}:
+        raise UsageError("export sto writes one graph: use --format turtle or jsonld")
+    with open_store(ctx.settings.store, read_only=True) as st:
+        graph = export_sto(st)
+    data = graph.serialize(format="json-ld" if fmt == "jsonld" else "turtle", encoding="utf-8")
+    if output:
+        output.write_bytes(data)
+        ctx.progress(f"wrote {len(graph)} STO triples to {output}")
+    else:
+        sys.stdout.buffer.write(data)
+
+
+@cli.group("import")
+def import_() -> None:
+    """Import third-party graphs, each into a named graph of its own (docs/i40kg.md)."""
+
+
+@import_.command("sto")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--name", default=None, metavar="NAME",
+              help="Import name: the graph .../graph/import/sto/NAME (default: the file name).")
+@click.option("--replace", is_flag=True,
+              help="Replace an earlier import of that name whose content differs.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Summary format.")
+@click.option("--shacl", is_flag=True,
+              help="Also validate the import graph against the shapes and count the results.")
+@click.option("--no-case-fix", is_flag=True,
+              help="Do not resolve undefined IRIs that differ from a defined one only in case.")
+@store_option
+@project_option
+@click.pass_context
+def import_sto_command(click_ctx: click.Context, file: Path, name: str | None, replace: bool,
+                       fmt: str, shacl: bool, no_case_fix: bool, store: str | None,
+                       project: str | None) -> None:
+    """Import an I40KG / STO file (e.g. i40kg.ttl) into stdgraph's terms and print a summary.
+
+    Works on an empty store and next to the built graph; importing the same file again changes
+    nothing. Exit 2 if the file is missing or does not parse (with line and column).
+    """
+    from .importers import import_sto
+
+    ctx = _ctx(click_ctx, store, project)
+    if not file.is_file():
+        raise UsageError(f"{file}: no such file")
+    with open_store(ctx.settings.store) as st:
+        result = import_sto(st, file, name=name, replace=replace, project=ctx.project(),
+                            resolve_case=not no_case_fix, shacl=shacl)
+    click.echo(result.as_json() if fmt == "json" else result.text(), nl=fmt != "json")
+
+
+@import_.command("list")
+@store_option
+@click.pass_context
+def import_list(click_ctx: click.Context, store: str | None) -> None:
+    """List the imports in the store: name, triples, time, source file."""
+    from .importers import list_imports
+
+    ctx = _ctx(click_ctx, store)
+    with open_store(ctx.settings.store, read_only=True) as st:
+        for item in list_imports(st):
+            click.echo(f"{item['name']}\t{item['triples']}\t{item['time']}\t{item['file']}")
+
+
+@import_.command("remove")
+@click.argument("name")
+@store_option
+@click.pass_context
+def import_remove(click_ctx: click.Context, name: str, store: str | None) -> None:
+    """Remove the import graph NAME (the rest of the store is left as it is)."""
+    from .importers import remove_import
+
+    ctx = _ctx(click_ctx, store)
+    with open_store(ctx.settings.store) as st:
+        n = remove_import(st, name)
+    click.echo(f"removed the import {name!r} ({n} triples)")
+
+
+@cli.command("queries")
+@project_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Output format.")
+@click.pass_context
+def queries_command(click_ctx: click.Context, project: str | None, fmt: str) -> None:
+    """List the named queries (queries/*.rq) with their parameters."""
+    import json
+
+    from .queries import Registry
+
+    reg = Registry.for_project(_ctx(click_ctx, None, project).project())
+    if fmt == "json":
+        click.echo(json.dumps(reg.describe(), ensure_ascii=False, indent=2))
+        return
+    for q in reg:
+        click.echo(f"{q.name}: {q.title}")
+        for p in q.params:
+            need = "required" if p.required else f"default {p.default}" if p.default \
+                else "optional"
+            click.echo(f"    --param {p.name}=<{p.type}>  ({need}) {p.description}")
+
+
+@cli.group("analyse")
+def analyse() -> None:
+    """Overlaps, gaps and conflicts (definitions: docs/analyses.md)."""
+
+
+def _analysis_command(name: str) -> None:
+    """``stdgraph analyse NAME``: one option per parameter of the analysis, the same names as
+    the HTTP parameters (min_shared -> --min-shared); values are checked by the library."""
+    from .analysis import ANALYSES, FORMATS
+
+    spec = ANALYSES[name]
+
+    def command(click_ctx: click.Context, fmt: str, store: str | None, **options) -> None:
+        ctx = _ctx(click_ctx, store)
+        raw = {}
+        for p in spec.params:
+            value = options.get(p.name)
+            if value is None:
+                continue
+            raw[p.name] = ("true" if value else "false") if isinstance(value, bool) else value
+        with open_store(ctx.settings.store, read_only=True) as st:
+            doc = spec.run(st, raw)
+        click.echo(spec.render(doc, fmt), nl=False)
+
+    command.__doc__ = f"{spec.title} (docs/analyses.md)."
+    for p in reversed(spec.params):
+        flag = "--" + p.name.replace("_", "-")
+        help_text = p.description + (f" [default: {p.default}]" if p.default else "")
+        if p.allowed:
+            help_text += " (" + ", ".join(p.allowed) + ")"
+        if p.type == "boolean":
+            command = click.option(f"{flag}/--no-{flag[2:]}", p.name, default=None,
+                                   help=help_text)(command)
+        else:
+            command = click.option(flag, p.name, default=None, metavar=p.type.upper(),
+                                   help=help_text)(command)
+    command = store_option(command)
+    command = click.option("--format", "fmt", type=click.Choice(FORMATS), default="table",
+                           show_default=True, help="Output format.")(command)
+    analyse.command(name)(click.pass_context(command))
+
+
+for _name in ("overlaps", "clusters", "gaps", "conflicts"):
+    _analysis_command(_name)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -20,6 +20,8 @@ SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 GRAPH_BASE = "https://w3id.org/stdgraph/graph/"
 INFERRED_GRAPH = GRAPH_BASE + "inferred"
 META_GRAPH = GRAPH_BASE + "meta"
+#: Graphs written by `stdgraph import`; a rebuild of the project keeps them.
+IMPORT_GRAPH_PREFIX = GRAPH_BASE + "import/"
 
 PREFIXES: dict[str, str] = {
     "sg": str(SG),

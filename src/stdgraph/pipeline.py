@@ -20,7 +20,7 @@ from rdflib.term import Node
 from . import __version__
 from .errors import ValidationFailed
 from .inference import infer
-from .namespaces import GRAPH_BASE, INFERRED_GRAPH, META_GRAPH
+from .namespaces import GRAPH_BASE, IMPORT_GRAPH_PREFIX, INFERRED_GRAPH, META_GRAPH
 from .project import RDF_SUFFIXES, Project
 from .rdfio import parse_graph
 from .store.base import Store
@@ -149,8 +149,12 @@ def build(project: Project, store: Store, progress: Progress | None = None) -> B
         raise ValidationFailed(report)
 
     t0 = time.perf_counter()
-    graphs: dict[str, Graph] = {**loaded.ontology, **loaded.data, INFERRED_GRAPH: inferred,
-                                META_GRAPH: build_record(loaded, inferred)}
+    graphs: dict = {**loaded.ontology, **loaded.data, INFERRED_GRAPH: inferred,
+                    META_GRAPH: build_record(loaded, inferred)}
+    # Imported datasets (stdgraph import ...) are not the project's: a rebuild keeps them.
+    for name in store.graph_names():
+        if name.startswith(IMPORT_GRAPH_PREFIX):
+            graphs[name] = list(store.triples(name))
     store.replace_all(graphs)
     timings["load"] = time.perf_counter() - t0
     say(f"loaded {sum(len(g) for g in graphs.values())} triple(s) into {len(graphs)} graph(s) "
