@@ -14,7 +14,8 @@ milliseconds. So this module does what a SPARQL parser's lexer does:
 
 A keyword can only be a bare word, and no bare word can hide inside another token because the
 terminals that could swallow text (strings, IRIs, comments) are matched with their exact grammar
-rules. ``tests/endpoint/test_sparqlscan.py`` checks the scanner against rdflib's parser on tricky input.
+rules. ``tests/endpoint/test_sparqlscan.py`` checks the scanner against rdflib's parser on tricky
+input.
 """
 
 from __future__ import annotations

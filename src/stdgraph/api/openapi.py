@@ -1,7 +1,8 @@
 """Print the app's OpenAPI document: ``python -m stdgraph.api.openapi > api/openapi.json``.
 
 The document is built from a fresh app with default settings over an empty in-memory store, so
-it depends on the code only; ``tests/endpoint/test_openapi.py`` fails when the committed file drifts.
+it depends on the code only; ``tests/endpoint/test_openapi.py`` fails when the committed file
+drifts.
 """
 
 from __future__ import annotations
