@@ -340,6 +340,9 @@ def answer_native(
         if graph_format is None:
             from ..formats import GRAPH_MEDIA
 
+            # pyoxigraph results must die on the thread that made them; the exception's frame
+            # would otherwise carry ``res`` to the event loop.
+            del res
             raise NotAcceptable([m[0] for m in GRAPH_MEDIA.values()],
                                 "a CONSTRUCT/DESCRIBE result")
         state = {"truncated": False, "count": 0}
@@ -351,6 +354,7 @@ def answer_native(
     if result_format is None:
         from ..formats import RESULT_MEDIA
 
+        del res  # see above
         raise NotAcceptable([m[0] for m in RESULT_MEDIA.values()], "a SELECT/ASK result")
     if isinstance(res, ox.QueryBoolean):
         return Answer("ask", result_format, res.serialize(format=RESULT_OX[result_format]))
