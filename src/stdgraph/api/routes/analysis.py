@@ -38,6 +38,7 @@ from ..context import ApiContext
 from ..errors import ApiError
 from ..executor import QueryJob
 from ..http import query_params
+from .sparql import answer_response
 
 TRUNCATED_HEADER = "X-Stdgraph-Truncated"
 ROW_LIMIT_HEADER = "X-Stdgraph-Row-Limit"
@@ -116,12 +117,7 @@ def analysis_router(ctx: ApiContext) -> APIRouter:
                                     + [m[0] for m in GRAPH_MEDIA.values()], "a query result")
         job = QueryJob(text, None, None, result_fmt, graph_fmt, settings.max_rows)
         answer = await ctx.executor.answer(job, settings.query_timeout or None)
-        table = GRAPH_MEDIA if answer.kind == "graph" else RESULT_MEDIA
-        headers = {"Vary": "Accept"}
-        if answer.truncated:
-            headers[TRUNCATED_HEADER] = "true"
-            headers[ROW_LIMIT_HEADER] = str(settings.max_rows)
-        return Response(answer.body, media_type=_media(answer.format, table), headers=headers)
+        return answer_response(answer, settings.max_rows)
 
     router.add_api_route(
         "/queries/{name}", run_named, methods=["GET"], name="named_query",

@@ -137,6 +137,17 @@ def _media_type(fmt: str, table: dict[str, tuple[str, ...]]) -> str:
     return mt
 
 
+def answer_response(answer, max_rows: int) -> Response:
+    """A query answer as an HTTP response: negotiated media type, ``Vary: Accept`` and the
+    truncation headers (shared by /sparql and /queries/{name})."""
+    table = GRAPH_MEDIA if answer.kind == "graph" else RESULT_MEDIA
+    headers = {"Vary": "Accept"}
+    if answer.truncated:
+        headers[TRUNCATED_HEADER] = "true"
+        headers[ROW_LIMIT_HEADER] = str(max_rows)
+    return Response(answer.body, media_type=_media_type(answer.format, table), headers=headers)
+
+
 def sparql_router(ctx: ApiContext, path: str = "/sparql") -> APIRouter:
     """A router serving the SPARQL protocol at ``path``; mount it in any FastAPI app."""
     router = APIRouter(tags=["sparql"])
@@ -163,13 +174,7 @@ def sparql_router(ctx: ApiContext, path: str = "/sparql") -> APIRouter:
                                 + [GRAPH_MEDIA[n][0] for n in graph_names], "a query result")
         job = QueryJob(text, default, named, result_fmt, graph_fmt, settings.max_rows)
         answer = await ctx.executor.answer(job, settings.query_timeout or None)
-        table = GRAPH_MEDIA if answer.kind == "graph" else RESULT_MEDIA
-        headers = {"Vary": "Accept"}
-        if answer.truncated:
-            headers[TRUNCATED_HEADER] = "true"
-            headers[ROW_LIMIT_HEADER] = str(settings.max_rows)
-        return Response(answer.body, media_type=_media_type(answer.format, table),
-                        headers=headers)
+        return answer_response(answer, settings.max_rows)
 
     async def run_update(request: Request, text: str, params: dict[str, list[str]]) -> Response:
         require_writer(request, settings)
