@@ -40,8 +40,6 @@ from ..executor import QueryJob
 from ..http import query_params
 from .sparql import answer_response
 
-TRUNCATED_HEADER = "X-Stdgraph-Truncated"
-ROW_LIMIT_HEADER = "X-Stdgraph-Row-Limit"
 ANALYSIS_MEDIA = {"json": ("application/json",), "csv": ("text/csv",)}
 _TYPES = {"iri": "string", "string": "string", "literal": "string", "integer": "integer",
           "decimal": "number", "boolean": "boolean", "date": "string", "year": "string"}
