@@ -2,7 +2,8 @@
 
 Every expected value below was worked out by hand from tests/fixtures/analysis (its README has
 the coverage table); none is computed by the code under test. Each test runs on the embedded
-Oxigraph store and on the rdflib store, and the two JSON documents must be identical.
+Oxigraph store, on the rdflib store and on a remote Oxigraph server, and the JSON documents
+must be identical.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from stdgraph.analysis import ANALYSES, run
 from stdgraph.analysis.common import to_json
 from stdgraph.analysis.overlaps import PairIndex
 from stdgraph.queries import ParameterError
-from stdgraph.store import MemoryStore, OxigraphStore
+from stdgraph.store import MemoryStore, OxigraphStore, open_store
 
 R = lambda x: round(x, 6)  # noqa: E731
 
@@ -47,8 +48,20 @@ def stores(fixture_root, tmp_path_factory):
     return {"oxigraph": ox, "memory": mem}
 
 
-@pytest.fixture(params=["oxigraph", "memory"])
+@pytest.fixture(scope="session")
+def remote_analysis_store(fixture_root, start_oxigraph):
+    """The fixture graph built into its own `oxigraph serve` (emptied first), so tests that clear
+    the shared server cannot touch it; analyses only read."""
+    st = open_store("sparql+" + start_oxigraph())
+    st.update("DROP ALL")
+    yield build_into(st, fixture_root)
+    st.close()
+
+
+@pytest.fixture(params=["oxigraph", "memory", "remote"])
 def store(request, stores):
+    if request.param == "remote":
+        return request.getfixturevalue("remote_analysis_store")
     return stores[request.param]
 
 
@@ -305,10 +318,11 @@ def test_conflicts_limit_spans_kinds(store):
     ("overlaps", {"dimensions": "all"}), ("clusters", {"threshold": "0.4"}),
     ("gaps", AXES), ("gaps", {}), ("conflicts", {}),
 ])
-def test_identical_on_both_stores(stores, name, params):
+def test_identical_on_both_stores(stores, remote_analysis_store, name, params):
     ox = to_json(run(name, stores["oxigraph"], params))
     mem = to_json(run(name, stores["memory"], params))
     assert ox == mem
+    assert to_json(run(name, remote_analysis_store, params)) == ox
     json.loads(ox)
 
 

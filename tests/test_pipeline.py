@@ -29,9 +29,15 @@ def snapshot(store_dir: Path) -> tuple[str, list[str], bytes]:
     return pointer, generations, dump
 
 
-@pytest.mark.parametrize("backend", ["oxigraph", "memory"])
-def test_valid_project_builds_into_named_graphs(mini, tmp_path, backend):
-    store = OxigraphStore(tmp_path / "store") if backend == "oxigraph" else MemoryStore()
+def make_store(backend, tmp_path, request):
+    if backend == "remote":  # a real `oxigraph serve`, emptied first (tests/conftest.py)
+        return request.getfixturevalue("remote_store")
+    return OxigraphStore(tmp_path / "store") if backend == "oxigraph" else MemoryStore()
+
+
+@pytest.mark.parametrize("backend", ["oxigraph", "memory", "remote"])
+def test_valid_project_builds_into_named_graphs(mini, tmp_path, backend, request):
+    store = make_store(backend, tmp_path, request)
     result = build(Project.locate(mini), store)
     assert result.report.conforms and result.report.results == []
     assert store.graph_names() == sorted([DATA_GRAPH, INFERRED_GRAPH, META_GRAPH, ONTO_GRAPH])
@@ -110,9 +116,9 @@ def test_rebuild_replaces_content(mini, tmp_path):
     assert len(list(store_dir.glob("gen-*"))) == 2
 
 
-@pytest.mark.parametrize("backend", ["oxigraph", "memory"])
-def test_rebuild_keeps_imported_graphs(mini, tmp_path, backend):
-    store = OxigraphStore(tmp_path / "store") if backend == "oxigraph" else MemoryStore()
+@pytest.mark.parametrize("backend", ["oxigraph", "memory", "remote"])
+def test_rebuild_keeps_imported_graphs(mini, tmp_path, backend, request):
+    store = make_store(backend, tmp_path, request)
     imported = GRAPH_BASE + "import/sto/test"
     store.replace_all({imported: [(EX.x, EX.identifier, Literal("X"))],
                        GRAPH_BASE + "data/old": [(EX.y, EX.identifier, Literal("Y"))]})

@@ -1,4 +1,4 @@
-"""Both backends behind the one interface give the same answers (each checked by hand)."""
+"""All backends behind the one interface give the same answers (each checked by hand)."""
 
 from __future__ import annotations
 
@@ -16,9 +16,12 @@ CONTENT = {
 }
 
 
-@pytest.fixture(params=["oxigraph", "memory"])
+@pytest.fixture(params=["oxigraph", "memory", "remote"])
 def store(request, tmp_path):
-    st = OxigraphStore(tmp_path / "st") if request.param == "oxigraph" else MemoryStore()
+    if request.param == "remote":  # a real `oxigraph serve`, emptied first (tests/conftest.py)
+        st = request.getfixturevalue("remote_store")
+    else:
+        st = OxigraphStore(tmp_path / "st") if request.param == "oxigraph" else MemoryStore()
     st.replace_all(CONTENT)
     yield st
     st.close()

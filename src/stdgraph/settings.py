@@ -47,9 +47,25 @@ class Settings:
     )
     store: str | None = field(
         default=None,
-        metadata=_meta("STDGRAPH_STORE", "Where the graph lives: a folder (embedded Oxigraph) or "
-                       "'memory:' (rdflib, in this process only); default: the per-user data "
-                       "folder, e.g. ~/.local/share/stdgraph/store."),
+        metadata=_meta("STDGRAPH_STORE", "Where the graph lives: a folder (embedded Oxigraph), "
+                       "'memory:' (rdflib, in this process only) or a SPARQL 1.1 server "
+                       "'sparql+http(s)://HOST:PORT[/PATH][?server=oxigraph|fuseki|graphdb|"
+                       "virtuoso]' (docs/deploy.md); default: the per-user data folder, e.g. "
+                       "~/.local/share/stdgraph/store."),
+    )
+    remote_user: str | None = field(
+        default=None,
+        metadata=_meta("STDGRAPH_REMOTE_USER", "User name for a remote SPARQL store (HTTP Basic; "
+                       "Digest for Virtuoso)."),
+    )
+    remote_password: str | None = field(
+        default=None,
+        metadata=_meta("STDGRAPH_REMOTE_PASSWORD", "Password for STDGRAPH_REMOTE_USER."),
+    )
+    remote_token: str | None = field(
+        default=None,
+        metadata=_meta("STDGRAPH_REMOTE_TOKEN", "Bearer token sent to a remote SPARQL store "
+                       "(instead of user and password)."),
     )
     base_iri: str = field(
         default="https://w3id.org/stdgraph/id/",

@@ -17,6 +17,7 @@ from ..settings import Settings
 from ..store.base import Store
 from ..store.memory import MemoryStore, _ox_quads
 from ..store.oxigraph import OxigraphStore
+from ..store.remote import RemoteStore
 from ..writes import WriteGuard
 from .executor import ProcessQueryExecutor, ThreadQueryExecutor
 
@@ -71,6 +72,8 @@ class ApiContext:
             return st._current_generation()
         if isinstance(st, MemoryStore):
             return id(st._ds)
+        if isinstance(st, RemoteStore):
+            return object()  # others write to the server unseen: never reuse a cached value
         return None
 
     def cached(self, name: str, compute):
@@ -90,6 +93,9 @@ class ApiContext:
             for q in _ox_quads(st._ds):
                 if graph is None or q.graph_name == graph:
                     yield q
+            return
+        if isinstance(st, RemoteStore):
+            yield from st.ox_quads(graph)
             return
         raise NotImplementedError(f"no quad access for the {st.kind} store")
 

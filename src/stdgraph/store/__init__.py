@@ -8,14 +8,19 @@ from ..settings import default_store_dir
 from .base import QueryResult, Store, iri_ref
 from .memory import MemoryStore
 from .oxigraph import OxigraphStore
+from .remote import RemoteStore
 
-__all__ = ["QueryResult", "Store", "MemoryStore", "OxigraphStore", "open_store", "iri_ref"]
+__all__ = ["QueryResult", "Store", "MemoryStore", "OxigraphStore", "RemoteStore", "open_store",
+           "iri_ref"]
 
 
 def open_store(spec: str | None, *, read_only: bool = False) -> Store:
     """``None`` -> the default embedded store; ``memory:`` -> rdflib in memory;
-    anything else -> an Oxigraph folder."""
+    ``sparql+http(s)://…`` -> a SPARQL 1.1 server (``store/remote.py``, credentials from
+    ``STDGRAPH_REMOTE_*``); anything else -> an Oxigraph folder."""
     if spec in {"memory", "memory:"}:
         return MemoryStore()
+    if spec and spec.startswith(("sparql+http://", "sparql+https://")):
+        return RemoteStore.from_spec(spec, read_only=read_only)
     path = Path(spec).expanduser() if spec else default_store_dir()
     return OxigraphStore(path, read_only=read_only)

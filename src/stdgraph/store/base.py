@@ -48,7 +48,7 @@ class QueryResult:
 
 
 class Store(ABC):
-    """One small interface over embedded Oxigraph, rdflib memory and (later) remote SPARQL."""
+    """One small interface over embedded Oxigraph, rdflib memory and a remote SPARQL server."""
 
     #: a short name for messages and benchmarks
     kind: str = "abstract"

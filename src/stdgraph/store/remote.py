@@ -1,0 +1,418 @@
+"""A SPARQL 1.1 server over HTTP: SPARQL 1.1 Protocol for queries and updates, the Graph Store
+HTTP Protocol (GSP) for whole graphs.
+
+Selected with ``--store sparql+http://HOST:PORT[/PATH][?server=TYPE&query=…&update=…&store=…]``
+(``sparql+https://`` for TLS). ``server`` picks the default endpoint paths, relative to PATH:
+
+============  ==================  ===================  ==========================  ==========
+server        query               update               graph store (GSP)           verified
+============  ==================  ===================  ==========================  ==========
+oxigraph      /query              /update              /store (``graph=``)         tested
+fuseki        /ds/query           /ds/update           /ds/data (``graph=``)       documented
+graphdb       /repositories/R     …/R/statements       …/R/rdf-graphs/service      RDF4J docs
+virtuoso      /sparql             /sparql-auth         /sparql-graph-crud-auth     Virtuoso docs
+                                                       (``graph-uri=``, digest)
+============  ==================  ===================  ==========================  ==========
+
+(For fuseki PATH is the dataset, ``/ds`` when none is given; for graphdb PATH must be
+``/repositories/R``.) ``query=``, ``update=`` and ``store=`` in the spec override a path.
+
+Credentials come from the environment: ``STDGRAPH_REMOTE_TOKEN`` (``Authorization: Bearer``),
+else ``STDGRAPH_REMOTE_USER`` / ``STDGRAPH_REMOTE_PASSWORD`` (HTTP Basic; Digest for virtuoso).
+
+Union default graph: stdgraph queries expect the default graph to be the union of all named
+graphs. The Oxigraph server gets the ``union-default-graph`` request parameter on every query
+that names no dataset (or is started with ``--union-default-graph``). For the other servers
+nothing is rewritten: the server must be configured so (Fuseki: ``tdb2:unionDefaultGraph true``;
+GraphDB/RDF4J and Virtuoso use the union of all graphs as the default graph by default —
+unverified here).
+
+Atomicity: ``replace_all`` uploads every new graph with GSP ``PUT`` into fresh temporary graphs
+(``urn:stdgraph:tmp:…``), then runs ONE SPARQL update that drops the graphs that were there and
+``MOVE``s each temporary graph onto its final name. Readers see the old or the new content as
+far as the server runs one update request as one transaction (Oxigraph and Fuseki/TDB2 do); if
+an upload fails, the temporary graphs are dropped and the old content is untouched. A graph
+created by someone else between the listing and the update survives. Blank nodes shared between
+two graphs become distinct nodes (each GSP upload scopes its blank node labels).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pyoxigraph as ox
+
+from ..errors import QuerySyntaxError, StoreError, UsageError
+from ..rdfio import FORMATS, to_oxigraph, to_rdflib
+from ..sparqlscan import has_dataset_clause
+from .base import Answer, QueryResult, QueryTimeout, Store, Triple, WriteTransaction, iri_ref
+
+TMP_PREFIX = "urn:stdgraph:tmp:"
+_EMPTY_GRAPH = "urn:stdgraph:empty-default-graph"  # names no graph: an empty default graph
+
+
+@dataclass(frozen=True)
+class ServerType:
+    query: str
+    update: str
+    store: str
+    graph_param: str = "graph"
+    union_param: str | None = None  # a request parameter that makes the default graph the union
+    digest: bool = False
+    default_path: str = ""
+
+
+SERVERS: dict[str, ServerType] = {
+    "oxigraph": ServerType("/query", "/update", "/store", union_param="union-default-graph"),
+    "fuseki": ServerType("/query", "/update", "/data", default_path="/ds"),
+    "graphdb": ServerType("", "/statements", "/rdf-graphs/service"),
+    "virtuoso": ServerType("/sparql", "/sparql-auth", "/sparql-graph-crud-auth",
+                           graph_param="graph-uri", digest=True),
+}
+
+_JSON = "application/sparql-results+json"
+_NT = "application/n-triples"
+_POSITION = re.compile(r"error at (\d+):(\d+): ?")
+
+
+def parse_spec(spec: str) -> dict:
+    """``sparql+http://h:p/path?server=…&query=…`` -> keyword arguments for ``RemoteStore``."""
+    if not spec.startswith(("sparql+http://", "sparql+https://")):
+        raise UsageError(f"not a remote store spec: {spec!r}")
+    parts = urlsplit(spec[len("sparql+"):])
+    params = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+    unknown = set(params) - {"server", "query", "update", "store"}
+    if unknown:
+        raise UsageError(f"unknown parameter(s) in the store spec: {', '.join(sorted(unknown))}; "
+                         "known: server, query, update, store")
+    base = f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
+    return {"base": base, "server": params.get("server", "oxigraph"),
+            "query_path": params.get("query"), "update_path": params.get("update"),
+            "store_path": params.get("store")}
+
+
+class RemoteStore(Store):
+    kind = "remote"
+
+    def __init__(
+        self,
+        base: str,
+        *,
+        server: str = "oxigraph",
+        query_path: str | None = None,
+        update_path: str | None = None,
+        store_path: str | None = None,
+        user: str | None = None,
+        password: str | None = None,
+        token: str | None = None,
+        timeout: float = 60.0,
+        read_only: bool = False,
+    ) -> None:
+        if server not in SERVERS:
+            raise UsageError(f"unknown server type {server!r}; known: {', '.join(SERVERS)}")
+        self.server = SERVERS[server]
+        self.server_name = server
+        if self.server.default_path and urlsplit(base).path in {"", "/"}:
+            base = base.rstrip("/") + self.server.default_path
+        self.base = base.rstrip("/")
+
+        def url(path: str | None, default: str) -> str:
+            p = default if path is None else path
+            return p if p.startswith(("http://", "https://")) else self.base + p
+
+        self.query_url = url(query_path, self.server.query)
+        self.update_url = url(update_path, self.server.update)
+        self.store_url = url(store_path, self.server.store)
+        self.read_only = read_only
+        headers = {}
+        auth: httpx.Auth | None = None
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        elif user is not None:
+            auth = (httpx.DigestAuth(user, password or "") if self.server.digest
+                    else httpx.BasicAuth(user, password or ""))
+        self._client = httpx.Client(headers=headers, auth=auth, timeout=timeout)
+
+    @classmethod
+    def from_spec(cls, spec: str, *, read_only: bool = False,
+                  environ: Mapping[str, str] | None = None) -> RemoteStore:
+        """Endpoints from the spec, credentials from ``STDGRAPH_REMOTE_*`` in the environment."""
+        env = os.environ if environ is None else environ
+        return cls(**parse_spec(spec), read_only=read_only,
+                   user=env.get("STDGRAPH_REMOTE_USER") or None,
+                   password=env.get("STDGRAPH_REMOTE_PASSWORD") or None,
+                   token=env.get("STDGRAPH_REMOTE_TOKEN") or None)
+
+    def __repr__(self) -> str:
+        return f"RemoteStore({self.base!r}, server={self.server_name!r})"
+
+    # -- HTTP --------------------------------------------------------------------------------
+    def _send(self, method: str, url: str, *, what: str, ok404: bool = False,
+              **kwargs) -> httpx.Response:
+        try:
+            resp = self._client.request(method, url, **kwargs)
+        except httpx.TimeoutException:
+            timeout = kwargs.get("timeout")
+            if isinstance(timeout, (int, float)):
+                raise QueryTimeout(timeout) from None
+            raise StoreError(f"the SPARQL server at {url} did not answer in time ({what})"
+                             ) from None
+        except httpx.HTTPError as e:
+            raise StoreError(
+                f"the SPARQL server at {url} cannot be reached ({what}): {e}") from None
+        if resp.status_code == 404 and ok404:
+            return resp
+        if resp.status_code == 400:
+            raise _syntax_error(resp.text)
+        if resp.status_code in {401, 403}:
+            raise StoreError(
+                f"the SPARQL server at {url} refused {what} (HTTP {resp.status_code}): set "
+                "STDGRAPH_REMOTE_USER/STDGRAPH_REMOTE_PASSWORD or STDGRAPH_REMOTE_TOKEN")
+        if resp.status_code >= 300:
+            raise StoreError(f"the SPARQL server at {url} failed {what} (HTTP "
+                             f"{resp.status_code}): {resp.text[:500]}")
+        return resp
+
+    def _check_writable(self) -> None:
+        if self.read_only:
+            raise StoreError("the store is open read-only")
+
+    def close(self) -> None:
+        self._client.close()
+
+    # -- queries -----------------------------------------------------------------------------
+    def _query_raw(self, sparql: str, default_graphs=None, named_graphs=None,
+                   accept: str = f"{_JSON}, {_NT};q=0.9",
+                   timeout: float | None = None) -> httpx.Response:
+        data: dict[str, str | list[str]] = {"query": sparql}
+        if default_graphs is None and named_graphs is None:
+            if self.server.union_param and not has_dataset_clause(sparql):
+                data[self.server.union_param] = ""
+        else:
+            # SPARQL 1.1 Protocol §2.1.4: a protocol dataset replaces both parts; an empty list
+            # of default graphs is sent as one graph that does not exist.
+            defaults = list(default_graphs or [])
+            if not defaults and default_graphs is not None and not named_graphs:
+                defaults = [_EMPTY_GRAPH]
+            if defaults:
+                data["default-graph-uri"] = defaults
+            if named_graphs:
+                data["named-graph-uri"] = list(named_graphs)
+        extra = {"timeout": timeout} if timeout else {}
+        return self._send("POST", self.query_url, what="a query", data=data,
+                          headers={"Accept": accept}, **extra)
+
+    def query(self, sparql, *, default_graphs=None, named_graphs=None,
+              timeout: float | None = None) -> QueryResult:
+        """``timeout``: seconds for the HTTP call (then ``QueryTimeout``); the server may keep
+        running the query unless it has its own limit (``oxigraph serve --timeout-s``)."""
+        resp = self._query_raw(sparql, default_graphs, named_graphs, timeout=timeout)
+        ctype = resp.headers.get("content-type", "").split(";")[0].strip()
+        if ctype in {_JSON, "application/json"}:
+            res = ox.parse_query_results(resp.content, format=ox.QueryResultsFormat.JSON)
+            if isinstance(res, ox.QueryBoolean):
+                return QueryResult(kind="ask", boolean=bool(res))
+            variables = [v.value for v in res.variables]
+            rows = [tuple(None if sol[v] is None else to_rdflib(sol[v]) for v in variables)
+                    for sol in res]
+            return QueryResult(kind="select", variables=variables, rows=rows)
+        fmt = ox.RdfFormat.from_media_type(ctype) if ctype else None
+        if fmt is None:
+            raise StoreError(f"the SPARQL server answered a query with {ctype or 'no type'}")
+        triples = [(to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object))
+                   for t in ox.parse(resp.content, format=fmt)]
+        return QueryResult(kind="graph", triples=triples)
+
+    def answer(self, sparql, *, default_graphs=None, named_graphs=None, result_format="json",
+               graph_format="turtle", max_rows=10000, timeout=None) -> Answer:
+        """The generic path (rdflib terms), with ``timeout`` on the HTTP call."""
+        from .base import serialize_answer
+
+        result = self.query(sparql, default_graphs=default_graphs, named_graphs=named_graphs,
+                            timeout=timeout)
+        return serialize_answer(result, result_format=result_format, graph_format=graph_format,
+                                max_rows=max_rows)
+
+    def _quads(self, graphs: list[str] | None = None) -> Iterator[ox.Quad]:
+        """Every quad of the named graphs (all, or ``graphs``) as pyoxigraph quads, one query."""
+        where = "GRAPH ?g { ?s ?p ?o }"
+        if graphs is not None:
+            if not graphs:
+                return
+            where = "VALUES ?g { " + " ".join(iri_ref(g) for g in graphs) + " } " + where
+        resp = self._query_raw(f"SELECT ?s ?p ?o ?g WHERE {{ {where} }}", accept=_JSON)
+        res = ox.parse_query_results(resp.content, format=ox.QueryResultsFormat.JSON)
+        for sol in res:
+            if isinstance(sol["g"], ox.NamedNode):
+                yield ox.Quad(sol["s"], sol["p"], sol["o"], sol["g"])
+
+    def ox_quads(self, graph=None) -> Iterator[ox.Quad]:
+        """Quads as pyoxigraph terms for the HTTP layer: every named graph (``None``), one
+        (``NamedNode``), or the server's own default graph (``DefaultGraph``; stdgraph writes
+        none, and only the Oxigraph server can tell it apart from the union: else empty)."""
+        if graph is None:
+            yield from self._quads()
+        elif isinstance(graph, ox.DefaultGraph):
+            if self.server.union_param:
+                resp = self._send("POST", self.query_url, what="a query",
+                                  data={"query": "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"},
+                                  headers={"Accept": _JSON})
+                res = ox.parse_query_results(resp.content, format=ox.QueryResultsFormat.JSON)
+                for sol in res:
+                    yield ox.Quad(sol["s"], sol["p"], sol["o"], ox.DefaultGraph())
+        else:
+            yield from self._quads([graph.value])
+
+    def graph_names(self) -> list[str]:
+        res = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        return sorted(str(r[0]) for r in res.rows
+                      if r[0] is not None and not str(r[0]).startswith(TMP_PREFIX))
+
+    def triples(self, graph: str | None = None) -> Iterable[Triple]:
+        if graph is not None:
+            resp = self._send("GET", self.store_url, what="a graph download", ok404=True,
+                              params={self.server.graph_param: graph}, headers={"Accept": _NT})
+            if resp.status_code == 404:
+                return
+            for t in ox.parse(resp.content, format=ox.RdfFormat.N_TRIPLES):
+                yield to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)
+            return
+        seen = set()
+        for q in self._quads():
+            key = (q.subject, q.predicate, q.object)
+            if key not in seen:
+                seen.add(key)
+                yield to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)
+
+    def dump(self, fmt: str, *, graphs: list[str] | None = None) -> bytes:
+        rdf_format = FORMATS[fmt]
+        local = ox.Store()
+        selected = graphs if graphs is not None else self.graph_names()
+        if fmt in {"nquads", "trig"}:
+            local.bulk_extend(self._quads(selected))
+            return local.dump(format=rdf_format)
+        local.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
+                          for q in self._quads(selected))
+        return local.dump(format=rdf_format, from_graph=ox.DefaultGraph())
+
+    # -- writes ------------------------------------------------------------------------------
+    def update(self, sparql: str) -> None:
+        self._check_writable()
+        self._send("POST", self.update_url, what="an update", data={"update": sparql})
+
+    def _put(self, iri: str, triples: Iterable[Triple]) -> int:
+        """GSP PUT of one graph as N-Triples; returns the number of triples sent."""
+        body = ox.serialize(
+            (ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in triples),
+            format=ox.RdfFormat.N_TRIPLES) or b""
+        if not body:
+            return 0
+        self._send("PUT", self.store_url, what="a graph upload",
+                   params={self.server.graph_param: iri}, content=body,
+                   headers={"Content-Type": _NT})
+        return 1
+
+    def replace_graph(self, iri: str, triples: Iterable[Triple]) -> None:
+        """GSP ``PUT`` (the server replaces the graph in one request); no triples: ``DELETE``."""
+        self._check_writable()
+        iri_ref(iri)
+        if not self._put(iri, triples):
+            self._send("DELETE", self.store_url, what="a graph removal", ok404=True,
+                       params={self.server.graph_param: iri})
+
+    def replace_all(self, graphs: Mapping[str, Iterable[Triple]]) -> None:
+        """Upload into temporary graphs, then one update drops the old and moves the new."""
+        self._check_writable()
+        token = TMP_PREFIX + secrets.token_hex(8) + ":"
+        moves: list[tuple[str, str]] = []
+        empty: list[str] = []
+        try:
+            for n, (iri, triples) in enumerate(graphs.items()):
+                iri_ref(iri)
+                tmp = f"{token}{n}"
+                if self._put(tmp, triples):
+                    moves.append((tmp, iri))
+                else:
+                    empty.append(iri)
+            old = set(self.graph_names())
+            ops = ["DROP SILENT DEFAULT"]
+            ops += [f"DROP SILENT GRAPH {iri_ref(g)}" for g in sorted(old - {d for _, d in moves})]
+            ops += [f"MOVE SILENT GRAPH {iri_ref(t)} TO GRAPH {iri_ref(d)}" for t, d in moves]
+            self.update(" ;\n".join(ops))
+        except BaseException:
+            for tmp, _ in moves:
+                try:
+                    self._send("DELETE", self.store_url, what="a cleanup", ok404=True,
+                               params={self.server.graph_param: tmp})
+                except Exception:  # noqa: BLE001, S110 - best effort; the first error matters
+                    pass
+            raise
+
+    def begin(self) -> WriteTransaction:
+        self._check_writable()
+        return RemoteTransaction(self)
+
+
+def _syntax_error(text: str) -> QuerySyntaxError:
+    """Oxigraph reports ``error at LINE:COLUMN: reason``; other servers their own text."""
+    msg = text.strip() or "the SPARQL server refused the request (HTTP 400)"
+    m = _POSITION.search(msg)
+    if m:
+        return QuerySyntaxError(_POSITION.sub("", msg, count=1), int(m[1]), int(m[2]))
+    m = re.search(r"line (\d+), column (\d+)", msg)  # Jena/Fuseki
+    if m:
+        return QuerySyntaxError(msg, int(m[1]), int(m[2]))
+    return QuerySyntaxError(msg)
+
+
+def _term(t) -> str:
+    return str(t)  # pyoxigraph terms print as N-Triples
+
+
+class RemoteTransaction(WriteTransaction):
+    """A pyoxigraph in-memory copy of the remote dataset; ``commit`` sends the difference as ONE
+    update (``DELETE DATA`` + ``INSERT DATA``). There is no check that nobody else wrote in the
+    meantime (SPARQL has no version to compare), and triples with blank nodes cannot be deleted
+    this way (SPARQL forbids blank nodes in ``DELETE DATA``): such a commit is refused."""
+
+    def __init__(self, store: RemoteStore) -> None:
+        self.store = store
+        self.base = ox.Store()
+        self.base.bulk_extend(store._quads())
+        self.db = ox.Store()
+        self.db.bulk_extend(self.base.quads_for_pattern(None, None, None, None))
+
+    def base_quads(self):
+        return self.base.quads_for_pattern(None, None, None, None)
+
+    def commit(self) -> None:
+        before = set(self.base.quads_for_pattern(None, None, None, None))
+        after = set(self.db.quads_for_pattern(None, None, None, None))
+        removed, added = before - after, after - before
+        if any(isinstance(x, ox.BlankNode) for q in removed for x in (q.subject, q.object)):
+            raise StoreError("this write removes triples with blank nodes, which SPARQL DELETE "
+                             "DATA cannot address on a remote store; nothing was changed")
+        ops = []
+        if removed:
+            ops.append("DELETE DATA { " + " ".join(_quad_text(q) for q in removed) + " }")
+        if added:
+            ops.append("INSERT DATA { " + " ".join(_quad_text(q) for q in added) + " }")
+        if ops:
+            self.store.update(" ;\n".join(ops))
+        self.db = None
+
+    def rollback(self) -> None:
+        self.db = None
+
+
+def _quad_text(q: ox.Quad) -> str:
+    triple = f"{_term(q.subject)} {_term(q.predicate)} {_term(q.object)} ."
+    if isinstance(q.graph_name, ox.DefaultGraph):
+        return triple
+    return f"GRAPH {_term(q.graph_name)} {{ {triple} }}"
