@@ -1,0 +1,112 @@
+"""The architecture translator: from one element of a reference architecture (RAMI 4.0, IIRA,
+IVRA, ...) to the mapped elements of the others and the standards they reach.
+
+It reads the ``sg:ArchitectureMapping`` records (docs/model.md: every cross-architecture mapping
+is a SKOS triple plus a record with its relation, status and source), in either direction: a
+record stated from the other side is turned round (``broadMatch`` <-> ``narrowMatch``; the other
+relations are symmetric). Library code only (no HTTP): ``GET /translate`` calls
+:func:`translate`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from rdflib import URIRef
+
+from ..queries import ParameterError, sparql_term
+from ..store.base import Store
+from .common import PROLOGUE, SKOS, Labels
+
+__all__ = ["translate", "mapped_elements"]
+
+_INVERSE = {SKOS + "broadMatch": SKOS + "narrowMatch", SKOS + "narrowMatch": SKOS + "broadMatch"}
+#: strongest first, for the order of the answer
+_STRENGTH = ["exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch"]
+
+
+def _rank(relation: str) -> int:
+    name = relation.rsplit("#", 1)[-1]
+    return _STRENGTH.index(name) if name in _STRENGTH else len(_STRENGTH)
+
+
+def mapped_elements(store: Store) -> list[tuple[dict, list[dict]]]:
+    """The elements that take part in a mapping, grouped by scheme: [(scheme, [element])],
+    both as ``{"iri", "label"}``, sorted by label."""
+    q = (PROLOGUE + "SELECT DISTINCT ?e ?s WHERE { ?m a sg:ArchitectureMapping . "
+         "{ ?m sg:mappingSubject ?e } UNION { ?m sg:mappingObject ?e } "
+         "OPTIONAL { ?e skos:inScheme ?s } }")
+    rows = store.query(q).rows
+    lab = Labels(store)
+    lab.fetch([str(e) for e, _ in rows] + [str(s) for _, s in rows if s is not None])
+    groups: dict[str, set[str]] = defaultdict(set)
+    for e, s in rows:
+        groups[str(s) if s is not None else ""].add(str(e))
+    out = []
+    for s in sorted(groups, key=lambda s: lab(s).casefold() if s else "~"):
+        els = sorted(lab.refs(groups[s]), key=lambda r: r["label"].casefold())
+        out.append(({"iri": s or None, "label": lab(s) if s else "(no scheme)"}, els))
+    return out
+
+
+def translate(store: Store, element: str) -> dict:
+    """``{"element", "scheme", "standards", "mappings": [{"element", "scheme", "relation",
+    "relation_label", "status", "sources", "notes", "record", "standards"}]}`` for one element
+    IRI; mappings ordered by strength (exact, close, broad, narrow, related), then label."""
+    try:
+        term = sparql_term(URIRef(element))
+    except ValueError:
+        raise ParameterError("element", f"{element!r} is not an IRI") from None
+    exists = store.query(PROLOGUE + f"ASK {{ {term} ?p ?o }}").boolean
+    if not exists:
+        raise ParameterError("element", f"{element} is not in the graph")
+    q = (PROLOGUE + "SELECT DISTINCT ?m ?s ?o ?rel ?status ?src ?note WHERE { "
+         "?m a sg:ArchitectureMapping ; sg:mappingSubject ?s ; sg:mappingObject ?o ; "
+         "sg:mappingRelation ?rel . OPTIONAL { ?m sg:mappingStatus ?status } "
+         "OPTIONAL { ?m dcterms:source ?src } OPTIONAL { ?m skos:editorialNote ?note } "
+         f"FILTER(?s = {term} || ?o = {term}) }}")
+    records: dict[tuple[str, str], dict] = {}
+    for m, s, o, rel, status, src, note in store.query(q).rows:
+        forward = str(s) == element
+        other = str(o) if forward else str(s)
+        relation = str(rel) if forward else _INVERSE.get(str(rel), str(rel))
+        rec = records.setdefault((other, str(m)), {
+            "element": other, "relation": relation, "record": str(m),
+            "status": str(status) if status is not None else None,
+            "sources": set(), "notes": set()})
+        if src is not None:
+            rec["sources"].add(str(src))
+        if note is not None:
+            rec["notes"].add(str(note))
+    targets = sorted({r["element"] for r in records.values()} | {element})
+    q_std = (PROLOGUE + "SELECT DISTINCT ?e ?std WHERE { VALUES ?e { "
+             + " ".join(sparql_term(URIRef(t)) for t in targets)
+             + " } ?std sg:classifiedIn ?e ; a sg:Standard }")
+    reached: dict[str, set[str]] = defaultdict(set)
+    for e, std in store.query(q_std).rows:
+        reached[str(e)].add(str(std))
+    q_scheme = (PROLOGUE + "SELECT ?e ?s WHERE { VALUES ?e { "
+                + " ".join(sparql_term(URIRef(t)) for t in targets) + " } ?e skos:inScheme ?s }")
+    scheme = {str(e): str(s) for e, s in store.query(q_scheme).rows}
+    lab = Labels(store)
+    lab.fetch([*targets, *scheme.values(), *(s for v in reached.values() for s in v),
+               *(r["relation"] for r in records.values()),
+               *(s for r in records.values() for s in r["sources"])])
+
+    def stds(e: str) -> list[dict]:
+        return sorted(lab.refs(reached.get(e, ())), key=lambda r: r["label"].casefold())
+
+    mappings = []
+    for rec in sorted(records.values(),
+                      key=lambda r: (_rank(r["relation"]), lab(r["element"]).casefold())):
+        e = rec["element"]
+        mappings.append({
+            "element": lab.ref(e),
+            "scheme": lab.ref(scheme[e]) if e in scheme else None,
+            "relation": rec["relation"], "relation_label": "skos:" + rec["relation"].rsplit(
+                "#", 1)[-1] if rec["relation"].startswith(SKOS) else rec["relation"],
+            "status": rec["status"], "sources": lab.refs(sorted(rec["sources"])),
+            "notes": sorted(rec["notes"]), "record": rec["record"], "standards": stds(e)})
+    return {"element": lab.ref(element),
+            "scheme": lab.ref(scheme[element]) if element in scheme else None,
+            "standards": stds(element), "mappings": mappings}
