@@ -17,6 +17,10 @@ against the SHACL shapes on the nodes it touches, and committed whole — or not
 
 One write runs at a time (a lock); readers keep seeing the previous state until the commit.
 
+Imported third-party graphs (``graph/import/...``, written by ``stdgraph import`` or
+``POST /import/sto``) are kept as imported, as the build keeps them: they are left out of the
+inference and their changes are not SHACL focus nodes.
+
 **SPARQL Update with ``using-graph-uri`` / ``using-named-graph-uri``.** The protocol parameters
 give the dataset for each ``DELETE/INSERT ... WHERE`` exactly like ``USING`` / ``USING NAMED``
 (SPARQL 1.1 Protocol §2.2.3). pyoxigraph's ``Store.update`` has no dataset argument and the
@@ -51,13 +55,17 @@ from rdflib.term import Node
 
 from .errors import QuerySyntaxError, StdgraphError, ValidationFailed
 from .inference import infer
-from .namespaces import GRAPH_BASE, INFERRED_GRAPH, META_GRAPH
+from .namespaces import GRAPH_BASE, IMPORT_GRAPH_PREFIX, INFERRED_GRAPH, META_GRAPH
 from .rdfio import to_oxigraph, to_rdflib
 from .store.base import Store
 from .validation import ValidationReport, run_validation
 
 ONTOLOGY_GRAPH_PREFIX = GRAPH_BASE + "ontology/"
 _COMPUTED = {ox.NamedNode(INFERRED_GRAPH), ox.NamedNode(META_GRAPH)}
+
+
+def _imported(graph) -> bool:
+    return isinstance(graph, ox.NamedNode) and graph.value.startswith(IMPORT_GRAPH_PREFIX)
 
 
 class UpdateError(StdgraphError):
@@ -199,15 +207,16 @@ class WriteGuard:
         after = set(db)
         inserted = after - before
         deleted = before - after
-        asserted_changes = [q for q in (inserted | deleted) if q.graph_name not in _COMPUTED]
-        if not asserted_changes and not (inserted or deleted):
+        if not (inserted or deleted):
             txn.rollback()
             return WriteOutcome()
+        asserted_changes = [q for q in (inserted | deleted)
+                            if q.graph_name not in _COMPUTED and not _imported(q.graph_name)]
 
         asserted = Graph()
         data = Graph()  # what SHACL sees: asserted minus ontology graphs, plus inferred
         for q in after:
-            if q.graph_name in _COMPUTED:
+            if q.graph_name in _COMPUTED or _imported(q.graph_name):
                 continue
             t = (to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object))
             asserted.add(t)

@@ -30,7 +30,7 @@ import json
 import re
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -826,6 +826,18 @@ class _Mapper:
             1 for e, sc in self.scheme_of.items() if sc == UNRESOLVED_SCHEME and e != sc)
 
 
+#: The ``path`` an HTTP upload is imported under: its provenance names no local file.
+UPLOAD_DIR = Path("/dev/null/upload")
+
+
+def source_uri(path: Path) -> URIRef:
+    """The IRI the provenance record gives the source: the file's URI, or for an HTTP upload
+    (a path under UPLOAD_DIR) ``urn:stdgraph:upload:<name>``."""
+    if path.parent == UPLOAD_DIR:
+        return URIRef(f"urn:stdgraph:upload:{path.name}")
+    return URIRef(path.resolve().as_uri())
+
+
 def _provenance(src: Graph, path: Path, data: bytes) -> tuple[URIRef, dict]:
     """The source's ontology IRI (else its file URI) and its title, licences and rights."""
     ontologies = sorted(o for o in src.subjects(RDF.type, OWL.Ontology) if isinstance(o, URIRef))
@@ -839,7 +851,7 @@ def _provenance(src: Graph, path: Path, data: bytes) -> tuple[URIRef, dict]:
         info["licenses"] = sorted(str(x) for p in (DCTERMS.license,) for x in src.objects(head, p))
         info["rights"] = sorted(str(x) for p in (DCTERMS.rights, DC.rights)
                                 for x in src.objects(head, p))
-    source_iri = head if head is not None else URIRef(path.resolve().as_uri())
+    source_iri = head if head is not None else source_uri(path)
     return source_iri, info
 
 
@@ -860,7 +872,7 @@ def map_sto(
     out, summary = mapper.run()
     graph = URIRef(import_graph_iri(name))
     activity = URIRef(BASE + "import/" + name)
-    dataset = URIRef(path.resolve().as_uri())
+    dataset = source_uri(path)
     out.add((graph, RDF.type, PROV.Entity))
     out.add((graph, RDFS.label, Literal(f"I40KG (STO) import \u201c{name}\u201d", lang="en")))
     out.add((graph, PROV.wasGeneratedBy, activity))
@@ -936,17 +948,39 @@ def import_sto(
     ``replace=True``. ``project`` (default: the bundled graph) gives the curated resources to
     link to and, with ``shacl=True``, the shapes and ontology to validate the import graph with.
     """
-    from ..project import RDF_SUFFIXES, Project
-
-    timings: dict[str, float] = {}
     path = Path(path)
     if not path.is_file():
         raise UsageError(f"{path}: no such file")
+    return import_sto_data(store, path.read_bytes(), path=path, name=name, replace=replace,
+                           project=project, links=links, resolve_case=resolve_case,
+                           shacl=shacl)
+
+
+def import_sto_data(
+    store: Store,
+    data: bytes,
+    *,
+    path: Path,
+    fmt: str | None = None,
+    name: str | None = None,
+    replace: bool = False,
+    project=None,
+    links: CuratedLinks | None = None,
+    resolve_case: bool = True,
+    shacl: bool = False,
+    write: Callable[[str, list], object] | None = None,
+) -> ImportResult:
+    """``import_sto`` for content already in memory (an HTTP upload): ``path`` names the
+    source in the provenance record; ``write(graph_iri, triples)`` replaces the import graph
+    (default ``store.replace_graph``; the HTTP API passes its guarded, transactional write)."""
+    from ..project import RDF_SUFFIXES, Project
+
+    timings: dict[str, float] = {}
     name = name or default_name(path)
     graph_iri = import_graph_iri(name)
     t0 = time.perf_counter()
-    data = path.read_bytes()
-    src = parse_graph(data, fmt=RDF_SUFFIXES.get(path.suffix.lower(), "turtle"), label=str(path))
+    src = parse_graph(data, fmt=fmt or RDF_SUFFIXES.get(path.suffix.lower(), "turtle"),
+                      label=str(path))
     timings["parse"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -975,7 +1009,7 @@ def import_sto(
                 f"{graph_iri} already holds a different import named {name!r}; use --replace "
                 "to replace it, or --name for a second import")
         status = "replaced" if existing else "created"
-        store.replace_graph(graph_iri, out)
+        (write or store.replace_graph)(graph_iri, list(out))
         triples = len(out)
     timings["write"] = time.perf_counter() - t0
     summary["status"] = status

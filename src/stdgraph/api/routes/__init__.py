@@ -18,8 +18,10 @@ from ..context import ApiContext
 from .analysis import analysis_router
 from .dataset import dataset_router
 from .health import health_router
+from .imports import imports_router
 from .sparql import sparql_router
 from .store import store_router
+from .web import web_router
 
 RouterFactory = Callable[[ApiContext], APIRouter]
 
@@ -29,6 +31,8 @@ ROUTERS: list[RouterFactory] = [
     store_router,
     dataset_router,
     analysis_router,
+    imports_router,
+    web_router,
 ]
 
 

@@ -1,0 +1,82 @@
+"""POST /import/sto: an authorised client imports an I40KG/STO graph, as `stdgraph import sto`.
+
+The upload is mapped by ``stdgraph.importers.sto`` and written through the guarded write path
+(a transaction with an atomic switch), into ``graph/import/sto/<name>``. Like the CLI, it is kept
+as imported: no inference, no SHACL verdict on it (docs/i40kg.md).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from ...errors import UsageError
+from ...formats import RDF_INPUT_MEDIA
+from ...importers.sto import UPLOAD_DIR, import_sto_data
+from ...negotiation import parse_content_type
+from ...rdfio import to_oxigraph
+from ..context import ApiContext
+from ..errors import ApiError
+from ..http import query_params, read_body, require_writer
+
+_INPUTS = {k: v for k, v in RDF_INPUT_MEDIA.items() if v not in {"nquads", "trig"}}
+
+
+def imports_router(ctx: ApiContext) -> APIRouter:
+    router = APIRouter(tags=["import"])
+    settings = ctx.settings
+
+    @router.post("/import/sto", summary="Import an I40KG/STO graph (needs the update token)",
+                 responses={200: {"description": "Import summary (unchanged or replaced)"},
+                            201: {"description": "Import summary (a new import graph)"}})
+    async def import_sto(request: Request) -> JSONResponse:
+        require_writer(request, settings)
+        params = query_params(request)
+        for key, values in params.items():
+            if len(values) > 1:
+                raise ApiError(400, f"parameter {key!r} takes one value")
+        name = (params.get("name") or [None])[0]
+        replace = (params.get("replace") or ["false"])[0].lower() in {"1", "true", "yes"}
+        ctype, _ = parse_content_type(request.headers.get("content-type"))
+        if ctype not in _INPUTS:
+            given = request.headers.get("content-type") or "no Content-Type"
+            raise ApiError(415, f"cannot read an RDF body of type {given}; supported: "
+                                f"{', '.join(_INPUTS)}", supported=list(_INPUTS))
+        body = await read_body(request, settings.max_body_bytes)
+        guard = ctx.guard
+        assert guard is not None
+
+        def write(graph_iri: str, triples: list) -> object:
+            quads = [ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in triples]
+            return guard.put_graph(graph_iri, quads)
+
+        def run():
+            from ...project import Project
+
+            try:
+                project = Project.locate(settings.project)
+            except UsageError:
+                project = None
+            label = UPLOAD_DIR / f"{name or 'upload'}.ttl"
+            return import_sto_data(ctx.store, body, path=label, fmt=_INPUTS[ctype],
+                                   name=name or "upload", replace=replace, project=project,
+                                   write=write)
+
+        loop = asyncio.get_running_loop()
+        try:
+            result = await loop.run_in_executor(ctx.writes, run)
+        except UsageError as e:
+            if "already holds a different import" in e.message:
+                raise ApiError(409, e.message.replace("use --replace", "use replace=true")) \
+                    from None
+            raise
+        status = 201 if result.status == "created" else 200
+        return JSONResponse({"ok": True, "graph": result.graph, "status": result.status,
+                             "triples": result.triples, "summary": json.loads(result.as_json())},
+                            status_code=status)
+
+    return router
