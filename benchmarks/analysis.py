@@ -38,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import generate  # noqa: E402
 from stdgraph.analysis.overlaps import PairIndex, fetch_coverage, overlaps  # noqa: E402
 from stdgraph.store import OxigraphStore  # noqa: E402
+from timing import median_time  # noqa: E402 - sibling module
 
 LIMIT = 1000
 
@@ -118,14 +119,6 @@ def engine_top(store) -> list:
     return [(cov.standards[a], cov.standards[b], s)
             for a, b, s, _u in itertools.islice(idx.pairs(), LIMIT)]
 
-
-def median_time(fn, repeat: int) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), result
 
 
 def main(argv: list[str] | None = None) -> int:

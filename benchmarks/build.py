@@ -17,9 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import statistics
 import tempfile
-import time
 from pathlib import Path
 
 import owlrl
@@ -33,18 +31,11 @@ from stdgraph.pipeline import LoadedProject, load_project, parse_file
 from stdgraph.project import Project
 from stdgraph.store import OxigraphStore
 from stdgraph.validation import run_validation
+from timing import median_time  # noqa: E402 - sibling module
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_I40KG = REPO.parent / "shared" / "data" / "i40kg" / "i40kg.ttl"
 
-
-def median_time(fn, repeat: int) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), result
 
 
 def measure(label: str, loaded: LoadedProject, files: list[Path], repeat: int) -> None:
