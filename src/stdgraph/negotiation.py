@@ -43,6 +43,15 @@ class NotAcceptable(StdgraphError):
             f"supported: {', '.join(self.supported)}"
         )
 
+    @classmethod
+    def for_result(cls, kind: str) -> NotAcceptable:
+        """The 406 for a query result of ``kind`` ("graph", or "select"/"ask")."""
+        from .formats import GRAPH_MEDIA, RESULT_MEDIA
+
+        if kind == "graph":
+            return cls([m[0] for m in GRAPH_MEDIA.values()], "a CONSTRUCT/DESCRIBE result")
+        return cls([m[0] for m in RESULT_MEDIA.values()], "a SELECT/ASK result")
+
 
 class UnsupportedMediaType(StdgraphError):
     """415: the request body's ``Content-Type`` is not one this endpoint reads."""

@@ -174,12 +174,12 @@ def serialize_answer(
     max_rows: int,
 ) -> Answer:
     """The generic (rdflib-term) path: cut at ``max_rows`` and serialise with ``formats``."""
-    from ..formats import GRAPH_MEDIA, RESULT_MEDIA, serialize_graph, serialize_result
+    from ..formats import serialize_graph, serialize_result
     from ..negotiation import NotAcceptable
 
     if result.kind == "graph":
         if graph_format is None:
-            raise NotAcceptable([m[0] for m in GRAPH_MEDIA.values()], "a CONSTRUCT/DESCRIBE result")
+            raise NotAcceptable.for_result("graph")
         triples = result.triples
         truncated = len(triples) > max_rows
         triples = triples[:max_rows]
@@ -189,7 +189,7 @@ def serialize_answer(
             body = serialize_graph(triples, graph_format)
         return Answer("graph", graph_format, body, truncated, len(triples))
     if result_format is None:
-        raise NotAcceptable([m[0] for m in RESULT_MEDIA.values()], "a SELECT/ASK result")
+        raise NotAcceptable.for_result(result.kind)
     if result.kind == "ask":
         return Answer("ask", result_format, serialize_result(result, result_format))
     truncated = len(result.rows) > max_rows

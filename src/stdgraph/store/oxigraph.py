@@ -338,13 +338,10 @@ def answer_native(
         raise _syntax_error(e) from None
     if isinstance(res, ox.QueryTriples):
         if graph_format is None:
-            from ..formats import GRAPH_MEDIA
-
             # pyoxigraph results must die on the thread that made them; the exception's frame
             # would otherwise carry ``res`` to the event loop.
             del res
-            raise NotAcceptable([m[0] for m in GRAPH_MEDIA.values()],
-                                "a CONSTRUCT/DESCRIBE result")
+            raise NotAcceptable.for_result("graph")
         state = {"truncated": False, "count": 0}
         gen = _capped_triples(res, max_rows, deadline, timeout, state,
                               graph_format in _QUAD_FORMATS)
@@ -352,10 +349,8 @@ def answer_native(
         body = ox.serialize(gen, format=FORMATS[graph_format], **kwargs)
         return Answer("graph", graph_format, body or b"", state["truncated"], state["count"])
     if result_format is None:
-        from ..formats import RESULT_MEDIA
-
         del res  # see above
-        raise NotAcceptable([m[0] for m in RESULT_MEDIA.values()], "a SELECT/ASK result")
+        raise NotAcceptable.for_result("select")
     if isinstance(res, ox.QueryBoolean):
         return Answer("ask", result_format, res.serialize(format=RESULT_OX[result_format]))
     sink = _CappedLines(max_rows + 1, deadline, timeout)  # + the header line
