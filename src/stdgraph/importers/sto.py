@@ -311,6 +311,16 @@ class _Mapper:
     def add(self, s, p, o) -> None:
         self.out.add((s, p, o))
 
+    def declare(self, node: URIRef, classes: tuple, label: Literal, alts=()) -> None:
+        """Type ``node`` and give it its label and alternative labels (remembered for
+        messages)."""
+        self.labels[node] = str(label)
+        for cls in classes:
+            self.add(node, RDF.type, cls)
+        self.add(node, RDFS.label, label)
+        for alt in alts:
+            self.add(node, SKOS.altLabel, alt)
+
     def note(self, node: URIRef, text: str) -> None:
         if text not in self.notes[node]:
             self.notes[node].append(text)
@@ -380,12 +390,7 @@ class _Mapper:
                 info["labels_missing"].append(qname(fw))
                 self.note(scheme, f"I40KG gives {qname(fw)} no label; this one is made from its "
                                   "IRI.")
-            self.labels[scheme] = str(label)
-            self.add(scheme, RDF.type, SG.ReferenceArchitecture)
-            self.add(scheme, RDF.type, SKOS.ConceptScheme)
-            self.add(scheme, RDFS.label, label)
-            for alt in alts:
-                self.add(scheme, SKOS.altLabel, alt)
+            self.declare(scheme, (SG.ReferenceArchitecture, SKOS.ConceptScheme), label, alts)
             self.add(scheme, PROV.wasDerivedFrom, fw)
             self.source(scheme)
             for curated in sorted(self.links.schemes.get(fw, ())):
@@ -558,11 +563,7 @@ class _Mapper:
                 info["labels_missing"].append(qname(d))
                 self.note(std, f"I40KG gives {qname(d)} no label; the label is its identifier, "
                                "made from the IRI.")
-            self.labels[std] = str(label)
-            self.add(std, RDF.type, SG.Standard)
-            self.add(std, RDFS.label, label)
-            for alt in alts:
-                self.add(std, SKOS.altLabel, alt)
+            self.declare(std, (SG.Standard,), label, alts)
             self.add(std, SG.identifier, Literal(identifier))
             title, other_titles = _pick(self.src, d, TITLE_PROPS)
             if title is not None:
@@ -651,11 +652,7 @@ class _Mapper:
                 self.note(b, f"I40KG does not type {qname(p)} as a sto:StandardOrganization "
                              f"({', '.join(kinds)}); it is a sg:StandardsBody here because it "
                              "publishes standards (sto:hasPublisher).")
-            self.labels[b] = str(label)
-            self.add(b, RDF.type, SG.StandardsBody)
-            self.add(b, RDFS.label, label)
-            for alt in alts:
-                self.add(b, SKOS.altLabel, alt)
+            self.declare(b, (SG.StandardsBody,), label, alts)
             self.add(b, SKOS.exactMatch, p)
             curated = sorted(self.links.bodies.get(p, ()))
             for c in curated:
