@@ -17,7 +17,9 @@ import pytest
 from pyshacl import validate
 from pyshacl.entrypoints import meta_validate
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SKOS
+from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS
+
+from stdgraph.namespaces import SG, SGSH, SH
 
 ROOT = Path(__file__).parents[1]
 ONTOLOGY_DIR = ROOT / "ontology"
@@ -25,12 +27,7 @@ SHAPES_FILE = ROOT / "shapes" / "stdgraph-shapes.ttl"
 MANIFEST_FILE = ROOT / "shapes" / "tests" / "manifest.ttl"
 CONTRACT_FILE = ROOT / "docs" / "model.md"
 
-SG = Namespace("https://w3id.org/stdgraph/ontology#")
-SGSH = Namespace("https://w3id.org/stdgraph/shapes#")
 SGT = Namespace("https://w3id.org/stdgraph/shapes/tests#")
-SH = Namespace("http://www.w3.org/ns/shacl#")
-DCTERMS = Namespace("http://purl.org/dc/terms/")
-PROV = Namespace("http://www.w3.org/ns/prov#")
 
 SEVERITY = {"violation": SH.Violation, "warning": SH.Warning}
 
