@@ -253,6 +253,14 @@ class Reasoner:
             return False
         return self._has(s, p, o)
 
+    def asserts(self, t: Triple) -> bool:
+        """``t`` is one of the asserted triples (not only entailed)."""
+        ids = self.ids
+        try:
+            return (ids[t[0]], ids[t[1]], ids[t[2]]) in self.base
+        except KeyError:
+            return False
+
     def _has(self, s: int, p: int, o: int) -> bool:
         d = self.sp.get(p)
         if d is None:

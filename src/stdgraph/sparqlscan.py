@@ -106,3 +106,65 @@ def operation(text: str) -> str | None:
             return "update"
         return None
     return None
+
+
+def data_operations(text: str) -> list[tuple[str, str, str]] | None:
+    """An update made only of ``INSERT DATA`` / ``DELETE DATA`` operations, cut into one
+    stand-alone update per operation — or ``None`` for any other update.
+
+    Each item is ``(kind, update, as_insert)``: ``kind`` is ``"INSERT DATA"`` or
+    ``"DELETE DATA"``; ``update`` is the request with every *other* operation blanked out
+    (same length, newlines kept, so a parser's line and column still point into the request,
+    and the PREFIX/BASE declarations before it still apply); ``as_insert`` is ``update`` with
+    ``DELETE`` spelled ``INSERT`` (six letters each), so that running it on an empty store
+    yields exactly the quads the operation names. Requests with codepoint escapes get
+    ``None`` (the blanking works on the raw text).
+    """
+    if "\\u" in text or "\\U" in text:
+        return None
+    ops: list[tuple[int, int, str]] = []  # (start, end, kind)
+    separators: list[int] = []
+    depth, start, first, kind = 0, None, None, ""
+    for m in _TOKEN.finditer(text):
+        group, value = m.lastgroup, m.group()
+        if group in {"ws", "comment"}:
+            continue
+        if depth == 0 and start is None:
+            if group == "word" and value.upper() in {"PREFIX", "BASE"}:
+                continue
+            if group != "word":
+                if group in {"name", "iri"}:
+                    continue  # the prefix name / IRI of a declaration
+                return None
+            start, first = m.start(), value.upper()
+            continue
+        if depth == 0 and first is not None and not kind:
+            kind = f"{first} {value.upper()}" if group == "word" else first
+        if value == "{":
+            depth += 1
+        elif value == "}":
+            depth -= 1
+        elif value == ";" and depth == 0:
+            ops.append((start, m.start(), kind))
+            separators.append(m.start())
+            start, first, kind = None, None, ""
+    if start is not None:
+        ops.append((start, len(text), kind))
+    if not ops or any(k not in {"INSERT DATA", "DELETE DATA"} for _s, _e, k in ops):
+        return None
+
+    def blank(chars: list[str], a: int, b: int) -> None:
+        for i in range(a, b):
+            if chars[i] not in "\r\n":
+                chars[i] = " "
+
+    out = []
+    for i, (a, b, k) in enumerate(ops):
+        chars = list(text[:b])
+        for j in range(i):
+            blank(chars, ops[j][0], ops[j][1])
+            blank(chars, separators[j], separators[j] + 1)
+        update = "".join(chars)
+        as_insert = update[:a] + "INSERT" + update[a + 6:] if k == "DELETE DATA" else update
+        out.append((k, update, as_insert))
+    return out

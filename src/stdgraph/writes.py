@@ -1,19 +1,32 @@
-"""Guarded writes: every change is applied to a private copy, closed under inference, checked
-against the SHACL shapes on the nodes it touches, and committed whole — or not at all.
+"""Guarded writes: every change is applied to a private copy, its exact delta recorded, the
+inferred graph updated incrementally, the touched nodes checked against the SHACL shapes, and
+the copy committed whole — or not at all.
 
 ``WriteGuard`` serves SPARQL Update and the Graph Store Protocol alike:
 
 1. ``store.begin()`` gives a writable pyoxigraph copy of the store (for the embedded store a
    RocksDB checkpoint of the current generation: hard links, so it costs milliseconds);
-2. the change runs on the copy — SPARQL Update natively in Oxigraph;
-3. the copy is compared with the store (``before ^ after``) to get the changed quads;
-4. OWL-RL inference is re-run over the union of the asserted graphs (``stdgraph.inference``)
-   and its result replaces the inferred graph — correct first, incremental later;
-5. the nodes the write touches — subjects and non-literal objects of the changed asserted quads
-   and of the changed inferred triples, with blank nodes replaced by the IRIs that hold them —
-   are validated with the project's shapes and ontology (``run_validation(focus_nodes=...)``);
-6. any ``sh:Violation`` rolls the copy back and raises ``ValidationFailed`` (HTTP 422) with the
-   report; otherwise the copy becomes the store in one atomic step.
+2. the change runs on the copy through ``RecordingDB``, which keeps the net inserted and deleted
+   quads, so nothing later costs time proportional to the store:
+
+   * an update made only of ``INSERT DATA`` / ``DELETE DATA`` operations (the common case, and
+     the bulk one) is parsed by Oxigraph itself, one operation at a time
+     (``sparqlscan.data_operations``);
+   * any other update is parsed into algebra by rdflib; each ``WHERE`` is evaluated by rdflib's
+     SPARQL engine over a live, read-only view of the copy (``_StoreView``: no graph is copied)
+     restricted to the operation's dataset, and the ``DELETE``/``INSERT`` templates are
+     instantiated here. The view checks the update's time limit as it reads, so a runaway
+     update stops with ``QueryTimeout`` (HTTP 503) and the copy is thrown away;
+3. the asserted part of the delta goes to a ``rules.Reasoner`` kept between writes (built from
+   the store on the first write, rebuilt when someone else changed the store), whose
+   incremental update (semi-naive forward, DRed backward) gives the change of the inferred
+   graph, applied to the copy;
+4. the nodes the write touches — subjects and non-literal objects of the changed asserted quads
+   and of the changed inferred triples, blank nodes replaced by the IRIs that hold them — are
+   validated in the copy with the project's shapes (``validation.validate_in_store``, which reads
+   only the neighbourhood the shapes need);
+5. any ``sh:Violation`` rolls the copy and the reasoner back and raises ``ValidationFailed``
+   (HTTP 422) with the report; otherwise the copy becomes the store in one atomic step.
 
 One write runs at a time (a lock); readers keep seeing the previous state until the commit.
 
@@ -21,51 +34,71 @@ Imported third-party graphs (``graph/import/...``, written by ``stdgraph import`
 ``POST /import/sto``) are kept as imported, as the build keeps them: they are left out of the
 inference and their changes are not SHACL focus nodes.
 
-**SPARQL Update with ``using-graph-uri`` / ``using-named-graph-uri``.** The protocol parameters
-give the dataset for each ``DELETE/INSERT ... WHERE`` exactly like ``USING`` / ``USING NAMED``
-(SPARQL 1.1 Protocol §2.2.3). pyoxigraph's ``Store.update`` has no dataset argument and the
-parameters must never be pasted into the update text, so such a request is evaluated here, per
-operation and in order, on the copy:
-
-* the request is parsed into algebra (rdflib); an operation that has its own ``USING``,
-  ``USING NAMED`` or ``WITH`` is refused with 400, as §2.2.3 requires;
-* for ``DELETE/INSERT ... WHERE`` (and ``DELETE WHERE``) the WHERE pattern is evaluated by
-  rdflib's SPARQL engine over a dataset whose default graph is the merge of the
-  ``using-graph-uri`` graphs (empty if only ``using-named-graph-uri`` is given) and whose named
-  graphs are exactly the ``using-named-graph-uri`` graphs, read from the copy; the DELETE and
-  INSERT templates are instantiated with every solution (fresh blank nodes per solution; triples
-  with unbound or ill-placed terms are skipped), then all deletions and all insertions are applied;
-* ``INSERT DATA``, ``DELETE DATA``, ``CLEAR``, ``DROP``, ``CREATE``, ``ADD``, ``MOVE`` and
-  ``COPY`` do not depend on the dataset and are applied to the copy directly; ``LOAD`` is refused
-  in such a request.
-
-Templates without ``GRAPH`` write to the store's default graph, as in any SPARQL update.
+**Datasets of updates.** Without ``USING``/``WITH`` the ``WHERE`` of an operation reads the
+store's default graph, with all named graphs available through ``GRAPH`` (what Oxigraph does);
+``WITH <g>`` makes ``<g>`` the default graph of the ``WHERE`` and of the templates; ``USING`` /
+``USING NAMED`` — or the protocol's ``using-graph-uri`` / ``using-named-graph-uri`` (SPARQL 1.1
+Protocol §2.2.3) — give exactly the default graph (a merge) and the named graphs. A request that
+names its dataset both ways is refused with 400, as §2.2.3 requires. Templates without
+``GRAPH`` write to the default graph (or the ``WITH`` graph).
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib.store import Store as RdflibStore
 from rdflib.term import Node
 
 from .errors import QuerySyntaxError, StdgraphError, ValidationFailed
-from .inference import infer
 from .namespaces import GRAPH_BASE, IMPORT_GRAPH_PREFIX, INFERRED_GRAPH, META_GRAPH
 from .rdfio import to_oxigraph, to_rdflib
-from .store.base import Store
-from .validation import ValidationReport, run_validation
+from .rules import InferenceDelta, Reasoner, UnsupportedConstruct, write_delta
+from .sparqlscan import data_operations, uses_load, uses_service
+from .store.base import QueryTimeout, Store
+from .validation import ValidationReport
+
+try:  # TEMPORARY until validation.validate_in_store lands
+    from .validation import validate_in_store
+except ImportError:  # pragma: no cover
+    def validate_in_store(db, shapes, ontology, focus, *, data_graph):
+        from .validation import run_validation
+
+        data = Graph()
+        for q in db.quads_for_pattern(None, None, None, None):
+            if data_graph(q.graph_name):
+                data.add(_triple(q))
+        return run_validation(data, shapes, ontology=ontology, focus_nodes=list(focus))
 
 ONTOLOGY_GRAPH_PREFIX = GRAPH_BASE + "ontology/"
 _COMPUTED = {ox.NamedNode(INFERRED_GRAPH), ox.NamedNode(META_GRAPH)}
+_CHECK_EVERY = 256  # triples read between two deadline checks
+
+Triple = tuple[Node, Node, Node]
 
 
 def _imported(graph) -> bool:
     return isinstance(graph, ox.NamedNode) and graph.value.startswith(IMPORT_GRAPH_PREFIX)
+
+
+def is_asserted(graph) -> bool:
+    """Graphs whose triples the reasoner closes: all but the computed and the imported ones."""
+    return graph not in _COMPUTED and not _imported(graph)
+
+
+def is_shacl_data(graph) -> bool:
+    """Graphs SHACL validates: the asserted data (not the ontology) plus the inferred graph."""
+    if graph == ox.NamedNode(INFERRED_GRAPH):
+        return True
+    return is_asserted(graph) and not (
+        isinstance(graph, ox.NamedNode) and graph.value.startswith(ONTOLOGY_GRAPH_PREFIX))
 
 
 class UpdateError(StdgraphError):
@@ -80,7 +113,8 @@ class WriteOutcome:
 
     inserted: int = 0
     deleted: int = 0
-    inferred: int = 0
+    inferred_added: int = 0
+    inferred_removed: int = 0
     touched: int = 0
     report: ValidationReport | None = None
     created: bool = False  # Graph Store: the target graph did not exist before
@@ -89,7 +123,8 @@ class WriteOutcome:
         return {
             "inserted": self.inserted,
             "deleted": self.deleted,
-            "inferred": self.inferred,
+            "inferred_added": self.inferred_added,
+            "inferred_removed": self.inferred_removed,
             "validated_nodes": self.touched,
             "warnings": len(self.report.warnings) if self.report else 0,
         }
@@ -97,6 +132,67 @@ class WriteOutcome:
 
 def _graph_term(graph: str | None):
     return ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
+
+
+class Deadline:
+    """The time limit of one write (``None``: none)."""
+
+    def __init__(self, seconds: float | None) -> None:
+        self.seconds = seconds
+        self.at = time.monotonic() + seconds if seconds else None
+
+    def check(self) -> None:
+        if self.at is not None and time.monotonic() > self.at:
+            raise QueryTimeout(self.seconds or 0)
+
+
+class RecordingDB:
+    """The transaction's copy, changed only through here so that the net change is known:
+    ``added`` holds quads that are new, ``removed`` quads that are gone."""
+
+    def __init__(self, db: ox.Store) -> None:
+        self.db = db
+        self.added: set[ox.Quad] = set()
+        self.removed: set[ox.Quad] = set()
+
+    def insert(self, quads: Iterable[ox.Quad]) -> None:
+        db = self.db
+        new = [q for q in dict.fromkeys(quads) if q not in db]
+        if not new:
+            return
+        db.extend(new)
+        for q in new:
+            if q in self.removed:
+                self.removed.discard(q)
+            else:
+                self.added.add(q)
+
+    def delete(self, quads: Iterable[ox.Quad]) -> None:
+        db = self.db
+        for q in [q for q in dict.fromkeys(quads) if q in db]:
+            db.remove(q)
+            if q in self.added:
+                self.added.discard(q)
+            else:
+                self.removed.add(q)
+
+    def quads(self, graph) -> list[ox.Quad]:
+        return list(self.db.quads_for_pattern(None, None, None, graph))
+
+    def exists(self, graph) -> bool:
+        if isinstance(graph, ox.DefaultGraph):
+            return True
+        return (self.db.contains_named_graph(graph)
+                or next(iter(self.db.quads_for_pattern(None, None, None, graph)), None)
+                is not None)
+
+    def clear(self, graph) -> None:
+        self.delete(self.quads(graph))
+
+    def drop(self, graph) -> None:
+        self.clear(graph)
+        if not isinstance(graph, ox.DefaultGraph) and self.db.contains_named_graph(graph):
+            self.db.remove_graph(graph)
 
 
 class WriteGuard:
@@ -107,6 +203,8 @@ class WriteGuard:
         self.shapes = shapes
         self.ontology = ontology
         self._lock = threading.Lock()
+        self._reasoner: Reasoner | None = None
+        self._reasoner_version: Any = None
 
     @classmethod
     def for_project(cls, store: Store, project) -> WriteGuard:
@@ -129,35 +227,35 @@ class WriteGuard:
         *,
         using_graphs: list[str] | None = None,
         using_named_graphs: list[str] | None = None,
+        timeout: float | None = None,
     ) -> WriteOutcome:
-        """Run a SPARQL 1.1 update (see the module docstring for the protocol dataset)."""
-        if using_graphs is None and using_named_graphs is None:
-            def change(db: ox.Store) -> None:
-                try:
-                    db.update(sparql)
-                except SyntaxError as e:
-                    from .store.oxigraph import _syntax_error
+        """Run a SPARQL 1.1 update (see the module docstring for its dataset)."""
+        protocol = using_graphs is not None or using_named_graphs is not None
+        data_ops = None if protocol else _data_operations(sparql)
+        if data_ops is not None:
+            def change(rec: RecordingDB, _deadline: Deadline) -> None:
+                for kind, quads in data_ops:
+                    (rec.insert if kind == "INSERT DATA" else rec.delete)(quads)
+            return self._write(change, timeout)
+        if not (uses_load(sparql) or uses_service(sparql)):
+            _check_syntax(sparql)  # Oxigraph's own message and position for a malformed update
+        ops, prologue = parse_update_algebra(sparql, refuse_dataset_clauses=protocol)
+        dataset = (using_graphs or [], using_named_graphs or []) if protocol else None
 
-                    raise _syntax_error(e) from None
-                except (OSError, ValueError, RuntimeError) as e:
-                    raise UpdateError(f"the update failed: {e}") from None
-        else:
-            ops, prologue = parse_update_algebra(sparql)
-
-            def change(db: ox.Store) -> None:
-                apply_with_dataset(db, ops, prologue, using_graphs or [],
-                                   using_named_graphs or [])
-        return self._write(change)
+        def change(rec: RecordingDB, deadline: Deadline) -> None:
+            apply_operations(rec, ops, prologue, dataset, deadline)
+        return self._write(change, timeout)
 
     def put_graph(self, graph: str | None, quads: Iterable[ox.Quad]) -> WriteOutcome:
         """Graph Store PUT: the graph's content becomes ``quads`` (their graph is ignored)."""
         target = _graph_term(graph)
         items = [ox.Quad(q.subject, q.predicate, q.object, target) for q in quads]
 
-        def change(db: ox.Store) -> bool:
-            existed = graph is None or _graph_exists(db, target)
-            db.remove_graph(target) if graph is not None else db.clear_graph(target)
-            db.extend(items)
+        def change(rec: RecordingDB, _deadline: Deadline) -> bool:
+            existed = rec.exists(target)
+            keep = set(items)
+            rec.delete(q for q in rec.quads(target) if q not in keep)
+            rec.insert(items)
             return not existed
         return self._write(change)
 
@@ -166,105 +264,141 @@ class WriteGuard:
         target = _graph_term(graph)
         items = [ox.Quad(q.subject, q.predicate, q.object, target) for q in quads]
 
-        def change(db: ox.Store) -> bool:
-            existed = graph is None or _graph_exists(db, target)
-            db.extend(items)
+        def change(rec: RecordingDB, _deadline: Deadline) -> bool:
+            existed = rec.exists(target)
+            rec.insert(items)
             return not existed
         return self._write(change)
 
     def post_dataset(self, quads: Iterable[ox.Quad]) -> WriteOutcome:
         """Add quads (N-Quads / TriG upload to the graph store itself)."""
         items = list(quads)
-        return self._write(lambda db: db.extend(items))
+        return self._write(lambda rec, _deadline: rec.insert(items))
 
     def delete_graph(self, graph: str | None) -> WriteOutcome:
         """Graph Store DELETE: remove a named graph, or empty the default graph."""
         target = _graph_term(graph)
-
-        def change(db: ox.Store) -> None:
-            if graph is None:
-                db.clear_graph(target)
-            else:
-                db.remove_graph(target)
-        return self._write(change)
+        return self._write(lambda rec, _deadline: rec.drop(target))
 
     # -- the guarded transaction -------------------------------------------------------------
-    def _write(self, change: Callable[[ox.Store], Any]) -> WriteOutcome:
+    def _write(self, change: Callable[[RecordingDB, Deadline], Any],
+               timeout: float | None = None) -> WriteOutcome:
         with self._lock:
             txn = self.store.begin()
             try:
-                result = change(txn.db)
-                outcome = self._close_and_check(txn)
+                reasoner = self.reasoner(txn)  # the closure before the change
+                rec = RecordingDB(txn.db)
+                result = change(rec, Deadline(timeout))
+                outcome = self._close_and_check(txn, rec, reasoner)
             except BaseException:
+                rec = None
                 txn.rollback()
                 raise
             outcome.created = bool(result) if isinstance(result, bool) else False
             return outcome
 
-    def _close_and_check(self, txn) -> WriteOutcome:
+    def reasoner(self, txn) -> Reasoner:
+        """The closure of the store's asserted graphs as the transaction found them (call it
+        before changing ``txn.db``)."""
+        version = self.store.version()
+        if self._reasoner is None or version is None or version != self._reasoner_version:
+            self._reasoner = None
+            self._reasoner = Reasoner(_asserted_triples(txn.db))
+            self._reasoner_version = version
+        return self._reasoner
+
+    def _close_and_check(self, txn, rec: RecordingDB, reasoner: Reasoner) -> WriteOutcome:
         db: ox.Store = txn.db
-        before = set(txn.base_quads())
-        after = set(db)
-        inserted = after - before
-        deleted = before - after
-        if not (inserted or deleted):
+        if not (rec.added or rec.removed):
+            rec.db = None
             txn.rollback()
             return WriteOutcome()
-        asserted_changes = [q for q in (inserted | deleted)
-                            if q.graph_name not in _COMPUTED and not _imported(q.graph_name)]
-
-        asserted = Graph()
-        data = Graph()  # what SHACL sees: asserted minus ontology graphs, plus inferred
-        for q in after:
-            if q.graph_name in _COMPUTED or _imported(q.graph_name):
-                continue
-            t = (to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object))
-            asserted.add(t)
-            g = q.graph_name
-            if not (isinstance(g, ox.NamedNode) and g.value.startswith(ONTOLOGY_GRAPH_PREFIX)):
-                data.add(t)
-        inferred = infer(asserted)
-        old_inferred = {
-            (to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object))
-            for q in before if q.graph_name == ox.NamedNode(INFERRED_GRAPH)
-        }
-        new_inferred = set(inferred)
-        inferred_changes = old_inferred ^ new_inferred
-        for t in new_inferred:
-            data.add(t)
-
-        nodes: set[Node] = set()
-        for q in asserted_changes:
-            nodes.add(to_rdflib(q.subject))
-            if not isinstance(q.object, ox.Literal):
-                nodes.add(to_rdflib(q.object))
-        for s, _p, o in inferred_changes:
-            nodes.add(s)
-            if not isinstance(o, Literal):
-                nodes.add(o)
-        focus = sorted(_focus_iris(nodes, data), key=str)
-        report = None
-        if focus:
-            report = run_validation(data, self.shapes, ontology=self.ontology,
-                                    focus_nodes=focus)
-            if not report.conforms:
-                raise ValidationFailed(report)
-
-        inferred_name = ox.NamedNode(INFERRED_GRAPH)
-        db.remove_graph(inferred_name)
-        db.extend(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), inferred_name)
-                  for s, p, o in new_inferred)
-        txn.commit()
+        added = {_triple(q) for q in rec.added if is_asserted(q.graph_name)}
+        removed = {_triple(q) for q in rec.removed if is_asserted(q.graph_name)
+                   and not _still_asserted(db, q)}
+        new_to_base = {t for t in added if not reasoner.asserts(t)}
+        try:
+            delta = reasoner.update(added, removed)
+        except UnsupportedConstruct:
+            self._reasoner = None
+            delta = _full_inference_delta(db)
+        except BaseException:
+            self._reasoner = None  # half-updated: rebuild on the next write
+            raise
+        try:
+            write_delta(db, delta)
+            nodes: set[Node] = set()
+            for q in rec.added | rec.removed:
+                if is_asserted(q.graph_name):
+                    nodes.add(to_rdflib(q.subject))
+                    if not isinstance(q.object, ox.Literal):
+                        nodes.add(to_rdflib(q.object))
+            for s, _p, o in delta.added | delta.removed:
+                nodes.add(s)
+                if not isinstance(o, Literal):
+                    nodes.add(o)
+            focus = sorted(_focus_iris(nodes, db), key=str)
+            report = None
+            if focus:
+                report = validate_in_store(db, self.shapes, self.ontology, focus,
+                                           data_graph=is_shacl_data)
+                if not report.conforms:
+                    raise ValidationFailed(report)
+            rec.db = None  # the copy's last handle here: it must close before it goes live
+            txn.commit()
+        except BaseException:
+            self._undo(new_to_base, removed)
+            raise
+        self._reasoner_version = self.store.version()
         return WriteOutcome(
-            inserted=sum(1 for q in inserted if q.graph_name not in _COMPUTED),
-            deleted=sum(1 for q in deleted if q.graph_name not in _COMPUTED),
-            inferred=len(new_inferred),
+            inserted=sum(1 for q in rec.added if q.graph_name not in _COMPUTED),
+            deleted=sum(1 for q in rec.removed if q.graph_name not in _COMPUTED),
+            inferred_added=len(delta.added),
+            inferred_removed=len(delta.removed),
             touched=len(focus),
             report=report,
         )
 
+    def _undo(self, added: set[Triple], removed: set[Triple]) -> None:
+        """Put the reasoner back as it was before a write that was refused."""
+        if self._reasoner is None:
+            return
+        try:
+            self._reasoner.update(added=removed, removed=added)
+        except Exception:  # noqa: BLE001 - a reasoner in doubt is rebuilt on the next write
+            self._reasoner = None
 
-def _focus_iris(nodes: set[Node], data: Graph) -> set[URIRef]:
+
+def _triple(q: ox.Quad) -> Triple:
+    return to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)
+
+
+def _asserted_triples(db: ox.Store) -> Iterator[Triple]:
+    for q in db.quads_for_pattern(None, None, None, None):
+        if is_asserted(q.graph_name):
+            yield _triple(q)
+
+
+def _still_asserted(db: ox.Store, q: ox.Quad) -> bool:
+    """Another asserted graph still holds the triple of a removed quad."""
+    return any(is_asserted(other.graph_name)
+               for other in db.quads_for_pattern(q.subject, q.predicate, q.object, None))
+
+
+def _full_inference_delta(db: ox.Store) -> InferenceDelta:
+    """The inferred graph recomputed from scratch (constructs the rules do not cover)."""
+    from .inference import infer
+
+    asserted = Graph()
+    for t in _asserted_triples(db):
+        asserted.add(t)
+    new = set(infer(asserted))
+    old = {_triple(q) for q in db.quads_for_pattern(None, None, None,
+                                                    ox.NamedNode(INFERRED_GRAPH))}
+    return InferenceDelta(new - old, old - new, recomputed=True)
+
+
+def _focus_iris(nodes: set[Node], db: ox.Store) -> set[URIRef]:
     """IRIs among ``nodes``; a blank node is replaced by the IRIs that refer to it (following
     chains of blank nodes), since SHACL focus nodes are named by IRI."""
     out: set[URIRef] = set()
@@ -278,17 +412,53 @@ def _focus_iris(nodes: set[Node], data: Graph) -> set[URIRef]:
         if isinstance(n, URIRef):
             out.add(n)
         elif isinstance(n, BNode):
-            todo.extend(data.subjects(None, n))
+            for q in db.quads_for_pattern(None, None, to_oxigraph(n), None):
+                if is_shacl_data(q.graph_name):
+                    todo.append(to_rdflib(q.subject))
     return out
 
 
-def _graph_exists(db: ox.Store, g) -> bool:
-    return next(iter(db.quads_for_pattern(None, None, None, g)), None) is not None
+# -- SPARQL Update: parsing ------------------------------------------------------------------------
+def _native_error(e: SyntaxError) -> QuerySyntaxError:
+    from .store.oxigraph import _syntax_error
+
+    return _syntax_error(e)
 
 
-# -- SPARQL Update with a protocol dataset ---------------------------------------------------------
-def parse_update_algebra(sparql: str):
-    """rdflib's algebra for an update; refuses USING / USING NAMED / WITH in the text."""
+def _check_syntax(sparql: str) -> None:
+    """Parse (and run) the update on an empty in-memory store: only its syntax errors count."""
+    try:
+        ox.Store().update(sparql)
+    except SyntaxError as e:
+        raise _native_error(e) from None
+    except (OSError, ValueError, RuntimeError):
+        pass  # evaluation errors on an empty store say nothing about the real one
+
+
+def _data_operations(sparql: str) -> list[tuple[str, list[ox.Quad]]] | None:
+    """The quads of each ``INSERT DATA`` / ``DELETE DATA`` operation, parsed by Oxigraph."""
+    parts = data_operations(sparql)
+    if parts is None:
+        return None
+    out = []
+    for kind, update, as_insert in parts:
+        try:
+            if kind == "DELETE DATA":
+                ox.Store().update(update)  # SPARQL's own rules (no blank nodes, ...)
+            scratch = ox.Store()
+            scratch.update(as_insert)
+        except SyntaxError as e:
+            raise _native_error(e) from None
+        except (OSError, ValueError, RuntimeError) as e:
+            raise UpdateError(f"the update failed: {e}") from None
+        out.append((kind, list(scratch)))
+    return out
+
+
+def parse_update_algebra(sparql: str, *, refuse_dataset_clauses: bool = False):
+    """rdflib's algebra for an update. With ``refuse_dataset_clauses`` (the request gives
+    ``using-graph-uri`` / ``using-named-graph-uri``) an operation with its own ``USING``,
+    ``USING NAMED`` or ``WITH`` is refused (SPARQL 1.1 Protocol §2.2.3)."""
     from pyparsing import ParseException
     from rdflib.plugins.sparql.algebra import translateUpdate
     from rdflib.plugins.sparql.parser import parseUpdate
@@ -299,18 +469,87 @@ def parse_update_algebra(sparql: str):
         raise QuerySyntaxError(str(e.msg), e.lineno, e.col) from None
     except Exception as e:  # rdflib raises plain exceptions for some semantic errors
         raise QuerySyntaxError(str(e)) from None
-    for op in update.algebra:
-        if op.name == "Modify" and (_field(op, "using") or _field(op, "withClause") is not None):
-            raise UpdateError(
-                "the update names its dataset with USING, USING NAMED or WITH and the request "
-                "also gives using-graph-uri / using-named-graph-uri; use one or the other "
-                "(SPARQL 1.1 Protocol §2.2.3)")
+    if refuse_dataset_clauses:
+        for op in update.algebra:
+            if op.name == "Modify" and (_field(op, "using")
+                                        or _field(op, "withClause") is not None):
+                raise UpdateError(
+                    "the update names its dataset with USING, USING NAMED or WITH and the "
+                    "request also gives using-graph-uri / using-named-graph-uri; use one or "
+                    "the other (SPARQL 1.1 Protocol §2.2.3)")
     return list(update.algebra), update.prologue
 
 
 def _field(cv, name: str):
     """A field of an rdflib algebra node (``CompValue.get`` answers the key when it is absent)."""
     return dict.get(cv, name)
+
+
+# -- SPARQL Update: evaluation ---------------------------------------------------------------------
+class _StoreView(RdflibStore):
+    """A read-only rdflib view of a pyoxigraph store restricted to one SPARQL dataset: the
+    default graph is the merge of ``default`` graphs, the named graphs are ``named`` (``None``:
+    all of the store's). rdflib's evaluator reads it through ``triples``; nothing is copied."""
+
+    context_aware = True
+    graph_aware = True
+
+    def __init__(self, db: ox.Store, default: list, named: list | None,
+                 deadline: Deadline) -> None:
+        super().__init__()
+        self.db = db
+        self.default = default
+        self.named = named
+        self.deadline = deadline
+        self.read = 0
+
+    def _graphs(self, context) -> list:
+        ident = getattr(context, "identifier", context)
+        if ident is None or ident == DATASET_DEFAULT_GRAPH_ID:
+            return self.default
+        g = ox.NamedNode(str(ident))
+        return [g] if self.named is None or g in self.named else []
+
+    def triples(self, triple_pattern, context=None):
+        s, p, o = (None if x is None or isinstance(x, Variable) else to_oxigraph(x)
+                   for x in triple_pattern)
+        graphs = self._graphs(context)
+        seen: set | None = set() if len(graphs) > 1 else None
+        for g in graphs:
+            for q in self.db.quads_for_pattern(s, p, o, g):
+                self.read += 1
+                if self.read % _CHECK_EVERY == 0:
+                    self.deadline.check()
+                if seen is not None:
+                    key = (q.subject, q.predicate, q.object)
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                yield _triple(q), iter(())
+
+    def __len__(self, context=None) -> int:
+        return sum(sum(1 for _ in self.db.quads_for_pattern(None, None, None, g))
+                   for g in self._graphs(context))
+
+    def contexts(self, triple=None):
+        names = self.named if self.named is not None else list(self.db.named_graphs())
+        for g in names:
+            yield Graph(store=self, identifier=URIRef(g.value))
+
+    def add_graph(self, graph) -> None:  # rdflib's Dataset registers its default graph
+        pass
+
+    def bind(self, prefix, namespace, override=True) -> None:
+        pass
+
+    def namespace(self, prefix):
+        return None
+
+    def prefix(self, namespace):
+        return None
+
+    def namespaces(self):
+        return iter(())
 
 
 def _term(node, fresh: dict):
@@ -350,19 +589,6 @@ def _instantiate(clause, solution, default_target) -> list[ox.Quad]:
     return out
 
 
-def _where_dataset(db: ox.Store, using: list[str], using_named: list[str]) -> Dataset:
-    ds = Dataset(default_union=False)
-    default = ds.default_context
-    for iri in using:
-        for q in db.quads_for_pattern(None, None, None, ox.NamedNode(iri)):
-            default.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
-    for iri in using_named:
-        g = ds.graph(URIRef(iri))
-        for q in db.quads_for_pattern(None, None, None, ox.NamedNode(iri)):
-            g.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
-    return ds
-
-
 def _delete_where_pattern(op):
     from rdflib.plugins.sparql.algebra import BGP, Join
     from rdflib.plugins.sparql.algebra import Graph as GraphPattern
@@ -380,80 +606,117 @@ def _delete_where_pattern(op):
     return pattern
 
 
-def _graph_ref(db: ox.Store, ref) -> list:
+def _where_dataset(op, protocol: tuple[list[str], list[str]] | None):
+    """(default graphs, named graphs or None for all, template default graph) of an operation."""
+    with_graph = _field(op, "withClause")
+    target = ox.NamedNode(str(with_graph)) if with_graph is not None else ox.DefaultGraph()
+    using = _field(op, "using") or []
+    if protocol is not None:
+        return ([ox.NamedNode(g) for g in protocol[0]],
+                [ox.NamedNode(g) for g in protocol[1]], target)
+    if using:
+        default = [ox.NamedNode(str(u.default)) for u in using if _field(u, "default")]
+        named = [ox.NamedNode(str(u.named)) for u in using if _field(u, "named")]
+        return default, named, target
+    return [target], None, target
+
+
+def _solutions(rec: RecordingDB, op, where, prologue, dataset, deadline: Deadline):
+    from rdflib.plugins.sparql.evaluate import evalPart
+    from rdflib.plugins.sparql.sparql import QueryContext
+
+    default, named, target = _where_dataset(op, dataset)
+    view = _StoreView(rec.db, default, named, deadline)
+    ds = Dataset(store=view, default_union=False)
+    ctx = QueryContext(ds, initBindings={}).pushGraph(ds.default_graph)
+    ctx.prologue = prologue
+    try:
+        return [dict(s) for s in evalPart(ctx, where)], target
+    except QueryTimeout:
+        raise
+    except Exception as e:  # noqa: BLE001 - rdflib's evaluator raises plain exceptions
+        raise UpdateError(f"the update's WHERE clause failed: {e}") from None
+    finally:
+        view.db = None  # rdflib's graphs form reference cycles: let go of the handle now
+
+
+def _graph_ref(rec: RecordingDB, ref) -> list:
     """Graphs named by CLEAR/DROP targets: an IRI, 'DEFAULT', 'NAMED' or 'ALL'."""
     if ref == "DEFAULT":
         return [ox.DefaultGraph()]
     if ref == "NAMED":
-        return list(db.named_graphs())
+        return list(rec.db.named_graphs())
     if ref == "ALL":
-        return [ox.DefaultGraph(), *db.named_graphs()]
+        return [ox.DefaultGraph(), *rec.db.named_graphs()]
     return [ox.NamedNode(str(ref))]
 
 
-def _copy_graph(db: ox.Store, src, dst, *, clear_dst: bool) -> None:
-    if src == dst:
-        return
-    items = [ox.Quad(q.subject, q.predicate, q.object, dst)
-             for q in db.quads_for_pattern(None, None, None, src)]
-    if clear_dst:
-        db.clear_graph(dst)
-    db.extend(items)
+def _load(rec: RecordingDB, op) -> None:
+    """LOAD (only reached when the endpoint allows it)."""
+    source = str(op.iri)
+    target = (ox.NamedNode(str(op.graphiri)) if _field(op, "graphiri") is not None
+              else ox.DefaultGraph())
+    g = Graph()
+    try:
+        g.parse(source)
+    except Exception as e:  # noqa: BLE001 - any failure to fetch or parse
+        if _field(op, "silent"):
+            return
+        raise UpdateError(f"LOAD <{source}> failed: {e}") from None
+    rec.insert(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), target)
+               for s, p, o in g)
 
 
-def apply_with_dataset(db: ox.Store, ops, prologue, using: list[str],
-                       using_named: list[str]) -> None:
-    """Apply parsed update operations to ``db`` with the protocol dataset for WHERE clauses."""
-    from rdflib.plugins.sparql.evaluate import evalPart
-    from rdflib.plugins.sparql.sparql import QueryContext
-
+def apply_operations(rec: RecordingDB, ops, prologue,
+                     dataset: tuple[list[str], list[str]] | None, deadline: Deadline) -> None:
+    """Apply parsed update operations in order (see the module docstring for the datasets)."""
     for op in ops:
+        deadline.check()
         name = op.name
+        silent = bool(_field(op, "silent"))
         if name == "InsertData":
-            db.extend(_instantiate(op, {}, ox.DefaultGraph()))
+            rec.insert(_instantiate(op, {}, ox.DefaultGraph()))
         elif name == "DeleteData":
-            for q in _instantiate(op, {}, ox.DefaultGraph()):
-                db.remove(q)
+            rec.delete(_instantiate(op, {}, ox.DefaultGraph()))
         elif name in {"Modify", "DeleteWhere"}:
-            ds = _where_dataset(db, using, using_named)
-            ctx = QueryContext(ds).pushGraph(ds.default_context)
-            ctx.prologue = prologue
             where = op.where if name == "Modify" else _delete_where_pattern(op)
-            try:
-                solutions = [dict(s) for s in evalPart(ctx, where)]
-            except Exception as e:
-                raise UpdateError(f"the update's WHERE clause failed: {e}") from None
+            solutions, target = _solutions(rec, op, where, prologue, dataset, deadline)
             delete_clause = _field(op, "delete") if name == "Modify" else op
             insert_clause = _field(op, "insert") if name == "Modify" else None
-            deletions = [q for s in solutions
-                         for q in _instantiate(delete_clause, s, ox.DefaultGraph())]
-            insertions = [q for s in solutions
-                          for q in _instantiate(insert_clause, s, ox.DefaultGraph())]
-            for q in deletions:
-                db.remove(q)
-            db.extend(insertions)
+            deletions, insertions = [], []
+            for n, s in enumerate(solutions):
+                if n % _CHECK_EVERY == 0:
+                    deadline.check()
+                deletions += _instantiate(delete_clause, s, target)
+                insertions += _instantiate(insert_clause, s, target)
+            rec.delete(deletions)
+            rec.insert(insertions)
         elif name in {"Clear", "Drop"}:
-            for g in _graph_ref(db, op.graphiri):
-                if name == "Drop" and not isinstance(g, ox.DefaultGraph):
-                    db.remove_graph(g)
-                else:
-                    db.clear_graph(g)
+            for g in _graph_ref(rec, op.graphiri):
+                if not silent and not rec.exists(g):
+                    raise UpdateError(f"{name.upper()}: the graph <{g.value}> does not exist")
+                (rec.drop if name == "Drop" else rec.clear)(g)
         elif name == "Create":
             g = ox.NamedNode(str(op.graphiri))
-            if db.contains_named_graph(g) and not _field(op, "silent"):
-                raise UpdateError(f"CREATE GRAPH: the graph <{g.value}> already exists")
-            db.add_graph(g)
+            if rec.exists(g):
+                if not silent:
+                    raise UpdateError(f"CREATE GRAPH: the graph <{g.value}> already exists")
+            else:
+                rec.db.add_graph(g)
         elif name in {"Add", "Move", "Copy"}:
             src, dst = (ox.DefaultGraph() if x == "DEFAULT" else ox.NamedNode(str(x))
                         for x in op.graph)
-            _copy_graph(db, src, dst, clear_dst=name != "Add")
-            if name == "Move" and src != dst:
-                if isinstance(src, ox.DefaultGraph):
-                    db.clear_graph(src)
-                else:
-                    db.remove_graph(src)
+            if src == dst:
+                continue
+            if name == "Move" and not silent and not rec.exists(src):  # as Oxigraph does
+                raise UpdateError(f"MOVE: the graph <{src.value}> does not exist")
+            items = [ox.Quad(q.subject, q.predicate, q.object, dst) for q in rec.quads(src)]
+            if name != "Add":
+                rec.clear(dst)
+            rec.insert(items)
+            if name == "Move":
+                rec.drop(src)
         elif name == "Load":
-            raise UpdateError("LOAD cannot be combined with using-graph-uri / "
-                              "using-named-graph-uri")
+            _load(rec, op)
         else:  # pragma: no cover - rdflib knows no other operation
             raise UpdateError(f"unsupported update operation {name}")

@@ -127,6 +127,11 @@ class Store(ABC):
         return serialize_answer(result, result_format=result_format, graph_format=graph_format,
                                 max_rows=max_rows)
 
+    def version(self) -> Any:
+        """A value that changes whenever the content may have changed (``None``: unknown, so
+        assume it did) — for caches of derived state such as the write path's reasoner."""
+        return None
+
     def begin(self) -> WriteTransaction:
         """Start a write transaction (see ``WriteTransaction``)."""
         raise NotImplementedError(f"the {self.kind} store cannot be written over HTTP")

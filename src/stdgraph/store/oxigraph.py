@@ -168,6 +168,9 @@ class OxigraphStore(Store):
                              graph_format=graph_format, max_rows=max_rows, timeout=timeout,
                              prefixes=PREFIXES)
 
+    def version(self) -> str | None:
+        return self._current_generation()
+
     def begin(self) -> WriteTransaction:
         if self.read_only:
             raise StoreError("the store is open read-only")
@@ -400,14 +403,23 @@ class OxigraphTransaction(WriteTransaction):
             self.rollback()
             raise StoreError("the store was rebuilt while this write ran; nothing was changed")
         self.db.flush()
-        self.db = None  # close the copy before it becomes the current generation
-        self.base = None
+        db, self.db, self.base = self.db, None, None
         with st._open_lock:
             st._switch_to(self.generation)  # readers now open the new generation
             st._close_db()
-        st._remove_old_generations(keep={self.generation, self.base_generation})
+            st._db, st._generation = db, self.generation  # already open: no second open
+        # the folders to delete are chosen now, so that a write starting meanwhile keeps its own
+        victims = [c for c in st.root.glob("gen-*")
+                   if c.name not in {self.generation, self.base_generation}]
+        threading.Thread(target=_remove_folders, args=(victims,), daemon=True,
+                         name="stdgraph-cleanup").start()
 
     def rollback(self) -> None:
         self.db = None
         self.base = None
         shutil.rmtree(self.path, ignore_errors=True)
+
+
+def _remove_folders(folders: list[Path]) -> None:
+    for folder in folders:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -196,7 +196,8 @@ def sparql_router(ctx: ApiContext, path: str = "/sparql") -> APIRouter:
         try:
             outcome = await loop.run_in_executor(
                 ctx.writes, lambda: guard.update(text, using_graphs=using,
-                                                 using_named_graphs=using_named))
+                                                 using_named_graphs=using_named,
+                                                 timeout=settings.query_timeout or None))
         except ValidationFailed as e:
             return validation_failed(request, e)
         return JSONResponse({"ok": True, **outcome.as_dict()})
