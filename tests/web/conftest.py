@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from rdflib import Graph
 
 from stdgraph.api import create_app
 from stdgraph.pipeline import build
@@ -41,6 +42,17 @@ def web(bundled_store) -> Iterator[TestClient]:
     st = OxigraphStore(bundled_store, read_only=True)
     with TestClient(create_app(settings, store=st), raise_server_exceptions=False) as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+def source_graph() -> Graph:
+    """The bundled ontology and data files parsed by rdflib, no inference: a second engine to
+    compute what the pages must show."""
+    project = Project.locate(None)
+    g = Graph()
+    for f in [*project.ontology_files, *project.data_files]:
+        g.parse(f)
+    return g
 
 
 def _free_port() -> int:

@@ -101,7 +101,10 @@ def test_phone_width_has_no_horizontal_scroll(browser, live_server, tmp_path):
     pg = ctx.new_page()
     try:
         for path in ("/", "/id/standard/iec-62541", "/id/architecture/rami40", "/relevance",
-                     "/translate", "/reports/gaps", "/ontology", "/roadmap"):
+                     "/translate", "/reports/gaps", "/ontology", "/roadmap",
+                     "/id/barrier/security", "/id/theme/interoperability",
+                     "/id/recommendation/2", "/id/roadmap-item/cobot-safety",
+                     "/reports/conflicts"):
             pg.goto(live_server + path)
             width = pg.evaluate("document.documentElement.scrollWidth")
             assert width <= 375, (path, width)
@@ -136,3 +139,50 @@ def test_architecture_translator(page, live_server, tmp_path):
     assert "Business Domain" in table.inner_text()
     assert "skos:closeMatch" in table.inner_text()
     page.screenshot(path=str(tmp_path / "translate.png"), full_page=True)
+
+
+SPARQL = ("PREFIX sg: <https://w3id.org/stdgraph/ontology#> "
+          "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+          "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> ")
+
+
+def test_standard_page_to_barrier_page(page, live_server, source_graph, tmp_path):
+    page.goto(live_server + "/id/standard/iec-62443")
+    concerns = page.locator("section[aria-labelledby=con-h]")
+    concerns.get_by_role("link", name="Security", exact=True).click()
+    page.wait_for_url("**/id/barrier/security")
+    assert page.locator("h1").inner_text() == "Security"
+    # the standards addressing it (or a narrower concern), by rdflib over the source files
+    want = sorted(str(i) for (i,) in source_graph.query(SPARQL + """
+        SELECT DISTINCT ?id WHERE {
+          { ?s sg:addressesBarrier <https://w3id.org/stdgraph/id/barrier/security> } UNION
+          { ?s sg:addressesBarrier ?n .
+            ?n skos:broader+ <https://w3id.org/stdgraph/id/barrier/security> }
+          ?s a sg:Standard ; sg:identifier ?id }"""))
+    assert len(want) == 7
+    shown = page.locator("table.standards a.identifier").all_inner_texts()
+    assert shown == sorted(shown, key=str.casefold) and sorted(shown) == want
+    assert page.locator("p.gap").inner_text().startswith("Addressed:")
+    page.screenshot(path=str(tmp_path / "barrier.png"), full_page=True)
+    page.locator("table.standards").get_by_role("link", name="PAS 1085:2018").click()
+    page.wait_for_url("**/id/standard/pas-1085-2018")
+    assert page.locator("h1").inner_text().startswith("PAS 1085:2018")
+
+
+def test_gaps_report_row_to_barrier_page(page, live_server, source_graph, tmp_path):
+    page.goto(live_server + "/reports/gaps?kinds=barrier")
+    page.locator("table.report").get_by_role("link", name="Managing risk", exact=True).click()
+    page.wait_for_url("**/id/barrier/managing-risk")
+    assert page.locator("p.gap.open").inner_text().startswith("Unaddressed:")
+    narrower = sorted(str(x) for (x,) in source_graph.query(SPARQL + """
+        SELECT ?l WHERE { ?x skos:broader <https://w3id.org/stdgraph/id/barrier/managing-risk> ;
+                             skos:prefLabel ?l }"""))
+    assert len(narrower) == 8  # data/roadmap/barriers.ttl, 2.3.1
+    assert sorted(page.locator("dd.narrower a").all_inner_texts()) == narrower
+    items = sorted(str(x) for (x,) in source_graph.query(SPARQL + """
+        SELECT DISTINCT ?l WHERE {
+          ?r a sg:RoadmapItem ; rdfs:label ?l ; sg:addressesBarrier ?b .
+          ?b skos:broader* <https://w3id.org/stdgraph/id/barrier/managing-risk> }"""))
+    assert items and sorted(page.locator("table.timeline tbody th a").all_inner_texts()) == items
+    assert page.locator("table.standards").count() == 0
+    page.screenshot(path=str(tmp_path / "barrier-gap.png"), full_page=True)

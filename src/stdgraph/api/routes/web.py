@@ -8,7 +8,10 @@ GET ``/id/{path}``                     the resource ``{base_iri}{path}``, negoti
                                        ``/context.jsonld``), N-Triples, RDF/XML;
                                        ``?format=turtle|html|jsonld|ntriples|rdfxml`` overrides
                                        Accept; ``Vary: Accept``; ``Link`` to the alternates; 404
-                                       (error envelope) when the graph says nothing about it
+                                       (error envelope) when the graph says nothing about it.
+                                       Standards, reference architectures, barriers, themes,
+                                       recommendations and roadmap items have pages of their
+                                       own; anything else the generic page
 GET ``/ontology``                      the ontology's terms (``sg:``), negotiated the same way;
                                        each term has the anchor ``#Name``
 GET ``/context.jsonld``                the published JSON-LD context
@@ -27,6 +30,9 @@ GET ``/translate?element=IRI``         the architecture translator
                                        source, and the standards reached; JSON or HTML form
 =====================================  ==========================================================
 
+Every GET route here also answers HEAD: the same status and headers (Content-Type,
+Content-Length, Link, Vary), no body. Report rows link every resource they name to its page.
+
 Every query binds IRIs and literals through ``sparql_term`` / ``iri_ref`` (never pasted raw)
 and runs off the event loop under the query time limit.
 """
@@ -34,19 +40,21 @@ and runs off the event loop under the query time limit.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.routing import APIRoute
 from jinja2 import Environment, PackageLoader, select_autoescape
 from rdflib import BNode, Graph, Literal, URIRef
 
 from ...analysis import ANALYSES
-from ...analysis.common import Labels
+from ...analysis.common import Labels, values_block
 from ...analysis.gaps import matrix
 from ...analysis.relevance import KINDS as RELEVANCE_KINDS
 from ...analysis.relevance import relevance
@@ -63,6 +71,9 @@ PROLOGUE = sparql_prologue()
 SG = PREFIXES["sg"]
 SKOS = PREFIXES["skos"]
 RDF_TYPE = PREFIXES["rdf"] + "type"
+DCT = PREFIXES["dcterms"]
+PROV = PREFIXES["prov"]
+YEARS = list(range(2019, 2024))  # the span of the roadmap's timeline
 
 #: format name -> media types (first: the one answered); the first entry is the default
 RESOURCE_MEDIA: dict[str, tuple[str, ...]] = {
@@ -90,6 +101,13 @@ _LINKED = [  # (property, heading) of a standard's page, in order
 _CONCERNS = [("addressesBarrier", "Barriers addressed"), ("supportsTheme", "Themes supported"),
              ("concernsTechnology", "Technologies"),
              ("relevantToStakeholder", "Relevant to stakeholders")]
+_MATCHES = [("exactMatch", "Exact match"), ("closeMatch", "Close match"),
+            ("broadMatch", "Broader match"), ("narrowMatch", "Narrower match"),
+            ("relatedMatch", "Related match"), ("related", "Related")]
+_ITEM_CONCERNS = [("addressesBarrier", "Barriers addressed"),
+                  ("supportsTheme", "Themes supported"), ("concernsTechnology", "Technologies"),
+                  ("relevantToStakeholder", "Relevant to stakeholders"),
+                  ("basedOn", "Based on"), ("references", "References")]
 
 T = TypeVar("T")
 
@@ -128,7 +146,9 @@ class Pages:
         if iri.startswith(self.base_iri):
             return f"{root}/id/{quote(iri[len(self.base_iri):], safe='/-._~')}"
         if iri.startswith(SG):
-            return f"{root}/ontology#{iri[len(SG):]}"
+            return f"{root}/ontology#{iri[len(SG):]}" if len(iri) > len(SG) else f"{root}/ontology"
+        if iri == SG.rstrip("#"):  # the ontology itself
+            return f"{root}/ontology"
         return None
 
     def render(self, request: Request, template: str, status_code: int = 200, **values: Any
@@ -231,7 +251,7 @@ def web_router(ctx: ApiContext) -> APIRouter:
         description="The resource `{STDGRAPH_BASE_IRI}{path}`: Turtle (default), an HTML page, "
                     "JSON-LD (context /context.jsonld), N-Triples or RDF/XML by Accept or "
                     "?format=turtle|html|jsonld|ntriples|rdfxml. 404 when the graph holds no "
-                    "triple about it.",
+                    "triple about it. HEAD gives the same status and headers without the body.",
         responses={200: {"description": "The resource's triples or its page.",
                          "content": {t[0]: {} for t in RESOURCE_MEDIA.values()}},
                    404: {"description": "The graph says nothing about this IRI."},
@@ -288,6 +308,14 @@ def web_router(ctx: ApiContext) -> APIRouter:
             page.update(standard_page(iri, props, refs, lab))
         elif SG + "ReferenceArchitecture" in types:
             page.update(architecture_page(iri, lab))
+        elif SG + "Barrier" in types:
+            page.update(concern_page(iri, "barrier", props, refs, lab))
+        elif SG + "Theme" in types:
+            page.update(concern_page(iri, "theme", props, refs, lab))
+        elif SG + "Recommendation" in types:
+            page.update(recommendation_page(iri, props, refs, lab))
+        elif SG + "RoadmapItem" in types:
+            page.update(roadmap_item_page(iri, props, refs, lab))
         return page
 
     def standard_page(iri: str, props, refs, lab: Labels) -> dict:
@@ -326,6 +354,229 @@ def web_router(ctx: ApiContext) -> APIRouter:
             "conflicts": conflicts,
             "sources": refs(PREFIXES["dcterms"] + "source")
             + refs(PREFIXES["prov"] + "wasDerivedFrom"),
+        }
+
+    # -- barrier, theme, recommendation and roadmap item pages ----------------------------------
+    def sources_of(props, lab: Labels) -> dict:
+        """``dcterms:source`` and ``prov:wasDerivedFrom`` with, for each source, the document
+        it is a section of and its home page (when the graph gives them)."""
+        cited = {"source": sorted({str(v) for v in props.get(DCT + "source", [])
+                                   if isinstance(v, URIRef)}),
+                 "derived": sorted({str(v) for v in props.get(PROV + "wasDerivedFrom", [])
+                                    if isinstance(v, URIRef)})}
+        every = sorted({*cited["source"], *cited["derived"]})
+        within: dict[str, str] = {}
+        home: dict[str, str] = {}
+        if every:
+            q = (PROLOGUE + "SELECT DISTINCT ?s ?doc ?home WHERE { " + values_block("s", every)
+                 + " OPTIONAL { ?s dcterms:isPartOf ?doc "
+                 "FILTER NOT EXISTS { ?doc dcterms:isPartOf ?up } } "
+                 "OPTIONAL { ?s foaf:homepage ?home } }")
+            for s, doc, h in store.query(q).rows:
+                if doc is not None:
+                    within.setdefault(str(s), str(doc))
+                if h is not None:
+                    home.setdefault(str(s), str(h))
+        lab.fetch([*every, *within.values()])
+
+        def entry(i: str) -> dict:
+            return {"iri": i, "label": lab(i),
+                    "within": lab.ref(within[i]) if i in within else None,
+                    "homepage": home.get(i)}
+
+        return {"sources": [entry(i) for i in cited["source"]],
+                "derived_from": [entry(i) for i in cited["derived"]]}
+
+    def standards_info(iris: Iterable[str], lab: Labels) -> list[dict]:
+        """Identifier, label and status of standards, by identifier."""
+        iris = sorted(set(iris))
+        if not iris:
+            return []
+        q = (PROLOGUE + "SELECT ?s (MIN(STR(?i)) AS ?id) (MIN(STR(?t)) AS ?title) "
+             "(MIN(?st) AS ?status) WHERE { " + values_block("s", iris)
+             + " OPTIONAL { ?s sg:identifier ?i } OPTIONAL { ?s sg:title ?t } "
+             "OPTIONAL { ?s sg:status ?st } } GROUP BY ?s")
+        rows = store.query(q).rows
+        lab.fetch([*iris, *(str(st) for *_x, st in rows if st is not None)])
+        out = [{"iri": str(s), "label": lab(str(s)), "identifier": str(i) if i else None,
+                "title": str(t) if t else None,
+                "status": lab.ref(str(st)) if st is not None else None}
+               for s, i, t, st in rows]
+        return sorted(out, key=lambda r: ((r["identifier"] or r["label"]).casefold(), r["iri"]))
+
+    def roadmap_items(iris: Iterable[str] | None, lab: Labels) -> list[dict]:
+        """Roadmap items (all, or the given ones) with their timeframe, the recommendations
+        proposing them and the standards delivering them, in timeline order."""
+        restrict = ""
+        if iris is not None:
+            iris = sorted(set(iris))
+            if not iris:
+                return []
+            restrict = values_block("r", iris)
+        q = (PROLOGUE + "SELECT DISTINCT ?r ?start ?end ?tf ?rec ?std WHERE { " + restrict
+             + " ?r a sg:RoadmapItem . OPTIONAL { ?r sg:startYear ?start } "
+             "OPTIONAL { ?r sg:endYear ?end } OPTIONAL { ?r sg:timeframeLabel ?tf } "
+             "OPTIONAL { { ?r sg:proposedBy ?rec } UNION { ?rec sg:proposes ?r } } "
+             "OPTIONAL { { ?r sg:delivers ?std } UNION { ?std sg:deliveredBy ?r } } }")
+        items: dict[str, dict] = {}
+        for r, start, end, tf, rec, std in store.query(q).rows:
+            it = items.setdefault(str(r), {"iri": str(r), "start": None, "end": None,
+                                           "timeframe": None, "recs": set(),
+                                           "standards": set()})
+            if start is not None:
+                it["start"] = int(str(start)[:4])
+            if end is not None:
+                it["end"] = int(str(end)[:4])
+            if tf is not None:
+                it["timeframe"] = str(tf)
+            if rec is not None:
+                it["recs"].add(str(rec))
+            if std is not None:
+                it["standards"].add(str(std))
+        lab.fetch([*items, *(x for it in items.values() for x in it["recs"] | it["standards"])])
+        rows = []
+        for it in items.values():
+            first = it["start"] or it["end"]
+            last = it["end"] or it["start"]
+            rows.append({**it, "label": lab(it["iri"]),
+                         "recs": sorted(lab.refs(it["recs"]), key=lambda r: r["label"]),
+                         "standards": sorted(lab.refs(it["standards"]),
+                                             key=lambda r: r["label"]),
+                         "active": [first is not None and first <= y <= last
+                                    for y in YEARS]})
+        rows.sort(key=lambda r: (r["start"] or 9999, r["end"] or 9999, r["label"].casefold()))
+        return rows
+
+    def gap_of(iri: str, kind: str) -> dict | None:
+        """The gaps analysis' item for ``iri`` (None: the analysis finds it covered)."""
+        return next((g for g in cached_analysis("gaps")["items"]
+                     if g["subject"] == iri and g["kind"] == kind), None)
+
+    def first_text(props, prop: str) -> str | None:
+        """The English (else untagged, else any) literal of ``prop``."""
+        vals = [v for v in props.get(prop, []) if isinstance(v, Literal)]
+        vals.sort(key=lambda v: (0 if (v.language or "").startswith("en") else
+                                 1 if not v.language else 2, str(v)))
+        return str(vals[0]) if vals else None
+
+    def definition_of(term: str) -> str | None:
+        """A term's English ``skos:definition`` (the ontology's wording, not the page's)."""
+        rows = store.query(f"SELECT ?d WHERE {{ {iri_ref(term)} {iri_ref(SKOS + 'definition')}"
+                           " ?d }").rows
+        return first_text({"d": [d for (d,) in rows]}, "d")
+
+    def texts(props, prop: str) -> list[str]:
+        return sorted({str(v) for v in props.get(prop, []) if isinstance(v, Literal)})
+
+    def concern_page(iri: str, kind: str, props, refs, lab: Labels) -> dict:
+        """A barrier or a theme: what it is, where it sits, what addresses it."""
+        prop = SG + ("addressesBarrier" if kind == "barrier" else "supportsTheme")
+        hier = (PROLOGUE + "SELECT DISTINCT ?rel ?x WHERE { "
+                f"{{ {iri_ref(iri)} skos:broader ?x BIND(\"broader\" AS ?rel) }} UNION "
+                f"{{ ?x skos:narrower {iri_ref(iri)} BIND(\"broader\" AS ?rel) }} UNION "
+                f"{{ ?x skos:broader {iri_ref(iri)} BIND(\"narrower\" AS ?rel) }} UNION "
+                f"{{ {iri_ref(iri)} skos:narrower ?x BIND(\"narrower\" AS ?rel) }} "
+                "FILTER(isIRI(?x)) }")
+        near: dict[str, set] = {"broader": set(), "narrower": set()}
+        for rel, x in store.query(hier).rows:
+            near[str(rel)].add(str(x))
+        # who points at it, directly or through a narrower concept (as the gaps analysis counts)
+        q = (PROLOGUE + "SELECT DISTINCT ?s ?type ?via WHERE { "
+             f"{{ ?s {iri_ref(prop)} {iri_ref(iri)} }} UNION "
+             f"{{ ?s {iri_ref(prop)} ?via . ?via (skos:broader|^skos:narrower)+ {iri_ref(iri)} "
+             "FILTER(?via != " + iri_ref(iri) + ") } "
+             "?s a ?type VALUES ?type { sg:Standard sg:RoadmapItem sg:Recommendation } }")
+        found: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
+        for s, t, via in store.query(q).rows:
+            found[str(t)[len(SG):]][str(s)].add(str(via) if via is not None else "")
+        lab.fetch([*near["broader"], *near["narrower"],
+                   *(v for by in found.values() for vias in by.values() for v in vias if v)])
+
+        def via(kind_: str, s: str) -> list[dict]:
+            return sorted(lab.refs(v for v in found[kind_][s] if v),
+                          key=lambda r: r["label"].casefold())
+
+        standards = standards_info(found["Standard"], lab)
+        for st in standards:
+            st["direct"] = "" in found["Standard"][st["iri"]]
+            st["via"] = via("Standard", st["iri"])
+        items = roadmap_items(found["RoadmapItem"], lab)
+        for it in items:
+            it["direct"] = "" in found["RoadmapItem"][it["iri"]]
+            it["via"] = via("RoadmapItem", it["iri"])
+        recs = sorted(({**lab.ref(r), "direct": "" in found["Recommendation"][r],
+                        "via": via("Recommendation", r)} for r in found["Recommendation"]),
+                      key=lambda r: r["label"].casefold())
+        sme = None
+        if kind == "theme":
+            flags = {str(v).lower() for v in props.get(SG + "relevantToSMEs", [])}
+            sme = {"value": "yes" if flags == {"true"} else "no" if flags == {"false"}
+                   else None, "definition": definition_of(SG + "relevantToSMEs")}
+        return {
+            "template": "concern.html", "kind": kind,
+            "definition": first_text(props, SKOS + "definition"),
+            "scope_notes": texts(props, SKOS + "scopeNote"),
+            "alt_labels": texts(props, SKOS + "altLabel"),
+            "notation": first_text(props, SKOS + "notation"),
+            "schemes": refs(SKOS + "inScheme"),
+            "broader": sorted(lab.refs(near["broader"]), key=lambda r: r["label"].casefold()),
+            "narrower": sorted(lab.refs(near["narrower"]), key=lambda r: r["label"].casefold()),
+            "matches": [(h, refs(SKOS + p)) for p, h in _MATCHES if refs(SKOS + p)],
+            "standards": standards, "items": items, "recommendations": recs,
+            "years": YEARS, "sme": sme, "gap": gap_of(iri, kind),
+            "gaps_url": f"/reports/gaps?kinds={kind}",
+            **sources_of(props, lab),
+        }
+
+    def recommendation_page(iri: str, props, refs, lab: Labels) -> dict:
+        """A recommendation: its text, its roadmap items on the timeline, what they address."""
+        q = (PROLOGUE + "SELECT DISTINCT ?r WHERE { "
+             f"{{ {iri_ref(iri)} sg:proposes ?r }} UNION {{ ?r sg:proposedBy {iri_ref(iri)} }} }}")
+        item_iris = [str(r) for (r,) in store.query(q).rows]
+        items = roadmap_items(item_iris, lab)
+        concerns: dict[str, dict[str, set]] = {k: defaultdict(set) for k in
+                                                ("addressesBarrier", "supportsTheme")}
+        for p in concerns:
+            for o in props.get(SG + p, []):
+                concerns[p][str(o)].add("")
+        if item_iris:
+            q = (PROLOGUE + "SELECT DISTINCT ?r ?p ?o WHERE { " + values_block("r", item_iris)
+                 + " VALUES ?p { sg:addressesBarrier sg:supportsTheme } ?r ?p ?o }")
+            for r, p, o in store.query(q).rows:
+                concerns[str(p)[len(SG):]][str(o)].add(str(r))
+        lab.fetch([o for by in concerns.values() for o in by])
+        labels = {it["iri"]: it["label"] for it in items}
+
+        def listing(p: str) -> list[dict]:
+            out = []
+            for o, by in concerns[p].items():
+                out.append({**lab.ref(o), "direct": "" in by,
+                            "via": sorted(({"iri": r, "label": labels.get(r, lab(r))}
+                                           for r in by if r), key=lambda x: x["label"])})
+            return sorted(out, key=lambda r: r["label"].casefold())
+
+        return {
+            "template": "recommendation.html",
+            "notation": first_text(props, SKOS + "notation"),
+            "text": first_text(props, DCT + "description"),
+            "stakeholders": refs(SG + "relevantToStakeholder"),
+            "items": items, "years": YEARS,
+            "barriers": listing("addressesBarrier"), "themes": listing("supportsTheme"),
+            **sources_of(props, lab),
+        }
+
+    def roadmap_item_page(iri: str, props, refs, lab: Labels) -> dict:
+        """A roadmap item: its timeframe, recommendation, what it addresses and delivers."""
+        item = (roadmap_items([iri], lab) or [None])[0]
+        return {
+            "template": "roadmap_item.html", "item": item, "years": YEARS,
+            "text": first_text(props, DCT + "description"),
+            "notes": texts(props, SKOS + "editorialNote"),
+            "delivered": standards_info((s["iri"] for s in item["standards"]) if item else (),
+                                        lab),
+            "concerns": [(h, refs(SG + p)) for p, h in _ITEM_CONCERNS if refs(SG + p)],
+            "gap": gap_of(iri, "roadmap-item"),
+            **sources_of(props, lab),
         }
 
     def cached_analysis(name: str) -> dict:
@@ -555,43 +806,7 @@ def web_router(ctx: ApiContext) -> APIRouter:
                 response_class=HTMLResponse)
     async def roadmap(request: Request) -> Response:
         def load() -> dict:
-            q = (PROLOGUE + "SELECT DISTINCT ?r ?start ?end ?tf ?rec ?std WHERE { "
-                 "?r a sg:RoadmapItem . OPTIONAL { ?r sg:startYear ?start } "
-                 "OPTIONAL { ?r sg:endYear ?end } OPTIONAL { ?r sg:timeframeLabel ?tf } "
-                 "OPTIONAL { { ?r sg:proposedBy ?rec } UNION { ?rec sg:proposes ?r } } "
-                 "OPTIONAL { { ?r sg:delivers ?std } UNION { ?std sg:deliveredBy ?r } } }")
-            items: dict[str, dict] = {}
-            for r, start, end, tf, rec, std in store.query(q).rows:
-                it = items.setdefault(str(r), {"iri": str(r), "start": None, "end": None,
-                                               "timeframe": None, "recs": set(),
-                                               "standards": set()})
-                if start is not None:
-                    it["start"] = int(str(start)[:4])
-                if end is not None:
-                    it["end"] = int(str(end)[:4])
-                if tf is not None:
-                    it["timeframe"] = str(tf)
-                if rec is not None:
-                    it["recs"].add(str(rec))
-                if std is not None:
-                    it["standards"].add(str(std))
-            lab = Labels(store)
-            lab.fetch([*items, *(x for it in items.values()
-                                 for x in it["recs"] | it["standards"])])
-            years = list(range(2019, 2024))
-            rows = []
-            for it in items.values():
-                first = it["start"] or it["end"]
-                last = it["end"] or it["start"]
-                rows.append({**it, "label": lab(it["iri"]),
-                             "recs": sorted(lab.refs(it["recs"]), key=lambda r: r["label"]),
-                             "standards": sorted(lab.refs(it["standards"]),
-                                                 key=lambda r: r["label"]),
-                             "active": [first is not None and first <= y <= last
-                                        for y in years]})
-            rows.sort(key=lambda r: (r["start"] or 9999, r["end"] or 9999,
-                                     r["label"].casefold()))
-            return {"years": years, "rows": rows}
+            return {"years": YEARS, "rows": roadmap_items(None, Labels(store))}
 
         return pages.render(request, "roadmap.html", **(await run(load)))
 
@@ -621,11 +836,8 @@ def web_router(ctx: ApiContext) -> APIRouter:
             doc = await run(lambda: spec.run(store, values))
         except ParameterError as e:
             error = e.message
-        rows = []
-        if doc is not None:
-            for item in doc.items:
-                rows.append(["" if (x := get(item)) is None else str(x)
-                             for _n, get in spec.table_columns])
+        columns = REPORT_COLUMNS[name]
+        rows = [[get(item) for _n, get in columns] for item in doc.items] if doc is not None else []
         query = urlencode([(k, x) for k, v in raw.items() for x in v])
         fields = []
         for p in spec.params:
@@ -635,7 +847,7 @@ def web_router(ctx: ApiContext) -> APIRouter:
                            "default": p.default or "", "given": given})
         return pages.render(
             request, "report.html", status_code=400 if error else 200, name=name,
-            title=spec.title, fields=fields, columns=[n for n, _ in spec.table_columns],
+            title=spec.title, fields=fields, columns=[n for n, _ in columns],
             rows=rows, doc=doc.as_dict() if doc is not None else None, error=error,
             csv_url=f"{report_paths[name]}?{query}{'&' if query else ''}format=csv",
             json_url=f"{report_paths[name]}?{query}{'&' if query else ''}format=json",
@@ -676,7 +888,48 @@ def web_router(ctx: ApiContext) -> APIRouter:
         return pages.render(request, "translate.html", status_code=400 if error else 200,
                             options=options, chosen=element, result=result, error=error)
 
+    # -- HEAD: every GET route of this router, same status and headers, no body ---------------
+    for route in [r for r in router.routes if isinstance(r, APIRoute) and "GET" in r.methods]:
+        router.add_api_route(route.path, _headless(route.endpoint), methods=["HEAD"],
+                             name=route.name + "_head", include_in_schema=False)
     return router
+
+
+def _headless(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    """The GET handler answering HEAD: its response with the body dropped, so Content-Type,
+    Content-Length, Link and Vary are those of GET (RFC 9110 9.3.2). Errors keep their status;
+    the server sends no body for HEAD."""
+
+    @functools.wraps(endpoint)
+    async def head(*args: Any, **kwargs: Any) -> Response:
+        resp = await endpoint(*args, **kwargs)
+        resp.body = b""
+        return resp
+
+    return head
+
+
+def _ref(iri: str | None, label: str | None) -> dict | str:
+    return {"iri": iri, "label": label or iri} if iri else ""
+
+
+#: the columns of the HTML reports: text, or {"iri", "label"} / lists of them (shown as links)
+REPORT_COLUMNS: dict[str, list[tuple[str, Callable[[dict], Any]]]] = {
+    "overlaps": [("score", lambda i: f"{i['score']:.3f}"),
+                 ("shared", lambda i: str(len(i["shared"]))),
+                 ("a", lambda i: _ref(i["a"], i["a_label"])),
+                 ("b", lambda i: _ref(i["b"], i["b_label"])),
+                 ("related", lambda i: "yes" if i["related"] else ""),
+                 ("shared elements", lambda i: i["shared"])],
+    "clusters": [("cluster", lambda i: str(i["cluster"])), ("size", lambda i: str(i["size"])),
+                 ("pairs", lambda i: str(i["pairs"])), ("standards", lambda i: i["standards"]),
+                 ("common elements", lambda i: i["elements"])],
+    "gaps": [("kind", lambda i: i["kind"]), ("subject", lambda i: _ref(i["subject"], i["label"])),
+             ("scheme", lambda i: _ref(i["scheme"], i["scheme_label"])),
+             ("reason", lambda i: i["reason"] or "")],
+    "conflicts": [("severity", lambda i: i["severity"]), ("kind", lambda i: i["kind"]),
+                  ("subjects", lambda i: i["subjects"]), ("message", lambda i: i["message"])],
+}
 
 
 __all__ = ["web_router", "jsonld_context", "RESOURCE_MEDIA"]
