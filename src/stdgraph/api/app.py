@@ -12,6 +12,7 @@ from ..settings import Settings
 from ..store import Store, open_store
 from .context import ApiContext
 from .errors import install_error_handlers
+from .fastpath import SparqlQueryFastPath
 from .routes import include_routers
 from .routes.sparql import ROW_LIMIT_HEADER, TRUNCATED_HEADER
 
@@ -49,7 +50,10 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
                   lifespan=lifespan, redoc_url=None)
     app.state.stdgraph = ctx
     install_error_handlers(app)
-    if settings.cors_origins:
+    include_routers(app, ctx)
+    if ctx.query_handler is not None:
+        app.add_middleware(SparqlQueryFastPath, handler=ctx.query_handler)
+    if settings.cors_origins:  # added last, so it wraps the fast path too
         app.add_middleware(
             CORSMiddleware,
             allow_origins=list(settings.cors_origins),
@@ -59,5 +63,4 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
             allow_credentials=False,
             max_age=600,
         )
-    include_routers(app, ctx)
     return app

@@ -31,6 +31,8 @@ class ApiContext:
     executor: ThreadQueryExecutor | ProcessQueryExecutor
     guard: WriteGuard | None = None
     examples: dict[str, str] = field(default_factory=dict)
+    #: the /sparql handler, set by routes.sparql, for the raw ASGI fast path (api.fastpath)
+    query_handler: Any = None
     writes: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="stdgraph-write"))
     _cache: dict[Any, Any] = field(default_factory=dict)

@@ -80,6 +80,18 @@ def _status_text(status: int) -> str:
         return "error"
 
 
+def response_for(request: Request, exc: Exception) -> JSONResponse:
+    """The envelope for an exception raised outside FastAPI's handlers (the fast path)."""
+    if isinstance(exc, StdgraphError):
+        return error_response(exc.http_status, exc.message,
+                              headers=getattr(exc, "headers", None), **error_extra(exc))
+    if isinstance(exc, StarletteHTTPException):
+        return error_response(exc.status_code, str(exc.detail), headers=exc.headers)
+    log.error("internal error on %s %s: %s: %s", request.method, request.url.path,
+              type(exc).__name__, exc)
+    return error_response(500, f"internal error: {type(exc).__name__}")
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StdgraphError)
     async def _stdgraph_error(_request: Request, exc: StdgraphError) -> JSONResponse:

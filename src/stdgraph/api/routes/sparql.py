@@ -255,6 +255,8 @@ def sparql_router(ctx: ApiContext, path: str = "/sparql") -> APIRouter:
             return await run_query(request, text, url)
         return await run_update(request, text, url)
 
+    if path == "/sparql":
+        ctx.query_handler = handle
     router.add_api_route(
         path, handle, methods=["GET"], name="sparql_get",
         summary="SPARQL 1.1 Protocol: query by GET, or the service description",

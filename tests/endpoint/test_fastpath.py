@@ -1,0 +1,48 @@
+"""The raw ASGI fast path for ``GET /sparql?query=`` (stdgraph.api.fastpath) answers exactly as
+the FastAPI route does. ``/sparql/`` (trailing slash) is served by the same handler through
+FastAPI only, so every request below is sent both ways and the answers must be identical."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import PREFIX
+
+OK_SELECT = PREFIX + "SELECT ?s WHERE { ?s a ex:Standard } ORDER BY ?s"
+CASES = [
+    ({"query": OK_SELECT}, {}),
+    ({"query": OK_SELECT}, {"Accept": "text/csv"}),
+    ({"query": OK_SELECT}, {"Accept": "application/sparql-results+xml;q=0.5, text/tab-separated-values"}),
+    ({"query": PREFIX + "CONSTRUCT { ?s a ex:Standard } WHERE { ?s a ex:Standard }"},
+     {"Accept": "application/n-triples"}),
+    ({"query": PREFIX + "ASK { ?s a ex:Standard }"}, {"Accept": "application/sparql-results+json"}),
+    ({"query": "SELECT * WHERE { ?s ?p }"}, {}),  # malformed: 400 with line and column
+    ({"query": OK_SELECT}, {"Accept": "image/png"}),  # 406 naming the supported types
+    ({"query": [OK_SELECT, OK_SELECT]}, {}),  # repeated: 400
+    ({"query": "INSERT DATA { <a:b> <a:c> <a:d> }"}, {}),  # update sent as a query: 400
+    ({"query": "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"}, {}),  # refused
+    ({"query": OK_SELECT, "default-graph-uri": "not an iri"}, {}),
+    ({"query": OK_SELECT, "using-graph-uri": "http://example.org/g"}, {}),
+    ({"query": "", "x": "1"}, {}),
+]
+
+
+def comparable(r) -> tuple:
+    headers = {k: v for k, v in r.headers.items() if k.lower() not in {"date", "server"}}
+    return r.status_code, headers, r.content
+
+
+@pytest.mark.parametrize(("params", "headers"), CASES)
+def test_fast_path_answers_like_the_fastapi_route(client, params, headers):
+    fast = client.get("/sparql", params=params, headers=headers)
+    routed = client.get("/sparql/", params=params, headers=headers)
+    assert comparable(fast) == comparable(routed)
+    assert fast.status_code in {200, 400, 406}
+
+
+def test_statuses_through_the_fast_path(client):
+    assert client.get("/sparql", params={"query": OK_SELECT}).status_code == 200
+    r = client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p }"})
+    assert r.status_code == 400 and r.json()["line"] == 1 and r.json()["ok"] is False
+    assert client.get("/sparql", params={"query": OK_SELECT},
+                      headers={"Accept": "image/png"}).status_code == 406
