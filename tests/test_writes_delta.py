@@ -262,3 +262,16 @@ def test_random_data_updates_match_oxigraph_and_the_closure(guarded, ops):
     after = snapshot(store)
     assert asserted(after) == expected
     assert inferred_graph(after) == closure(after)
+
+
+def test_the_closure_is_kept_between_writes_and_warmed_before_the_first(guarded):
+    store, guard = guarded
+    guard.warm()
+    warmed = guard._reasoner
+    assert warmed is not None
+    out = guard.update(PREFIX + f"INSERT DATA {{ GRAPH <{DATA}> {{ ex:q ex:supersedes ex:s2 }} }}")
+    assert guard._reasoner is warmed  # reused, not rebuilt
+    assert (out.inferred_added, out.inferred_removed) == (1, 0)  # ex:s2 supersededBy ex:q
+    assert set(out.timings) == {"begin", "change", "inference", "validation", "commit"}
+    guard.update(PREFIX + f"DELETE DATA {{ GRAPH <{DATA}> {{ ex:q ex:supersedes ex:s2 }} }}")
+    assert guard._reasoner is warmed

@@ -48,7 +48,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pyoxigraph as ox
@@ -118,6 +118,8 @@ class WriteOutcome:
     touched: int = 0
     report: ValidationReport | None = None
     created: bool = False  # Graph Store: the target graph did not exist before
+    #: seconds per phase (begin, change, inference, validation, commit), for benchmarks
+    timings: dict[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -144,6 +146,19 @@ class Deadline:
     def check(self) -> None:
         if self.at is not None and time.monotonic() > self.at:
             raise QueryTimeout(self.seconds or 0)
+
+
+class _Clock:
+    """Seconds spent in each phase of a write."""
+
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = now - self._last
+        self._last = now
 
 
 class RecordingDB:
@@ -284,12 +299,16 @@ class WriteGuard:
     def _write(self, change: Callable[[RecordingDB, Deadline], Any],
                timeout: float | None = None) -> WriteOutcome:
         with self._lock:
+            clock = _Clock()
+            version = self.store.version()
             txn = self.store.begin()
             try:
-                reasoner = self.reasoner(txn)  # the closure before the change
+                reasoner = self.reasoner(txn.db, version)  # the closure before the change
+                clock.lap("begin")
                 rec = RecordingDB(txn.db)
                 result = change(rec, Deadline(timeout))
-                outcome = self._close_and_check(txn, rec, reasoner)
+                clock.lap("change")
+                outcome = self._close_and_check(txn, rec, reasoner, clock)
             except BaseException:
                 rec = None
                 txn.rollback()
@@ -297,17 +316,30 @@ class WriteGuard:
             outcome.created = bool(result) if isinstance(result, bool) else False
             return outcome
 
-    def reasoner(self, txn) -> Reasoner:
-        """The closure of the store's asserted graphs as the transaction found them (call it
-        before changing ``txn.db``)."""
-        version = self.store.version()
+    def warm(self) -> None:
+        """Build the reasoner's closure now (a server calls this in the background at start, so
+        that the first write does not pay for it)."""
+        with self._lock:
+            version = self.store.version()
+            if version is None or (self._reasoner is not None
+                                   and version == self._reasoner_version):
+                return
+            db = getattr(self.store, "db", None)  # the embedded store's open database
+            if isinstance(db, ox.Store):
+                self.reasoner(db, version)
+
+    def reasoner(self, db: ox.Store, version: Any) -> Reasoner:
+        """The closure of the store's asserted graphs, as ``db`` holds them (a transaction's
+        copy before it is changed, or the store's own database). ``version`` is the store's
+        version read *before* ``db`` was opened, so a change in between only causes a rebuild."""
         if self._reasoner is None or version is None or version != self._reasoner_version:
             self._reasoner = None
-            self._reasoner = Reasoner(_asserted_triples(txn.db))
+            self._reasoner = Reasoner(_asserted_triples(db))
             self._reasoner_version = version
         return self._reasoner
 
-    def _close_and_check(self, txn, rec: RecordingDB, reasoner: Reasoner) -> WriteOutcome:
+    def _close_and_check(self, txn, rec: RecordingDB, reasoner: Reasoner,
+                         clock: _Clock) -> WriteOutcome:
         db: ox.Store = txn.db
         if not (rec.added or rec.removed):
             rec.db = None
@@ -327,6 +359,7 @@ class WriteGuard:
             raise
         try:
             write_delta(db, delta)
+            clock.lap("inference")
             nodes: set[Node] = set()
             for q in rec.added | rec.removed:
                 if is_asserted(q.graph_name):
@@ -344,12 +377,16 @@ class WriteGuard:
                                            data_graph=is_shacl_data)
                 if not report.conforms:
                     raise ValidationFailed(report)
+            clock.lap("validation")
             rec.db = None  # the copy's last handle here: it must close before it goes live
             txn.commit()
         except BaseException:
             self._undo(new_to_base, removed)
             raise
-        self._reasoner_version = self.store.version()
+        # the version this commit made (the embedded store's new generation); other stores
+        # report none, so their reasoner is rebuilt on each write
+        self._reasoner_version = getattr(txn, "generation", None)
+        clock.lap("commit")
         return WriteOutcome(
             inserted=sum(1 for q in rec.added if q.graph_name not in _COMPUTED),
             deleted=sum(1 for q in rec.removed if q.graph_name not in _COMPUTED),
@@ -357,6 +394,7 @@ class WriteGuard:
             inferred_removed=len(delta.removed),
             touched=len(focus),
             report=report,
+            timings=clock.laps,
         )
 
     def _undo(self, added: set[Triple], removed: set[Triple]) -> None:

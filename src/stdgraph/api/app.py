@@ -41,6 +41,8 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         start = getattr(ctx.executor, "start", None)
         if start is not None:
             start()
+        if ctx.guard is not None:  # the write path's closure, built before the first write
+            ctx.writes.submit(ctx.guard.warm)
         try:
             yield
         finally:

@@ -1,0 +1,153 @@
+"""One-standard writes through the guarded write path, at 1k, 10k and 100k standards.
+
+Each size gets an embedded store holding the synthetic graph (benchmarks/generate.py), the
+bundled ontology graphs and the inferred graph; then ``WriteGuard`` (the code behind SPARQL
+Update and the Graph Store) commits ``--repeat`` INSERT DATA writes of one new standard each
+(identifier, label, publisher, status, source, three classifications, and ``sg:supersedes`` an
+existing standard so that inference has something to derive), with the bundled SHACL shapes.
+Printed: the first write (which builds the reasoner's closure once) and the median of the
+others, phase by phase (``WriteOutcome.timings``: begin = checkpoint copy, change, inference,
+validation, commit).
+
+The anchor, in the same run: what a write cost before incremental inference and scoped
+validation — the full closure recomputed by the rules engine, and pyshacl validating the same
+focus nodes over the whole data graph — measured once per size (skipped past ``--anchor-max``
+standards, printed as such).
+
+    python benchmarks/writes.py [--sizes 1000 10000 100000] [--repeat 15]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+
+import generate
+from stdgraph.namespaces import GRAPH_BASE, INFERRED_GRAPH
+from stdgraph.pipeline import parse_file
+from stdgraph.project import Project
+from stdgraph.rdfio import graph_to_quads, to_rdflib
+from stdgraph.rules import Reasoner
+from stdgraph.store import OxigraphStore
+from stdgraph.validation import run_validation
+from stdgraph.writes import WriteGuard, _asserted_triples, is_shacl_data
+
+REPO = Path(__file__).resolve().parents[1]
+PHASES = ["begin", "change", "inference", "validation", "commit"]
+
+
+def setup(work: Path, standards: int, project: Project) -> OxigraphStore:
+    """Synthetic data + the ontology graphs + the inferred graph, like a build leaves them."""
+    store = OxigraphStore(work / f"store-{standards}")
+    generate.load_store(store, standards)
+    db = store.db
+    # every described resource needs a source (sgsh:Source); give one where the generator did not
+    src = f"<{generate.DCTERMS_SOURCE}>"
+    db.update(f"""INSERT {{ GRAPH ?g {{ ?x {src} <https://example.org/bench> }} }}
+        WHERE {{ GRAPH ?g {{ ?x a ?c FILTER NOT EXISTS {{ ?x {src} ?s }} }} }}""")
+    for path in project.ontology_files:
+        iri = GRAPH_BASE + "ontology/" + path.stem
+        db.bulk_extend(graph_to_quads(parse_file(path, project.relative(path)), iri))
+    inferred = Reasoner(_asserted_triples(db)).inferred()
+    db.bulk_extend(graph_to_quads(inferred, INFERRED_GRAPH))
+    db.flush()
+    return store
+
+
+def one_standard(i: int, standards: int) -> str:
+    sg, sgid = generate.SG, generate.SGID
+    s = f"<{sgid}standard/write-{i:06d}>"
+    picks = [(7 * i + 11 * k) % 150 for k in range(3)]  # element e belongs to scheme e % 6
+    elements = " , ".join(f"<{generate.element_iri(e % 6, e)}>" for e in picks)
+    return f"""INSERT DATA {{ GRAPH <{generate.STANDARDS_GRAPH}> {{
+  {s} a <{sg}Standard> ;
+    <http://www.w3.org/2000/01/rdf-schema#label> "WRITE {i} A written standard"@en ;
+    <{sg}identifier> "WRITE {i}" ;
+    <{sg}publisher> <{sgid}body/bench-{i % generate.BODIES}> ;
+    <{sg}status> <{sg}Published> ;
+    <{generate.DCTERMS_SOURCE}> <https://example.org/write/{i}> ;
+    <{sg}classifiedIn> {elements} ;
+    <{sg}supersedes> <{generate.standard_iri((i * 7919) % standards)}> .
+}} }}"""
+
+
+def anchor(store: OxigraphStore, guard: WriteGuard, focus: list[URIRef]) -> dict[str, float]:
+    """The pre-incremental costs: full closure, and pyshacl over the whole data graph."""
+    db = store.db
+    t0 = time.perf_counter()
+    Reasoner(_asserted_triples(db)).inferred_graph()
+    t1 = time.perf_counter()
+    data = Graph()
+    for q in db.quads_for_pattern(None, None, None, None):
+        if is_shacl_data(q.graph_name):
+            data.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
+    run_validation(data, guard.shapes, ontology=guard.ontology, focus_nodes=focus)
+    t2 = time.perf_counter()
+    return {"full inference": t1 - t0, "full-graph validation": t2 - t1}
+
+
+def run(standards: int, repeat: int, anchor_max: int, work: Path) -> None:
+    project = Project.locate(str(REPO))
+    t0 = time.perf_counter()
+    store = setup(work, standards, project)
+    triples = sum(1 for _ in store.db.quads_for_pattern(None, None, None, None))
+    print(f"\n{standards} standards ({triples:,} quads), "
+          f"set up in {time.perf_counter() - t0:.1f} s")
+    guard = WriteGuard.for_project(store, project)
+    t = time.perf_counter()
+    first = guard.update(one_standard(0, standards))
+    first_total = time.perf_counter() - t
+    totals, phases = [], {p: [] for p in PHASES}
+    for i in range(1, repeat + 1):
+        t = time.perf_counter()
+        out = guard.update(one_standard(i, standards))
+        totals.append(time.perf_counter() - t)
+        for p in PHASES:
+            phases[p].append(out.timings.get(p, 0.0))
+    ms = lambda x: f"{1000 * x:8.1f}"  # noqa: E731
+    print(f"  first write (builds the closure once): {ms(first_total)} ms "
+          f"(validated {first.touched} nodes, +{first.inferred_added} inferred)")
+    print(f"  next writes, median of {repeat}:        {ms(statistics.median(totals))} ms")
+    for p in PHASES:
+        print(f"    {p:11s} {ms(statistics.median(phases[p]))} ms")
+    incremental = statistics.median(phases["inference"]) + statistics.median(phases["validation"])
+    print(f"    inference + validation: {ms(incremental)} ms")
+    if standards <= anchor_max:
+        focus = [URIRef(f"{generate.SGID}standard/write-000001")]
+        a = anchor(store, guard, focus)
+        for k, v in a.items():
+            print(f"  anchor {k:22s} {ms(v)} ms")
+        print(f"  ratio anchor / incremental: {sum(a.values()) / incremental:.0f}x")
+    else:
+        print(f"  anchor: skipped above {anchor_max} standards (--anchor-max)")
+    store.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", nargs="+", type=int, default=[1000, 10_000, 100_000])
+    ap.add_argument("--repeat", type=int, default=15)
+    ap.add_argument("--anchor-max", type=int, default=10_000)
+    args = ap.parse_args(argv)
+    import os
+    import platform
+
+    print(f"python {platform.python_version()}, {os.cpu_count()} CPUs")
+    work = Path(tempfile.mkdtemp(prefix="stdgraph-bench-writes-"))
+    try:
+        for n in args.sizes:
+            run(n, args.repeat, args.anchor_max, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
