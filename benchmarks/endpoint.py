@@ -113,7 +113,9 @@ def start_servers(work: Path, standards: int,
         store = work / f"stdgraph-store-{mode}"  # one each: a server holds its store open
         shutil.copytree(work / "stdgraph-store", store)
         env = {k: v for k, v in os.environ.items() if not k.startswith("STDGRAPH_")}
+        # no per-request log line, like `oxigraph serve`
         env.update({"STDGRAPH_MAX_ROWS": "10000000", "STDGRAPH_QUERY_TIMEOUT": "120",
+                    "STDGRAPH_ACCESS_LOG": "false",
                     "STDGRAPH_QUERY_PROCESSES": "1" if mode == "processes" else "0"})
         log = open(work / f"stdgraph-{mode}.log", "wb")  # noqa: SIM115 - lives with the server
         procs.append(subprocess.Popen(

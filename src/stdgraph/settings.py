@@ -116,6 +116,11 @@ class Settings:
                        "processes, so a query past the time limit is killed; off: threads, "
                        "which answer 503 at the limit but cannot stop the query."),
     )
+    access_log: bool = field(
+        default=True,
+        metadata=_meta("STDGRAPH_ACCESS_LOG", "Log one line per request (uvicorn's access "
+                       "log: method, path with query string, status; never headers)."),
+    )
     public_url: str | None = field(
         default=None,
         metadata=_meta("STDGRAPH_PUBLIC_URL", "Base URL the server is reached at, for the "
