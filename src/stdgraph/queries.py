@@ -24,6 +24,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
@@ -84,7 +85,7 @@ class QueryFileError(StdgraphError):
 
 def expand_iri(text: str) -> str | None:
     """``sg:Published`` -> the full IRI (known prefixes only); ``<iri>`` -> iri; an absolute IRI
-    stays; anything else (relative, containing spaces, quotes, braces, ...) -> None."""
+    stays; anything else (relative, not a valid IRI: spaces, quotes, braces, ...) -> None."""
     value = text.strip()
     if value.startswith("<") and value.endswith(">"):
         value = value[1:-1]
@@ -92,6 +93,10 @@ def expand_iri(text: str) -> str | None:
     if sep and prefix in PREFIXES and not local.startswith("//"):
         value = PREFIXES[prefix] + local
     if not value or not _SCHEME.match(value) or _IRI_BAD.search(value):
+        return None
+    try:  # the full IRI grammar (RFC 3987) as Oxigraph parses it: a '#' in the fragment, a
+        ox.NamedNode(value)  # bad %-escape or a C1 control would fail the query, not the value
+    except ValueError:
         return None
     return value
 
@@ -214,7 +219,8 @@ class Param:
 
         A ``multiple`` parameter takes a comma-separated list or repeated values."""
         values: list[str]
-        if raw is None or raw == "" or raw == []:
+        if raw is None or raw == "" or (isinstance(raw, list) and all(v == "" for v in raw)):
+            # ``?name=`` (a URL's empty value) is the same as leaving the parameter out
             if self.default is None:
                 if self.required:
                     raise ParameterError(self.name, "is required")

@@ -67,6 +67,30 @@ def _scope(label: str) -> str:
     return "b" + hashlib.sha1(label.encode()).hexdigest()[:10] + "_"
 
 
+def check_document(data: bytes | str, fmt: str, name: str) -> None:
+    """What pyoxigraph lets through but must not be written: it reads a JSON value that is not
+    an object or array (``"x"``, ``42``) as an empty JSON-LD graph, and an RDF/XML document cut
+    short (no closing tags) as the triples before the cut - so a broken upload would silently
+    empty or shorten the graph it replaces. Refuse both with the position."""
+    if fmt == "jsonld":
+        text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
+        stripped = text.lstrip("\ufeff \t\r\n")
+        if stripped[:1] not in {"{", "["}:
+            before = text[:len(text) - len(stripped)]
+            raise RDFSyntaxError("a JSON-LD document must be a JSON object or array",
+                                 SourcePosition(name, before.count("\n") + 1,
+                                                len(before) - (before.rfind("\n") + 1) + 1))
+    elif fmt == "rdfxml":
+        from xml.parsers import expat
+
+        parser = expat.ParserCreate()
+        try:
+            parser.Parse(data.encode("utf-8") if isinstance(data, str) else data, True)
+        except expat.ExpatError as e:
+            raise RDFSyntaxError(f"not well-formed XML: {expat.ErrorString(e.code)}",
+                                 SourcePosition(name, e.lineno, e.offset + 1)) from None
+
+
 def parse_quads(
     data: bytes | str | None = None,
     *,
@@ -77,6 +101,8 @@ def parse_quads(
 ) -> Iterator[ox.Quad]:
     """Parse with pyoxigraph, turning its SyntaxError into RDFSyntaxError with line/column."""
     name = label or (str(path) if path else "<input>")
+    if fmt in {"jsonld", "rdfxml"}:
+        check_document(path.read_bytes() if path is not None else (data or b""), fmt, name)
     try:
         if path is not None:
             yield from ox.parse(path=str(path), format=FORMATS[fmt], base_iri=base_iri)

@@ -61,7 +61,7 @@ from .errors import QuerySyntaxError, StdgraphError, ValidationFailed
 from .namespaces import GRAPH_BASE, IMPORT_GRAPH_PREFIX, INFERRED_GRAPH, META_GRAPH
 from .rdfio import to_oxigraph, to_rdflib
 from .rules import InferenceDelta, Reasoner, UnsupportedConstruct, write_delta
-from .sparqlscan import data_operations, uses_load, uses_service
+from .sparqlscan import check_nesting, data_operations, uses_load, uses_service
 from .store.base import QueryTimeout, Store
 from .validation import ValidationReport
 
@@ -245,6 +245,7 @@ class WriteGuard:
         timeout: float | None = None,
     ) -> WriteOutcome:
         """Run a SPARQL 1.1 update (see the module docstring for its dataset)."""
+        check_nesting(sparql)  # before any parser: pyoxigraph's overflows its stack
         protocol = using_graphs is not None or using_named_graphs is not None
         data_ops = None if protocol else _data_operations(sparql)
         if data_ops is not None:

@@ -11,14 +11,23 @@ import pyoxigraph as ox
 
 from ..errors import RDFSyntaxError, SourcePosition
 from ..namespaces import PREFIXES
-from ..rdfio import FORMATS
+from ..rdfio import FORMATS, check_document
 
 _QUAD_FORMATS = {"nquads", "trig"}
+
+
+def body_schema(media_type: str) -> dict:
+    """The OpenAPI schema of an RDF request body: JSON-LD is a JSON object or array, every
+    other syntax is text."""
+    if media_type == "application/ld+json":
+        return {"type": ["object", "array"]}
+    return {"type": "string"}
 
 
 def parse_body(body: bytes, fmt: str, *, base_iri: str | None, label: str) -> list[ox.Quad]:
     """Parse an uploaded document; blank nodes are renamed so they never merge with stored
     ones; syntax errors become ``RDFSyntaxError`` (400) with line and column."""
+    check_document(body, fmt, label)
     try:
         return list(ox.parse(body, format=FORMATS[fmt], base_iri=base_iri,
                              rename_blank_nodes=True))

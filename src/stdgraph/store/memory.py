@@ -57,6 +57,8 @@ class MemoryStore(Store):
             prepared = prepareUpdate(sparql)
         except ParseException as e:
             raise QuerySyntaxError(str(e.msg), e.lineno, e.col) from None
+        except RecursionError:
+            raise _too_deep() from None
         with self._lock:
             # Apply to a copy, swap on success: an update is all or nothing.
             work = Dataset(default_union=True)
@@ -72,6 +74,8 @@ class MemoryStore(Store):
             prepared = prepareQuery(sparql)
         except ParseException as e:
             raise QuerySyntaxError(str(e.msg), e.lineno, e.col) from None
+        except RecursionError:
+            raise _too_deep() from None
         ds = self._ds
         if default_graphs is not None or named_graphs is not None:
             ds = self._restricted(ds, default_graphs, named_graphs)
@@ -195,3 +199,10 @@ class MemoryTransaction(WriteTransaction):
 
     def rollback(self) -> None:
         self.db = None
+
+
+def _too_deep() -> QuerySyntaxError:
+    """rdflib's parser recurses per nesting level and runs out of Python's recursion limit at
+    about 30 levels of brackets."""
+    return QuerySyntaxError("the request nests brackets too deeply for the in-memory store's "
+                            "parser (rdflib); flatten it or use the embedded Oxigraph store")

@@ -66,8 +66,11 @@ def _doc_param(p: Param) -> dict[str, Any]:
     desc = p.description
     if p.multiple:
         desc += " Comma-separated" + (f" from: {', '.join(p.allowed)}." if p.allowed else ".")
-    return {"name": p.name, "in": "query", "required": p.required, "schema": schema,
-            "description": desc}
+    doc = {"name": p.name, "in": "query", "required": p.required, "schema": schema,
+           "description": desc}
+    if not p.required:
+        doc["allowEmptyValue"] = True  # an empty value means "not given" (Param.terms)
+    return doc
 
 
 _FORMAT_PARAM = {"name": "format", "in": "query", "required": False,

@@ -45,6 +45,7 @@ def dataset_router(ctx: ApiContext) -> APIRouter:
                             "N-Quads, TriG and JSON-LD keep the named graphs. Pick with "
                             "?format= or Accept; Turtle by default.",
                 responses={200: {"content": {m: {} for m, _s in DUMPS.values()}},
+                           400: {"description": "Unknown ?format."},
                            406: {"description": "No acceptable media type."}})
     async def dump(request: Request, format: str | None = None) -> Response:
         if format is not None:

@@ -22,8 +22,15 @@ from ...rdfio import to_oxigraph
 from ..context import ApiContext
 from ..errors import ApiError
 from ..http import query_params, read_body, require_writer
+from ..rdfbody import body_schema
 
 _INPUTS = {k: v for k, v in RDF_INPUT_MEDIA.items() if v not in {"nquads", "trig"}}
+_DOC_PARAMS = [
+    {"name": "name", "in": "query", "required": False, "schema": {"type": "string"},
+     "description": "Name of the import (graph import/sto/<name>); default 'upload'."},
+    {"name": "replace", "in": "query", "required": False, "schema": {"type": "boolean"},
+     "description": "Replace a different import of the same name."},
+]
 
 
 def imports_router(ctx: ApiContext) -> APIRouter:
@@ -32,7 +39,17 @@ def imports_router(ctx: ApiContext) -> APIRouter:
 
     @router.post("/import/sto", summary="Import an I40KG/STO graph (needs the update token)",
                  responses={200: {"description": "Import summary (unchanged or replaced)"},
-                            201: {"description": "Import summary (a new import graph)"}})
+                            201: {"description": "Import summary (a new import graph)"},
+                            400: {"description": "Unparsable body (line, column) or bad name."},
+                            401: {"description": "No bearer token."},
+                            403: {"description": "Writes disabled, or wrong token."},
+                            409: {"description": "The name holds a different import; "
+                                                 "use replace=true."},
+                            413: {"description": "Body too large."},
+                            415: {"description": "Unsupported Content-Type."}},
+                 openapi_extra={"parameters": _DOC_PARAMS, "requestBody": {
+                     "required": True,
+                     "content": {m: {"schema": body_schema(m)} for m in _INPUTS}}})
     async def import_sto(request: Request) -> JSONResponse:
         require_writer(request, settings)
         params = query_params(request)
@@ -40,7 +57,11 @@ def imports_router(ctx: ApiContext) -> APIRouter:
             if len(values) > 1:
                 raise ApiError(400, f"parameter {key!r} takes one value")
         name = (params.get("name") or [None])[0]
-        replace = (params.get("replace") or ["false"])[0].lower() in {"1", "true", "yes"}
+        replace_text = (params.get("replace") or ["false"])[0].strip().lower()
+        if replace_text not in {"1", "true", "yes", "0", "false", "no", ""}:
+            raise ApiError(400, f"replace={replace_text!r}: use true or false",
+                           parameter="replace")
+        replace = replace_text in {"1", "true", "yes"}
         ctype, _ = parse_content_type(request.headers.get("content-type"))
         if ctype not in _INPUTS:
             given = request.headers.get("content-type") or "no Content-Type"

@@ -41,7 +41,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from ...errors import ValidationFailed
 from ...formats import GRAPH_MEDIA, RESULT_MEDIA
 from ...negotiation import NotAcceptable, negotiate, negotiate_name, parse_content_type
-from ...sparqlscan import operation, uses_load, uses_service
+from ...sparqlscan import check_nesting, operation, uses_load, uses_service
 from ..context import ApiContext
 from ..errors import ApiError, error_response
 from ..executor import QueryJob
@@ -157,6 +157,7 @@ def sparql_router(ctx: ApiContext, path: str = "/sparql") -> APIRouter:
         _refuse_wrong_dataset(params, QUERY_DATASET, UPDATE_DATASET, "a query")
         if not text.strip():
             raise ApiError(400, "the query is empty")
+        check_nesting(text)
         if operation(text) == "update":
             raise ApiError(400, "this is a SPARQL update, sent as a query: POST it as "
                                 "'update=' (form) or with Content-Type application/sparql-update")
@@ -181,6 +182,7 @@ def sparql_router(ctx: ApiContext, path: str = "/sparql") -> APIRouter:
         _refuse_wrong_dataset(params, UPDATE_DATASET, QUERY_DATASET, "an update")
         if not text.strip():
             raise ApiError(400, "the update is empty")
+        check_nesting(text)
         if operation(text) == "query":
             raise ApiError(400, "this is a SPARQL query, sent as an update: send it as "
                                 "'query=' or with Content-Type application/sparql-query")

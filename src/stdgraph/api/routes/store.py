@@ -32,7 +32,7 @@ from ...negotiation import negotiate_name, parse_content_type
 from ..context import ApiContext
 from ..errors import ApiError, error_response
 from ..http import absolute_iris, query_params, read_body, require_writer
-from ..rdfbody import parse_body, serialize_quads, stream
+from ..rdfbody import body_schema, parse_body, serialize_quads, stream
 from .sparql import _media_type, validation_failed
 
 ALLOW = "GET, HEAD, PUT, POST, DELETE"
@@ -148,11 +148,14 @@ def store_router(ctx: ApiContext, path: str = "/store") -> APIRouter:
     router.add_api_route(path, read, methods=["GET"], summary="Graph Store: read a graph",
                          openapi_extra=doc, name="store_get",
                          responses={200: {"content": {m[0]: {} for m in GRAPH_MEDIA.values()}},
+                                    400: {"description": "Bad target: ?graph and ?default "
+                                                         "together, or a relative or repeated "
+                                                         "graph IRI."},
                                     404: {"description": "No such graph."},
                                     406: {"description": "No acceptable media type."}})
     router.add_api_route(path, read, methods=["HEAD"], include_in_schema=False)
     body_doc = {"parameters": _DOC_PARAMS, "requestBody": {"content": {
-        m: {"schema": {"type": "string"}} for m in RDF_INPUT_MEDIA}}}
+        m: {"schema": body_schema(m)} for m in RDF_INPUT_MEDIA}}}
     write_responses = {201: {"description": "Created."}, 204: {"description": "Done."},
                        400: {"description": "Bad target or unparsable body."},
                        401: {"description": "No bearer token."},

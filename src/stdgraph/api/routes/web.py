@@ -239,7 +239,9 @@ def web_router(ctx: ApiContext) -> APIRouter:
                         headers={"Vary": "Accept", "Link": alternates(request, path)})
 
     # -- /context.jsonld ----------------------------------------------------------------------
-    @router.get("/context.jsonld", summary="The JSON-LD context of the /id/ answers")
+    @router.get("/context.jsonld", summary="The JSON-LD context of the /id/ answers",
+                response_class=Response,
+                responses={200: {"content": {"application/ld+json": {}}}})
     async def context_jsonld() -> Response:
         body = json.dumps({"@context": jsonld_context(base)}, indent=2)
         return Response(body, media_type="application/ld+json",
@@ -816,6 +818,7 @@ def web_router(ctx: ApiContext) -> APIRouter:
 
     @router.get("/reports/{name}", summary="An analysis as an HTML report with filters",
                 response_class=HTMLResponse,
+                responses={404: {"description": "No such report."}},
                 description="name: overlaps, clusters, gaps or conflicts; the parameters are "
                             "those of /analysis/{name} (docs/analyses.md). HTML only; the same "
                             "request as JSON or CSV is linked from the page.")

@@ -1,0 +1,113 @@
+"""Fixtures of the reliability tests (issue 9): the endpoint fixtures (mini store copies, app
+clients with settings variants), the bundled graph built once for the fuzzer, a byte-exact store
+dump, and the figures the fuzzer and the bad-input tests report at the end of the run."""
+
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+# the endpoint package's fixtures, re-exported so pytest finds them here too
+from endpoint.conftest import (  # noqa: F401
+    AUTH,
+    EX,
+    MINI,
+    PREFIX,
+    TOKEN,
+    built_store,
+    make_client,
+    serve,
+    store_dir,
+)
+from stdgraph.api import create_app
+from stdgraph.pipeline import build
+from stdgraph.project import Project
+from stdgraph.settings import Settings
+from stdgraph.store import OxigraphStore
+
+EX_MINI = EX
+
+#: what the reliability tests did, printed in the terminal summary and quoted in
+#: docs/reliability.md: requests per fuzzed operation, statuses, 5xx answers, bad inputs tried
+FIGURES: dict[str, Counter] = {"requests": Counter(), "statuses": Counter(),
+                               "server_errors": Counter(), "bad_inputs": Counter()}
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    req = FIGURES["requests"]
+    if not req and not FIGURES["bad_inputs"]:
+        return
+    tr = terminalreporter
+    tr.section("reliability figures (docs/reliability.md)")
+    if req:
+        statuses = ", ".join(f"{k}: {v}" for k, v in sorted(FIGURES["statuses"].items()))
+        tr.write_line(f"fuzzer: {sum(req.values())} requests over {len(req)} operations; "
+                      f"statuses {statuses}; 5xx answers: {sum(FIGURES['server_errors'].values())}")
+    bad = FIGURES["bad_inputs"]
+    if bad:
+        tr.write_line(f"bad inputs tried: {sum(bad.values())} ("
+                      + ", ".join(f"{k} {v}" for k, v in sorted(bad.items())) + ")")
+
+
+def dump_bytes(store: Path | OxigraphStore) -> bytes:
+    """The whole store as N-Quads, byte for byte as Oxigraph writes it (an unchanged database
+    dumps the same bytes), prefixed by the generation ``CURRENT`` points at: a write that
+    switched generations changes the dump even when its content would be the same.
+
+    Pass the app's own store (``client.app.state.stdgraph.store``) while the app runs: a second,
+    read-only RocksDB handle can race the writer's file clean-up; a folder is opened read-only."""
+    if isinstance(store, OxigraphStore):
+        return _dump(store)
+    with OxigraphStore(store, read_only=True) as st:
+        return _dump(st)
+
+
+def _dump(st: OxigraphStore) -> bytes:
+    gen = (st._current_generation() or "").encode()
+    return gen + b"\n" + st.dump("nquads")
+
+
+def app_store(client: TestClient) -> OxigraphStore:
+    return client.app.state.stdgraph.store
+
+
+@pytest.fixture(scope="session")
+def bundled_built(tmp_path_factory) -> Path:
+    """The bundled graph (real ontology, shapes, data, named queries) built once."""
+    root = tmp_path_factory.mktemp("reliability-bundled") / "store"
+    st = OxigraphStore(root)
+    build(Project.locate(None), st)
+    st.close()
+    return root
+
+
+@pytest.fixture
+def bundled_dir(bundled_built, tmp_path) -> Path:
+    """A private, writable copy of the bundled store."""
+    dest = tmp_path / "bundled"
+    shutil.copytree(bundled_built, dest)
+    return dest
+
+
+@pytest.fixture
+def make_bundled_client(bundled_dir) -> Iterator[Callable[..., TestClient]]:
+    """``make_bundled_client(**settings)``: a started app over the private bundled copy."""
+    clients: list[TestClient] = []
+
+    def make(**overrides) -> TestClient:
+        values = {"store": str(bundled_dir), "query_processes": False}
+        values.update(overrides)
+        app = create_app(Settings(**values), store=OxigraphStore(bundled_dir))
+        client = TestClient(app, raise_server_exceptions=False)
+        client.__enter__()
+        clients.append(client)
+        return client
+
+    yield make
+    for c in clients:
+        c.__exit__(None, None, None)
