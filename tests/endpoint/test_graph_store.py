@@ -187,6 +187,7 @@ def test_unparsable_body_is_400_with_position(writer, store_dir):
     r = writer.put("/store", params={"graph": G}, content=b"@prefix ex: <http://e/> .\nex:a ex:b",
                    headers={**TTL, **AUTH})
     assert r.status_code == 400 and "request body:2" in r.json()["error"]
+    assert r.json()["line"] == 2 and isinstance(r.json()["column"], int)
     assert dump(store_dir) == before
 
 

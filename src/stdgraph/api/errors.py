@@ -21,7 +21,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ..errors import QuerySyntaxError, StdgraphError
+from ..errors import QuerySyntaxError, RDFSyntaxError, StdgraphError
 
 __all__ = ["ApiError", "error_response", "error_extra", "install_error_handlers"]
 
@@ -64,6 +64,10 @@ def error_extra(exc: StdgraphError) -> dict[str, Any]:
     if isinstance(exc, QuerySyntaxError):
         extra.setdefault("line", exc.line)
         extra.setdefault("column", exc.column)
+        extra.setdefault("reason", exc.reason)
+    elif isinstance(exc, RDFSyntaxError):
+        extra.setdefault("line", exc.position.line)
+        extra.setdefault("column", exc.position.column)
         extra.setdefault("reason", exc.reason)
     supported = getattr(exc, "supported", None)
     if supported:
