@@ -60,7 +60,8 @@ class ThreadQueryExecutor:
         if not timeout:
             return await fut
         try:
-            return await asyncio.wait_for(fut, timeout)
+            async with asyncio.timeout(timeout):  # no extra task, unlike wait_for in 3.11
+                return await fut
         except TimeoutError:
             raise QueryTimeout(timeout) from None
 
@@ -202,8 +203,8 @@ class ProcessQueryExecutor:
             await w.send(job.kwargs(timeout))
             remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
             try:
-                status, payload = await asyncio.wait_for(
-                    w.recv(), None if remaining is None else remaining + 0.05)
+                async with asyncio.timeout(None if remaining is None else remaining + 0.05):
+                    status, payload = await w.recv()
             except TimeoutError:
                 self.killed += 1
                 self._discard(w)  # the only way to stop a running Oxigraph query
