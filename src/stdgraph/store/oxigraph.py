@@ -3,6 +3,17 @@
 A build writes a complete new database into a fresh generation folder and then switches the
 ``CURRENT`` pointer with an atomic rename, so a failed or killed build never touches the graph
 that was there before. Writes to the open generation (SPARQL update) are Oxigraph transactions.
+
+Readers (the query worker processes) open the current generation read-only, and RocksDB opens a
+read-only database's files lazily. So a published generation is never written again: a write
+transaction publishes a checkpoint of its copy (the copy itself was open read-write, and a
+read-write handle lets RocksDB compact, i.e. delete files, at any time), and the process that
+committed keeps a read-only handle on it. A generation that stops being current is kept for
+``RETAIN_SECONDS`` more after a write (a ``.retired.<name>`` marker records when), since a reader
+that read the pointer just before the switch may still be querying it; a build keeps only the
+one before it. A generation that was never current (the copy of a failed or killed write) is
+deleted by its own write, or by a later one once it is that old and no other process holds it
+open (RocksDB's LOCK): until then it may be another process's write about to switch to it.
 """
 
 from __future__ import annotations
@@ -21,10 +32,13 @@ import pyoxigraph as ox
 from ..errors import QuerySyntaxError, StoreError
 from ..namespaces import PREFIXES
 from ..rdfio import FORMATS, graph_to_quads, to_rdflib
-from ..sparqlscan import has_dataset_clause
+from ..sparqlscan import check_nesting, has_dataset_clause
 from .base import Answer, QueryResult, QueryTimeout, Store, Triple, WriteTransaction
 
 POINTER = "CURRENT"
+#: seconds a retired generation is kept for readers still on it; more than a query may run
+#: (STDGRAPH_QUERY_TIMEOUT, default 10 s), queueing included
+RETAIN_SECONDS = 120.0
 
 
 class OxigraphStore(Store):
@@ -35,6 +49,7 @@ class OxigraphStore(Store):
         self.read_only = read_only
         self._db: ox.Store | None = None
         self._generation: str | None = None
+        self._db_read_only = False  # the handle a commit left: reopened read-write to write
         self._open_lock = threading.RLock()
 
     # -- generations -------------------------------------------------------------------------
@@ -83,6 +98,7 @@ class OxigraphStore(Store):
         return f"gen-{time.strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(3)}"
 
     def _switch_to(self, gen: str) -> None:
+        previous = self._current_generation()
         tmp = self.root / f".{POINTER}.{secrets.token_hex(4)}"
         with open(tmp, "w") as f:
             f.write(gen + "\n")
@@ -94,11 +110,14 @@ class OxigraphStore(Store):
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+        if previous and previous != gen:
+            (self.root / f".retired.{previous}").touch()  # from now on, readers leave it
 
     def _close_db(self) -> None:
         if self._db is not None:
             self._db = None  # pyoxigraph closes the database when the object is dropped
             self._generation = None
+        self._db_read_only = False
 
     def close(self) -> None:
         self._close_db()
@@ -124,12 +143,35 @@ class OxigraphStore(Store):
         self._remove_old_generations(keep={gen, previous})
 
     def _remove_old_generations(self, keep: set[str | None]) -> None:
-        """Keep the new generation and the one before it (a server may still have it open)."""
+        """After a build: keep the new generation and the one before it."""
+        _remove_folders(self._old_generations(keep, retain=0))
+
+    def _old_generations(self, keep: set[str | None],
+                         retain: float = RETAIN_SECONDS) -> list[Path]:
+        """Generations and markers that can go: not in ``keep``, not retired less than
+        ``retain`` seconds ago (readers may still be on them), not open in another process."""
+        now = time.time()
+        out: list[Path] = []
         for child in self.root.glob("gen-*"):
-            if child.name not in keep:
-                shutil.rmtree(child, ignore_errors=True)
-        for stale in self.root.glob(f".{POINTER}.*"):
-            stale.unlink(missing_ok=True)
+            if child.name in keep:
+                continue
+            marker = self.root / f".retired.{child.name}"
+            try:
+                if now - marker.stat().st_mtime < retain:
+                    continue
+                out.append(marker)
+            except FileNotFoundError:  # never current: a write's copy, or a commit about to
+                try:  # switch to it; a recent one may belong to another process's write
+                    if now - child.stat().st_mtime < retain or _locked_elsewhere(child):
+                        continue
+                except FileNotFoundError:
+                    continue
+            out.append(child)
+        for marker in self.root.glob(".retired.*"):
+            if not (self.root / marker.name[len(".retired."):]).exists():
+                out.append(marker)
+        out.extend(self.root.glob(f".{POINTER}.*"))
+        return out
 
     def replace_graph(self, iri: str, triples: Iterable[Triple]) -> None:
         """One Oxigraph update (``DROP`` + ``INSERT DATA``), i.e. one transaction."""
@@ -140,6 +182,10 @@ class OxigraphStore(Store):
     def update(self, sparql: str) -> None:
         if self.read_only:
             raise StoreError("the store is open read-only")
+        check_nesting(sparql)
+        if self._db_read_only:
+            with self._open_lock:
+                self._close_db()
         try:
             self.db.update(sparql)
         except SyntaxError as e:
@@ -154,6 +200,7 @@ class OxigraphStore(Store):
             kwargs["use_default_graph_as_union"] = True
         if named_graphs is not None:
             kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        check_nesting(sparql)
         try:
             res = self.db.query(sparql, **kwargs)
         except SyntaxError as e:
@@ -335,6 +382,7 @@ def answer_native(
     from ..negotiation import NotAcceptable
 
     deadline = time.monotonic() + timeout if timeout else None
+    check_nesting(sparql)  # a deeper query would crash the process (sparqlscan.MAX_NESTING)
     try:
         res = db.query(sparql, **dataset_options(sparql, default_graphs, named_graphs))
     except SyntaxError as e:
@@ -378,16 +426,29 @@ def answer_native(
 
 class OxigraphTransaction(WriteTransaction):
     """A checkpoint of the current generation (hard links: cheap) opened as a new generation;
-    commit switches the ``CURRENT`` pointer to it, rollback deletes it."""
+    commit switches the ``CURRENT`` pointer to it, rollback deletes it.
+
+    The checkpoint is taken from a read-only handle unless this process already has the
+    generation open read-write: opening a published generation read-write lets RocksDB compact
+    it, which deletes files that readers (the query worker processes, which open it read-only
+    and load its files lazily) still need."""
 
     def __init__(self, store: OxigraphStore) -> None:
         self.store = store
-        self.base = store.db
-        self.base_generation = store._generation
+        gen = store._current_generation()
+        if gen is None:
+            store.db  # noqa: B018 - creates the first, empty generation
+            gen = store._current_generation()
+        self.base_generation = gen
         self.generation = store._new_generation_name()
         self.path = store.root / self.generation
         try:
-            self.base.flush()
+            if store._db is not None and store._generation == gen:
+                self.base = store._db  # already open here (read-write: its files may change
+                if not store._db_read_only:  # under a second handle, so use this one)
+                    self.base.flush()
+            else:
+                self.base = ox.Store.read_only(str(store.root / gen))
             self.base.backup(str(self.path))
             self.db = ox.Store(str(self.path))
         except OSError as e:
@@ -402,15 +463,25 @@ class OxigraphTransaction(WriteTransaction):
         if st._current_generation() != self.base_generation:
             self.rollback()
             raise StoreError("the store was rebuilt while this write ran; nothing was changed")
-        self.db.flush()
-        db, self.db, self.base = self.db, None, None
+        # Publish a checkpoint of the copy, never the copy itself (see the module docstring).
+        published = st._new_generation_name()
+        try:
+            self.db.flush()
+            self.db.backup(str(st.root / published))
+            db = ox.Store.read_only(str(st.root / published))
+        except OSError as e:
+            shutil.rmtree(st.root / published, ignore_errors=True)
+            self.rollback()
+            raise StoreError(f"cannot commit the write in {st.root}: {e}") from None
+        self.db = self.base = None
+        staging = self.path
         with st._open_lock:
-            st._switch_to(self.generation)  # readers now open the new generation
+            st._switch_to(published)  # readers now open the new generation
             st._close_db()
-            st._db, st._generation = db, self.generation  # already open: no second open
-        # the folders to delete are chosen now, so that a write starting meanwhile keeps its own
-        victims = [c for c in st.root.glob("gen-*")
-                   if c.name not in {self.generation, self.base_generation}]
+            st._db, st._generation, st._db_read_only = db, published, True
+        self.generation, self.path = published, st.root / published
+        # chosen now, so that a write starting meanwhile keeps its own copy
+        victims = [staging, *st._old_generations(keep={published, self.base_generation})]
         threading.Thread(target=_remove_folders, args=(victims,), daemon=True,
                          name="stdgraph-cleanup").start()
 
@@ -420,6 +491,30 @@ class OxigraphTransaction(WriteTransaction):
         shutil.rmtree(self.path, ignore_errors=True)
 
 
-def _remove_folders(folders: list[Path]) -> None:
-    for folder in folders:
-        shutil.rmtree(folder, ignore_errors=True)
+def _remove_folders(paths: list[Path]) -> None:
+    for path in paths:
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+
+
+def _locked_elsewhere(generation: Path) -> bool:
+    """True while another process has this database open read-write (RocksDB holds a POSIX
+    lock on its LOCK file); this process's own locks never conflict, so they do not count."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX
+        return False
+    try:
+        fd = os.open(generation / "LOCK", os.O_RDWR)
+    except OSError:
+        return False
+    try:
+        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.lockf(fd, fcntl.LOCK_UN)
+        return False
+    except OSError:
+        return True
+    finally:
+        os.close(fd)
