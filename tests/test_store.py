@@ -108,3 +108,22 @@ def test_oxigraph_replace_is_atomic_when_writing_fails(tmp_path):
         st.replace_all({G1: exploding()})
     assert st.graph_names() == [G1, G2] and st.count() == 4
     assert len(list((tmp_path / "st").glob("gen-*"))) == 1
+
+
+def test_a_store_shared_with_readers_holds_its_generation_read_only(tmp_path):
+    """The server's query workers read the same generation: the server must not hold it
+    read-write (RocksDB would compact files away under them), yet in-place updates work."""
+    import pyoxigraph as ox
+
+    st = OxigraphStore(tmp_path / "s")
+    st.replace_all({"http://example.org/g": [(EX.a, EX.p, Literal(1))]})
+    st.db  # noqa: B018 - opened read-write, as a CLI command would
+    assert st._db_read_only is False
+    st.share_with_readers()
+    assert st._db_read_only is False and st._db is None  # the read-write handle is closed
+    assert st.count() == 1 and st._db_read_only is True
+    with pytest.raises(RuntimeError, match="read-write"):
+        st.db.add(ox.Quad(ox.NamedNode(str(EX.b)), ox.NamedNode(str(EX.p)), ox.Literal("x")))
+    st.update(f"INSERT DATA {{ <{EX.b}> <{EX.p}> 2 }}")  # reopens read-write for the write
+    assert st.count() == 2
+    st.close()

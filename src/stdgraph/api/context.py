@@ -39,6 +39,11 @@ class ApiContext:
 
     @classmethod
     def build(cls, settings: Settings, store: Store) -> ApiContext:
+        if isinstance(store, OxigraphStore) and not store.read_only:
+            # readers in other processes: never compact a generation under them, and keep a
+            # retired one longer than any query on it may still run
+            store.share_with_readers()
+            store.retain_seconds = max(store.retain_seconds, 3 * settings.query_timeout + 30)
         if settings.query_processes and isinstance(store, OxigraphStore):
             executor: Any = ProcessQueryExecutor(str(store.root), settings.query_workers)
         else:

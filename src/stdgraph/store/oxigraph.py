@@ -50,6 +50,11 @@ class OxigraphStore(Store):
         self._db: ox.Store | None = None
         self._generation: str | None = None
         self._db_read_only = False  # the handle a commit left: reopened read-write to write
+        #: other processes (the server's query workers) read these generations: open them
+        #: read-only here too, except to write in place (see ``share_with_readers``)
+        self.shared_readers = False
+        #: seconds a retired generation is kept (the server raises it above its query timeout)
+        self.retain_seconds = RETAIN_SECONDS
         self._open_lock = threading.RLock()
 
     # -- generations -------------------------------------------------------------------------
@@ -75,7 +80,16 @@ class OxigraphStore(Store):
                 return self._db
             return self._open(self._current_generation())
 
-    def _open(self, gen: str | None) -> ox.Store:
+    def share_with_readers(self) -> None:
+        """From now on hold the current generation through a read-only handle: a read-write
+        handle lets RocksDB compact, which deletes files that other processes reading the same
+        generation still need (the server calls this before its query workers start)."""
+        with self._open_lock:
+            self.shared_readers = True
+            if self._db is not None and not self._db_read_only:
+                self._close_db()
+
+    def _open(self, gen: str | None, *, writable: bool = False) -> ox.Store:
         self._close_db()
         try:
             if gen is None:
@@ -87,7 +101,9 @@ class OxigraphStore(Store):
                 ox.Store(str(self.root / gen))  # create, then point at it
                 self._switch_to(gen)
             path = str(self.root / gen)
-            self._db = ox.Store.read_only(path) if self.read_only else ox.Store(path)
+            read_only = self.read_only or (self.shared_readers and not writable)
+            self._db = ox.Store.read_only(path) if read_only else ox.Store(path)
+            self._db_read_only = read_only and not self.read_only
         except OSError as e:
             raise StoreError(f"cannot open the store in {self.root}: {e}") from None
         self._generation = gen
@@ -147,10 +163,11 @@ class OxigraphStore(Store):
         _remove_folders(self._old_generations(keep, retain=0))
 
     def _old_generations(self, keep: set[str | None],
-                         retain: float = RETAIN_SECONDS) -> list[Path]:
+                         retain: float | None = None) -> list[Path]:
         """Generations and markers that can go: not in ``keep``, not retired less than
         ``retain`` seconds ago (readers may still be on them), not open in another process."""
         now = time.time()
+        retain = self.retain_seconds if retain is None else retain
         out: list[Path] = []
         for child in self.root.glob("gen-*"):
             if child.name in keep:
@@ -183,11 +200,12 @@ class OxigraphStore(Store):
         if self.read_only:
             raise StoreError("the store is open read-only")
         check_nesting(sparql)
+        db = self.db
         if self._db_read_only:
             with self._open_lock:
-                self._close_db()
+                db = self._open(self._current_generation(), writable=True)
         try:
-            self.db.update(sparql)
+            db.update(sparql)
         except SyntaxError as e:
             raise _syntax_error(e) from None
 
