@@ -275,3 +275,14 @@ def test_the_closure_is_kept_between_writes_and_warmed_before_the_first(guarded)
     assert set(out.timings) == {"begin", "change", "inference", "validation", "commit"}
     guard.update(PREFIX + f"DELETE DATA {{ GRAPH <{DATA}> {{ ex:q ex:supersedes ex:s2 }} }}")
     assert guard._reasoner is warmed
+
+
+def test_a_refused_write_leaves_no_copy_behind(guarded):
+    store, guard = guarded
+    folders = sorted(p.name for p in store.root.glob("gen-*"))
+    with pytest.raises(QueryTimeout):
+        guard.update(PREFIX + "INSERT { ex:x ex:y ?a } WHERE { GRAPH ?j { ?a ?b ?c } "
+                     "GRAPH ?k { ?d ?e ?f } GRAPH ?l { ?g ?h ?i } }", timeout=0.2)
+    with pytest.raises(UpdateError):
+        guard.update(PREFIX + "CLEAR GRAPH <http://example.org/none>")
+    assert sorted(p.name for p in store.root.glob("gen-*")) == folders

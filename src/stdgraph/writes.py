@@ -303,6 +303,7 @@ class WriteGuard:
             clock = _Clock()
             version = self.store.version()
             txn = self.store.begin()
+            rec = None
             try:
                 reasoner = self.reasoner(txn.db, version)  # the closure before the change
                 clock.lap("begin")
@@ -311,7 +312,8 @@ class WriteGuard:
                 clock.lap("change")
                 outcome = self._close_and_check(txn, rec, reasoner, clock)
             except BaseException:
-                rec = None
+                if rec is not None:  # the traceback's frames hold rec: let go of the copy
+                    rec.db = None
                 txn.rollback()
                 raise
             outcome.created = bool(result) if isinstance(result, bool) else False
@@ -383,6 +385,7 @@ class WriteGuard:
             txn.commit()
         except BaseException:
             self._undo(new_to_base, removed)
+            db = rec.db = None  # noqa: F841 - the traceback keeps this frame
             raise
         # the version this commit made (the embedded store's new generation); other stores
         # report none, so their reasoner is rebuilt on each write
