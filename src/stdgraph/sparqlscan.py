@@ -202,3 +202,61 @@ def data_operations(text: str) -> list[tuple[str, str, str]] | None:
         as_insert = update[:a] + "INSERT" + update[a + 6:] if k == "DELETE DATA" else update
         out.append((k, update, as_insert))
     return out
+
+
+_TERM_KINDS = frozenset({"iri", "name", "var", "string", "number"})
+
+
+@lru_cache(maxsize=512)
+def is_point_lookup(text: str) -> bool:
+    """True for a SELECT or ASK whose WHERE is one triple pattern with a constant subject, and
+    nothing else but PREFIX/BASE, the projected variables, LIMIT and OFFSET.
+
+    Such a query reads one range of Oxigraph's subject index and streams it, so its cost is
+    bounded by the subject's triples and by the row cap, whatever the store's size: the endpoint
+    answers it on the event loop instead of handing it to a worker (which costs more than the
+    lookup). Anything else — a second pattern, FILTER, DISTINCT, ORDER BY, a path, a literal
+    with a language or datatype, GRAPH, a subquery — is not a point lookup."""
+    toks = [(m.lastgroup, m.group()) for m in _TOKEN.finditer(expand_escapes(text))
+            if m.lastgroup not in {"ws", "comment"}]
+    i, n = 0, len(toks)
+    while i < n and toks[i][0] == "word" and toks[i][1].upper() in {"PREFIX", "BASE"}:
+        i += 3 if toks[i][1].upper() == "PREFIX" else 2
+    if i >= n or toks[i][0] != "word" or toks[i][1].upper() not in {"SELECT", "ASK"}:
+        return False
+    if toks[i][1].upper() == "SELECT":
+        i += 1
+        if i < n and toks[i][1] == "*":
+            i += 1
+        else:
+            start = i
+            while i < n and toks[i][0] == "var":
+                i += 1
+            if i == start:
+                return False
+    else:
+        i += 1
+    if i < n and toks[i][0] == "word" and toks[i][1].upper() == "WHERE":
+        i += 1
+    if i >= n or toks[i][1] != "{":
+        return False
+    try:
+        end = toks.index(("other", "}"), i)
+    except ValueError:
+        return False
+    pattern = toks[i + 1:end]
+    if pattern and pattern[-1] == ("other", "."):
+        pattern.pop()
+    if len(pattern) != 3 or pattern[0][0] not in {"iri", "name"}:
+        return False
+    if not all(kind in _TERM_KINDS or (kind == "word" and value in {"a", "true", "false"})
+               for kind, value in pattern[1:]):
+        return False
+    i = end + 1
+    while i < n:
+        if (toks[i][0] == "word" and toks[i][1].upper() in {"LIMIT", "OFFSET"}
+                and i + 1 < n and toks[i + 1][0] == "number"):
+            i += 2
+        else:
+            return False
+    return True

@@ -71,3 +71,55 @@ def test_operation_skips_the_prologue():
     assert operation("PREFIX ex: <http://e/> BASE <http://b/> INSERT DATA {}") == "update"
     assert operation("# a comment\nPREFIX select: <http://e/> ASK {}") == "query"
     assert operation("") is None
+
+
+# -- point lookups (answered on the event loop) ---------------------------------------------------
+LOOKUPS = {
+    "PREFIX s: <http://x/> SELECT ?p ?o WHERE { s:std\\/a-1 ?p ?o }": True,
+    "SELECT * { <http://a> ?p ?o . } LIMIT 10 OFFSET 2": True,
+    "ASK { <http://a> a <http://C> }": True,
+    "select ?o where { <http://a> <http://p> ?o } # } ORDER BY ?o": True,
+    "SELECT ?o WHERE { <http://a> ?p \"}\" }": True,
+    "SELECT ?o WHERE { <http://a> <http://p> ?o } ORDER BY ?o": False,
+    "SELECT DISTINCT ?o WHERE { <http://a> ?p ?o }": False,
+    "SELECT ?o WHERE { ?s ?p ?o }": False,
+    "SELECT ?o WHERE { _:b ?p ?o }": False,
+    "SELECT ?o WHERE { <http://a> ?p ?o . ?o ?q ?r }": False,
+    "SELECT ?o WHERE { <http://a> ?p ?o ; ?q ?r }": False,
+    "SELECT ?o WHERE { <http://a> ?p ?o , ?r }": False,
+    "SELECT ?o WHERE { <http://a> ?p ?o FILTER(?o) }": False,
+    "SELECT ?o WHERE { <http://a> <http://p>/<http://q> ?o }": False,
+    "SELECT ?o WHERE { <http://a> <http://p>* ?o }": False,
+    "SELECT ?o WHERE { <http://a> ?p \"x\"@en }": False,
+    "SELECT ?o WHERE { GRAPH ?g { <http://a> ?p ?o } }": False,
+    "SELECT (COUNT(*) AS ?n) WHERE { <http://a> ?p ?o }": False,
+    "SELECT ?o FROM <http://g> WHERE { <http://a> ?p ?o }": False,
+    "CONSTRUCT { <http://a> ?p ?o } WHERE { <http://a> ?p ?o }": False,
+    "SELECT ?o WHERE { { SELECT * WHERE { ?s ?p ?o } } }": False,
+    "SELECT ?o WHERE { <http://a> ?p ?o OPTIONAL { ?o ?q ?r } }": False,
+    "SELECT ?o WHERE { <http://a> ?p ?o } VALUES ?o { 1 }": False,
+}
+
+
+def _single_constant_subject_lookup(query: str) -> bool:
+    """The oracle, from rdflib's algebra: only Project/Slice over one BGP of one triple whose
+    subject is an IRI."""
+    from rdflib import URIRef
+    from rdflib.plugins.sparql.algebra import translateQuery
+
+    algebra = translateQuery(parseQuery(query)).algebra
+    node = algebra.p
+    while node.name in {"Project", "Slice"}:
+        node = node.p
+    return (node.name == "BGP" and len(node.triples) == 1
+            and isinstance(node.triples[0][0], URIRef)
+            and not algebra.get("datasetClause"))
+
+
+@pytest.mark.parametrize(("query", "expected"), LOOKUPS.items())
+def test_point_lookups_are_what_rdflibs_algebra_says(query, expected):
+    from stdgraph.sparqlscan import is_point_lookup
+
+    assert is_point_lookup(query) is expected
+    if expected:  # never a false positive: each accepted query is one constant-subject pattern
+        assert _single_constant_subject_lookup(query)

@@ -12,7 +12,7 @@ from ..settings import Settings
 from ..store import Store, open_store
 from .context import ApiContext
 from .errors import install_error_handlers
-from .fastpath import SparqlQueryFastPath
+from .fastpath import StdgraphApp
 from .routes import include_routers
 from .routes.sparql import ROW_LIMIT_HEADER, TRUNCATED_HEADER
 
@@ -48,14 +48,14 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         finally:
             ctx.close()
 
-    app = FastAPI(title="stdgraph", version=__version__, description=DESCRIPTION,
-                  lifespan=lifespan, redoc_url=None)
+    app = StdgraphApp(title="stdgraph", version=__version__, description=DESCRIPTION,
+                      lifespan=lifespan, redoc_url=None)
     app.state.stdgraph = ctx
     install_error_handlers(app)
     include_routers(app, ctx)
-    if ctx.query_handler is not None:
-        app.add_middleware(SparqlQueryFastPath, handler=ctx.query_handler)
-    if settings.cors_origins:  # added last, so it wraps the fast path too
+    if not settings.cors_origins:
+        app.fast_handler = ctx.query_handler  # api.fastpath
+    else:  # every request goes through the CORS middleware: no fast path
         app.add_middleware(
             CORSMiddleware,
             allow_origins=list(settings.cors_origins),

@@ -33,6 +33,8 @@ class ApiContext:
     examples: dict[str, str] = field(default_factory=dict)
     #: the /sparql handler, set by routes.sparql, for the raw ASGI fast path (api.fastpath)
     query_handler: Any = None
+    #: the embedded store, which answers point lookups on the event loop (routes.sparql)
+    inline_store: OxigraphStore | None = None
     writes: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="stdgraph-write"))
     _cache: dict[Any, Any] = field(default_factory=dict)
@@ -66,7 +68,8 @@ class ApiContext:
                 except OSError:
                     continue
         return cls(settings=settings, store=store, executor=executor, guard=guard,
-                   examples=examples)
+                   examples=examples,
+                   inline_store=store if isinstance(store, OxigraphStore) else None)
 
     @property
     def writable(self) -> bool:

@@ -56,14 +56,25 @@ class OxigraphStore(Store):
         #: seconds a retired generation is kept (the server raises it above its query timeout)
         self.retain_seconds = RETAIN_SECONDS
         self._open_lock = threading.RLock()
+        self._pointer = self.root / POINTER
+        self._pointer_key: tuple | None = None
+        self._pointer_name = ""
 
     # -- generations -------------------------------------------------------------------------
     def _current_generation(self) -> str | None:
-        pointer = self.root / POINTER
-        if not pointer.is_file():
+        """The generation ``CURRENT`` names. The pointer is only ever replaced by a rename, so
+        an unchanged inode and mtime mean an unchanged name: one ``stat`` per query, not a read."""
+        pointer = self._pointer
+        try:
+            st = os.stat(pointer)
+        except OSError:
             return None
-        name = pointer.read_text().strip()
-        return name if name and (self.root / name).is_dir() else None
+        key = (st.st_ino, st.st_mtime_ns, st.st_size)
+        if key != self._pointer_key:
+            name = pointer.read_text().strip()
+            self._pointer_key, self._pointer_name = key, name
+        name = self._pointer_name
+        return name if name and os.path.isdir(os.path.join(self.root, name)) else None
 
     def exists(self) -> bool:
         return self._current_generation() is not None

@@ -41,7 +41,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from ...errors import ValidationFailed
 from ...formats import GRAPH_MEDIA, RESULT_MEDIA
 from ...negotiation import NotAcceptable, negotiate, negotiate_name, parse_content_type
-from ...sparqlscan import check_nesting, operation, uses_load, uses_service
+from ...sparqlscan import check_nesting, is_point_lookup, operation, uses_load, uses_service
 from ..context import ApiContext
 from ..errors import ApiError, error_response
 from ..executor import QueryJob
@@ -174,7 +174,13 @@ def sparql_router(ctx: ApiContext, path: str = "/sparql") -> APIRouter:
             raise NotAcceptable([RESULT_MEDIA[n][0] for n in result_names]
                                 + [GRAPH_MEDIA[n][0] for n in graph_names], "a query result")
         job = QueryJob(text, default, named, result_fmt, graph_fmt, settings.max_rows)
-        answer = await ctx.executor.answer(job, settings.query_timeout or None)
+        timeout = settings.query_timeout or None
+        if ctx.inline_store is not None and is_point_lookup(text):
+            # one index range, capped by the row limit: cheaper here than the hand-over to a
+            # worker (see sparqlscan.is_point_lookup); the deadline is checked as it streams
+            answer = ctx.inline_store.answer(**job.kwargs(timeout))
+        else:
+            answer = await ctx.executor.answer(job, timeout)
         return answer_response(answer, settings.max_rows)
 
     async def run_update(request: Request, text: str, params: dict[str, list[str]]) -> Response:
