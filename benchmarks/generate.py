@@ -13,9 +13,14 @@ The same (standards, seed, vocabulary) always gives the same lines, byte for byt
   ``sg:supersedes`` one and 5 % ``sg:references`` one; 10 % address one of 20 barriers.
 
 ``vocabulary="stdgraph"`` writes stdgraph's own terms (sg:classifiedIn, skos:inScheme, ...);
-``vocabulary="sto"`` writes the same graph in the I40KG STO vocabulary (sto:Standard,
-sto:hasClassification, sto:isDescribedin, sto:alignsWith, sto:hasPublisher, sto:isPartOf), for
-importer benchmarks.
+every resource has an English label and a ``dcterms:source``, so the graph conforms to the
+project's shapes and ``stdgraph build`` accepts it (the references to withdrawn standards give
+warnings). ``vocabulary="sto"`` writes the same graph in the I40KG STO vocabulary, shaped like
+``i40kg.ttl`` (sto:Standard and owl:NamedIndividual, rdfs:label, sto:hasPublisher,
+sto:hasStatus with I40KG's literals "Valid", "Pre release version (PRV)", "Withdrawn",
+"Replaced", sto:hasClassification, sto:StandardClassification sto:isDescribedin a
+sto:StandardizationFramework, sto:alignsWith, sto:isPartOf, sto:hasPreviousVersion,
+sto:relatedTo; no barriers), for the importer benchmark (``benchmarks/sto.py``).
 
 Function API (used by the other benchmarks)::
 
@@ -51,6 +56,11 @@ ARCH_GRAPH = GRAPH_BASE + "bench/architectures"
 STANDARDS_GRAPH = GRAPH_BASE + "bench/standards"
 
 STATUSES = [("Published", 80), ("UnderDevelopment", 8), ("Withdrawn", 6), ("Superseded", 6)]
+#: I40KG's sto:hasStatus literal for each status (stdgraph.importers.sto.STATUS_BACK)
+STO_STATUS = {"Published": "Valid", "UnderDevelopment": "Pre release version (PRV)",
+              "Withdrawn": "Withdrawn", "Superseded": "Replaced"}
+OWL_NAMED_INDIVIDUAL = "http://www.w3.org/2002/07/owl#NamedIndividual"
+SOURCE_DOC = "https://example.org/bench/source"
 BODIES = 6
 BARRIERS = 20
 MAPPINGS = 20
@@ -121,6 +131,7 @@ def quads(
     a, g_std = ARCH_GRAPH, STANDARDS_GRAPH
     t = _iri(RDF_TYPE)
     label = _iri(RDFS_LABEL)
+    source, doc = _iri(DCTERMS_SOURCE), _iri(SOURCE_DOC)
 
     # -- architectures ------------------------------------------------------------------------
     elems: list[tuple[int, int]] = []
@@ -131,6 +142,7 @@ def quads(
         else:
             yield s, t, _iri(SG + "ReferenceArchitecture"), a
             yield s, t, _iri(SKOS + "ConceptScheme"), a
+            yield s, source, doc, a
         yield s, label, _lit(f"Bench architecture {j}", "en"), a
     for i in range(elements):
         j = i % schemes
@@ -145,6 +157,7 @@ def quads(
             yield e, t, _iri(SKOS + "Concept"), a
             yield e, _iri(SKOS + "prefLabel"), _lit(f"Element {i} of architecture {j}", "en"), a
             yield e, _iri(SKOS + "inScheme"), _iri(scheme_iri(j, vocabulary)), a
+            yield e, source, doc, a
     for _ in range(MAPPINGS):
         (j1, i1), (j2, i2) = rng.sample(elems, 2)
         if j1 == j2:
@@ -162,6 +175,8 @@ def quads(
         cls = STO + "StandardOrganization" if sto else SG + "StandardsBody"
         yield iri, t, _iri(cls), g_std
         yield iri, label, _lit(f"Bench body {b}", "en"), g_std
+        if not sto:
+            yield iri, source, doc, g_std
     barriers = []
     if not sto:
         for b in range(BARRIERS):
@@ -169,6 +184,7 @@ def quads(
             barriers.append(iri)
             yield iri, t, _iri(SG + "Barrier"), g_std
             yield iri, _iri(SKOS + "prefLabel"), _lit(f"Bench barrier {b}", "en"), g_std
+            yield iri, source, doc, g_std
 
     # -- standards ----------------------------------------------------------------------------
     sampler = _Sampler(elems, zipf, rng)
@@ -179,9 +195,10 @@ def quads(
         "references", "addressesBarrier", "hasClassification", "hasPublisher", "isPartOf",
         "hasStatus", "relatedTo", "hasPreviousVersion")}
     cls_std = _iri((STO if sto else SG) + "Standard")
-    source = _iri(DCTERMS_SOURCE)
     for n in range(standards):
         s = _iri(standard_iri(n, vocabulary))
+        if sto:
+            yield s, t, _iri(OWL_NAMED_INDIVIDUAL), g_std
         yield s, t, cls_std, g_std
         yield s, label, _lit(f"BENCH {n} Synthetic standard {n}", "en"), g_std
         if not sto:
@@ -189,10 +206,10 @@ def quads(
         yield s, p["hasPublisher" if sto else "publisher"], bodies[rng.randrange(BODIES)], g_std
         st = status_names[bisect.bisect_right(status_cum, rng.randrange(status_cum[-1]))]
         if sto:
-            yield s, p["hasStatus"], _lit(st), g_std
+            yield s, p["hasStatus"], _lit(STO_STATUS[st]), g_std
         else:
             yield s, p["status"], _iri(SG + st), g_std
-        yield s, source, _iri(f"https://example.org/bench/{n}"), g_std
+            yield s, source, _iri(f"https://example.org/bench/{n}"), g_std
         cls = p["hasClassification" if sto else "classifiedIn"]
         for j, i in sampler.draw(rng.randint(1, 8)):
             yield s, cls, _iri(element_iri(j, i, vocabulary)), g_std

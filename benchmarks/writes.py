@@ -37,7 +37,7 @@ from stdgraph.rdfio import graph_to_quads, to_rdflib
 from stdgraph.rules import Reasoner
 from stdgraph.store import OxigraphStore
 from stdgraph.validation import run_validation
-from stdgraph.writes import WriteGuard, _asserted_triples, is_shacl_data
+from stdgraph.writes import WriteGuard, asserted_triples, is_shacl_data
 
 REPO = Path(__file__).resolve().parents[1]
 PHASES = ["begin", "change", "inference", "validation", "commit"]
@@ -55,7 +55,7 @@ def setup(work: Path, standards: int, project: Project) -> OxigraphStore:
     for path in project.ontology_files:
         iri = GRAPH_BASE + "ontology/" + path.stem
         db.bulk_extend(graph_to_quads(parse_file(path, project.relative(path)), iri))
-    inferred = Reasoner(_asserted_triples(db)).inferred()
+    inferred = Reasoner(asserted_triples(db)).inferred()
     db.bulk_extend(graph_to_quads(inferred, INFERRED_GRAPH))
     db.flush()
     return store
@@ -82,7 +82,7 @@ def anchor(store: OxigraphStore, guard: WriteGuard, focus: list[URIRef]) -> dict
     """The pre-incremental costs: full closure, and pyshacl over the whole data graph."""
     db = store.db
     t0 = time.perf_counter()
-    Reasoner(_asserted_triples(db)).inferred_graph()
+    Reasoner(asserted_triples(db)).inferred_graph()
     t1 = time.perf_counter()
     data = Graph()
     for q in db.quads_for_pattern(None, None, None, None):

@@ -11,7 +11,7 @@ from rdflib.namespace import RDF, XSD
 
 from stdgraph.inference import infer
 from stdgraph.namespaces import SG, SGID
-from stdgraph.pipeline import load_project
+from stdgraph.pipeline import load_project, parse_file
 from stdgraph.project import Project
 from stdgraph.validation import run_validation
 
@@ -61,7 +61,7 @@ def manifest_fixtures() -> list[Path]:
 
 @pytest.mark.parametrize("fixture", manifest_fixtures(), ids=lambda p: p.stem)
 def test_same_verdicts_as_pyshacl_on_each_manifest_fixture(project, fixture):
-    data = _closed(project, Graph().parse(fixture), with_data=False)
+    data = _closed(project, parse_file(fixture, fixture.name), with_data=False)
     ours, reference = both_engines(data, project.shapes, project.ontology_graph())
     assert verdicts(ours) == verdicts(reference)
 

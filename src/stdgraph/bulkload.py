@@ -15,8 +15,8 @@ leaves the store exactly as it was:
    the build and the guarded writes do) and replaces the inferred graph;
 4. unless ``validate=False``, the nodes the load touches — subjects and non-literal objects of
    the old and new content of the target graphs and of every inferred triple that changed — are
-   validated with the project's shapes (``run_validation(focus_nodes=...)``); a ``sh:Violation``
-   throws the copy away (``ValidationFailed``);
+   validated in the store with the project's shapes (``validation.validate_in_store``); a
+   ``sh:Violation`` throws the copy away (``ValidationFailed``);
 5. a record of the load (source files, time) goes into the meta graph and the copy is committed.
 
 **Target graph.** By default each file goes to ``https://w3id.org/stdgraph/graph/load/<stem>``
@@ -49,7 +49,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
 from .errors import UsageError, ValidationFailed
@@ -57,7 +57,8 @@ from .namespaces import GRAPH_BASE, IMPORT_GRAPH_PREFIX, INFERRED_GRAPH, META_GR
 from .project import RDF_SUFFIXES
 from .rdfio import parse_quads, to_oxigraph, to_rdflib
 from .store.base import Store, Triple, iri_ref
-from .validation import ValidationReport, run_validation
+from .validation import ValidationReport, validate_in_store
+from .writes import asserted_triples, focus_iris, is_shacl_data
 
 Progress = Callable[[str], None]
 
@@ -195,18 +196,6 @@ def _count(db: ox.Store, graph: str) -> int:
     return int(next(iter(res))[0].value)
 
 
-def _asserted_graph(g) -> bool:
-    """Graphs the closure is computed from (as the build and guarded writes do)."""
-    return not (g in (_INFERRED, _META)
-                or (isinstance(g, ox.NamedNode) and g.value.startswith(IMPORT_GRAPH_PREFIX)))
-
-
-def _asserted_triples(db: ox.Store) -> Iterator[Triple]:
-    for q in db.quads_for_pattern(None, None, None, None):
-        if _asserted_graph(q.graph_name):
-            yield to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)
-
-
 def _graph_triples(db: ox.Store, graph: ox.NamedNode) -> Iterator[Triple]:
     for q in db.quads_for_pattern(None, None, None, graph):
         yield to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)
@@ -225,7 +214,7 @@ def closure(db: ox.Store, asserted: Iterable[Triple],
     except UnsupportedConstruct as e:
         say(f"{e.message}: falling back to owlrl (slow on big graphs)")
         graph = Graph()
-        for t in _asserted_triples(db):
+        for t in asserted_triples(db):
             graph.add(t)
         return iter(infer(graph, engine="owlrl"))
 
@@ -235,39 +224,6 @@ def _nodes(triples: Iterable[Triple], into: set[Node]) -> None:
         into.add(s)
         if not isinstance(o, Literal):
             into.add(o)
-
-
-def focus_iris(nodes: set[Node], data: Graph) -> list[URIRef]:
-    """IRIs among ``nodes``; a blank node stands for the IRIs that refer to it (through chains
-    of blank nodes), since SHACL focus nodes are named by IRI."""
-    out: set[URIRef] = set()
-    seen: set[Node] = set()
-    todo = list(nodes)
-    while todo:
-        n = todo.pop()
-        if n in seen:
-            continue
-        seen.add(n)
-        if isinstance(n, URIRef):
-            out.add(n)
-        elif isinstance(n, BNode):
-            todo.extend(data.subjects(None, n))
-    return sorted(out, key=str)
-
-
-def _shacl_data(db: ox.Store) -> Graph:
-    """What SHACL sees, as for guarded writes: the asserted graphs except ontology graphs, plus
-    the inferred graph."""
-    data = Graph()
-    add = data.add
-    for q in db.quads_for_pattern(None, None, None, None):
-        g = q.graph_name
-        if g == _META or (isinstance(g, ox.NamedNode) and (
-                g.value.startswith(IMPORT_GRAPH_PREFIX)
-                or g.value.startswith(ONTOLOGY_GRAPH_PREFIX))):
-            continue
-        add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
-    return data
 
 
 def _record(db: ox.Store, targets: dict[str, list[Path]]) -> None:
@@ -364,7 +320,7 @@ def _apply(db: ox.Store, targets: dict[str, list[Path]], validate: bool, shapes:
                 say(f"read {n} triple(s) from {path} into <{iri}>")
 
     # the other asserted graphs first (read before the load writes), then the new triples
-    inferred = closure(db, itertools.chain(_asserted_triples(db), loaded()), say)
+    inferred = closure(db, itertools.chain(asserted_triples(db), loaded()), say)
     db.remove_graph(_INFERRED)
     if validate:
         new_inferred = set(inferred)
@@ -381,14 +337,12 @@ def _apply(db: ox.Store, targets: dict[str, list[Path]], validate: bool, shapes:
     focus: list[URIRef] = []
     if validate:
         t0 = time.perf_counter()
-        data = _shacl_data(db)
-        focus = focus_iris(touched, data)
+        focus = sorted(focus_iris(touched, db), key=str)
         del touched
         if focus:
-            report = run_validation(data, shapes, ontology=ontology, focus_nodes=focus)
+            report = validate_in_store(db, shapes, ontology, focus, data_graph=is_shacl_data)
         else:
             report = ValidationReport(results=[], graph=Graph())
-        del data
         timings["validate"] = time.perf_counter() - t0
         say(f"validated {len(focus)} node(s) in {timings['validate']:.1f}s: "
             f"{len(report.violations)} violation(s), {len(report.warnings)} warning(s)")

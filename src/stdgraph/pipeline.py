@@ -3,35 +3,46 @@
 Nothing touches the store until every file has parsed and the closed graph conforms; the commit
 itself is the store's atomic ``replace_all``. A failed build therefore leaves the previous graph
 exactly as it was.
+
+The data files are parsed by pyoxigraph straight into a private in-memory Oxigraph store, one
+named graph per file, and stay there: the rules engine reads them from it, its entailments are
+written next to them (the inferred graph), SHACL validates them in place
+(``stdgraph.validation.validate_in_store``) and the commit copies them out. No rdflib graph of
+the data is ever built, which is what made a build of 100k standards take hours; only the
+ontology (small) is kept as rdflib graphs, for the rules engine and pyshacl.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, XSD
 from rdflib.term import Node
 
 from . import __version__
-from .errors import ValidationFailed
-from .inference import infer
+from .errors import UsageError, ValidationFailed
 from .namespaces import GRAPH_BASE, IMPORT_GRAPH_PREFIX, INFERRED_GRAPH, META_GRAPH
 from .project import RDF_SUFFIXES, Project
-from .rdfio import parse_graph
-from .store.base import Store
-from .validation import ValidationReport, run_validation
+from .rdfio import _scope, parse_graph, parse_quads, to_oxigraph, to_rdflib
+from .store.base import Store, Triple
+from .validation import ValidationReport, validate_in_store
 
 Progress = Callable[[str], None]
+#: quads written to the work store at a time
+CHUNK = 100_000
 
 
 @dataclass
 class LoadedProject:
-    """Every source file parsed into its own graph."""
+    """Every source file parsed into its own rdflib graph (for tests and tools; the build
+    itself parses into a store, see ``Workspace``)."""
 
     project: Project
     ontology: dict[str, Graph] = field(default_factory=dict)  # graph IRI -> triples
@@ -53,14 +64,6 @@ class LoadedProject:
                 g.add(t)
         return g
 
-    def subject_sources(self) -> dict[Node, set[str]]:
-        """Which files describe each subject, so a SHACL result can name the file to fix."""
-        out: dict[Node, set[str]] = {}
-        for iri, g in {**self.ontology, **self.data}.items():
-            for s in set(g.subjects()):
-                out.setdefault(s, set()).add(self.files[iri])
-        return out
-
 
 @dataclass
 class BuildResult:
@@ -78,7 +81,8 @@ def parse_file(path: Path, label: str) -> Graph:
 
 
 def load_project(project: Project, progress: Progress | None = None) -> LoadedProject:
-    """Parse every ontology, data and shapes file; the first syntax error stops the build."""
+    """Parse every ontology, data and shapes file into rdflib graphs; the first syntax error
+    stops."""
     say = progress or (lambda _msg: None)
     loaded = LoadedProject(project)
     for kind, files in (("ontology", project.ontology_files), ("data", project.data_files)):
@@ -88,38 +92,180 @@ def load_project(project: Project, progress: Progress | None = None) -> LoadedPr
             getattr(loaded, kind)[iri] = parse_file(path, rel)
             loaded.files[iri] = rel
         say(f"parsed {len(files)} {kind} file(s)")
-    for path in project.shape_files:
-        for t in parse_file(path, project.relative(path)):
-            loaded.shapes.add(t)
+    loaded.shapes = read_shapes(project)
     return loaded
 
 
-def close_and_validate(
-    loaded: LoadedProject, progress: Progress | None = None
-) -> tuple[Graph, ValidationReport, dict[str, float]]:
+def read_shapes(project: Project) -> Graph:
+    shapes = Graph()
+    for path in project.shape_files:
+        for t in parse_file(path, project.relative(path)):
+            shapes.add(t)
+    return shapes
+
+
+class _Terms:
+    """pyoxigraph -> rdflib terms, each distinct term converted once."""
+
+    def __init__(self) -> None:
+        self._cache: dict = {}
+
+    def __call__(self, term) -> Node:
+        out = self._cache.get(term)
+        if out is None:
+            out = self._cache[term] = to_rdflib(term)
+        return out
+
+    def triples(self, quads: Iterable[ox.Quad]) -> Iterator[Triple]:
+        rd = self.__call__
+        for q in quads:
+            yield rd(q.subject), rd(q.predicate), rd(q.object)
+
+
+class Workspace:
+    """A project's files parsed for a build: data graphs (and later the inferred graph) in a
+    private in-memory Oxigraph store, the ontology and shapes as rdflib graphs."""
+
+    def __init__(self) -> None:
+        self.db = ox.Store()
+        self.ontology: dict[str, Graph] = {}
+        self.files: dict[str, str] = {}  # graph IRI -> file, for results and the build record
+        self.data: list[str] = []  # data graph IRIs, in file order
+        self.shapes = Graph()
+        self.terms = _Terms()
+
+    def add_ontology(self, path: Path, iri: str, label: str) -> None:
+        self.ontology[iri] = parse_file(path, label)
+        self.files[iri] = label
+
+    def add_data(self, path: Path, iri: str, label: str) -> None:
+        """Parse a data file into its named graph; blank nodes are renamed apart per file
+        (as ``rdfio.parse_graph`` does)."""
+        if path.suffix not in RDF_SUFFIXES:
+            raise UsageError(f"{path}: unknown RDF file type {path.suffix!r}")
+        graph = ox.NamedNode(iri)
+        prefix = _scope(label)
+
+        def renamed(term):
+            return ox.BlankNode(prefix + term.value) if isinstance(term, ox.BlankNode) else term
+
+        batch: list[ox.Quad] = []
+        for q in parse_quads(path=path, fmt=RDF_SUFFIXES[path.suffix], label=label):
+            s, o = q.subject, q.object
+            if isinstance(s, ox.BlankNode) or isinstance(o, ox.BlankNode):
+                s, o = renamed(s), renamed(o)
+            batch.append(ox.Quad(s, q.predicate, o, graph))
+            if len(batch) >= CHUNK:
+                self.db.extend(batch)
+                batch.clear()
+        self.db.extend(batch)
+        self.files[iri] = label
+        self.data.append(iri)
+
+    def ontology_graph(self) -> Graph:
+        g = Graph()
+        for part in self.ontology.values():
+            for t in part:
+                g.add(t)
+        return g
+
+    def infer(self) -> int:
+        """Run the rules engine over ontology + data; write its entailments into the inferred
+        graph of the work store. Returns how many there are."""
+        from .inference import infer
+        from .rules import Reasoner, UnsupportedConstruct
+
+        def asserted() -> Iterator[Triple]:
+            for part in self.ontology.values():
+                yield from part
+            yield from self.terms.triples(self.db.quads_for_pattern(None, None, None, None))
+
+        try:
+            inferred: Iterable[Triple] = Reasoner(asserted()).inferred()
+        except UnsupportedConstruct as e:
+            warnings.warn(f"{e.message}; falling back to owlrl", RuntimeWarning, stacklevel=2)
+            g = Graph()
+            for t in asserted():
+                g.add(t)
+            inferred = infer(g, engine="owlrl")
+        graph = ox.NamedNode(INFERRED_GRAPH)
+        n = 0
+        batch: list[ox.Quad] = []
+        for s, p, o in inferred:
+            batch.append(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), graph))
+            n += 1
+            if len(batch) >= CHUNK:
+                self.db.extend(batch)
+                batch.clear()
+        self.db.extend(batch)
+        return n
+
+    def validate(self) -> ValidationReport:
+        """Every data graph plus the inferred graph, with the ontology, against the shapes."""
+        return validate_in_store(self.db, self.shapes, self.ontology_graph(), None,
+                                 data_graph=lambda _g: True, sources=_Sources(self))
+
+    def triples(self, iri: str, counts: dict[str, int]) -> Iterator[Triple]:
+        """A graph of the work store as rdflib triples, counted into ``counts``."""
+        n = 0
+        for t in self.terms.triples(self.db.quads_for_pattern(None, None, None,
+                                                             ox.NamedNode(iri))):
+            n += 1
+            yield t
+        counts[iri] = n
+
+
+class _Sources:
+    """Which files describe a node (``sources.get(node)``), looked up only for the nodes a
+    report names."""
+
+    def __init__(self, work: Workspace) -> None:
+        self.work = work
+
+    def get(self, node: Node, default=()) -> set[str]:
+        if node is None or isinstance(node, Literal):
+            return set(default)
+        out = {self.work.files[q.graph_name.value]
+               for q in self.work.db.quads_for_pattern(to_oxigraph(node), None, None, None)
+               if q.graph_name.value in self.work.files}
+        out |= {self.work.files[iri] for iri, g in self.work.ontology.items()
+                if (node, None, None) in g}
+        return out or set(default)
+
+
+def parse_project(project: Project, progress: Progress | None = None) -> Workspace:
+    """Parse the project's ontology, data and shapes; the first syntax error stops."""
+    say = progress or (lambda _msg: None)
+    work = Workspace()
+    for path in project.ontology_files:
+        work.add_ontology(path, project.graph_iri(path), project.relative(path))
+    say(f"parsed {len(project.ontology_files)} ontology file(s)")
+    for path in project.data_files:
+        work.add_data(path, project.graph_iri(path), project.relative(path))
+    say(f"parsed {len(project.data_files)} data file(s)")
+    work.shapes = read_shapes(project)
+    return work
+
+
+def close_and_validate(work: Workspace, progress: Progress | None = None
+                       ) -> tuple[ValidationReport, dict[str, float]]:
     """Infer over ontology + data, then validate data + inferred against the shapes."""
     say = progress or (lambda _msg: None)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    asserted = loaded.union()
-    inferred = infer(asserted)
+    n = work.infer()
     timings["infer"] = time.perf_counter() - t0
-    say(f"inferred {len(inferred)} triple(s) in {timings['infer']:.1f}s")
+    say(f"inferred {n} triple(s) in {timings['infer']:.1f}s")
 
     t0 = time.perf_counter()
-    data = loaded.union(include_ontology=False)
-    for t in inferred:
-        data.add(t)
-    report = run_validation(
-        data, loaded.shapes, ontology=loaded.ontology_graph(), sources=loaded.subject_sources()
-    )
+    report = work.validate()
     timings["validate"] = time.perf_counter() - t0
     say(f"validated in {timings['validate']:.1f}s: {len(report.violations)} violation(s), "
         f"{len(report.warnings)} warning(s)")
-    return inferred, report, timings
+    return report, timings
 
 
-def build_record(loaded: LoadedProject, inferred: Graph) -> Graph:
+def build_record(graph_files: dict[str, str]) -> Graph:
     """A small PROV record of this build in the meta graph."""
     g = Graph()
     activity = URIRef(GRAPH_BASE + "build")
@@ -127,9 +273,9 @@ def build_record(loaded: LoadedProject, inferred: Graph) -> Graph:
     g.add((activity, PROV.endedAtTime,
            Literal(datetime.now(UTC).isoformat(timespec="seconds"), datatype=XSD.dateTime)))
     g.add((activity, PROV.wasAssociatedWith, Literal(f"stdgraph {__version__}")))
-    for iri in [*loaded.ontology, *loaded.data]:
+    for iri, rel in graph_files.items():
         g.add((URIRef(iri), PROV.wasGeneratedBy, activity))
-        g.add((URIRef(iri), PROV.wasDerivedFrom, Literal(loaded.files[iri])))
+        g.add((URIRef(iri), PROV.wasDerivedFrom, Literal(rel)))
     g.add((URIRef(INFERRED_GRAPH), PROV.wasGeneratedBy, activity))
     return g
 
@@ -140,26 +286,34 @@ def build(project: Project, store: Store, progress: Progress | None = None) -> B
     say = progress or (lambda _msg: None)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    loaded = load_project(project, say)
+    work = parse_project(project, say)
     timings["parse"] = time.perf_counter() - t0
 
-    inferred, report, more = close_and_validate(loaded, say)
+    report, more = close_and_validate(work, say)
     timings.update(more)
     if not report.conforms:
         raise ValidationFailed(report)
 
     t0 = time.perf_counter()
-    graphs: dict = {**loaded.ontology, **loaded.data, INFERRED_GRAPH: inferred,
-                    META_GRAPH: build_record(loaded, inferred)}
+    counts: dict[str, int] = {}
+    files = {iri: work.files[iri] for iri in [*work.ontology, *work.data]}
+    graphs: dict[str, Iterable[Triple]] = {**work.ontology}
+    for iri in work.data:
+        graphs[iri] = work.triples(iri, counts)
+    graphs[INFERRED_GRAPH] = work.triples(INFERRED_GRAPH, counts)
+    graphs[META_GRAPH] = build_record(files)
     # Imported datasets (stdgraph import ...) are not the project's: a rebuild keeps them.
     for name in store.graph_names():
         if name.startswith(IMPORT_GRAPH_PREFIX):
             graphs[name] = list(store.triples(name))
     store.replace_all(graphs)
+    for iri, triples in graphs.items():
+        if iri not in counts:
+            counts[iri] = len(triples)  # type: ignore[arg-type]
     timings["load"] = time.perf_counter() - t0
-    say(f"loaded {sum(len(g) for g in graphs.values())} triple(s) into {len(graphs)} graph(s) "
+    say(f"loaded {sum(counts.values())} triple(s) into {len(graphs)} graph(s) "
         f"in {timings['load']:.1f}s")
-    return BuildResult({k: len(v) for k, v in graphs.items()}, report, timings)
+    return BuildResult(counts, report, timings)
 
 
 def validate_files(
@@ -167,21 +321,11 @@ def validate_files(
 ) -> ValidationReport:
     """Validate standalone files against the project's shapes, with its ontology and OWL-RL
     inference, without touching any store."""
-    loaded = LoadedProject(project)
+    work = Workspace()
     for path in project.ontology_files:
-        iri = project.graph_iri(path)
-        loaded.ontology[iri] = parse_file(path, project.relative(path))
-        loaded.files[iri] = project.relative(path)
-    for path in project.shape_files:
-        for t in parse_file(path, project.relative(path)):
-            loaded.shapes.add(t)
+        work.add_ontology(path, project.graph_iri(path), project.relative(path))
+    work.shapes = read_shapes(project)
     for path in paths:
-        if path.suffix not in RDF_SUFFIXES:
-            from .errors import UsageError
-
-            raise UsageError(f"{path}: unknown RDF file type {path.suffix!r}")
-        iri = "urn:stdgraph:file:" + str(path)
-        loaded.data[iri] = parse_file(path, str(path))
-        loaded.files[iri] = str(path)
-    _inferred, report, _t = close_and_validate(loaded, progress)
+        work.add_data(path, "urn:stdgraph:file:" + str(path), str(path))
+    report, _t = close_and_validate(work, progress)
     return report

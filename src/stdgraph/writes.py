@@ -63,19 +63,7 @@ from .rdfio import to_oxigraph, to_rdflib
 from .rules import InferenceDelta, Reasoner, UnsupportedConstruct, write_delta
 from .sparqlscan import check_nesting, data_operations, uses_load, uses_service
 from .store.base import QueryTimeout, Store
-from .validation import ValidationReport
-
-try:  # TEMPORARY until validation.validate_in_store lands
-    from .validation import validate_in_store
-except ImportError:  # pragma: no cover
-    def validate_in_store(db, shapes, ontology, focus, *, data_graph):
-        from .validation import run_validation
-
-        data = Graph()
-        for q in db.quads_for_pattern(None, None, None, None):
-            if data_graph(q.graph_name):
-                data.add(_triple(q))
-        return run_validation(data, shapes, ontology=ontology, focus_nodes=list(focus))
+from .validation import ValidationReport, validate_in_store
 
 ONTOLOGY_GRAPH_PREFIX = GRAPH_BASE + "ontology/"
 _COMPUTED = {ox.NamedNode(INFERRED_GRAPH), ox.NamedNode(META_GRAPH)}
@@ -337,7 +325,7 @@ class WriteGuard:
         version read *before* ``db`` was opened, so a change in between only causes a rebuild."""
         if self._reasoner is None or version is None or version != self._reasoner_version:
             self._reasoner = None
-            self._reasoner = Reasoner(_asserted_triples(db))
+            self._reasoner = Reasoner(asserted_triples(db))
             self._reasoner_version = version
         return self._reasoner
 
@@ -373,7 +361,7 @@ class WriteGuard:
                 nodes.add(s)
                 if not isinstance(o, Literal):
                     nodes.add(o)
-            focus = sorted(_focus_iris(nodes, db), key=str)
+            focus = sorted(focus_iris(nodes, db), key=str)
             report = None
             if focus:
                 report = validate_in_store(db, self.shapes, self.ontology, focus,
@@ -415,7 +403,7 @@ def _triple(q: ox.Quad) -> Triple:
     return to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)
 
 
-def _asserted_triples(db: ox.Store) -> Iterator[Triple]:
+def asserted_triples(db: ox.Store) -> Iterator[Triple]:
     for q in db.quads_for_pattern(None, None, None, None):
         if is_asserted(q.graph_name):
             yield _triple(q)
@@ -432,7 +420,7 @@ def _full_inference_delta(db: ox.Store) -> InferenceDelta:
     from .inference import infer
 
     asserted = Graph()
-    for t in _asserted_triples(db):
+    for t in asserted_triples(db):
         asserted.add(t)
     new = set(infer(asserted))
     old = {_triple(q) for q in db.quads_for_pattern(None, None, None,
@@ -440,7 +428,7 @@ def _full_inference_delta(db: ox.Store) -> InferenceDelta:
     return InferenceDelta(new - old, old - new, recomputed=True)
 
 
-def _focus_iris(nodes: set[Node], db: ox.Store) -> set[URIRef]:
+def focus_iris(nodes: Iterable[Node], db: ox.Store) -> set[URIRef]:
     """IRIs among ``nodes``; a blank node is replaced by the IRIs that refer to it (following
     chains of blank nodes), since SHACL focus nodes are named by IRI."""
     out: set[URIRef] = set()
