@@ -13,6 +13,7 @@ incremental inference), and ``validate_in_store`` gets the touched nodes and the
 runs once per size, on the last write; its results must equal ``validate_in_store``'s.
 
     python benchmarks/validation.py [--sizes 1000,10000,100000] [--writes 20] [--shapes FILE]
+                                    [--build-shapes FILE]
 """
 
 from __future__ import annotations
@@ -43,11 +44,13 @@ from stdgraph.namespaces import (  # noqa: E402
     SGID,
 )
 from stdgraph.pipeline import build, parse_file, read_shapes  # noqa: E402
+from stdgraph.project import Project  # noqa: E402
 from stdgraph.rdfio import to_oxigraph, to_rdflib  # noqa: E402
 from stdgraph.rules import Reasoner  # noqa: E402
 from stdgraph.store import OxigraphStore  # noqa: E402
 from stdgraph.validation import run_validation, validate_in_store  # noqa: E402
 
+REPO = Path(__file__).resolve().parents[1]
 ONTOLOGY = GRAPH_BASE + "ontology/"
 STANDARDS = GRAPH_BASE + "data/bench/standards"
 
@@ -73,10 +76,11 @@ def new_standard(i: int, size: int) -> list[tuple]:
 
 def measure(size: int, args) -> str:
     with tempfile.TemporaryDirectory() as tmp:
-        project = make_project(Path(tmp) / "project", size, args.shapes)
+        project = make_project(Path(tmp) / "project", size, args.build_shapes or args.shapes)
         store = OxigraphStore(Path(tmp) / "store")
         build(project, store)
-        shapes = Graph().parse(args.shapes) if args.shapes else read_shapes(project)
+        shapes = (Graph().parse(args.shapes) if args.shapes
+                  else read_shapes(Project.locate(REPO)))
         ontology = Graph()
         for path in project.ontology_files:
             ontology += parse_file(path, project.relative(path))
@@ -137,6 +141,8 @@ def main() -> None:
     ap.add_argument("--writes", type=int, default=20)
     ap.add_argument("--shapes", type=Path, default=None,
                     help="shapes file to use instead of shapes/stdgraph-shapes.ttl")
+    ap.add_argument("--build-shapes", type=Path, default=None,
+                    help="shapes file the store is built with (default: --shapes)")
     args = ap.parse_args()
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, "
           f"python {platform.python_version()}; shapes: {args.shapes or 'the repository'}")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from rdflib import Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SKOS, XSD
 
 from stdgraph import shacl_sparql
@@ -255,6 +255,19 @@ def test_dependents_make_focused_validation_see_every_changed_result(db, shapes,
     assert plain.results == reference(db, shapes, ontology, plain.focus_nodes).results
 
 
+def test_a_change_through_a_blank_node(db, shapes, ontology):
+    """A blank node cannot be bound in a query: the constraint is then run on all its targets,
+    and the result is still found."""
+    item, ref = URIRef(str(SGID) + "roadmap-item/cobot-safety"), BNode("withdrawn")
+    touched, changes = write(db, add=[(item, SG.references, ref),
+                                      (ref, SG.status, SG.Withdrawn)])
+    ours = validate_in_store(db, shapes, ontology, touched, data_graph=data_graph,
+                             changes=changes)
+    assert ours.results == reference(db, shapes, ontology, ours.focus_nodes).results
+    assert [r.focus for r in ours.results
+            if r.shape == "sgsh:ReferencesWithdrawnStandardShape"] == [compact(item)]
+
+
 def test_imported_and_ontology_graphs_are_not_data(db, shapes, ontology):
     """A clashing standard in an import graph is not validated and does not clash; the same
     triples in a data graph do."""
@@ -339,6 +352,16 @@ def test_other_shapes_give_the_same_results(db, shapes, ontology, extra):
     assert ours.results == reference(db, more, ontology, ours.focus_nodes).results
     if extra is EXTRA:
         assert any(r.shape == "sgsh:NoMinusShape" for r in full.results)
+
+
+def test_prepare_compiles_once(shapes, ontology):
+    from stdgraph import validation
+
+    validation.prepare(shapes, ontology)
+    model = validation._Model.of(shapes)
+    assert validation._Model.of(shapes) is model and len(model.constraints) == 9
+    assert validation._ontology_store(ontology) is validation._ontology_store(ontology)
+    assert shacl_sparql.plan.cache_info().currsize >= 9
 
 
 def test_query_plans(shapes):

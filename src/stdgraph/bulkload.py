@@ -219,11 +219,29 @@ def closure(db: ox.Store, asserted: Iterable[Triple],
         return iter(infer(graph, engine="owlrl"))
 
 
-def _nodes(triples: Iterable[Triple], into: set[Node]) -> None:
-    for s, _p, o in triples:
-        into.add(s)
-        if not isinstance(o, Literal):
-            into.add(o)
+# Up to this many changed triples are handed to validation, which then finds the nodes that
+# depend on each of them; past it, every touched node counts as changed everywhere (a load that
+# big touches most nodes anyway, and the list would cost memory).
+CHANGES_KEPT = 100_000
+
+
+class _Touched:
+    """The nodes a load touches, and its changed triples while there are few enough."""
+
+    def __init__(self) -> None:
+        self.nodes: set[Node] = set()
+        self.changes: list[Triple] | None = []
+
+    def add(self, triples: Iterable[Triple]) -> None:
+        for t in triples:
+            s, _p, o = t
+            self.nodes.add(s)
+            if not isinstance(o, Literal):
+                self.nodes.add(o)
+            if self.changes is not None:
+                self.changes.append(t)
+                if len(self.changes) > CHANGES_KEPT:
+                    self.changes = None
 
 
 def _record(db: ox.Store, targets: dict[str, list[Path]]) -> None:
@@ -289,13 +307,13 @@ def _apply(db: ox.Store, targets: dict[str, list[Path]], validate: bool, shapes:
     """Steps 2-5 of the module docstring, on the private copy ``db``."""
     timings: dict[str, float] = {}
     t_start = time.perf_counter()
-    touched: set[Node] = set()
+    touched = _Touched()
     inferred_before = _count(db, INFERRED_GRAPH)
     old_inferred = set(_graph_triples(db, _INFERRED)) if validate else set()
     for iri in targets:
         g = ox.NamedNode(iri)
         if validate:
-            _nodes(_graph_triples(db, g), touched)
+            touched.add(_graph_triples(db, g))
         db.remove_graph(g)
     read: dict[str, int] = {}
 
@@ -312,9 +330,7 @@ def _apply(db: ox.Store, targets: dict[str, list[Path]], validate: bool, shapes:
                     for q in chunk:
                         t = (to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object))
                         if validate:
-                            touched.add(t[0])
-                            if not isinstance(t[2], Literal):
-                                touched.add(t[2])
+                            touched.add((t,))
                         yield t
                 read[str(path)] = n
                 say(f"read {n} triple(s) from {path} into <{iri}>")
@@ -324,7 +340,7 @@ def _apply(db: ox.Store, targets: dict[str, list[Path]], validate: bool, shapes:
     db.remove_graph(_INFERRED)
     if validate:
         new_inferred = set(inferred)
-        _nodes(new_inferred ^ old_inferred, touched)
+        touched.add(new_inferred ^ old_inferred)
         inferred = iter(new_inferred)
         del old_inferred
     write_chunked(db, (ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), _INFERRED)
@@ -337,10 +353,11 @@ def _apply(db: ox.Store, targets: dict[str, list[Path]], validate: bool, shapes:
     focus: list[URIRef] = []
     if validate:
         t0 = time.perf_counter()
-        focus = sorted(focus_iris(touched, db), key=str)
-        del touched
+        focus = sorted(focus_iris(touched.nodes, db), key=str)
+        changes, touched = touched.changes, None
         if focus:
-            report = validate_in_store(db, shapes, ontology, focus, data_graph=is_shacl_data)
+            report = validate_in_store(db, shapes, ontology, focus, data_graph=is_shacl_data,
+                                       changes=changes)
         else:
             report = ValidationReport(results=[], graph=Graph())
         timings["validate"] = time.perf_counter() - t0

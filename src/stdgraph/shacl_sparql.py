@@ -211,11 +211,13 @@ def evaluate(
 class Position:
     """Where a changed triple's subject is matched: ``term`` (a variable, ``$this`` or an IRI),
     and, for a path with steps in between (``p/q``, ``p+``), the path, whose inner nodes are
-    read too (``forward``: the path runs from ``term``; else it runs to it)."""
+    read too (``forward``: the path runs from ``term``; else it runs to it). ``predicates``: the
+    predicates of the triples matched there (None: any)."""
 
     term: Node
     path: Path | None = None
     forward: bool = True
+    predicates: tuple | None = None
 
 
 @dataclass(frozen=True)
@@ -276,14 +278,18 @@ def _certain(node) -> set:
 
 def _path_positions(s, path, o) -> list[Position]:
     """Where the subject of a triple matched by ``s path o`` can be."""
-    if isinstance(path, URIRef | Variable):
+    if isinstance(path, URIRef):
+        return [Position(s, predicates=(to_oxigraph(path),))]
+    if isinstance(path, Variable):
         return [Position(s)]
     if isinstance(path, InvPath):
         return _path_positions(o, path.arg, s)
     if isinstance(path, AlternativePath):
         return [p for a in path.args for p in _path_positions(s, a, o)]
     # sequence, repetition, negation: nodes in between are read as well
-    return [Position(s, path, True), Position(o, path, False)]
+    steps = _path_predicates(path)
+    steps = None if steps is None else tuple(to_oxigraph(x) for x in steps)
+    return [Position(s, path, True, steps), Position(o, path, False, steps)]
 
 
 @lru_cache(maxsize=256)
@@ -419,19 +425,21 @@ def run_all(db: ox.Store, c: SparqlConstraint, targets: set, dataset: Dataset,
 def dependents(
     db: ox.Store,
     c: SparqlConstraint,
-    changed: set,
+    changed: set | dict,
     dataset: Dataset,
     reach: Callable[[Path, set, bool], set | None],
 ) -> set | None:
-    """Focus nodes (pyoxigraph terms) whose results for ``c`` may differ because triples of
-    the ``changed`` nodes changed; None when that cannot be narrowed (every target may).
+    """Focus nodes (pyoxigraph terms) whose results for ``c`` may differ after a change; None
+    when that cannot be narrowed (every target may). ``changed``: the subjects of the changed
+    triples by predicate, or a set of nodes any of whose triples may have changed.
 
     A triple that a solution for focus F matches has its subject bound to a variable (or
     ``$this``, or a constant) of the query; if the triple changed, its subject is among the
-    changed nodes (the write path counts subjects and objects of changed triples). So F is
-    found by running the query with that variable bound to the changed nodes. For a path with
-    nodes in between, the nodes from which the path passes through a changed node stand in for
-    them (``reach(path, nodes, forward)``).
+    changed nodes. So F is found by running the query with that variable bound to the subjects
+    of changed triples with the predicate matched there. For a path with nodes in between, the
+    nodes from which the path passes through a changed node stand in for them
+    (``reach(path, nodes, forward)``). A blank node cannot be written into the query: one that
+    would have to be makes the answer None.
     """
     p = plan(c.query)
     if p.opaque or not p.batch:
@@ -439,7 +447,14 @@ def dependents(
     out: set = set()
     by_var: dict[Variable, set] = {}
     for pos in p.positions:
-        nodes = changed if pos.path is None else reach(pos.path, changed, pos.forward)
+        if isinstance(changed, dict):
+            keys = changed if pos.predicates is None else pos.predicates
+            base = set().union(*(changed.get(k, ()) for k in keys))
+        else:
+            base = changed
+        if not base:
+            continue
+        nodes = base if pos.path is None else reach(pos.path, base, pos.forward)
         if nodes is None or isinstance(pos.term, BNode):
             return None  # a path that cannot be followed back, or an anonymous subject
         if pos.term == THIS:
@@ -451,7 +466,7 @@ def dependents(
     for var, nodes in by_var.items():
         bindable = [n for n in nodes if isinstance(n, ox.NamedNode | ox.Literal)]
         if len(bindable) < len(nodes):
-            return None  # a blank node cannot be written into the query
+            return None
         for i in range(0, len(bindable), BATCH):
             q = _with_values(c.query, p.body, str(var), bindable[i:i + BATCH])
             for sol in db.query(q, **dataset):

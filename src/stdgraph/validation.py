@@ -14,14 +14,20 @@ Two entry points give the same results:
   ``sh:qualifiedValueShape`` / logical shapes). Which nodes may fail is decided first by a
   check of each shape in Python (``_Checker``) that answers "conforms" only where pyshacl's own
   code, mirrored, would report nothing; anything it is unsure of goes to pyshacl. The
-  SHACL-SPARQL constraints run against the store itself, with ``$this`` bound. Given focus
-  nodes (the nodes a write touched), the nodes whose results depend on them are added first:
-  nodes that reach a touched node through a property path whose values a shape looks into, and
-  nodes a SHACL-SPARQL query reaches a touched node from (``shacl_sparql.dependents``).
+  SHACL-SPARQL constraints run against the store itself, with ``$this`` bound. Given the nodes
+  a change touched (and, better, the changed triples), the nodes whose results depend on them
+  are validated too: nodes that reach a changed node through a property path whose values a
+  shape looks into, and nodes a SHACL-SPARQL query reaches a changed triple from
+  (``shacl_sparql.dependents``).
+
+Two things pyshacl does are mirrored on purpose, since the results must be pyshacl's: it mixes
+in only the RDFS/OWL axioms of ``ont_graph``, not the whole ontology (``ontology_as_mixed``),
+and given focus nodes it also skips nested shapes on value nodes that are not focus nodes.
 
 A shapes graph using something the check does not know how to bound (SHACL-JS, custom
-constraint components, SPARQL-based targets, recursive shapes, ...) is validated the slow way:
-the data graphs are copied into rdflib and given to ``run_validation``.
+constraint components, SPARQL-based targets, recursive shapes, SHACL-SPARQL on property shapes)
+is validated the slow way: the data graphs are copied into rdflib and given to
+``run_validation``.
 """
 
 from __future__ import annotations
@@ -277,8 +283,8 @@ def validate_in_store(
 
     ``focus=None`` validates every target. Otherwise ``focus`` are the nodes a change touched
     (subjects and objects of the changed triples, inferred ones included); they and the nodes
-    whose results depend on the change (see the module docstring) are validated, and the
-    report's ``focus_nodes`` lists them. ``changes``, the changed triples themselves (added and
+    whose results depend on the change (see the module docstring) are validated, IRIs only, and
+    the report's ``focus_nodes`` lists them. ``changes``, the changed triples themselves (added and
     removed, asserted and inferred; rdflib triples or pyoxigraph quads), narrows that down: without
     them every focus node counts as changed in every position, so a node many others point to
     (a publisher) makes all of those dependents.
@@ -319,16 +325,17 @@ def validate_in_store(
                 nodes |= deps
         for shape in everything:
             nodes |= view.all_targets(model.shapes[shape])
-        targets = {s.node: {n for n in nodes if view.is_target(s, n)} for s in model.targeted}
-        expanded = nodes
+        # IRIs only: pyshacl takes no blank node as a focus node (the write path names a blank
+        # node through the IRIs that refer to it)
+        expanded = {n for n in nodes if isinstance(n, ox.NamedNode)}
+        targets = {s.node: {n for n in expanded if view.is_target(s, n)}
+                   for s in model.targeted}
 
-    only = None if focus is None else {n for n in expanded if isinstance(n, ox.NamedNode)}
+    only = expanded
     checker = _Checker(model, view, only)
     suspects: set = set()
     for s in model.core_targeted:
         for n in targets[s.node]:
-            if focus is not None and not isinstance(n, ox.NamedNode):
-                continue  # pyshacl validates only IRIs given as focus nodes
             if n not in suspects and checker.conforms(s, n) is not True:
                 suspects.add(n)
     if focus is None and any(isinstance(n, ox.BlankNode) for n in suspects):
@@ -348,18 +355,29 @@ def validate_in_store(
     return report
 
 
-def _changed(model: _Model, changes: Iterable[tuple]) -> tuple[set, set]:
-    """From changed triples: the subjects, and the nodes whose triples the core shapes may read
-    (the subjects, and the objects of predicates some path follows backwards)."""
-    subjects: set = set()
+def prepare(shapes: Graph, ontology: Graph | None) -> None:
+    """Compile the shapes, their SHACL-SPARQL query plans and the ontology's mixed-in part now,
+    so that the first ``validate_in_store`` does not pay for it (about 0.2-1 s; a server can
+    call this at start)."""
+    model = _Model.of(shapes)
+    for c in model.constraints:
+        shacl_sparql.plan(c.query)
+    _ontology_store(ontology)
+
+
+def _changed(model: _Model, changes: Iterable[tuple]) -> tuple[dict, set]:
+    """From changed triples: their subjects by predicate, and the nodes whose triples the core
+    shapes may read (the subjects, and the objects of predicates a path follows backwards)."""
+    subjects: dict = {}
     read: set = set()
     for t in changes:
         terms = (t.subject, t.predicate, t.object) if isinstance(t, ox.Quad | ox.Triple) else t
         s, p, o = (x if isinstance(x, OxTerm) else to_oxigraph(x) for x in terms)
-        subjects.add(s)
+        subjects.setdefault(p, set()).add(s)
+        read.add(s)
         if p in model.inverse_predicates and not isinstance(o, ox.Literal):
             read.add(o)
-    return subjects, read | subjects
+    return subjects, read
 
 
 def _core_report(model: _Model, view: _View, suspects: set, only: set | None) -> Graph:
@@ -405,11 +423,13 @@ def _core_report(model: _Model, view: _View, suspects: set, only: set | None) ->
 
 def _validate_copied(view: _View, shapes: Graph, ontology: Graph | None,
                      focus: Iterable[Node] | None, sources: Sources | None) -> ValidationReport:
-    """The slow way, for shapes whose reads cannot be bounded: copy the data graph out."""
+    """The slow way, for shapes whose reads cannot be bounded: copy the data graph out and
+    validate the given focus nodes (no dependents: they cannot be derived either)."""
     data = Graph()
     for s, p, o in view.all_triples():
         data.add((to_rdflib(s), to_rdflib(p), to_rdflib(o)))
-    focus_list = None if focus is None else sorted(set(focus), key=str)
+    focus_list = (None if focus is None
+                  else sorted({n for n in focus if isinstance(n, URIRef)}, key=str))
     report = run_validation(data, shapes, ontology=ontology, sources=sources,
                             focus_nodes=focus_list)
     report.focus_nodes = focus_list

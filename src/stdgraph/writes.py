@@ -57,6 +57,7 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.store import Store as RdflibStore
 from rdflib.term import Node
 
+from . import validation
 from .errors import QuerySyntaxError, StdgraphError, ValidationFailed
 from .namespaces import GRAPH_BASE, IMPORT_GRAPH_PREFIX, INFERRED_GRAPH, META_GRAPH
 from .rdfio import to_oxigraph, to_rdflib
@@ -309,7 +310,8 @@ class WriteGuard:
 
     def warm(self) -> None:
         """Build the reasoner's closure now (a server calls this in the background at start, so
-        that the first write does not pay for it)."""
+        that the first write does not pay for it), and compile the shapes."""
+        validation.prepare(self.shapes, self.ontology)
         with self._lock:
             version = self.store.version()
             if version is None or (self._reasoner is not None
@@ -352,20 +354,21 @@ class WriteGuard:
             write_delta(db, delta)
             clock.lap("inference")
             nodes: set[Node] = set()
-            for q in rec.added | rec.removed:
-                if is_asserted(q.graph_name):
-                    nodes.add(to_rdflib(q.subject))
-                    if not isinstance(q.object, ox.Literal):
-                        nodes.add(to_rdflib(q.object))
+            changes: list = [q for q in rec.added | rec.removed if is_asserted(q.graph_name)]
+            for q in changes:
+                nodes.add(to_rdflib(q.subject))
+                if not isinstance(q.object, ox.Literal):
+                    nodes.add(to_rdflib(q.object))
             for s, _p, o in delta.added | delta.removed:
                 nodes.add(s)
                 if not isinstance(o, Literal):
                     nodes.add(o)
+            changes += delta.added | delta.removed
             focus = sorted(focus_iris(nodes, db), key=str)
             report = None
             if focus:
                 report = validate_in_store(db, self.shapes, self.ontology, focus,
-                                           data_graph=is_shacl_data)
+                                           data_graph=is_shacl_data, changes=changes)
                 if not report.conforms:
                     raise ValidationFailed(report)
             clock.lap("validation")
