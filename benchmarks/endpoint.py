@@ -3,7 +3,9 @@
 For each size (synthetic standards from ``benchmarks/generate.py``) both servers are started on
 127.0.0.1 over their own copy of the same quads — stdgraph on its embedded store, Oxigraph with
 ``--union-default-graph`` so the queries read the same default graph — and the same query mix is
-sent to both, interleaved, over keep-alive HTTP connections:
+sent to both, interleaved request by request, over keep-alive HTTP connections, once every server
+is idle (no CPU used for a second: stdgraph's worker processes start in the background) and after
+``WARM_UP`` untimed requests per query and server:
 
 * point lookup: every property of one standard;
 * join: standards classified in one architecture's elements, with identifier and publisher label;
@@ -67,6 +69,10 @@ WHERE { ?s a sg:Standard ; rdfs:label ?l ; sg:status ?st }"""),
 }
 
 
+#: untimed requests per query and server before the timed ones
+WARM_UP = 10
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -84,6 +90,36 @@ def wait_up(url: str, proc: subprocess.Popen, seconds: float = 120) -> None:
         except httpx.HTTPError:
             time.sleep(0.2)
     raise RuntimeError(f"{url} did not come up")
+
+
+def _cpu_ticks(pids: set[int]) -> int:
+    """CPU time (clock ticks) used so far by these processes and their live children."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid = int(stat.parent.name), int(fields[1])
+        if pid in pids or ppid in pids:
+            total += int(fields[11]) + int(fields[12])  # utime + stime
+    return total
+
+
+def wait_idle(procs: list[subprocess.Popen], seconds: float = 120) -> float:
+    """Wait until the servers (and their worker processes) have used no CPU for a second, so
+    that no server is measured while another still starts up (stdgraph's worker processes
+    import the package in the background after the port answers). Returns the seconds waited."""
+    pids = {p.pid for p in procs}
+    t0 = time.monotonic()
+    last = _cpu_ticks(pids)
+    while time.monotonic() - t0 < seconds:
+        time.sleep(1.0)
+        now = _cpu_ticks(pids)
+        if now - last <= 2:  # 20 ms of CPU in a second: idle
+            break
+        last = now
+    return time.monotonic() - t0
 
 
 def oxigraph_binary() -> str:
@@ -131,6 +167,7 @@ def start_servers(work: Path, standards: int,
     urls["oxigraph"] = f"http://127.0.0.1:{p_ox}/query"
     for (_name, url), proc in zip(urls.items(), procs, strict=True):
         wait_up(url, proc)
+    wait_idle(procs)
     return urls, procs
 
 
@@ -153,8 +190,8 @@ def run_size(standards: int, repeat: int, modes: list[str]) -> list[tuple[str, d
             for name, (accept, query) in QUERIES.items():
                 samples: dict[str, list[float]] = {k: [] for k in urls}
                 sizes: dict[str, int] = {}
-                for server, url in urls.items():  # warm up both
-                    for _ in range(2):
+                for server, url in urls.items():  # warm up every server
+                    for _ in range(WARM_UP):
                         _t, sizes[server] = timed(client, url, accept, query)
                 for _ in range(repeat):
                     for server, url in urls.items():  # interleaved, same run
@@ -182,7 +219,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="stdgraph query executors to run (STDGRAPH_QUERY_PROCESSES)")
     args = ap.parse_args(argv)
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs; medians of {args.repeat} "
-          "interleaved requests after 2 warm-up requests each")
+          f"interleaved requests after {WARM_UP} warm-up requests each, "
+          "the servers idle before the first")
     for n in args.sizes:
         rows = run_size(n, args.repeat, args.modes)
         servers = list(rows[0][1])
