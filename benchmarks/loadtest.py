@@ -32,21 +32,24 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
-MINI = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "mini"
+TESTS = Path(__file__).resolve().parents[1] / "tests"
+sys.path.insert(0, str(TESTS))
+# the store build and the server start-up the tests use too (tests/serving.py); the load test
+# (tests/reliability/test_load_with_writes.py) calls build_store and serve through this module
+from serving import build_store, stdgraph_serve  # noqa: E402 - tests/ added just above
+
+MINI = TESTS / "fixtures" / "mini"
 EX = "http://example.org/mini#"
 GRAPH = "https://w3id.org/stdgraph/graph/loadtest"
 OVERLOAD = 503  # docs/endpoint.md: a query past the time limit (or still waiting for a worker)
@@ -271,54 +274,11 @@ def check_afterwards(base: str, report: Report) -> None:
             report.broken.append(f"a refused write left triples behind ({status}, {value})")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def serve(store: Path, project: Path, token: str, log: Path, **env: str) -> Iterator[str]:
+def serve(store: Path, project: Path, token: str, log: Path,
+          **env: str) -> AbstractContextManager[str]:
     """``stdgraph serve`` on a free port of 127.0.0.1 with writes enabled; its base URL."""
-    port = free_port()
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("STDGRAPH_")}
-    environ.update({"STDGRAPH_UPDATE_TOKEN": token, **env})
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "stdgraph", "serve", "--host", "127.0.0.1", "--port",
-             str(port), "--store", str(store), "--project", str(project)],
-            env=environ, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                if proc.poll() is not None:
-                    raise RuntimeError(log.read_text())
-                try:
-                    if httpx.get(base + "/health", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise RuntimeError("stdgraph serve did not start in 60 s")
-                time.sleep(0.1)
-            yield base
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-
-
-def build_store(project: Path, store: Path) -> None:
-    from stdgraph.pipeline import build
-    from stdgraph.project import Project
-    from stdgraph.store import OxigraphStore
-
-    with OxigraphStore(store) as st:
-        build(Project.locate(project), st)
+    return stdgraph_serve(store, log, project=project,
+                          **{"STDGRAPH_UPDATE_TOKEN": token, **env})
 
 
 def main() -> None:

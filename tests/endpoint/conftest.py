@@ -3,22 +3,16 @@ settings variants, and a real ``stdgraph serve`` on a free port."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from serving import build_store, free_port, stdgraph_serve
 from stdgraph.api import create_app
-from stdgraph.pipeline import build
-from stdgraph.project import Project
 from stdgraph.settings import Settings
 from stdgraph.store import OxigraphStore
 
@@ -35,11 +29,7 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 @pytest.fixture(scope="session")
 def built_store(tmp_path_factory) -> Path:
     """The mini project built once into an Oxigraph folder (copied by tests that write)."""
-    root = tmp_path_factory.mktemp("mini-store") / "store"
-    st = OxigraphStore(root)
-    build(Project.locate(MINI), st)
-    st.close()
-    return root
+    return build_store(MINI, tmp_path_factory.mktemp("mini-store") / "store")
 
 
 @pytest.fixture
@@ -60,22 +50,17 @@ def dump(store_dir: Path) -> set[str]:
 @pytest.fixture
 def make_client(store_dir) -> Iterator[Callable[..., TestClient]]:
     """``make_client(**settings)``: a TestClient over the private store (threads by default;
-    pass query_processes=True for worker processes)."""
-    clients: list[TestClient] = []
+    pass query_processes=True for worker processes); every client is stopped after the test."""
+    with ExitStack() as clients:
 
-    def make(store: object = None, **overrides) -> TestClient:
-        values = {"project": str(MINI), "store": str(store_dir), "query_processes": False}
-        values.update(overrides)
-        settings = Settings(**values)
-        st = store if store is not None else OxigraphStore(store_dir)
-        client = TestClient(create_app(settings, store=st), raise_server_exceptions=False)
-        client.__enter__()
-        clients.append(client)
-        return client
+        def make(store: object = None, **overrides) -> TestClient:
+            values = {"project": str(MINI), "store": str(store_dir), "query_processes": False}
+            values.update(overrides)
+            st = store if store is not None else OxigraphStore(store_dir)
+            app = create_app(Settings(**values), store=st)
+            return clients.enter_context(TestClient(app, raise_server_exceptions=False))
 
-    yield make
-    for c in clients:
-        c.__exit__(None, None, None)
+        yield make
 
 
 @pytest.fixture
@@ -90,46 +75,17 @@ def writer(make_client) -> TestClient:
     return make_client(update_token=TOKEN)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def serve(store_dir, tmp_path) -> Iterator[Callable[..., str]]:
     """``serve(**env)`` starts ``stdgraph serve`` (real uvicorn, worker processes) on a free
-    port of 127.0.0.1 over the private store and returns its base URL; stopped after the test."""
-    procs: list[subprocess.Popen] = []
+    port of 127.0.0.1 over the private store and returns its base URL; its output goes to
+    ``tmp_path / f"serve-{port}.log"``. Every server started is stopped after the test."""
+    with ExitStack() as servers:
 
-    def start(**env_overrides: str) -> str:
-        port = free_port()
-        env = {k: v for k, v in os.environ.items() if not k.startswith("STDGRAPH_")}
-        env.update({"XDG_DATA_HOME": str(tmp_path / "xdg")})
-        env.update(env_overrides)
-        log = open(tmp_path / f"serve-{port}.log", "wb")  # noqa: SIM115 - closed with the process
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "stdgraph", "serve", "--host", "127.0.0.1", "--port",
-             str(port), "--store", str(store_dir), "--project", str(MINI)],
-            env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        procs.append(proc)
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                raise RuntimeError((tmp_path / f"serve-{port}.log").read_text())
-            try:
-                if httpx.get(base + "/health", timeout=1).status_code == 200:
-                    return base
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        raise RuntimeError("stdgraph serve did not start in 60 s")
+        def start(**env_overrides: str) -> str:
+            port = free_port()
+            env = {"XDG_DATA_HOME": str(tmp_path / "xdg"), **env_overrides}
+            return servers.enter_context(stdgraph_serve(
+                store_dir, tmp_path / f"serve-{port}.log", project=MINI, port=port, **env))
 
-    yield start
-    for p in procs:
-        p.terminate()
-        try:
-            p.wait(15)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait()
+        yield start

@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -24,9 +25,8 @@ from endpoint.conftest import (  # noqa: F401
     serve,
     store_dir,
 )
+from serving import build_store
 from stdgraph.api import create_app
-from stdgraph.pipeline import build
-from stdgraph.project import Project
 from stdgraph.settings import Settings
 from stdgraph.store import OxigraphStore
 
@@ -79,11 +79,7 @@ def app_store(client: TestClient) -> OxigraphStore:
 @pytest.fixture(scope="session")
 def bundled_built(tmp_path_factory) -> Path:
     """The bundled graph (real ontology, shapes, data, named queries) built once."""
-    root = tmp_path_factory.mktemp("reliability-bundled") / "store"
-    st = OxigraphStore(root)
-    build(Project.locate(None), st)
-    st.close()
-    return root
+    return build_store(None, tmp_path_factory.mktemp("reliability-bundled") / "store")
 
 
 @pytest.fixture
@@ -96,18 +92,14 @@ def bundled_dir(bundled_built, tmp_path) -> Path:
 
 @pytest.fixture
 def make_bundled_client(bundled_dir) -> Iterator[Callable[..., TestClient]]:
-    """``make_bundled_client(**settings)``: a started app over the private bundled copy."""
-    clients: list[TestClient] = []
+    """``make_bundled_client(**settings)``: a started app over the private bundled copy;
+    every client is stopped after the test."""
+    with ExitStack() as clients:
 
-    def make(**overrides) -> TestClient:
-        values = {"store": str(bundled_dir), "query_processes": False}
-        values.update(overrides)
-        app = create_app(Settings(**values), store=OxigraphStore(bundled_dir))
-        client = TestClient(app, raise_server_exceptions=False)
-        client.__enter__()
-        clients.append(client)
-        return client
+        def make(**overrides) -> TestClient:
+            values = {"store": str(bundled_dir), "query_processes": False}
+            values.update(overrides)
+            app = create_app(Settings(**values), store=OxigraphStore(bundled_dir))
+            return clients.enter_context(TestClient(app, raise_server_exceptions=False))
 
-    yield make
-    for c in clients:
-        c.__exit__(None, None, None)
+        yield make

@@ -41,6 +41,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from ...errors import ValidationFailed
 from ...formats import GRAPH_MEDIA, RESULT_MEDIA
 from ...negotiation import NotAcceptable, negotiate, negotiate_name, parse_content_type
+from ...settings import Settings
 from ...sparqlscan import check_nesting, is_point_lookup, operation, uses_load, uses_service
 from ..context import ApiContext
 from ..errors import ApiError, error_response
@@ -129,6 +130,36 @@ def _refuse_wrong_dataset(params: dict[str, list[str]], allowed: tuple[str, str]
                             f"{' / '.join(allowed)}", parameters=wrong)
 
 
+_SENT_AS = {  # the message for the other operation sent where ``kind`` belongs
+    "query": "this is a SPARQL update, sent as a query: POST it as 'update=' (form) or with "
+             "Content-Type application/sparql-update",
+    "update": "this is a SPARQL query, sent as an update: send it as 'query=' or with "
+              "Content-Type application/sparql-query",
+}
+
+
+def _checked(text: str, params: dict[str, list[str]], kind: str,
+             settings: Settings) -> tuple[list[str] | None, list[str] | None]:
+    """The checks a query and an update share, before any work (``kind``: ``"query"`` or
+    ``"update"``): no dataset parameters of the other kind, a non-empty text, nesting within
+    bounds (``check_nesting``), not the other operation, no LOAD (updates) or SERVICE unless
+    allowed. Returns the checked dataset: default/named graphs, or using/using-named graphs."""
+    own, other = (QUERY_DATASET, UPDATE_DATASET) if kind == "query" else \
+        (UPDATE_DATASET, QUERY_DATASET)
+    _refuse_wrong_dataset(params, own, other, "a query" if kind == "query" else "an update")
+    if not text.strip():
+        raise ApiError(400, f"the {kind} is empty")
+    check_nesting(text)
+    if operation(text) == ("update" if kind == "query" else "query"):
+        raise ApiError(400, _SENT_AS[kind])
+    if kind == "update" and uses_load(text) and not settings.allow_load:
+        raise ApiError(400, "LOAD is disabled on this endpoint (STDGRAPH_ALLOW_LOAD)")
+    if uses_service(text) and not settings.allow_service:
+        raise ApiError(400, "SERVICE (federated query) is disabled on this endpoint "
+                            "(STDGRAPH_ALLOW_SERVICE)")
+    return _dataset(params, own)
+
+
 def _media_type(fmt: str, table: dict[str, tuple[str, ...]]) -> str:
     mt = table[fmt][0]
     if mt.startswith("text/") or mt.endswith("+json") or mt.endswith("+xml") or \
@@ -154,17 +185,7 @@ def sparql_router(ctx: ApiContext, path: str = "/sparql") -> APIRouter:
     settings = ctx.settings
 
     async def run_query(request: Request, text: str, params: dict[str, list[str]]) -> Response:
-        _refuse_wrong_dataset(params, QUERY_DATASET, UPDATE_DATASET, "a query")
-        if not text.strip():
-            raise ApiError(400, "the query is empty")
-        check_nesting(text)
-        if operation(text) == "update":
-            raise ApiError(400, "this is a SPARQL update, sent as a query: POST it as "
-                                "'update=' (form) or with Content-Type application/sparql-update")
-        if uses_service(text) and not settings.allow_service:
-            raise ApiError(400, "SERVICE (federated query) is disabled on this endpoint "
-                                "(STDGRAPH_ALLOW_SERVICE)")
-        default, named = _dataset(params, QUERY_DATASET)
+        default, named = _checked(text, params, "query", settings)
         accept = request.headers.get("accept")
         result_names = list(RESULT_MEDIA)
         graph_names = list(GRAPH_MEDIA)
@@ -185,19 +206,7 @@ def sparql_router(ctx: ApiContext, path: str = "/sparql") -> APIRouter:
 
     async def run_update(request: Request, text: str, params: dict[str, list[str]]) -> Response:
         require_writer(request, settings)
-        _refuse_wrong_dataset(params, UPDATE_DATASET, QUERY_DATASET, "an update")
-        if not text.strip():
-            raise ApiError(400, "the update is empty")
-        check_nesting(text)
-        if operation(text) == "query":
-            raise ApiError(400, "this is a SPARQL query, sent as an update: send it as "
-                                "'query=' or with Content-Type application/sparql-query")
-        if uses_load(text) and not settings.allow_load:
-            raise ApiError(400, "LOAD is disabled on this endpoint (STDGRAPH_ALLOW_LOAD)")
-        if uses_service(text) and not settings.allow_service:
-            raise ApiError(400, "SERVICE (federated query) is disabled on this endpoint "
-                                "(STDGRAPH_ALLOW_SERVICE)")
-        using, using_named = _dataset(params, UPDATE_DATASET)
+        using, using_named = _checked(text, params, "update", settings)
         guard = ctx.guard
         assert guard is not None  # require_writer passed: a token is configured
         loop = asyncio.get_running_loop()
