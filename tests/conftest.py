@@ -4,15 +4,12 @@ the bundled graph built once per session."""
 from __future__ import annotations
 
 import shutil
-import socket
-import subprocess
-import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from sparql_servers import STARTERS, Server, empty
 from stdgraph.cli import main
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -55,82 +52,77 @@ def run_cli(capsys, monkeypatch, tmp_path):
     return run
 
 
-# -- a real Oxigraph server for the remote store (issue 8) --------------------------------------
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_oxigraph_server(location: Path) -> tuple[subprocess.Popen, str]:
-    """``oxigraph serve`` on 127.0.0.1 with a free port and ``location``; returns the process
-    and its base URL once it answers a query. Fails (never skips) without the binary."""
-    import httpx
-
-    exe = shutil.which("oxigraph") or str(Path(sys.executable).with_name("oxigraph"))
-    if not Path(exe).is_file():
-        pytest.fail("the Oxigraph server binary `oxigraph` is missing: the remote-store tests "
-                    "need it. Install the test extras (`pip install -e '.[test]'`, which has "
-                    "`oxigraph>=0.5,<0.6`) or `pip install oxigraph`.", pytrace=False)
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = open(location.with_suffix(".log"), "wb")  # noqa: SIM115 - lives with the server
-    proc = subprocess.Popen([exe, "serve", "--location", str(location), "--bind",
-                             f"127.0.0.1:{port}"], stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 30
-    while True:
-        if proc.poll() is not None:
-            pytest.fail(f"`oxigraph serve` exited with {proc.returncode}; see "
-                        f"{location.with_suffix('.log')}", pytrace=False)
-        try:
-            if httpx.get(f"{url}/query", params={"query": "ASK {}"}, timeout=2).is_success:
-                return proc, url
-        except httpx.HTTPError:
-            pass
-        if time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"`oxigraph serve` did not answer on {url} within 30 s", pytrace=False)
-        time.sleep(0.1)
-
-
-def stop_server(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-
-
+# -- real SPARQL servers for the remote store (issue 8; tests/sparql_servers.py) -----------------
 @pytest.fixture(scope="session")
-def start_oxigraph(tmp_path_factory):
-    """A function that starts another ``oxigraph serve`` (own folder, own port) and returns its
-    base URL; every server started is stopped at the end of the session."""
-    procs: list[subprocess.Popen] = []
+def start_server(tmp_path_factory):
+    """A function that starts another server of a kind (own folder, own port) and returns it;
+    every server started is stopped at the end of the session."""
+    servers: list[Server] = []
 
-    def start() -> str:
-        proc, url = start_oxigraph_server(tmp_path_factory.mktemp("oxigraph-server") / "data")
-        procs.append(proc)
-        return url
+    def start(kind: str = "oxigraph", **options) -> Server:
+        server = STARTERS[kind](tmp_path_factory.mktemp(f"{kind}-server") / "data", **options)
+        servers.append(server)
+        return server
 
     yield start
-    for proc in procs:
-        stop_server(proc)
+    for server in servers:
+        server.stop()
 
 
 @pytest.fixture(scope="session")
-def oxigraph_server(start_oxigraph) -> str:
+def start_oxigraph(start_server):
+    """A function that starts another ``oxigraph serve`` and returns its base URL."""
+    return lambda: start_server("oxigraph").url
+
+
+@pytest.fixture(scope="session")
+def sparql_server(start_server):
+    """The session's shared server of a kind, started on first use: ``sparql_server(kind)``."""
+    running: dict[str, Server] = {}
+
+    def get(kind: str) -> Server:
+        if kind not in running:
+            running[kind] = start_server(kind)
+        return running[kind]
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server(sparql_server) -> str:
     """The base URL of the session's shared ``oxigraph serve`` (use ``remote_store`` for a clean
     dataset)."""
-    return start_oxigraph()
+    return sparql_server("oxigraph").url
+
+
+def _emptied_store(server: Server, monkeypatch):
+    from stdgraph.store import open_store
+
+    for name, value in server.env.items():  # credentials, as a user would set them
+        monkeypatch.setenv(name, value)
+    empty(server)
+    return open_store(server.spec)
 
 
 @pytest.fixture
-def remote_store(oxigraph_server):
+def remote_store(sparql_server, monkeypatch):
     """A RemoteStore on the session's Oxigraph server, emptied (``DROP ALL``) before the test."""
-    from stdgraph.store import open_store
+    st = _emptied_store(sparql_server("oxigraph"), monkeypatch)
+    yield st
+    st.close()
 
-    st = open_store("sparql+" + oxigraph_server)
-    st.update("DROP ALL")
+
+@pytest.fixture
+def fuseki_store(sparql_server, monkeypatch):
+    """A RemoteStore on the session's Fuseki (TDB2, union default graph), emptied first."""
+    st = _emptied_store(sparql_server("fuseki"), monkeypatch)
+    yield st
+    st.close()
+
+
+@pytest.fixture
+def virtuoso_store(sparql_server, monkeypatch):
+    """A RemoteStore on the session's Virtuoso (as ``dba``), its own graphs dropped first."""
+    st = _emptied_store(sparql_server("virtuoso"), monkeypatch)
     yield st
     st.close()

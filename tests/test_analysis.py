@@ -27,11 +27,12 @@ from analysis_graph import (
     project_dir,
     std,
 )
+from sparql_servers import TEST_SERVERS, mark_known_failure
 from stdgraph.analysis import ANALYSES, run
 from stdgraph.analysis.common import to_json
 from stdgraph.analysis.overlaps import PairIndex
 from stdgraph.queries import ParameterError
-from stdgraph.store import MemoryStore, OxigraphStore, open_store
+from stdgraph.store import MemoryStore, OxigraphStore, RemoteStore, open_store
 
 R = lambda x: round(x, 6)  # noqa: E731
 
@@ -58,10 +59,29 @@ def remote_analysis_store(fixture_root, start_oxigraph):
     st.close()
 
 
-@pytest.fixture(params=["oxigraph", "memory", "remote"])
+@pytest.fixture(scope="session")
+def server_analysis_store(fixture_root, start_server):
+    """``get(kind)``: the fixture graph built into its own Fuseki or Virtuoso (opt-in, see
+    tests/sparql_servers.py), once per kind."""
+    built = {}
+
+    def get(kind):
+        if kind not in built:
+            server = start_server(kind)
+            built[kind] = build_into(RemoteStore.from_spec(server.spec, environ=server.env),
+                                     fixture_root)
+        return built[kind]
+
+    return get
+
+
+@pytest.fixture(params=["oxigraph", "memory", "remote", *TEST_SERVERS])
 def store(request, stores):
     if request.param == "remote":
         return request.getfixturevalue("remote_analysis_store")
+    if request.param in TEST_SERVERS:
+        mark_known_failure(request, request.param)
+        return request.getfixturevalue("server_analysis_store")(request.param)
     return stores[request.param]
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from rdflib import Literal, Namespace
 
+from sparql_servers import REMOTE_BACKENDS, remote_backend_store
 from stdgraph.errors import RDFSyntaxError, ValidationFailed
 from stdgraph.namespaces import GRAPH_BASE, INFERRED_GRAPH, META_GRAPH
 from stdgraph.pipeline import build
@@ -30,12 +31,12 @@ def snapshot(store_dir: Path) -> tuple[str, list[str], bytes]:
 
 
 def make_store(backend, tmp_path, request):
-    if backend == "remote":  # a real `oxigraph serve`, emptied first (tests/conftest.py)
-        return request.getfixturevalue("remote_store")
+    if backend in REMOTE_BACKENDS:  # a real server, emptied first (tests/conftest.py)
+        return remote_backend_store(request, backend)
     return OxigraphStore(tmp_path / "store") if backend == "oxigraph" else MemoryStore()
 
 
-@pytest.mark.parametrize("backend", ["oxigraph", "memory", "remote"])
+@pytest.mark.parametrize("backend", ["oxigraph", "memory", *REMOTE_BACKENDS])
 def test_valid_project_builds_into_named_graphs(mini, tmp_path, backend, request):
     store = make_store(backend, tmp_path, request)
     result = build(Project.locate(mini), store)
@@ -116,7 +117,7 @@ def test_rebuild_replaces_content(mini, tmp_path):
     assert len(list(store_dir.glob("gen-*"))) == 2
 
 
-@pytest.mark.parametrize("backend", ["oxigraph", "memory", "remote"])
+@pytest.mark.parametrize("backend", ["oxigraph", "memory", *REMOTE_BACKENDS])
 def test_rebuild_keeps_imported_graphs(mini, tmp_path, backend, request):
     store = make_store(backend, tmp_path, request)
     imported = GRAPH_BASE + "import/sto/test"

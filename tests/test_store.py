@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from rdflib import Literal, Namespace
 
+from sparql_servers import REMOTE_BACKENDS, remote_backend_store
 from stdgraph.errors import QuerySyntaxError
 from stdgraph.store import MemoryStore, OxigraphStore, iri_ref
 
@@ -16,10 +17,10 @@ CONTENT = {
 }
 
 
-@pytest.fixture(params=["oxigraph", "memory", "remote"])
+@pytest.fixture(params=["oxigraph", "memory", *REMOTE_BACKENDS])
 def store(request, tmp_path):
-    if request.param == "remote":  # a real `oxigraph serve`, emptied first (tests/conftest.py)
-        st = request.getfixturevalue("remote_store")
+    if request.param in REMOTE_BACKENDS:  # a real server, emptied first (tests/conftest.py)
+        st = remote_backend_store(request, request.param)
     else:
         st = OxigraphStore(tmp_path / "st") if request.param == "oxigraph" else MemoryStore()
     st.replace_all(CONTENT)

@@ -4,15 +4,19 @@ HTTP Protocol (GSP) for whole graphs.
 Selected with ``--store sparql+http://HOST:PORT[/PATH][?server=TYPE&query=…&update=…&store=…]``
 (``sparql+https://`` for TLS). ``server`` picks the default endpoint paths, relative to PATH:
 
-============  ==================  ===================  ==========================  ==========
+============  ==================  ===================  ==========================  ===============
 server        query               update               graph store (GSP)           verified
-============  ==================  ===================  ==========================  ==========
-oxigraph      /query              /update              /store (``graph=``)         tested
-fuseki        /ds/query           /ds/update           /ds/data (``graph=``)       documented
+============  ==================  ===================  ==========================  ===============
+oxigraph      /query              /update              /store (``graph=``)         tested (0.5)
+fuseki        /ds/query           /ds/update           /ds/data (``graph=``)       fixtures only:
+                                                                                   not yet run
 graphdb       /repositories/R     …/R/statements       …/R/rdf-graphs/service      RDF4J docs
-virtuoso      /sparql             /sparql-auth         /sparql-graph-crud-auth     Virtuoso docs
-                                                       (``graph-uri=``, digest)
-============  ==================  ===================  ==========================  ==========
+virtuoso      /sparql             /sparql-auth         /sparql-graph-crud-auth     tested (7.2.5,
+                                                       (``graph-uri=``, digest)    known failures)
+============  ==================  ===================  ==========================  ===============
+
+"tested": the backend tests run against that server (``STDGRAPH_TEST_SERVERS=virtuoso``,
+docs/deploy.md lists the results and the server's known deviations).
 
 (For fuseki PATH is the dataset, ``/ds`` when none is given; for graphdb PATH must be
 ``/repositories/R``.) ``query=``, ``update=`` and ``store=`` in the spec override a path.
@@ -24,16 +28,23 @@ Union default graph: stdgraph queries expect the default graph to be the union o
 graphs. The Oxigraph server gets the ``union-default-graph`` request parameter on every query
 that names no dataset (or is started with ``--union-default-graph``). For the other servers
 nothing is rewritten: the server must be configured so (Fuseki: ``tdb2:unionDefaultGraph true``;
-GraphDB/RDF4J and Virtuoso use the union of all graphs as the default graph by default —
-unverified here).
+Virtuoso's default graph is the union of all graphs, verified; GraphDB/RDF4J's reportedly too).
+
+Server graphs: Virtuoso keeps graphs of its own (``virtrdf#``, ``ldp#``, its service
+description); stdgraph leaves them out of ``graph_names``, ``count``, dumps and never drops them
+(``virtrdf#`` holds the server's own mapping of SPARQL to SQL). Queries still see them. Virtuoso
+also refuses ``DROP DEFAULT`` (not sent to it), labels blank nodes ``nodeID://…`` in JSON results
+(rewritten to valid labels), answers ASK with a one-row table (read as the boolean), and cuts
+answers at ``ResultSetMaxRows`` (refused with a message, never passed on short).
 
 Atomicity: ``replace_all`` uploads every new graph with GSP ``PUT`` into fresh temporary graphs
 (``urn:stdgraph:tmp:…``), then runs ONE SPARQL update that drops the graphs that were there and
 ``MOVE``s each temporary graph onto its final name. Readers see the old or the new content as
-far as the server runs one update request as one transaction (Oxigraph and Fuseki/TDB2 do); if
-an upload fails, the temporary graphs are dropped and the old content is untouched. A graph
-created by someone else between the listing and the update survives. Blank nodes shared between
-two graphs become distinct nodes (each GSP upload scopes its blank node labels).
+far as the server runs one update request as one transaction (Oxigraph does, Fuseki/TDB2 is
+documented to; Virtuoso 7.2 does NOT: it runs the operations one by one); if an upload fails,
+the temporary graphs are dropped and the old content is untouched. A graph created by someone
+else between the listing and the update survives. Blank nodes shared between two graphs become
+distinct nodes (each GSP upload scopes its blank node labels).
 """
 
 from __future__ import annotations
@@ -50,7 +61,7 @@ import pyoxigraph as ox
 
 from ..errors import QuerySyntaxError, StoreError, UsageError
 from ..rdfio import FORMATS, to_oxigraph, to_rdflib
-from ..sparqlscan import has_dataset_clause
+from ..sparqlscan import _TOKEN, expand_escapes, has_dataset_clause
 from .base import Answer, QueryResult, QueryTimeout, Store, Triple, WriteTransaction, iri_ref
 
 TMP_PREFIX = "urn:stdgraph:tmp:"
@@ -66,6 +77,8 @@ class ServerType:
     union_param: str | None = None  # a request parameter that makes the default graph the union
     digest: bool = False
     default_path: str = ""
+    drop_default: bool = True  # may an update name the default graph (``DROP SILENT DEFAULT``)?
+    system_graphs: tuple[str, ...] = ()  # graphs the server keeps for itself: never listed/dropped
 
 
 SERVERS: dict[str, ServerType] = {
@@ -73,12 +86,28 @@ SERVERS: dict[str, ServerType] = {
     "fuseki": ServerType("/query", "/update", "/data", default_path="/ds"),
     "graphdb": ServerType("", "/statements", "/rdf-graphs/service"),
     "virtuoso": ServerType("/sparql", "/sparql-auth", "/sparql-graph-crud-auth",
-                           graph_param="graph-uri", digest=True),
+                           graph_param="graph-uri", digest=True, drop_default=False,
+                           system_graphs=("http://www.openlinksw.com/schemas/virtrdf#",
+                                          "http://www.w3.org/ns/ldp#")),
 }
+_SERVICE = "http://www.w3.org/ns/sparql-service-description#Service"
 
 _JSON = "application/sparql-results+json"
 _NT = "application/n-triples"
 _POSITION = re.compile(r"error at (\d+):(\d+): ?")
+# Virtuoso labels blank nodes ``nodeID://b10000`` in JSON results, which is no valid blank node
+# label; an unescaped quote before it is a JSON string start, so text inside literals is left.
+_VIRTUOSO_BNODE = re.compile(rb'(?<!\\)"nodeID://([A-Za-z0-9_]+)"')
+
+
+def query_form(sparql: str) -> str | None:
+    """``SELECT``, ``ASK``, ``CONSTRUCT`` or ``DESCRIBE``: the first keyword after the prologue."""
+    for m in _TOKEN.finditer(expand_escapes(sparql)):
+        if m.lastgroup == "word":
+            word = m.group().upper()
+            if word not in {"PREFIX", "BASE", "VERSION"}:
+                return word if word in {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"} else None
+    return None
 
 
 def parse_spec(spec: str) -> dict:
@@ -130,6 +159,7 @@ class RemoteStore(Store):
         self.update_url = url(update_path, self.server.update)
         self.store_url = url(store_path, self.server.store)
         self.read_only = read_only
+        self._system: frozenset[str] | None = None
         headers = {}
         auth: httpx.Auth | None = None
         if token:
@@ -170,7 +200,8 @@ class RemoteStore(Store):
             return resp
         if resp.status_code == 400:
             raise _syntax_error(resp.text)
-        if resp.status_code in {401, 403}:
+        if resp.status_code in {401, 403} or (
+                resp.status_code == 500 and "SECURITY: No permission" in resp.text):  # Virtuoso
             raise StoreError(
                 f"the SPARQL server at {url} refused {what} (HTTP {resp.status_code}): set "
                 "STDGRAPH_REMOTE_USER/STDGRAPH_REMOTE_PASSWORD or STDGRAPH_REMOTE_TOKEN")
@@ -188,8 +219,11 @@ class RemoteStore(Store):
 
     # -- queries -----------------------------------------------------------------------------
     def _query_raw(self, sparql: str, default_graphs=None, named_graphs=None,
-                   accept: str = f"{_JSON}, {_NT};q=0.9",
-                   timeout: float | None = None) -> httpx.Response:
+                   accept: str | None = None, timeout: float | None = None) -> httpx.Response:
+        if accept is None:  # by the query form: Virtuoso answers a CONSTRUCT as a JSON table
+            form = query_form(sparql)  # when JSON is preferred, and a SELECT as RDF the other way
+            accept = (_NT if form in {"CONSTRUCT", "DESCRIBE"} else _JSON if form
+                      else f"{_JSON}, {_NT};q=0.9")
         data: dict[str, str | list[str]] = {"query": sparql}
         if default_graphs is None and named_graphs is None:
             if self.server.union_param and not has_dataset_clause(sparql):
@@ -215,12 +249,16 @@ class RemoteStore(Store):
         resp = self._query_raw(sparql, default_graphs, named_graphs, timeout=timeout)
         ctype = resp.headers.get("content-type", "").split(";")[0].strip()
         if ctype in {_JSON, "application/json"}:
-            res = ox.parse_query_results(resp.content, format=ox.QueryResultsFormat.JSON)
+            res = self._results(resp)
             if isinstance(res, ox.QueryBoolean):
                 return QueryResult(kind="ask", boolean=bool(res))
             variables = [v.value for v in res.variables]
             rows = [tuple(None if sol[v] is None else to_rdflib(sol[v]) for v in variables)
                     for sol in res]
+            if query_form(sparql) == "ASK" and len(variables) == 1 and len(rows) <= 1:
+                # Virtuoso answers ASK with one row of ``__ASK_RETVAL`` 1 or 0
+                value = rows[0][0] if rows else None
+                return QueryResult(kind="ask", boolean=str(value) in {"1", "true"})
             return QueryResult(kind="select", variables=variables, rows=rows)
         fmt = ox.RdfFormat.from_media_type(ctype) if ctype else None
         if fmt is None:
@@ -239,15 +277,45 @@ class RemoteStore(Store):
         return serialize_answer(result, result_format=result_format, graph_format=graph_format,
                                 max_rows=max_rows)
 
+    def _results(self, resp: httpx.Response) -> ox.QuerySolutions | ox.QueryBoolean:
+        """A JSON results document, parsed; refused when the server cut it short."""
+        cap = resp.headers.get("x-sparql-maxrows")
+        if cap:
+            raise StoreError(f"the SPARQL server cut an answer at {cap} rows (Virtuoso: raise "
+                             "ResultSetMaxRows in the [SPARQL] section of virtuoso.ini)")
+        body = resp.content
+        if b'"nodeID://' in body:
+            body = _VIRTUOSO_BNODE.sub(rb'"nodeID_\1"', body)
+        return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+
+    def _system_graphs(self) -> frozenset[str]:
+        """Graphs the server keeps for itself (Virtuoso: its fixed ones and the graph holding its
+        service description, named after its URIQA host); asked once."""
+        if self._system is None:
+            found = set(self.server.system_graphs)
+            if found:
+                resp = self._query_raw(
+                    f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?g a <{_SERVICE}> }} }}",
+                    accept=_JSON)
+                found |= {sol["g"].value for sol in self._results(resp)}
+            self._system = frozenset(found)
+        return self._system
+
+    def _own_graphs_filter(self) -> str:
+        system = self._system_graphs()
+        if not system:
+            return ""
+        return "FILTER(?g NOT IN (" + ", ".join(iri_ref(g) for g in sorted(system)) + ")) "
+
     def _quads(self, graphs: list[str] | None = None) -> Iterator[ox.Quad]:
         """Every quad of the named graphs (all, or ``graphs``) as pyoxigraph quads, one query."""
-        where = "GRAPH ?g { ?s ?p ?o }"
+        where = "GRAPH ?g { ?s ?p ?o } " + self._own_graphs_filter()
         if graphs is not None:
             if not graphs:
                 return
             where = "VALUES ?g { " + " ".join(iri_ref(g) for g in graphs) + " } " + where
-        resp = self._query_raw(f"SELECT ?s ?p ?o ?g WHERE {{ {where} }}", accept=_JSON)
-        res = ox.parse_query_results(resp.content, format=ox.QueryResultsFormat.JSON)
+        resp = self._query_raw(f"SELECT ?s ?p ?o ?g WHERE {{ {where}}}", accept=_JSON)
+        res = self._results(resp)
         for sol in res:
             if isinstance(sol["g"], ox.NamedNode):
                 yield ox.Quad(sol["s"], sol["p"], sol["o"], sol["g"])
@@ -263,16 +331,22 @@ class RemoteStore(Store):
                 resp = self._send("POST", self.query_url, what="a query",
                                   data={"query": "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"},
                                   headers={"Accept": _JSON})
-                res = ox.parse_query_results(resp.content, format=ox.QueryResultsFormat.JSON)
-                for sol in res:
+                for sol in self._results(resp):
                     yield ox.Quad(sol["s"], sol["p"], sol["o"], ox.DefaultGraph())
         else:
             yield from self._quads([graph.value])
 
     def graph_names(self) -> list[str]:
         res = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
-        return sorted(str(r[0]) for r in res.rows
-                      if r[0] is not None and not str(r[0]).startswith(TMP_PREFIX))
+        system = self._system_graphs()
+        return sorted(str(r[0]) for r in res.rows if r[0] is not None
+                      and not str(r[0]).startswith(TMP_PREFIX) and str(r[0]) not in system)
+
+    def count(self, graph: str | None = None) -> int:
+        if graph is not None:
+            return super().count(graph)
+        where = "GRAPH ?g { ?s ?p ?o } " + self._own_graphs_filter()
+        return int(self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {where}}}").rows[0][0])
 
     def triples(self, graph: str | None = None) -> Iterable[Triple]:
         if graph is not None:
@@ -341,7 +415,7 @@ class RemoteStore(Store):
                 else:
                     empty.append(iri)
             old = set(self.graph_names())
-            ops = ["DROP SILENT DEFAULT"]
+            ops = ["DROP SILENT DEFAULT"] if self.server.drop_default else []
             ops += [f"DROP SILENT GRAPH {iri_ref(g)}" for g in sorted(old - {d for _, d in moves})]
             ops += [f"MOVE SILENT GRAPH {iri_ref(t)} TO GRAPH {iri_ref(d)}" for t, d in moves]
             self.update(" ;\n".join(ops))
@@ -368,6 +442,9 @@ def _syntax_error(text: str) -> QuerySyntaxError:
     m = re.search(r"line (\d+), column (\d+)", msg)  # Jena/Fuseki
     if m:
         return QuerySyntaxError(msg, int(m[1]), int(m[2]))
+    m = re.search(r"SPARQL compiler, line (\d+):", msg)  # Virtuoso: a line, no column
+    if m:
+        return QuerySyntaxError(msg, int(m[1]))
     return QuerySyntaxError(msg)
 
 
