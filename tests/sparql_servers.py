@@ -42,11 +42,6 @@ STORE_FIXTURE = {"remote": "remote_store", "fuseki": "fuseki_store",
                  "virtuoso": "virtuoso_store"}
 
 
-_VALUES_UNION = ("Virtuoso 7.2 answers `{ VALUES ?p {…} } UNION { ?p rdfs:subPropertyOf+ x }` "
-                 "followed by `GRAPH ?g { ?a ?p ?b }` with the path branch's rows only, so the "
-                 "overlaps relations (partOf, supersedes…) are missing: a wrong answer")
-_EXISTS_INTEGER = ("Virtuoso 7.2 returns `BIND(EXISTS {…} AS ?x)` as xsd:integer 1/0, not "
-                   "xsd:boolean, so gaps reads every roadmap item as undelivered")
 #: tests that fail on a server because the server deviates from SPARQL 1.1 (docs/deploy.md):
 #: marked strict xfail on that server's param only, so a fix or a workaround shows as XPASS
 KNOWN_FAILURES = {
@@ -54,11 +49,6 @@ KNOWN_FAILURES = {
         "Virtuoso's own graphs (virtrdf#, ldp#, its service description) are named graphs of "
         "every query's dataset; stdgraph hides them from graph_names/count/dumps, not from a "
         "user's `GRAPH ?g`"),
-    ("virtuoso", "test_overlaps_default"): _VALUES_UNION,
-    ("virtuoso", "test_inferred_classification_counts_and_names_its_graph"): _VALUES_UNION,
-    ("virtuoso", "test_min_shared_one_every_pair_once_no_self_pairs"): _VALUES_UNION,
-    ("virtuoso", "test_gaps"): _EXISTS_INTEGER,
-    ("virtuoso", "test_gaps_filters"): _EXISTS_INTEGER,
     ("virtuoso", "test_one_update_request_is_all_or_nothing"): (
         "Virtuoso 7.2 runs the operations of one update request one by one: an INSERT before a "
         "failing DROP GRAPH stays, so replace_all is not atomic there"),

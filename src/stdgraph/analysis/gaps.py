@@ -202,7 +202,7 @@ def gaps(store: Store, raw: RawParams | None = None, *, ignore=("format",)) -> A
 
     if "roadmap-item" in kinds:
         for r, timeframe, delivered in store.query(Q_ROADMAP).rows:
-            if delivered is not None and delivered.toPython() is True:
+            if delivered is not None and bool(delivered.toPython()):
                 continue
             reason = "no standard delivers this roadmap item yet"
             if timeframe is not None:

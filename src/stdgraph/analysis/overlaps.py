@@ -80,14 +80,17 @@ WHERE {
   UNION { ?s sg:concernsTechnology ?x }
 } GROUP BY ?s"""
 Q_MATCHES = PROLOGUE + "SELECT DISTINCT ?a ?b WHERE { ?a skos:exactMatch|skos:closeMatch ?b }"
+# (the GRAPH pattern sits in each branch: Virtuoso 7.2 joins a UNION of VALUES and a path with
+# a following GRAPH pattern wrongly, keeping only the path branch's rows; docs/deploy.md)
 Q_RELATIONS = PROLOGUE + """SELECT DISTINCT ?a ?p ?b ?g WHERE {
   {
     VALUES ?p { sg:partOf sg:hasPart sg:supersedes sg:supersededBy sg:relatedTo
                 sg:references sg:normativelyReferences sg:basedOn }
+    GRAPH ?g { ?a ?p ?b }
   } UNION {
     ?p rdfs:subPropertyOf+ sg:references .
+    GRAPH ?g { ?a ?p ?b }
   }
-  GRAPH ?g { ?a ?p ?b }
   FILTER(isIRI(?b))
 }"""
 
