@@ -7,19 +7,31 @@ exactly as it was.
 The data files are parsed by pyoxigraph straight into a private in-memory Oxigraph store, one
 named graph per file, and stay there: the rules engine reads them from it, its entailments are
 written next to them (the inferred graph), SHACL validates them in place
-(``stdgraph.validation.validate_in_store``) and the commit copies them out. No rdflib graph of
-the data is ever built, which is what made a build of 100k standards take hours; only the
-ontology (small) is kept as rdflib graphs, for the rules engine and pyshacl.
+(``stdgraph.validation.validate_in_store``) and the commit copies them out (as pyoxigraph quads
+when the store takes them: no term conversion). No rdflib graph of the data is ever built, which
+is what made a build of 100k standards take hours; only the ontology (small) is kept as rdflib
+graphs, for the rules engine and pyshacl.
+
+**What a rebuild keeps.** The build owns the project's graphs (its files', and any other graph
+under ``graph/ontology/`` or ``graph/data/``: a removed file's), the inferred graph and the build
+record. Every other graph stays, treated as the rest of stdgraph treats it
+(``writes.is_asserted`` / ``is_shacl_data``): ``stdgraph import`` graphs (``graph/import/...``)
+are copied as they are, outside the closure and validation; any other graph — above all those
+``stdgraph load`` wrote, which stay kept even under the project's folders since the meta graph
+records them — is copied into the work store, so it is closed and validated with the project's
+data, and its record in the meta graph is carried over.
 """
 
 from __future__ import annotations
 
+import itertools
 import time
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
@@ -27,16 +39,19 @@ from rdflib.namespace import PROV, RDF, XSD
 from rdflib.term import Node
 
 from . import __version__
-from .errors import UsageError, ValidationFailed
+from .errors import StoreError, UsageError, ValidationFailed
 from .namespaces import GRAPH_BASE, IMPORT_GRAPH_PREFIX, INFERRED_GRAPH, META_GRAPH
 from .project import RDF_SUFFIXES, Project
-from .rdfio import _scope, parse_graph, parse_quads, to_oxigraph, to_rdflib
+from .rdfio import _scope, graph_to_quads, parse_graph, parse_quads, to_oxigraph, to_rdflib
 from .store.base import Store, Triple
 from .validation import ValidationReport, validate_in_store
+from .writes import is_shacl_data
 
 Progress = Callable[[str], None]
 #: quads written to the work store at a time
 CHUNK = 100_000
+#: where ``Project.graph_iri`` puts the graphs of ontology/ and data/ files
+PROJECT_GRAPH_PREFIXES = (GRAPH_BASE + "ontology/", GRAPH_BASE + "data/")
 
 
 @dataclass
@@ -131,6 +146,7 @@ class Workspace:
         self.ontology: dict[str, Graph] = {}
         self.files: dict[str, str] = {}  # graph IRI -> file, for results and the build record
         self.data: list[str] = []  # data graph IRIs, in file order
+        self.kept: list[str] = []  # graphs of the store the build keeps and closes (see above)
         self.shapes = Graph()
         self.terms = _Terms()
 
@@ -161,6 +177,15 @@ class Workspace:
         self.db.extend(batch)
         self.files[iri] = label
         self.data.append(iri)
+
+    def add_kept(self, iri: str, quads: Iterable) -> None:
+        """A graph of the store the build does not own but closes and validates with the data
+        (one ``stdgraph load`` wrote): copied as it is, blank nodes included."""
+        it = graph_to_quads(quads, iri)
+        while chunk := list(itertools.islice(it, CHUNK)):
+            self.db.extend(chunk)
+        self.files[iri] = iri  # a report names the graph as the source
+        self.kept.append(iri)
 
     def ontology_graph(self) -> Graph:
         g = Graph()
@@ -201,18 +226,29 @@ class Workspace:
         return n
 
     def validate(self) -> ValidationReport:
-        """Every data graph plus the inferred graph, with the ontology, against the shapes."""
+        """Every data graph (kept ones included, as ``writes.is_shacl_data`` says) plus the
+        inferred graph, with the ontology, against the shapes."""
         return validate_in_store(self.db, self.shapes, self.ontology_graph(), None,
-                                 data_graph=lambda _g: True, sources=_Sources(self))
+                                 data_graph=is_shacl_data, sources=_Sources(self))
 
     def triples(self, iri: str, counts: dict[str, int]) -> Iterator[Triple]:
         """A graph of the work store as rdflib triples, counted into ``counts``."""
-        n = 0
-        for t in self.terms.triples(self.db.quads_for_pattern(None, None, None,
-                                                             ox.NamedNode(iri))):
-            n += 1
-            yield t
-        counts[iri] = n
+        quads = self.db.quads_for_pattern(None, None, None, ox.NamedNode(iri))
+        return _counted(self.terms.triples(quads), iri, counts)
+
+    def quads(self, iri: str, counts: dict[str, int]) -> Iterator[ox.Quad]:
+        """A graph of the work store as its pyoxigraph quads, counted into ``counts``."""
+        return _counted(self.db.quads_for_pattern(None, None, None, ox.NamedNode(iri)), iri,
+                        counts)
+
+
+def _counted(items: Iterable, iri: str, counts: dict[str, int]) -> Iterator:
+    """``items`` passed on; once they are all read, ``counts[iri]`` says how many."""
+    n = 0
+    for item in items:
+        n += 1
+        yield item
+    counts[iri] = n
 
 
 class _Sources:
@@ -265,6 +301,34 @@ def close_and_validate(work: Workspace, progress: Progress | None = None
     return report, timings
 
 
+@dataclass
+class KeptGraphs:
+    """The graphs of the store a rebuild keeps (see the module docstring)."""
+
+    imported: list[str]  # copied as they are
+    asserted: list[str]  # closed and validated with the project's data
+    meta: list[Triple]  # their records in the meta graph
+    version: Any  # ``store.version()`` when they were read
+
+
+def kept_graphs(project: Project, store: Store) -> KeptGraphs:
+    """Which graphs of ``store`` a rebuild of ``project`` keeps, and their meta records."""
+    version = store.version()
+    names = store.graph_names()
+    meta = list(store.triples(META_GRAPH)) if META_GRAPH in names else []
+    # ``bulkload._record`` gives each graph it loaded: <graph> prov:generatedAtTime <time>
+    loaded = {str(s) for s, p, _o in meta if p == PROV.generatedAtTime}
+    owned = {INFERRED_GRAPH, META_GRAPH}
+    owned |= {project.graph_iri(p) for p in [*project.ontology_files, *project.data_files]}
+    imported, asserted = [], []
+    for name in names:
+        if name in owned or (name.startswith(PROJECT_GRAPH_PREFIXES) and name not in loaded):
+            continue
+        (imported if name.startswith(IMPORT_GRAPH_PREFIX) else asserted).append(name)
+    keep = {URIRef(n) for n in imported + asserted}
+    return KeptGraphs(imported, asserted, [t for t in meta if t[0] in keep], version)
+
+
 def build_record(graph_files: dict[str, str]) -> Graph:
     """A small PROV record of this build in the meta graph."""
     g = Graph()
@@ -287,6 +351,11 @@ def build(project: Project, store: Store, progress: Progress | None = None) -> B
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     work = parse_project(project, say)
+    kept = kept_graphs(project, store)
+    for iri in kept.asserted:
+        work.add_kept(iri, store.quads(iri))
+    if kept.asserted or kept.imported:
+        say(f"kept {len(kept.asserted) + len(kept.imported)} graph(s) the build does not own")
     timings["parse"] = time.perf_counter() - t0
 
     report, more = close_and_validate(work, say)
@@ -297,15 +366,21 @@ def build(project: Project, store: Store, progress: Progress | None = None) -> B
     t0 = time.perf_counter()
     counts: dict[str, int] = {}
     files = {iri: work.files[iri] for iri in [*work.ontology, *work.data]}
-    graphs: dict[str, Iterable[Triple]] = {**work.ontology}
-    for iri in work.data:
-        graphs[iri] = work.triples(iri, counts)
-    graphs[INFERRED_GRAPH] = work.triples(INFERRED_GRAPH, counts)
-    graphs[META_GRAPH] = build_record(files)
-    # Imported datasets (stdgraph import ...) are not the project's: a rebuild keeps them.
-    for name in store.graph_names():
-        if name.startswith(IMPORT_GRAPH_PREFIX):
-            graphs[name] = list(store.triples(name))
+    # the embedded store takes the work store's quads as they are; the others rdflib triples
+    out = work.quads if store.takes_oxigraph else work.triples
+    graphs: dict[str, Iterable] = {**work.ontology}
+    for iri in [*work.data, *work.kept, INFERRED_GRAPH]:
+        graphs[iri] = out(iri, counts)
+    record = build_record(files)
+    for t in kept.meta:
+        record.add(t)
+    graphs[META_GRAPH] = record
+    for name in kept.imported:
+        graphs[name] = _counted(store.quads(name) if store.takes_oxigraph
+                                else list(store.triples(name)), name, counts)
+    if kept.version is not None and store.version() != kept.version:
+        raise StoreError("the store changed while the build ran (a load, import or write "
+                         "committed); nothing was changed: run the build again")
     store.replace_all(graphs)
     for iri, triples in graphs.items():
         if iri not in counts:

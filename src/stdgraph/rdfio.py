@@ -134,6 +134,16 @@ def parse_graph(
 
 
 def graph_to_quads(triples: Iterable, graph_iri: str) -> Iterator[ox.Quad]:
+    """``triples`` as pyoxigraph quads of ``graph_iri``. Each item is an rdflib triple, or a
+    pyoxigraph ``Triple`` or ``Quad`` taken as it is (no term conversion; a quad of another
+    graph is moved to this one)."""
     gname = ox.NamedNode(graph_iri)
-    for s, p, o in triples:
-        yield ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), gname)
+    quad, triple = ox.Quad, ox.Triple
+    for t in triples:
+        if isinstance(t, quad):
+            yield t if t.graph_name == gname else quad(t.subject, t.predicate, t.object, gname)
+        elif isinstance(t, triple):
+            yield quad(t.subject, t.predicate, t.object, gname)
+        else:
+            s, p, o = t
+            yield quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), gname)

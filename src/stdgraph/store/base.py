@@ -56,11 +56,15 @@ class Store(ABC):
 
     #: a short name for messages and benchmarks
     kind: str = "abstract"
+    #: ``replace_all`` and ``replace_graph`` also take pyoxigraph ``Quad``/``Triple`` objects
+    #: (written as they are, no term conversion), not only rdflib triples
+    takes_oxigraph: bool = False
 
     @abstractmethod
     def replace_all(self, graphs: Mapping[str, Iterable[Triple]]) -> None:
         """Replace the whole content with these named graphs, atomically: a reader sees the old
-        content or the new, never a mix, and a failure leaves the old content in place."""
+        content or the new, never a mix, and a failure leaves the old content in place.
+        The triples are rdflib triples (pyoxigraph quads too where ``takes_oxigraph``)."""
 
     @abstractmethod
     def query(
@@ -79,11 +83,12 @@ class Store(ABC):
 
     def replace_graph(self, iri: str, triples: Iterable[Triple]) -> None:
         """Replace one named graph with ``triples`` (none: remove the graph), atomically; the
-        other graphs are left as they are. This generic version is one SPARQL update (``DROP``
-        + ``INSERT DATA``); backends override it with something faster."""
-        from ..rdfio import to_oxigraph
+        other graphs are left as they are. Triples as for ``replace_all``. This generic version
+        is one SPARQL update (``DROP`` + ``INSERT DATA``: the whole graph as one text, slow for
+        big graphs); every backend here overrides it."""
+        from ..rdfio import graph_to_quads
 
-        lines = [f"{to_oxigraph(s)} {to_oxigraph(p)} {to_oxigraph(o)} ." for s, p, o in triples]
+        lines = [f"{q.subject} {q.predicate} {q.object} ." for q in graph_to_quads(triples, iri)]
         update = f"DROP SILENT GRAPH {iri_ref(iri)}"
         if lines:
             update += f" ;\nINSERT DATA {{ GRAPH {iri_ref(iri)} {{\n" + "\n".join(lines) + "\n} }"
@@ -96,6 +101,13 @@ class Store(ABC):
     @abstractmethod
     def triples(self, graph: str | None = None) -> Iterable[Triple]:
         """All triples of one named graph, or of the union when ``graph`` is None."""
+
+    def quads(self, graph: str) -> Iterable[ox.Quad]:
+        """The triples of one named graph as pyoxigraph quads of that graph (converted from
+        ``triples``; the embedded store reads them as they are)."""
+        from ..rdfio import graph_to_quads
+
+        return graph_to_quads(self.triples(graph), graph)
 
     @abstractmethod
     def dump(self, fmt: str, *, graphs: list[str] | None = None) -> bytes:
