@@ -175,3 +175,17 @@ def test_close_waits_for_the_cleanup_of_a_commit(filled):
     # only the current generation and the one before the write are left, nothing half-deleted
     assert len(generations(root)) == 2
     assert URIRef(EX.s0) in {t[0] for t in OxigraphStore(root, read_only=True).triples(G1)}
+
+
+def test_a_rollback_after_commit_leaves_the_published_generation(tmp_path):
+    """bulkload and writes roll back on any exception, also one raised after commit: that
+    rollback must not delete the generation the commit published."""
+    st = OxigraphStore(tmp_path / "st")
+    st.replace_all({"urn:g": []})
+    txn = st.begin()
+    txn.db.add(ox.Quad(ox.NamedNode("urn:a"), ox.NamedNode("urn:p"), ox.Literal("x"),
+                       ox.NamedNode("urn:g")))
+    txn.commit()
+    txn.rollback()
+    assert (tmp_path / "st" / txn.generation).is_dir()
+    assert st.count() == 1

@@ -503,6 +503,7 @@ class OxigraphTransaction(WriteTransaction):
 
     def __init__(self, store: OxigraphStore) -> None:
         self.store = store
+        self.committed = False
         gen = store._current_generation()
         if gen is None:
             store.db  # noqa: B018 - creates the first, empty generation
@@ -548,6 +549,7 @@ class OxigraphTransaction(WriteTransaction):
             st._close_db()
             st._db, st._generation, st._db_read_only = db, published, True
         self.generation, self.path = published, st.root / published
+        self.committed = True  # from here on a rollback must not touch the published folder
         # chosen now, so that a write starting meanwhile keeps its own copy
         victims = [staging, *st._old_generations(keep={published, self.base_generation})]
         cleanup = threading.Thread(target=_remove_folders, args=(victims,), daemon=True,
@@ -556,9 +558,11 @@ class OxigraphTransaction(WriteTransaction):
         cleanup.start()
 
     def rollback(self) -> None:
+        """Throw the copy away; after a commit (even one that raised late), do nothing."""
         self.db = None
         self.base = None
-        shutil.rmtree(self.path, ignore_errors=True)
+        if not self.committed:
+            shutil.rmtree(self.path, ignore_errors=True)
 
 
 def _remove_folders(paths: list[Path]) -> None:
