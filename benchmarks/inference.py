@@ -26,7 +26,8 @@ For each input:
   full closure; each delta is checked against the closure before the change.
 
 Prints medians of ``--repeat`` runs (owlrl on the I40KG input and everything at 100k: one run)
-and ratios.
+and ratios. The reasoner's peak memory is measured separately, in child processes, by
+``benchmarks/inference_memory.py``.
 
     python benchmarks/inference.py [--sizes 1000,10000,100000] [--repeat 3] [--owlrl-max 20000]
 """

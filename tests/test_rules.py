@@ -81,6 +81,29 @@ def test_functional_status_gives_same_as_and_copies_statements():
     assert inferred == owlrl_inferred(g)
 
 
+def test_every_intersection_list_of_a_class_applies():
+    """cls-int1 with two owl:intersectionOf lists on one class: members of either list's classes
+    are instances, whichever order the triples come in, in batch and after an update."""
+    g = Graph()
+    Collection(g, BNode("l1"), [R.B, R.C])
+    Collection(g, BNode("l2"), [R.D, R.E])
+    g.add((R.A, OWL.intersectionOf, BNode("l1")))
+    g.add((R.A, OWL.intersectionOf, BNode("l2")))
+    g.add((R.x, RDF.type, R.D))
+    g.add((R.x, RDF.type, R.E))
+    g.add((R.y, RDF.type, R.B))
+    g.add((R.y, RDF.type, R.C))
+    expected = owlrl_inferred(g)
+    assert {(R.x, RDF.type, R.A), (R.y, RDF.type, R.A), (R.y, RDF.type, R.D)} <= expected
+    for triples in (sorted(g), sorted(g, reverse=True)):
+        reasoner = Reasoner(triples)
+        assert set(reasoner.inferred()) == expected
+        delta = reasoner.update(removed=[(R.y, RDF.type, R.C)])
+        assert (R.y, RDF.type, R.A) in delta.removed
+        reasoner.update(added=[(R.y, RDF.type, R.C)])
+        assert set(reasoner.inferred()) == expected
+
+
 def test_unsupported_construct_is_refused_and_infer_falls_back_to_owlrl():
     g = Graph()
     r = BNode()

@@ -16,7 +16,9 @@ ontology, STO and the I40KG actually use, in time linear in the size of the clos
    set of schema triples (they are entailments too, e.g. ``sto:isPartOf rdfs:domain
    sg:Standard``) and per-property and per-class rule tables.
 2. **Instance rules, semi-naive.** Every triple is encoded as three integers and kept in two
-   per-predicate indexes (subject -> objects, object -> subjects). A triple is processed once,
+   per-predicate indexes (subject -> objects, object -> subjects; the asserted triples once
+   more in a third, ``FactSet``), whose values are shared 1-tuples, small tuples or sets, by
+   size, to keep the memory down (``Values``). A triple is processed once,
    when it is first derived, by the rules the schema compiled for its predicate: prp-dom,
    prp-rng, prp-spo1, prp-eqp1/2, prp-inv1/2, prp-symp, prp-trp, prp-spo2 (chains of any
    length), prp-fp, prp-ifp, cax-sco, cax-eqc1/2, cls-uni, cls-int1/2, cls-hv1/2, and the
@@ -58,8 +60,9 @@ non-informative intermediate triples (blank-node and literal subjects) that the 
 depends on. The store receives the result: ``write_delta`` applies an update's delta to the
 inferred graph of any stdgraph store with one SPARQL update.
 
-A ``Reasoner`` holds the whole closure in memory (about 1 GB at 100k standards, 1.6M triples)
-and is not thread-safe: serialise writes, as ``stdgraph.writes`` does.
+A ``Reasoner`` holds the whole closure in memory: about 320 MiB at 100k synthetic standards
+(1.6M triples, 400k terms; ``benchmarks/inference_memory.py``), of which the rdflib terms and
+their ids take about a third. It is not thread-safe: serialise writes, as ``stdgraph.writes`` does.
 """
 
 from __future__ import annotations
@@ -81,6 +84,13 @@ from .store.base import Store, Triple, iri_ref
 
 Fact = tuple[int, int, int]
 Out = Callable[[int, int, int], None]
+#: the objects of a subject (or subjects of an object) under one predicate: a tuple while there
+#: are at most ``SMALL`` of them (``in`` and adding are linear in a tuple, cheap at that size),
+#: then a set. Both answer ``in`` and iterate, so readers need not tell them apart. Most keys have
+#: one value, and its 1-tuple is shared (``Reasoner._one``): a set per key, even of one, takes
+#: 216 bytes, which made the indexes most of the reasoner's memory.
+Values = tuple[int, ...] | set[int]
+SMALL = 8
 
 #: predicates whose triples make up the schema the rules are compiled from
 SCHEMA_PREDICATES = (
@@ -106,6 +116,7 @@ SCHEMA_TYPES = (
 _DATATYPES = frozenset(OWL_RL_Datatypes)
 
 IRI, BLANK, LITERAL = 0, 1, 2
+UNKNOWN, YES, NO = 0, 1, 2
 
 
 class UnsupportedConstruct(StdgraphError):
@@ -149,7 +160,7 @@ class Schema:
     sub_c: dict[int, tuple[int, ...]] = field(default_factory=dict)
     hv_by_class: dict[int, tuple[tuple[int, int], ...]] = field(default_factory=dict)
     hv_by_p: dict[int, dict[int, tuple[int, ...]]] = field(default_factory=dict)
-    int_lists: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    int_lists: dict[int, tuple[tuple[int, ...], ...]] = field(default_factory=dict)
     int_by_member: dict[int, tuple[int, ...]] = field(default_factory=dict)
     chain_at: dict[int, tuple[tuple[tuple[int, ...], int, int], ...]] = field(default_factory=dict)
     chains_to: dict[int, tuple[tuple[int, ...], ...]] = field(default_factory=dict)
@@ -158,6 +169,100 @@ class Schema:
     known: set[Fact] = field(default_factory=set)
     #: triples the compilation derived (scm-*, cls-oo, datatype subsumptions): always true
     axioms: set[Fact] = field(default_factory=set)
+
+
+def _discard(index: dict[int, Values], key: int, value: int) -> None:
+    """Remove ``value`` from the values of ``key`` in a per-predicate index."""
+    values = index[key]
+    if type(values) is tuple:
+        if len(values) == 1:
+            del index[key]
+        else:
+            i = values.index(value)
+            index[key] = values[:i] + values[i + 1:]
+    else:
+        values.discard(value)
+        if not values:
+            del index[key]
+
+
+class FactSet:
+    """A set of facts held as predicate -> subject -> objects, like the closure's own index:
+    about a quarter of the memory of a set of 3-tuples (and the asserted triples are most of the
+    closure). Supports what ``Reasoner`` asks of its asserted triples: ``in``, adding and
+    discarding (telling which facts were new or present), iteration, ``len`` and copies with
+    facts added or taken away."""
+
+    __slots__ = ("by_p", "_one", "_len")
+
+    def __init__(self, one: list[tuple[int]], facts: Iterable[Fact] = ()) -> None:
+        self.by_p: dict[int, dict[int, Values]] = {}
+        self._one = one  # the reasoner's shared 1-tuples
+        self._len = 0
+        self.update(facts)
+
+    def __contains__(self, f: Fact) -> bool:
+        d = self.by_p.get(f[1])
+        if d is None:
+            return False
+        os_ = d.get(f[0])
+        return os_ is not None and f[2] in os_
+
+    def update(self, facts: Iterable[Fact], added: set[Fact] | None = None) -> None:
+        """Add ``facts``; those not already in the set are also put in ``added``, if given."""
+        by_p, one, n = self.by_p, self._one, self._len
+        for f in facts:
+            s, p, o = f
+            d = by_p.get(p)
+            if d is None:
+                d = by_p[p] = {}
+            os_ = d.get(s)
+            if os_ is None:
+                d[s] = one[o]
+            elif o in os_:
+                continue
+            elif type(os_) is tuple:
+                d[s] = os_ + (o,) if len(os_) < SMALL else {*os_, o}
+            else:
+                os_.add(o)
+            n += 1
+            if added is not None:
+                added.add(f)
+        self._len = n
+
+    def difference_update(self, facts: Iterable[Fact], removed: set[Fact] | None = None) -> None:
+        """Take ``facts`` away; those that were in the set are also put in ``removed``."""
+        by_p = self.by_p
+        for f in facts:
+            s, p, o = f
+            d = by_p.get(p)
+            if d is None or o not in d.get(s, ()):
+                continue
+            _discard(d, s, o)
+            if not d:
+                del by_p[p]
+            self._len -= 1
+            if removed is not None:
+                removed.add(f)
+
+    def __iter__(self) -> Iterator[Fact]:
+        for p, d in self.by_p.items():
+            for s, os_ in d.items():
+                for o in os_:
+                    yield s, p, o
+
+    def __len__(self) -> int:
+        return self._len
+
+    def union(self, facts: Iterable[Fact]) -> FactSet:
+        out = FactSet(self._one, self)
+        out.update(facts)
+        return out
+
+    def difference(self, facts: Iterable[Fact]) -> FactSet:
+        out = FactSet(self._one, self)
+        out.difference_update(facts)
+        return out
 
 
 def _closure(edges: dict[int, set[int]]) -> dict[int, tuple[int, ...]]:
@@ -197,10 +302,11 @@ class Reasoner:
     def __init__(self, triples: Iterable[Triple] = ()) -> None:
         self.ids: dict[Node, int] = {}
         self.terms: list[Node] = []
+        self._one: list[tuple[int]] = []  # (i,) for term id i, shared by the indexes
         self.kind = bytearray()
-        self.base: set[Fact] = set()  # asserted
-        for s, p, o in triples:
-            self.base.add((self._id(s), self._id(p), self._id(o)))
+        #: per term id, whether it may be the subject of an informative triple (0: not known yet)
+        self._subject_ok = bytearray()
+        self.base = FactSet(self._one, map(self._encode, triples))  # asserted
         c = self._id
         self.TYPE, self.SAME = c(RDF.type), c(OWL.sameAs)
         self.FIRST, self.REST, self.NIL = c(RDF.first), c(RDF.rest), c(RDF.nil)
@@ -210,7 +316,6 @@ class Reasoner:
         self._datatypes = frozenset(c(t) for t in _DATATYPES)
         self._watch = self._schema_p | {self.TYPE, self.FIRST, self.REST}
         self._reflexive = frozenset(c(t) for t in _REFLEXIVE)
-        self._subject_ok: dict[int, bool] = {}
         self._statement_ok: dict[tuple[int, int], bool] = {}
         self._rebuild()
 
@@ -233,12 +338,18 @@ class Reasoner:
         if i is None:
             i = self.ids[term] = len(self.terms)
             self.terms.append(term)
+            self._one.append((i,))
             self.kind.append(LITERAL if isinstance(term, Literal)
                              else BLANK if isinstance(term, BNode) else IRI)
+            self._subject_ok.append(UNKNOWN)
         return i
 
     def _encode(self, t: Triple) -> Fact:
-        return self._id(t[0]), self._id(t[1]), self._id(t[2])
+        get = self.ids.get
+        s, p, o = get(t[0]), get(t[1]), get(t[2])
+        if s is None or p is None or o is None:  # a term not seen before
+            return self._id(t[0]), self._id(t[1]), self._id(t[2])
+        return s, p, o
 
     def _decode(self, f: Fact) -> Triple:
         t = self.terms
@@ -290,24 +401,31 @@ class Reasoner:
         for f in self.facts():
             yield self._decode(f)
 
+    def _informative_subject(self, s: int) -> bool:
+        """``informative_subject`` of term ``s``, computed once per term."""
+        ok = self._subject_ok[s]
+        if ok == UNKNOWN:
+            ok = self._subject_ok[s] = YES if informative_subject(self.terms[s]) else NO
+        return ok == YES
+
     def _is_informative(self, f: Fact) -> bool:
         """``stdgraph.inference.is_informative`` of the decoded triple, from cached parts."""
         s, p, o = f
         kind = self.kind
         if kind[p] == BLANK:  # generalized triple: owlrl removes them at the end
             return False
-        ok = self._subject_ok.get(s)
-        if ok is None:
-            ok = self._subject_ok[s] = informative_subject(self.terms[s])
-        if not ok or (s == o and p in self._reflexive):
+        ok = self._subject_ok[s]
+        if ok == NO or (ok == UNKNOWN and not self._informative_subject(s)):
+            return False
+        if s == o and p in self._reflexive:
             return False
         if kind[o] == LITERAL:
             return informative_statement(self.terms[p], self.terms[o])
         key = (p, o)
-        ok = self._statement_ok.get(key)
-        if ok is None:
-            ok = self._statement_ok[key] = informative_statement(self.terms[p], self.terms[o])
-        return ok
+        known = self._statement_ok.get(key)
+        if known is None:
+            known = self._statement_ok[key] = informative_statement(self.terms[p], self.terms[o])
+        return known
 
     def inferred(self) -> Iterator[Triple]:
         """The informative entailments that are not asserted (``_is_informative``, unrolled)."""
@@ -317,15 +435,15 @@ class Reasoner:
             if kind[p] == BLANK:
                 continue
             tp, refl = terms[p], p in self._reflexive
+            asserted = base.by_p.get(p, {})
             for s, os_ in d.items():
-                ok = subject_ok.get(s)
-                if ok is None:
-                    ok = subject_ok[s] = informative_subject(terms[s])
-                if not ok:
+                ok = subject_ok[s]
+                if ok == NO or (ok == UNKNOWN and not self._informative_subject(s)):
                     continue
                 ts = terms[s]
+                told = asserted.get(s, ())
                 for o in os_:
-                    if (s, p, o) in base or (refl and s == o):
+                    if o in told or (refl and s == o):
                         continue
                     if kind[o] == LITERAL:
                         if not informative_statement(tp, terms[o]):
@@ -353,15 +471,19 @@ class Reasoner:
             self.op[p] = {}
         os_ = d.get(s)
         if os_ is None:
-            d[s] = {o}
+            d[s] = self._one[o]
         elif o in os_:
             return
+        elif type(os_) is tuple:
+            d[s] = os_ + (o,) if len(os_) < SMALL else {*os_, o}
         else:
             os_.add(o)
         r = self.op[p]
         ss = r.get(o)
         if ss is None:
-            r[o] = {s}
+            r[o] = self._one[s]
+        elif type(ss) is tuple:
+            r[o] = ss + (s,) if len(ss) < SMALL else {*ss, s}
         else:
             ss.add(s)
         f = (s, p, o)
@@ -373,16 +495,28 @@ class Reasoner:
 
     def _delete(self, f: Fact) -> None:
         s, p, o = f
-        d = self.sp[p]
+        d = self.sp[p]  # _discard(d, s, o) and _discard(r, o, s), inlined: DRed's inner loop
         os_ = d[s]
-        os_.discard(o)
-        if not os_:
+        if type(os_) is not tuple:
+            os_.discard(o)
+            if not os_:
+                del d[s]
+        elif len(os_) == 1:
             del d[s]
+        else:
+            i = os_.index(o)
+            d[s] = os_[:i] + os_[i + 1:]
         r = self.op[p]
         ss = r[o]
-        ss.discard(s)
-        if not ss:
+        if type(ss) is not tuple:
+            ss.discard(s)
+            if not ss:
+                del r[o]
+        elif len(ss) == 1:
             del r[o]
+        else:
+            i = ss.index(s)
+            r[o] = ss[:i] + ss[i + 1:]
 
     def _saturate(self) -> None:
         stack, fire, out = self._stack, self._fire, self._insert
@@ -392,23 +526,30 @@ class Reasoner:
 
     def _rebuild(self) -> None:
         """Compute the closure of ``base`` from scratch."""
-        self.sp: dict[int, dict[int, set[int]]] = {}
-        self.op: dict[int, dict[int, set[int]]] = {}
+        self.sp: dict[int, dict[int, Values]] = {}  # predicate -> subject -> objects
+        self.op: dict[int, dict[int, Values]] = {}  # predicate -> object -> subjects
         self.schema = Schema()
         self._stack: list[Fact] = []
         self._log: list[Fact] | None = None
         self._schema_dirty = False
         self._literal_axioms: set[Fact] = set()
-        for f in self.base:
-            self._insert(*f)
+        stack, insert = self._stack, self._insert
+        for s, p, o in self.base:
+            insert(s, p, o)
+            stack.clear()  # fired below, straight from ``base``
+        first = True
         while True:
             self.schema = self._compile()
             self._schema_dirty = False
-            if not self._stack:  # a recompilation: every fact meets the new rules
-                self._stack.extend(self.facts())
             for f in self.schema.axioms:
                 self._insert(*f)
             self._saturate()
+            # every fact meets the (new) rules; the asserted ones are fired straight from
+            # ``base`` rather than queued, which would hold a second tuple for each
+            for s, p, o in self.base if first else list(self.facts()):
+                self._fire(s, p, o, self._insert)
+                self._saturate()
+            first = False
             if not self._schema_dirty:
                 return
 
@@ -528,18 +669,19 @@ class Reasoner:
         for cls, head in self._pairs(c(OWL.unionOf)):
             for member in self._list(head):
                 edge(member, cls)
-        int_lists: dict[int, tuple[int, ...]] = {}
+        int_lists: dict[int, list[tuple[int, ...]]] = {}
         for cls, head in self._pairs(c(OWL.intersectionOf)):
             members = tuple(self._list(head))
             for member in members:
                 edge(cls, member)
-            if members:
-                int_lists[cls] = members  # one list per class, as owlrl reads one at a time
-        sch.int_lists = int_lists
-        int_by_member: dict[int, list[int]] = {}
-        for cls, members in int_lists.items():
-            for m in set(members):
-                int_by_member.setdefault(m, []).append(cls)
+            if members:  # owlrl applies cls-int1 to every list a class is the intersection of
+                int_lists.setdefault(cls, []).append(members)
+        sch.int_lists = {k: tuple(v) for k, v in int_lists.items()}
+        int_by_member: dict[int, set[int]] = {}
+        for cls, lists in int_lists.items():
+            for members in lists:
+                for m in members:
+                    int_by_member.setdefault(m, set()).add(cls)
         sch.int_by_member = {k: tuple(v) for k, v in int_by_member.items()}
         for c1, pvs1 in hv.items():  # scm-hv
             for p1, v1 in pvs1:
@@ -669,7 +811,7 @@ class Reasoner:
             if ints:  # cls-int1
                 types = sp[T].get(s, ())
                 for cls in ints:
-                    if all(m in types for m in sch.int_lists[cls]):
+                    if any(all(m in types for m in members) for members in sch.int_lists[cls]):
                         out(s, T, cls)
         kind = self.kind
         if p == SAME:
@@ -720,9 +862,12 @@ class Reasoner:
     def _derivable(self, f: Fact) -> bool:
         """Whether ``f`` follows in one rule application from the current facts (the backward
         reading of ``_fire``, rule by rule)."""
-        if f in self.base or f in self.schema.axioms or f in self._literal_axioms:
-            return True
         s, p, o = f
+        told = self.base.by_p.get(p)  # f in self.base, inlined
+        if told is not None and o in told.get(s, ()):
+            return True
+        if f in self.schema.axioms or f in self._literal_axioms:
+            return True
         sch, has, sp, op = self.schema, self._has, self.sp, self.op
         T, SAME = self.TYPE, self.SAME
         if any(has(s, q, o) for q in sch.sub_p.get(p, ())):
@@ -753,8 +898,8 @@ class Reasoner:
                 return True
             if any(has(s, q, v) for q, v in sch.hv_by_class.get(o, ())):  # cls-hv2
                 return True
-            members = sch.int_lists.get(o)
-            if members and all(has(s, T, m) for m in members):
+            lists = sch.int_lists.get(o, ())
+            if any(all(has(s, T, m) for m in members) for members in lists):
                 return True
         hvp = sch.hv_by_p.get(p)
         if hvp and any(has(s, T, r) for r in hvp.get(o, ())):  # cls-hv1
@@ -793,7 +938,7 @@ class Reasoner:
         subsumptions owlrl draws from asserted ``x rdf:type xsd:...`` triples)."""
         return self._is_schema_fact(f) or (f[1] == self.TYPE and f[2] in self._datatypes)
 
-    def _replace_base(self, base: set[Fact], old_base: set[Fact] | None = None) -> InferenceDelta:
+    def _replace_base(self, base: FactSet, old_base: FactSet | None = None) -> InferenceDelta:
         """Recompute the closure for ``base``; the delta is against the closure of
         ``old_base`` (default: the current one)."""
         if old_base is not None:
@@ -812,19 +957,22 @@ class Reasoner:
 
     def add(self, triples: Iterable[Triple]) -> InferenceDelta:
         """Assert triples; returns how the inferred triples changed."""
-        new = {self._encode(t) for t in triples} - self.base
+        base = self.base
+        new: set[Fact] = set()
+        base.update(map(self._encode, triples), new)
         if not new:
             return InferenceDelta()
         if any(self._base_touches_schema(f) for f in new):
-            return self._replace_base(self.base | new)
-        self.base |= new
+            base.difference_update(new)
+            return self._replace_base(base.union(new))
         delta = InferenceDelta()
+        stack = self._stack
         for f in new:
-            if self._has(*f):  # was derived, is now asserted too
+            queued = len(stack)
+            self._insert(*f)
+            if len(stack) == queued:  # not new to the closure: was derived, is now asserted too
                 if self._is_informative(f):
                     delta.removed.add(self._decode(f))
-            else:
-                self._insert(*f)
         self._log = []
         try:
             self._saturate()
@@ -832,36 +980,40 @@ class Reasoner:
         finally:
             self._log = None
         if self._schema_dirty:  # the new triples entail schema triples: start again
-            return self._replace_base(set(self.base), self.base - new)
-        for f in log:
-            if f not in self.base and self._is_informative(f):
+            return self._replace_base(self.base, self.base.difference(new))
+        for f in log:  # new to the closure, so asserted only if it is one of ``new``
+            if f not in new and self._is_informative(f):
                 delta.added.add(self._decode(f))
         return delta
 
     def remove(self, triples: Iterable[Triple]) -> InferenceDelta:
         """Retract asserted triples (DRed); returns how the inferred triples changed."""
         ids = self.ids
-        gone: set[Fact] = set()
+        facts = []
         for t in triples:
             try:
-                f = (ids[t[0]], ids[t[1]], ids[t[2]])
+                facts.append((ids[t[0]], ids[t[1]], ids[t[2]]))
             except KeyError:
                 continue
-            if f in self.base:
-                gone.add(f)
+        gone: set[Fact] = set()
+        self.base.difference_update(facts, gone)
         if not gone:
             return InferenceDelta()
         if any(self._base_touches_schema(f) for f in gone):
-            return self._replace_base(self.base - gone)
-        self.base -= gone
+            self.base.update(gone)
+            return self._replace_base(self.base.difference(gone))
         # 1. over-delete: everything with a derivation that uses a removed fact
         dead: set[Fact] = set(gone)
         stack = list(gone)
-        keep = self.base  # still asserted, so not deleted: no need to follow them
+        keep = self.base.by_p  # still asserted, so not deleted: no need to follow them
+        has = self._has
 
         def overdelete(s: int, p: int, o: int) -> None:
             f = (s, p, o)
-            if f in dead or f in keep or not self._has(s, p, o):
+            if f in dead:
+                return
+            told = keep.get(p)
+            if (told is not None and o in told.get(s, ())) or not has(s, p, o):
                 return
             dead.add(f)
             stack.append(f)
@@ -869,10 +1021,9 @@ class Reasoner:
         while stack:
             self._fire(*stack.pop(), overdelete)
         if any(self._is_schema_fact(f) for f in dead):  # schema triples lose support
-            old_base = self.base | gone
-            self.base = old_base
+            self.base.update(gone)  # the closure before the change is still in the indexes
             before = set(self.inferred())
-            self.base = old_base - gone
+            self.base.difference_update(gone)
             self._rebuild()
             after = set(self.inferred())
             return InferenceDelta(after - before, before - after, recomputed=True)
