@@ -291,6 +291,20 @@ def _reverse(m: dict[int, tuple[int, ...]]) -> dict[int, tuple[int, ...]]:
     return {k: tuple(v) for k, v in rev.items()}
 
 
+def _hierarchy(edges: dict[int, set[int]], sub: int, eq: int,
+               axioms: set) -> tuple[dict[int, tuple[int, ...]], dict[int, tuple[int, ...]]]:
+    """Super- and sub-terms of a sub-class or sub-property hierarchy, and the axioms it entails:
+    ``X sub Y`` for every pair, ``X eq Y`` where each is below the other (scm-sco / scm-eqc2,
+    scm-spo / scm-eqp2)."""
+    sup = _closure(edges)
+    for x, ups in sup.items():
+        for y in ups:
+            axioms.add((x, sub, y))
+            if x in sup.get(y, ()):
+                axioms.add((x, eq, y))
+    return sup, _reverse(sup)
+
+
 class Reasoner:
     """The OWL 2 RL closure of a set of asserted triples, kept up to date under changes.
 
@@ -612,13 +626,7 @@ class Reasoner:
         for cls in self._subjects(T, c(OWL.Class)):
             axioms.add((cls, SUBC, cls))
             axioms.add((cls, EQC, cls))
-        sch.sup_p = _closure(pedges)
-        sch.sub_p = _reverse(sch.sup_p)
-        for p1, sups in sch.sup_p.items():
-            for p2 in sups:
-                axioms.add((p1, SUBP, p2))
-                if p1 in sch.sup_p.get(p2, ()):
-                    axioms.add((p1, EQP, p2))
+        sch.sup_p, sch.sub_p = _hierarchy(pedges, SUBP, EQP, axioms)
         inv: dict[int, set[int]] = {}
         for s, o in self._pairs(c(OWL.inverseOf)):
             inv.setdefault(s, set()).add(o)
@@ -690,13 +698,7 @@ class Reasoner:
                         if v1 == v2 and (p2 in sch.sup_p.get(p1, ())
                                          or (p1 == p2 and p1 in refl_p)):
                             edge(c1, c2)
-        sch.sup_c = _closure(cedges)
-        sch.sub_c = _reverse(sch.sup_c)
-        for c1, sups in sch.sup_c.items():
-            for c2 in sups:
-                axioms.add((c1, SUBC, c2))
-                if c1 in sch.sup_c.get(c2, ()):
-                    axioms.add((c1, EQC, c2))
+        sch.sup_c, sch.sub_c = _hierarchy(cedges, SUBC, EQC, axioms)
 
         # domains and ranges, closed as scm-dom1/2 and scm-rng1/2 close them
         for pred, table, rev in ((c(RDFS.domain), "dom", "dom_rev"),
