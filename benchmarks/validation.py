@@ -48,7 +48,8 @@ from stdgraph.project import Project  # noqa: E402
 from stdgraph.rdfio import to_oxigraph, to_rdflib  # noqa: E402
 from stdgraph.rules import Reasoner  # noqa: E402
 from stdgraph.store import OxigraphStore  # noqa: E402
-from stdgraph.validation import run_validation, validate_in_store  # noqa: E402
+from stdgraph.validation import run_validation  # noqa: E402
+from stdgraph.validation_store import validate_in_store  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 ONTOLOGY = GRAPH_BASE + "ontology/"

@@ -29,7 +29,8 @@ from stdgraph.pipeline import build, parse_file, read_shapes
 from stdgraph.project import Project
 from stdgraph.rdfio import to_oxigraph, to_rdflib
 from stdgraph.store import OxigraphStore
-from stdgraph.validation import compact, run_validation, validate_in_store
+from stdgraph.validation import compact, run_validation
+from stdgraph.validation_store import validate_in_store
 
 REPO = Path(__file__).resolve().parents[1]
 ONTOLOGY_PREFIX = GRAPH_BASE + "ontology/"
@@ -355,12 +356,12 @@ def test_other_shapes_give_the_same_results(db, shapes, ontology, extra):
 
 
 def test_prepare_compiles_once(shapes, ontology):
-    from stdgraph import validation
+    from stdgraph import validation_store
 
-    validation.prepare(shapes, ontology)
-    model = validation._Model.of(shapes)
-    assert validation._Model.of(shapes) is model and len(model.constraints) == 9
-    assert validation._ontology_store(ontology) is validation._ontology_store(ontology)
+    validation_store.prepare(shapes, ontology)
+    model = validation_store._Model.of(shapes)
+    assert validation_store._Model.of(shapes) is model and len(model.constraints) == 9
+    assert validation_store._ontology_store(ontology) is validation_store._ontology_store(ontology)
     assert shacl_sparql.plan.cache_info().currsize >= 9
 
 

@@ -15,7 +15,7 @@ leaves the store exactly as it was:
    the build and the guarded writes do) and replaces the inferred graph;
 4. unless ``validate=False``, the nodes the load touches — subjects and non-literal objects of
    the old and new content of the target graphs and of every inferred triple that changed — are
-   validated in the store with the project's shapes (``validation.validate_in_store``); a
+   validated in the store with the project's shapes (``validation_store.validate_in_store``); a
    ``sh:Violation`` throws the copy away (``ValidationFailed``);
 5. a record of the load (source files, time) goes into the meta graph and the copy is committed.
 
@@ -57,7 +57,8 @@ from .namespaces import GRAPH_BASE, IMPORT_GRAPH_PREFIX, INFERRED_GRAPH, META_GR
 from .project import RDF_SUFFIXES
 from .rdfio import parse_quads, to_oxigraph, to_rdflib
 from .store.base import Store, Triple, iri_ref
-from .validation import ValidationReport, validate_in_store
+from .validation import ValidationReport
+from .validation_store import validate_in_store
 from .writes import asserted_triples, focus_iris, is_shacl_data
 
 Progress = Callable[[str], None]

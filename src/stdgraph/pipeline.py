@@ -7,10 +7,10 @@ exactly as it was.
 The data files are parsed by pyoxigraph straight into a private in-memory Oxigraph store, one
 named graph per file, and stay there: the rules engine reads them from it, its entailments are
 written next to them (the inferred graph), SHACL validates them in place
-(``stdgraph.validation.validate_in_store``) and the commit copies them out (as pyoxigraph quads
-when the store takes them: no term conversion). No rdflib graph of the data is ever built, which
-is what made a build of 100k standards take hours; only the ontology (small) is kept as rdflib
-graphs, for the rules engine and pyshacl.
+(``stdgraph.validation_store.validate_in_store``) and the commit copies them out (as pyoxigraph
+quads when the store takes them: no term conversion). No rdflib graph of the data is ever built,
+which is what made a build of 100k standards take hours; only the ontology (small) is kept as
+rdflib graphs, for the rules engine and pyshacl.
 
 **What a rebuild keeps.** The build owns the project's graphs (its files', and any other graph
 under ``graph/ontology/`` or ``graph/data/``: a removed file's), the inferred graph and the build
@@ -44,7 +44,8 @@ from .namespaces import GRAPH_BASE, IMPORT_GRAPH_PREFIX, INFERRED_GRAPH, META_GR
 from .project import RDF_SUFFIXES, Project
 from .rdfio import _scope, graph_to_quads, parse_graph, parse_quads, to_oxigraph, to_rdflib
 from .store.base import Store, Triple
-from .validation import ValidationReport, validate_in_store
+from .validation import ValidationReport
+from .validation_store import validate_in_store
 from .writes import is_shacl_data
 
 Progress = Callable[[str], None]

@@ -11,7 +11,7 @@ Two ways of running a constraint:
 
 - ``evaluate``: over an rdflib graph copied into an in-memory store, ``$this`` bound through
   pyoxigraph's ``substitutions``, one query per focus node (``run_validation``);
-- ``evaluate_in_store``: straight against a store's data graphs (``stdgraph.validation.
+- ``evaluate_in_store``: straight against a store's data graphs (``stdgraph.validation_store.
   validate_in_store``). Where the query allows it (``plan``), ``$this`` is bound by a ``VALUES``
   block put at the start of the WHERE group, for many focus nodes in one query, or left unbound
   to get every focus node's solutions at once. Oxigraph plans a query with ``VALUES`` in place

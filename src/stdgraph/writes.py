@@ -23,8 +23,8 @@ the copy committed whole — or not at all.
    graph, applied to the copy;
 4. the nodes the write touches — subjects and non-literal objects of the changed asserted quads
    and of the changed inferred triples, blank nodes replaced by the IRIs that hold them — are
-   validated in the copy with the project's shapes (``validation.validate_in_store``, which reads
-   only the neighbourhood the shapes need);
+   validated in the copy with the project's shapes (``validation_store.validate_in_store``,
+   which reads only the neighbourhood the shapes need);
 5. any ``sh:Violation`` rolls the copy and the reasoner back and raises ``ValidationFailed``
    (HTTP 422) with the report; otherwise the copy becomes the store in one atomic step.
 
@@ -57,14 +57,15 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.store import Store as RdflibStore
 from rdflib.term import Node
 
-from . import validation
+from . import validation_store
 from .errors import QuerySyntaxError, StdgraphError, ValidationFailed
 from .namespaces import GRAPH_BASE, IMPORT_GRAPH_PREFIX, INFERRED_GRAPH, META_GRAPH
 from .rdfio import to_oxigraph, to_rdflib
 from .rules import InferenceDelta, Reasoner, UnsupportedConstruct, write_delta
 from .sparqlscan import check_nesting, data_operations, uses_load, uses_service
 from .store.base import QueryTimeout, Store
-from .validation import ValidationReport, validate_in_store
+from .validation import ValidationReport
+from .validation_store import validate_in_store
 
 ONTOLOGY_GRAPH_PREFIX = GRAPH_BASE + "ontology/"
 _COMPUTED = {ox.NamedNode(INFERRED_GRAPH), ox.NamedNode(META_GRAPH)}
@@ -311,7 +312,7 @@ class WriteGuard:
     def warm(self) -> None:
         """Build the reasoner's closure now (a server calls this in the background at start, so
         that the first write does not pay for it), and compile the shapes."""
-        validation.prepare(self.shapes, self.ontology)
+        validation_store.prepare(self.shapes, self.ontology)
         with self._lock:
             version = self.store.version()
             if version is None or (self._reasoner is not None
