@@ -100,6 +100,20 @@ _POSITION = re.compile(r"error at (\d+):(\d+): ?")
 _VIRTUOSO_BNODE = re.compile(rb'(?<!\\)"nodeID://([A-Za-z0-9_]+)"')
 
 
+_XSD_BOOLEAN = ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
+_BOOLEAN_FORMS = {"1": "true", "0": "false"}
+
+
+def canonical(term):
+    """``term``, a boolean in its canonical form: Virtuoso keeps a boolean's value, not its
+    lexical form, and answers ``"1"^^xsd:boolean`` for a stored ``true``; the embedded store and
+    rdflib (the other read paths) give ``"true"``."""
+    if isinstance(term, ox.Literal) and term.datatype == _XSD_BOOLEAN and \
+            term.value in _BOOLEAN_FORMS:
+        return ox.Literal(_BOOLEAN_FORMS[term.value], datatype=_XSD_BOOLEAN)
+    return term
+
+
 def query_form(sparql: str) -> str | None:
     """``SELECT``, ``ASK``, ``CONSTRUCT`` or ``DESCRIBE``: the first keyword after the prologue."""
     for m in _TOKEN.finditer(expand_escapes(sparql)):
@@ -318,7 +332,7 @@ class RemoteStore(Store):
         res = self._results(resp)
         for sol in res:
             if isinstance(sol["g"], ox.NamedNode):
-                yield ox.Quad(sol["s"], sol["p"], sol["o"], sol["g"])
+                yield ox.Quad(sol["s"], sol["p"], canonical(sol["o"]), sol["g"])
 
     def ox_quads(self, graph=None) -> Iterator[ox.Quad]:
         """Quads as pyoxigraph terms for the HTTP layer: every named graph (``None``), one
@@ -332,7 +346,7 @@ class RemoteStore(Store):
                                   data={"query": "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"},
                                   headers={"Accept": _JSON})
                 for sol in self._results(resp):
-                    yield ox.Quad(sol["s"], sol["p"], sol["o"], ox.DefaultGraph())
+                    yield ox.Quad(sol["s"], sol["p"], canonical(sol["o"]), ox.DefaultGraph())
         else:
             yield from self._quads([graph.value])
 
@@ -454,9 +468,10 @@ def _term(t) -> str:
 
 class RemoteTransaction(WriteTransaction):
     """A pyoxigraph in-memory copy of the remote dataset; ``commit`` sends the difference as ONE
-    update (``DELETE DATA`` + ``INSERT DATA``). There is no check that nobody else wrote in the
-    meantime (SPARQL has no version to compare), and triples with blank nodes cannot be deleted
-    this way (SPARQL forbids blank nodes in ``DELETE DATA``): such a commit is refused."""
+    update (``DELETE DATA`` + ``INSERT DATA``, or ``INSERT {...} WHERE {}`` when it adds blank
+    nodes, which Virtuoso refuses in ``INSERT DATA``). There is no check that nobody else wrote
+    in the meantime (SPARQL has no version to compare), and triples with blank nodes cannot be
+    deleted this way (SPARQL forbids blank nodes in ``DELETE DATA``): such a commit is refused."""
 
     def __init__(self, store: RemoteStore) -> None:
         self.store = store
@@ -476,10 +491,22 @@ class RemoteTransaction(WriteTransaction):
             raise StoreError("this write removes triples with blank nodes, which SPARQL DELETE "
                              "DATA cannot address on a remote store; nothing was changed")
         ops = []
+        if removed and self.store.server_name == "virtuoso":
+            # Virtuoso 7.2 skips language-tagged literals in a DELETE DATA of several triples
+            # (and says nothing): those go one per operation
+            tagged = {q for q in removed if isinstance(q.object, ox.Literal) and q.object.language}
+            ops.extend("DELETE DATA { " + _quad_text(q) + " }" for q in tagged)
+            removed -= tagged
         if removed:
             ops.append("DELETE DATA { " + " ".join(_quad_text(q) for q in removed) + " }")
         if added:
-            ops.append("INSERT DATA { " + " ".join(_quad_text(q) for q in added) + " }")
+            body = " ".join(_quad_text(q) for q in added)
+            if any(isinstance(x, ox.BlankNode) for q in added for x in (q.subject, q.object)):
+                # the same fresh blank nodes as INSERT DATA would make (one solution, one
+                # template); Virtuoso 7.2 refuses blank nodes in INSERT DATA
+                ops.append("INSERT { " + body + " } WHERE {}")
+            else:
+                ops.append("INSERT DATA { " + body + " }")
         if ops:
             self.store.update(" ;\n".join(ops))
         self.db = None
