@@ -55,6 +55,16 @@ CHUNK = 100_000
 PROJECT_GRAPH_PREFIXES = (GRAPH_BASE + "ontology/", GRAPH_BASE + "data/")
 
 
+def _union(*groups: Iterable[Graph]) -> Graph:
+    """One rdflib graph holding the triples of every graph in ``groups``."""
+    g = Graph()
+    for group in groups:
+        for part in group:
+            for t in part:
+                g.add(t)
+    return g
+
+
 @dataclass
 class LoadedProject:
     """Every source file parsed into its own rdflib graph (for tests and tools; the build
@@ -67,18 +77,11 @@ class LoadedProject:
     shapes: Graph = field(default_factory=Graph)
 
     def union(self, include_ontology: bool = True) -> Graph:
-        g = Graph()
-        for part in ([*self.ontology.values()] if include_ontology else []) + [*self.data.values()]:
-            for t in part:
-                g.add(t)
-        return g
+        return _union([*self.ontology.values()] if include_ontology else [],
+                      self.data.values())
 
     def ontology_graph(self) -> Graph:
-        g = Graph()
-        for part in self.ontology.values():
-            for t in part:
-                g.add(t)
-        return g
+        return _union(self.ontology.values())
 
 
 @dataclass
@@ -189,11 +192,7 @@ class Workspace:
         self.kept.append(iri)
 
     def ontology_graph(self) -> Graph:
-        g = Graph()
-        for part in self.ontology.values():
-            for t in part:
-                g.add(t)
-        return g
+        return _union(self.ontology.values())
 
     def infer(self) -> int:
         """Run the rules engine over ontology + data; write its entailments into the inferred
