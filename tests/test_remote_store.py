@@ -14,8 +14,9 @@ from rdflib import BNode, Literal, Namespace
 
 from sparql_servers import REMOTE_BACKENDS, SERVER_OF, TEST_SERVERS, remote_backend_store
 from stdgraph.errors import StdgraphError, StoreError, UsageError
+from stdgraph.sparqlscan import query_form
 from stdgraph.store import RemoteStore, open_store
-from stdgraph.store.remote import TMP_PREFIX, parse_spec, query_form
+from stdgraph.store.remote import TMP_PREFIX, parse_spec
 
 EX = Namespace("http://example.org/r#")
 G1, G2 = "http://example.org/r/g1", "http://example.org/r/g2"

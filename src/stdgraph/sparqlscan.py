@@ -125,21 +125,29 @@ _QUERY_WORDS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
 
 
 @lru_cache(maxsize=512)
-def operation(text: str) -> str | None:
-    """``"query"`` or ``"update"`` by the first keyword after the prologue (PREFIX/BASE
-    declarations), ``None`` when there is none (an empty request or one that does not parse)."""
+def first_keyword(text: str) -> str | None:
+    """The first keyword after the prologue (PREFIX/BASE/VERSION declarations), upper-cased;
+    ``None`` when there is none."""
     for m in _TOKEN.finditer(expand_escapes(text)):
         if m.lastgroup != "word":
             continue
         w = m.group().upper()
-        if w in {"PREFIX", "BASE", "VERSION"}:
-            continue
-        if w in _QUERY_WORDS:
-            return "query"
-        if w in _UPDATE_WORDS:
-            return "update"
-        return None
+        if w not in {"PREFIX", "BASE", "VERSION"}:
+            return w
     return None
+
+
+def operation(text: str) -> str | None:
+    """``"query"`` or ``"update"`` by the first keyword after the prologue, ``None`` when there
+    is none (an empty request or one that does not parse)."""
+    w = first_keyword(text)
+    return "query" if w in _QUERY_WORDS else "update" if w in _UPDATE_WORDS else None
+
+
+def query_form(text: str) -> str | None:
+    """``SELECT``, ``ASK``, ``CONSTRUCT`` or ``DESCRIBE``; ``None`` for anything else."""
+    w = first_keyword(text)
+    return w if w in _QUERY_WORDS else None
 
 
 def data_operations(text: str) -> list[tuple[str, str, str]] | None:

@@ -61,7 +61,7 @@ import pyoxigraph as ox
 
 from ..errors import QuerySyntaxError, StoreError, UsageError
 from ..rdfio import FORMATS, to_oxigraph, to_rdflib
-from ..sparqlscan import _TOKEN, expand_escapes, has_dataset_clause
+from ..sparqlscan import has_dataset_clause, query_form
 from .base import Answer, QueryResult, QueryTimeout, Store, Triple, WriteTransaction, iri_ref
 
 TMP_PREFIX = "urn:stdgraph:tmp:"
@@ -112,16 +112,6 @@ def canonical(term):
             term.value in _BOOLEAN_FORMS:
         return ox.Literal(_BOOLEAN_FORMS[term.value], datatype=_XSD_BOOLEAN)
     return term
-
-
-def query_form(sparql: str) -> str | None:
-    """``SELECT``, ``ASK``, ``CONSTRUCT`` or ``DESCRIBE``: the first keyword after the prologue."""
-    for m in _TOKEN.finditer(expand_escapes(sparql)):
-        if m.lastgroup == "word":
-            word = m.group().upper()
-            if word not in {"PREFIX", "BASE", "VERSION"}:
-                return word if word in {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"} else None
-    return None
 
 
 def parse_spec(spec: str) -> dict:
