@@ -79,6 +79,8 @@ class ServerType:
     default_path: str = ""
     drop_default: bool = True  # may an update name the default graph (``DROP SILENT DEFAULT``)?
     system_graphs: tuple[str, ...] = ()  # graphs the server keeps for itself: never listed/dropped
+    # DELETE DATA of several triples may skip language-tagged literals: send those one by one
+    tagged_deletes_alone: bool = False
 
 
 SERVERS: dict[str, ServerType] = {
@@ -87,6 +89,7 @@ SERVERS: dict[str, ServerType] = {
     "graphdb": ServerType("", "/statements", "/rdf-graphs/service"),
     "virtuoso": ServerType("/sparql", "/sparql-auth", "/sparql-graph-crud-auth",
                            graph_param="graph-uri", digest=True, drop_default=False,
+                           tagged_deletes_alone=True,
                            system_graphs=("http://www.openlinksw.com/schemas/virtrdf#",
                                           "http://www.w3.org/ns/ldp#")),
 }
@@ -481,7 +484,7 @@ class RemoteTransaction(WriteTransaction):
             raise StoreError("this write removes triples with blank nodes, which SPARQL DELETE "
                              "DATA cannot address on a remote store; nothing was changed")
         ops = []
-        if removed and self.store.server_name == "virtuoso":
+        if removed and self.store.server.tagged_deletes_alone:
             # Virtuoso 7.2 skips language-tagged literals in a DELETE DATA of several triples
             # (and says nothing): those go one per operation
             tagged = {q for q in removed if isinstance(q.object, ox.Literal) and q.object.language}
