@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 import re
-from urllib.parse import parse_qs
+from urllib.parse import unquote_to_bytes
 
 from fastapi import Request
 
@@ -48,19 +48,60 @@ def decode(body: bytes, what: str = "the request body") -> str:
 
 def parse_form(body: bytes) -> dict[str, list[str]]:
     """An ``application/x-www-form-urlencoded`` body, keeping repeated keys."""
-    text = decode(body)
     try:
-        return parse_qs(text, keep_blank_values=True, strict_parsing=False, errors="strict")
-    except (ValueError, UnicodeDecodeError) as e:
+        return parse_urlencoded(body)
+    except UnicodeDecodeError as e:
         raise ApiError(400, f"the form body cannot be read: {e}") from None
 
 
 def query_params(request: Request) -> dict[str, list[str]]:
     """The URL's query parameters, keeping repeated keys."""
+    return query_string_params(request.scope.get("query_string", b""))
+
+
+def query_string_params(raw: bytes) -> dict[str, list[str]]:
+    """``query_params`` on the raw bytes of an ASGI scope's ``query_string``."""
     try:
-        return parse_qs(request.url.query, keep_blank_values=True, errors="strict")
-    except (ValueError, UnicodeDecodeError) as e:
+        return parse_urlencoded(raw)
+    except UnicodeDecodeError as e:
         raise ApiError(400, f"the URL's query string cannot be read: {e}") from None
+
+
+def parse_urlencoded(raw: bytes) -> dict[str, list[str]]:
+    """``application/x-www-form-urlencoded`` bytes as ``parse_qs(text, keep_blank_values=True,
+    errors="strict")`` reads them (``&``-separated, ``+`` is a space, ``%XX`` escapes, UTF-8;
+    UnicodeDecodeError for anything else), but decoding every field in C.
+
+    A SPARQL query in a URL is mostly escapes (a 200-character query has about a hundred), and
+    ``urllib.parse.unquote`` handles each in Python: 9 us of a 0.1 ms point lookup. Raw bytes
+    over 0x7F, which clients should not send, are read as UTF-8 (parse_qs on Starlette's
+    latin-1 text would turn them into mojibake)."""
+    out: dict[str, list[str]] = {}
+    for field in raw.split(b"&"):
+        if not field:
+            continue
+        name, _eq, value = field.partition(b"=")
+        out.setdefault(_unescape(name), []).append(_unescape(value))
+    return out
+
+
+def _unescape(raw: bytes) -> str:
+    """One form field: ``+`` and ``%XX`` decoded, then UTF-8 (strict).
+
+    ``%XX`` becomes ``\\xXX`` for Python's ``unicode_escape`` codec, after doubling the
+    backslashes already there, so every escape decodes to the byte it names and every other
+    byte (as latin-1) to itself; ``encode("latin-1")`` turns that back into the bytes. A ``%``
+    not followed by two hex digits makes the codec fail: such text takes ``unquote_to_bytes``,
+    which keeps the ``%`` as it is, like parse_qs."""
+    if b"+" in raw:
+        raw = raw.replace(b"+", b" ")
+    if b"%" not in raw:
+        return raw.decode("utf-8")
+    try:
+        latin = raw.replace(b"\\", b"\\\\").replace(b"%", b"\\x").decode("unicode_escape")
+    except UnicodeDecodeError:
+        return unquote_to_bytes(raw).decode("utf-8")
+    return latin.encode("latin-1").decode("utf-8")
 
 
 def absolute_iris(values: list[str], param: str) -> list[str]:
