@@ -23,6 +23,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from .errors import QuerySyntaxError
+
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 _TOKEN = re.compile(
@@ -89,10 +91,8 @@ def nesting_depth(text: str) -> int:
 def check_nesting(text: str) -> None:
     """Refuse (400, QuerySyntaxError) a query or update nested deeper than ``MAX_NESTING``
     before any parser sees it. Costs a character count unless the text has that many brackets."""
-    from .errors import QuerySyntaxError
-
     expanded = expand_escapes(text)
-    if sum(expanded.count(c) for c in "{([") <= MAX_NESTING:
+    if expanded.count("{") + expanded.count("(") + expanded.count("[") <= MAX_NESTING:
         return
     depth = nesting_depth(text)
     if depth > MAX_NESTING:

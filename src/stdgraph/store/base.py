@@ -184,7 +184,7 @@ class Answer:
     format: str  # a name from formats.RESULT_MEDIA / GRAPH_MEDIA
     body: bytes
     truncated: bool = False
-    count: int | None = None  # rows (SELECT) or triples (graph); None for ASK
+    count: int | None = None  # rows (SELECT) or triples (graph); None for ASK, or not counted
 
 
 def serialize_answer(

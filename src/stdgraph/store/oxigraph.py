@@ -35,8 +35,9 @@ import pyoxigraph as ox
 
 from ..errors import QuerySyntaxError, StoreError
 from ..namespaces import PREFIXES
+from ..negotiation import NotAcceptable
 from ..rdfio import FORMATS, graph_to_quads, to_rdflib
-from ..sparqlscan import check_nesting, has_dataset_clause
+from ..sparqlscan import check_nesting, has_dataset_clause, is_point_lookup
 from .base import Answer, QueryResult, QueryTimeout, Store, Triple, WriteTransaction, iri_ref
 
 POINTER = "CURRENT"
@@ -72,7 +73,9 @@ class OxigraphStore(Store):
     # -- generations -------------------------------------------------------------------------
     def _current_generation(self) -> str | None:
         """The generation ``CURRENT`` names. The pointer is only ever replaced by a rename, so
-        an unchanged inode and mtime mean an unchanged name: one ``stat`` per query, not a read."""
+        an unchanged inode and mtime mean an unchanged name: one ``stat`` per query, not a read.
+        The named folder was checked when the name was read; a published generation is only
+        removed once the pointer has moved on."""
         pointer = self._pointer
         try:
             st = os.stat(pointer)
@@ -81,9 +84,10 @@ class OxigraphStore(Store):
         key = (st.st_ino, st.st_mtime_ns, st.st_size)
         if key != self._pointer_key:
             name = pointer.read_text().strip()
+            if not (name and os.path.isdir(os.path.join(self.root, name))):
+                return None
             self._pointer_key, self._pointer_name = key, name
-        name = self._pointer_name
-        return name if name and os.path.isdir(os.path.join(self.root, name)) else None
+        return self._pointer_name
 
     def exists(self) -> bool:
         return self._current_generation() is not None
@@ -396,6 +400,53 @@ class _CappedLines:
         pass
 
 
+#: the fewest bytes a row takes in each result format: ``{}`` and a comma, ``<result/>``,
+#: an empty CSV line
+_MIN_ROW_BYTES = {"json": 3, "xml": 9, "csv": 2}
+
+
+class _CappedBytes:
+    """A sink that gives up (``_Full``) past ``max_bytes``, checking the deadline per chunk."""
+
+    def __init__(self, max_bytes: int, deadline: float | None, timeout: float | None) -> None:
+        self.parts: list[bytes] = []
+        self.size = 0
+        self.max_bytes = max_bytes
+        self.deadline = deadline
+        self.timeout = timeout
+
+    def write(self, chunk) -> int:
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise QueryTimeout(self.timeout or 0)
+        data = bytes(chunk)
+        self.parts.append(data)
+        self.size += len(data)
+        if self.size > self.max_bytes:
+            raise _Full
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
+def _small_answer(res: ox.QuerySolutions, result_format: str, max_rows: int,
+                  deadline: float | None, timeout: float | None) -> Answer | None:
+    """The result written straight in ``result_format`` if it is provably within ``max_rows``,
+    else ``None`` (``res`` is then spent: run the query again).
+
+    Writing TSV and converting it costs a point lookup a quarter of its time. Counting rows in
+    JSON, XML or CSV would mean parsing them, but a row takes at least ``_MIN_ROW_BYTES``, so
+    ``max_rows + 1`` rows take more than ``max_rows * _MIN_ROW_BYTES`` bytes: an answer no
+    longer than that has at most ``max_rows`` rows. Giving up costs at most that many bytes of
+    output, and only point lookups (one index range, no sort) try."""
+    sink = _CappedBytes(max_rows * _MIN_ROW_BYTES[result_format], deadline, timeout)
+    try:
+        res.serialize(sink, format=RESULT_OX[result_format])
+    except _Full:
+        return None
+    return Answer("select", result_format, b"".join(sink.parts), False, None)
+
+
 def dataset_options(
     sparql: str, default_graphs: list[str] | None, named_graphs: list[str] | None
 ) -> dict:
@@ -444,11 +495,10 @@ def answer_native(
 
     SELECT results are written as TSV first (one row per line, so the row cap is a line count
     on the serialiser's output and the deadline is checked on every chunk it writes); the TSV is
-    the answer, or is converted natively to JSON/XML/CSV. Graph results stream through a capped
+    the answer, or is converted natively to JSON/XML/CSV. A point lookup is first written
+    straight in the requested format (``_small_answer``). Graph results stream through a capped
     generator into pyoxigraph's RDF serialisers.
     """
-    from ..negotiation import NotAcceptable
-
     deadline = time.monotonic() + timeout if timeout else None
     check_nesting(sparql)  # a deeper query would crash the process (sparqlscan.MAX_NESTING)
     try:
@@ -472,6 +522,11 @@ def answer_native(
         raise NotAcceptable.for_result("select")
     if isinstance(res, ox.QueryBoolean):
         return Answer("ask", result_format, res.serialize(format=RESULT_OX[result_format]))
+    if result_format in _MIN_ROW_BYTES and is_point_lookup(sparql):
+        small = _small_answer(res, result_format, max_rows, deadline, timeout)
+        if small is not None:
+            return small
+        res = db.query(sparql, **dataset_options(sparql, default_graphs, named_graphs))
     sink = _CappedLines(max_rows + 1, deadline, timeout)  # + the header line
     truncated = False
     try:
