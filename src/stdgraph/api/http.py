@@ -48,23 +48,19 @@ def decode(body: bytes, what: str = "the request body") -> str:
 
 def parse_form(body: bytes) -> dict[str, list[str]]:
     """An ``application/x-www-form-urlencoded`` body, keeping repeated keys."""
-    try:
-        return parse_urlencoded(body)
-    except UnicodeDecodeError as e:
-        raise ApiError(400, f"the form body cannot be read: {e}") from None
+    return _urlencoded_or_400(body, "the form body")
 
 
 def query_params(request: Request) -> dict[str, list[str]]:
     """The URL's query parameters, keeping repeated keys."""
-    return query_string_params(request.scope.get("query_string", b""))
+    return _urlencoded_or_400(request.scope.get("query_string", b""), "the URL's query string")
 
 
-def query_string_params(raw: bytes) -> dict[str, list[str]]:
-    """``query_params`` on the raw bytes of an ASGI scope's ``query_string``."""
+def _urlencoded_or_400(raw: bytes, what: str) -> dict[str, list[str]]:
     try:
         return parse_urlencoded(raw)
     except UnicodeDecodeError as e:
-        raise ApiError(400, f"the URL's query string cannot be read: {e}") from None
+        raise ApiError(400, f"{what} cannot be read: {e}") from None
 
 
 def parse_urlencoded(raw: bytes) -> dict[str, list[str]]:

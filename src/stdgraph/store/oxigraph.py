@@ -375,14 +375,17 @@ class _Full(Exception):
     """Raised by the capped writer to stop the serialiser once max_rows rows are written."""
 
 
-class _CappedLines:
-    """A file-like sink for pyoxigraph's TSV writer that counts rows (one per line: TSV escapes
-    newlines in literals) and checks the deadline on every chunk."""
+class _CappedSink:
+    """A file-like sink for pyoxigraph's result writers that stops the writer (``_Full``) once
+    more than ``limit`` lines (``lines=True``: TSV rows, one per line as TSV escapes newlines in
+    literals) or bytes have been written, and checks the deadline on every chunk."""
 
-    def __init__(self, max_lines: int, deadline: float | None, timeout: float | None) -> None:
+    def __init__(self, limit: int, deadline: float | None, timeout: float | None, *,
+                 lines: bool) -> None:
         self.parts: list[bytes] = []
-        self.lines = 0
-        self.max_lines = max_lines
+        self.used = 0
+        self.limit = limit
+        self.lines = lines
         self.deadline = deadline
         self.timeout = timeout
 
@@ -391,8 +394,8 @@ class _CappedLines:
             raise QueryTimeout(self.timeout or 0)
         data = bytes(chunk)
         self.parts.append(data)
-        self.lines += data.count(b"\n")
-        if self.lines > self.max_lines:
+        self.used += data.count(b"\n") if self.lines else len(data)
+        if self.used > self.limit:
             raise _Full
         return len(data)
 
@@ -405,30 +408,6 @@ class _CappedLines:
 _MIN_ROW_BYTES = {"json": 3, "xml": 9, "csv": 2}
 
 
-class _CappedBytes:
-    """A sink that gives up (``_Full``) past ``max_bytes``, checking the deadline per chunk."""
-
-    def __init__(self, max_bytes: int, deadline: float | None, timeout: float | None) -> None:
-        self.parts: list[bytes] = []
-        self.size = 0
-        self.max_bytes = max_bytes
-        self.deadline = deadline
-        self.timeout = timeout
-
-    def write(self, chunk) -> int:
-        if self.deadline is not None and time.monotonic() > self.deadline:
-            raise QueryTimeout(self.timeout or 0)
-        data = bytes(chunk)
-        self.parts.append(data)
-        self.size += len(data)
-        if self.size > self.max_bytes:
-            raise _Full
-        return len(data)
-
-    def flush(self) -> None:
-        pass
-
-
 def _small_answer(res: ox.QuerySolutions, result_format: str, max_rows: int,
                   deadline: float | None, timeout: float | None) -> Answer | None:
     """The result written straight in ``result_format`` if it is provably within ``max_rows``,
@@ -439,7 +418,8 @@ def _small_answer(res: ox.QuerySolutions, result_format: str, max_rows: int,
     ``max_rows + 1`` rows take more than ``max_rows * _MIN_ROW_BYTES`` bytes: an answer no
     longer than that has at most ``max_rows`` rows. Giving up costs at most that many bytes of
     output, and only point lookups (one index range, no sort) try."""
-    sink = _CappedBytes(max_rows * _MIN_ROW_BYTES[result_format], deadline, timeout)
+    sink = _CappedSink(max_rows * _MIN_ROW_BYTES[result_format], deadline, timeout,
+                      lines=False)
     try:
         res.serialize(sink, format=RESULT_OX[result_format])
     except _Full:
@@ -527,7 +507,7 @@ def answer_native(
         if small is not None:
             return small
         res = db.query(sparql, **dataset_options(sparql, default_graphs, named_graphs))
-    sink = _CappedLines(max_rows + 1, deadline, timeout)  # + the header line
+    sink = _CappedSink(max_rows + 1, deadline, timeout, lines=True)  # + the header line
     truncated = False
     try:
         res.serialize(sink, format=ox.QueryResultsFormat.TSV)
