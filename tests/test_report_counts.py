@@ -98,6 +98,7 @@ BARRIER_CONCERNS = {
         "proprietary-vendor-standards",
         "conflicting-duplicating-outdated-standards",
         "little-willingness-to-converge",
+        "vendor-lock-in-and-trust",  # added by 2.5.2, the interoperability theme
     },
     "legacy-system-integration": {  # 2.3.5
         "legacy-machinery",
