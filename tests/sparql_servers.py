@@ -63,10 +63,6 @@ KNOWN_FAILURES = {
     ("virtuoso", "test_path_with_neither_end_bound"): (
         "Virtuoso 7.2 refuses a one-or-more path between two variables ('transitive start not "
         "given'), which SPARQL 1.1 allows"),
-    ("virtuoso", "test_void_totals_and_classes"): (
-        "Virtuoso's own graphs (virtrdf#, ...) are part of every query's default graph: the VoID "
-        "totals and class partitions, counted over the union, include their triples and classes "
-        "(the per-graph counts leave them out)"),
 }
 
 

@@ -26,17 +26,29 @@ _LICENSE = ("SELECT ?l WHERE { ?o a <http://www.w3.org/2002/07/owl#Ontology> ; "
 
 
 def statistics(ctx: ApiContext) -> dict:
-    """Triple counts per graph and overall, classes with instance counts, the licence."""
+    """Triple counts per graph and overall, classes with instance counts, the licence.
+
+    The totals are counted over the dataset's own graphs: a remote server's own graphs
+    (Virtuoso's ``virtrdf#`` and others, which it adds to every query's default graph) are not
+    part of the dataset described (``Store.dataset_default_graphs``)."""
     def compute() -> dict:
         st = ctx.store
         graphs = {g: st.count(g) for g in st.graph_names()}
-        classes = [(str(c), int(n)) for c, n in st.query(_CLASSES).rows if c is not None]
-        lic = st.query(_LICENSE).rows
+        default = st.dataset_default_graphs()
+        if default == []:  # nothing of ours: the server's own graphs only
+            return {"graphs": graphs, "triples": 0, "subjects": 0, "properties": 0,
+                    "classes": [], "license": None}
+
+        def rows(q: str) -> list:
+            return st.query(q, default_graphs=default).rows
+
+        classes = [(str(c), int(n)) for c, n in rows(_CLASSES) if c is not None]
+        lic = rows(_LICENSE)
         return {
             "graphs": graphs,
-            "triples": int(st.query(_COUNT).rows[0][0]),
-            "subjects": int(st.query(_SUBJECTS).rows[0][0]),
-            "properties": int(st.query(_PROPERTIES).rows[0][0]),
+            "triples": int(rows(_COUNT)[0][0]),
+            "subjects": int(rows(_SUBJECTS)[0][0]),
+            "properties": int(rows(_PROPERTIES)[0][0]),
             "classes": classes,
             "license": str(lic[0][0]) if lic and isinstance(lic[0][0], URIRef) else None,
         }

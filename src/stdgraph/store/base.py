@@ -98,6 +98,11 @@ class Store(ABC):
     def graph_names(self) -> list[str]:
         """IRIs of the named graphs that hold at least one triple, sorted."""
 
+    def dataset_default_graphs(self) -> list[str] | None:
+        """The ``default_graphs`` under which a query sees exactly this dataset: ``None`` (the
+        union default graph) unless the server adds graphs of its own to it (``RemoteStore``)."""
+        return None
+
     @abstractmethod
     def triples(self, graph: str | None = None) -> Iterable[Triple]:
         """All triples of one named graph, or of the union when ``graph`` is None."""

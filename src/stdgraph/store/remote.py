@@ -349,6 +349,10 @@ class RemoteStore(Store):
         return sorted(str(r[0]) for r in res.rows if r[0] is not None
                       and not str(r[0]).startswith(TMP_PREFIX) and str(r[0]) not in system)
 
+    def dataset_default_graphs(self) -> list[str] | None:
+        """Virtuoso's own graphs are part of every query's default graph: name ours instead."""
+        return self.graph_names() if self._system_graphs() else None
+
     def count(self, graph: str | None = None) -> int:
         if graph is not None:
             return super().count(graph)
