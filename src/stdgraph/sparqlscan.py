@@ -218,13 +218,15 @@ _TERM_KINDS = frozenset({"iri", "name", "var", "string", "number"})
 @lru_cache(maxsize=512)
 def is_point_lookup(text: str) -> bool:
     """True for a SELECT or ASK whose WHERE is one triple pattern with a constant subject, and
-    nothing else but PREFIX/BASE, the projected variables, LIMIT and OFFSET.
+    nothing else but PREFIX/BASE, the projected variables and LIMIT.
 
     Such a query reads one range of Oxigraph's subject index and streams it, so its cost is
     bounded by the subject's triples and by the row cap, whatever the store's size: the endpoint
     answers it on the event loop instead of handing it to a worker (which costs more than the
     lookup). Anything else — a second pattern, FILTER, DISTINCT, ORDER BY, a path, a literal
-    with a language or datatype, GRAPH, a subquery — is not a point lookup."""
+    with a language or datatype, GRAPH, a subquery — is not a point lookup. Nor is a query with
+    OFFSET or a variable used twice (``<s> ?x ?x``): the rows skipped or filtered out are read
+    without output, so without a deadline check, and a subject can have millions of triples."""
     toks = [(m.lastgroup, m.group()) for m in _TOKEN.finditer(expand_escapes(text))
             if m.lastgroup not in {"ws", "comment"}]
     i, n = 0, len(toks)
@@ -260,9 +262,11 @@ def is_point_lookup(text: str) -> bool:
     if not all(kind in _TERM_KINDS or (kind == "word" and value in {"a", "true", "false"})
                for kind, value in pattern[1:]):
         return False
+    if pattern[1][0] == pattern[2][0] == "var" and pattern[1][1][1:] == pattern[2][1][1:]:
+        return False
     i = end + 1
     while i < n:
-        if (toks[i][0] == "word" and toks[i][1].upper() in {"LIMIT", "OFFSET"}
+        if (toks[i][0] == "word" and toks[i][1].upper() == "LIMIT"
                 and i + 1 < n and toks[i + 1][0] == "number"):
             i += 2
         else:

@@ -76,7 +76,11 @@ def test_operation_skips_the_prologue():
 # -- point lookups (answered on the event loop) ---------------------------------------------------
 LOOKUPS = {
     "PREFIX s: <http://x/> SELECT ?p ?o WHERE { s:std\\/a-1 ?p ?o }": True,
-    "SELECT * { <http://a> ?p ?o . } LIMIT 10 OFFSET 2": True,
+    "SELECT * { <http://a> ?p ?o . } LIMIT 10": True,
+    "SELECT * { <http://a> ?p ?o . } LIMIT 10 OFFSET 2": False,  # skipped rows: no deadline
+    "SELECT * { <http://a> ?p ?o . } OFFSET 2": False,
+    "SELECT * { <http://a> ?x ?x }": False,  # a filter: rows read without output
+    "SELECT * { <http://a> ?x $x }": False,
     "ASK { <http://a> a <http://C> }": True,
     "select ?o where { <http://a> <http://p> ?o } # } ORDER BY ?o": True,
     "SELECT ?o WHERE { <http://a> ?p \"}\" }": True,
