@@ -8,7 +8,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from stdgraph.store.oxigraph import RESULT_OX, answer_native
+from stdgraph.store.oxigraph import RESULT_OX, answer_inline, answer_native
 
 S = ox.NamedNode("http://example.org/s")
 ROWS = 7  # triples of S: values of every kind, the 'literal' long enough to need escaping
@@ -57,3 +57,30 @@ def test_the_byte_bound_sits_where_a_row_cap_could_be_broken(db):
         answer = answer_native(db, POINT, result_format="json", max_rows=max_rows)
         assert (answer.body, answer.truncated) == (full, False)
         assert (answer.count is None) == (max_rows >= direct_from)  # None: written directly
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
+def test_inline_answers_are_the_native_answers_within_the_byte_budget(db, fmt):
+    """``answer_inline`` (point lookups on the event loop) gives ``answer_native``'s bytes when
+    they fit ``max_bytes``, and ``None`` (hand it to a worker) one byte below that."""
+    full = answer_native(db, POINT, result_format=fmt, max_rows=10_000).body
+    inline = answer_inline(db, POINT, result_format=fmt, max_rows=10_000, max_bytes=len(full))
+    assert inline is not None and inline.body == full and not inline.truncated
+    assert answer_inline(db, POINT, result_format=fmt, max_rows=10_000,
+                         max_bytes=len(full) - 1) is None
+
+
+def test_inline_leaves_a_capped_answer_to_the_worker(db):
+    """Under a row cap the answer would be cut (and at a cap its bytes cannot prove it uncut):
+    that is the TSV path's work, not the loop's."""
+    for max_rows in (ROWS - 1, ROWS):
+        assert answer_inline(db, POINT, result_format="json", max_rows=max_rows,
+                             max_bytes=1 << 20) is None
+
+
+def test_inline_ask_and_refusals(db):
+    ask = answer_inline(db, "ASK { <http://example.org/s> ?p ?o }", result_format="json",
+                        max_bytes=10)
+    assert ask is not None and ask.kind == "ask" and b"true" in ask.body
+    # no result format acceptable: the worker path raises the 406
+    assert answer_inline(db, POINT, result_format=None, max_bytes=1 << 20) is None

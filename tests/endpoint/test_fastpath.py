@@ -59,3 +59,34 @@ def test_a_point_lookup_answered_inline_equals_the_worker_answer(client):
         assert r.status_code == 200
         rows.append(sorted(r.text.splitlines()[1:]))
     assert rows[0] == rows[1] and len(rows[0]) >= 3
+
+
+def test_a_point_lookup_over_the_inline_budget_is_answered_by_a_worker(make_client, tmp_path):
+    """A subject with 2,000 triples: its answer is larger than what the event loop writes
+    (``INLINE_BYTES``), so a worker answers it, whole or cut at the row cap, with the same rows
+    as the same pattern with a FILTER (never inline)."""
+    from rdflib import Literal, URIRef
+
+    from stdgraph.api.routes.sparql import INLINE_BYTES
+    from stdgraph.store import OxigraphStore
+
+    hub = URIRef("http://example.org/hub")
+    triples = [(hub, URIRef(f"http://example.org/p{i}"), Literal(f"value {i} " + "x" * 40))
+               for i in range(2000)]
+    st = OxigraphStore(tmp_path / "hub")
+    st.replace_all({"http://example.org/g": triples})
+    inline = "SELECT ?p ?o WHERE { <http://example.org/hub> ?p ?o }"
+    worker = "SELECT ?p ?o WHERE { <http://example.org/hub> ?p ?o FILTER(true) }"
+
+    def rows(r) -> list:
+        return sorted((b["p"]["value"], b["o"]["value"]) for b in r.json()["results"]["bindings"])
+
+    client = make_client(store=st)
+    whole = client.get("/sparql", params={"query": inline})
+    assert len(whole.content) > INLINE_BYTES and "x-stdgraph-truncated" not in whole.headers
+    assert rows(whole) == rows(client.get("/sparql", params={"query": worker}))
+    assert rows(whole) == sorted((str(p), str(o)) for _s, p, o in triples)
+
+    capped = make_client(store=st, max_rows=1500)
+    cut = capped.get("/sparql", params={"query": inline})
+    assert cut.headers["x-stdgraph-truncated"] == "true" and len(rows(cut)) == 1500

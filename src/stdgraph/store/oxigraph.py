@@ -274,6 +274,10 @@ class OxigraphStore(Store):
                              graph_format=graph_format, max_rows=max_rows, timeout=timeout,
                              prefixes=PREFIXES)
 
+    def answer_inline(self, sparql, *, max_bytes, **kwargs) -> Answer | None:
+        """See ``answer_inline`` (the function): a point lookup answered only if small."""
+        return answer_inline(self.db, sparql, max_bytes=max_bytes, **kwargs)
+
     def version(self) -> str | None:
         return self._current_generation()
 
@@ -404,21 +408,24 @@ class _CappedSink:
 
 
 #: the fewest bytes a row takes in each result format: ``{}`` and a comma, ``<result/>``,
-#: an empty CSV line
-_MIN_ROW_BYTES = {"json": 3, "xml": 9, "csv": 2}
+#: an empty CSV or TSV line
+_MIN_ROW_BYTES = {"json": 3, "xml": 9, "csv": 2, "tsv": 1}
 
 
 def _small_answer(res: ox.QuerySolutions, result_format: str, max_rows: int,
-                  deadline: float | None, timeout: float | None) -> Answer | None:
-    """The result written straight in ``result_format`` if it is provably within ``max_rows``,
-    else ``None`` (``res`` is then spent: run the query again).
+                  deadline: float | None, timeout: float | None,
+                  max_bytes: int | None = None) -> Answer | None:
+    """The result written straight in ``result_format`` if it is provably within ``max_rows``
+    (and no longer than ``max_bytes``), else ``None`` (``res`` is then spent: run the query
+    again).
 
     Writing TSV and converting it costs a point lookup a quarter of its time. Counting rows in
     JSON, XML or CSV would mean parsing them, but a row takes at least ``_MIN_ROW_BYTES``, so
     ``max_rows + 1`` rows take more than ``max_rows * _MIN_ROW_BYTES`` bytes: an answer no
     longer than that has at most ``max_rows`` rows. Giving up costs at most that many bytes of
     output, and only point lookups (one index range, no sort) try."""
-    sink = _CappedSink(max_rows * _MIN_ROW_BYTES[result_format], deadline, timeout,
+    limit = max_rows * _MIN_ROW_BYTES[result_format]
+    sink = _CappedSink(limit if max_bytes is None else min(limit, max_bytes), deadline, timeout,
                       lines=False)
     try:
         res.serialize(sink, format=RESULT_OX[result_format])
@@ -459,6 +466,42 @@ def _capped_triples(triples, max_rows: int, deadline: float | None, timeout: flo
     state["count"] = n
 
 
+def _run(db: ox.Store, sparql: str, default_graphs: list[str] | None,
+         named_graphs: list[str] | None):
+    check_nesting(sparql)  # a deeper query would crash the process (sparqlscan.MAX_NESTING)
+    try:
+        return db.query(sparql, **dataset_options(sparql, default_graphs, named_graphs))
+    except SyntaxError as e:
+        raise _syntax_error(e) from None
+
+
+def answer_inline(
+    db: ox.Store,
+    sparql: str,
+    *,
+    max_bytes: int,
+    default_graphs: list[str] | None = None,
+    named_graphs: list[str] | None = None,
+    result_format: str | None = "json",
+    graph_format: str | None = "turtle",
+    max_rows: int = 10000,
+    timeout: float | None = None,
+) -> Answer | None:
+    """``answer_native`` for a point lookup (``sparqlscan.is_point_lookup``) on the event loop:
+    its answer if that takes at most ``max_bytes``, else ``None`` (hand it to a worker).
+
+    The byte budget bounds the time the loop spends, whatever the row cap (which may be
+    millions): a subject can have that many triples."""
+    deadline = time.monotonic() + timeout if timeout else None
+    res = _run(db, sparql, default_graphs, named_graphs)
+    if isinstance(res, ox.QueryBoolean) and result_format is not None:
+        return Answer("ask", result_format, res.serialize(format=RESULT_OX[result_format]))
+    if not isinstance(res, ox.QuerySolutions) or result_format not in _MIN_ROW_BYTES:
+        del res  # the worker answers (or refuses) it; see answer_native on ``del``
+        return None
+    return _small_answer(res, result_format, max_rows, deadline, timeout, max_bytes)
+
+
 def answer_native(
     db: ox.Store,
     sparql: str,
@@ -480,11 +523,7 @@ def answer_native(
     generator into pyoxigraph's RDF serialisers.
     """
     deadline = time.monotonic() + timeout if timeout else None
-    check_nesting(sparql)  # a deeper query would crash the process (sparqlscan.MAX_NESTING)
-    try:
-        res = db.query(sparql, **dataset_options(sparql, default_graphs, named_graphs))
-    except SyntaxError as e:
-        raise _syntax_error(e) from None
+    res = _run(db, sparql, default_graphs, named_graphs)
     if isinstance(res, ox.QueryTriples):
         if graph_format is None:
             # pyoxigraph results must die on the thread that made them; the exception's frame

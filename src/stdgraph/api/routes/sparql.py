@@ -64,6 +64,9 @@ POST_TYPES = [QUERY_TYPE, UPDATE_TYPE, FORM_TYPE]
 TRUNCATED_HEADER = "X-Stdgraph-Truncated"
 ROW_LIMIT_HEADER = "X-Stdgraph-Row-Limit"
 ALLOW = "GET, HEAD, POST"
+#: the largest point-lookup answer written on the event loop (about a millisecond of work);
+#: a larger one is given to a query worker
+INLINE_BYTES = 64 * 1024
 
 QUERY_DATASET = ("default-graph-uri", "named-graph-uri")
 UPDATE_DATASET = ("using-graph-uri", "using-named-graph-uri")
@@ -196,11 +199,13 @@ def sparql_router(ctx: ApiContext, path: str = "/sparql") -> APIRouter:
                                 + [GRAPH_MEDIA[n][0] for n in graph_names], "a query result")
         job = QueryJob(text, default, named, result_fmt, graph_fmt, settings.max_rows)
         timeout = settings.query_timeout or None
+        answer = None
         if ctx.inline_store is not None and is_point_lookup(text):
-            # one index range, capped by the row limit: cheaper here than the hand-over to a
-            # worker (see sparqlscan.is_point_lookup); the deadline is checked as it streams
-            answer = ctx.inline_store.answer(**job.kwargs(timeout))
-        else:
+            # one index range: cheaper here than the hand-over to a worker (see
+            # sparqlscan.is_point_lookup), unless its answer is over INLINE_BYTES
+            answer = ctx.inline_store.answer_inline(**job.kwargs(timeout),
+                                                    max_bytes=INLINE_BYTES)
+        if answer is None:
             answer = await ctx.executor.answer(job, timeout)
         return answer_response(answer, settings.max_rows)
 
