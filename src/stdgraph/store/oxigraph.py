@@ -410,6 +410,9 @@ class _CappedSink:
 #: the fewest bytes a row takes in each result format: ``{}`` and a comma, ``<result/>``,
 #: an empty CSV or TSV line
 _MIN_ROW_BYTES = {"json": 3, "xml": 9, "csv": 2, "tsv": 1}
+#: the most a worker writes of a point lookup's answer before taking the TSV path instead
+#: (the bytes it wastes when the answer turns out larger)
+_SMALL_BYTES = 1 << 20
 
 
 def _small_answer(res: ox.QuerySolutions, result_format: str, max_rows: int,
@@ -542,7 +545,7 @@ def answer_native(
     if isinstance(res, ox.QueryBoolean):
         return Answer("ask", result_format, res.serialize(format=RESULT_OX[result_format]))
     if result_format in _MIN_ROW_BYTES and is_point_lookup(sparql):
-        small = _small_answer(res, result_format, max_rows, deadline, timeout)
+        small = _small_answer(res, result_format, max_rows, deadline, timeout, _SMALL_BYTES)
         if small is not None:
             return small
         res = db.query(sparql, **dataset_options(sparql, default_graphs, named_graphs))
