@@ -221,10 +221,11 @@ def is_point_lookup(text: str) -> bool:
     nothing else but PREFIX/BASE, the projected variables and LIMIT.
 
     Such a query reads one range of Oxigraph's subject index and streams it, so its cost is
-    bounded by the subject's triples and by the row cap, whatever the store's size: the endpoint
-    answers it on the event loop instead of handing it to a worker (which costs more than the
-    lookup). Anything else — a second pattern, FILTER, DISTINCT, ORDER BY, a path, a literal
-    with a language or datatype, GRAPH, a subquery — is not a point lookup. Nor is a query with
+    bounded by the subject's triples, whatever the store's size: the endpoint answers it on the
+    event loop instead of handing it to a worker (which costs more than the lookup) when its
+    answer is small (``routes.sparql.INLINE_BYTES``). Anything else — a second pattern, FILTER,
+    DISTINCT, ORDER BY, a path, a literal with a language or datatype, GRAPH, a subquery — is not
+    a point lookup. Nor is a query with
     OFFSET or a variable used twice (``<s> ?x ?x``): the rows skipped or filtered out are read
     without output, so without a deadline check, and a subject can have millions of triples."""
     toks = [(m.lastgroup, m.group()) for m in _TOKEN.finditer(expand_escapes(text))

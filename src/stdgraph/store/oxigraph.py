@@ -494,7 +494,8 @@ def answer_inline(
     its answer if that takes at most ``max_bytes``, else ``None`` (hand it to a worker).
 
     The byte budget bounds the time the loop spends, whatever the row cap (which may be
-    millions): a subject can have that many triples."""
+    millions): a subject can have that many triples. ``graph_format`` is taken (and unused)
+    so that a ``QueryJob``'s keyword arguments can be passed as they are."""
     deadline = time.monotonic() + timeout if timeout else None
     res = _run(db, sparql, default_graphs, named_graphs)
     if isinstance(res, ox.QueryBoolean) and result_format is not None:
