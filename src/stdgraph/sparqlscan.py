@@ -225,9 +225,9 @@ def is_point_lookup(text: str) -> bool:
     event loop instead of handing it to a worker (which costs more than the lookup) when its
     answer is small (``routes.sparql.INLINE_BYTES``). Anything else — a second pattern, FILTER,
     DISTINCT, ORDER BY, a path, a literal with a language or datatype, GRAPH, a subquery — is not
-    a point lookup. Nor is a query with
-    OFFSET or a variable used twice (``<s> ?x ?x``): the rows skipped or filtered out are read
-    without output, so without a deadline check, and a subject can have millions of triples."""
+    a point lookup. Nor is a query with OFFSET or a variable used twice (``<s> ?x ?x``): the
+    rows skipped or filtered out are read without output, so without a deadline check, and a
+    subject can have millions of triples."""
     toks = [(m.lastgroup, m.group()) for m in _TOKEN.finditer(expand_escapes(text))
             if m.lastgroup not in {"ws", "comment"}]
     i, n = 0, len(toks)
