@@ -417,9 +417,9 @@ _SMALL_BYTES = 1 << 20
 
 def _small_answer(res: ox.QuerySolutions, result_format: str, max_rows: int,
                   deadline: float | None, timeout: float | None,
-                  max_bytes: int | None = None) -> Answer | None:
+                  max_bytes: int) -> Answer | None:
     """The result written straight in ``result_format`` if it is provably within ``max_rows``
-    (and no longer than ``max_bytes``), else ``None`` (``res`` is then spent: run the query
+    and no longer than ``max_bytes``, else ``None`` (``res`` is then spent: run the query
     again).
 
     Writing TSV and converting it costs a point lookup a quarter of its time. Counting rows in
@@ -427,9 +427,8 @@ def _small_answer(res: ox.QuerySolutions, result_format: str, max_rows: int,
     ``max_rows + 1`` rows take more than ``max_rows * _MIN_ROW_BYTES`` bytes: an answer no
     longer than that has at most ``max_rows`` rows. Giving up costs at most that many bytes of
     output, and only point lookups (one index range, no sort) try."""
-    limit = max_rows * _MIN_ROW_BYTES[result_format]
-    sink = _CappedSink(limit if max_bytes is None else min(limit, max_bytes), deadline, timeout,
-                      lines=False)
+    limit = min(max_rows * _MIN_ROW_BYTES[result_format], max_bytes)
+    sink = _CappedSink(limit, deadline, timeout, lines=False)
     try:
         res.serialize(sink, format=RESULT_OX[result_format])
     except _Full:
