@@ -5,7 +5,7 @@ Settings come from ``STDGRAPH_*`` environment variables (see the README's config
 Unlike ``stdgraph serve`` this entry does not build the graph: run ``stdgraph build`` first.
 """
 
-from stdgraph.api import create_app
+from stdgraph.api.app import create_app
 from stdgraph.settings import Settings
 
 app = create_app(Settings.from_env())

@@ -2,12 +2,12 @@
 projects of 1k, 10k and 100k standards, next to the reference tools on the same input in the
 same run:
 
-- infer: owlrl's full OWL-RL closure (``stdgraph.inference.owlrl_closure``) of ontology + data;
+- infer: owlrl's full OWL-RL closure (``reasoning.infer.owlrl_closure``) of ontology + data;
 - validate: plain pyshacl (``pyshacl.validate`` with advanced=True: SHACL-SPARQL in rdflib's
   engine, the ontology as ``ont_graph``) of data + inferred - the results stdgraph's validation
   must equal (the "same results" column compares them, result for result).
 
-stdgraph's figures are ``stdgraph.pipeline.build`` into a fresh embedded Oxigraph store (its
+stdgraph's figures are ``stdgraph.change.build.build`` into a fresh embedded Oxigraph store (its
 own timings). Each reference runs in a child process that first reads its input (not timed)
 and is stopped after ``--timeout`` seconds: "> N s (stopped)".
 
@@ -38,7 +38,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import generate  # noqa: E402
-from stdgraph.pipeline import build  # noqa: E402
+from stdgraph.change.build import build  # noqa: E402
 from stdgraph.project import Project  # noqa: E402
 from stdgraph.store import OxigraphStore  # noqa: E402
 
@@ -78,9 +78,9 @@ def _reference_child(kind: str, root: str, conn) -> None:
     (seconds, summary)."""
     from pyshacl import validate as pyshacl_validate
 
-    from stdgraph.inference import owlrl_closure
-    from stdgraph.pipeline import load_project
-    from stdgraph.validation import _to_report
+    from stdgraph.change.build import load_project
+    from stdgraph.reasoning.infer import owlrl_closure
+    from stdgraph.validation.report import _to_report
 
     loaded = load_project(Project.locate(root))
     asserted = loaded.union()
@@ -90,7 +90,7 @@ def _reference_child(kind: str, root: str, conn) -> None:
         closure = owlrl_closure(asserted)
         conn.send((time.perf_counter() - t0, len(closure)))
         return
-    from stdgraph.rules import Reasoner
+    from stdgraph.reasoning.rules import Reasoner
 
     data = loaded.union(include_ontology=False)
     for t in Reasoner(asserted).inferred():

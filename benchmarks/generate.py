@@ -275,7 +275,7 @@ def load_store(store, standards: int, **kwargs):
         store.db.bulk_load(data, format=ox.RdfFormat.N_QUADS)
         store.db.flush()
         return store
-    from stdgraph.rdfio import to_rdflib
+    from stdgraph.rdf.io import to_rdflib
 
     graphs: dict[str, list] = {}
     for q in ox.parse(data, format=ox.RdfFormat.N_QUADS):

@@ -1,4 +1,4 @@
-"""OWL 2 RL inference: the compiled rules (stdgraph.rules) against owlrl, batch and incremental.
+"""OWL 2 RL inference: the compiled rules (reasoning.rules) against owlrl, batch and incremental.
 
 Inputs, in one run:
 
@@ -8,7 +8,7 @@ Inputs, in one run:
 
 For each input:
 
-- **rules**: ``stdgraph.inference.infer(g, engine="rules")``, i.e. ``Reasoner(g)`` (encode,
+- **rules**: ``stdgraph.reasoning.infer.infer(g, engine="rules")``, i.e. ``Reasoner(g)`` (encode,
   compile the schema, run the rules to the fixpoint) plus listing the informative new triples
   into an rdflib ``Graph`` - the whole of what the build calls; the closure part alone is shown
   too;
@@ -52,11 +52,11 @@ from rdflib import BNode, Graph  # noqa: E402
 from rdflib.namespace import OWL, RDFS  # noqa: E402
 
 import generate  # noqa: E402
-from stdgraph.inference import infer, is_informative  # noqa: E402
-from stdgraph.pipeline import load_project, parse_file  # noqa: E402
+from stdgraph.change.build import load_project, parse_file  # noqa: E402
 from stdgraph.project import Project  # noqa: E402
-from stdgraph.rdfio import to_oxigraph, to_rdflib  # noqa: E402
-from stdgraph.rules import Reasoner  # noqa: E402
+from stdgraph.rdf.io import to_oxigraph, to_rdflib  # noqa: E402
+from stdgraph.reasoning.infer import infer, is_informative  # noqa: E402
+from stdgraph.reasoning.rules import Reasoner  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_I40KG = REPO.parent / "shared" / "data" / "i40kg" / "i40kg.ttl"
@@ -89,7 +89,7 @@ def synthetic(standards: int) -> list:
 
 # -- the SPARQL alternative -----------------------------------------------------------------------
 def sparql_rules(ontology: Graph) -> list[str]:
-    """The instance rules of the ontology's schema (compiled by stdgraph.rules) as SPARQL
+    """The instance rules of the ontology's schema (compiled by stdgraph.reasoning.rules) as SPARQL
     updates over the default graph."""
     schema_reasoner = Reasoner(ontology)
     sch, term = schema_reasoner.schema, schema_reasoner.terms

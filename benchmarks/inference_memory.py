@@ -30,10 +30,10 @@ CHILD = """
 import gc, json, resource, sys, time
 from pathlib import Path
 import pyoxigraph as ox
-from stdgraph.pipeline import load_project
+from stdgraph.change.build import load_project
 from stdgraph.project import Project
-from stdgraph.rdfio import to_rdflib
-from stdgraph.rules import Reasoner
+from stdgraph.rdf.io import to_rdflib
+from stdgraph.reasoning.rules import Reasoner
 
 def rss_mib():
     with open("/proc/self/statm") as f:

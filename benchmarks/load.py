@@ -6,7 +6,7 @@ shapes require of the other resources), then runs
 ``stdgraph load FILE`` as a child process on a copy of that store, once with ``--no-validate``
 and once with validation, and reads the child's peak RSS from ``wait4``. For reference it also
 loads the same file into an empty store with pyoxigraph's own ``Store.bulk_load`` and with the
-chunked writer ``stdgraph load`` uses (``stdgraph.bulkload.write_chunked``), each in a child
+chunked writer ``stdgraph load`` uses (``stdgraph.change.load.write_chunked``), each in a child
 process. Every run checks the loaded graph holds exactly the distinct lines of the file.
 
     python benchmarks/load.py                       # 2,000,000 triples, both modes
@@ -28,12 +28,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import generate  # noqa: E402
-from stdgraph.bulkload import default_graph  # noqa: E402
+from stdgraph.change.load import default_graph  # noqa: E402
 
 REFERENCE = """
 import sys, pyoxigraph as ox
 from pathlib import Path
-from stdgraph.bulkload import _quads, write_chunked
+from stdgraph.change.load import _quads, write_chunked
 store = ox.Store(sys.argv[2])
 g = ox.NamedNode("urn:x-bench:g")
 if sys.argv[1] == "bulk_load":
@@ -130,7 +130,7 @@ def main() -> None:
     args = ap.parse_args()
     modes = args.modes.split(",") + ["reference"] * ("reference" not in args.modes)
 
-    from stdgraph.pipeline import build
+    from stdgraph.change.build import build
     from stdgraph.project import Project
     from stdgraph.store import OxigraphStore
 

@@ -45,9 +45,10 @@ import httpx
 
 TESTS = Path(__file__).resolve().parents[1] / "tests"
 sys.path.insert(0, str(TESTS))
-# the store build and the server start-up the tests use too (tests/serving.py); the load test
+# the store build and the server start-up the tests use too (tests/support/serving.py);
+# the load test
 # (tests/reliability/test_load_with_writes.py) calls build_store and serve through this module
-from serving import build_store, stdgraph_serve  # noqa: E402 - tests/ added just above
+from support.serving import build_store, stdgraph_serve  # noqa: E402 - tests/ added just above
 
 MINI = TESTS / "fixtures" / "mini"
 EX = "http://example.org/mini#"

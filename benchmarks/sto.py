@@ -28,7 +28,7 @@ import pyoxigraph as ox  # noqa: E402
 
 import generate  # noqa: E402
 from stdgraph.importers.sto import import_sto  # noqa: E402
-from stdgraph.namespaces import SG  # noqa: E402
+from stdgraph.rdf.namespaces import SG  # noqa: E402
 from stdgraph.store import OxigraphStore  # noqa: E402
 
 PHASES = ("parse", "links", "map", "write")

@@ -7,7 +7,7 @@ For each size the synthetic project (``benchmarks/generate.py``, seed 42) is bui
 ``stdgraph build`` into an embedded Oxigraph store (not timed). Then ``--writes`` times: a new
 standard (type, label, identifier, publisher, status, source, one classification, supersedes an
 existing standard) is inserted into a write transaction (``store.begin()``, as the HTTP write
-path does), its inference delta comes from ``stdgraph.rules.Reasoner.update`` (timed: the
+path does), its inference delta comes from ``stdgraph.reasoning.rules.Reasoner.update`` (timed: the
 incremental inference), and ``validate_in_store`` gets the touched nodes and the changed triples
 (timed: the incremental validation); the transaction is rolled back. Medians. The reference
 runs once per size, on the last write; its results must equal ``validate_in_store``'s.
@@ -35,7 +35,10 @@ from rdflib.namespace import DCTERMS, RDF, RDFS  # noqa: E402
 
 import generate  # noqa: E402
 from build import make_project  # noqa: E402
-from stdgraph.namespaces import (  # noqa: E402
+from stdgraph.change.build import build, parse_file, read_shapes  # noqa: E402
+from stdgraph.project import Project  # noqa: E402
+from stdgraph.rdf.io import to_oxigraph, to_rdflib  # noqa: E402
+from stdgraph.rdf.namespaces import (  # noqa: E402
     GRAPH_BASE,
     IMPORT_GRAPH_PREFIX,
     INFERRED_GRAPH,
@@ -43,13 +46,10 @@ from stdgraph.namespaces import (  # noqa: E402
     SG,
     SGID,
 )
-from stdgraph.pipeline import build, parse_file, read_shapes  # noqa: E402
-from stdgraph.project import Project  # noqa: E402
-from stdgraph.rdfio import to_oxigraph, to_rdflib  # noqa: E402
-from stdgraph.rules import Reasoner  # noqa: E402
+from stdgraph.reasoning.rules import Reasoner  # noqa: E402
 from stdgraph.store import OxigraphStore  # noqa: E402
-from stdgraph.validation import run_validation  # noqa: E402
-from stdgraph.validation_store import validate_in_store  # noqa: E402
+from stdgraph.validation.report import run_validation  # noqa: E402
+from stdgraph.validation.scoped import validate_in_store  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 ONTOLOGY = GRAPH_BASE + "ontology/"

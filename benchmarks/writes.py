@@ -30,14 +30,14 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 
 import generate
-from stdgraph.namespaces import GRAPH_BASE, INFERRED_GRAPH
-from stdgraph.pipeline import parse_file
+from stdgraph.change.build import parse_file
+from stdgraph.change.guard import WriteGuard, asserted_triples, is_shacl_data
 from stdgraph.project import Project
-from stdgraph.rdfio import graph_to_quads, to_rdflib
-from stdgraph.rules import Reasoner
+from stdgraph.rdf.io import graph_to_quads, to_rdflib
+from stdgraph.rdf.namespaces import GRAPH_BASE, INFERRED_GRAPH
+from stdgraph.reasoning.rules import Reasoner
 from stdgraph.store import OxigraphStore
-from stdgraph.validation import run_validation
-from stdgraph.writes import WriteGuard, asserted_triples, is_shacl_data
+from stdgraph.validation.report import run_validation
 
 REPO = Path(__file__).resolve().parents[1]
 PHASES = ["begin", "change", "inference", "validation", "commit"]

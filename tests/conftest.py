@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from sparql_servers import STARTERS, Server, empty
 from stdgraph.cli import main
+from support.sparql_servers import STARTERS, Server, empty
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).resolve().parents[1]

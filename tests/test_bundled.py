@@ -10,10 +10,10 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
+from stdgraph.change.build import build, load_project
 from stdgraph.errors import ValidationFailed
-from stdgraph.namespaces import SG, SGID, sparql_prologue
-from stdgraph.pipeline import build, load_project
 from stdgraph.project import Project
+from stdgraph.rdf.namespaces import SG, SGID, sparql_prologue
 from stdgraph.store import MemoryStore
 
 REPO = Path(__file__).resolve().parents[1]
@@ -180,6 +180,6 @@ def test_removing_a_required_property_from_any_standard_names_it(tmp_path):
     with pytest.raises(ValidationFailed) as err:
         build(Project.locate(copy), MemoryStore())
     named = {v.focus for v in err.value.report.violations if v.path == "sg:identifier"}
-    from stdgraph.validation import compact
+    from stdgraph.validation.report import compact
 
     assert named == {compact(s) for s in standards}

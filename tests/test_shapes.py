@@ -19,7 +19,7 @@ from pyshacl.entrypoints import meta_validate
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
-from stdgraph.namespaces import SG, SGSH, SH
+from stdgraph.rdf.namespaces import SG, SGSH, SH
 
 ROOT = Path(__file__).parents[1]
 ONTOLOGY_DIR = ROOT / "ontology"

@@ -1,5 +1,5 @@
 """``python -m stdgraph`` runs the CLI."""
 
-from .cli import main
+from stdgraph.cli import main
 
 main()

@@ -15,12 +15,18 @@ from pathlib import Path
 
 import click
 
-from .errors import StdgraphError, UsageError, ValidationFailed
-from .formats import GRAPH_FORMATS, RESULT_FORMATS, serialize_graph, serialize_result, table
-from .namespaces import INFERRED_GRAPH, sparql_prologue
-from .project import Project
-from .settings import Settings
-from .store import open_store
+from stdgraph.errors import StdgraphError, UsageError, ValidationFailed
+from stdgraph.project import Project
+from stdgraph.rdf.formats import (
+    GRAPH_FORMATS,
+    RESULT_FORMATS,
+    serialize_graph,
+    serialize_result,
+    table,
+)
+from stdgraph.rdf.namespaces import INFERRED_GRAPH, sparql_prologue
+from stdgraph.settings import Settings
+from stdgraph.store import open_store
 
 
 class Context:
@@ -76,7 +82,7 @@ def build(click_ctx: click.Context, store: str | None, project: str | None) -> N
     Exit 1 on any sh:Violation, 2 on a file that does not parse; either way the store keeps
     the graph it had before.
     """
-    from .pipeline import build as run_build
+    from stdgraph.change.build import build as run_build
 
     ctx = _ctx(click_ctx, store, project)
     proj = ctx.project()
@@ -114,8 +120,8 @@ def load(click_ctx: click.Context, files: tuple[Path, ...], graph: str | None, n
     step: all files or none. Exit 2 if a file does not parse (file, line, column), 1 on SHACL
     violations; either way the store is unchanged.
     """
-    from .bulkload import load as run_load
-    from .bulkload import plan
+    from stdgraph.change.load import load as run_load
+    from stdgraph.change.load import plan
 
     ctx = _ctx(click_ctx, store, project)
     plan(files, graph)  # bad arguments fail before the store is opened
@@ -153,7 +159,7 @@ def validate(click_ctx: click.Context, files: tuple[Path, ...], fmt: str,
 
     Exit 0 if they conform, 1 on violations, 2 if a file cannot be read or parsed.
     """
-    from .pipeline import validate_files
+    from stdgraph.change.build import validate_files
 
     ctx = _ctx(click_ctx, None, project)
     for f in files:
@@ -196,7 +202,7 @@ def query(click_ctx: click.Context, sparql: str | None, file: Path | None, fmt: 
     if params and not named:
         raise UsageError("--param goes with --named")
     if named:
-        from .queries import Registry, parse_param_args
+        from stdgraph.sparql.named import Registry, parse_param_args
 
         text = Registry.for_project(ctx.project()).get(named).bound_text(
             parse_param_args(params))
@@ -305,8 +311,8 @@ def serve(click_ctx: click.Context, host: str | None, port: int | None, store: s
     """Serve the SPARQL endpoint; builds the bundled graph first if the store is empty."""
     import uvicorn
 
-    from .api.app import create_app
-    from .pipeline import build as run_build
+    from stdgraph.api.app import create_app
+    from stdgraph.change.build import build as run_build
 
     ctx = _ctx(click_ctx, store, project)
     settings = ctx.settings.with_(host=host, port=port)
@@ -323,7 +329,7 @@ def serve(click_ctx: click.Context, host: str | None, port: int | None, store: s
 
 
 def _export_sto(ctx: Context, fmt: str, output: Path | None) -> None:
-    from .importers import export_sto
+    from stdgraph.importers import export_sto
 
     if fmt not in {"turtle", "jsonld"}:
         raise UsageError("export sto writes one graph: use --format turtle or jsonld")
@@ -365,7 +371,7 @@ def import_sto_command(click_ctx: click.Context, file: Path, name: str | None, r
     Works on an empty store and next to the built graph; importing the same file again changes
     nothing. Exit 2 if the file is missing or does not parse (with line and column).
     """
-    from .importers import import_sto
+    from stdgraph.importers import import_sto
 
     ctx = _ctx(click_ctx, store, project)
     if not file.is_file():
@@ -381,7 +387,7 @@ def import_sto_command(click_ctx: click.Context, file: Path, name: str | None, r
 @click.pass_context
 def import_list(click_ctx: click.Context, store: str | None) -> None:
     """List the imports in the store: name, triples, time, source file."""
-    from .importers import list_imports
+    from stdgraph.importers import list_imports
 
     ctx = _ctx(click_ctx, store)
     with open_store(ctx.settings.store, read_only=True) as st:
@@ -395,7 +401,7 @@ def import_list(click_ctx: click.Context, store: str | None) -> None:
 @click.pass_context
 def import_remove(click_ctx: click.Context, name: str, store: str | None) -> None:
     """Remove the import graph NAME (the rest of the store is left as it is)."""
-    from .importers import remove_import
+    from stdgraph.importers import remove_import
 
     ctx = _ctx(click_ctx, store)
     with open_store(ctx.settings.store) as st:
@@ -412,7 +418,7 @@ def queries_command(click_ctx: click.Context, project: str | None, fmt: str) -> 
     """List the named queries (queries/*.rq) with their parameters."""
     import json
 
-    from .queries import Registry
+    from stdgraph.sparql.named import Registry
 
     reg = Registry.for_project(_ctx(click_ctx, None, project).project())
     if fmt == "json":
@@ -434,7 +440,7 @@ def analyse() -> None:
 def _analysis_command(name: str) -> None:
     """``stdgraph analyse NAME``: one option per parameter of the analysis, the same names as
     the HTTP parameters (min_shared -> --min-shared); values are checked by the library."""
-    from .analysis import ANALYSES, FORMATS
+    from stdgraph.analysis import ANALYSES, FORMATS
 
     spec = ANALYSES[name]
 

@@ -74,7 +74,7 @@ class ValidationFailed(StdgraphError):
     exit_code = 1
     http_status = 422
 
-    def __init__(self, report) -> None:  # report: stdgraph.validation.ValidationReport
+    def __init__(self, report) -> None:  # report: stdgraph.validation.report.ValidationReport
         n = len(report.violations)
         super().__init__(f"{n} SHACL violation{'s' if n != 1 else ''}; nothing was changed")
         self.report = report
@@ -85,3 +85,16 @@ class StoreError(StdgraphError):
 
     exit_code = 3
     http_status = 503
+
+
+class QueryTimeout(StdgraphError):
+    """The query ran past its time limit (HTTP 503)."""
+
+    http_status = 503
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(
+            f"the query was stopped after the time limit of {seconds:g} s; narrow it (LIMIT, "
+            "more specific patterns) or ask the operator to raise STDGRAPH_QUERY_TIMEOUT"
+        )
+        self.seconds = seconds

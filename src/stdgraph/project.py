@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import UsageError
-from .namespaces import GRAPH_BASE
+from stdgraph.errors import UsageError
+from stdgraph.rdf.namespaces import GRAPH_BASE
 
 #: File suffixes read as RDF, with the pyoxigraph format name.
 RDF_SUFFIXES = {".ttl": "turtle", ".nt": "ntriples", ".nq": "nquads", ".trig": "trig",

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-from .errors import UsageError
+from stdgraph.errors import UsageError
 
 
 def _meta(env: str, help: str) -> dict[str, str]:

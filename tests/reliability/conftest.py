@@ -14,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 # the endpoint package's fixtures, re-exported so pytest finds them here too
-from endpoint.conftest import (  # noqa: F401
+from api.conftest import (  # noqa: F401
     AUTH,
     EX,
     MINI,
@@ -25,10 +25,10 @@ from endpoint.conftest import (  # noqa: F401
     serve,
     store_dir,
 )
-from serving import build_store
-from stdgraph.api import create_app
+from stdgraph.api.app import create_app
 from stdgraph.settings import Settings
 from stdgraph.store import OxigraphStore
+from support.serving import build_store
 
 EX_MINI = EX
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 
-from stdgraph.pipeline import build
+from stdgraph.change.build import build
 from stdgraph.project import Project
 from stdgraph.store import OxigraphStore
 

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from stdgraph.sparqlscan import MAX_NESTING
+from stdgraph.sparql.scan import MAX_NESTING
 from stdgraph.store import MemoryStore
 
 from .conftest import AUTH, FIGURES, PREFIX, TOKEN, app_store, dump_bytes

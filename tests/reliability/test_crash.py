@@ -23,8 +23,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from stdgraph.bulkload import LOAD_GRAPH_BASE
-from stdgraph.namespaces import META_GRAPH
+from stdgraph.change.load import LOAD_GRAPH_BASE
+from stdgraph.rdf.namespaces import META_GRAPH
 
 from .crash_support import (
     EX,

@@ -18,10 +18,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rdflib import Dataset, Literal, URIRef
 
-from analysis_graph import REPO, build_into, fa, fb, project_dir, std
-from stdgraph.api import create_app
+from stdgraph.api.app import create_app
 from stdgraph.settings import Settings
 from stdgraph.store import OxigraphStore
+from support.analysis_graph import REPO, build_into, fa, fb, project_dir, std
 
 from .conftest import dump_bytes
 

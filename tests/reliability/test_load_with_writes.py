@@ -19,7 +19,7 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF
 
-from stdgraph.namespaces import INFERRED_GRAPH
+from stdgraph.rdf.namespaces import INFERRED_GRAPH
 from stdgraph.store import OxigraphStore
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))

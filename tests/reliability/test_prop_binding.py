@@ -1,4 +1,4 @@
-"""Hypothesis over named-query parameter binding (stdgraph.queries): whatever text a client sends
+"""Hypothesis over named-query parameter binding (stdgraph.sparql.named): whatever text a client sends
 as a value, it is either refused with a ParameterError (400) or bound as one RDF term, so the
 query keeps its shape and answers exactly what an independent computation over the same data
 says. Evaluated by Oxigraph (pyoxigraph, in memory)."""
@@ -14,8 +14,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from stdgraph.namespaces import PREFIXES
-from stdgraph.queries import NamedQuery, ParameterError
+from stdgraph.rdf.namespaces import PREFIXES
+from stdgraph.sparql.named import NamedQuery, ParameterError
 
 SETTINGS = settings(max_examples=200, derandomize=True, database=None, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
@@ -64,7 +64,7 @@ def run(store: ox.Store, text: str) -> list[tuple]:
 def check_shape(q: NamedQuery, bound: str) -> None:
     """The bound text is the query with one VALUES line per parameter inserted after the WHERE
     brace, and nothing else changed."""
-    from stdgraph.queries import where_brace
+    from stdgraph.sparql.named import where_brace
 
     at = where_brace(q.text)
     assert bound.startswith(q.text[:at]) and bound.endswith(q.text[at:])

@@ -1,4 +1,4 @@
-"""Hypothesis over the Accept parser (stdgraph.negotiation): any header text is handled without
+"""Hypothesis over the Accept parser (stdgraph.api.negotiation): any header text is handled without
 an exception, and for well-formed headers the pick agrees with a reference written here from
 RFC 9110 §12.5.1 (an offer's q is that of the most specific range matching it; the best q wins;
 q=0 refuses)."""
@@ -8,14 +8,14 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from stdgraph.formats import GRAPH_MEDIA, RESULT_MEDIA
-from stdgraph.negotiation import (
+from stdgraph.api.negotiation import (
     NotAcceptable,
     negotiate,
     negotiate_name,
     parse_accept,
     parse_content_type,
 )
+from stdgraph.rdf.formats import GRAPH_MEDIA, RESULT_MEDIA
 
 SETTINGS = settings(max_examples=300, derandomize=True, database=None, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])

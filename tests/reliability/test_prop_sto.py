@@ -16,8 +16,8 @@ from rdflib.namespace import RDF, RDFS, SKOS
 
 from stdgraph.errors import StdgraphError
 from stdgraph.importers.sto import UPLOAD_DIR, CuratedLinks, import_graph_iri, import_sto_data
-from stdgraph.namespaces import SG
-from stdgraph.rdfio import to_oxigraph
+from stdgraph.rdf.io import to_oxigraph
+from stdgraph.rdf.namespaces import SG
 from stdgraph.store import MemoryStore
 
 SETTINGS = settings(max_examples=100, derandomize=True, database=None, deadline=None,

@@ -10,11 +10,11 @@ import pytest
 from fastapi.testclient import TestClient
 from rdflib import Graph
 
-from serving import build_store, stdgraph_serve
-from stdgraph.api import create_app
+from stdgraph.api.app import create_app
 from stdgraph.project import Project
 from stdgraph.settings import Settings
 from stdgraph.store import OxigraphStore
+from support.serving import build_store, stdgraph_serve
 
 ID = "https://w3id.org/stdgraph/id/"
 

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from rdflib import Graph, URIRef
 
-from stdgraph.api.routes.web import Pages
+from stdgraph.web.pages import Pages
 
 from .conftest import ID
 

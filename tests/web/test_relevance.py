@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from stdgraph.analysis.relevance import relevance, resolve
-from stdgraph.pipeline import build
+from stdgraph.change.build import build
 from stdgraph.project import Project
-from stdgraph.queries import ParameterError
+from stdgraph.sparql.named import ParameterError
 from stdgraph.store import OxigraphStore
 
 REPO = Path(__file__).resolve().parents[2]

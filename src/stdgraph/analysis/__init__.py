@@ -11,12 +11,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..queries import Param
-from ..store.base import Store
-from . import conflicts as _conflicts
-from . import gaps as _gaps
-from . import overlaps as _overlaps
-from .common import DEFAULT_LIMIT, AnalysisDocument, Column, RawParams, to_csv, to_json, to_table
+from stdgraph.analysis import conflicts as _conflicts
+from stdgraph.analysis import gaps as _gaps
+from stdgraph.analysis import overlaps as _overlaps
+from stdgraph.analysis.common import (
+    DEFAULT_LIMIT,
+    AnalysisDocument,
+    Column,
+    RawParams,
+    to_csv,
+    to_json,
+    to_table,
+)
+from stdgraph.sparql.named import Param
+from stdgraph.store.base import Store
 
 __all__ = ["ANALYSES", "Analysis", "AnalysisDocument", "DEFAULT_LIMIT", "FORMATS", "get",
            "render", "run"]
@@ -71,7 +79,7 @@ ANALYSES: dict[str, Analysis] = {
 
 
 def get(name: str) -> Analysis:
-    from ..errors import UsageError
+    from stdgraph.errors import UsageError
 
     try:
         return ANALYSES[name]

@@ -16,9 +16,9 @@ from typing import Any
 
 from rdflib import Literal, URIRef
 
-from ..namespaces import INFERRED_GRAPH, META_GRAPH, PREFIXES, sparql_prologue
-from ..queries import Param, ParameterError, sparql_term
-from ..store.base import Store
+from stdgraph.rdf.namespaces import INFERRED_GRAPH, META_GRAPH, PREFIXES, sparql_prologue
+from stdgraph.sparql.named import Param, ParameterError, sparql_term
+from stdgraph.store.base import Store
 
 #: the default cap on items (0 = no cap)
 DEFAULT_LIMIT = 1000

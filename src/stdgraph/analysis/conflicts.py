@@ -31,9 +31,7 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 
-from ..queries import Param
-from ..store.base import Store
-from .common import (
+from stdgraph.analysis.common import (
     PROLOGUE,
     AnalysisDocument,
     Labels,
@@ -45,7 +43,9 @@ from .common import (
     parse_params,
     values_block,
 )
-from .overlaps import OverlapRun, classification_graphs
+from stdgraph.analysis.overlaps import OverlapRun, classification_graphs
+from stdgraph.sparql.named import Param
+from stdgraph.store.base import Store
 
 KINDS = ("classification-mismatch", "superseded-reference", "withdrawn-reference",
          "supersession-cycle", "declared", "competing")

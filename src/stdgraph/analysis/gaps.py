@@ -21,9 +21,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from ..queries import Param
-from ..store.base import Store
-from .common import (
+from stdgraph.analysis.common import (
     PROLOGUE,
     AnalysisDocument,
     Labels,
@@ -34,6 +32,8 @@ from .common import (
     parse_params,
     values_block,
 )
+from stdgraph.sparql.named import Param
+from stdgraph.store.base import Store
 
 KINDS = ("barrier", "theme", "technology", "architecture-element", "roadmap-item")
 PUBLISHED = "https://w3id.org/stdgraph/ontology#Published"

@@ -34,9 +34,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from ..queries import Param
-from ..store.base import Store
-from .common import (
+from stdgraph.analysis.common import (
     DEFAULT_LIMIT,
     PROLOGUE,
     AnalysisDocument,
@@ -50,6 +48,8 @@ from .common import (
     parse_params,
     values_block,
 )
+from stdgraph.sparql.named import Param
+from stdgraph.store.base import Store
 
 PARAMS = [
     Param("min_shared", "integer", default="2", minimum=1,

@@ -28,9 +28,9 @@ from collections.abc import Mapping, Sequence
 
 from rdflib import URIRef
 
-from ..queries import ParameterError, sparql_term
-from ..store.base import Store
-from .common import PROLOGUE, SG, Labels
+from stdgraph.analysis.common import PROLOGUE, SG, Labels
+from stdgraph.sparql.named import ParameterError, sparql_term
+from stdgraph.store.base import Store
 
 __all__ = ["KINDS", "RETIRED", "relevance", "resolve"]
 

@@ -14,9 +14,9 @@ from collections import defaultdict
 
 from rdflib import URIRef
 
-from ..queries import ParameterError, sparql_term
-from ..store.base import Store
-from .common import PROLOGUE, SKOS, Labels
+from stdgraph.analysis.common import PROLOGUE, SKOS, Labels
+from stdgraph.sparql.named import ParameterError, sparql_term
+from stdgraph.store.base import Store
 
 __all__ = ["translate", "mapped_elements"]
 

@@ -7,14 +7,14 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from .. import __version__
-from ..settings import Settings
-from ..store import Store, open_store
-from .context import ApiContext
-from .errors import install_error_handlers
-from .fastpath import StdgraphApp
-from .routes import include_routers
-from .routes.sparql import ROW_LIMIT_HEADER, TRUNCATED_HEADER
+from stdgraph import __version__
+from stdgraph.api.context import ApiContext
+from stdgraph.api.errors import install_error_handlers
+from stdgraph.api.fastpath import StdgraphApp
+from stdgraph.api.routes import include_routers
+from stdgraph.api.routes.sparql import ROW_LIMIT_HEADER, TRUNCATED_HEADER
+from stdgraph.settings import Settings
+from stdgraph.store import Store, open_store
 
 DESCRIPTION = """\
 SPARQL 1.1 endpoint and Graph Store over the stdgraph knowledge graph of smart-factory

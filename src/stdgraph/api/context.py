@@ -13,13 +13,13 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from ..settings import Settings
-from ..store.base import Store
-from ..store.memory import MemoryStore, _ox_quads
-from ..store.oxigraph import OxigraphStore
-from ..store.remote import RemoteStore
-from ..writes import WriteGuard
-from .executor import ProcessQueryExecutor, ThreadQueryExecutor
+from stdgraph.api.executor import ProcessQueryExecutor, ThreadQueryExecutor
+from stdgraph.change.guard import WriteGuard
+from stdgraph.settings import Settings
+from stdgraph.store.base import Store
+from stdgraph.store.memory import MemoryStore, _ox_quads
+from stdgraph.store.oxigraph import OxigraphStore
+from stdgraph.store.remote import RemoteStore
 
 log = logging.getLogger("stdgraph.api")
 
@@ -52,7 +52,7 @@ class ApiContext:
             executor = ThreadQueryExecutor(store, settings.query_workers)
         project = None
         try:
-            from ..project import Project
+            from stdgraph.project import Project
 
             project = Project.locate(settings.project)
         except Exception as e:  # noqa: BLE001 - a read-only server runs without a project

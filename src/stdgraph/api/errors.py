@@ -21,7 +21,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ..errors import QuerySyntaxError, RDFSyntaxError, StdgraphError
+from stdgraph.errors import QuerySyntaxError, RDFSyntaxError, StdgraphError
 
 __all__ = ["ApiError", "error_response", "error_extra", "install_error_handlers"]
 

@@ -26,8 +26,10 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from ..store.base import Answer, QueryTimeout, Store
-from .errors import ApiError
+from stdgraph.api.errors import ApiError
+from stdgraph.errors import QueryTimeout
+from stdgraph.rdf.results import Answer
+from stdgraph.store.base import Store
 
 
 @dataclass

@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from .errors import response_for
+from stdgraph.api.errors import response_for
 
 Handler = Callable[[Request], Awaitable[Response]]
 

@@ -8,8 +8,8 @@ from urllib.parse import unquote_to_bytes
 
 from fastapi import Request
 
-from ..settings import Settings
-from .errors import ApiError
+from stdgraph.api.errors import ApiError
+from stdgraph.settings import Settings
 
 _ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\x00-\x20<>\"{}|^`\\]*$")
 

@@ -12,9 +12,9 @@ import sys
 
 
 def openapi_document() -> dict:
-    from ..settings import Settings
-    from ..store import MemoryStore
-    from .app import create_app
+    from stdgraph.api.app import create_app
+    from stdgraph.settings import Settings
+    from stdgraph.store import MemoryStore
 
     app = create_app(Settings(), store=MemoryStore())
     try:

@@ -9,9 +9,9 @@ from collections.abc import AsyncIterator, Callable, Iterable
 
 import pyoxigraph as ox
 
-from ..errors import RDFSyntaxError, SourcePosition
-from ..namespaces import PREFIXES
-from ..rdfio import FORMATS, check_document
+from stdgraph.errors import RDFSyntaxError, SourcePosition
+from stdgraph.rdf.io import FORMATS, check_document
+from stdgraph.rdf.namespaces import PREFIXES
 
 _QUAD_FORMATS = {"nquads", "trig"}
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, XSD
 
-from .. import __version__
-from ..formats import FORMAT_IRIS, GRAPH_MEDIA, RESULT_MEDIA
-from ..namespaces import DCAT, INFERRED_GRAPH, PREFIXES, SD, VOID
-from .context import ApiContext
+from stdgraph import __version__
+from stdgraph.api.context import ApiContext
+from stdgraph.rdf.formats import FORMAT_IRIS, GRAPH_MEDIA, RESULT_MEDIA
+from stdgraph.rdf.namespaces import DCAT, INFERRED_GRAPH, PREFIXES, SD, VOID
 
 SPARQL_PROTOCOL = URIRef("https://www.w3.org/TR/sparql11-protocol/")
 DEFAULT_LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")

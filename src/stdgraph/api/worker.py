@@ -12,8 +12,8 @@ from typing import Any
 
 
 def _error_payload(exc: BaseException) -> dict[str, Any]:
-    from ..errors import StdgraphError
-    from .errors import error_extra
+    from stdgraph.api.errors import error_extra
+    from stdgraph.errors import StdgraphError
 
     if isinstance(exc, StdgraphError):
         return {"status": exc.http_status, "message": exc.message, "extra": error_extra(exc)}
@@ -22,8 +22,8 @@ def _error_payload(exc: BaseException) -> dict[str, Any]:
 
 
 def worker_main(sock, store_dir: str) -> None:  # pragma: no cover - runs in a child process
-    from ..store.oxigraph import OxigraphStore
-    from .executor import recv_message, send_message
+    from stdgraph.api.executor import recv_message, send_message
+    from stdgraph.store.oxigraph import OxigraphStore
 
     class _Conn:
         def send(self, obj) -> None:

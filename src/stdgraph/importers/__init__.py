@@ -8,7 +8,7 @@ whatever the store already holds; removing that graph removes the import.
   ``https://w3id.org/i40/sto#`` (docs/i40kg.md).
 """
 
-from .sto import (
+from stdgraph.importers.sto import (
     IMPORT_GRAPH_BASE,
     ImportResult,
     export_sto,

@@ -40,11 +40,13 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DC, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
-from .. import __version__
-from ..errors import UsageError
-from ..namespaces import GRAPH_BASE, SG, SGID, STO, sparql_prologue
-from ..rdfio import parse_graph, parse_quads
-from ..store.base import Store, Triple, iri_ref
+from stdgraph import __version__
+from stdgraph.errors import UsageError
+from stdgraph.rdf.io import parse_graph, parse_quads
+from stdgraph.rdf.namespaces import GRAPH_BASE, SG, SGID, STO, sparql_prologue
+from stdgraph.rdf.results import Triple
+from stdgraph.sparql.terms import iri_ref
+from stdgraph.store.base import Store
 
 STO_IOT = Namespace("https://w3id.org/i40/sto/iot#")
 DUL = Namespace("http://www.ontologydesignpatterns.org/ont/dul/DUL.owl#")
@@ -243,7 +245,7 @@ def curated_links(project) -> CuratedLinks:
     """Read the project's data files for ``skos:exactMatch`` links to STO IRIs (standards,
     elements, bodies) and ``rdfs:seeAlso`` / ``prov:wasDerivedFrom`` / ``skos:exactMatch`` links
     from reference architectures to STO frameworks."""
-    from ..project import RDF_SUFFIXES
+    from stdgraph.project import RDF_SUFFIXES
 
     types: dict[str, set[str]] = defaultdict(set)
     exact: list[tuple[str, str]] = []
@@ -970,7 +972,7 @@ def import_sto_data(
     """``import_sto`` for content already in memory (an HTTP upload): ``path`` names the
     source in the provenance record; ``write(graph_iri, triples)`` replaces the import graph
     (default ``store.replace_graph``; the HTTP API passes its guarded, transactional write)."""
-    from ..project import RDF_SUFFIXES, Project
+    from stdgraph.project import RDF_SUFFIXES, Project
 
     timings: dict[str, float] = {}
     name = name or default_name(path)
@@ -1022,8 +1024,8 @@ def import_sto_data(
 
 def _shacl(graph: Graph, project) -> dict:
     """Validate the import graph alone (no OWL-RL closure) against the project's shapes."""
-    from ..pipeline import parse_file
-    from ..validation import run_validation
+    from stdgraph.change.build import parse_file
+    from stdgraph.validation.report import run_validation
 
     if project is None:
         return {"skipped": "no project with shapes"}

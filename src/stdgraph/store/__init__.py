@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..settings import default_store_dir
-from .base import QueryResult, Store, iri_ref
-from .memory import MemoryStore
-from .oxigraph import OxigraphStore
-from .remote import RemoteStore
+from stdgraph.rdf.results import QueryResult
+from stdgraph.settings import default_store_dir
+from stdgraph.sparql.terms import iri_ref
+from stdgraph.store.base import Store
+from stdgraph.store.memory import MemoryStore
+from stdgraph.store.oxigraph import OxigraphStore
+from stdgraph.store.remote import RemoteStore
 
 __all__ = ["QueryResult", "Store", "MemoryStore", "OxigraphStore", "RemoteStore", "open_store",
            "iri_ref"]

@@ -1,4 +1,4 @@
-"""The store interface every backend implements, and the query result it returns.
+"""The store interface every backend implements, and its write transaction.
 
 A store holds a dataset of named graphs: one per source file, one for inferred triples, one for
 the build record. Queries see the union of all graphs as their default graph unless the caller
@@ -7,48 +7,15 @@ names the graphs (SPARQL protocol ``default-graph-uri`` / ``named-graph-uri``).
 
 from __future__ import annotations
 
-import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import pyoxigraph as ox
-from rdflib.term import Node
 
-from ..errors import StdgraphError
-
-Triple = tuple[Node, Node, Node]
-
-_IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
-
-
-def iri_ref(iri: str) -> str:
-    """``<iri>`` for SPARQL text, refusing anything that could escape the brackets or that
-    Oxigraph's IRI parser would reject (a C1 control, a bad %-escape, a second '#'), which would
-    otherwise surface as a syntax error in a query the caller did not write."""
-    if not iri or _IRI_FORBIDDEN.search(iri):
-        raise ValueError(f"not a valid IRI: {iri!r}")
-    ox.NamedNode(iri)  # ValueError when not an IRI
-    return f"<{iri}>"
-
-
-@dataclass
-class QueryResult:
-    """A SELECT, ASK or graph (CONSTRUCT/DESCRIBE) result in rdflib terms."""
-
-    kind: Literal["select", "ask", "graph"]
-    variables: list[str] = field(default_factory=list)
-    rows: list[tuple[Node | None, ...]] = field(default_factory=list)
-    boolean: bool | None = None
-    triples: list[Triple] = field(default_factory=list)
-
-    def dicts(self) -> list[dict[str, Node]]:
-        """SELECT rows as {variable: term}, unbound variables left out."""
-        return [
-            {v: t for v, t in zip(self.variables, row, strict=True) if t is not None}
-            for row in self.rows
-        ]
+from stdgraph.rdf.formats import serialize_answer
+from stdgraph.rdf.results import Answer, QueryResult, Triple
+from stdgraph.sparql.terms import iri_ref
 
 
 class Store(ABC):
@@ -86,7 +53,7 @@ class Store(ABC):
         other graphs are left as they are. Triples as for ``replace_all``. This generic version
         is one SPARQL update (``DROP`` + ``INSERT DATA``: the whole graph as one text, slow for
         big graphs); every backend here overrides it."""
-        from ..rdfio import graph_to_quads
+        from stdgraph.rdf.io import graph_to_quads
 
         lines = [f"{q.subject} {q.predicate} {q.object} ." for q in graph_to_quads(triples, iri)]
         update = f"DROP SILENT GRAPH {iri_ref(iri)}"
@@ -110,7 +77,7 @@ class Store(ABC):
     def quads(self, graph: str) -> Iterable[ox.Quad]:
         """The triples of one named graph as pyoxigraph quads of that graph (converted from
         ``triples``; the embedded store reads them as they are)."""
-        from ..rdfio import graph_to_quads
+        from stdgraph.rdf.io import graph_to_quads
 
         return graph_to_quads(self.triples(graph), graph)
 
@@ -165,65 +132,6 @@ class Store(ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-# -- serialised answers and write transactions (used by the HTTP layer) --------------------------
-class QueryTimeout(StdgraphError):
-    """The query ran past its time limit (HTTP 503)."""
-
-    http_status = 503
-
-    def __init__(self, seconds: float) -> None:
-        super().__init__(
-            f"the query was stopped after the time limit of {seconds:g} s; narrow it (LIMIT, "
-            "more specific patterns) or ask the operator to raise STDGRAPH_QUERY_TIMEOUT"
-        )
-        self.seconds = seconds
-
-
-@dataclass
-class Answer:
-    """A query result already serialised for the wire."""
-
-    kind: Literal["select", "ask", "graph"]
-    format: str  # a name from formats.RESULT_MEDIA / GRAPH_MEDIA
-    body: bytes
-    truncated: bool = False
-    count: int | None = None  # rows (SELECT) or triples (graph); None for ASK, or not counted
-
-
-def serialize_answer(
-    result: QueryResult,
-    *,
-    result_format: str | None,
-    graph_format: str | None,
-    max_rows: int,
-) -> Answer:
-    """The generic (rdflib-term) path: cut at ``max_rows`` and serialise with ``formats``."""
-    from ..formats import serialize_graph, serialize_result
-    from ..negotiation import NotAcceptable
-
-    if result.kind == "graph":
-        if graph_format is None:
-            raise NotAcceptable.for_result("graph")
-        triples = result.triples
-        truncated = len(triples) > max_rows
-        triples = triples[:max_rows]
-        if graph_format in {"nquads", "trig"}:
-            body = serialize_graph(triples, "ntriples" if graph_format == "nquads" else "turtle")
-        else:
-            body = serialize_graph(triples, graph_format)
-        return Answer("graph", graph_format, body, truncated, len(triples))
-    if result_format is None:
-        raise NotAcceptable.for_result(result.kind)
-    if result.kind == "ask":
-        return Answer("ask", result_format, serialize_result(result, result_format))
-    truncated = len(result.rows) > max_rows
-    if truncated:
-        result = QueryResult(kind="select", variables=result.variables,
-                             rows=result.rows[:max_rows])
-    return Answer("select", result_format, serialize_result(result, result_format), truncated,
-                  len(result.rows))
 
 
 class WriteTransaction(ABC):

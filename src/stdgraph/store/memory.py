@@ -9,8 +9,9 @@ from pyparsing import ParseException
 from rdflib import Dataset, Graph, URIRef
 from rdflib.plugins.sparql.processor import prepareQuery, prepareUpdate
 
-from ..errors import QuerySyntaxError, StoreError
-from .base import QueryResult, Store, Triple, WriteTransaction
+from stdgraph.errors import QuerySyntaxError, StoreError
+from stdgraph.rdf.results import QueryResult, Triple
+from stdgraph.store.base import Store, WriteTransaction
 
 _RDFLIB_FORMATS = {"turtle": "turtle", "ntriples": "nt", "nquads": "nquads", "trig": "trig",
                    "rdfxml": "xml", "jsonld": "json-ld"}
@@ -158,7 +159,7 @@ def _ox_quads(ds: Dataset):
     """Every quad of an rdflib Dataset as pyoxigraph quads (its default graph as DefaultGraph)."""
     import pyoxigraph as ox
 
-    from ..rdfio import to_oxigraph
+    from stdgraph.rdf.io import to_oxigraph
 
     default_id = ds.default_graph.identifier
     for ctx in ds.graphs():
@@ -184,7 +185,7 @@ class MemoryTransaction(WriteTransaction):
     def commit(self) -> None:
         import pyoxigraph as ox
 
-        from ..rdfio import to_rdflib
+        from stdgraph.rdf.io import to_rdflib
 
         fresh = Dataset(default_union=True)
         for q in self.db:

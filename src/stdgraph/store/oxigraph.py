@@ -33,12 +33,14 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..errors import QuerySyntaxError, StoreError
-from ..namespaces import PREFIXES
-from ..negotiation import NotAcceptable
-from ..rdfio import FORMATS, graph_to_quads, to_rdflib
-from ..sparqlscan import check_nesting, has_dataset_clause, is_point_lookup
-from .base import Answer, QueryResult, QueryTimeout, Store, Triple, WriteTransaction, iri_ref
+from stdgraph.errors import QuerySyntaxError, QueryTimeout, StoreError
+from stdgraph.rdf.formats import NotAcceptable
+from stdgraph.rdf.io import FORMATS, graph_to_quads, to_rdflib
+from stdgraph.rdf.namespaces import PREFIXES
+from stdgraph.rdf.results import Answer, QueryResult, Triple
+from stdgraph.sparql.scan import check_nesting, has_dataset_clause, is_point_lookup
+from stdgraph.sparql.terms import iri_ref
+from stdgraph.store.base import Store, WriteTransaction
 
 POINTER = "CURRENT"
 #: quads per ``bulk_extend`` call in ``replace_graph`` (bounds the memory of one call)

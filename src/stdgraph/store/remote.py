@@ -59,10 +59,12 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pyoxigraph as ox
 
-from ..errors import QuerySyntaxError, StoreError, UsageError
-from ..rdfio import FORMATS, to_oxigraph, to_rdflib
-from ..sparqlscan import has_dataset_clause, query_form
-from .base import Answer, QueryResult, QueryTimeout, Store, Triple, WriteTransaction, iri_ref
+from stdgraph.errors import QuerySyntaxError, QueryTimeout, StoreError, UsageError
+from stdgraph.rdf.io import FORMATS, to_oxigraph, to_rdflib
+from stdgraph.rdf.results import Answer, QueryResult, Triple
+from stdgraph.sparql.scan import has_dataset_clause, query_form
+from stdgraph.sparql.terms import iri_ref
+from stdgraph.store.base import Store, WriteTransaction
 
 TMP_PREFIX = "urn:stdgraph:tmp:"
 _EMPTY_GRAPH = "urn:stdgraph:empty-default-graph"  # names no graph: an empty default graph
@@ -277,7 +279,7 @@ class RemoteStore(Store):
     def answer(self, sparql, *, default_graphs=None, named_graphs=None, result_format="json",
                graph_format="turtle", max_rows=10000, timeout=None) -> Answer:
         """The generic path (rdflib terms), with ``timeout`` on the HTTP call."""
-        from .base import serialize_answer
+        from stdgraph.rdf.formats import serialize_answer
 
         result = self.query(sparql, default_graphs=default_graphs, named_graphs=named_graphs,
                             timeout=timeout)

@@ -3,8 +3,8 @@
 Each entry of ``ROUTERS`` is a factory ``(ApiContext) -> APIRouter``; ``create_app`` includes
 them in order. To add an area, write ``routes/<area>.py`` with such a factory and add one line
 here. Routes share the error envelope (``stdgraph.api.errors``: raise ``ApiError`` or any
-``StdgraphError``) and content negotiation (``stdgraph.negotiation.negotiate_name`` with the
-tables in ``stdgraph.formats``); run queries through ``ctx.executor`` (off the event loop, with
+``StdgraphError``) and content negotiation (``stdgraph.api.negotiation.negotiate_name`` with the
+tables in ``stdgraph.rdf.formats``); run queries through ``ctx.executor`` (off the event loop, with
 the time limit) and never block the loop.
 """
 
@@ -14,14 +14,14 @@ from collections.abc import Callable
 
 from fastapi import APIRouter, FastAPI
 
-from ..context import ApiContext
-from .analysis import analysis_router
-from .dataset import dataset_router
-from .health import health_router
-from .imports import imports_router
-from .sparql import sparql_router
-from .store import store_router
-from .web import web_router
+from stdgraph.api.context import ApiContext
+from stdgraph.api.routes.analysis import analysis_router
+from stdgraph.api.routes.dataset import dataset_router
+from stdgraph.api.routes.health import health_router
+from stdgraph.api.routes.imports import imports_router
+from stdgraph.api.routes.sparql import sparql_router
+from stdgraph.api.routes.store import store_router
+from stdgraph.web.pages import web_router
 
 RouterFactory = Callable[[ApiContext], APIRouter]
 

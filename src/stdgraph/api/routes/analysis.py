@@ -29,16 +29,16 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from ...analysis import ANALYSES, Analysis
-from ...formats import GRAPH_MEDIA, RESULT_MEDIA
-from ...negotiation import NotAcceptable, negotiate_name
-from ...queries import Param, ParameterError, Registry
-from ...store.base import QueryTimeout
-from ..context import ApiContext
-from ..errors import ApiError
-from ..executor import QueryJob
-from ..http import query_params
-from .sparql import answer_response
+from stdgraph.analysis import ANALYSES, Analysis
+from stdgraph.api.context import ApiContext
+from stdgraph.api.errors import ApiError
+from stdgraph.api.executor import QueryJob
+from stdgraph.api.http import query_params
+from stdgraph.api.negotiation import NotAcceptable, negotiate_name
+from stdgraph.api.routes.sparql import answer_response
+from stdgraph.errors import QueryTimeout
+from stdgraph.rdf.formats import GRAPH_MEDIA, RESULT_MEDIA
+from stdgraph.sparql.named import Param, ParameterError, Registry
 
 ANALYSIS_MEDIA = {"json": ("application/json",), "csv": ("text/csv",)}
 _TYPES = {"iri": "string", "string": "string", "literal": "string", "integer": "integer",
@@ -80,7 +80,7 @@ _FORMAT_PARAM = {"name": "format", "in": "query", "required": False,
 
 def _registry(ctx: ApiContext) -> Registry:
     try:
-        from ...project import Project
+        from stdgraph.project import Project
 
         return Registry.for_project(Project.locate(ctx.settings.project))
     except Exception:  # noqa: BLE001 - a server without a project has no named queries

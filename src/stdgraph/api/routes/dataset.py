@@ -7,14 +7,14 @@ import asyncio
 from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
 
-from ...formats import GRAPH_MEDIA
-from ...negotiation import negotiate_name
-from ..context import ApiContext
-from ..errors import ApiError
-from ..http import public_base
-from ..rdfbody import serialize_quads, stream
-from ..servicedesc import void_description
-from .sparql import _media_type
+from stdgraph.api.context import ApiContext
+from stdgraph.api.errors import ApiError
+from stdgraph.api.http import public_base
+from stdgraph.api.negotiation import negotiate_name
+from stdgraph.api.rdfbody import serialize_quads, stream
+from stdgraph.api.routes.sparql import _media_type
+from stdgraph.api.servicedesc import void_description
+from stdgraph.rdf.formats import GRAPH_MEDIA
 
 #: name -> (media type, file suffix); the first is the default
 DUMPS = {

@@ -7,9 +7,9 @@ from importlib import resources
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from ... import __version__
-from ..context import ApiContext
-from ..errors import ApiError
+from stdgraph import __version__
+from stdgraph.api.context import ApiContext
+from stdgraph.api.errors import ApiError
 
 _STATIC_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
 
@@ -28,7 +28,7 @@ def health_router(ctx: ApiContext) -> APIRouter:
         suffix = name[name.rfind("."):] if "." in name else ""
         if "/" in name or suffix not in _STATIC_TYPES:
             raise ApiError(404, f"no static file {name!r}")
-        f = resources.files("stdgraph.api").joinpath("static", name)
+        f = resources.files("stdgraph.web").joinpath("static", name)
         if not f.is_file():
             raise ApiError(404, f"no static file {name!r}")
         return Response(f.read_bytes(), media_type=_STATIC_TYPES[suffix],

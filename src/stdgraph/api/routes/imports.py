@@ -14,15 +14,15 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from ...errors import UsageError
-from ...formats import RDF_INPUT_MEDIA
-from ...importers.sto import UPLOAD_DIR, import_sto_data
-from ...negotiation import parse_content_type
-from ...rdfio import to_oxigraph
-from ..context import ApiContext
-from ..errors import ApiError
-from ..http import query_params, read_body, require_writer
-from ..rdfbody import body_schema
+from stdgraph.api.context import ApiContext
+from stdgraph.api.errors import ApiError
+from stdgraph.api.http import query_params, read_body, require_writer
+from stdgraph.api.negotiation import parse_content_type
+from stdgraph.api.rdfbody import body_schema
+from stdgraph.errors import UsageError
+from stdgraph.importers.sto import UPLOAD_DIR, import_sto_data
+from stdgraph.rdf.formats import RDF_INPUT_MEDIA
+from stdgraph.rdf.io import to_oxigraph
 
 _INPUTS = {k: v for k, v in RDF_INPUT_MEDIA.items() if v not in {"nquads", "trig"}}
 _DOC_PARAMS = [
@@ -76,7 +76,7 @@ def imports_router(ctx: ApiContext) -> APIRouter:
             return guard.put_graph(graph_iri, quads)
 
         def run():
-            from ...project import Project
+            from stdgraph.project import Project
 
             try:
                 project = Project.locate(settings.project)

@@ -38,15 +38,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from ...errors import ValidationFailed
-from ...formats import GRAPH_MEDIA, RESULT_MEDIA
-from ...negotiation import NotAcceptable, negotiate, negotiate_name, parse_content_type
-from ...settings import Settings
-from ...sparqlscan import check_nesting, is_point_lookup, operation, uses_load, uses_service
-from ..context import ApiContext
-from ..errors import ApiError, error_response
-from ..executor import QueryJob
-from ..http import (
+from stdgraph.api.context import ApiContext
+from stdgraph.api.errors import ApiError, error_response
+from stdgraph.api.executor import QueryJob
+from stdgraph.api.http import (
     absolute_iris,
     decode,
     parse_form,
@@ -55,7 +50,12 @@ from ..http import (
     read_body,
     require_writer,
 )
-from ..servicedesc import service_description
+from stdgraph.api.negotiation import NotAcceptable, negotiate, negotiate_name, parse_content_type
+from stdgraph.api.servicedesc import service_description
+from stdgraph.errors import ValidationFailed
+from stdgraph.rdf.formats import GRAPH_MEDIA, RESULT_MEDIA
+from stdgraph.settings import Settings
+from stdgraph.sparql.scan import check_nesting, is_point_lookup, operation, uses_load, uses_service
 
 QUERY_TYPE = "application/sparql-query"
 UPDATE_TYPE = "application/sparql-update"
@@ -345,7 +345,7 @@ def query_page(ctx: ApiContext, request: Request) -> str:
     import html
     import json
 
-    template = resources.files("stdgraph.api").joinpath("templates/query.html").read_text(
+    template = resources.files("stdgraph.web").joinpath("templates/query.html").read_text(
         encoding="utf-8")
     endpoint = request.url.path
     static = request.scope.get("root_path", "").rstrip("/") + "/static"

@@ -25,15 +25,15 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
-from ...errors import ValidationFailed
-from ...formats import DATASET_MEDIA, GRAPH_MEDIA, RDF_INPUT_MEDIA
-from ...namespaces import GRAPH_BASE, INFERRED_GRAPH
-from ...negotiation import negotiate_name, parse_content_type
-from ..context import ApiContext
-from ..errors import ApiError, error_response
-from ..http import absolute_iris, query_params, read_body, require_writer
-from ..rdfbody import body_schema, parse_body, serialize_quads, stream
-from .sparql import _media_type, validation_failed
+from stdgraph.api.context import ApiContext
+from stdgraph.api.errors import ApiError, error_response
+from stdgraph.api.http import absolute_iris, query_params, read_body, require_writer
+from stdgraph.api.negotiation import negotiate_name, parse_content_type
+from stdgraph.api.rdfbody import body_schema, parse_body, serialize_quads, stream
+from stdgraph.api.routes.sparql import _media_type, validation_failed
+from stdgraph.errors import ValidationFailed
+from stdgraph.rdf.formats import DATASET_MEDIA, GRAPH_MEDIA, RDF_INPUT_MEDIA
+from stdgraph.rdf.namespaces import GRAPH_BASE, INFERRED_GRAPH
 
 ALLOW = "GET, HEAD, PUT, POST, DELETE"
 _TRIPLE_INPUTS = {k: v for k, v in RDF_INPUT_MEDIA.items() if v not in {"nquads", "trig"}}

@@ -1,0 +1,756 @@
+"""Guarded writes: every change is applied to a private copy, its exact delta recorded, the
+inferred graph updated incrementally, the touched nodes checked against the SHACL shapes, and
+the copy committed whole — or not at all.
+
+``WriteGuard`` serves SPARQL Update and the Graph Store Protocol alike:
+
+1. ``store.begin()`` gives a writable pyoxigraph copy of the store (for the embedded store a
+   RocksDB checkpoint of the current generation: hard links, so it costs milliseconds);
+2. the change runs on the copy through ``RecordingDB``, which keeps the net inserted and deleted
+   quads, so nothing later costs time proportional to the store:
+
+   * an update made only of ``INSERT DATA`` / ``DELETE DATA`` operations (the common case, and
+     the bulk one) is parsed by Oxigraph itself, one operation at a time
+     (``sparqlscan.data_operations``);
+   * any other update is parsed into algebra by rdflib; each ``WHERE`` is evaluated by rdflib's
+     SPARQL engine over a live, read-only view of the copy (``_StoreView``: no graph is copied)
+     restricted to the operation's dataset, and the ``DELETE``/``INSERT`` templates are
+     instantiated here. The view checks the update's time limit as it reads, so a runaway
+     update stops with ``QueryTimeout`` (HTTP 503) and the copy is thrown away;
+3. the asserted part of the delta goes to a ``rules.Reasoner`` kept between writes (built from
+   the store on the first write, rebuilt when someone else changed the store), whose
+   incremental update (semi-naive forward, DRed backward) gives the change of the inferred
+   graph, applied to the copy;
+4. the nodes the write touches — subjects and non-literal objects of the changed asserted quads
+   and of the changed inferred triples, blank nodes replaced by the IRIs that hold them — are
+   validated in the copy with the project's shapes (``validation_store.validate_in_store``,
+   which reads only the neighbourhood the shapes need);
+5. any ``sh:Violation`` rolls the copy and the reasoner back and raises ``ValidationFailed``
+   (HTTP 422) with the report; otherwise the copy becomes the store in one atomic step.
+
+One write runs at a time (a lock); readers keep seeing the previous state until the commit.
+
+Imported third-party graphs (``graph/import/...``, written by ``stdgraph import`` or
+``POST /import/sto``) are kept as imported, as the build keeps them: they are left out of the
+inference and their changes are not SHACL focus nodes.
+
+**Datasets of updates.** Without ``USING``/``WITH`` the ``WHERE`` of an operation reads the
+store's default graph, with all named graphs available through ``GRAPH`` (what Oxigraph does);
+``WITH <g>`` makes ``<g>`` the default graph of the ``WHERE`` and of the templates; ``USING`` /
+``USING NAMED`` — or the protocol's ``using-graph-uri`` / ``using-named-graph-uri`` (SPARQL 1.1
+Protocol §2.2.3) — give exactly the default graph (a merge) and the named graphs. A request that
+names its dataset both ways is refused with 400, as §2.2.3 requires. Templates without
+``GRAPH`` write to the default graph (or the ``WITH`` graph).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib.store import Store as RdflibStore
+from rdflib.term import Node
+
+from stdgraph.errors import QuerySyntaxError, QueryTimeout, StdgraphError, ValidationFailed
+from stdgraph.rdf.io import to_oxigraph, to_rdflib
+from stdgraph.rdf.namespaces import GRAPH_BASE, IMPORT_GRAPH_PREFIX, INFERRED_GRAPH, META_GRAPH
+from stdgraph.reasoning.rules import InferenceDelta, Reasoner, UnsupportedConstruct, write_delta
+from stdgraph.sparql.scan import check_nesting, data_operations, uses_load, uses_service
+from stdgraph.store.base import Store
+from stdgraph.validation import scoped as validation_store
+from stdgraph.validation.report import ValidationReport
+from stdgraph.validation.scoped import validate_in_store
+
+ONTOLOGY_GRAPH_PREFIX = GRAPH_BASE + "ontology/"
+_COMPUTED = {ox.NamedNode(INFERRED_GRAPH), ox.NamedNode(META_GRAPH)}
+_CHECK_EVERY = 256  # triples read between two deadline checks
+
+Triple = tuple[Node, Node, Node]
+
+
+def _imported(graph) -> bool:
+    return isinstance(graph, ox.NamedNode) and graph.value.startswith(IMPORT_GRAPH_PREFIX)
+
+
+def is_asserted(graph) -> bool:
+    """Graphs whose triples the reasoner closes: all but the computed and the imported ones."""
+    return graph not in _COMPUTED and not _imported(graph)
+
+
+def is_shacl_data(graph) -> bool:
+    """Graphs SHACL validates: the asserted data (not the ontology) plus the inferred graph."""
+    if graph == ox.NamedNode(INFERRED_GRAPH):
+        return True
+    return is_asserted(graph) and not (
+        isinstance(graph, ox.NamedNode) and graph.value.startswith(ONTOLOGY_GRAPH_PREFIX))
+
+
+class UpdateError(StdgraphError):
+    """A SPARQL update that parses but cannot be applied (HTTP 400)."""
+
+    http_status = 400
+
+
+@dataclass
+class WriteOutcome:
+    """What a committed write changed."""
+
+    inserted: int = 0
+    deleted: int = 0
+    inferred_added: int = 0
+    inferred_removed: int = 0
+    touched: int = 0
+    report: ValidationReport | None = None
+    created: bool = False  # Graph Store: the target graph did not exist before
+    #: seconds per phase (begin, change, inference, validation, commit), for benchmarks
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "inserted": self.inserted,
+            "deleted": self.deleted,
+            "inferred_added": self.inferred_added,
+            "inferred_removed": self.inferred_removed,
+            "validated_nodes": self.touched,
+            "warnings": len(self.report.warnings) if self.report else 0,
+        }
+
+
+def _graph_term(graph: str | None):
+    return ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
+
+
+class Deadline:
+    """The time limit of one write (``None``: none)."""
+
+    def __init__(self, seconds: float | None) -> None:
+        self.seconds = seconds
+        self.at = time.monotonic() + seconds if seconds else None
+
+    def check(self) -> None:
+        if self.at is not None and time.monotonic() > self.at:
+            raise QueryTimeout(self.seconds or 0)
+
+
+class _Clock:
+    """Seconds spent in each phase of a write."""
+
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = now - self._last
+        self._last = now
+
+
+class RecordingDB:
+    """The transaction's copy, changed only through here so that the net change is known:
+    ``added`` holds quads that are new, ``removed`` quads that are gone."""
+
+    def __init__(self, db: ox.Store) -> None:
+        self.db = db
+        self.added: set[ox.Quad] = set()
+        self.removed: set[ox.Quad] = set()
+
+    def insert(self, quads: Iterable[ox.Quad]) -> None:
+        db = self.db
+        new = [q for q in dict.fromkeys(quads) if q not in db]
+        if not new:
+            return
+        db.extend(new)
+        for q in new:
+            if q in self.removed:
+                self.removed.discard(q)
+            else:
+                self.added.add(q)
+
+    def delete(self, quads: Iterable[ox.Quad]) -> None:
+        db = self.db
+        for q in [q for q in dict.fromkeys(quads) if q in db]:
+            db.remove(q)
+            if q in self.added:
+                self.added.discard(q)
+            else:
+                self.removed.add(q)
+
+    def quads(self, graph) -> list[ox.Quad]:
+        return list(self.db.quads_for_pattern(None, None, None, graph))
+
+    def exists(self, graph) -> bool:
+        if isinstance(graph, ox.DefaultGraph):
+            return True
+        return (self.db.contains_named_graph(graph)
+                or next(iter(self.db.quads_for_pattern(None, None, None, graph)), None)
+                is not None)
+
+    def clear(self, graph) -> None:
+        self.delete(self.quads(graph))
+
+    def drop(self, graph) -> None:
+        self.clear(graph)
+        if not isinstance(graph, ox.DefaultGraph) and self.db.contains_named_graph(graph):
+            self.db.remove_graph(graph)
+
+
+class WriteGuard:
+    """Applies writes to ``store`` under the project's shapes and ontology (loaded once)."""
+
+    def __init__(self, store: Store, shapes: Graph, ontology: Graph) -> None:
+        self.store = store
+        self.shapes = shapes
+        self.ontology = ontology
+        self._lock = threading.Lock()
+        self._reasoner: Reasoner | None = None
+        self._reasoner_version: Any = None
+
+    @classmethod
+    def for_project(cls, store: Store, project) -> WriteGuard:
+        """Shapes and ontology parsed from a ``stdgraph.project.Project``."""
+        from stdgraph.change.build import parse_file
+
+        shapes, ontology = Graph(), Graph()
+        for path in project.shape_files:
+            for t in parse_file(path, project.relative(path)):
+                shapes.add(t)
+        for path in project.ontology_files:
+            for t in parse_file(path, project.relative(path)):
+                ontology.add(t)
+        return cls(store, shapes, ontology)
+
+    # -- public operations -------------------------------------------------------------------
+    def update(
+        self,
+        sparql: str,
+        *,
+        using_graphs: list[str] | None = None,
+        using_named_graphs: list[str] | None = None,
+        timeout: float | None = None,
+    ) -> WriteOutcome:
+        """Run a SPARQL 1.1 update (see the module docstring for its dataset)."""
+        check_nesting(sparql)  # before any parser: pyoxigraph's overflows its stack
+        protocol = using_graphs is not None or using_named_graphs is not None
+        data_ops = None if protocol else _data_operations(sparql)
+        if data_ops is not None:
+            def change(rec: RecordingDB, _deadline: Deadline) -> None:
+                for kind, quads in data_ops:
+                    (rec.insert if kind == "INSERT DATA" else rec.delete)(quads)
+            return self._write(change, timeout)
+        if not (uses_load(sparql) or uses_service(sparql)):
+            _check_syntax(sparql)  # Oxigraph's own message and position for a malformed update
+        ops, prologue = parse_update_algebra(sparql, refuse_dataset_clauses=protocol)
+        dataset = (using_graphs or [], using_named_graphs or []) if protocol else None
+
+        def change(rec: RecordingDB, deadline: Deadline) -> None:
+            apply_operations(rec, ops, prologue, dataset, deadline)
+        return self._write(change, timeout)
+
+    def put_graph(self, graph: str | None, quads: Iterable[ox.Quad]) -> WriteOutcome:
+        """Graph Store PUT: the graph's content becomes ``quads`` (their graph is ignored)."""
+        target = _graph_term(graph)
+        items = [ox.Quad(q.subject, q.predicate, q.object, target) for q in quads]
+
+        def change(rec: RecordingDB, _deadline: Deadline) -> bool:
+            existed = rec.exists(target)
+            keep = set(items)
+            rec.delete(q for q in rec.quads(target) if q not in keep)
+            rec.insert(items)
+            return not existed
+        return self._write(change)
+
+    def post_graph(self, graph: str | None, quads: Iterable[ox.Quad]) -> WriteOutcome:
+        """Graph Store POST: merge ``quads`` into the graph."""
+        target = _graph_term(graph)
+        items = [ox.Quad(q.subject, q.predicate, q.object, target) for q in quads]
+
+        def change(rec: RecordingDB, _deadline: Deadline) -> bool:
+            existed = rec.exists(target)
+            rec.insert(items)
+            return not existed
+        return self._write(change)
+
+    def post_dataset(self, quads: Iterable[ox.Quad]) -> WriteOutcome:
+        """Add quads (N-Quads / TriG upload to the graph store itself)."""
+        items = list(quads)
+        return self._write(lambda rec, _deadline: rec.insert(items))
+
+    def delete_graph(self, graph: str | None) -> WriteOutcome:
+        """Graph Store DELETE: remove a named graph, or empty the default graph."""
+        target = _graph_term(graph)
+        return self._write(lambda rec, _deadline: rec.drop(target))
+
+    # -- the guarded transaction -------------------------------------------------------------
+    def _write(self, change: Callable[[RecordingDB, Deadline], Any],
+               timeout: float | None = None) -> WriteOutcome:
+        with self._lock:
+            clock = _Clock()
+            version = self.store.version()
+            txn = self.store.begin()
+            rec = None
+            try:
+                reasoner = self.reasoner(txn.db, version)  # the closure before the change
+                clock.lap("begin")
+                rec = RecordingDB(txn.db)
+                result = change(rec, Deadline(timeout))
+                clock.lap("change")
+                outcome = self._close_and_check(txn, rec, reasoner, clock)
+            except BaseException:
+                if rec is not None:  # the traceback's frames hold rec: let go of the copy
+                    rec.db = None
+                txn.rollback()
+                raise
+            outcome.created = bool(result) if isinstance(result, bool) else False
+            return outcome
+
+    def warm(self) -> None:
+        """Build the reasoner's closure now (a server calls this in the background at start, so
+        that the first write does not pay for it), and compile the shapes."""
+        validation_store.prepare(self.shapes, self.ontology)
+        with self._lock:
+            version = self.store.version()
+            if version is None or (self._reasoner is not None
+                                   and version == self._reasoner_version):
+                return
+            db = getattr(self.store, "db", None)  # the embedded store's open database
+            if isinstance(db, ox.Store):
+                self.reasoner(db, version)
+
+    def reasoner(self, db: ox.Store, version: Any) -> Reasoner:
+        """The closure of the store's asserted graphs, as ``db`` holds them (a transaction's
+        copy before it is changed, or the store's own database). ``version`` is the store's
+        version read *before* ``db`` was opened, so a change in between only causes a rebuild."""
+        if self._reasoner is None or version is None or version != self._reasoner_version:
+            self._reasoner = None
+            self._reasoner = Reasoner(asserted_triples(db))
+            self._reasoner_version = version
+        return self._reasoner
+
+    def _close_and_check(self, txn, rec: RecordingDB, reasoner: Reasoner,
+                         clock: _Clock) -> WriteOutcome:
+        db: ox.Store = txn.db
+        if not (rec.added or rec.removed):
+            rec.db = None
+            txn.rollback()
+            return WriteOutcome()
+        added = {_triple(q) for q in rec.added if is_asserted(q.graph_name)}
+        removed = {_triple(q) for q in rec.removed if is_asserted(q.graph_name)
+                   and not _still_asserted(db, q)}
+        new_to_base = {t for t in added if not reasoner.asserts(t)}
+        try:
+            delta = reasoner.update(added, removed)
+        except UnsupportedConstruct:
+            self._reasoner = None
+            delta = _full_inference_delta(db)
+        except BaseException:
+            self._reasoner = None  # half-updated: rebuild on the next write
+            raise
+        try:
+            write_delta(db, delta)
+            clock.lap("inference")
+            nodes: set[Node] = set()
+            changes: list = [q for q in rec.added | rec.removed if is_asserted(q.graph_name)]
+            for q in changes:
+                nodes.add(to_rdflib(q.subject))
+                if not isinstance(q.object, ox.Literal):
+                    nodes.add(to_rdflib(q.object))
+            for s, _p, o in delta.added | delta.removed:
+                nodes.add(s)
+                if not isinstance(o, Literal):
+                    nodes.add(o)
+            changes += delta.added | delta.removed
+            focus = sorted(focus_iris(nodes, db), key=str)
+            report = None
+            if focus:
+                report = validate_in_store(db, self.shapes, self.ontology, focus,
+                                           data_graph=is_shacl_data, changes=changes)
+                if not report.conforms:
+                    raise ValidationFailed(report)
+            clock.lap("validation")
+            rec.db = None  # the copy's last handle here: it must close before it goes live
+            txn.commit()
+        except BaseException:
+            self._undo(new_to_base, removed)
+            db = rec.db = None  # noqa: F841 - the traceback keeps this frame
+            raise
+        # the version this commit made (the embedded store's new generation); other stores
+        # report none, so their reasoner is rebuilt on each write
+        self._reasoner_version = getattr(txn, "generation", None)
+        clock.lap("commit")
+        return WriteOutcome(
+            inserted=sum(1 for q in rec.added if q.graph_name not in _COMPUTED),
+            deleted=sum(1 for q in rec.removed if q.graph_name not in _COMPUTED),
+            inferred_added=len(delta.added),
+            inferred_removed=len(delta.removed),
+            touched=len(focus),
+            report=report,
+            timings=clock.laps,
+        )
+
+    def _undo(self, added: set[Triple], removed: set[Triple]) -> None:
+        """Put the reasoner back as it was before a write that was refused."""
+        if self._reasoner is None:
+            return
+        try:
+            self._reasoner.update(added=removed, removed=added)
+        except Exception:  # noqa: BLE001 - a reasoner in doubt is rebuilt on the next write
+            self._reasoner = None
+
+
+def _triple(q: ox.Quad) -> Triple:
+    return to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)
+
+
+def asserted_triples(db: ox.Store) -> Iterator[Triple]:
+    for q in db.quads_for_pattern(None, None, None, None):
+        if is_asserted(q.graph_name):
+            yield _triple(q)
+
+
+def _still_asserted(db: ox.Store, q: ox.Quad) -> bool:
+    """Another asserted graph still holds the triple of a removed quad."""
+    return any(is_asserted(other.graph_name)
+               for other in db.quads_for_pattern(q.subject, q.predicate, q.object, None))
+
+
+def _full_inference_delta(db: ox.Store) -> InferenceDelta:
+    """The inferred graph recomputed from scratch (constructs the rules do not cover)."""
+    from stdgraph.reasoning.infer import infer
+
+    asserted = Graph()
+    for t in asserted_triples(db):
+        asserted.add(t)
+    new = set(infer(asserted))
+    old = {_triple(q) for q in db.quads_for_pattern(None, None, None,
+                                                    ox.NamedNode(INFERRED_GRAPH))}
+    return InferenceDelta(new - old, old - new, recomputed=True)
+
+
+def focus_iris(nodes: Iterable[Node], db: ox.Store) -> set[URIRef]:
+    """IRIs among ``nodes``; a blank node is replaced by the IRIs that refer to it (following
+    chains of blank nodes), since SHACL focus nodes are named by IRI."""
+    out: set[URIRef] = set()
+    seen: set[Node] = set()
+    todo = list(nodes)
+    while todo:
+        n = todo.pop()
+        if n in seen:
+            continue
+        seen.add(n)
+        if isinstance(n, URIRef):
+            out.add(n)
+        elif isinstance(n, BNode):
+            for q in db.quads_for_pattern(None, None, to_oxigraph(n), None):
+                if is_shacl_data(q.graph_name):
+                    todo.append(to_rdflib(q.subject))
+    return out
+
+
+# -- SPARQL Update: parsing ------------------------------------------------------------------------
+def _native_error(e: SyntaxError) -> QuerySyntaxError:
+    from stdgraph.store.oxigraph import _syntax_error
+
+    return _syntax_error(e)
+
+
+def _check_syntax(sparql: str) -> None:
+    """Parse (and run) the update on an empty in-memory store: only its syntax errors count."""
+    try:
+        ox.Store().update(sparql)
+    except SyntaxError as e:
+        raise _native_error(e) from None
+    except (OSError, ValueError, RuntimeError):
+        pass  # evaluation errors on an empty store say nothing about the real one
+
+
+def _data_operations(sparql: str) -> list[tuple[str, list[ox.Quad]]] | None:
+    """The quads of each ``INSERT DATA`` / ``DELETE DATA`` operation, parsed by Oxigraph."""
+    parts = data_operations(sparql)
+    if parts is None:
+        return None
+    out = []
+    for kind, update, as_insert in parts:
+        try:
+            if kind == "DELETE DATA":
+                ox.Store().update(update)  # SPARQL's own rules (no blank nodes, ...)
+            scratch = ox.Store()
+            scratch.update(as_insert)
+        except SyntaxError as e:
+            raise _native_error(e) from None
+        except (OSError, ValueError, RuntimeError) as e:
+            raise UpdateError(f"the update failed: {e}") from None
+        out.append((kind, list(scratch)))
+    return out
+
+
+def parse_update_algebra(sparql: str, *, refuse_dataset_clauses: bool = False):
+    """rdflib's algebra for an update. With ``refuse_dataset_clauses`` (the request gives
+    ``using-graph-uri`` / ``using-named-graph-uri``) an operation with its own ``USING``,
+    ``USING NAMED`` or ``WITH`` is refused (SPARQL 1.1 Protocol §2.2.3)."""
+    from pyparsing import ParseException
+    from rdflib.plugins.sparql.algebra import translateUpdate
+    from rdflib.plugins.sparql.parser import parseUpdate
+
+    try:
+        update = translateUpdate(parseUpdate(sparql))
+    except ParseException as e:
+        raise QuerySyntaxError(str(e.msg), e.lineno, e.col) from None
+    except Exception as e:  # rdflib raises plain exceptions for some semantic errors
+        raise QuerySyntaxError(str(e)) from None
+    if refuse_dataset_clauses:
+        for op in update.algebra:
+            if op.name == "Modify" and (_field(op, "using")
+                                        or _field(op, "withClause") is not None):
+                raise UpdateError(
+                    "the update names its dataset with USING, USING NAMED or WITH and the "
+                    "request also gives using-graph-uri / using-named-graph-uri; use one or "
+                    "the other (SPARQL 1.1 Protocol §2.2.3)")
+    return list(update.algebra), update.prologue
+
+
+def _field(cv, name: str):
+    """A field of an rdflib algebra node (``CompValue.get`` answers the key when it is absent)."""
+    return dict.get(cv, name)
+
+
+# -- SPARQL Update: evaluation ---------------------------------------------------------------------
+class _StoreView(RdflibStore):
+    """A read-only rdflib view of a pyoxigraph store restricted to one SPARQL dataset: the
+    default graph is the merge of ``default`` graphs, the named graphs are ``named`` (``None``:
+    all of the store's). rdflib's evaluator reads it through ``triples``; nothing is copied."""
+
+    context_aware = True
+    graph_aware = True
+
+    def __init__(self, db: ox.Store, default: list, named: list | None,
+                 deadline: Deadline) -> None:
+        super().__init__()
+        self.db = db
+        self.default = default
+        self.named = named
+        self.deadline = deadline
+        self.read = 0
+
+    def _graphs(self, context) -> list:
+        ident = getattr(context, "identifier", context)
+        if ident is None or ident == DATASET_DEFAULT_GRAPH_ID:
+            return self.default
+        g = ox.NamedNode(str(ident))
+        return [g] if self.named is None or g in self.named else []
+
+    def triples(self, triple_pattern, context=None):
+        s, p, o = (None if x is None or isinstance(x, Variable) else to_oxigraph(x)
+                   for x in triple_pattern)
+        graphs = self._graphs(context)
+        seen: set | None = set() if len(graphs) > 1 else None
+        for g in graphs:
+            for q in self.db.quads_for_pattern(s, p, o, g):
+                self.read += 1
+                if self.read % _CHECK_EVERY == 0:
+                    self.deadline.check()
+                if seen is not None:
+                    key = (q.subject, q.predicate, q.object)
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                yield _triple(q), iter(())
+
+    def __len__(self, context=None) -> int:
+        return sum(sum(1 for _ in self.db.quads_for_pattern(None, None, None, g))
+                   for g in self._graphs(context))
+
+    def contexts(self, triple=None):
+        names = self.named if self.named is not None else list(self.db.named_graphs())
+        for g in names:
+            yield Graph(store=self, identifier=URIRef(g.value))
+
+    def add_graph(self, graph) -> None:  # rdflib's Dataset registers its default graph
+        pass
+
+    def bind(self, prefix, namespace, override=True) -> None:
+        pass
+
+    def namespace(self, prefix):
+        return None
+
+    def prefix(self, namespace):
+        return None
+
+    def namespaces(self):
+        return iter(())
+
+
+def _term(node, fresh: dict):
+    """An rdflib template term as pyoxigraph, blank nodes renamed through ``fresh``."""
+    if isinstance(node, BNode):
+        if node not in fresh:
+            fresh[node] = ox.BlankNode()
+        return fresh[node]
+    return to_oxigraph(node)
+
+
+def _instantiate(clause, solution, default_target) -> list[ox.Quad]:
+    """Ground a DELETE/INSERT template with one solution (SPARQL 1.1 Update §3.1.3)."""
+    if clause is None:
+        return []
+    out = []
+    fresh: dict = {}
+    groups = [(None, _field(clause, "triples") or [])]
+    groups += list((_field(clause, "quads") or {}).items())
+    for gname, triples in groups:
+        if gname is None:
+            graph = default_target
+        else:
+            g = solution.get(gname) if isinstance(gname, Variable) else gname
+            if not isinstance(g, URIRef):
+                continue
+            graph = ox.NamedNode(str(g))
+        for s, p, o in triples:
+            s = solution.get(s) if isinstance(s, Variable) else s
+            p = solution.get(p) if isinstance(p, Variable) else p
+            o = solution.get(o) if isinstance(o, Variable) else o
+            if s is None or p is None or o is None:
+                continue
+            if isinstance(s, Literal) or not isinstance(p, URIRef):
+                continue
+            out.append(ox.Quad(_term(s, fresh), to_oxigraph(p), _term(o, fresh), graph))
+    return out
+
+
+def _delete_where_pattern(op):
+    from rdflib.plugins.sparql.algebra import BGP, Join
+    from rdflib.plugins.sparql.algebra import Graph as GraphPattern
+
+    parts = []
+    if _field(op, "triples"):
+        parts.append(BGP(op.triples))
+    for g, triples in (_field(op, "quads") or {}).items():
+        parts.append(GraphPattern(g, BGP(triples)))
+    if not parts:
+        return BGP([])
+    pattern = parts[0]
+    for p in parts[1:]:
+        pattern = Join(pattern, p)
+    return pattern
+
+
+def _where_dataset(op, protocol: tuple[list[str], list[str]] | None):
+    """(default graphs, named graphs or None for all, template default graph) of an operation."""
+    with_graph = _field(op, "withClause")
+    target = ox.NamedNode(str(with_graph)) if with_graph is not None else ox.DefaultGraph()
+    using = _field(op, "using") or []
+    if protocol is not None:
+        return ([ox.NamedNode(g) for g in protocol[0]],
+                [ox.NamedNode(g) for g in protocol[1]], target)
+    if using:
+        default = [ox.NamedNode(str(u.default)) for u in using if _field(u, "default")]
+        named = [ox.NamedNode(str(u.named)) for u in using if _field(u, "named")]
+        return default, named, target
+    return [target], None, target
+
+
+def _solutions(rec: RecordingDB, op, where, prologue, dataset, deadline: Deadline):
+    from rdflib.plugins.sparql.evaluate import evalPart
+    from rdflib.plugins.sparql.sparql import QueryContext
+
+    default, named, target = _where_dataset(op, dataset)
+    view = _StoreView(rec.db, default, named, deadline)
+    ds = Dataset(store=view, default_union=False)
+    ctx = QueryContext(ds, initBindings={}).pushGraph(ds.default_graph)
+    ctx.prologue = prologue
+    try:
+        return [dict(s) for s in evalPart(ctx, where)], target
+    except QueryTimeout:
+        raise
+    except Exception as e:  # noqa: BLE001 - rdflib's evaluator raises plain exceptions
+        raise UpdateError(f"the update's WHERE clause failed: {e}") from None
+    finally:
+        view.db = None  # rdflib's graphs form reference cycles: let go of the handle now
+
+
+def _graph_ref(rec: RecordingDB, ref) -> list:
+    """Graphs named by CLEAR/DROP targets: an IRI, 'DEFAULT', 'NAMED' or 'ALL'."""
+    if ref == "DEFAULT":
+        return [ox.DefaultGraph()]
+    if ref == "NAMED":
+        return list(rec.db.named_graphs())
+    if ref == "ALL":
+        return [ox.DefaultGraph(), *rec.db.named_graphs()]
+    return [ox.NamedNode(str(ref))]
+
+
+def _load(rec: RecordingDB, op) -> None:
+    """LOAD (only reached when the endpoint allows it)."""
+    source = str(op.iri)
+    target = (ox.NamedNode(str(op.graphiri)) if _field(op, "graphiri") is not None
+              else ox.DefaultGraph())
+    g = Graph()
+    try:
+        g.parse(source)
+    except Exception as e:  # noqa: BLE001 - any failure to fetch or parse
+        if _field(op, "silent"):
+            return
+        raise UpdateError(f"LOAD <{source}> failed: {e}") from None
+    rec.insert(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), target)
+               for s, p, o in g)
+
+
+def apply_operations(rec: RecordingDB, ops, prologue,
+                     dataset: tuple[list[str], list[str]] | None, deadline: Deadline) -> None:
+    """Apply parsed update operations in order (see the module docstring for the datasets)."""
+    for op in ops:
+        deadline.check()
+        name = op.name
+        silent = bool(_field(op, "silent"))
+        if name == "InsertData":
+            rec.insert(_instantiate(op, {}, ox.DefaultGraph()))
+        elif name == "DeleteData":
+            rec.delete(_instantiate(op, {}, ox.DefaultGraph()))
+        elif name in {"Modify", "DeleteWhere"}:
+            where = op.where if name == "Modify" else _delete_where_pattern(op)
+            solutions, target = _solutions(rec, op, where, prologue, dataset, deadline)
+            delete_clause = _field(op, "delete") if name == "Modify" else op
+            insert_clause = _field(op, "insert") if name == "Modify" else None
+            deletions, insertions = [], []
+            for n, s in enumerate(solutions):
+                if n % _CHECK_EVERY == 0:
+                    deadline.check()
+                deletions += _instantiate(delete_clause, s, target)
+                insertions += _instantiate(insert_clause, s, target)
+            rec.delete(deletions)
+            rec.insert(insertions)
+        elif name in {"Clear", "Drop"}:
+            for g in _graph_ref(rec, op.graphiri):
+                if not silent and not rec.exists(g):
+                    raise UpdateError(f"{name.upper()}: the graph <{g.value}> does not exist")
+                (rec.drop if name == "Drop" else rec.clear)(g)
+        elif name == "Create":
+            g = ox.NamedNode(str(op.graphiri))
+            if rec.exists(g):
+                if not silent:
+                    raise UpdateError(f"CREATE GRAPH: the graph <{g.value}> already exists")
+            else:
+                rec.db.add_graph(g)
+        elif name in {"Add", "Move", "Copy"}:
+            src, dst = (ox.DefaultGraph() if x == "DEFAULT" else ox.NamedNode(str(x))
+                        for x in op.graph)
+            if src == dst:
+                continue
+            if name == "Move" and not silent and not rec.exists(src):  # as Oxigraph does
+                raise UpdateError(f"MOVE: the graph <{src.value}> does not exist")
+            items = [ox.Quad(q.subject, q.predicate, q.object, dst) for q in rec.quads(src)]
+            if name != "Add":
+                rec.clear(dst)
+            rec.insert(items)
+            if name == "Move":
+                rec.drop(src)
+        elif name == "Load":
+            _load(rec, op)
+        else:  # pragma: no cover - rdflib knows no other operation
+            raise UpdateError(f"unsupported update operation {name}")

@@ -1,0 +1,149 @@
+"""Parsing RDF with exact error positions, and moving terms between pyoxigraph and rdflib.
+
+Files are parsed with pyoxigraph (fast, and its syntax errors carry line and column); the
+triples become rdflib terms for owlrl and pyshacl. Blank-node labels are scoped per document,
+so each parse renames them apart.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, XSD
+from rdflib.term import Node
+
+from stdgraph.errors import RDFSyntaxError, SourcePosition
+
+_XSD_STRING = str(XSD.string)
+_LANG_STRING = str(RDF.langString)
+
+FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "n3": ox.RdfFormat.N3,
+}
+
+
+def to_rdflib(term, bnode_prefix: str = "") -> Node:
+    """A pyoxigraph term as an rdflib term (xsd:string literals become plain literals)."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(bnode_prefix + term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        dt = term.datatype.value
+        if dt == _XSD_STRING:
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(dt))
+    raise TypeError(f"unsupported term {term!r}")
+
+
+def to_oxigraph(term: Node):
+    """An rdflib term as a pyoxigraph term."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None and str(term.datatype) != _LANG_STRING:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"unsupported term {term!r}")
+
+
+def _scope(label: str) -> str:
+    return "b" + hashlib.sha1(label.encode()).hexdigest()[:10] + "_"
+
+
+def check_document(data: bytes | str, fmt: str, name: str) -> None:
+    """What pyoxigraph lets through but must not be written: it reads a JSON value that is not
+    an object or array (``"x"``, ``42``) as an empty JSON-LD graph, and an RDF/XML document cut
+    short (no closing tags) as the triples before the cut - so a broken upload would silently
+    empty or shorten the graph it replaces. Refuse both with the position."""
+    if fmt == "jsonld":
+        text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
+        stripped = text.lstrip("\ufeff \t\r\n")
+        if stripped[:1] not in {"{", "["}:
+            before = text[:len(text) - len(stripped)]
+            raise RDFSyntaxError("a JSON-LD document must be a JSON object or array",
+                                 SourcePosition(name, before.count("\n") + 1,
+                                                len(before) - (before.rfind("\n") + 1) + 1))
+    elif fmt == "rdfxml":
+        from xml.parsers import expat
+
+        parser = expat.ParserCreate()
+        try:
+            parser.Parse(data.encode("utf-8") if isinstance(data, str) else data, True)
+        except expat.ExpatError as e:
+            raise RDFSyntaxError(f"not well-formed XML: {expat.ErrorString(e.code)}",
+                                 SourcePosition(name, e.lineno, e.offset + 1)) from None
+
+
+def parse_quads(
+    data: bytes | str | None = None,
+    *,
+    path: Path | None = None,
+    fmt: str = "turtle",
+    base_iri: str | None = None,
+    label: str | None = None,
+) -> Iterator[ox.Quad]:
+    """Parse with pyoxigraph, turning its SyntaxError into RDFSyntaxError with line/column."""
+    name = label or (str(path) if path else "<input>")
+    if fmt in {"jsonld", "rdfxml"}:
+        check_document(path.read_bytes() if path is not None else (data or b""), fmt, name)
+    try:
+        if path is not None:
+            yield from ox.parse(path=str(path), format=FORMATS[fmt], base_iri=base_iri)
+        else:
+            yield from ox.parse(data, format=FORMATS[fmt], base_iri=base_iri)
+    except SyntaxError as e:
+        reason = e.msg or str(e)
+        raise RDFSyntaxError(reason, SourcePosition(name, e.lineno, e.offset)) from None
+    except ValueError as e:  # e.g. JSON-LD structural errors
+        raise RDFSyntaxError(str(e), SourcePosition(name, None, None)) from None
+
+
+def parse_graph(
+    data: bytes | str | None = None,
+    *,
+    path: Path | None = None,
+    fmt: str = "turtle",
+    base_iri: str | None = None,
+    label: str | None = None,
+) -> Graph:
+    """Parse one document into a fresh rdflib Graph (graph names in quad formats are dropped)."""
+    name = label or (str(path) if path else "<input>")
+    prefix = _scope(name)
+    g = Graph()
+    add = g.add
+    for q in parse_quads(data, path=path, fmt=fmt, base_iri=base_iri, label=label):
+        add((to_rdflib(q.subject, prefix), to_rdflib(q.predicate), to_rdflib(q.object, prefix)))
+    return g
+
+
+def graph_to_quads(triples: Iterable, graph_iri: str) -> Iterator[ox.Quad]:
+    """``triples`` as pyoxigraph quads of ``graph_iri``. Each item is an rdflib triple, or a
+    pyoxigraph ``Triple`` or ``Quad`` taken as it is (no term conversion; a quad of another
+    graph is moved to this one)."""
+    gname = ox.NamedNode(graph_iri)
+    quad, triple = ox.Quad, ox.Triple
+    for t in triples:
+        if isinstance(t, quad):
+            yield t if t.graph_name == gname else quad(t.subject, t.predicate, t.object, gname)
+        elif isinstance(t, triple):
+            yield quad(t.subject, t.predicate, t.object, gname)
+        else:
+            s, p, o = t
+            yield quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), gname)

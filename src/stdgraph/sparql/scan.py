@@ -1,0 +1,275 @@
+"""Which SPARQL keywords a query or update uses, found by tokenising it (not by searching text).
+
+The endpoint must refuse ``SERVICE`` and ``LOAD`` unless enabled, and must know whether a query
+names its own dataset (``FROM`` / ``FROM NAMED``) before it asks Oxigraph for the union default
+graph. A substring search would be fooled both ways (``ex:serviceLevel``, ``"load"``, a
+``# SERVICE`` comment; ``SERV\\u0049CE``), and parsing every query with rdflib's grammar costs
+milliseconds. So this module does what a SPARQL parser's lexer does:
+
+1. expand ``\\uXXXX`` / ``\\UXXXXXXXX`` codepoint escapes everywhere, as SPARQL 1.1 Query §19.2
+   requires before parsing;
+2. tokenise with the grammar's terminals, longest match first: comments, the four kinds of
+   string literal, IRIREF, variables, blank-node labels, prefixed names, numbers, punctuation;
+3. report the bare words, which are exactly the keywords (and ``a``/``true``/``false``).
+
+A keyword can only be a bare word, and no bare word can hide inside another token because the
+terminals that could swallow text (strings, IRIs, comments) are matched with their exact grammar
+rules. ``tests/endpoint/test_sparqlscan.py`` checks the scanner against rdflib's parser on tricky
+input.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from stdgraph.errors import QuerySyntaxError
+
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+_TOKEN = re.compile(
+    r"""
+      (?P<ws>\s+)
+    | (?P<comment>\#[^\n\r]*)
+    | (?P<string>
+          '''(?:(?:'|'')?(?:[^'\\]|\\.))*'''
+        | \"\"\"(?:(?:"|"")?(?:[^"\\]|\\.))*\"\"\"
+        | '(?:[^'\\\n\r]|\\.)*'
+        | "(?:[^"\\\n\r]|\\.)*"
+      )
+    | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+    | (?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
+    | (?P<var>[?$][A-Za-z0-9_\u00B7-\uFFFF]+)
+    | (?P<bnode>_:[^\s.;,(){}\[\]]+)
+    | (?P<name>(?:[A-Za-z\u00C0-\uFFFF][\w\-.\u00B7-\uFFFF]*)?:[^\s;,(){}\[\]"'<>]*
+               |[A-Za-z\u00C0-\uFFFF][\w\-\u00B7-\uFFFF]*:)
+    | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
+    | (?P<number>[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?)
+    | (?P<other>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
+def expand_escapes(text: str) -> str:
+    """SPARQL codepoint escapes, expanded (SPARQL 1.1 Query §19.2)."""
+    if "\\u" not in text and "\\U" not in text:
+        return text
+    return _ESCAPE.sub(lambda m: chr(int(m[1] or m[2], 16)), text)
+
+
+@lru_cache(maxsize=512)
+def keywords(text: str) -> frozenset[str]:
+    """Upper-cased bare words (keywords) of a query or update."""
+    words = set()
+    for m in _TOKEN.finditer(expand_escapes(text)):
+        if m.lastgroup == "word":
+            words.add(m.group().upper())
+    return frozenset(words)
+
+
+#: the deepest nesting of ``{ ( [`` a request may have. pyoxigraph's parser is recursive and
+#: overflows the thread's stack - a segfault that ends the whole process, not an exception - at
+#: about 2500 levels on an 8 MiB stack and 400 on 1 MiB; real queries nest a few levels.
+MAX_NESTING = 100
+
+
+def nesting_depth(text: str) -> int:
+    """How deeply ``{``, ``(`` and ``[`` nest outside strings, IRIs and comments."""
+    depth = deepest = 0
+    for m in _TOKEN.finditer(expand_escapes(text)):
+        if m.lastgroup == "other":
+            c = m.group()
+            if c in "{([":
+                depth += 1
+                deepest = max(deepest, depth)
+            elif c in "})]":
+                depth -= 1
+    return deepest
+
+
+def check_nesting(text: str) -> None:
+    """Refuse (400, QuerySyntaxError) a query or update nested deeper than ``MAX_NESTING``
+    before any parser sees it. Costs a character count unless the text has that many brackets."""
+    expanded = expand_escapes(text)
+    if expanded.count("{") + expanded.count("(") + expanded.count("[") <= MAX_NESTING:
+        return
+    depth = nesting_depth(text)
+    if depth > MAX_NESTING:
+        raise QuerySyntaxError(f"brackets nested {depth} deep; at most {MAX_NESTING} levels "
+                               "of { }, ( ) and [ ] are accepted")
+
+
+def uses_service(text: str) -> bool:
+    return "SERVICE" in keywords(text)
+
+
+def uses_load(text: str) -> bool:
+    return "LOAD" in keywords(text)
+
+
+def has_dataset_clause(text: str) -> bool:
+    """True when a query names its dataset with FROM / FROM NAMED."""
+    return "FROM" in keywords(text)
+
+
+def has_using_or_with(text: str) -> bool:
+    """True when an update names a dataset with USING / USING NAMED / WITH."""
+    kw = keywords(text)
+    return "USING" in kw or "WITH" in kw
+
+
+_UPDATE_WORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE",
+                           "COPY", "WITH"})
+_QUERY_WORDS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
+
+
+@lru_cache(maxsize=512)
+def first_keyword(text: str) -> str | None:
+    """The first keyword after the prologue (PREFIX/BASE/VERSION declarations), upper-cased;
+    ``None`` when there is none."""
+    for m in _TOKEN.finditer(expand_escapes(text)):
+        if m.lastgroup != "word":
+            continue
+        w = m.group().upper()
+        if w not in {"PREFIX", "BASE", "VERSION"}:
+            return w
+    return None
+
+
+def operation(text: str) -> str | None:
+    """``"query"`` or ``"update"`` by the first keyword after the prologue, ``None`` when there
+    is none (an empty request or one that does not parse)."""
+    w = first_keyword(text)
+    return "query" if w in _QUERY_WORDS else "update" if w in _UPDATE_WORDS else None
+
+
+def query_form(text: str) -> str | None:
+    """``SELECT``, ``ASK``, ``CONSTRUCT`` or ``DESCRIBE``; ``None`` for anything else."""
+    w = first_keyword(text)
+    return w if w in _QUERY_WORDS else None
+
+
+def data_operations(text: str) -> list[tuple[str, str, str]] | None:
+    """An update made only of ``INSERT DATA`` / ``DELETE DATA`` operations, cut into one
+    stand-alone update per operation — or ``None`` for any other update.
+
+    Each item is ``(kind, update, as_insert)``: ``kind`` is ``"INSERT DATA"`` or
+    ``"DELETE DATA"``; ``update`` is the request with every *other* operation blanked out
+    (same length, newlines kept, so a parser's line and column still point into the request,
+    and the PREFIX/BASE declarations before it still apply); ``as_insert`` is ``update`` with
+    ``DELETE`` spelled ``INSERT`` (six letters each), so that running it on an empty store
+    yields exactly the quads the operation names. Requests with codepoint escapes get
+    ``None`` (the blanking works on the raw text).
+    """
+    if "\\u" in text or "\\U" in text:
+        return None
+    ops: list[tuple[int, int, str]] = []  # (start, end, kind)
+    separators: list[int] = []
+    depth, start, first, kind = 0, None, None, ""
+    for m in _TOKEN.finditer(text):
+        group, value = m.lastgroup, m.group()
+        if group in {"ws", "comment"}:
+            continue
+        if depth == 0 and start is None:
+            if group == "word" and value.upper() in {"PREFIX", "BASE"}:
+                continue
+            if group != "word":
+                if group in {"name", "iri"}:
+                    continue  # the prefix name / IRI of a declaration
+                return None
+            start, first = m.start(), value.upper()
+            continue
+        if depth == 0 and first is not None and not kind:
+            kind = f"{first} {value.upper()}" if group == "word" else first
+        if value == "{":
+            depth += 1
+        elif value == "}":
+            depth -= 1
+        elif value == ";" and depth == 0:
+            ops.append((start, m.start(), kind))
+            separators.append(m.start())
+            start, first, kind = None, None, ""
+    if start is not None:
+        ops.append((start, len(text), kind))
+    if not ops or any(k not in {"INSERT DATA", "DELETE DATA"} for _s, _e, k in ops):
+        return None
+
+    def blank(chars: list[str], a: int, b: int) -> None:
+        for i in range(a, b):
+            if chars[i] not in "\r\n":
+                chars[i] = " "
+
+    out = []
+    for i, (a, b, k) in enumerate(ops):
+        chars = list(text[:b])
+        for j in range(i):
+            blank(chars, ops[j][0], ops[j][1])
+            blank(chars, separators[j], separators[j] + 1)
+        update = "".join(chars)
+        as_insert = update[:a] + "INSERT" + update[a + 6:] if k == "DELETE DATA" else update
+        out.append((k, update, as_insert))
+    return out
+
+
+_TERM_KINDS = frozenset({"iri", "name", "var", "string", "number"})
+
+
+@lru_cache(maxsize=512)
+def is_point_lookup(text: str) -> bool:
+    """True for a SELECT or ASK whose WHERE is one triple pattern with a constant subject, and
+    nothing else but PREFIX/BASE, the projected variables and LIMIT.
+
+    Such a query reads one range of Oxigraph's subject index and streams it, so its cost is
+    bounded by the subject's triples, whatever the store's size: the endpoint answers it on the
+    event loop instead of handing it to a worker (which costs more than the lookup) when its
+    answer is small (``routes.sparql.INLINE_BYTES``). Anything else — a second pattern, FILTER,
+    DISTINCT, ORDER BY, a path, a literal with a language or datatype, GRAPH, a subquery — is not
+    a point lookup. Nor is a query with OFFSET or a variable used twice (``<s> ?x ?x``): the
+    rows skipped or filtered out are read without output, so without a deadline check, and a
+    subject can have millions of triples."""
+    toks = [(m.lastgroup, m.group()) for m in _TOKEN.finditer(expand_escapes(text))
+            if m.lastgroup not in {"ws", "comment"}]
+    i, n = 0, len(toks)
+    while i < n and toks[i][0] == "word" and toks[i][1].upper() in {"PREFIX", "BASE"}:
+        i += 3 if toks[i][1].upper() == "PREFIX" else 2
+    if i >= n or toks[i][0] != "word" or toks[i][1].upper() not in {"SELECT", "ASK"}:
+        return False
+    if toks[i][1].upper() == "SELECT":
+        i += 1
+        if i < n and toks[i][1] == "*":
+            i += 1
+        else:
+            start = i
+            while i < n and toks[i][0] == "var":
+                i += 1
+            if i == start:
+                return False
+    else:
+        i += 1
+    if i < n and toks[i][0] == "word" and toks[i][1].upper() == "WHERE":
+        i += 1
+    if i >= n or toks[i][1] != "{":
+        return False
+    try:
+        end = toks.index(("other", "}"), i)
+    except ValueError:
+        return False
+    pattern = toks[i + 1:end]
+    if pattern and pattern[-1] == ("other", "."):
+        pattern.pop()
+    if len(pattern) != 3 or pattern[0][0] not in {"iri", "name"}:
+        return False
+    if not all(kind in _TERM_KINDS or (kind == "word" and value in {"a", "true", "false"})
+               for kind, value in pattern[1:]):
+        return False
+    if pattern[1][0] == pattern[2][0] == "var" and pattern[1][1][1:] == pattern[2][1][1:]:
+        return False
+    i = end + 1
+    while i < n:
+        if (toks[i][0] == "word" and toks[i][1].upper() == "LIMIT"
+                and i + 1 < n and toks[i + 1][0] == "number"):
+            i += 2
+        else:
+            return False
+    return True
