@@ -41,12 +41,14 @@ class QueryJob:
     graph_format: str | None = "turtle"
     max_rows: int = 10000
     extra: dict[str, Any] = field(default_factory=dict)
+    #: what relative IRIs in the query resolve against (the endpoint's URL; ``Store.query``)
+    base_iri: str | None = None
 
     def kwargs(self, timeout: float | None) -> dict[str, Any]:
         return {"sparql": self.sparql, "default_graphs": self.default_graphs,
                 "named_graphs": self.named_graphs, "result_format": self.result_format,
                 "graph_format": self.graph_format, "max_rows": self.max_rows,
-                "timeout": timeout}
+                "timeout": timeout, "base_iri": self.base_iri}
 
 
 class ThreadQueryExecutor:

@@ -40,13 +40,17 @@ class Store(ABC):
         *,
         default_graphs: list[str] | None = None,
         named_graphs: list[str] | None = None,
+        base_iri: str | None = None,
     ) -> QueryResult:
         """Run a SPARQL 1.1 query. Without ``default_graphs`` the default graph is the union of
-        all graphs; with it, exactly those graphs (``named_graphs`` restricts GRAPH)."""
+        all graphs; with it, exactly those graphs (``named_graphs`` restricts GRAPH).
+        ``base_iri``: the IRI relative IRIs resolve against when the query has no ``BASE``
+        (SPARQL 1.1 Query §4.1.1; the endpoint passes its own URL); ``None``: none, so a
+        relative IRI is a syntax error (the in-memory store keeps it relative)."""
 
     @abstractmethod
-    def update(self, sparql: str) -> None:
-        """Run a SPARQL 1.1 update as one transaction."""
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
+        """Run a SPARQL 1.1 update as one transaction (``base_iri`` as for ``query``)."""
 
     def replace_graph(self, iri: str, triples: Iterable[Triple]) -> None:
         """Replace one named graph with ``triples`` (none: remove the graph), atomically; the
@@ -106,12 +110,15 @@ class Store(ABC):
         graph_format: str | None = "turtle",
         max_rows: int = 10000,
         timeout: float | None = None,
+        base_iri: str | None = None,
     ) -> Answer:
         """Run a query and serialise its result for HTTP: SELECT/ASK in ``result_format``,
         CONSTRUCT/DESCRIBE in ``graph_format`` (None: not acceptable -> NotAcceptable), at most
         ``max_rows`` rows or triples (``Answer.truncated`` says when more were cut).
-        ``timeout`` is enforced where the backend can check it; the caller enforces it too."""
-        result = self.query(sparql, default_graphs=default_graphs, named_graphs=named_graphs)
+        ``timeout`` is enforced where the backend can check it; the caller enforces it too.
+        ``base_iri`` as for ``query``."""
+        result = self.query(sparql, default_graphs=default_graphs, named_graphs=named_graphs,
+                            base_iri=base_iri)
         return serialize_answer(result, result_format=result_format, graph_format=graph_format,
                                 max_rows=max_rows)
 

@@ -7,10 +7,12 @@ from collections.abc import Iterable, Mapping
 
 from pyparsing import ParseException
 from rdflib import Dataset, Graph, URIRef
-from rdflib.plugins.sparql.processor import prepareQuery, prepareUpdate
+from rdflib.plugins.sparql.algebra import translateQuery, translateUpdate
+from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
 from stdgraph.errors import QuerySyntaxError, StoreError
 from stdgraph.rdf.results import QueryResult, Triple
+from stdgraph.sparql.baseiri import set_base
 from stdgraph.store.base import Store, WriteTransaction
 
 _RDFLIB_FORMATS = {"turtle": "turtle", "ntriples": "nt", "nquads": "nquads", "trig": "trig",
@@ -53,9 +55,9 @@ class MemoryStore(Store):
                 target.add(t)
             self._ds = work
 
-    def update(self, sparql: str) -> None:
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
         try:
-            prepared = prepareUpdate(sparql)
+            prepared = _prepare_update(sparql, base_iri)
         except ParseException as e:
             raise QuerySyntaxError(str(e.msg), e.lineno, e.col) from None
         except RecursionError:
@@ -70,9 +72,10 @@ class MemoryStore(Store):
             work.update(prepared)
             self._ds = work
 
-    def query(self, sparql, *, default_graphs=None, named_graphs=None) -> QueryResult:
+    def query(self, sparql, *, default_graphs=None, named_graphs=None,
+              base_iri=None) -> QueryResult:
         try:
-            prepared = prepareQuery(sparql)
+            prepared = _prepare_query(sparql, base_iri)
         except ParseException as e:
             raise QuerySyntaxError(str(e.msg), e.lineno, e.col) from None
         except RecursionError:
@@ -200,6 +203,20 @@ class MemoryTransaction(WriteTransaction):
 
     def rollback(self) -> None:
         self.db = None
+
+
+def _prepare_query(sparql: str, base_iri: str | None):
+    """rdflib's ``prepareQuery``, with the base set as Oxigraph reads it (``sparql.baseiri``)."""
+    parsed = parseQuery(sparql)
+    set_base([parsed[0]], base_iri)
+    return translateQuery(parsed)
+
+
+def _prepare_update(sparql: str, base_iri: str | None):
+    """rdflib's ``prepareUpdate``, with the base set as Oxigraph reads it."""
+    parsed = parseUpdate(sparql)
+    set_base(parsed.prologue, base_iri)
+    return translateUpdate(parsed)
 
 
 def _too_deep() -> QuerySyntaxError:

@@ -239,7 +239,7 @@ class OxigraphStore(Store):
             raise
         txn.commit()  # throws the copy away itself when it fails before the switch
 
-    def update(self, sparql: str) -> None:
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
         if self.read_only:
             raise StoreError("the store is open read-only")
         check_nesting(sparql)
@@ -248,13 +248,14 @@ class OxigraphStore(Store):
             with self._open_lock:
                 db = self._open(self._current_generation(), writable=True)
         try:
-            db.update(sparql)
+            db.update(sparql, base_iri=base_iri)
         except SyntaxError as e:
             raise _syntax_error(e) from None
 
     # -- reads -------------------------------------------------------------------------------
-    def query(self, sparql, *, default_graphs=None, named_graphs=None) -> QueryResult:
-        kwargs: dict = {}
+    def query(self, sparql, *, default_graphs=None, named_graphs=None,
+              base_iri=None) -> QueryResult:
+        kwargs: dict = {"base_iri": base_iri}
         if default_graphs is not None:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
         elif not has_dataset_clause(sparql):  # FROM in the query names its own default graph
@@ -269,12 +270,12 @@ class OxigraphStore(Store):
         return _result(res)
 
     def answer(self, sparql, *, default_graphs=None, named_graphs=None, result_format="json",
-               graph_format="turtle", max_rows=10000, timeout=None) -> Answer:
+               graph_format="turtle", max_rows=10000, timeout=None, base_iri=None) -> Answer:
         """Native serialisation (see ``answer_native``): no rdflib terms on the way."""
         return answer_native(self.db, sparql, default_graphs=default_graphs,
                              named_graphs=named_graphs, result_format=result_format,
                              graph_format=graph_format, max_rows=max_rows, timeout=timeout,
-                             prefixes=PREFIXES)
+                             prefixes=PREFIXES, base_iri=base_iri)
 
     def answer_inline(self, sparql, *, max_bytes, **kwargs) -> Answer | None:
         """See ``answer_inline`` (the function): a point lookup answered only if small."""
@@ -471,10 +472,11 @@ def _capped_triples(triples, max_rows: int, deadline: float | None, timeout: flo
 
 
 def _run(db: ox.Store, sparql: str, default_graphs: list[str] | None,
-         named_graphs: list[str] | None):
+         named_graphs: list[str] | None, base_iri: str | None = None):
     check_nesting(sparql)  # a deeper query would crash the process (sparqlscan.MAX_NESTING)
     try:
-        return db.query(sparql, **dataset_options(sparql, default_graphs, named_graphs))
+        return db.query(sparql, base_iri=base_iri,
+                        **dataset_options(sparql, default_graphs, named_graphs))
     except SyntaxError as e:
         raise _syntax_error(e) from None
 
@@ -490,6 +492,7 @@ def answer_inline(
     graph_format: str | None = "turtle",
     max_rows: int = 10000,
     timeout: float | None = None,
+    base_iri: str | None = None,
 ) -> Answer | None:
     """``answer_native`` for a point lookup (``sparqlscan.is_point_lookup``) on the event loop:
     its answer if that takes at most ``max_bytes``, else ``None`` (hand it to a worker).
@@ -498,7 +501,7 @@ def answer_inline(
     millions): a subject can have that many triples. ``graph_format`` is taken (and unused)
     so that a ``QueryJob``'s keyword arguments can be passed as they are."""
     deadline = time.monotonic() + timeout if timeout else None
-    res = _run(db, sparql, default_graphs, named_graphs)
+    res = _run(db, sparql, default_graphs, named_graphs, base_iri)
     if isinstance(res, ox.QueryBoolean) and result_format is not None:
         return Answer("ask", result_format, res.serialize(format=RESULT_OX[result_format]))
     if not isinstance(res, ox.QuerySolutions) or result_format not in _MIN_ROW_BYTES:
@@ -518,6 +521,7 @@ def answer_native(
     max_rows: int = 10000,
     timeout: float | None = None,
     prefixes: dict[str, str] | None = None,
+    base_iri: str | None = None,
 ) -> Answer:
     """Run ``sparql`` on a pyoxigraph store and serialise the result natively.
 
@@ -525,10 +529,11 @@ def answer_native(
     on the serialiser's output and the deadline is checked on every chunk it writes); the TSV is
     the answer, or is converted natively to JSON/XML/CSV. A point lookup is first written
     straight in the requested format (``_small_answer``). Graph results stream through a capped
-    generator into pyoxigraph's RDF serialisers.
+    generator into pyoxigraph's RDF serialisers. ``base_iri``: what relative IRIs in the query
+    resolve against (``Store.query``).
     """
     deadline = time.monotonic() + timeout if timeout else None
-    res = _run(db, sparql, default_graphs, named_graphs)
+    res = _run(db, sparql, default_graphs, named_graphs, base_iri)
     if isinstance(res, ox.QueryTriples):
         if graph_format is None:
             # pyoxigraph results must die on the thread that made them; the exception's frame
@@ -550,7 +555,8 @@ def answer_native(
         small = _small_answer(res, result_format, max_rows, deadline, timeout, _SMALL_BYTES)
         if small is not None:
             return small
-        res = db.query(sparql, **dataset_options(sparql, default_graphs, named_graphs))
+        res = db.query(sparql, base_iri=base_iri,
+                       **dataset_options(sparql, default_graphs, named_graphs))
     sink = _CappedSink(max_rows + 1, deadline, timeout, lines=True)  # + the header line
     truncated = False
     try:

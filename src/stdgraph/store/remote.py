@@ -193,7 +193,9 @@ class RemoteStore(Store):
 
     # -- HTTP --------------------------------------------------------------------------------
     def _send(self, method: str, url: str, *, what: str, ok404: bool = False,
-              **kwargs) -> httpx.Response:
+              added_lines: int = 0, **kwargs) -> httpx.Response:
+        """One request; a 400 becomes ``QuerySyntaxError``, its line number less
+        ``added_lines`` (the lines put before the caller's text: ``with_base``)."""
         try:
             resp = self._client.request(method, url, **kwargs)
         except httpx.TimeoutException:
@@ -208,7 +210,7 @@ class RemoteStore(Store):
         if resp.status_code == 404 and ok404:
             return resp
         if resp.status_code == 400:
-            raise _syntax_error(resp.text)
+            raise _syntax_error(resp.text, added_lines)
         if resp.status_code in {401, 403} or (
                 resp.status_code == 500 and "SECURITY: No permission" in resp.text):  # Virtuoso
             raise StoreError(
@@ -228,12 +230,13 @@ class RemoteStore(Store):
 
     # -- queries -----------------------------------------------------------------------------
     def _query_raw(self, sparql: str, default_graphs=None, named_graphs=None,
-                   accept: str | None = None, timeout: float | None = None) -> httpx.Response:
+                   accept: str | None = None, timeout: float | None = None,
+                   base_iri: str | None = None) -> httpx.Response:
         if accept is None:  # by the query form: Virtuoso answers a CONSTRUCT as a JSON table
             form = query_form(sparql)  # when JSON is preferred, and a SELECT as RDF the other way
             accept = (_NT if form in {"CONSTRUCT", "DESCRIBE"} else _JSON if form
                       else f"{_JSON}, {_NT};q=0.9")
-        data: dict[str, str | list[str]] = {"query": sparql}
+        data: dict[str, str | list[str]] = {"query": with_base(sparql, base_iri)}
         if default_graphs is None and named_graphs is None:
             if self.server.union_param and not has_dataset_clause(sparql):
                 data[self.server.union_param] = ""
@@ -249,13 +252,16 @@ class RemoteStore(Store):
                 data["named-graph-uri"] = list(named_graphs)
         extra = {"timeout": timeout} if timeout else {}
         return self._send("POST", self.query_url, what="a query", data=data,
-                          headers={"Accept": accept}, **extra)
+                          headers={"Accept": accept}, added_lines=int(base_iri is not None),
+                          **extra)
 
     def query(self, sparql, *, default_graphs=None, named_graphs=None,
-              timeout: float | None = None) -> QueryResult:
+              timeout: float | None = None, base_iri: str | None = None) -> QueryResult:
         """``timeout``: seconds for the HTTP call (then ``QueryTimeout``); the server may keep
-        running the query unless it has its own limit (``oxigraph serve --timeout-s``)."""
-        resp = self._query_raw(sparql, default_graphs, named_graphs, timeout=timeout)
+        running the query unless it has its own limit (``oxigraph serve --timeout-s``).
+        ``base_iri`` is sent as a ``BASE`` line before the query (``with_base``)."""
+        resp = self._query_raw(sparql, default_graphs, named_graphs, timeout=timeout,
+                               base_iri=base_iri)
         ctype = resp.headers.get("content-type", "").split(";")[0].strip()
         if ctype in {_JSON, "application/json"}:
             res = self._results(resp)
@@ -277,12 +283,12 @@ class RemoteStore(Store):
         return QueryResult(kind="graph", triples=triples)
 
     def answer(self, sparql, *, default_graphs=None, named_graphs=None, result_format="json",
-               graph_format="turtle", max_rows=10000, timeout=None) -> Answer:
+               graph_format="turtle", max_rows=10000, timeout=None, base_iri=None) -> Answer:
         """The generic path (rdflib terms), with ``timeout`` on the HTTP call."""
         from stdgraph.rdf.formats import serialize_answer
 
         result = self.query(sparql, default_graphs=default_graphs, named_graphs=named_graphs,
-                            timeout=timeout)
+                            timeout=timeout, base_iri=base_iri)
         return serialize_answer(result, result_format=result_format, graph_format=graph_format,
                                 max_rows=max_rows)
 
@@ -389,9 +395,11 @@ class RemoteStore(Store):
         return local.dump(format=rdf_format, from_graph=ox.DefaultGraph())
 
     # -- writes ------------------------------------------------------------------------------
-    def update(self, sparql: str) -> None:
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
         self._check_writable()
-        self._send("POST", self.update_url, what="an update", data={"update": sparql})
+        self._send("POST", self.update_url, what="an update",
+                   data={"update": with_base(sparql, base_iri)},
+                   added_lines=int(base_iri is not None))
 
     def _put(self, iri: str, triples: Iterable[Triple]) -> int:
         """GSP PUT of one graph as N-Triples; returns the number of triples sent."""
@@ -446,18 +454,40 @@ class RemoteStore(Store):
         return RemoteTransaction(self)
 
 
-def _syntax_error(text: str) -> QuerySyntaxError:
-    """Oxigraph reports ``error at LINE:COLUMN: reason``; other servers their own text."""
+def with_base(sparql: str, base_iri: str | None) -> str:
+    """``sparql`` with a ``BASE`` line before it, so that the server resolves relative IRIs
+    against ``base_iri`` (SPARQL 1.1 Protocol gives no parameter for it; a prologue may hold
+    several BASE declarations, so one in ``sparql`` still wins). The line moves every position
+    one line down: ``_syntax_error`` moves it back."""
+    if base_iri is None:
+        return sparql
+    return f"BASE {iri_ref(base_iri)}\n{sparql}"
+
+
+_JENA_POSITION = re.compile(r"line (\d+), column (\d+)")
+_VIRTUOSO_LINE = re.compile(r"SPARQL compiler, line (\d+):")
+
+
+def _syntax_error(text: str, added_lines: int = 0) -> QuerySyntaxError:
+    """Oxigraph reports ``error at LINE:COLUMN: reason``; other servers their own text. Line
+    numbers (also those in the message) are counted in the caller's text: ``added_lines`` less
+    than in what was sent."""
     msg = text.strip() or "the SPARQL server refused the request (HTTP 400)"
+
+    def line(n: str) -> int:
+        return max(1, int(n) - added_lines)
+
     m = _POSITION.search(msg)
     if m:
-        return QuerySyntaxError(_POSITION.sub("", msg, count=1), int(m[1]), int(m[2]))
-    m = re.search(r"line (\d+), column (\d+)", msg)  # Jena/Fuseki
+        return QuerySyntaxError(_POSITION.sub("", msg, count=1), line(m[1]), int(m[2]))
+    m = _JENA_POSITION.search(msg)  # Jena/Fuseki
     if m:
-        return QuerySyntaxError(msg, int(m[1]), int(m[2]))
-    m = re.search(r"SPARQL compiler, line (\d+):", msg)  # Virtuoso: a line, no column
+        msg = _JENA_POSITION.sub(lambda x: f"line {line(x[1])}, column {x[2]}", msg)
+        return QuerySyntaxError(msg, line(m[1]), int(m[2]))
+    m = _VIRTUOSO_LINE.search(msg)  # Virtuoso: a line, no column
     if m:
-        return QuerySyntaxError(msg, int(m[1]))
+        msg = _VIRTUOSO_LINE.sub(lambda x: f"SPARQL compiler, line {line(x[1])}:", msg)
+        return QuerySyntaxError(msg, line(m[1]))
     return QuerySyntaxError(msg)
 
 
