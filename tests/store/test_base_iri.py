@@ -49,6 +49,12 @@ def test_the_querys_own_base_wins_and_a_relative_base_resolves(store):
     assert [str(r[0]) for r in res.rows] == ["http://example.org/b/x"]
 
 
+def test_relative_iris_with_colons_prefixes_and_datatypes(store):
+    res = store.query("PREFIX r: <ns/> SELECT ?a ?b ?c WHERE { BIND(<a/b:c> AS ?a) "
+                      "BIND(r:x AS ?b) BIND(DATATYPE('1'^^<dt>) AS ?c) }", base_iri=BASE)
+    assert [tuple(map(str, r)) for r in res.rows] == [(HOST + "a/b:c", HOST + "ns/x", HOST + "dt")]
+
+
 def test_answer_passes_the_base(store):
     ans = store.answer("SELECT ?o WHERE { <s> <p> ?o }", result_format="csv", base_iri=BASE)
     assert ans.body.decode().split() == ["o", "o"]

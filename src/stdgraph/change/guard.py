@@ -233,19 +233,23 @@ class WriteGuard:
         using_graphs: list[str] | None = None,
         using_named_graphs: list[str] | None = None,
         timeout: float | None = None,
+        base_iri: str | None = None,
     ) -> WriteOutcome:
-        """Run a SPARQL 1.1 update (see the module docstring for its dataset)."""
+        """Run a SPARQL 1.1 update (see the module docstring for its dataset). Its relative
+        IRIs resolve against ``base_iri`` unless it has a ``BASE`` of its own (the endpoint
+        passes its URL; ``None``: a relative IRI is a syntax error)."""
         check_nesting(sparql)  # before any parser: pyoxigraph's overflows its stack
         protocol = using_graphs is not None or using_named_graphs is not None
-        data_ops = None if protocol else _data_operations(sparql)
+        data_ops = None if protocol else _data_operations(sparql, base_iri)
         if data_ops is not None:
             def change(rec: RecordingDB, _deadline: Deadline) -> None:
                 for kind, quads in data_ops:
                     (rec.insert if kind == "INSERT DATA" else rec.delete)(quads)
             return self._write(change, timeout)
         if not (uses_load(sparql) or uses_service(sparql)):
-            _check_syntax(sparql)  # Oxigraph's own message and position for a malformed update
-        ops, prologue = parse_update_algebra(sparql, refuse_dataset_clauses=protocol)
+            _check_syntax(sparql, base_iri)  # Oxigraph's message and position for a bad update
+        ops, prologue = parse_update_algebra(sparql, refuse_dataset_clauses=protocol,
+                                             base_iri=base_iri)
         dataset = (using_graphs or [], using_named_graphs or []) if protocol else None
 
         def change(rec: RecordingDB, deadline: Deadline) -> None:
@@ -459,28 +463,30 @@ def _native_error(e: SyntaxError) -> QuerySyntaxError:
     return _syntax_error(e)
 
 
-def _check_syntax(sparql: str) -> None:
+def _check_syntax(sparql: str, base_iri: str | None = None) -> None:
     """Parse (and run) the update on an empty in-memory store: only its syntax errors count."""
     try:
-        ox.Store().update(sparql)
+        ox.Store().update(sparql, base_iri=base_iri)
     except SyntaxError as e:
         raise _native_error(e) from None
     except (OSError, ValueError, RuntimeError):
         pass  # evaluation errors on an empty store say nothing about the real one
 
 
-def _data_operations(sparql: str) -> list[tuple[str, list[ox.Quad]]] | None:
-    """The quads of each ``INSERT DATA`` / ``DELETE DATA`` operation, parsed by Oxigraph."""
+def _data_operations(sparql: str,
+                     base_iri: str | None = None) -> list[tuple[str, list[ox.Quad]]] | None:
+    """The quads of each ``INSERT DATA`` / ``DELETE DATA`` operation, parsed by Oxigraph
+    (relative IRIs resolved against ``base_iri``)."""
     parts = data_operations(sparql)
     if parts is None:
         return None
     out = []
     for kind, update, as_insert in parts:
         try:
-            if kind == "DELETE DATA":
-                ox.Store().update(update)  # SPARQL's own rules (no blank nodes, ...)
+            if kind == "DELETE DATA":  # SPARQL's own rules (no blank nodes, ...)
+                ox.Store().update(update, base_iri=base_iri)
             scratch = ox.Store()
-            scratch.update(as_insert)
+            scratch.update(as_insert, base_iri=base_iri)
         except SyntaxError as e:
             raise _native_error(e) from None
         except (OSError, ValueError, RuntimeError) as e:
@@ -489,16 +495,22 @@ def _data_operations(sparql: str) -> list[tuple[str, list[ox.Quad]]] | None:
     return out
 
 
-def parse_update_algebra(sparql: str, *, refuse_dataset_clauses: bool = False):
-    """rdflib's algebra for an update. With ``refuse_dataset_clauses`` (the request gives
+def parse_update_algebra(sparql: str, *, refuse_dataset_clauses: bool = False,
+                         base_iri: str | None = None):
+    """rdflib's algebra for an update, relative IRIs resolved against ``base_iri`` as Oxigraph
+    resolves them (``sparql.baseiri``). With ``refuse_dataset_clauses`` (the request gives
     ``using-graph-uri`` / ``using-named-graph-uri``) an operation with its own ``USING``,
     ``USING NAMED`` or ``WITH`` is refused (SPARQL 1.1 Protocol §2.2.3)."""
     from pyparsing import ParseException
     from rdflib.plugins.sparql.algebra import translateUpdate
     from rdflib.plugins.sparql.parser import parseUpdate
 
+    from stdgraph.sparql.baseiri import set_base
+
     try:
-        update = translateUpdate(parseUpdate(sparql))
+        parsed = parseUpdate(sparql)
+        set_base(zip(parsed.prologue, parsed.request, strict=False), base_iri)
+        update = translateUpdate(parsed)
     except ParseException as e:
         raise QuerySyntaxError(str(e.msg), e.lineno, e.col) from None
     except Exception as e:  # rdflib raises plain exceptions for some semantic errors

@@ -208,14 +208,14 @@ class MemoryTransaction(WriteTransaction):
 def _prepare_query(sparql: str, base_iri: str | None):
     """rdflib's ``prepareQuery``, with the base set as Oxigraph reads it (``sparql.baseiri``)."""
     parsed = parseQuery(sparql)
-    set_base([parsed[0]], base_iri)
+    set_base([(parsed[0], parsed[1])], base_iri)
     return translateQuery(parsed)
 
 
 def _prepare_update(sparql: str, base_iri: str | None):
     """rdflib's ``prepareUpdate``, with the base set as Oxigraph reads it."""
     parsed = parseUpdate(sparql)
-    set_base(parsed.prologue, base_iri)
+    set_base(zip(parsed.prologue, parsed.request, strict=False), base_iri)
     return translateUpdate(parsed)
 
 
