@@ -6,6 +6,7 @@ import hmac
 import re
 from urllib.parse import unquote_to_bytes
 
+import pyoxigraph as ox
 from fastapi import Request
 
 from stdgraph.api.errors import ApiError
@@ -146,6 +147,41 @@ def public_url(request: Request, settings: Settings, path: str | None = None) ->
         if root and path.startswith(root):
             path = path[len(root):]
     return public_base(request, settings) + path
+
+
+#: the request headers ``public_base`` reads (ASGI gives header names in lower case)
+_URL_HEADERS = frozenset({b"host", b"forwarded", b"x-forwarded-proto", b"x-forwarded-host",
+                          b"x-forwarded-prefix"})
+_BASE_IRIS: dict[tuple, str | None] = {}
+
+
+def base_iri(request: Request, settings: Settings) -> str | None:
+    """The base IRI for relative IRIs in a query or update sent to this request's URL: the
+    endpoint's own URL as ``public_url`` gives it (``STDGRAPH_PUBLIC_URL`` + path where set,
+    else the URL the client used), as SPARQL 1.1 Query §4.1.1 and RFC 3986 §5.1.3 (the URI the
+    request was sent to) say. ``None`` when that is no valid IRI (a malformed ``Host``): then
+    relative IRIs stay unresolved, and are refused as before.
+
+    Asked on every query: remembered per path and URL headers, since building it takes 10 us
+    of a 0.2 ms point lookup (Starlette's URL object), the look-up about 1 us."""
+    scope = request.scope
+    server = scope.get("server")
+    key = (settings.public_url, scope.get("scheme"), scope.get("root_path", ""),
+           scope.get("path"), tuple(server) if server else None,
+           tuple((k, v) for k, v in scope.get("headers", ()) if k in _URL_HEADERS))
+    try:
+        return _BASE_IRIS[key]
+    except KeyError:
+        pass
+    iri: str | None = public_url(request, settings)
+    try:
+        ox.NamedNode(iri)
+    except ValueError:
+        iri = None
+    if len(_BASE_IRIS) >= 256:
+        _BASE_IRIS.clear()
+    _BASE_IRIS[key] = iri
+    return iri
 
 
 WWW_AUTHENTICATE = {"WWW-Authenticate": 'Bearer realm="stdgraph"'}

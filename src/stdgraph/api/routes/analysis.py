@@ -33,7 +33,7 @@ from stdgraph.analysis import ANALYSES, Analysis
 from stdgraph.api.context import ApiContext
 from stdgraph.api.errors import ApiError
 from stdgraph.api.executor import QueryJob
-from stdgraph.api.http import query_params
+from stdgraph.api.http import base_iri, query_params
 from stdgraph.api.negotiation import NotAcceptable, negotiate_name
 from stdgraph.api.routes.sparql import answer_response
 from stdgraph.errors import QueryTimeout
@@ -116,7 +116,8 @@ def analysis_router(ctx: ApiContext) -> APIRouter:
             if result_fmt is None and graph_fmt is None:
                 raise NotAcceptable([m[0] for m in RESULT_MEDIA.values()]
                                     + [m[0] for m in GRAPH_MEDIA.values()], "a query result")
-        job = QueryJob(text, None, None, result_fmt, graph_fmt, settings.max_rows)
+        job = QueryJob(text, None, None, result_fmt, graph_fmt, settings.max_rows,
+                       base_iri=base_iri(request, settings))
         answer = await ctx.executor.answer(job, settings.query_timeout or None)
         return answer_response(answer, settings.max_rows)
 

@@ -43,6 +43,7 @@ from stdgraph.api.errors import ApiError, error_response
 from stdgraph.api.executor import QueryJob
 from stdgraph.api.http import (
     absolute_iris,
+    base_iri,
     decode,
     parse_form,
     public_url,
@@ -197,7 +198,8 @@ def sparql_router(ctx: ApiContext, path: str = "/sparql") -> APIRouter:
         if result_fmt is None and graph_fmt is None:
             raise NotAcceptable([RESULT_MEDIA[n][0] for n in result_names]
                                 + [GRAPH_MEDIA[n][0] for n in graph_names], "a query result")
-        job = QueryJob(text, default, named, result_fmt, graph_fmt, settings.max_rows)
+        job = QueryJob(text, default, named, result_fmt, graph_fmt, settings.max_rows,
+                       base_iri=base_iri(request, settings))
         timeout = settings.query_timeout or None
         answer = None
         if ctx.inline_store is not None and is_point_lookup(text):
@@ -215,11 +217,13 @@ def sparql_router(ctx: ApiContext, path: str = "/sparql") -> APIRouter:
         guard = ctx.guard
         assert guard is not None  # require_writer passed: a token is configured
         loop = asyncio.get_running_loop()
+        base = base_iri(request, settings)
         try:
             outcome = await loop.run_in_executor(
                 ctx.writes, lambda: guard.update(text, using_graphs=using,
                                                  using_named_graphs=using_named,
-                                                 timeout=settings.query_timeout or None))
+                                                 timeout=settings.query_timeout or None,
+                                                 base_iri=base))
         except ValidationFailed as e:
             return validation_failed(request, e)
         return JSONResponse({"ok": True, **outcome.as_dict()})
