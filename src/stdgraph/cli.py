@@ -189,13 +189,23 @@ def validate(click_ctx: click.Context, files: tuple[Path, ...], fmt: str,
               help="Run a named query from the project's queries/ (list: stdgraph queries).")
 @click.option("--param", "params", multiple=True, metavar="KEY=VALUE",
               help="A parameter of the named query (repeatable).")
+@click.option("--base", "base", default=None, metavar="IRI",
+              help="Resolve relative IRIs in the query against IRI (unless it has a BASE); "
+                   "without it they are an error.")
 @store_option
 @click.pass_context
 def query(click_ctx: click.Context, sparql: str | None, file: Path | None, fmt: str,
-          prefixes: bool, named: str | None, params: tuple[str, ...],
+          prefixes: bool, named: str | None, params: tuple[str, ...], base: str | None,
           store: str | None) -> None:
     """Run a SPARQL query against the store (the default graph is the union of all graphs)."""
     ctx = _ctx(click_ctx, store)
+    if base is not None:
+        import pyoxigraph as ox
+
+        try:
+            ox.NamedNode(base)
+        except ValueError as e:
+            raise UsageError(f"--base must be an absolute IRI, got {base!r}: {e}") from None
     if [sparql, file, named].count(None) != 2:
         raise UsageError("give one query either as an argument or with --file "
                          "(or --named NAME), not several")
@@ -211,7 +221,7 @@ def query(click_ctx: click.Context, sparql: str | None, file: Path | None, fmt: 
         if prefixes:
             text = sparql_prologue() + text
     with open_store(ctx.settings.store, read_only=True) as st:
-        result = st.query(text)
+        result = st.query(text, base_iri=base)
     if result.kind == "graph":
         if fmt not in GRAPH_FORMATS:
             fmt = "turtle"
