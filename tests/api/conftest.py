@@ -13,8 +13,9 @@ from fastapi.testclient import TestClient
 
 from stdgraph.api.app import create_app
 from stdgraph.settings import Settings
-from stdgraph.store import OxigraphStore
+from stdgraph.store import MemoryStore, OxigraphStore
 from support.serving import build_store, free_port, stdgraph_serve
+from support.sparql_servers import REMOTE_BACKENDS, remote_backend_store
 
 MINI = Path(__file__).resolve().parents[1] / "fixtures" / "mini"
 EX = "http://example.org/mini#"
@@ -89,3 +90,21 @@ def serve(store_dir, tmp_path) -> Iterator[Callable[..., str]]:
                 store_dir, tmp_path / f"serve-{port}.log", project=MINI, port=port, **env))
 
         yield start
+
+
+@pytest.fixture(params=["oxigraph", "processes", "memory", *REMOTE_BACKENDS])
+def backend(request, store_dir):
+    """``(store, settings)`` for ``make_client(store=store, **settings)``: the mini project on
+    one backend — embedded (queries on threads, or in worker processes), in-memory, and each
+    remote server (emptied, then filled with the mini graphs)."""
+    if request.param in {"oxigraph", "processes"}:
+        store = OxigraphStore(store_dir)
+    else:
+        with OxigraphStore(store_dir, read_only=True) as built:
+            content = {g: list(built.triples(g)) for g in built.graph_names()}
+        store = MemoryStore() if request.param == "memory" else \
+            remote_backend_store(request, request.param)
+        store.replace_all(content)
+    processes = request.param == "processes"  # one worker: each takes a second to start
+    yield store, {"query_processes": processes, "query_workers": 1 if processes else 3}
+    store.close()

@@ -12,35 +12,12 @@ import shutil
 import pytest
 from rdflib import Graph, Literal, URIRef
 
-from stdgraph.store import MemoryStore, OxigraphStore
-from support.sparql_servers import REMOTE_BACKENDS, remote_backend_store
-
 from .conftest import AUTH, MINI, TOKEN
 
 PUBLIC = "https://kg.example.org/api"
 NT = {"Accept": "application/n-triples"}
 CSV = {"Accept": "text/csv"}
 XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
-
-
-def mini_graphs(store_dir) -> dict[str, list]:
-    with OxigraphStore(store_dir, read_only=True) as st:
-        return {g: list(st.triples(g)) for g in st.graph_names()}
-
-
-@pytest.fixture(params=["oxigraph", "processes", "memory", *REMOTE_BACKENDS])
-def backend(request, store_dir):
-    """``(store, settings)`` for an app over the mini project on one backend."""
-    if request.param in {"oxigraph", "processes"}:
-        store = OxigraphStore(store_dir)
-    else:
-        content = mini_graphs(store_dir)
-        store = MemoryStore() if request.param == "memory" else \
-            remote_backend_store(request, request.param)
-        store.replace_all(content)
-    processes = request.param == "processes"  # one worker: each takes a second to start
-    yield store, {"query_processes": processes, "query_workers": 1 if processes else 3}
-    store.close()
 
 
 @pytest.fixture(params=[None, PUBLIC], ids=["request-url", "public-url"])
