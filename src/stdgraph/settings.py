@@ -124,7 +124,9 @@ class Settings:
     public_url: str | None = field(
         default=None,
         metadata=_meta("STDGRAPH_PUBLIC_URL", "Base URL the server is reached at, for the "
-                       "service description and VoID; default: worked out from each request "
+                       "service description and VoID, the base IRI of relative IRIs in "
+                       "queries and updates, and the IRIs of graphs created by POST /store; "
+                       "default: worked out from each request "
                        "(honouring Forwarded and X-Forwarded-Proto/Host/Prefix)."),
     )
 
