@@ -102,9 +102,18 @@ def test_a_part_is_typed_by_its_content_type_or_else_its_file_name(writer, store
     assert dump(store_dir) == before
 
 
+@pytest.mark.parametrize("ctype", ["multipart/form-data", 'multipart/form-data; boundary="a;b"',
+                                   f"multipart/form-data; boundary={'x' * 71}"])
+def test_multipart_without_a_usable_boundary_is_415(writer, store_dir, ctype):
+    before = dump(store_dir)
+    r = writer.post("/store", params={"graph": G}, content=form(("h", None, "text/turtle", PART_H)),
+                    headers={"Content-Type": ctype, **AUTH})
+    assert r.status_code == 415 and "boundary" in r.json()["error"], r.text
+    assert "multipart/form-data" in r.json()["supported"]
+    assert dump(store_dir) == before
+
+
 @pytest.mark.parametrize(("body", "ctype", "message"), [
-    (b"", "multipart/form-data", "boundary"),
-    (b"", 'multipart/form-data; boundary="a;b"', "boundary"),
     (b"no boundary at all", f"multipart/form-data; boundary={BOUNDARY}", "never has"),
     (f"--{BOUNDARY}\r\nContent-Type: text/turtle\r\n\r\n<a:b> <a:c> <a:d> .".encode(),
      f"multipart/form-data; boundary={BOUNDARY}", "closing"),
@@ -151,7 +160,10 @@ def test_the_parser_reads_names_file_names_and_bytes_as_sent():
     assert parts[0].body == b"line 1\r\nline 2\r\n" and parts[1].body == b"no headers"
     assert parts[0].label == 'part 1 "a "q"" (\u00e9.ttl)'
     with pytest.raises(ApiError):
-        multipart.boundary({"boundary": "x" * 71})
+        multipart.boundary("multipart/form-data; boundary=" + "x" * 71, [])
+    assert multipart.boundary("multipart/form-data; charset=utf-8; boundary=\"a'()+_,-./:=? z\"",
+                              []) == "a'()+_,-./:=? z"
+    assert multipart.boundary("Multipart/Form-Data;BOUNDARY=abc", []) == "abc"
 
 
 # -- POST to the store itself: a new graph, named under the service's URL --------------------------

@@ -45,12 +45,16 @@ class Part:
         return label
 
 
-def boundary(params: dict[str, str]) -> str:
-    """The boundary of a multipart Content-Type's parameters (400 if missing or malformed)."""
-    value = params.get("boundary")
+def boundary(content_type: str, supported: list[str]) -> str:
+    """The boundary of a multipart Content-Type header (a quoted one may hold ``;``, which
+    bchars do not allow); without a valid one the body cannot be read at all: 415, naming the
+    ``supported`` media types."""
+    value = _params(content_type[content_type.find(";"):] if ";" in content_type else "").get(
+        "boundary")
     if not value or not _BOUNDARY.fullmatch(value):
-        raise ApiError(400, "a multipart/form-data body needs a boundary parameter of 1 to 70 "
-                            "characters in its Content-Type (RFC 2046 §5.1.1)")
+        raise ApiError(415, "cannot read multipart/form-data without a boundary parameter of 1 "
+                            "to 70 characters in the Content-Type (RFC 2046 §5.1.1); "
+                            f"supported: {', '.join(supported)}", supported=supported)
     return value
 
 

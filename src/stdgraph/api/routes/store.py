@@ -192,15 +192,16 @@ def store_router(ctx: ApiContext, path: str = "/store") -> APIRouter:
         quads: list[ox.Quad] = []
         location = None
         if method in {"PUT", "POST"}:
-            ctype, ctype_params = parse_content_type(request.headers.get("content-type"))
+            ctype, _ = parse_content_type(request.headers.get("content-type"))
             inputs = {**_TRIPLE_INPUTS, **_DATASET_INPUTS} if kind == "dataset" else _TRIPLE_INPUTS
             parts = method == "POST" and ctype == multipart.MEDIA_TYPE
+            supported = [*inputs, multipart.MEDIA_TYPE] if method == "POST" else list(inputs)
             if ctype not in inputs and not parts:
                 given = request.headers.get("content-type") or "no Content-Type"
-                supported = [*inputs, multipart.MEDIA_TYPE] if method == "POST" else list(inputs)
                 raise ApiError(415, f"cannot read an RDF body of type {given}; supported: "
                                     f"{', '.join(supported)}", supported=supported)
-            boundary = multipart.boundary(ctype_params) if parts else ""
+            boundary = multipart.boundary(request.headers.get("content-type", ""),
+                                          supported) if parts else ""
             body = await read_body(request, settings.max_body_bytes)
             if kind == "dataset" and (parts or ctype in _TRIPLE_INPUTS):
                 # §5.5: a graph document POSTed to the store becomes a new graph, whose IRI
