@@ -42,7 +42,14 @@ from stdgraph import __version__
 from stdgraph.change.guard import is_shacl_data
 from stdgraph.errors import StoreError, UsageError, ValidationFailed
 from stdgraph.project import RDF_SUFFIXES, Project
-from stdgraph.rdf.io import _scope, graph_to_quads, parse_graph, parse_quads, to_oxigraph, to_rdflib
+from stdgraph.rdf.io import (
+    blank_node_scope,
+    graph_to_quads,
+    parse_graph,
+    parse_quads,
+    to_oxigraph,
+    to_rdflib,
+)
 from stdgraph.rdf.namespaces import GRAPH_BASE, IMPORT_GRAPH_PREFIX, INFERRED_GRAPH, META_GRAPH
 from stdgraph.rdf.results import Triple
 from stdgraph.store.base import Store
@@ -165,7 +172,7 @@ class Workspace:
         if path.suffix not in RDF_SUFFIXES:
             raise UsageError(f"{path}: unknown RDF file type {path.suffix!r}")
         graph = ox.NamedNode(iri)
-        prefix = _scope(label)
+        prefix = blank_node_scope(label)
 
         def renamed(term):
             return ox.BlankNode(prefix + term.value) if isinstance(term, ox.BlankNode) else term

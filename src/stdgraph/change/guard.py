@@ -11,7 +11,7 @@ the copy committed whole — or not at all.
 
    * an update made only of ``INSERT DATA`` / ``DELETE DATA`` operations (the common case, and
      the bulk one) is parsed by Oxigraph itself, one operation at a time
-     (``sparqlscan.data_operations``);
+     (``sparql.scan.data_operations``);
    * any other update is parsed into algebra by rdflib; each ``WHERE`` is evaluated by rdflib's
      SPARQL engine over a live, read-only view of the copy (``_StoreView``: no graph is copied)
      restricted to the operation's dataset, and the ``DELETE``/``INSERT`` templates are
@@ -23,7 +23,7 @@ the copy committed whole — or not at all.
    graph, applied to the copy;
 4. the nodes the write touches — subjects and non-literal objects of the changed asserted quads
    and of the changed inferred triples, blank nodes replaced by the IRIs that hold them — are
-   validated in the copy with the project's shapes (``validation_store.validate_in_store``,
+   validated in the copy with the project's shapes (``validation.scoped.validate_in_store``,
    which reads only the neighbourhood the shapes need);
 5. any ``sh:Violation`` rolls the copy and the reasoner back and raises ``ValidationFailed``
    (HTTP 422) with the report; otherwise the copy becomes the store in one atomic step.
@@ -61,7 +61,13 @@ from stdgraph.errors import QuerySyntaxError, QueryTimeout, StdgraphError, Valid
 from stdgraph.rdf.io import to_oxigraph, to_rdflib
 from stdgraph.rdf.namespaces import GRAPH_BASE, IMPORT_GRAPH_PREFIX, INFERRED_GRAPH, META_GRAPH
 from stdgraph.reasoning.rules import InferenceDelta, Reasoner, UnsupportedConstruct, write_delta
-from stdgraph.sparql.scan import check_nesting, data_operations, uses_load, uses_service
+from stdgraph.sparql.scan import (
+    check_nesting,
+    data_operations,
+    oxigraph_syntax_error,
+    uses_load,
+    uses_service,
+)
 from stdgraph.store.base import Store
 from stdgraph.validation import scoped as validation_store
 from stdgraph.validation.report import ValidationReport
@@ -453,18 +459,12 @@ def focus_iris(nodes: Iterable[Node], db: ox.Store) -> set[URIRef]:
 
 
 # -- SPARQL Update: parsing ------------------------------------------------------------------------
-def _native_error(e: SyntaxError) -> QuerySyntaxError:
-    from stdgraph.store.oxigraph import _syntax_error
-
-    return _syntax_error(e)
-
-
 def _check_syntax(sparql: str) -> None:
     """Parse (and run) the update on an empty in-memory store: only its syntax errors count."""
     try:
         ox.Store().update(sparql)
     except SyntaxError as e:
-        raise _native_error(e) from None
+        raise oxigraph_syntax_error(e) from None
     except (OSError, ValueError, RuntimeError):
         pass  # evaluation errors on an empty store say nothing about the real one
 
@@ -482,7 +482,7 @@ def _data_operations(sparql: str) -> list[tuple[str, list[ox.Quad]]] | None:
             scratch = ox.Store()
             scratch.update(as_insert)
         except SyntaxError as e:
-            raise _native_error(e) from None
+            raise oxigraph_syntax_error(e) from None
         except (OSError, ValueError, RuntimeError) as e:
             raise UpdateError(f"the update failed: {e}") from None
         out.append((kind, list(scratch)))

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import re
 import secrets
 import shutil
 import threading
@@ -33,12 +32,17 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from stdgraph.errors import QuerySyntaxError, QueryTimeout, StoreError
+from stdgraph.errors import QueryTimeout, StoreError
 from stdgraph.rdf.formats import NotAcceptable
 from stdgraph.rdf.io import FORMATS, graph_to_quads, to_rdflib
 from stdgraph.rdf.namespaces import PREFIXES
 from stdgraph.rdf.results import Answer, QueryResult, Triple
-from stdgraph.sparql.scan import check_nesting, has_dataset_clause, is_point_lookup
+from stdgraph.sparql.scan import (
+    check_nesting,
+    has_dataset_clause,
+    is_point_lookup,
+    oxigraph_syntax_error,
+)
 from stdgraph.sparql.terms import iri_ref
 from stdgraph.store.base import Store, WriteTransaction
 
@@ -250,7 +254,7 @@ class OxigraphStore(Store):
         try:
             db.update(sparql)
         except SyntaxError as e:
-            raise _syntax_error(e) from None
+            raise oxigraph_syntax_error(e) from None
 
     # -- reads -------------------------------------------------------------------------------
     def query(self, sparql, *, default_graphs=None, named_graphs=None) -> QueryResult:
@@ -265,7 +269,7 @@ class OxigraphStore(Store):
         try:
             res = self.db.query(sparql, **kwargs)
         except SyntaxError as e:
-            raise _syntax_error(e) from None
+            raise oxigraph_syntax_error(e) from None
         return _result(res)
 
     def answer(self, sparql, *, default_graphs=None, named_graphs=None, result_format="json",
@@ -338,18 +342,6 @@ def _fill_graph(db: ox.Store, iri: str, triples: Iterable) -> None:
     quads = graph_to_quads(triples, iri)
     while chunk := list(itertools.islice(quads, CHUNK)):
         db.bulk_extend(chunk)
-
-
-_POSITION = re.compile(r"error at (\d+):(\d+): ?")
-
-
-def _syntax_error(e: SyntaxError) -> QuerySyntaxError:
-    """Oxigraph's query parser reports ``error at LINE:COLUMN: reason`` in the message."""
-    msg = str(e.msg or e)
-    m = _POSITION.search(msg)
-    if m and e.lineno is None:
-        return QuerySyntaxError(_POSITION.sub("", msg, count=1), int(m[1]), int(m[2]))
-    return QuerySyntaxError(msg, e.lineno, e.offset)
 
 
 def _result(res) -> QueryResult:
@@ -472,11 +464,11 @@ def _capped_triples(triples, max_rows: int, deadline: float | None, timeout: flo
 
 def _run(db: ox.Store, sparql: str, default_graphs: list[str] | None,
          named_graphs: list[str] | None):
-    check_nesting(sparql)  # a deeper query would crash the process (sparqlscan.MAX_NESTING)
+    check_nesting(sparql)  # a deeper query would crash the process (sparql.scan.MAX_NESTING)
     try:
         return db.query(sparql, **dataset_options(sparql, default_graphs, named_graphs))
     except SyntaxError as e:
-        raise _syntax_error(e) from None
+        raise oxigraph_syntax_error(e) from None
 
 
 def answer_inline(
@@ -491,7 +483,7 @@ def answer_inline(
     max_rows: int = 10000,
     timeout: float | None = None,
 ) -> Answer | None:
-    """``answer_native`` for a point lookup (``sparqlscan.is_point_lookup``) on the event loop:
+    """``answer_native`` for a point lookup (``sparql.scan.is_point_lookup``) on the event loop:
     its answer if that takes at most ``max_bytes``, else ``None`` (hand it to a worker).
 
     The byte budget bounds the time the loop spends, whatever the row cap (which may be
