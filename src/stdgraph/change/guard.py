@@ -58,8 +58,11 @@ from rdflib.store import Store as RdflibStore
 from rdflib.term import Node
 
 from stdgraph.errors import QuerySyntaxError, QueryTimeout, StdgraphError, ValidationFailed
+from stdgraph.project import Project
+from stdgraph.rdf.graphs import COMPUTED_GRAPHS, is_asserted, is_shacl_data
 from stdgraph.rdf.io import to_oxigraph, to_rdflib
-from stdgraph.rdf.namespaces import GRAPH_BASE, IMPORT_GRAPH_PREFIX, INFERRED_GRAPH, META_GRAPH
+from stdgraph.rdf.namespaces import INFERRED_GRAPH
+from stdgraph.reasoning.infer import infer
 from stdgraph.reasoning.rules import InferenceDelta, Reasoner, UnsupportedConstruct, write_delta
 from stdgraph.sparql.scan import (
     check_nesting,
@@ -73,28 +76,9 @@ from stdgraph.validation import scoped as validation_store
 from stdgraph.validation.report import ValidationReport
 from stdgraph.validation.scoped import validate_in_store
 
-ONTOLOGY_GRAPH_PREFIX = GRAPH_BASE + "ontology/"
-_COMPUTED = {ox.NamedNode(INFERRED_GRAPH), ox.NamedNode(META_GRAPH)}
 _CHECK_EVERY = 256  # triples read between two deadline checks
 
 Triple = tuple[Node, Node, Node]
-
-
-def _imported(graph) -> bool:
-    return isinstance(graph, ox.NamedNode) and graph.value.startswith(IMPORT_GRAPH_PREFIX)
-
-
-def is_asserted(graph) -> bool:
-    """Graphs whose triples the reasoner closes: all but the computed and the imported ones."""
-    return graph not in _COMPUTED and not _imported(graph)
-
-
-def is_shacl_data(graph) -> bool:
-    """Graphs SHACL validates: the asserted data (not the ontology) plus the inferred graph."""
-    if graph == ox.NamedNode(INFERRED_GRAPH):
-        return True
-    return is_asserted(graph) and not (
-        isinstance(graph, ox.NamedNode) and graph.value.startswith(ONTOLOGY_GRAPH_PREFIX))
 
 
 class UpdateError(StdgraphError):
@@ -218,18 +202,9 @@ class WriteGuard:
         self._reasoner_version: Any = None
 
     @classmethod
-    def for_project(cls, store: Store, project) -> WriteGuard:
-        """Shapes and ontology parsed from a ``stdgraph.project.Project``."""
-        from stdgraph.change.build import parse_file
-
-        shapes, ontology = Graph(), Graph()
-        for path in project.shape_files:
-            for t in parse_file(path, project.relative(path)):
-                shapes.add(t)
-        for path in project.ontology_files:
-            for t in parse_file(path, project.relative(path)):
-                ontology.add(t)
-        return cls(store, shapes, ontology)
+    def for_project(cls, store: Store, project: Project) -> WriteGuard:
+        """With the project's shapes and ontology."""
+        return cls(store, project.shapes(), project.ontology())
 
     # -- public operations -------------------------------------------------------------------
     def update(
@@ -390,8 +365,8 @@ class WriteGuard:
         self._reasoner_version = getattr(txn, "generation", None)
         clock.lap("commit")
         return WriteOutcome(
-            inserted=sum(1 for q in rec.added if q.graph_name not in _COMPUTED),
-            deleted=sum(1 for q in rec.removed if q.graph_name not in _COMPUTED),
+            inserted=sum(1 for q in rec.added if q.graph_name not in COMPUTED_GRAPHS),
+            deleted=sum(1 for q in rec.removed if q.graph_name not in COMPUTED_GRAPHS),
             inferred_added=len(delta.added),
             inferred_removed=len(delta.removed),
             touched=len(focus),
@@ -427,8 +402,6 @@ def _still_asserted(db: ox.Store, q: ox.Quad) -> bool:
 
 def _full_inference_delta(db: ox.Store) -> InferenceDelta:
     """The inferred graph recomputed from scratch (constructs the rules do not cover)."""
-    from stdgraph.reasoning.infer import infer
-
     asserted = Graph()
     for t in asserted_triples(db):
         asserted.add(t)
