@@ -57,6 +57,7 @@ RETAIN_SECONDS = 120.0
 class OxigraphStore(Store):
     kind = "oxigraph"
     takes_oxigraph = True
+    answers_inline = True
 
     def __init__(self, directory: str | Path, *, read_only: bool = False) -> None:
         self.root = Path(directory).expanduser().resolve()
@@ -110,14 +111,23 @@ class OxigraphStore(Store):
                 return self._db
             return self._open(self._current_generation())
 
-    def share_with_readers(self) -> None:
+    def share_with_readers(self, retain_seconds: float | None = None) -> None:
         """From now on hold the current generation through a read-only handle: a read-write
         handle lets RocksDB compact, which deletes files that other processes reading the same
-        generation still need (the server calls this before its query workers start)."""
+        generation still need (the server calls this before its query workers start); keep a
+        retired generation at least ``retain_seconds``. A read-only store holds nothing
+        read-write and retires nothing: nothing to do."""
+        if self.read_only:
+            return
         with self._open_lock:
             self.shared_readers = True
             if self._db is not None and not self._db_read_only:
                 self._close_db()
+        if retain_seconds is not None:
+            self.retain_seconds = max(self.retain_seconds, retain_seconds)
+
+    def reader_spec(self) -> str:
+        return str(self.root)
 
     def _open(self, gen: str | None, *, writable: bool = False) -> ox.Store:
         self._close_db()
@@ -315,6 +325,10 @@ class OxigraphStore(Store):
 
     def quads(self, graph: str) -> Iterator[ox.Quad]:
         return self.db.quads_for_pattern(None, None, None, ox.NamedNode(graph))
+
+    def ox_quads(self, graph: ox.NamedNode | ox.DefaultGraph | None = None
+                 ) -> Iterator[ox.Quad]:
+        yield from self.db.quads_for_pattern(None, None, None, graph)
 
     def count(self, graph: str | None = None) -> int:
         g = ox.NamedNode(graph) if graph else None
