@@ -294,24 +294,27 @@ def reach(graph: Mapping[str, Mapping[str, Import]], start: str,
 
 
 def violations(contract: Contract, graph: Mapping[str, Mapping[str, Import]]) -> list[str]:
-    """Each import chain from the contract's layer to a forbidden module, as text."""
+    """Each import chain from the contract's layer to a forbidden module, as text. A chain
+    through another module of the layer is that module's violation and is reported there; a
+    forbidden package is not named next to its forbidden module imported by the same line."""
+    governed = [m for m in graph if contract.governs(m)]
     out = []
-    for module in sorted(graph):
-        if not contract.governs(module):
-            continue
+    for module in sorted(governed):
         if contract.indirect:
-            found = reach(graph, module, stop=contract.forbidden)
+            found = reach(graph, module, stop=(*contract.forbidden, *governed))
         else:
             found = dict.fromkeys(graph[module], module)
-        for target in sorted(found):
-            if within(target, contract.forbidden):
-                chain = [target]
-                while chain[-1] != module:
-                    chain.append(found[chain[-1]])
-                chain.reverse()
-                links = [f"{a} (line {graph[a][b].line})"
-                         for a, b in zip(chain, chain[1:], strict=False)]
-                out.append(" -> ".join([*links, target]))
+        bad = {t for t in found if within(t, contract.forbidden)}
+        for target in sorted(bad):
+            if any(t.startswith(target + ".") and found[t] == found[target] for t in bad):
+                continue  # the package's __init__, run to import the module ``t``
+            chain = [target]
+            while chain[-1] != module:
+                chain.append(found[chain[-1]])
+            chain.reverse()
+            links = [f"{a} (line {graph[a][b].line})"
+                     for a, b in zip(chain, chain[1:], strict=False)]
+            out.append(" -> ".join([*links, target]))
     return out
 
 
@@ -418,7 +421,8 @@ def test_checks_catch_a_cycle_a_layer_breach_and_a_private_name(tmp_path: Path):
     (pkg / "sparql").mkdir()
     (pkg / "sparql" / "__init__.py").write_text("")
     (pkg / "sparql" / "named.py").write_text(
-        "from stdgraph.rdf.io import g\n\n\ndef h(store):\n    return store._ds\n")
+        "import stdgraph.errors\n\n\ndef h(store):\n    return store._ds\n")
+    (pkg / "errors.py").write_text("def e():\n    from stdgraph.store import base\n")
     known, trees, found = all_imports(tmp_path)
     graph = import_graph(found, known)
     cycles = find_cycles({m: set(d) for m, d in graph.items()})
@@ -427,8 +431,10 @@ def test_checks_catch_a_cycle_a_layer_breach_and_a_private_name(tmp_path: Path):
     rdf_layer = next(c for c in CONTRACTS if "stdgraph.rdf" in c.layer)
     assert violations(rdf_layer, graph) == [
         "stdgraph.rdf.io (line 6) -> stdgraph.store",
-        "stdgraph.sparql.named (line 1) -> stdgraph.rdf.io (line 6) -> stdgraph.store"]
+        "stdgraph.sparql.named (line 1) -> stdgraph.errors (line 2) -> stdgraph.store.base"]
     assert private_uses("stdgraph.store.base", trees, found) == ["line 9: io._scope"]
     assert private_uses("stdgraph.sparql.named", trees, found) == ["line 5: store._ds"]
     # a module's own parent packages are no edge of its: no cycle store -> store.base -> store
     assert "stdgraph.store" not in graph["stdgraph.store.base"]
+    # ``from package import module`` depends on the module, and on the package that runs first
+    assert {"stdgraph.store", "stdgraph.store.base"} <= set(graph["stdgraph.errors"])
