@@ -50,7 +50,13 @@ from stdgraph.api.http import (
     read_body,
     require_writer,
 )
-from stdgraph.api.negotiation import NotAcceptable, negotiate, negotiate_name, parse_content_type
+from stdgraph.api.negotiation import (
+    NotAcceptable,
+    negotiate,
+    negotiate_name,
+    parse_content_type,
+    response_media_type,
+)
 from stdgraph.api.servicedesc import service_description
 from stdgraph.errors import ValidationFailed
 from stdgraph.rdf.formats import GRAPH_MEDIA, RESULT_MEDIA
@@ -163,14 +169,6 @@ def _checked(text: str, params: dict[str, list[str]], kind: str,
     return _dataset(params, own)
 
 
-def _media_type(fmt: str, table: dict[str, tuple[str, ...]]) -> str:
-    mt = table[fmt][0]
-    if mt.startswith("text/") or mt.endswith("+json") or mt.endswith("+xml") or \
-            mt in {"application/n-triples", "application/n-quads", "application/trig"}:
-        return mt + "; charset=utf-8"
-    return mt
-
-
 def answer_response(answer, max_rows: int) -> Response:
     """A query answer as an HTTP response: negotiated media type, ``Vary: Accept`` and the
     truncation headers (shared by /sparql and /queries/{name})."""
@@ -179,7 +177,8 @@ def answer_response(answer, max_rows: int) -> Response:
     if answer.truncated:
         headers[TRUNCATED_HEADER] = "true"
         headers[ROW_LIMIT_HEADER] = str(max_rows)
-    return Response(answer.body, media_type=_media_type(answer.format, table), headers=headers)
+    return Response(answer.body, media_type=response_media_type(answer.format, table),
+                    headers=headers)
 
 
 def sparql_router(ctx: ApiContext, path: str = "/sparql") -> APIRouter:
@@ -202,7 +201,7 @@ def sparql_router(ctx: ApiContext, path: str = "/sparql") -> APIRouter:
         answer = None
         if ctx.inline_store is not None and is_point_lookup(text):
             # one index range: cheaper here than the hand-over to a worker (see
-            # sparqlscan.is_point_lookup), unless its answer is over INLINE_BYTES
+            # sparql.scan.is_point_lookup), unless its answer is over INLINE_BYTES
             answer = ctx.inline_store.answer_inline(**job.kwargs(timeout),
                                                     max_bytes=INLINE_BYTES)
         if answer is None:
@@ -235,7 +234,7 @@ def sparql_router(ctx: ApiContext, path: str = "/sparql") -> APIRouter:
         fmt = next(n for n, m in GRAPH_MEDIA.items() if m[0] == picked)
         body = await asyncio.to_thread(service_description, ctx,
                                        public_url(request, settings), fmt)
-        return Response(body, media_type=_media_type(fmt, GRAPH_MEDIA),
+        return Response(body, media_type=response_media_type(fmt, GRAPH_MEDIA),
                         headers={"Vary": "Accept"})
 
     async def handle(request: Request) -> Response:
