@@ -432,17 +432,33 @@ def queries_command(click_ctx: click.Context, project: str | None, fmt: str) -> 
             click.echo(f"    --param {p.name}=<{p.type}>  ({need}) {p.description}")
 
 
-@cli.group("analyse")
+class AnalyseGroup(click.Group):
+    """``stdgraph analyse NAME``: one command per analysis of the registry for the settings
+    (the built-in analyses plus ``STDGRAPH_ANALYSIS_MODULES``), made when it is asked for."""
+
+    def _registry(self, click_ctx: click.Context):
+        from stdgraph.analysis import registry_for
+
+        obj = click_ctx.find_object(Context)
+        return registry_for(obj.settings if obj is not None else Settings.from_env())
+
+    def list_commands(self, click_ctx: click.Context) -> list[str]:
+        return self._registry(click_ctx).names()
+
+    def get_command(self, click_ctx: click.Context, name: str) -> click.Command | None:
+        spec = self._registry(click_ctx).find(name)
+        return None if spec is None else _analysis_command(spec)
+
+
+@cli.group("analyse", cls=AnalyseGroup)
 def analyse() -> None:
     """Overlaps, gaps and conflicts (definitions: docs/analyses.md)."""
 
 
-def _analysis_command(name: str) -> None:
+def _analysis_command(spec) -> click.Command:
     """``stdgraph analyse NAME``: one option per parameter of the analysis, the same names as
     the HTTP parameters (min_shared -> --min-shared); values are checked by the library."""
-    from stdgraph.analysis import ANALYSES, FORMATS
-
-    spec = ANALYSES[name]
+    from stdgraph.analysis import FORMATS
 
     def command(click_ctx: click.Context, fmt: str, store: str | None, **options) -> None:
         ctx = _ctx(click_ctx, store)
@@ -456,7 +472,7 @@ def _analysis_command(name: str) -> None:
             doc = spec.run(st, raw)
         click.echo(spec.render(doc, fmt), nl=False)
 
-    command.__doc__ = f"{spec.title} (docs/analyses.md)."
+    command.__doc__ = f"{spec.title}.\n\n{spec.description} (Definitions: {spec.docs}.)"
     for p in reversed(spec.params):
         flag = "--" + p.name.replace("_", "-")
         help_text = p.description + (f" [default: {p.default}]" if p.default else "")
@@ -471,11 +487,7 @@ def _analysis_command(name: str) -> None:
     command = store_option(command)
     command = click.option("--format", "fmt", type=click.Choice(FORMATS), default="table",
                            show_default=True, help="Output format.")(command)
-    analyse.command(name)(click.pass_context(command))
-
-
-for _name in ("overlaps", "clusters", "gaps", "conflicts"):
-    _analysis_command(_name)
+    return click.command(spec.name, short_help=spec.title)(click.pass_context(command))
 
 
 def main(argv: list[str] | None = None) -> None:
