@@ -130,7 +130,8 @@ class StoImporter:
     (``stdgraph.importers.registry.Importer``)."""
 
     vocabulary = VOCABULARY
-    title = "I40KG / STO (Industry 4.0 Knowledge Graph, Standards Ontology)"
+    #: the Industry 4.0 Knowledge Graph and its Standards Ontology, https://w3id.org/i40/sto#
+    title = "I40KG/STO"
     #: every RDF syntax of one graph (STO files are graphs, not datasets)
     media_types = {"text/turtle": "turtle", "application/x-turtle": "turtle",
                    "application/n-triples": "ntriples", "text/plain": "ntriples",
