@@ -78,7 +78,8 @@ class Analysis:
     table_appendix: Callable[[AnalysisDocument], str] | None = None
     #: where the definitions are written out for people
     docs: str = "docs/analyses.md"
-    _by_name: dict[str, Param] = field(default_factory=dict, repr=False, compare=False)
+    _by_name: dict[str, Param] = field(init=False, default_factory=dict, repr=False,
+                                       compare=False)
 
     def __post_init__(self) -> None:
         if not _NAME.match(self.name):
