@@ -15,7 +15,7 @@ from stdgraph.importers.sto.terms import (
     STO_NS,
     STO_PREFIX,
     UNRESOLVED_SCHEME,
-    _is_english,
+    is_english,
 )
 from stdgraph.rdf.namespaces import SG, STO, sparql_prologue
 from stdgraph.store.base import Store
@@ -104,7 +104,7 @@ def export_sto(store: Store) -> Graph:
         elements[e] = y
         if scheme in schemes:
             g.add((y, STO.isDescribedin, schemes[scheme]))
-        if isinstance(label, Literal) and _is_english(label):
+        if isinstance(label, Literal) and is_english(label):
             g.add((y, RDFS.label, label))
         if parent is not None:
             g.add((y, DUL.isPartOf, to(parent)))

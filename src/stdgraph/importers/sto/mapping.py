@@ -19,13 +19,13 @@ from stdgraph import __version__
 from stdgraph.importers.base import source_uri
 from stdgraph.importers.sto.links import CuratedLinks
 from stdgraph.importers.sto.terms import (
-    _IGNORED_TYPES,
     ALIGNMENTS,
     BASE,
     BODY_LABEL_PROPS,
     CLASSIFICATION_CLASSES,
     DUL,
     FRAMEWORK_CLASSES,
+    IGNORED_TYPES,
     LABEL_PROPS,
     STANDARD_CLASSES,
     STANDARD_RELATIONS,
@@ -34,12 +34,12 @@ from stdgraph.importers.sto.terms import (
     STATUS_PRECEDENCE,
     TITLE_PROPS,
     UNRESOLVED_SCHEME,
-    _pick,
-    _words,
     body_iri,
     element_iri,
     import_graph_iri,
+    label_from_iri,
     mapping_iri,
+    pick_labels,
     qname,
     scheme_iri,
     standard_iri,
@@ -107,7 +107,7 @@ class _Mapper:
         return found
 
     def typed(self, node: Node) -> set[URIRef]:
-        return {t for t in self.src.objects(node, RDF.type) if t not in _IGNORED_TYPES}
+        return {t for t in self.src.objects(node, RDF.type) if t not in IGNORED_TYPES}
 
     # the steps
     def run(self) -> tuple[Graph, dict]:
@@ -148,9 +148,9 @@ class _Mapper:
                 "also_standards": [], "linked_to_stdgraph": {}}
         for fw in sorted(self.frameworks):
             scheme = scheme_iri(fw)
-            label, alts = _pick(self.src, fw, LABEL_PROPS + TITLE_PROPS)
+            label, alts = pick_labels(self.src, fw, LABEL_PROPS + TITLE_PROPS)
             if label is None:
-                label = Literal(_words(fw, camel=True), lang="en")
+                label = Literal(label_from_iri(fw, camel=True), lang="en")
                 info["labels_missing"].append(qname(fw))
                 self.note(scheme, f"I40KG gives {qname(fw)} no label; this one is made from its "
                                   "IRI.")
@@ -183,10 +183,10 @@ class _Mapper:
                 self.elements_of[c] = [self.unresolved_element(c, defined=True)]
                 continue
             info["with_framework"] += 1
-            label, alts = _pick(self.src, c, LABEL_PROPS + TITLE_PROPS)
+            label, alts = pick_labels(self.src, c, LABEL_PROPS + TITLE_PROPS)
             unlabelled = label is None
             if unlabelled:
-                label = Literal(_words(c, camel=True), lang="en")
+                label = Literal(label_from_iri(c, camel=True), lang="en")
                 self.element_labels_missing.append(qname(c))
             copies = [element_iri(fw, c) for fw in fws]
             self.elements_of[c] = copies
@@ -256,9 +256,9 @@ class _Mapper:
         e = element_iri(None, c)
         if e in self.scheme_of:
             return e
-        label, alts = _pick(self.src, c, LABEL_PROPS + TITLE_PROPS)
+        label, alts = pick_labels(self.src, c, LABEL_PROPS + TITLE_PROPS)
         if label is None:
-            label = Literal(_words(c, camel=True), lang="en")
+            label = Literal(label_from_iri(c, camel=True), lang="en")
             if defined:
                 self.element_labels_missing.append(qname(c))
                 self.note(e, f"I40KG gives {qname(c)} no label; this one is made from its IRI.")
@@ -320,8 +320,8 @@ class _Mapper:
         bodies: set[URIRef] = set()
         for d in sorted(self.docs):
             std = standard_iri(d)
-            label, alts = _pick(self.src, d, LABEL_PROPS)
-            identifier = _words(d, camel=False)
+            label, alts = pick_labels(self.src, d, LABEL_PROPS)
+            identifier = label_from_iri(d, camel=False)
             if label is None:
                 label = Literal(identifier, lang="en")
                 info["labels_missing"].append(qname(d))
@@ -329,7 +329,7 @@ class _Mapper:
                                "made from the IRI.")
             self.declare(std, (SG.Standard,), label, alts)
             self.add(std, SG.identifier, Literal(identifier))
-            title, other_titles = _pick(self.src, d, TITLE_PROPS)
+            title, other_titles = pick_labels(self.src, d, TITLE_PROPS)
             if title is not None:
                 info["titles"] += 1
                 self.add(std, SG.title, title)
@@ -405,9 +405,9 @@ class _Mapper:
                 "linked_to_stdgraph": 0}
         for p in sorted(bodies):
             b = body_iri(p)
-            label, alts = _pick(self.src, p, BODY_LABEL_PROPS)
+            label, alts = pick_labels(self.src, p, BODY_LABEL_PROPS)
             if label is None:
-                label = Literal(_words(p, camel=False), lang="en")
+                label = Literal(label_from_iri(p, camel=False), lang="en")
                 info["labels_missing"].append(qname(p))
                 self.note(b, f"I40KG gives {qname(p)} no label; this one is made from its IRI.")
             if (p, RDF.type, STO.StandardOrganization) not in self.src:

@@ -72,7 +72,7 @@ STANDARD_RELATIONS = {
 }
 ALIGNMENTS = (STO.alignsWith, STO_IOT.alignsWith)
 
-_IGNORED_TYPES = {OWL.NamedIndividual, OWL.Thing}
+IGNORED_TYPES = {OWL.NamedIndividual, OWL.Thing}
 
 
 def qname(node: Node) -> str:
@@ -141,7 +141,7 @@ def mapping_iri(a: URIRef, b: URIRef) -> URIRef:
     return URIRef(f"{BASE}mapping/{str(a)[len(prefix):]}--{str(b)[len(prefix):]}")
 
 
-def _words(iri: Node, camel: bool) -> str:
+def label_from_iri(iri: Node, camel: bool) -> str:
     """A label made from an IRI's local name (for resources I40KG leaves unlabelled)."""
     s = str(iri)
     for ns in (STO_NS, STO_IOT_NS):
@@ -158,7 +158,7 @@ def _words(iri: Node, camel: bool) -> str:
 
 # -- labels --------------------------------------------------------------------------------------
 
-def _is_english(lit: Node) -> bool:
+def is_english(lit: Node) -> bool:
     if not isinstance(lit, Literal):
         return False
     if lit.language:
@@ -166,14 +166,15 @@ def _is_english(lit: Node) -> bool:
     return lit.datatype in (None, XSD.string)
 
 
-def _pick(src: Graph, node: Node, props: Iterable[URIRef]) -> tuple[Literal | None, list[Literal]]:
+def pick_labels(src: Graph, node: Node, props: Iterable[URIRef]
+                ) -> tuple[Literal | None, list[Literal]]:
     """(the English label, the other labels): untagged strings count as English; of several
     English labels the alphabetically first is chosen, the rest become alternative labels."""
     english: list[str] = []
     other: list[Literal] = []
     for p in props:
         for o in src.objects(node, p):
-            if _is_english(o):
+            if is_english(o):
                 text = str(o).strip()
                 if text and text not in english:
                     english.append(text)
