@@ -32,11 +32,11 @@ from __future__ import annotations
 
 import asyncio
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from markupsafe import Markup
 
 from stdgraph.api.context import ApiContext
 from stdgraph.api.errors import ApiError, error_response
@@ -62,6 +62,7 @@ from stdgraph.errors import ValidationFailed
 from stdgraph.rdf.formats import GRAPH_MEDIA, RESULT_MEDIA
 from stdgraph.settings import Settings
 from stdgraph.sparql.scan import check_nesting, is_point_lookup, operation, uses_load, uses_service
+from stdgraph.web.render import page_text
 
 QUERY_TYPE = "application/sparql-query"
 UPDATE_TYPE = "application/sparql-update"
@@ -340,16 +341,12 @@ def validation_failed(request: Request, exc: ValidationFailed) -> Response:
 
 
 def query_page(ctx: ApiContext, request: Request) -> str:
-    """The offline query page (no CDN): the template with endpoint and examples filled in."""
-    import html
+    """The offline query page (no CDN): ``web/templates/query.html`` with the endpoint, the
+    example queries and whether updates are accepted, as JSON for its script."""
     import json
 
-    template = resources.files("stdgraph.web").joinpath("templates/query.html").read_text(
-        encoding="utf-8")
-    endpoint = request.url.path
-    static = request.scope.get("root_path", "").rstrip("/") + "/static"
-    data = json.dumps({"endpoint": endpoint, "examples": ctx.examples,
-                       "writable": ctx.writable}).replace("</", "<\\/")
-    return (template.replace("{{STATIC}}", html.escape(static))
-            .replace("{{CONFIG}}", data)
-            .replace("{{TITLE}}", "stdgraph SPARQL endpoint"))
+    config = json.dumps({"endpoint": request.url.path, "examples": ctx.examples,
+                         "writable": ctx.writable}).replace("</", "<\\/")
+    # JSON inside <script>: no "</" can end the element early, so it goes in unescaped
+    return page_text(request, "query.html", title="stdgraph SPARQL endpoint",
+                     config=Markup(config))
