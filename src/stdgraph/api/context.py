@@ -6,7 +6,7 @@ No module keeps state: two apps in one process (tests do this) have two contexts
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,6 +31,9 @@ class ApiContext:
     examples: dict[str, str] = field(default_factory=dict)
     #: the /sparql handler, set by routes.sparql, for the raw ASGI fast path (api.fastpath)
     query_handler: Any = None
+    #: the browser's page for ``GET /sparql`` (request -> HTML), set by the pages when they are
+    #: mounted (``web.router``); without it browsers get the service description
+    query_page: Callable[[Any], str] | None = None
     #: the store, if it answers point lookups on the event loop (``Store.answers_inline``,
     #: routes.sparql)
     inline_store: Store | None = None

@@ -32,6 +32,7 @@ from stdgraph.web import (
     standard,
     translate,
 )
+from stdgraph.web.query import query_page
 from stdgraph.web.site import Site
 
 PAGES = [
@@ -52,6 +53,7 @@ PAGES = [
 def web_router(ctx: ApiContext) -> APIRouter:
     router = APIRouter(tags=["linked data and pages"])
     site = Site(ctx)
+    ctx.query_page = functools.partial(query_page, ctx)  # GET /sparql for browsers
     for page in PAGES:
         site.kinds.update(getattr(page, "KINDS", {}))
         if hasattr(page, "routes"):

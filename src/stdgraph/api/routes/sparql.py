@@ -31,12 +31,12 @@ A result cut at ``STDGRAPH_MAX_ROWS`` carries ``X-Stdgraph-Truncated: true``.
 from __future__ import annotations
 
 import asyncio
+import json
 from functools import lru_cache
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from markupsafe import Markup
 
 from stdgraph.api.context import ApiContext
 from stdgraph.api.errors import ApiError, error_response
@@ -62,7 +62,6 @@ from stdgraph.errors import ValidationFailed
 from stdgraph.rdf.formats import GRAPH_MEDIA, RESULT_MEDIA
 from stdgraph.settings import Settings
 from stdgraph.sparql.scan import check_nesting, is_point_lookup, operation, uses_load, uses_service
-from stdgraph.web.render import page_text
 
 QUERY_TYPE = "application/sparql-query"
 UPDATE_TYPE = "application/sparql-update"
@@ -226,12 +225,14 @@ def sparql_router(ctx: ApiContext, path: str = "/sparql") -> APIRouter:
 
     async def describe(request: Request) -> Response:
         accept = request.headers.get("accept")
-        offers = [m[0] for m in GRAPH_MEDIA.values()] + ["text/html"]
+        # the query page is a page of stdgraph.web, which hands it over when it is mounted
+        page = ctx.query_page
+        offers = [m[0] for m in GRAPH_MEDIA.values()] + (["text/html"] if page else [])
         picked = negotiate(accept, offers)
         if picked is None:
             raise NotAcceptable(offers, "the service description")
-        if picked == "text/html":
-            return HTMLResponse(query_page(ctx, request))
+        if picked == "text/html" and page is not None:
+            return HTMLResponse(page(request))
         fmt = next(n for n, m in GRAPH_MEDIA.items() if m[0] == picked)
         body = await asyncio.to_thread(service_description, ctx,
                                        public_url(request, settings), fmt)
@@ -335,18 +336,4 @@ def validation_failed(request: Request, exc: ValidationFailed) -> Response:
     if picked == "text/turtle":
         return Response(exc.report.turtle(), status_code=422,
                         media_type="text/turtle; charset=utf-8")
-    import json
-
     return error_response(422, exc.message, report=json.loads(exc.report.as_json()))
-
-
-def query_page(ctx: ApiContext, request: Request) -> str:
-    """The offline query page (no CDN): ``web/templates/query.html`` with the endpoint, the
-    example queries and whether updates are accepted, as JSON for its script."""
-    import json
-
-    config = json.dumps({"endpoint": request.url.path, "examples": ctx.examples,
-                         "writable": ctx.writable}).replace("</", "<\\/")
-    # JSON inside <script>: no "</" can end the element early, so it goes in unescaped
-    return page_text(request, "query.html", title="stdgraph SPARQL endpoint",
-                     config=Markup(config))
