@@ -42,6 +42,7 @@ from stdgraph.api.http import query_params
 from stdgraph.api.negotiation import NotAcceptable, negotiate_name
 from stdgraph.api.routes.sparql import answer_response
 from stdgraph.errors import QueryTimeout
+from stdgraph.project import Project
 from stdgraph.rdf.formats import GRAPH_MEDIA, RESULT_MEDIA
 from stdgraph.sparql.named import Param, ParameterError, Registry
 
@@ -88,8 +89,6 @@ _FORMAT_PARAM = {"name": "format", "in": "query", "required": False,
 
 def _registry(ctx: ApiContext) -> Registry:
     try:
-        from stdgraph.project import Project
-
         return Registry.for_project(Project.locate(ctx.settings.project))
     except Exception:  # noqa: BLE001 - a server without a project has no named queries
         return Registry([])

@@ -28,6 +28,7 @@ from stdgraph.api.rdfbody import body_schema
 from stdgraph.errors import ImportConflict, UsageError
 from stdgraph.importers import IMPORTERS, Importer
 from stdgraph.importers.base import UPLOAD_DIR, parse_options
+from stdgraph.project import Project
 from stdgraph.rdf.io import to_oxigraph
 from stdgraph.sparql.named import Param, ParameterError
 
@@ -96,8 +97,6 @@ def imports_router(ctx: ApiContext) -> APIRouter:
                 return guard.put_graph(graph_iri, quads)
 
             def run():
-                from stdgraph.project import Project
-
                 try:
                     project = Project.locate(settings.project)
                 except UsageError:

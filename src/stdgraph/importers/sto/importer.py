@@ -17,9 +17,11 @@ from stdgraph.importers.sto.links import CuratedLinks, curated_links
 from stdgraph.importers.sto.mapping import map_sto
 from stdgraph.importers.sto.summary import StoImportResult
 from stdgraph.importers.sto.terms import VOCABULARY, default_name, import_graph_iri
+from stdgraph.project import RDF_SUFFIXES, Project
 from stdgraph.rdf.io import parse_graph
 from stdgraph.sparql.named import Param
 from stdgraph.store.base import Store
+from stdgraph.validation.report import run_validation
 
 
 def import_sto(
@@ -65,8 +67,6 @@ def import_sto_data(
     """``import_sto`` for content already in memory (an HTTP upload): ``path`` names the
     source in the provenance record; ``write(graph_iri, triples)`` replaces the import graph
     (default ``store.replace_graph``; the HTTP API passes its guarded, transactional write)."""
-    from stdgraph.project import RDF_SUFFIXES, Project
-
     timings: dict[str, float] = {}
     name = name or default_name(path)
     graph_iri = import_graph_iri(name)
@@ -107,17 +107,9 @@ def import_sto_data(
 
 def _shacl(graph: Graph, project) -> dict:
     """Validate the import graph alone (no OWL-RL closure) against the project's shapes."""
-    from stdgraph.change.build import parse_file
-    from stdgraph.validation.report import run_validation
-
     if project is None:
         return {"skipped": "no project with shapes"}
-    shapes, ontology = Graph(), Graph()
-    for p in project.shape_files:
-        shapes += parse_file(p, project.relative(p))
-    for p in project.ontology_files:
-        ontology += parse_file(p, project.relative(p))
-    report = run_validation(graph, shapes, ontology=ontology)
+    report = run_validation(graph, project.shapes(), ontology=project.ontology())
     by_shape: Counter = Counter()
     for r in report.results:
         by_shape[f"{r.severity} {r.shape}"] += 1

@@ -10,6 +10,7 @@ from rdflib import URIRef
 from rdflib.namespace import PROV, RDF, RDFS, SKOS
 
 from stdgraph.importers.sto.terms import BASE, STO_PREFIX
+from stdgraph.project import RDF_SUFFIXES
 from stdgraph.rdf.io import parse_quads
 from stdgraph.rdf.namespaces import SG
 
@@ -33,8 +34,6 @@ def curated_links(project) -> CuratedLinks:
     """Read the project's data files for ``skos:exactMatch`` links to STO IRIs (standards,
     elements, bodies) and ``rdfs:seeAlso`` / ``prov:wasDerivedFrom`` / ``skos:exactMatch`` links
     from reference architectures to STO frameworks."""
-    from stdgraph.project import RDF_SUFFIXES
-
     types: dict[str, set[str]] = defaultdict(set)
     exact: list[tuple[str, str]] = []
     weak: list[tuple[str, str]] = []
