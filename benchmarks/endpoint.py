@@ -8,11 +8,19 @@ is idle (no CPU used for a second: stdgraph's worker processes start in the back
 ``WARM_UP`` untimed requests per query and server:
 
 * point lookup: every property of one standard;
-* join: standards classified in one architecture's elements, with identifier and publisher label;
+* join with labels: standards classified in one architecture's elements, with identifier and
+  publisher label (hundreds of rows at 10k standards);
 * aggregation: standards per architecture element, top 20;
+* gap: elements of one architecture no standard is classified in (``FILTER NOT EXISTS``);
 * overlap self-join: one body's standards paired with every standard sharing at least two
   elements of one architecture with them (the overlap analysis);
+* CONSTRUCT neighbourhood: one standard's triples and its neighbours' labels, as Turtle;
 * CONSTRUCT: label and status of every standard, as Turtle.
+
+Every class is sent in each of the three forms of the SPARQL 1.1 Protocol (``--methods``): GET
+with ``?query=``, POST form-encoded, and POST with the query as the body — by httpx, a stock
+client, over one keep-alive connection per run (what SPARQLWrapper, rdflib's SPARQLStore, YASGUI
+and Comunica send; ``benchmarks/request_cost.py`` measures a lean hand-written client apart).
 
 Each query class gets at least ``--repeat`` timed rounds (one request to every server), and
 more while it has taken less than ``MIN_SECONDS``, so that sub-millisecond queries get hundreds
@@ -21,11 +29,13 @@ stdgraph/Oxigraph, and the rounds.
 
     python benchmarks/endpoint.py                    # 1k and 10k standards
     python benchmarks/endpoint.py --sizes 1000 --repeat 30
+    python benchmarks/endpoint.py --sizes 10000 100000 --modes processes
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import shutil
 import socket
@@ -50,7 +60,8 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 QUERIES: dict[str, tuple[str, str]] = {
     "point lookup": ("application/sparql-results+json", PREFIXES + """
 SELECT ?p ?o WHERE { sgid:standard\\/bench-000042 ?p ?o }"""),
-    "join": ("application/sparql-results+json", PREFIXES + """
+    # hundreds of rows at 10k standards: one architecture's classified standards with labels
+    "join with labels": ("application/sparql-results+json", PREFIXES + """
 SELECT ?s ?id ?body WHERE {
   ?e skos:inScheme sgid:architecture\\/bench-0 .
   ?s sg:classifiedIn ?e ; sg:identifier ?id ; sg:publisher ?pub .
@@ -59,6 +70,12 @@ SELECT ?s ?id ?body WHERE {
     "aggregation": ("application/sparql-results+json", PREFIXES + """
 SELECT ?e (COUNT(?s) AS ?n) WHERE { ?s sg:classifiedIn ?e }
 GROUP BY ?e ORDER BY DESC(?n) ?e LIMIT 20"""),
+    # the shape of the gaps analysis: elements of one architecture no standard is classified in
+    "gap": ("application/sparql-results+json", PREFIXES + """
+SELECT ?e WHERE {
+  ?e skos:inScheme sgid:architecture\\/bench-1 .
+  FILTER NOT EXISTS { ?s sg:classifiedIn ?e }
+} ORDER BY ?e"""),
     "overlap self-join": ("application/sparql-results+json", PREFIXES + """
 SELECT ?a ?b (COUNT(?e) AS ?shared) WHERE {
   ?e skos:inScheme sgid:architecture\\/bench-1 .
@@ -66,10 +83,18 @@ SELECT ?a ?b (COUNT(?e) AS ?shared) WHERE {
   ?b sg:classifiedIn ?e .
   FILTER(?a != ?b)
 } GROUP BY ?a ?b HAVING (COUNT(?e) >= 2) ORDER BY DESC(?shared) ?a ?b LIMIT 100"""),
+    # a standard's neighbourhood, as a linked-data client asks for it
+    "construct neighbourhood": ("text/turtle", PREFIXES + """
+CONSTRUCT { sgid:standard\\/bench-000042 ?p ?o . ?o rdfs:label ?l }
+WHERE { sgid:standard\\/bench-000042 ?p ?o . OPTIONAL { ?o rdfs:label ?l } }"""),
     "construct": ("text/turtle", PREFIXES + """
 CONSTRUCT { ?s rdfs:label ?l ; sg:status ?st }
 WHERE { ?s a sg:Standard ; rdfs:label ?l ; sg:status ?st }"""),
 }
+
+#: the three ways the SPARQL 1.1 Protocol lets a client send a query (§2.1.1-2.1.3); YASGUI and
+#: Comunica POST, SPARQLWrapper and rdflib's SPARQLStore GET or POST
+METHODS = ("get", "post-form", "post-direct")
 
 
 #: untimed requests per query and server before the timed ones
@@ -177,9 +202,18 @@ def start_servers(work: Path, standards: int,
     return urls, procs
 
 
-def timed(client: httpx.Client, url: str, accept: str, query: str) -> tuple[float, int]:
+def timed(client: httpx.Client, url: str, accept: str, query: str,
+          method: str = "get") -> tuple[float, int]:
+    """One request as a stock client sends it: GET ?query=, POST form-encoded, or POST with
+    the query as the body (application/sparql-query)."""
     t0 = time.perf_counter()
-    r = client.get(url, params={"query": query}, headers={"Accept": accept})
+    if method == "get":
+        r = client.get(url, params={"query": query}, headers={"Accept": accept})
+    elif method == "post-form":
+        r = client.post(url, data={"query": query}, headers={"Accept": accept})
+    else:
+        r = client.post(url, content=query.encode(),
+                        headers={"Accept": accept, "Content-Type": "application/sparql-query"})
     body = r.content
     elapsed = time.perf_counter() - t0
     if r.status_code != 200:
@@ -187,29 +221,31 @@ def timed(client: httpx.Client, url: str, accept: str, query: str) -> tuple[floa
     return elapsed, len(body)
 
 
-def run_size(standards: int, repeat: int, modes: list[str]) -> list[tuple[str, dict, dict, int]]:
+def run_size(standards: int, repeat: int, modes: list[str],
+             methods: tuple[str, ...] = METHODS) -> list[tuple[str, dict, dict, int]]:
     work = Path(tempfile.mkdtemp(prefix=f"stdgraph-bench-{standards}-"))
     urls, procs = start_servers(work, standards, modes)
     rows = []
     try:
         with httpx.Client(timeout=300) as client:
-            for name, (accept, query) in QUERIES.items():
+            for (name, (accept, query)), method in itertools.product(QUERIES.items(), methods):
+                label = f"{name} [{method}]"
                 samples: dict[str, list[float]] = {k: [] for k in urls}
                 sizes: dict[str, int] = {}
                 for server, url in urls.items():  # warm up every server
                     for _ in range(WARM_UP):
-                        _t, sizes[server] = timed(client, url, accept, query)
+                        _t, sizes[server] = timed(client, url, accept, query, method)
                 # at least ``repeat`` rounds, more for fast queries (a median of 50 sub-ms
                 # requests moves by 0.2 ms between runs): until MIN_SECONDS have passed
                 started, rounds = time.monotonic(), 0
                 while rounds < repeat or (time.monotonic() - started < MIN_SECONDS
                                           and rounds < MAX_ROUNDS):
                     for server, url in urls.items():  # interleaved, same run
-                        t, _n = timed(client, url, accept, query)
+                        t, _n = timed(client, url, accept, query, method)
                         samples[server].append(t)
                     rounds += 1
                 med = {k: statistics.median(v) for k, v in samples.items()}
-                rows.append((name, med, sizes, rounds))
+                rows.append((label, med, sizes, rounds))
     finally:
         for p in procs:
             p.terminate()
@@ -226,6 +262,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     ap.add_argument("--repeat", type=int, default=20,
                     help="timed requests per query and server, at least (see MIN_SECONDS)")
+    ap.add_argument("--methods", nargs="+", default=list(METHODS), choices=METHODS,
+                    help="protocol forms to measure (all three by default)")
+    ap.add_argument("--queries", nargs="+", choices=list(QUERIES),
+                    help="query classes to run (default: all)")
     ap.add_argument("--modes", nargs="+", default=["processes", "threads"],
                     choices=["processes", "threads"],
                     help="stdgraph query executors to run (STDGRAPH_QUERY_PROCESSES)")
@@ -233,14 +273,17 @@ def main(argv: list[str] | None = None) -> int:
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs; medians of at least "
           f"{args.repeat} interleaved rounds (more until {MIN_SECONDS:g} s per query, at most "
           f"{MAX_ROUNDS}) after {WARM_UP} warm-up requests each, the servers idle before the first")
+    if args.queries:
+        for name in [q for q in QUERIES if q not in args.queries]:
+            del QUERIES[name]
     for n in args.sizes:
-        rows = run_size(n, args.repeat, args.modes)
+        rows = run_size(n, args.repeat, args.modes, tuple(args.methods))
         servers = list(rows[0][1])
         print(f"\n{n} standards: median ms (ratio to oxigraph)")
-        print(f"  {'query':<18}" + "".join(f"{s:>24}" for s in servers) + f"{'rounds':>8}")
+        print(f"  {'query [form]':<38}" + "".join(f"{s:>24}" for s in servers) + f"{'rounds':>8}")
         for name, med, _sizes, rounds in rows:
             cells = [f"{med[s] * 1000:9.2f} ({med[s] / med['oxigraph']:4.2f}x)" for s in servers]
-            print(f"  {name:<18}" + "".join(f"{c:>24}" for c in cells) + f"{rounds:>8}")
+            print(f"  {name:<38}" + "".join(f"{c:>24}" for c in cells) + f"{rounds:>8}")
     return 0
 
 

@@ -35,7 +35,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS  # noqa: E402
 
 import generate  # noqa: E402
 from build import make_project  # noqa: E402
-from stdgraph.change.build import build, parse_file, read_shapes  # noqa: E402
+from stdgraph.change.build import build, parse_file  # noqa: E402
 from stdgraph.project import Project  # noqa: E402
 from stdgraph.rdf.io import to_oxigraph, to_rdflib  # noqa: E402
 from stdgraph.rdf.namespaces import (  # noqa: E402
@@ -81,7 +81,7 @@ def measure(size: int, args) -> str:
         store = OxigraphStore(Path(tmp) / "store")
         build(project, store)
         shapes = (Graph().parse(args.shapes) if args.shapes
-                  else read_shapes(Project.locate(REPO)))
+                  else Project.locate(REPO).shapes())
         ontology = Graph()
         for path in project.ontology_files:
             ontology += parse_file(path, project.relative(path))

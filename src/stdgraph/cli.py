@@ -8,6 +8,7 @@ Exit codes: 0 ok, 1 SHACL violations, 2 bad input (syntax, arguments, unreadable
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 import traceback
@@ -26,6 +27,7 @@ from stdgraph.rdf.formats import (
 )
 from stdgraph.rdf.namespaces import INFERRED_GRAPH, sparql_prologue
 from stdgraph.settings import Settings
+from stdgraph.sparql.named import Registry, parse_param_args
 from stdgraph.store import open_store
 
 
@@ -82,6 +84,7 @@ def build(click_ctx: click.Context, store: str | None, project: str | None) -> N
     Exit 1 on any sh:Violation, 2 on a file that does not parse; either way the store keeps
     the graph it had before.
     """
+    # here, not at the top: the reasoner and pyshacl add ~70 ms to every command's start
     from stdgraph.change.build import build as run_build
 
     ctx = _ctx(click_ctx, store, project)
@@ -120,6 +123,7 @@ def load(click_ctx: click.Context, files: tuple[Path, ...], graph: str | None, n
     step: all files or none. Exit 2 if a file does not parse (file, line, column), 1 on SHACL
     violations; either way the store is unchanged.
     """
+    # here, not at the top: the reasoner and pyshacl add ~70 ms to every command's start
     from stdgraph.change.load import load as run_load
     from stdgraph.change.load import plan
 
@@ -159,6 +163,7 @@ def validate(click_ctx: click.Context, files: tuple[Path, ...], fmt: str,
 
     Exit 0 if they conform, 1 on violations, 2 if a file cannot be read or parsed.
     """
+    # here, not at the top: the reasoner and pyshacl add ~70 ms to every command's start
     from stdgraph.change.build import validate_files
 
     ctx = _ctx(click_ctx, None, project)
@@ -212,8 +217,6 @@ def query(click_ctx: click.Context, sparql: str | None, file: Path | None, fmt: 
     if params and not named:
         raise UsageError("--param goes with --named")
     if named:
-        from stdgraph.sparql.named import Registry, parse_param_args
-
         text = Registry.for_project(ctx.project()).get(named).bound_text(
             parse_param_args(params))
     else:
@@ -264,7 +267,7 @@ def stats(click_ctx: click.Context, store: str | None) -> None:
 
 
 @cli.command()
-@click.argument("vocabulary", required=False, type=click.Choice(["sto"]))
+@click.argument("vocabulary", required=False)
 @click.option("--format", "fmt", default="turtle", show_default=True,
               type=click.Choice(["turtle", "trig", "nquads", "jsonld"]), help="Dump format.")
 @click.option("--asserted-only", is_flag=True, help="Leave out the inferred graph.")
@@ -276,12 +279,13 @@ def export(click_ctx: click.Context, fmt: str, asserted_only: bool, output: Path
            store: str | None, vocabulary: str | None = None) -> None:
     """Dump the graph: Turtle/JSON-LD merge the graphs, TriG/N-Quads keep them apart.
 
-    `stdgraph export sto` writes the standards, architectures and classifications in the terms
-    of STO, the I40KG's vocabulary, instead (Turtle or JSON-LD; docs/i40kg.md).
+    `stdgraph export VOCABULARY` (e.g. `sto`) writes the standards, architectures and
+    classifications in the terms of that importer's vocabulary instead (Turtle or JSON-LD;
+    docs/i40kg.md).
     """
     ctx = _ctx(click_ctx, store)
-    if vocabulary == "sto":
-        _export_sto(ctx, fmt, output)
+    if vocabulary is not None:
+        _export_vocabulary(ctx, vocabulary, fmt, output)
         return
     with open_store(ctx.settings.store, read_only=True) as st:
         names = st.graph_names()
@@ -319,6 +323,8 @@ def _dataset_subset(st, graphs: list[str], fmt: str) -> bytes:
 def serve(click_ctx: click.Context, host: str | None, port: int | None, store: str | None,
           project: str | None) -> None:
     """Serve the SPARQL endpoint; builds the bundled graph first if the store is empty."""
+    # here, not at the top: the HTTP stack (FastAPI, uvicorn) takes ~0.5 s to import, the
+    # reasoner and pyshacl ~70 ms more; the other commands do not need them
     import uvicorn
 
     from stdgraph.api.app import create_app
@@ -338,71 +344,111 @@ def serve(click_ctx: click.Context, host: str | None, port: int | None, store: s
                 access_log=settings.access_log)
 
 
-def _export_sto(ctx: Context, fmt: str, output: Path | None) -> None:
-    from stdgraph.importers import export_sto
+def _export_vocabulary(ctx: Context, vocabulary: str, fmt: str, output: Path | None) -> None:
+    from stdgraph.importers import IMPORTERS
 
+    importer = IMPORTERS.get(vocabulary)
     if fmt not in {"turtle", "jsonld"}:
-        raise UsageError("export sto writes one graph: use --format turtle or jsonld")
+        raise UsageError(f"export {vocabulary} writes one graph: use --format turtle or jsonld")
     with open_store(ctx.settings.store, read_only=True) as st:
-        graph = export_sto(st)
+        graph = importer.export(st)
     data = graph.serialize(format="json-ld" if fmt == "jsonld" else "turtle", encoding="utf-8")
     if output:
         output.write_bytes(data)
-        ctx.progress(f"wrote {len(graph)} STO triples to {output}")
+        ctx.progress(f"wrote {len(graph)} {vocabulary} triples to {output}")
     else:
         sys.stdout.buffer.write(data)
 
 
-@cli.group("import")
+class ImportGroup(click.Group):
+    """``stdgraph import VOCAB FILE``: one command per importer of the registry
+    (``stdgraph.importers.IMPORTERS``), with the importer's options as flags; ``list`` and
+    ``remove`` work on the imports of every vocabulary."""
+
+    def list_commands(self, click_ctx: click.Context) -> list[str]:
+        from stdgraph.importers import IMPORTERS
+
+        return [*IMPORTERS.names(), *super().list_commands(click_ctx)]
+
+    def get_command(self, click_ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.commands:
+            return self.commands[name]
+        from stdgraph.importers import IMPORTERS
+
+        importer = IMPORTERS.find(name)
+        return None if importer is None else _import_command(importer)
+
+
+@cli.group("import", cls=ImportGroup)
 def import_() -> None:
     """Import third-party graphs, each into a named graph of its own (docs/i40kg.md)."""
 
 
-@import_.command("sto")
-@click.argument("file", type=click.Path(path_type=Path))
-@click.option("--name", default=None, metavar="NAME",
-              help="Import name: the graph .../graph/import/sto/NAME (default: the file name).")
-@click.option("--replace", is_flag=True,
-              help="Replace an earlier import of that name whose content differs.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Summary format.")
-@click.option("--shacl", is_flag=True,
-              help="Also validate the import graph against the shapes and count the results.")
-@click.option("--no-case-fix", is_flag=True,
-              help="Do not resolve undefined IRIs that differ from a defined one only in case.")
-@store_option
-@project_option
-@click.pass_context
-def import_sto_command(click_ctx: click.Context, file: Path, name: str | None, replace: bool,
-                       fmt: str, shacl: bool, no_case_fix: bool, store: str | None,
-                       project: str | None) -> None:
-    """Import an I40KG / STO file (e.g. i40kg.ttl) into stdgraph's terms and print a summary.
+def _import_command(importer) -> click.Command:
+    """``stdgraph import VOCAB FILE``: the generic options, then one flag per option of the
+    importer (``case_fix`` -> ``--case-fix/--no-case-fix``), checked by the importer."""
+    vocabulary = importer.vocabulary
 
-    Works on an empty store and next to the built graph; importing the same file again changes
-    nothing. Exit 2 if the file is missing or does not parse (with line and column).
-    """
-    from stdgraph.importers import import_sto
+    def command(click_ctx: click.Context, file: Path, name: str | None, replace: bool,
+                fmt: str, store: str | None, project: str | None, **options) -> None:
+        ctx = _ctx(click_ctx, store, project)
+        if not file.is_file():
+            raise UsageError(f"{file}: no such file")
+        raw = {k: ("true" if v else "false") for k, v in options.items() if v is not None}
+        with open_store(ctx.settings.store) as st:
+            result = importer.import_(st, file.read_bytes(), name, source=file,
+                                      replace=replace, project=ctx.project(), options=raw)
+        click.echo(result.as_json() if fmt == "json" else result.text(), nl=fmt != "json")
 
-    ctx = _ctx(click_ctx, store, project)
-    if not file.is_file():
-        raise UsageError(f"{file}: no such file")
-    with open_store(ctx.settings.store) as st:
-        result = import_sto(st, file, name=name, replace=replace, project=ctx.project(),
-                            resolve_case=not no_case_fix, shacl=shacl)
-    click.echo(result.as_json() if fmt == "json" else result.text(), nl=fmt != "json")
+    command.__doc__ = (f"Import a file in {importer.title} terms into stdgraph's and print "
+                       "a summary.\n\nWorks on an empty store and next to the built graph; "
+                       "importing the same file again changes nothing. Exit 2 if the file is "
+                       "missing or does not parse (with line and column), or if NAME holds a "
+                       "different import (use --replace).")
+    for p in reversed(importer.options):
+        flag = "--" + p.name.replace("_", "-")
+        help_text = p.description + (f" [default: {p.default}]" if p.default else "")
+        if p.type == "boolean":
+            command = click.option(f"{flag}/--no-{flag[2:]}", p.name, default=None,
+                                   help=help_text)(command)
+        else:
+            command = click.option(flag, p.name, default=None, metavar=p.type.upper(),
+                                   help=help_text)(command)
+    command = project_option(command)
+    command = store_option(command)
+    command = click.option("--format", "fmt", type=click.Choice(["text", "json"]),
+                           default="text", show_default=True, help="Summary format.")(command)
+    command = click.option("--replace", is_flag=True,
+                           help="Replace an earlier import of that name whose content "
+                                "differs.")(command)
+    command = click.option("--name", default=None, metavar="NAME",
+                           help=f"Import name: the graph .../graph/import/{vocabulary}/NAME "
+                                "(default: the file name).")(command)
+    command = click.argument("file", type=click.Path(path_type=Path))(command)
+    return click.command(vocabulary, short_help=f"Import a file in {importer.title} terms.")(
+        click.pass_context(command))
 
 
 @import_.command("list")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Output format.")
 @store_option
 @click.pass_context
-def import_list(click_ctx: click.Context, store: str | None) -> None:
-    """List the imports in the store: name, triples, time, source file."""
+def import_list(click_ctx: click.Context, fmt: str, store: str | None) -> None:
+    """List the imports in the store: name, vocabulary, triples, time, source file."""
+    import json
+
     from stdgraph.importers import list_imports
 
     ctx = _ctx(click_ctx, store)
     with open_store(ctx.settings.store, read_only=True) as st:
-        for item in list_imports(st):
-            click.echo(f"{item['name']}\t{item['triples']}\t{item['time']}\t{item['file']}")
+        items = list_imports(st)
+    if fmt == "json":
+        click.echo(json.dumps(items, ensure_ascii=False, indent=2))
+        return
+    for item in items:
+        click.echo(f"{item['name']}\t{item['vocabulary']}\t{item['triples']}\t{item['time']}\t"
+                   f"{item['file']}")
 
 
 @import_.command("remove")
@@ -410,7 +456,8 @@ def import_list(click_ctx: click.Context, store: str | None) -> None:
 @store_option
 @click.pass_context
 def import_remove(click_ctx: click.Context, name: str, store: str | None) -> None:
-    """Remove the import graph NAME (the rest of the store is left as it is)."""
+    """Remove the import graph NAME (VOCAB/NAME if two vocabularies use the name); the rest of
+    the store is left as it is."""
     from stdgraph.importers import remove_import
 
     ctx = _ctx(click_ctx, store)
@@ -426,10 +473,6 @@ def import_remove(click_ctx: click.Context, name: str, store: str | None) -> Non
 @click.pass_context
 def queries_command(click_ctx: click.Context, project: str | None, fmt: str) -> None:
     """List the named queries (queries/*.rq) with their parameters."""
-    import json
-
-    from stdgraph.sparql.named import Registry
-
     reg = Registry.for_project(_ctx(click_ctx, None, project).project())
     if fmt == "json":
         click.echo(json.dumps(reg.describe(), ensure_ascii=False, indent=2))
@@ -442,17 +485,33 @@ def queries_command(click_ctx: click.Context, project: str | None, fmt: str) -> 
             click.echo(f"    --param {p.name}=<{p.type}>  ({need}) {p.description}")
 
 
-@cli.group("analyse")
+class AnalyseGroup(click.Group):
+    """``stdgraph analyse NAME``: one command per analysis of the registry for the settings
+    (the built-in analyses plus ``STDGRAPH_ANALYSIS_MODULES``), made when it is asked for."""
+
+    def _registry(self, click_ctx: click.Context):
+        from stdgraph.analysis import registry_for
+
+        obj = click_ctx.find_object(Context)
+        return registry_for(obj.settings if obj is not None else Settings.from_env())
+
+    def list_commands(self, click_ctx: click.Context) -> list[str]:
+        return self._registry(click_ctx).names()
+
+    def get_command(self, click_ctx: click.Context, name: str) -> click.Command | None:
+        spec = self._registry(click_ctx).find(name)
+        return None if spec is None else _analysis_command(spec)
+
+
+@cli.group("analyse", cls=AnalyseGroup)
 def analyse() -> None:
     """Overlaps, gaps and conflicts (definitions: docs/analyses.md)."""
 
 
-def _analysis_command(name: str) -> None:
+def _analysis_command(spec) -> click.Command:
     """``stdgraph analyse NAME``: one option per parameter of the analysis, the same names as
     the HTTP parameters (min_shared -> --min-shared); values are checked by the library."""
-    from stdgraph.analysis import ANALYSES, FORMATS
-
-    spec = ANALYSES[name]
+    from stdgraph.analysis import FORMATS
 
     def command(click_ctx: click.Context, fmt: str, store: str | None, **options) -> None:
         ctx = _ctx(click_ctx, store)
@@ -466,7 +525,7 @@ def _analysis_command(name: str) -> None:
             doc = spec.run(st, raw)
         click.echo(spec.render(doc, fmt), nl=False)
 
-    command.__doc__ = f"{spec.title} (docs/analyses.md)."
+    command.__doc__ = f"{spec.title}.\n\n{spec.description} (Definitions: {spec.docs}.)"
     for p in reversed(spec.params):
         flag = "--" + p.name.replace("_", "-")
         help_text = p.description + (f" [default: {p.default}]" if p.default else "")
@@ -481,11 +540,7 @@ def _analysis_command(name: str) -> None:
     command = store_option(command)
     command = click.option("--format", "fmt", type=click.Choice(FORMATS), default="table",
                            show_default=True, help="Output format.")(command)
-    analyse.command(name)(click.pass_context(command))
-
-
-for _name in ("overlaps", "clusters", "gaps", "conflicts"):
-    _analysis_command(_name)
+    return click.command(spec.name, short_help=spec.title)(click.pass_context(command))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -98,3 +98,20 @@ class QueryTimeout(StdgraphError):
             "more specific patterns) or ask the operator to raise STDGRAPH_QUERY_TIMEOUT"
         )
         self.seconds = seconds
+
+
+class ImportConflict(UsageError):
+    """An import name already holds a different import of that vocabulary (HTTP 409, exit 2).
+
+    Raised by the importers (``stdgraph.importers.base.write_import``) and caught by type: the
+    CLI prints the message (which names ``--replace`` and ``--name``), the HTTP route answers
+    409 naming ``replace=true`` and ``name=`` instead."""
+
+    http_status = 409
+
+    def __init__(self, graph: str, vocabulary: str, name: str) -> None:
+        super().__init__(f"{graph} already holds a different import named {name!r}; use "
+                         "--replace to replace it, or --name for a second import")
+        self.graph = graph
+        self.vocabulary = vocabulary
+        self.name = name

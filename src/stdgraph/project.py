@@ -1,4 +1,5 @@
-"""Finds a project (the bundled graph or a folder given by --project) and lists its files.
+"""Finds a project (the bundled graph or a folder given by --project), lists its files and
+reads its shapes and ontology.
 
 A project is a folder with ``ontology/``, ``shapes/``, ``data/`` and ``queries/``. The wheel
 carries the bundled one as package data under ``stdgraph/_bundled``; in a source checkout the
@@ -7,15 +8,25 @@ repository root is the bundled project.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from rdflib import Graph
+
 from stdgraph.errors import UsageError
+from stdgraph.rdf.io import parse_graph
 from stdgraph.rdf.namespaces import GRAPH_BASE
 
 #: File suffixes read as RDF, with the pyoxigraph format name.
 RDF_SUFFIXES = {".ttl": "turtle", ".nt": "ntriples", ".nq": "nquads", ".trig": "trig",
                 ".rdf": "rdfxml", ".owl": "rdfxml", ".jsonld": "jsonld"}
+
+
+def parse_file(path: Path, label: str) -> Graph:
+    """An RDF file (format from its suffix, ``RDF_SUFFIXES``) as an rdflib graph, blank nodes
+    renamed apart per file; a syntax error names ``label``, line and column."""
+    return parse_graph(path=path, fmt=RDF_SUFFIXES[path.suffix], label=label)
 
 
 def bundled_root() -> Path:
@@ -78,3 +89,23 @@ class Project:
 
     def relative(self, path: Path) -> str:
         return path.resolve().relative_to(self.root).as_posix()
+
+    def parse(self, path: Path) -> Graph:
+        """One of the project's files as an rdflib graph (errors name its relative path)."""
+        return parse_file(path, self.relative(path))
+
+    def shapes(self) -> Graph:
+        """The SHACL shapes: every file of ``shapes/`` (but ``shapes/tests/``) in one graph,
+        read from the files at each call."""
+        return self._union(self.shape_files)
+
+    def ontology(self) -> Graph:
+        """The ontology: every file of ``ontology/`` in one graph, read at each call."""
+        return self._union(self.ontology_files)
+
+    def _union(self, files: Iterable[Path]) -> Graph:
+        out = Graph()
+        for path in files:
+            for t in self.parse(path):
+                out.add(t)
+        return out

@@ -129,6 +129,13 @@ class Settings:
                        "default: worked out from each request "
                        "(honouring Forwarded and X-Forwarded-Proto/Host/Prefix)."),
     )
+    analysis_modules: tuple[str, ...] = field(
+        default=(),
+        metadata=_meta("STDGRAPH_ANALYSIS_MODULES", "Comma-separated Python modules with "
+                       "analyses of your own, each declaring ANALYSES (docs/analyses.md, "
+                       "'Adding an analysis'); they join the built-in analyses on the CLI "
+                       "(stdgraph analyse), over HTTP and in the OpenAPI document."),
+    )
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:

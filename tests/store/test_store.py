@@ -129,3 +129,50 @@ def test_a_store_shared_with_readers_holds_its_generation_read_only(tmp_path):
     st.update(f"INSERT DATA {{ <{EX.b}> <{EX.p}> 2 }}")  # reopens read-write for the write
     assert st.count() == 2
     st.close()
+
+
+def test_ox_quads_reads_everything_one_graph_or_the_default_graph(store):
+    """What the HTTP layer reads for dumps and the Graph Store Protocol, on every backend."""
+    import pyoxigraph as ox
+
+    def quad(s, p, o, g):
+        obj = ox.Literal(str(o), language=o.language) if isinstance(o, Literal) \
+            else ox.NamedNode(str(o))
+        return ox.Quad(ox.NamedNode(str(s)), ox.NamedNode(str(p)), obj, ox.NamedNode(g))
+
+    expected = {quad(*t, g) for g, triples in CONTENT.items() for t in triples}
+    assert set(store.ox_quads()) == expected
+    assert set(store.ox_quads(ox.NamedNode(G2))) == {q for q in expected
+                                                     if q.graph_name == ox.NamedNode(G2)}
+    assert list(store.ox_quads(ox.DefaultGraph())) == []  # stdgraph writes named graphs only
+
+
+def test_version_changes_with_every_write_where_it_is_known(store):
+    """``version`` keys caches (the write path's reasoner, the server's statistics): a remote
+    server is written to by others unseen, so its version is unknown (None)."""
+    before = store.version()
+    store.replace_graph(G1, [(EX.x, EX.p, EX.y)])
+    after = store.version()
+    store.replace_all(CONTENT)
+    if store.kind == "remote":
+        assert before is after is store.version() is None
+    else:
+        assert None not in {before, after} and len({before, after, store.version()}) == 3
+
+
+def test_reader_spec_opens_the_same_store_read_only(store):
+    """The server's query worker processes open the store by ``reader_spec``; only the embedded
+    store can be (the others answer queries on threads)."""
+    from stdgraph.store import open_store
+
+    spec = store.reader_spec()
+    if store.kind != "oxigraph":
+        assert spec is None
+        return
+    reader = open_store(spec, read_only=True)
+    try:
+        assert reader.graph_names() == [G1, G2] and reader.count() == 4
+        store.replace_graph(G1, [])
+        assert reader.graph_names() == [G2]  # it follows the writer's commits
+    finally:
+        reader.close()

@@ -14,7 +14,7 @@ import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, SKOS, XSD
 
-from stdgraph.change.build import build, parse_file, read_shapes
+from stdgraph.change.build import build, parse_file
 from stdgraph.project import Project
 from stdgraph.rdf.io import to_oxigraph, to_rdflib
 from stdgraph.rdf.namespaces import (
@@ -88,7 +88,7 @@ def project() -> Project:
 
 @pytest.fixture(scope="module")
 def shapes(project) -> Graph:
-    return read_shapes(project)
+    return project.shapes()
 
 
 @pytest.fixture(scope="module")

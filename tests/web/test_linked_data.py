@@ -9,7 +9,7 @@ import re
 import pytest
 from rdflib import Graph, URIRef
 
-from stdgraph.web.pages import jsonld_context
+from stdgraph.web.linked_data import jsonld_context
 
 from .conftest import ID
 

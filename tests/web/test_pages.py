@@ -11,7 +11,7 @@ import httpx
 import pytest
 from rdflib import Graph, URIRef
 
-from stdgraph.web.pages import Pages
+from stdgraph.web.render import Pages
 
 from .conftest import ID
 

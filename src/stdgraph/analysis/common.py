@@ -31,9 +31,28 @@ RDFS = PREFIXES["rdfs"]
 PROLOGUE = sparql_prologue()
 
 
-def limit_param() -> Param:
-    return Param("limit", "integer", default=str(DEFAULT_LIMIT), minimum=0,
-                 description=f"Most items returned (default {DEFAULT_LIMIT}); 0 = no cap.")
+@dataclass(frozen=True)
+class Parameter(Param):
+    """A parameter of an analysis: a :class:`~stdgraph.sparql.named.Param` (name, type,
+    default, allowed values, bounds, description; the same checks as a named query's) with a
+    human ``label`` for forms and report pages ("Least shared elements" for ``min_shared``).
+    The name is the HTTP parameter and, with ``-`` for ``_``, the CLI option."""
+
+    label: str = ""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if not self.label:
+            object.__setattr__(self, "label", self.name.replace("_", " ").capitalize())
+
+    def describe(self) -> dict:
+        return {**super().describe(), "label": self.label}
+
+
+def limit_param() -> Parameter:
+    return Parameter("limit", "integer", default=str(DEFAULT_LIMIT), minimum=0,
+                     label="Most items",
+                     description=f"Most items returned (default {DEFAULT_LIMIT}); 0 = no cap.")
 
 
 def parse_params(specs: Iterable[Param], raw: RawParams, *, ignore: Iterable[str] = ()) -> dict:
@@ -209,6 +228,11 @@ def to_table(doc: AnalysisDocument, columns: list[Column], width: int = 48) -> s
     more = " (truncated: raise --limit, or 0 for all)" if doc.truncated else ""
     lines.append(f"({len(rows)} item{'s' if len(rows) != 1 else ''}{more})")
     return "\n".join(lines) + "\n"
+
+
+def ref(iri: str | None, label: str | None) -> dict | str:
+    """A report cell linking ``iri`` (``{"iri", "label"}``), or "" when there is none."""
+    return {"iri": iri, "label": label or iri} if iri else ""
 
 
 def iris(objs: list[dict]) -> str:

@@ -35,6 +35,7 @@ from stdgraph.analysis.common import (
     PROLOGUE,
     AnalysisDocument,
     Labels,
+    Parameter,
     RawParams,
     iris,
     json_params,
@@ -44,7 +45,7 @@ from stdgraph.analysis.common import (
     values_block,
 )
 from stdgraph.analysis.overlaps import OverlapRun, classification_graphs
-from stdgraph.sparql.named import Param
+from stdgraph.analysis.registry import Analysis
 from stdgraph.store.base import Store
 
 KINDS = ("classification-mismatch", "superseded-reference", "withdrawn-reference",
@@ -55,10 +56,10 @@ SEVERITY = {"supersession-cycle": "error", "classification-mismatch": "warning",
 _SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 PARAMS = [
-    Param("kinds", "string", default=",".join(KINDS), allowed=KINDS, multiple=True,
-          description="Which conflicts to list (comma-separated)."),
-    Param("min_shared", "integer", default="2", minimum=1,
-          description="For 'competing': least number of shared elements of the pair."),
+    Parameter("kinds", "string", default=",".join(KINDS), allowed=KINDS, multiple=True,
+              label="Kinds of conflict", description="Which conflicts to list (comma-separated)."),
+    Parameter("min_shared", "integer", default="2", minimum=1, label="Least shared elements",
+              description="For 'competing': least number of shared elements of the pair."),
     limit_param(),
 ]
 
@@ -432,4 +433,26 @@ TABLE_COLUMNS = [
     ("message", lambda i: i["message"]),
 ]
 
-__all__ = ["conflicts", "PARAMS", "KINDS", "SEVERITY"]
+REPORT_COLUMNS = [
+    ("severity", lambda i: i["severity"]), ("kind", lambda i: i["kind"]),
+    ("subjects", lambda i: i["subjects"]), ("message", lambda i: i["message"]),
+]
+
+ANALYSES = (
+    Analysis(
+        "conflicts", "Where standards or frameworks contradict each other",
+        description="Each item is one contradiction, with its kind, a severity (error, warning "
+                    "or info), the standards and elements involved, a sentence saying what is "
+                    "wrong, and the triples behind it: two frameworks that place a standard in "
+                    "places their mapping says do not correspond; a current standard or "
+                    "roadmap item that references a superseded or withdrawn standard; "
+                    "standards that supersede each other in a circle; two standards declared "
+                    "to conflict; or two unrelated standards from different publishers that "
+                    "cover the same elements (competing). There is no score; errors come "
+                    "first.",
+        path="/analysis/conflicts", function=conflicts, params=PARAMS, csv_columns=CSV_COLUMNS,
+        table_columns=TABLE_COLUMNS, report_columns=REPORT_COLUMNS,
+        docs="docs/analyses.md#conflicts"),
+)
+
+__all__ = ["conflicts", "PARAMS", "KINDS", "SEVERITY", "ANALYSES"]

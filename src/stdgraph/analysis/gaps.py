@@ -25,28 +25,33 @@ from stdgraph.analysis.common import (
     PROLOGUE,
     AnalysisDocument,
     Labels,
+    Parameter,
     RawParams,
     cap,
     json_params,
     limit_param,
     parse_params,
+    ref,
     values_block,
 )
-from stdgraph.sparql.named import Param
+from stdgraph.analysis.registry import Analysis
 from stdgraph.store.base import Store
 
 KINDS = ("barrier", "theme", "technology", "architecture-element", "roadmap-item")
 PUBLISHED = "https://w3id.org/stdgraph/ontology#Published"
 
 PARAMS = [
-    Param("kinds", "string", default=",".join(KINDS), allowed=KINDS, multiple=True,
-          description="Which gaps to list (comma-separated)."),
-    Param("scheme", "iri", required=False,
-          description="Only architecture elements of this scheme (e.g. sgid:architecture/rami40)."),
-    Param("rows", "iri", default="sgid:architecture/rami40/axis-layers",
-          description="The axis whose elements are the rows of the coverage matrix."),
-    Param("columns", "iri", default="sgid:architecture/rami40/axis-hierarchy",
-          description="The axis whose elements are the columns of the coverage matrix."),
+    Parameter("kinds", "string", default=",".join(KINDS), allowed=KINDS, multiple=True,
+              label="Kinds of gap", description="Which gaps to list (comma-separated)."),
+    Parameter("scheme", "iri", required=False, label="Only this architecture",
+              description="Only architecture elements of this scheme "
+                          "(e.g. sgid:architecture/rami40)."),
+    Parameter("rows", "iri", default="sgid:architecture/rami40/axis-layers",
+              label="Matrix rows (axis)",
+              description="The axis whose elements are the rows of the coverage matrix."),
+    Parameter("columns", "iri", default="sgid:architecture/rami40/axis-hierarchy",
+              label="Matrix columns (axis)",
+              description="The axis whose elements are the columns of the coverage matrix."),
     limit_param(),
 ]
 
@@ -250,4 +255,30 @@ def matrix_table(m: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["gaps", "matrix", "PARAMS", "KINDS"]
+REPORT_COLUMNS = [
+    ("kind", lambda i: i["kind"]), ("subject", lambda i: ref(i["subject"], i["label"])),
+    ("scheme", lambda i: ref(i["scheme"], i["scheme_label"])),
+    ("reason", lambda i: i["reason"] or ""),
+]
+
+
+def _matrix_appendix(doc: AnalysisDocument) -> str:
+    return matrix_table(doc.extra["matrix"]) if "matrix" in doc.extra else ""
+
+
+ANALYSES = (
+    Analysis(
+        "gaps", "What no standard covers",
+        description="Each item is something no standard covers, with the reason: a barrier, "
+                    "theme or technology that no published standard addresses; an element of "
+                    "a reference architecture in which no standard is classified (neither in "
+                    "it nor in any element below it); or a roadmap item that no standard "
+                    "delivers. There is no score. The coverage matrix next to the items counts "
+                    "the standards in each cell of a two-axis grid (by default RAMI 4.0 layers "
+                    "by hierarchy levels); an empty cell is a gap too.",
+        path="/analysis/gaps", function=gaps, params=PARAMS, csv_columns=CSV_COLUMNS,
+        table_columns=TABLE_COLUMNS, report_columns=REPORT_COLUMNS,
+        table_appendix=_matrix_appendix, docs="docs/analyses.md#gaps"),
+)
+
+__all__ = ["gaps", "matrix", "PARAMS", "KINDS", "ANALYSES"]

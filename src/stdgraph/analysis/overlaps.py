@@ -39,6 +39,7 @@ from stdgraph.analysis.common import (
     PROLOGUE,
     AnalysisDocument,
     Labels,
+    Parameter,
     RawParams,
     cap,
     iris,
@@ -46,25 +47,27 @@ from stdgraph.analysis.common import (
     labels,
     limit_param,
     parse_params,
+    ref,
     values_block,
 )
-from stdgraph.sparql.named import Param
+from stdgraph.analysis.registry import Analysis
 from stdgraph.store.base import Store
 
 PARAMS = [
-    Param("min_shared", "integer", default="2", minimum=1,
-          description="Least number of shared elements for a pair to count as an overlap."),
-    Param("expand", "boolean", default="false",
-          description="Treat elements linked by skos:exactMatch/closeMatch as the same."),
-    Param("dimensions", "string", default="elements", allowed=("elements", "all"),
-          description="'elements': architecture elements only; 'all': also barriers, themes "
-                      "and technologies."),
+    Parameter("min_shared", "integer", default="2", minimum=1, label="Least shared elements",
+              description="Least number of shared elements for a pair to count as an overlap."),
+    Parameter("expand", "boolean", default="false", label="Merge matching elements",
+              description="Treat elements linked by skos:exactMatch/closeMatch as the same."),
+    Parameter("dimensions", "string", default="elements", allowed=("elements", "all"),
+              label="Compare on",
+              description="'elements': architecture elements only; 'all': also barriers, themes "
+                          "and technologies."),
     limit_param(),
 ]
 
 CLUSTER_PARAMS = [
-    Param("threshold", "decimal", default="0.5", minimum=0, maximum=1,
-          description="Least score for an overlap to connect two standards."),
+    Parameter("threshold", "decimal", default="0.5", minimum=0, maximum=1, label="Least score",
+              description="Least score for an overlap to connect two standards."),
     *PARAMS[:3],
     limit_param(),
 ]
@@ -587,6 +590,44 @@ CLUSTER_TABLE_COLUMNS = [
     ("pairs", lambda i: i["pairs"]), ("standards", lambda i: labels(i["standards"])),
     ("common elements", lambda i: labels(i["elements"])),
 ]
+REPORT_COLUMNS = [
+    ("score", lambda i: f"{i['score']:.3f}"), ("shared", lambda i: str(len(i["shared"]))),
+    ("a", lambda i: ref(i["a"], i["a_label"])), ("b", lambda i: ref(i["b"], i["b_label"])),
+    ("related", lambda i: "yes" if i["related"] else ""),
+    ("shared elements", lambda i: i["shared"]),
+]
+CLUSTER_REPORT_COLUMNS = [
+    ("cluster", lambda i: str(i["cluster"])), ("size", lambda i: str(i["size"])),
+    ("pairs", lambda i: str(i["pairs"])), ("standards", lambda i: i["standards"]),
+    ("common elements", lambda i: i["elements"]),
+]
+
+ANALYSES = (
+    Analysis(
+        "overlaps", "Pairs of standards sharing architecture elements",
+        description="Each item is a pair of standards classified in some of the same "
+                    "architecture elements (at least 'Least shared elements' of them). Its score "
+                    "is the share of their elements they have in common: the shared elements "
+                    "divided by all the elements either is classified in, from 0 (nothing in "
+                    "common) to 1 (exactly the same places). A pair marked related is already "
+                    "linked - one is part of, supersedes or references the other - so the "
+                    "overlap is explained; an unrelated pair with a high score may be "
+                    "duplicated work.",
+        path="/analysis/overlaps", function=overlaps, params=PARAMS,
+        csv_columns=CSV_COLUMNS, table_columns=TABLE_COLUMNS, report_columns=REPORT_COLUMNS,
+        docs="docs/analyses.md#overlaps"),
+    Analysis(
+        "clusters", "Groups of standards connected by strong overlaps",
+        description="Each item is a group of standards joined by strong overlaps: every "
+                    "member overlaps at least one other member with a score of at least 'Least "
+                    "score' (the share of elements two standards have in common, 0 to 1). The "
+                    "item lists the members, how many strong pairs the group holds, and the "
+                    "elements most of its members are classified in. A large group marks a "
+                    "field crowded with similar standards. Groups are listed largest first.",
+        path="/analysis/overlaps/clusters", function=clusters, params=CLUSTER_PARAMS,
+        csv_columns=CLUSTER_CSV_COLUMNS, table_columns=CLUSTER_TABLE_COLUMNS,
+        report_columns=CLUSTER_REPORT_COLUMNS, docs="docs/analyses.md#overlaps"),
+)
 
 __all__ = ["overlaps", "clusters", "OverlapRun", "PairIndex", "Coverage", "fetch_coverage",
-           "Relations", "PARAMS", "CLUSTER_PARAMS", "DEFAULT_LIMIT"]
+           "Relations", "PARAMS", "CLUSTER_PARAMS", "DEFAULT_LIMIT", "ANALYSES"]

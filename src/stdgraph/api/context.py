@@ -6,7 +6,7 @@ No module keeps state: two apps in one process (tests do this) have two contexts
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,11 +15,9 @@ import pyoxigraph as ox
 
 from stdgraph.api.executor import ProcessQueryExecutor, ThreadQueryExecutor
 from stdgraph.change.guard import WriteGuard
+from stdgraph.project import Project
 from stdgraph.settings import Settings
 from stdgraph.store.base import Store
-from stdgraph.store.memory import MemoryStore, _ox_quads
-from stdgraph.store.oxigraph import OxigraphStore
-from stdgraph.store.remote import RemoteStore
 
 log = logging.getLogger("stdgraph.api")
 
@@ -33,27 +31,29 @@ class ApiContext:
     examples: dict[str, str] = field(default_factory=dict)
     #: the /sparql handler, set by routes.sparql, for the raw ASGI fast path (api.fastpath)
     query_handler: Any = None
-    #: the embedded store, which answers point lookups on the event loop (routes.sparql)
-    inline_store: OxigraphStore | None = None
+    #: the browser's page for ``GET /sparql`` (request -> HTML), set by the pages when they are
+    #: mounted (``web.router``); without it browsers get the service description
+    query_page: Callable[[Any], str] | None = None
+    #: the store, if it answers point lookups on the event loop (``Store.answers_inline``,
+    #: routes.sparql)
+    inline_store: Store | None = None
     writes: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="stdgraph-write"))
     _cache: dict[Any, Any] = field(default_factory=dict)
 
     @classmethod
     def build(cls, settings: Settings, store: Store) -> ApiContext:
-        if isinstance(store, OxigraphStore) and not store.read_only:
-            # readers in other processes: never compact a generation under them, and keep a
-            # retired one longer than any query on it may still run
-            store.share_with_readers()
-            store.retain_seconds = max(store.retain_seconds, 3 * settings.query_timeout + 30)
-        if settings.query_processes and isinstance(store, OxigraphStore):
-            executor: Any = ProcessQueryExecutor(str(store.root), settings.query_workers)
+        reader_spec = store.reader_spec()
+        if reader_spec is not None:
+            # readers in other processes: never compact under them, and keep retired state
+            # longer than any query on it may still run
+            store.share_with_readers(retain_seconds=3 * settings.query_timeout + 30)
+        if settings.query_processes and reader_spec is not None:
+            executor: Any = ProcessQueryExecutor(reader_spec, settings.query_workers)
         else:
             executor = ThreadQueryExecutor(store, settings.query_workers)
         project = None
         try:
-            from stdgraph.project import Project
-
             project = Project.locate(settings.project)
         except Exception as e:  # noqa: BLE001 - a read-only server runs without a project
             if settings.update_token:
@@ -69,22 +69,18 @@ class ApiContext:
                     continue
         return cls(settings=settings, store=store, executor=executor, guard=guard,
                    examples=examples,
-                   inline_store=store if isinstance(store, OxigraphStore) else None)
+                   inline_store=store if store.answers_inline else None)
 
     @property
     def writable(self) -> bool:
         return self.guard is not None
 
     def state_key(self) -> Any:
-        """Changes whenever the store's content may have changed (for caches)."""
-        st = self.store
-        if isinstance(st, OxigraphStore):
-            return st._current_generation()
-        if isinstance(st, MemoryStore):
-            return id(st._ds)
-        if isinstance(st, RemoteStore):
-            return object()  # others write to the server unseen: never reuse a cached value
-        return None
+        """Changes whenever the store's content may have changed (for caches): its
+        ``version``, or, where that is unknown (a remote server others write to unseen), a
+        new object each time, so that a cached value is never reused."""
+        version = self.store.version()
+        return object() if version is None else version
 
     def cached(self, name: str, compute):
         key = (name, self.state_key())
@@ -95,19 +91,7 @@ class ApiContext:
 
     def quads(self, graph=None) -> Iterator[ox.Quad]:
         """The store's quads as pyoxigraph terms (one graph, or all with ``graph=None``)."""
-        st = self.store
-        if isinstance(st, OxigraphStore):
-            yield from st.db.quads_for_pattern(None, None, None, graph)
-            return
-        if isinstance(st, MemoryStore):
-            for q in _ox_quads(st._ds):
-                if graph is None or q.graph_name == graph:
-                    yield q
-            return
-        if isinstance(st, RemoteStore):
-            yield from st.ox_quads(graph)
-            return
-        raise NotImplementedError(f"no quad access for the {st.kind} store")
+        yield from self.store.ox_quads(graph)
 
     def graph_exists(self, graph) -> bool:
         if isinstance(graph, ox.DefaultGraph):

@@ -28,6 +28,7 @@ __all__ = [
     "parse_accept",
     "parse_content_type",
     "require_content_type",
+    "response_media_type",
 ]
 
 
@@ -173,6 +174,16 @@ def negotiate_name(
         primary = [t if isinstance(t, str) else t[0] for t in table.values()]
         raise NotAcceptable(primary, what)
     return owner[picked]
+
+
+def response_media_type(fmt: str, table: Mapping[str, Sequence[str]]) -> str:
+    """The ``Content-Type`` of a response in format ``fmt``: the first media type ``table``
+    gives it, with ``; charset=utf-8`` for the textual ones."""
+    mt = table[fmt][0]
+    if mt.startswith("text/") or mt.endswith("+json") or mt.endswith("+xml") or \
+            mt in {"application/n-triples", "application/n-quads", "application/trig"}:
+        return mt + "; charset=utf-8"
+    return mt
 
 
 def parse_content_type(header: str | None) -> tuple[str, dict[str, str]]:

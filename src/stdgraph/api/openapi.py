@@ -10,12 +10,12 @@ from __future__ import annotations
 import json
 import sys
 
+from stdgraph.api.app import create_app
+from stdgraph.settings import Settings
+from stdgraph.store import MemoryStore
+
 
 def openapi_document() -> dict:
-    from stdgraph.api.app import create_app
-    from stdgraph.settings import Settings
-    from stdgraph.store import MemoryStore
-
     app = create_app(Settings(), store=MemoryStore())
     try:
         return app.openapi()

@@ -8,22 +8,26 @@ they see every write committed through the API (writes commit by switching gener
 
 from __future__ import annotations
 
+import socket
+import sys
 from typing import Any
+
+from stdgraph.api.errors import error_extra
+from stdgraph.api.executor import recv_message, send_message
+from stdgraph.errors import StdgraphError
+from stdgraph.store import open_store
 
 
 def _error_payload(exc: BaseException) -> dict[str, Any]:
-    from stdgraph.api.errors import error_extra
-    from stdgraph.errors import StdgraphError
-
     if isinstance(exc, StdgraphError):
         return {"status": exc.http_status, "message": exc.message, "extra": error_extra(exc)}
     return {"status": 500, "message": f"internal error: {type(exc).__name__}: {exc}",
             "extra": {}}
 
 
-def worker_main(sock, store_dir: str) -> None:  # pragma: no cover - runs in a child process
-    from stdgraph.api.executor import recv_message, send_message
-    from stdgraph.store.oxigraph import OxigraphStore
+def worker_main(sock, store_spec: str) -> None:  # pragma: no cover - runs in a child process
+    """Answer jobs from ``sock`` on the store ``store_spec`` names (``Store.reader_spec``),
+    opened read-only."""
 
     class _Conn:
         def send(self, obj) -> None:
@@ -33,7 +37,7 @@ def worker_main(sock, store_dir: str) -> None:  # pragma: no cover - runs in a c
             return recv_message(sock)
 
     conn = _Conn()
-    store = OxigraphStore(store_dir, read_only=True)
+    store = open_store(store_spec, read_only=True)
     conn.send(("ready", None))
     while True:
         try:
@@ -54,9 +58,6 @@ def worker_main(sock, store_dir: str) -> None:  # pragma: no cover - runs in a c
 
 
 def main(argv: list[str] | None = None) -> None:  # pragma: no cover - child process
-    import socket
-    import sys
-
     args = sys.argv[1:] if argv is None else argv
     worker_main(socket.socket(fileno=int(args[0])), args[1])
 

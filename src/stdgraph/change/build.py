@@ -15,7 +15,7 @@ rdflib graphs, for the rules engine and pyshacl.
 **What a rebuild keeps.** The build owns the project's graphs (its files', and any other graph
 under ``graph/ontology/`` or ``graph/data/``: a removed file's), the inferred graph and the build
 record. Every other graph stays, treated as the rest of stdgraph treats it
-(``writes.is_asserted`` / ``is_shacl_data``): ``stdgraph import`` graphs (``graph/import/...``)
+(``rdf.graphs.is_asserted`` / ``is_shacl_data``): ``stdgraph import`` graphs (``graph/import/...``)
 are copied as they are, outside the closure and validation; any other graph — above all those
 ``stdgraph load`` wrote, which stay kept even under the project's folders since the meta graph
 records them — is copied into the work store, so it is closed and validated with the project's
@@ -39,12 +39,14 @@ from rdflib.namespace import PROV, RDF, XSD
 from rdflib.term import Node
 
 from stdgraph import __version__
-from stdgraph.change.guard import is_shacl_data
 from stdgraph.errors import StoreError, UsageError, ValidationFailed
-from stdgraph.project import RDF_SUFFIXES, Project
-from stdgraph.rdf.io import _scope, graph_to_quads, parse_graph, parse_quads, to_oxigraph, to_rdflib
+from stdgraph.project import RDF_SUFFIXES, Project, parse_file
+from stdgraph.rdf.graphs import PROJECT_GRAPH_PREFIXES, is_shacl_data
+from stdgraph.rdf.io import blank_node_scope, graph_to_quads, parse_quads, to_oxigraph, to_rdflib
 from stdgraph.rdf.namespaces import GRAPH_BASE, IMPORT_GRAPH_PREFIX, INFERRED_GRAPH, META_GRAPH
 from stdgraph.rdf.results import Triple
+from stdgraph.reasoning.infer import infer
+from stdgraph.reasoning.rules import Reasoner, UnsupportedConstruct
 from stdgraph.store.base import Store
 from stdgraph.validation.report import ValidationReport
 from stdgraph.validation.scoped import validate_in_store
@@ -52,8 +54,6 @@ from stdgraph.validation.scoped import validate_in_store
 Progress = Callable[[str], None]
 #: quads written to the work store at a time
 CHUNK = 100_000
-#: where ``Project.graph_iri`` puts the graphs of ontology/ and data/ files
-PROJECT_GRAPH_PREFIXES = (GRAPH_BASE + "ontology/", GRAPH_BASE + "data/")
 
 
 def _union(*groups: Iterable[Graph]) -> Graph:
@@ -96,10 +96,6 @@ class BuildResult:
         return sum(self.graphs.values())
 
 
-def parse_file(path: Path, label: str) -> Graph:
-    return parse_graph(path=path, fmt=RDF_SUFFIXES[path.suffix], label=label)
-
-
 def load_project(project: Project, progress: Progress | None = None) -> LoadedProject:
     """Parse every ontology, data and shapes file into rdflib graphs; the first syntax error
     stops."""
@@ -112,16 +108,8 @@ def load_project(project: Project, progress: Progress | None = None) -> LoadedPr
             getattr(loaded, kind)[iri] = parse_file(path, rel)
             loaded.files[iri] = rel
         say(f"parsed {len(files)} {kind} file(s)")
-    loaded.shapes = read_shapes(project)
+    loaded.shapes = project.shapes()
     return loaded
-
-
-def read_shapes(project: Project) -> Graph:
-    shapes = Graph()
-    for path in project.shape_files:
-        for t in parse_file(path, project.relative(path)):
-            shapes.add(t)
-    return shapes
 
 
 class _Terms:
@@ -161,11 +149,11 @@ class Workspace:
 
     def add_data(self, path: Path, iri: str, label: str) -> None:
         """Parse a data file into its named graph; blank nodes are renamed apart per file
-        (as ``rdfio.parse_graph`` does)."""
+        (as ``rdf.io.parse_graph`` does)."""
         if path.suffix not in RDF_SUFFIXES:
             raise UsageError(f"{path}: unknown RDF file type {path.suffix!r}")
         graph = ox.NamedNode(iri)
-        prefix = _scope(label)
+        prefix = blank_node_scope(label)
 
         def renamed(term):
             return ox.BlankNode(prefix + term.value) if isinstance(term, ox.BlankNode) else term
@@ -198,9 +186,6 @@ class Workspace:
     def infer(self) -> int:
         """Run the rules engine over ontology + data; write its entailments into the inferred
         graph of the work store. Returns how many there are."""
-        from stdgraph.reasoning.infer import infer
-        from stdgraph.reasoning.rules import Reasoner, UnsupportedConstruct
-
         def asserted() -> Iterator[Triple]:
             for part in self.ontology.values():
                 yield from part
@@ -227,7 +212,7 @@ class Workspace:
         return n
 
     def validate(self) -> ValidationReport:
-        """Every data graph (kept ones included, as ``writes.is_shacl_data`` says) plus the
+        """Every data graph (kept ones included, as ``rdf.graphs.is_shacl_data`` says) plus the
         inferred graph, with the ontology, against the shapes."""
         return validate_in_store(self.db, self.shapes, self.ontology_graph(), None,
                                  data_graph=is_shacl_data, sources=_Sources(self))
@@ -280,7 +265,7 @@ def parse_project(project: Project, progress: Progress | None = None) -> Workspa
     for path in project.data_files:
         work.add_data(path, project.graph_iri(path), project.relative(path))
     say(f"parsed {len(project.data_files)} data file(s)")
-    work.shapes = read_shapes(project)
+    work.shapes = project.shapes()
     return work
 
 
@@ -317,7 +302,7 @@ def kept_graphs(project: Project, store: Store) -> KeptGraphs:
     version = store.version()
     names = store.graph_names()
     meta = list(store.triples(META_GRAPH)) if META_GRAPH in names else []
-    # ``bulkload._record`` gives each graph it loaded: <graph> prov:generatedAtTime <time>
+    # ``change.load`` records each graph it loaded: <graph> prov:generatedAtTime <time>
     loaded = {str(s) for s, p, _o in meta if p == PROV.generatedAtTime}
     owned = {INFERRED_GRAPH, META_GRAPH}
     owned |= {project.graph_iri(p) for p in [*project.ontology_files, *project.data_files]}
@@ -400,7 +385,7 @@ def validate_files(
     work = Workspace()
     for path in project.ontology_files:
         work.add_ontology(path, project.graph_iri(path), project.relative(path))
-    work.shapes = read_shapes(project)
+    work.shapes = project.shapes()
     for path in paths:
         work.add_data(path, "urn:stdgraph:file:" + str(path), str(path))
     report, _t = close_and_validate(work, progress)

@@ -11,7 +11,7 @@ the copy committed whole — or not at all.
 
    * an update made only of ``INSERT DATA`` / ``DELETE DATA`` operations (the common case, and
      the bulk one) is parsed by Oxigraph itself, one operation at a time
-     (``sparqlscan.data_operations``);
+     (``sparql.scan.data_operations``);
    * any other update is parsed into algebra by rdflib; each ``WHERE`` is evaluated by rdflib's
      SPARQL engine over a live, read-only view of the copy (``_StoreView``: no graph is copied)
      restricted to the operation's dataset, and the ``DELETE``/``INSERT`` templates are
@@ -23,7 +23,7 @@ the copy committed whole — or not at all.
    graph, applied to the copy;
 4. the nodes the write touches — subjects and non-literal objects of the changed asserted quads
    and of the changed inferred triples, blank nodes replaced by the IRIs that hold them — are
-   validated in the copy with the project's shapes (``validation_store.validate_in_store``,
+   validated in the copy with the project's shapes (``validation.scoped.validate_in_store``,
    which reads only the neighbourhood the shapes need);
 5. any ``sh:Violation`` rolls the copy and the reasoner back and raises ``ValidationFailed``
    (HTTP 422) with the report; otherwise the copy becomes the store in one atomic step.
@@ -58,37 +58,27 @@ from rdflib.store import Store as RdflibStore
 from rdflib.term import Node
 
 from stdgraph.errors import QuerySyntaxError, QueryTimeout, StdgraphError, ValidationFailed
+from stdgraph.project import Project
+from stdgraph.rdf.graphs import COMPUTED_GRAPHS, is_asserted, is_shacl_data
 from stdgraph.rdf.io import to_oxigraph, to_rdflib
-from stdgraph.rdf.namespaces import GRAPH_BASE, IMPORT_GRAPH_PREFIX, INFERRED_GRAPH, META_GRAPH
+from stdgraph.rdf.namespaces import INFERRED_GRAPH
+from stdgraph.reasoning.infer import infer
 from stdgraph.reasoning.rules import InferenceDelta, Reasoner, UnsupportedConstruct, write_delta
-from stdgraph.sparql.scan import check_nesting, data_operations, uses_load, uses_service
+from stdgraph.sparql.scan import (
+    check_nesting,
+    data_operations,
+    oxigraph_syntax_error,
+    uses_load,
+    uses_service,
+)
 from stdgraph.store.base import Store
 from stdgraph.validation import scoped as validation_store
 from stdgraph.validation.report import ValidationReport
 from stdgraph.validation.scoped import validate_in_store
 
-ONTOLOGY_GRAPH_PREFIX = GRAPH_BASE + "ontology/"
-_COMPUTED = {ox.NamedNode(INFERRED_GRAPH), ox.NamedNode(META_GRAPH)}
 _CHECK_EVERY = 256  # triples read between two deadline checks
 
 Triple = tuple[Node, Node, Node]
-
-
-def _imported(graph) -> bool:
-    return isinstance(graph, ox.NamedNode) and graph.value.startswith(IMPORT_GRAPH_PREFIX)
-
-
-def is_asserted(graph) -> bool:
-    """Graphs whose triples the reasoner closes: all but the computed and the imported ones."""
-    return graph not in _COMPUTED and not _imported(graph)
-
-
-def is_shacl_data(graph) -> bool:
-    """Graphs SHACL validates: the asserted data (not the ontology) plus the inferred graph."""
-    if graph == ox.NamedNode(INFERRED_GRAPH):
-        return True
-    return is_asserted(graph) and not (
-        isinstance(graph, ox.NamedNode) and graph.value.startswith(ONTOLOGY_GRAPH_PREFIX))
 
 
 class UpdateError(StdgraphError):
@@ -212,18 +202,9 @@ class WriteGuard:
         self._reasoner_version: Any = None
 
     @classmethod
-    def for_project(cls, store: Store, project) -> WriteGuard:
-        """Shapes and ontology parsed from a ``stdgraph.project.Project``."""
-        from stdgraph.change.build import parse_file
-
-        shapes, ontology = Graph(), Graph()
-        for path in project.shape_files:
-            for t in parse_file(path, project.relative(path)):
-                shapes.add(t)
-        for path in project.ontology_files:
-            for t in parse_file(path, project.relative(path)):
-                ontology.add(t)
-        return cls(store, shapes, ontology)
+    def for_project(cls, store: Store, project: Project) -> WriteGuard:
+        """With the project's shapes and ontology."""
+        return cls(store, project.shapes(), project.ontology())
 
     # -- public operations -------------------------------------------------------------------
     def update(
@@ -388,8 +369,8 @@ class WriteGuard:
         self._reasoner_version = getattr(txn, "generation", None)
         clock.lap("commit")
         return WriteOutcome(
-            inserted=sum(1 for q in rec.added if q.graph_name not in _COMPUTED),
-            deleted=sum(1 for q in rec.removed if q.graph_name not in _COMPUTED),
+            inserted=sum(1 for q in rec.added if q.graph_name not in COMPUTED_GRAPHS),
+            deleted=sum(1 for q in rec.removed if q.graph_name not in COMPUTED_GRAPHS),
             inferred_added=len(delta.added),
             inferred_removed=len(delta.removed),
             touched=len(focus),
@@ -425,8 +406,6 @@ def _still_asserted(db: ox.Store, q: ox.Quad) -> bool:
 
 def _full_inference_delta(db: ox.Store) -> InferenceDelta:
     """The inferred graph recomputed from scratch (constructs the rules do not cover)."""
-    from stdgraph.reasoning.infer import infer
-
     asserted = Graph()
     for t in asserted_triples(db):
         asserted.add(t)
@@ -457,18 +436,12 @@ def focus_iris(nodes: Iterable[Node], db: ox.Store) -> set[URIRef]:
 
 
 # -- SPARQL Update: parsing ------------------------------------------------------------------------
-def _native_error(e: SyntaxError) -> QuerySyntaxError:
-    from stdgraph.store.oxigraph import _syntax_error
-
-    return _syntax_error(e)
-
-
 def _check_syntax(sparql: str, base_iri: str | None = None) -> None:
     """Parse (and run) the update on an empty in-memory store: only its syntax errors count."""
     try:
         ox.Store().update(sparql, base_iri=base_iri)
     except SyntaxError as e:
-        raise _native_error(e) from None
+        raise oxigraph_syntax_error(e) from None
     except (OSError, ValueError, RuntimeError):
         pass  # evaluation errors on an empty store say nothing about the real one
 
@@ -488,7 +461,7 @@ def _data_operations(sparql: str,
             scratch = ox.Store()
             scratch.update(as_insert, base_iri=base_iri)
         except SyntaxError as e:
-            raise _native_error(e) from None
+            raise oxigraph_syntax_error(e) from None
         except (OSError, ValueError, RuntimeError) as e:
             raise UpdateError(f"the update failed: {e}") from None
         out.append((kind, list(scratch)))

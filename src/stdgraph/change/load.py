@@ -15,7 +15,7 @@ leaves the store exactly as it was:
    the build and the guarded writes do) and replaces the inferred graph;
 4. unless ``validate=False``, the nodes the load touches — subjects and non-literal objects of
    the old and new content of the target graphs and of every inferred triple that changed — are
-   validated in the store with the project's shapes (``validation_store.validate_in_store``); a
+   validated in the store with the project's shapes (``validation.scoped.validate_in_store``); a
    ``sh:Violation`` throws the copy away (``ValidationFailed``);
 5. a record of the load (source files, time) goes into the meta graph and the copy is committed.
 
@@ -52,12 +52,15 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
-from stdgraph.change.guard import asserted_triples, focus_iris, is_shacl_data
+from stdgraph.change.guard import asserted_triples, focus_iris
 from stdgraph.errors import UsageError, ValidationFailed
-from stdgraph.project import RDF_SUFFIXES
+from stdgraph.project import RDF_SUFFIXES, Project
+from stdgraph.rdf.graphs import is_shacl_data
 from stdgraph.rdf.io import parse_quads, to_oxigraph, to_rdflib
 from stdgraph.rdf.namespaces import GRAPH_BASE, IMPORT_GRAPH_PREFIX, INFERRED_GRAPH, META_GRAPH
 from stdgraph.rdf.results import Triple
+from stdgraph.reasoning.infer import infer
+from stdgraph.reasoning.rules import Reasoner, UnsupportedConstruct
 from stdgraph.sparql.terms import iri_ref
 from stdgraph.store.base import Store
 from stdgraph.validation.report import ValidationReport
@@ -69,7 +72,6 @@ Progress = Callable[[str], None]
 LOAD_GRAPH_BASE = GRAPH_BASE + "load/"
 #: quads written per bulk_extend call (bounds the memory of the load itself)
 CHUNK = 200_000
-ONTOLOGY_GRAPH_PREFIX = GRAPH_BASE + "ontology/"
 
 _PROV = "http://www.w3.org/ns/prov#"
 _XSD_DATETIME = ox.NamedNode("http://www.w3.org/2001/XMLSchema#dateTime")
@@ -169,7 +171,7 @@ def _quads(path: Path, graph: ox.NamedNode) -> Iterator[ox.Quad]:
             yield ox.Quad(s, q.predicate, o, graph)
 
     try:
-        if gz and fmt in {"jsonld", "rdfxml"}:  # checked whole before parsing (rdfio)
+        if gz and fmt in {"jsonld", "rdfxml"}:  # checked whole before parsing (rdf.io)
             yield from renamed(parse_quads(gzip.decompress(path.read_bytes()), fmt=fmt,
                                            label=str(path)))
         elif gz:
@@ -209,9 +211,6 @@ def closure(db: ox.Store, asserted: Iterable[Triple],
     """The inferred triples of ``asserted`` (rules engine). A graph that uses a construct the
     rules do not implement falls back to owlrl over the asserted graphs of ``db`` (by then
     ``asserted`` has been read to its end, so ``db`` holds all of it)."""
-    from stdgraph.reasoning.infer import infer
-    from stdgraph.reasoning.rules import Reasoner, UnsupportedConstruct
-
     try:
         return Reasoner(asserted).inferred()
     except UnsupportedConstruct as e:
@@ -266,7 +265,7 @@ def load(
     *,
     graph: str | None = None,
     validate: bool = True,
-    project=None,
+    project: Project | None = None,
     progress: Progress | None = None,
 ) -> LoadResult:
     """Load ``files`` into the store, all or nothing (see the module docstring).
@@ -279,15 +278,8 @@ def load(
     targets = plan([Path(f) for f in files], graph)
     shapes = ontology = None
     if validate:
-        from stdgraph.change.build import parse_file
-        from stdgraph.project import Project
-
         project = project or Project.locate()
-        shapes, ontology = Graph(), Graph()
-        for p in project.shape_files:
-            shapes += parse_file(p, project.relative(p))
-        for p in project.ontology_files:
-            ontology += parse_file(p, project.relative(p))
+        shapes, ontology = project.shapes(), project.ontology()
 
     txn = store.begin()
     try:

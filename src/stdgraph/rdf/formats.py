@@ -191,7 +191,7 @@ DATASET_MEDIA: dict[str, tuple[str, ...]] = {
     "trig": ("application/trig",),
     "jsonld": ("application/ld+json", "application/json"),
 }
-#: Content-Type of a request body -> rdfio format name (Graph Store Protocol uploads)
+#: Content-Type of a request body -> rdf.io format name (Graph Store Protocol uploads)
 RDF_INPUT_MEDIA: dict[str, str] = {
     "text/turtle": "turtle",
     "application/x-turtle": "turtle",

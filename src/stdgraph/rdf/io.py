@@ -63,7 +63,9 @@ def to_oxigraph(term: Node):
     raise TypeError(f"unsupported term {term!r}")
 
 
-def _scope(label: str) -> str:
+def blank_node_scope(label: str) -> str:
+    """The prefix the blank-node labels of document ``label`` get, so that two documents'
+    ``_:b1`` stay apart (the same document read again gets the same labels)."""
     return "b" + hashlib.sha1(label.encode()).hexdigest()[:10] + "_"
 
 
@@ -125,7 +127,7 @@ def parse_graph(
 ) -> Graph:
     """Parse one document into a fresh rdflib Graph (graph names in quad formats are dropped)."""
     name = label or (str(path) if path else "<input>")
-    prefix = _scope(name)
+    prefix = blank_node_scope(name)
     g = Graph()
     add = g.add
     for q in parse_quads(data, path=path, fmt=fmt, base_iri=base_iri, label=label):

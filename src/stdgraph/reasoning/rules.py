@@ -34,11 +34,11 @@ ontology, STO and the I40KG actually use, in time linear in the size of the clos
    from the removed triples is over-deleted, then each over-deleted triple that still has a
    one-step derivation from what is left is put back and derivation resumes from it. A change
    that touches the schema recomputes the closure. The result is tested to be identical to a
-   full recomputation (tests/test_rules.py).
+   full recomputation (tests/reasoning/test_rules.py).
 
 What is *not* reproduced, on purpose, because it never yields an informative triple
-(``stdgraph.reasoning.infer.is_informative``) for graphs that do not make axioms about the built-in
-vocabulary (``rdf:``, ``rdfs:``, ``owl:``, ``xsd:`` terms as subjects of axioms, or
+(``stdgraph.reasoning.informative.is_informative``) for graphs that do not make axioms about
+the built-in vocabulary (``rdf:``, ``rdfs:``, ``owl:``, ``xsd:`` terms as subjects of axioms, or
 ``owl:Thing``/``owl:Nothing`` in class axioms): eq-ref (``x owl:sameAs x`` for every term), the
 ``owl:Thing``/``owl:Nothing`` half of scm-cls (``C rdfs:subClassOf owl:Thing``), cls-thing,
 cls-nothing1, prp-ap, dt-type1, and dt-type2 for literals (``"1"^^xsd:int rdf:type xsd:int``),
@@ -80,7 +80,7 @@ from stdgraph.errors import StdgraphError
 from stdgraph.rdf.io import to_oxigraph
 from stdgraph.rdf.namespaces import INFERRED_GRAPH, META_GRAPH
 from stdgraph.rdf.results import Triple
-from stdgraph.reasoning.infer import _REFLEXIVE, informative_statement, informative_subject
+from stdgraph.reasoning.informative import REFLEXIVE, informative_statement, informative_subject
 from stdgraph.sparql.terms import iri_ref
 from stdgraph.store.base import Store
 
@@ -331,7 +331,7 @@ class Reasoner:
         self._schema_types = frozenset(c(t) for t in SCHEMA_TYPES)
         self._datatypes = frozenset(c(t) for t in _DATATYPES)
         self._watch = self._schema_p | {self.TYPE, self.FIRST, self.REST}
-        self._reflexive = frozenset(c(t) for t in _REFLEXIVE)
+        self._reflexive = frozenset(c(t) for t in REFLEXIVE)
         self._statement_ok: dict[tuple[int, int], bool] = {}
         self._rebuild()
 
@@ -425,7 +425,7 @@ class Reasoner:
         return ok == YES
 
     def _is_informative(self, f: Fact) -> bool:
-        """``stdgraph.reasoning.infer.is_informative`` of the decoded triple, from cached parts."""
+        """``reasoning.informative.is_informative`` of the decoded triple, from cached parts."""
         s, p, o = f
         kind = self.kind
         if kind[p] == BLANK:  # generalized triple: owlrl removes them at the end

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Protocol
 
 import pyoxigraph as ox
 from rdflib import Literal, URIRef
@@ -32,11 +33,10 @@ from rdflib.term import Node
 from stdgraph.errors import StdgraphError, UsageError
 from stdgraph.rdf.namespaces import PREFIXES
 from stdgraph.rdf.results import QueryResult
-from stdgraph.store.base import Store
 
 __all__ = [
     "NamedQuery", "Param", "ParameterError", "QueryNotFound", "QueryFileError", "Registry",
-    "TYPES", "sparql_term", "parse_header", "expand_iri",
+    "TYPES", "sparql_term", "parse_header", "expand_iri", "Queryable",
 ]
 
 #: parameter types and what their values become
@@ -50,6 +50,14 @@ TYPES = {
     "date": "an xsd:date, YYYY-MM-DD",
     "year": "an xsd:gYear, YYYY",
 }
+
+
+class Queryable(Protocol):
+    """What runs a named query: any ``stdgraph.store.Store`` (this layer, below the stores,
+    names only the one call it makes)."""
+
+    def query(self, sparql: str) -> QueryResult: ...
+
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
@@ -427,7 +435,8 @@ class NamedQuery:
         at = where_brace(self.text)
         return self.text[:at] + "\n  " + "\n  ".join(blocks) + "\n" + self.text[at:]
 
-    def run(self, store: Store, values: dict[str, str | list[str]] | None = None) -> QueryResult:
+    def run(self, store: Queryable,
+            values: dict[str, str | list[str]] | None = None) -> QueryResult:
         return store.query(self.bound_text(values))
 
     def describe(self) -> dict:

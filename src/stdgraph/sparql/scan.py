@@ -14,7 +14,7 @@ milliseconds. So this module does what a SPARQL parser's lexer does:
 
 A keyword can only be a bare word, and no bare word can hide inside another token because the
 terminals that could swallow text (strings, IRIs, comments) are matched with their exact grammar
-rules. ``tests/endpoint/test_sparqlscan.py`` checks the scanner against rdflib's parser on tricky
+rules. ``tests/sparql/test_scan.py`` checks the scanner against rdflib's parser on tricky
 input.
 """
 
@@ -27,7 +27,11 @@ from stdgraph.errors import QuerySyntaxError
 
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
-_TOKEN = re.compile(
+#: one token of SPARQL text: the lexer's terminals, longest match first; the group that matched
+#: (``m.lastgroup``) is the token's kind: ws, comment, string, iri, lang, var, bnode, name, word,
+#: number or other (one character of punctuation). Escapes must be expanded first
+#: (``expand_escapes``).
+TOKEN = re.compile(
     r"""
       (?P<ws>\s+)
     | (?P<comment>\#[^\n\r]*)
@@ -51,6 +55,19 @@ _TOKEN = re.compile(
 )
 
 
+_POSITION = re.compile(r"error at (\d+):(\d+): ?")
+
+
+def oxigraph_syntax_error(e: SyntaxError) -> QuerySyntaxError:
+    """pyoxigraph's ``SyntaxError`` for a query or update as a ``QuerySyntaxError`` with line
+    and column (its SPARQL parser reports ``error at LINE:COLUMN: reason`` in the message)."""
+    msg = str(e.msg or e)
+    m = _POSITION.search(msg)
+    if m and e.lineno is None:
+        return QuerySyntaxError(_POSITION.sub("", msg, count=1), int(m[1]), int(m[2]))
+    return QuerySyntaxError(msg, e.lineno, e.offset)
+
+
 def expand_escapes(text: str) -> str:
     """SPARQL codepoint escapes, expanded (SPARQL 1.1 Query §19.2)."""
     if "\\u" not in text and "\\U" not in text:
@@ -62,7 +79,7 @@ def expand_escapes(text: str) -> str:
 def keywords(text: str) -> frozenset[str]:
     """Upper-cased bare words (keywords) of a query or update."""
     words = set()
-    for m in _TOKEN.finditer(expand_escapes(text)):
+    for m in TOKEN.finditer(expand_escapes(text)):
         if m.lastgroup == "word":
             words.add(m.group().upper())
     return frozenset(words)
@@ -77,7 +94,7 @@ MAX_NESTING = 100
 def nesting_depth(text: str) -> int:
     """How deeply ``{``, ``(`` and ``[`` nest outside strings, IRIs and comments."""
     depth = deepest = 0
-    for m in _TOKEN.finditer(expand_escapes(text)):
+    for m in TOKEN.finditer(expand_escapes(text)):
         if m.lastgroup == "other":
             c = m.group()
             if c in "{([":
@@ -128,7 +145,7 @@ _QUERY_WORDS = frozenset({"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"})
 def first_keyword(text: str) -> str | None:
     """The first keyword after the prologue (PREFIX/BASE/VERSION declarations), upper-cased;
     ``None`` when there is none."""
-    for m in _TOKEN.finditer(expand_escapes(text)):
+    for m in TOKEN.finditer(expand_escapes(text)):
         if m.lastgroup != "word":
             continue
         w = m.group().upper()
@@ -167,7 +184,7 @@ def data_operations(text: str) -> list[tuple[str, str, str]] | None:
     ops: list[tuple[int, int, str]] = []  # (start, end, kind)
     separators: list[int] = []
     depth, start, first, kind = 0, None, None, ""
-    for m in _TOKEN.finditer(text):
+    for m in TOKEN.finditer(text):
         group, value = m.lastgroup, m.group()
         if group in {"ws", "comment"}:
             continue
@@ -228,7 +245,7 @@ def is_point_lookup(text: str) -> bool:
     a point lookup. Nor is a query with OFFSET or a variable used twice (``<s> ?x ?x``): the
     rows skipped or filtered out are read without output, so without a deadline check, and a
     subject can have millions of triples."""
-    toks = [(m.lastgroup, m.group()) for m in _TOKEN.finditer(expand_escapes(text))
+    toks = [(m.lastgroup, m.group()) for m in TOKEN.finditer(expand_escapes(text))
             if m.lastgroup not in {"ws", "comment"}]
     i, n = 0, len(toks)
     while i < n and toks[i][0] == "word" and toks[i][1].upper() in {"PREFIX", "BASE"}:

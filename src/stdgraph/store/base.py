@@ -8,12 +8,13 @@ names the graphs (SPARQL protocol ``default-graph-uri`` / ``named-graph-uri``).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import pyoxigraph as ox
 
 from stdgraph.rdf.formats import serialize_answer
+from stdgraph.rdf.io import graph_to_quads
 from stdgraph.rdf.results import Answer, QueryResult, Triple
 from stdgraph.sparql.terms import iri_ref
 
@@ -26,6 +27,8 @@ class Store(ABC):
     #: ``replace_all`` and ``replace_graph`` also take pyoxigraph ``Quad``/``Triple`` objects
     #: (written as they are, no term conversion), not only rdflib triples
     takes_oxigraph: bool = False
+    #: ``answer_inline`` answers small point lookups (else it always says ``None``)
+    answers_inline: bool = False
 
     @abstractmethod
     def replace_all(self, graphs: Mapping[str, Iterable[Triple]]) -> None:
@@ -57,8 +60,6 @@ class Store(ABC):
         other graphs are left as they are. Triples as for ``replace_all``. This generic version
         is one SPARQL update (``DROP`` + ``INSERT DATA``: the whole graph as one text, slow for
         big graphs); every backend here overrides it."""
-        from stdgraph.rdf.io import graph_to_quads
-
         lines = [f"{q.subject} {q.predicate} {q.object} ." for q in graph_to_quads(triples, iri)]
         update = f"DROP SILENT GRAPH {iri_ref(iri)}"
         if lines:
@@ -81,9 +82,21 @@ class Store(ABC):
     def quads(self, graph: str) -> Iterable[ox.Quad]:
         """The triples of one named graph as pyoxigraph quads of that graph (converted from
         ``triples``; the embedded store reads them as they are)."""
-        from stdgraph.rdf.io import graph_to_quads
-
         return graph_to_quads(self.triples(graph), graph)
+
+    def ox_quads(self, graph: ox.NamedNode | ox.DefaultGraph | None = None
+                 ) -> Iterator[ox.Quad]:
+        """The store's quads as pyoxigraph terms, for the HTTP layer (dumps, the Graph Store
+        Protocol): every quad (``None``: all named graphs, and the default graph where the
+        backend keeps one), one named graph (``NamedNode``) or the default graph
+        (``DefaultGraph``). This generic version reads the named graphs through ``quads`` and
+        has no default graph (stdgraph writes only named graphs); every backend here overrides
+        it."""
+        if graph is None:
+            for name in self.graph_names():
+                yield from self.quads(name)
+        elif isinstance(graph, ox.NamedNode):
+            yield from self.quads(graph.value)
 
     @abstractmethod
     def dump(self, fmt: str, *, graphs: list[str] | None = None) -> bytes:
@@ -122,10 +135,30 @@ class Store(ABC):
         return serialize_answer(result, result_format=result_format, graph_format=graph_format,
                                 max_rows=max_rows)
 
+    def answer_inline(self, sparql: str, *, max_bytes: int, **kwargs: Any) -> Answer | None:
+        """A point lookup (``sparql.scan.is_point_lookup``) answered on the caller's thread (the
+        server's event loop), if its answer takes at most ``max_bytes``; ``None``: answer it
+        the usual way (``answer``, off the loop). Only backends with ``answers_inline`` ever
+        answer; ``kwargs`` are those of ``answer``."""
+        return None
+
     def version(self) -> Any:
         """A value that changes whenever the content may have changed (``None``: unknown, so
-        assume it did) — for caches of derived state such as the write path's reasoner."""
+        assume it did) — for caches of derived state such as the write path's reasoner or the
+        server's statistics."""
         return None
+
+    def reader_spec(self) -> str | None:
+        """A store spec (as ``stdgraph.store.open_store`` takes it) under which other processes
+        can open this store read-only and see every commit: the server's query worker
+        processes, which it kills at a query's time limit. ``None`` when they cannot (a store
+        in this process's memory; a server, which threads reach as well)."""
+        return None
+
+    def share_with_readers(self, retain_seconds: float | None = None) -> None:  # noqa: B027
+        """Other processes are about to read this store (through ``reader_spec``): keep what
+        they read intact, and what a commit retires for at least ``retain_seconds`` (a query
+        running on it may still finish). Nothing to do for most backends."""
 
     def begin(self) -> WriteTransaction:
         """Start a write transaction (see ``WriteTransaction``)."""

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
+import pyoxigraph as ox
 from pyparsing import ParseException
 from rdflib import Dataset, Graph, URIRef
 from rdflib.plugins.sparql.algebra import translateQuery, translateUpdate
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
 from stdgraph.errors import QuerySyntaxError, StoreError
+from stdgraph.rdf.io import to_oxigraph, to_rdflib
 from stdgraph.rdf.results import QueryResult, Triple
 from stdgraph.sparql.baseiri import set_base
 from stdgraph.store.base import Store, WriteTransaction
@@ -25,6 +27,17 @@ class MemoryStore(Store):
     def __init__(self) -> None:
         self._ds = Dataset(default_union=True)
         self._lock = threading.RLock()
+        self._version = 0  # counts the datasets swapped in (``version``)
+
+    def _swap(self, fresh: Dataset) -> None:
+        """Make ``fresh`` the content (one reference swap: readers see old or new); under
+        ``_lock``."""
+        self._ds = fresh
+        self._version += 1
+
+    def version(self) -> int:
+        """Every change swaps in a new dataset, and counts."""
+        return self._version
 
     def replace_all(self, graphs: Mapping[str, Iterable[Triple]]) -> None:
         fresh = Dataset(default_union=True)
@@ -33,7 +46,7 @@ class MemoryStore(Store):
             for t in triples:
                 g.add(t)
         with self._lock:
-            self._ds = fresh  # one reference swap: readers see old or new
+            self._swap(fresh)
 
     def begin(self) -> WriteTransaction:
         return MemoryTransaction(self)
@@ -53,7 +66,7 @@ class MemoryStore(Store):
             target = work.graph(name)
             for t in new:
                 target.add(t)
-            self._ds = work
+            self._swap(work)
 
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
         try:
@@ -70,7 +83,7 @@ class MemoryStore(Store):
                 for t in ctx:
                     target.add(t)
             work.update(prepared)
-            self._ds = work
+            self._swap(work)
 
     def query(self, sparql, *, default_graphs=None, named_graphs=None,
               base_iri=None) -> QueryResult:
@@ -135,6 +148,12 @@ class MemoryStore(Store):
                     seen.add(t)
                     yield t
 
+    def ox_quads(self, graph: ox.NamedNode | ox.DefaultGraph | None = None
+                 ) -> Iterator[ox.Quad]:
+        for q in _ox_quads(self._ds):
+            if graph is None or q.graph_name == graph:
+                yield q
+
     def count(self, graph: str | None = None) -> int:
         if graph is not None:
             return len(self._ds.graph(URIRef(graph)))
@@ -158,12 +177,8 @@ class MemoryStore(Store):
         return g.serialize(format=rdflib_fmt, encoding="utf-8")
 
 
-def _ox_quads(ds: Dataset):
+def _ox_quads(ds: Dataset) -> Iterator[ox.Quad]:
     """Every quad of an rdflib Dataset as pyoxigraph quads (its default graph as DefaultGraph)."""
-    import pyoxigraph as ox
-
-    from stdgraph.rdf.io import to_oxigraph
-
     default_id = ds.default_graph.identifier
     for ctx in ds.graphs():
         gname = ox.DefaultGraph() if ctx.identifier == default_id else to_oxigraph(ctx.identifier)
@@ -175,8 +190,6 @@ class MemoryTransaction(WriteTransaction):
     """A pyoxigraph in-memory copy; commit swaps in a new rdflib Dataset built from it."""
 
     def __init__(self, store: MemoryStore) -> None:
-        import pyoxigraph as ox
-
         self.store = store
         self.base_ds = store._ds
         self.db = ox.Store()
@@ -186,10 +199,6 @@ class MemoryTransaction(WriteTransaction):
         return _ox_quads(self.base_ds)
 
     def commit(self) -> None:
-        import pyoxigraph as ox
-
-        from stdgraph.rdf.io import to_rdflib
-
         fresh = Dataset(default_union=True)
         for q in self.db:
             g = (fresh.default_graph if isinstance(q.graph_name, ox.DefaultGraph)
@@ -198,7 +207,7 @@ class MemoryTransaction(WriteTransaction):
         with self.store._lock:
             if self.store._ds is not self.base_ds:
                 raise StoreError("the store changed while this write ran; nothing was changed")
-            self.store._ds = fresh
+            self.store._swap(fresh)
         self.db = None
 
     def rollback(self) -> None:

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import re
 import secrets
 import shutil
 import threading
@@ -33,12 +32,17 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from stdgraph.errors import QuerySyntaxError, QueryTimeout, StoreError
+from stdgraph.errors import QueryTimeout, StoreError
 from stdgraph.rdf.formats import NotAcceptable
 from stdgraph.rdf.io import FORMATS, graph_to_quads, to_rdflib
 from stdgraph.rdf.namespaces import PREFIXES
 from stdgraph.rdf.results import Answer, QueryResult, Triple
-from stdgraph.sparql.scan import check_nesting, has_dataset_clause, is_point_lookup
+from stdgraph.sparql.scan import (
+    check_nesting,
+    has_dataset_clause,
+    is_point_lookup,
+    oxigraph_syntax_error,
+)
 from stdgraph.sparql.terms import iri_ref
 from stdgraph.store.base import Store, WriteTransaction
 
@@ -53,6 +57,7 @@ RETAIN_SECONDS = 120.0
 class OxigraphStore(Store):
     kind = "oxigraph"
     takes_oxigraph = True
+    answers_inline = True
 
     def __init__(self, directory: str | Path, *, read_only: bool = False) -> None:
         self.root = Path(directory).expanduser().resolve()
@@ -106,14 +111,23 @@ class OxigraphStore(Store):
                 return self._db
             return self._open(self._current_generation())
 
-    def share_with_readers(self) -> None:
+    def share_with_readers(self, retain_seconds: float | None = None) -> None:
         """From now on hold the current generation through a read-only handle: a read-write
         handle lets RocksDB compact, which deletes files that other processes reading the same
-        generation still need (the server calls this before its query workers start)."""
+        generation still need (the server calls this before its query workers start); keep a
+        retired generation at least ``retain_seconds``. A read-only store holds nothing
+        read-write and retires nothing: nothing to do."""
+        if self.read_only:
+            return
         with self._open_lock:
             self.shared_readers = True
             if self._db is not None and not self._db_read_only:
                 self._close_db()
+        if retain_seconds is not None:
+            self.retain_seconds = max(self.retain_seconds, retain_seconds)
+
+    def reader_spec(self) -> str:
+        return str(self.root)
 
     def _open(self, gen: str | None, *, writable: bool = False) -> ox.Store:
         self._close_db()
@@ -250,7 +264,7 @@ class OxigraphStore(Store):
         try:
             db.update(sparql, base_iri=base_iri)
         except SyntaxError as e:
-            raise _syntax_error(e) from None
+            raise oxigraph_syntax_error(e) from None
 
     # -- reads -------------------------------------------------------------------------------
     def query(self, sparql, *, default_graphs=None, named_graphs=None,
@@ -266,7 +280,7 @@ class OxigraphStore(Store):
         try:
             res = self.db.query(sparql, **kwargs)
         except SyntaxError as e:
-            raise _syntax_error(e) from None
+            raise oxigraph_syntax_error(e) from None
         return _result(res)
 
     def answer(self, sparql, *, default_graphs=None, named_graphs=None, result_format="json",
@@ -313,6 +327,10 @@ class OxigraphStore(Store):
     def quads(self, graph: str) -> Iterator[ox.Quad]:
         return self.db.quads_for_pattern(None, None, None, ox.NamedNode(graph))
 
+    def ox_quads(self, graph: ox.NamedNode | ox.DefaultGraph | None = None
+                 ) -> Iterator[ox.Quad]:
+        yield from self.db.quads_for_pattern(None, None, None, graph)
+
     def count(self, graph: str | None = None) -> int:
         g = ox.NamedNode(graph) if graph else None
         return sum(1 for _ in self.db.quads_for_pattern(None, None, None, g))
@@ -339,18 +357,6 @@ def _fill_graph(db: ox.Store, iri: str, triples: Iterable) -> None:
     quads = graph_to_quads(triples, iri)
     while chunk := list(itertools.islice(quads, CHUNK)):
         db.bulk_extend(chunk)
-
-
-_POSITION = re.compile(r"error at (\d+):(\d+): ?")
-
-
-def _syntax_error(e: SyntaxError) -> QuerySyntaxError:
-    """Oxigraph's query parser reports ``error at LINE:COLUMN: reason`` in the message."""
-    msg = str(e.msg or e)
-    m = _POSITION.search(msg)
-    if m and e.lineno is None:
-        return QuerySyntaxError(_POSITION.sub("", msg, count=1), int(m[1]), int(m[2]))
-    return QuerySyntaxError(msg, e.lineno, e.offset)
 
 
 def _result(res) -> QueryResult:
@@ -473,12 +479,12 @@ def _capped_triples(triples, max_rows: int, deadline: float | None, timeout: flo
 
 def _run(db: ox.Store, sparql: str, default_graphs: list[str] | None,
          named_graphs: list[str] | None, base_iri: str | None = None):
-    check_nesting(sparql)  # a deeper query would crash the process (sparqlscan.MAX_NESTING)
+    check_nesting(sparql)  # a deeper query would crash the process (sparql.scan.MAX_NESTING)
     try:
         return db.query(sparql, base_iri=base_iri,
                         **dataset_options(sparql, default_graphs, named_graphs))
     except SyntaxError as e:
-        raise _syntax_error(e) from None
+        raise oxigraph_syntax_error(e) from None
 
 
 def answer_inline(
@@ -494,7 +500,7 @@ def answer_inline(
     timeout: float | None = None,
     base_iri: str | None = None,
 ) -> Answer | None:
-    """``answer_native`` for a point lookup (``sparqlscan.is_point_lookup``) on the event loop:
+    """``answer_native`` for a point lookup (``sparql.scan.is_point_lookup``) on the event loop:
     its answer if that takes at most ``max_bytes``, else ``None`` (hand it to a worker).
 
     The byte budget bounds the time the loop spends, whatever the row cap (which may be

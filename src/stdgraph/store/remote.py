@@ -60,6 +60,7 @@ import httpx
 import pyoxigraph as ox
 
 from stdgraph.errors import QuerySyntaxError, QueryTimeout, StoreError, UsageError
+from stdgraph.rdf.formats import serialize_answer
 from stdgraph.rdf.io import FORMATS, to_oxigraph, to_rdflib
 from stdgraph.rdf.results import Answer, QueryResult, Triple
 from stdgraph.sparql.scan import has_dataset_clause, query_form
@@ -285,8 +286,6 @@ class RemoteStore(Store):
     def answer(self, sparql, *, default_graphs=None, named_graphs=None, result_format="json",
                graph_format="turtle", max_rows=10000, timeout=None, base_iri=None) -> Answer:
         """The generic path (rdflib terms), with ``timeout`` on the HTTP call."""
-        from stdgraph.rdf.formats import serialize_answer
-
         result = self.query(sparql, default_graphs=default_graphs, named_graphs=named_graphs,
                             timeout=timeout, base_iri=base_iri)
         return serialize_answer(result, result_format=result_format, graph_format=graph_format,
@@ -335,10 +334,11 @@ class RemoteStore(Store):
             if isinstance(sol["g"], ox.NamedNode):
                 yield ox.Quad(sol["s"], sol["p"], canonical(sol["o"]), sol["g"])
 
-    def ox_quads(self, graph=None) -> Iterator[ox.Quad]:
-        """Quads as pyoxigraph terms for the HTTP layer: every named graph (``None``), one
-        (``NamedNode``), or the server's own default graph (``DefaultGraph``; stdgraph writes
-        none, and only the Oxigraph server can tell it apart from the union: else empty)."""
+    def ox_quads(self, graph: ox.NamedNode | ox.DefaultGraph | None = None
+                 ) -> Iterator[ox.Quad]:
+        """Every named graph (``None``), one (``NamedNode``), or the server's own default graph
+        (``DefaultGraph``; stdgraph writes none, and only the Oxigraph server can tell it apart
+        from the union: else empty)."""
         if graph is None:
             yield from self._quads()
         elif isinstance(graph, ox.DefaultGraph):

@@ -58,7 +58,7 @@ class ValidationResult:
 class ValidationReport:
     results: list[ValidationResult]
     graph: Graph = field(repr=False)
-    #: the nodes validated when validation was focused (``validation_store.validate_in_store``:
+    #: the nodes validated when validation was focused (``validation.scoped.validate_in_store``:
     #: the given nodes and those whose results depend on them); None for a full validation
     focus_nodes: list[Node] | None = None
 
@@ -170,7 +170,7 @@ def run_validation(
         everything = chain(data, ontology_as_mixed(ontology))
         evaluate(everything, shapes, constraints, report_graph,
                  set(focus_nodes) if focus_nodes is not None else None)
-    return _to_report(report_graph, shapes, sources)
+    return to_report(report_graph, shapes, sources)
 
 
 _MIXED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -198,7 +198,7 @@ def ontology_as_mixed(ontology: Graph | None) -> Graph:
     return mixed
 
 
-def _to_report(report_graph: Graph, shapes: Graph, sources: Sources | None) -> ValidationReport:
+def to_report(report_graph: Graph, shapes: Graph, sources: Sources | None) -> ValidationReport:
     """The results of a sh:ValidationReport graph, sorted, each naming its source files."""
     sources = sources or {}
     results = []

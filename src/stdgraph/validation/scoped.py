@@ -47,9 +47,9 @@ from stdgraph.validation import shacl_sparql
 from stdgraph.validation.report import (
     Sources,
     ValidationReport,
-    _to_report,
     ontology_as_mixed,
     run_validation,
+    to_report,
 )
 from stdgraph.validation.shacl_sparql import split_shapes
 
@@ -138,14 +138,14 @@ def validate_in_store(
         return _validate_copied(view, shapes, ontology, None, sources)
 
     report_graph = _core_report(model, view, suspects, only)
-    results = shacl_sparql._Results(report_graph)
+    results = shacl_sparql.Results(report_graph)
     for c in model.constraints:
         if focus is None:
             shacl_sparql.run_all(db, c, targets[c.shape], datasets[c.constraint], results)
         else:
             shacl_sparql.run(db, c, sorted(targets[c.shape], key=str), datasets[c.constraint],
                              results)
-    report = _to_report(report_graph, shapes, sources)
+    report = to_report(report_graph, shapes, sources)
     if expanded is not None:
         report.focus_nodes = sorted((to_rdflib(n) for n in expanded), key=str)
     return report

@@ -40,7 +40,7 @@ from rdflib.term import Node
 
 from stdgraph.rdf.io import to_oxigraph, to_rdflib
 from stdgraph.rdf.namespaces import SH
-from stdgraph.sparql.scan import _TOKEN
+from stdgraph.sparql.scan import TOKEN
 
 _UNSUPPORTED = ("$shapesGraph", "$currentShape", "$PATH", "?shapesGraph", "?currentShape")
 _PLACEHOLDER = re.compile(r"\{[?$](\w+)\}")
@@ -134,7 +134,7 @@ def _fill(template: Literal, binding: dict[str, Node]) -> Literal:
     return Literal(_PLACEHOLDER.sub(sub, str(template)), lang=template.language)
 
 
-class _Results:
+class Results:
     """Adds one sh:ValidationResult per (constraint, focus, path, value) to a report graph."""
 
     def __init__(self, report: Graph) -> None:
@@ -190,7 +190,7 @@ def evaluate(
         return 0
     store = ox.Store()
     store.extend(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in data)
-    results = _Results(report)
+    results = Results(report)
     focus_cache: dict[Node, set] = {}
     for c in constraints:
         if c.shape not in focus_cache:
@@ -368,7 +368,7 @@ def _body_offset(query: str) -> int | None:
     if "\\u" in query or "\\U" in query:
         return None  # the lexer expands escapes; offsets would not match
     seen_select = False
-    for m in _TOKEN.finditer(query):
+    for m in TOKEN.finditer(query):
         kind, text = m.lastgroup, m.group()
         if kind == "word" and text.upper() == "SELECT":
             seen_select = True
@@ -392,7 +392,7 @@ Dataset = dict  # keyword arguments of pyoxigraph's Store.query naming the data 
 
 
 def run(db: ox.Store, c: SparqlConstraint, focus: Iterable, dataset: Dataset,
-        results: _Results) -> None:
+        results: Results) -> None:
     """Add ``c``'s results for the focus nodes (pyoxigraph terms) to ``results``."""
     p = plan(c.query)
     focus = list(focus)
@@ -410,7 +410,7 @@ def run(db: ox.Store, c: SparqlConstraint, focus: Iterable, dataset: Dataset,
 
 
 def run_all(db: ox.Store, c: SparqlConstraint, targets: set, dataset: Dataset,
-            results: _Results) -> None:
+            results: Results) -> None:
     """Add ``c``'s results for every node of ``targets`` (all the shape's targets): one query
     without ``$this`` bound when the plan allows it, else as ``run``."""
     if not plan(c.query).whole:

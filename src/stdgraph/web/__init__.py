@@ -1,1 +1,44 @@
-"""web"""
+"""Linked data and the web front-end: dereferenceable IRIs and server-rendered pages.
+
+=====================================  ==========================================================
+request                                answer
+=====================================  ==========================================================
+GET ``/id/{path}``                     the resource ``{base_iri}{path}``, negotiated: Turtle
+                                       (default), HTML page, JSON-LD (context
+                                       ``/context.jsonld``), N-Triples, RDF/XML;
+                                       ``?format=turtle|html|jsonld|ntriples|rdfxml`` overrides
+                                       Accept; ``Vary: Accept``; ``Link`` to the alternates; 404
+                                       (error envelope) when the graph says nothing about it.
+                                       Standards, reference architectures, barriers, themes,
+                                       recommendations and roadmap items have pages of their
+                                       own; anything else the generic page
+GET ``/ontology``                      the ontology's terms (``sg:``), negotiated the same way;
+                                       each term has the anchor ``#Name``
+GET ``/context.jsonld``                the published JSON-LD context
+GET ``/``                              landing page: counts, where to start, search box
+GET ``/search?q=``                     resources whose label or identifier contains ``q``
+GET ``/standards?element=IRI``         standards classified in every given element (repeatable)
+GET ``/relevance?technology=...``      the relevance finder (``stdgraph.analysis.relevance``):
+                                       JSON (default) or the HTML form and ranking
+GET ``/reports/{analysis}?...``        overlaps, clusters, gaps, conflicts as HTML tables with
+                                       a filter form (the analysis' parameters) and a link to
+                                       the CSV of the same request (``/analysis/...``)
+GET ``/roadmap``                       the roadmap items as a timeline 2019-2023 (HTML)
+GET ``/translate?element=IRI``         the architecture translator
+                                       (``stdgraph.analysis.translator``): mapped elements of
+                                       the other architectures, with relation, status and
+                                       source, and the standards reached; JSON or HTML form
+=====================================  ==========================================================
+
+Every GET route here also answers HEAD: the same status and headers (Content-Type,
+Content-Length, Link, Vary), no body. Report rows link every resource they name to its page.
+
+Layout: ``router.py`` assembles the router from the page modules (one per kind of page:
+``resource``, ``ontology``, ``landing``, ``search``, ``standard``, ``architecture``, ``concern``,
+``relevance``, ``roadmap``, ``reports``, ``translate``); ``site.py`` is what they share (store,
+running reads off the event loop under the query time limit, negotiation, cached analyses),
+``render.py`` the Jinja2 environment (``templates/``) and links, ``params.py`` declared URL
+parameters, ``linked_data.py`` the RDF answers. What a page shows is read by
+``stdgraph.catalog`` (no HTTP there); its queries bind IRIs and literals as RDF terms, never
+pasted raw.
+"""

@@ -21,7 +21,7 @@ from stdgraph.api.routes.health import health_router
 from stdgraph.api.routes.imports import imports_router
 from stdgraph.api.routes.sparql import sparql_router
 from stdgraph.api.routes.store import store_router
-from stdgraph.web.pages import web_router
+from stdgraph.web.router import web_router
 
 RouterFactory = Callable[[ApiContext], APIRouter]
 

@@ -9,6 +9,8 @@ GET ``/queries/{name}?param=value``    the query's result, negotiated as on ``/s
                                        Turtle, ...); ``?format=csv|tsv|json|xml`` overrides
                                        Accept; cut at STDGRAPH_MAX_ROWS with
                                        ``X-Stdgraph-Truncated: true``
+GET ``/analysis``                      the analyses: name, title, description, path,
+                                       parameters (with labels), columns (JSON)
 GET ``/analysis/overlaps``             the overlaps document (docs/analyses.md)
 GET ``/analysis/overlaps/clusters``    overlap clusters
 GET ``/analysis/gaps``                 gaps (with the coverage matrix)
@@ -16,9 +18,12 @@ GET ``/analysis/conflicts``            conflicts
 bad/missing/unknown parameter          400 naming it; unknown query name 404
 =====================================  ==========================================================
 
-Analyses answer JSON (``application/json``, the same text ``stdgraph analyse NAME --format json``
-prints) or CSV (``Accept: text/csv`` or ``?format=csv``); anything else is 406. They run off the
-event loop under the query time limit (503 past it).
+The analysis routes are generated from the analysis registry for the app's settings
+(``stdgraph.analysis.registry_for``: the built-in analyses plus ``STDGRAPH_ANALYSIS_MODULES``),
+one per analysis at its declared ``path``. Analyses answer JSON (``application/json``, the same
+text ``stdgraph analyse NAME --format json`` prints) or CSV (``Accept: text/csv`` or
+``?format=csv``); anything else is 406. They run off the event loop under the query time limit
+(503 past it).
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from stdgraph.analysis import ANALYSES, Analysis
+from stdgraph.analysis import Analysis, registry_for
 from stdgraph.api.context import ApiContext
 from stdgraph.api.errors import ApiError
 from stdgraph.api.executor import QueryJob
@@ -37,6 +42,7 @@ from stdgraph.api.http import base_iri, query_params
 from stdgraph.api.negotiation import NotAcceptable, negotiate_name
 from stdgraph.api.routes.sparql import answer_response
 from stdgraph.errors import QueryTimeout
+from stdgraph.project import Project
 from stdgraph.rdf.formats import GRAPH_MEDIA, RESULT_MEDIA
 from stdgraph.sparql.named import Param, ParameterError, Registry
 
@@ -63,6 +69,9 @@ def _doc_param(p: Param) -> dict[str, Any]:
         schema["enum"] = list(p.allowed)
     if p.default is not None:
         schema["default"] = p.default
+    label = getattr(p, "label", "")
+    if label:
+        schema["title"] = label
     desc = p.description
     if p.multiple:
         desc += " Comma-separated" + (f" from: {', '.join(p.allowed)}." if p.allowed else ".")
@@ -80,8 +89,6 @@ _FORMAT_PARAM = {"name": "format", "in": "query", "required": False,
 
 def _registry(ctx: ApiContext) -> Registry:
     try:
-        from stdgraph.project import Project
-
         return Registry.for_project(Project.locate(ctx.settings.project))
     except Exception:  # noqa: BLE001 - a server without a project has no named queries
         return Registry([])
@@ -91,6 +98,7 @@ def analysis_router(ctx: ApiContext) -> APIRouter:
     router = APIRouter(tags=["analysis"])
     settings = ctx.settings
     registry = _registry(ctx)
+    analyses = registry_for(settings)
 
     # -- named queries ------------------------------------------------------------------------
     @router.get("/queries", summary="The named queries and their parameters")
@@ -135,7 +143,11 @@ def analysis_router(ctx: ApiContext) -> APIRouter:
     )
 
     # -- analyses ------------------------------------------------------------------------------
-    def add_analysis(path: str, spec: Analysis) -> None:
+    @router.get("/analysis", summary="The analyses: what each finds, its parameters and path")
+    async def list_analyses() -> JSONResponse:
+        return JSONResponse({"analyses": analyses.describe()})
+
+    def add_analysis(spec: Analysis) -> None:
         async def handler(request: Request) -> Response:
             params = query_params(request)
             fmt = _single(params, "format")
@@ -145,7 +157,7 @@ def analysis_router(ctx: ApiContext) -> APIRouter:
             else:
                 fmt = negotiate_name(request.headers.get("accept"), ANALYSIS_MEDIA,
                                      what=f"the {spec.name} analysis")
-            raw = {k: v for k, v in params.items() if k != "format"}
+            raw = spec.raw_from_query(params)
             work = asyncio.to_thread(_run, spec, ctx, raw, fmt)
             timeout = settings.query_timeout or None
             try:
@@ -156,10 +168,11 @@ def analysis_router(ctx: ApiContext) -> APIRouter:
                             headers={"Vary": "Accept"})
 
         router.add_api_route(
-            path, handler, methods=["GET"], name=f"analysis_{spec.name}",
+            spec.path, handler, methods=["GET"], name=f"analysis_{spec.name}",
             summary=spec.title,
-            description=f"The {spec.name} analysis (definitions in docs/analyses.md). JSON "
-                        "document {analysis, parameters, count, truncated, items}, or CSV.",
+            description=f"{spec.description}\n\nThe {spec.name} analysis (definitions in "
+                        f"{spec.docs}). JSON document {{analysis, parameters, count, "
+                        "truncated, items}, or CSV.",
             responses={200: {"description": "The analysis document.",
                              "content": {"application/json": {}, "text/csv": {}}},
                        400: {"description": "A bad or unknown parameter (named)."},
@@ -169,10 +182,8 @@ def analysis_router(ctx: ApiContext) -> APIRouter:
                            + [_FORMAT_PARAM]},
         )
 
-    add_analysis("/analysis/overlaps", ANALYSES["overlaps"])
-    add_analysis("/analysis/overlaps/clusters", ANALYSES["clusters"])
-    add_analysis("/analysis/gaps", ANALYSES["gaps"])
-    add_analysis("/analysis/conflicts", ANALYSES["conflicts"])
+    for spec in analyses.values():
+        add_analysis(spec)
     return router
 
 
@@ -183,13 +194,8 @@ def _try(accept: str | None, table) -> str | None:
         return None
 
 
-def _run(spec: Analysis, ctx: ApiContext, raw: dict[str, list[str]], fmt: str) -> str:
-    values: dict[str, Any] = {}
-    for k, v in raw.items():
-        p = next((p for p in spec.params if p.name == k), None)
-        values[k] = v if p is not None and p.multiple else (v[0] if len(v) == 1 else v)
-    doc = spec.run(ctx.store, values)
-    return spec.render(doc, fmt)
+def _run(spec: Analysis, ctx: ApiContext, raw: dict[str, Any], fmt: str) -> str:
+    return spec.render(spec.run(ctx.store, raw), fmt)
 
 
 __all__ = ["analysis_router", "ApiError"]

@@ -10,9 +10,8 @@ from fastapi.responses import Response, StreamingResponse
 from stdgraph.api.context import ApiContext
 from stdgraph.api.errors import ApiError
 from stdgraph.api.http import public_base
-from stdgraph.api.negotiation import negotiate_name
+from stdgraph.api.negotiation import negotiate_name, response_media_type
 from stdgraph.api.rdfbody import serialize_quads, stream
-from stdgraph.api.routes.sparql import _media_type
 from stdgraph.api.servicedesc import void_description
 from stdgraph.rdf.formats import GRAPH_MEDIA
 
@@ -37,7 +36,7 @@ def dataset_router(ctx: ApiContext) -> APIRouter:
                              what="the dataset description")
         body = await asyncio.to_thread(void_description, ctx,
                                        public_base(request, ctx.settings), fmt)
-        return Response(body, media_type=_media_type(fmt, GRAPH_MEDIA),
+        return Response(body, media_type=response_media_type(fmt, GRAPH_MEDIA),
                         headers={"Vary": "Accept"})
 
     @router.get("/dump", summary="The whole graph, streamed",
@@ -59,7 +58,7 @@ def dataset_router(ctx: ApiContext) -> APIRouter:
         media, suffix = DUMPS[fmt]
         body = stream(lambda out: serialize_quads(ctx.quads(None), fmt, out, dataset=True))
         return StreamingResponse(
-            body, media_type=_media_type(fmt, {fmt: (media,)}),
+            body, media_type=response_media_type(fmt, {fmt: (media,)}),
             headers={"Content-Disposition": f'attachment; filename="stdgraph.{suffix}"',
                      "Vary": "Accept"})
 

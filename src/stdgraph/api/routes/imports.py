@@ -1,14 +1,20 @@
-"""POST /import/sto: an authorised client imports an I40KG/STO graph, as `stdgraph import sto`.
+"""POST /import/{vocabulary}: an authorised client imports a third-party graph, as
+`stdgraph import VOCAB FILE` does.
 
-The upload is mapped by ``stdgraph.importers.sto`` and written through the guarded write path
-(a transaction with an atomic switch), into ``graph/import/sto/<name>``. Like the CLI, it is kept
-as imported: no inference, no SHACL verdict on it (docs/i40kg.md).
+One route per importer of the registry (``stdgraph.importers.IMPORTERS``), at
+``/import/<vocabulary>`` (``/import/sto`` for I40KG/STO), documented with the importer's media
+types and options; any other vocabulary gets 404 naming the known ones. The upload is mapped by
+the importer and written through the guarded write path (a transaction with an atomic switch),
+into ``graph/import/<vocabulary>/<name>``. Like the CLI, it is kept as imported: no inference,
+no SHACL verdict on it (docs/i40kg.md). A name that holds a different import is 409
+(``ImportConflict``) unless ``replace=true``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+from typing import Any
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
@@ -19,85 +25,124 @@ from stdgraph.api.errors import ApiError
 from stdgraph.api.http import query_params, read_body, require_writer
 from stdgraph.api.negotiation import parse_content_type
 from stdgraph.api.rdfbody import body_schema
-from stdgraph.errors import UsageError
-from stdgraph.importers.sto import UPLOAD_DIR, import_sto_data
-from stdgraph.rdf.formats import RDF_INPUT_MEDIA
+from stdgraph.errors import ImportConflict, UsageError
+from stdgraph.importers import IMPORTERS, Importer
+from stdgraph.importers.base import UPLOAD_DIR, parse_options
+from stdgraph.project import Project
 from stdgraph.rdf.io import to_oxigraph
+from stdgraph.sparql.named import Param, ParameterError
 
-_INPUTS = {k: v for k, v in RDF_INPUT_MEDIA.items() if v not in {"nquads", "trig"}}
-_DOC_PARAMS = [
-    {"name": "name", "in": "query", "required": False, "schema": {"type": "string"},
-     "description": "Name of the import (graph import/sto/<name>); default 'upload'."},
-    {"name": "replace", "in": "query", "required": False, "schema": {"type": "boolean"},
-     "description": "Replace a different import of the same name."},
-]
+#: the parameters every import route takes (the importer's options come after)
+GENERIC = ("name", "replace")
+_TRUE, _FALSE = {"1", "true", "yes"}, {"0", "false", "no", ""}
+
+
+def _doc_params(importer: Importer) -> list[dict[str, Any]]:
+    v = importer.vocabulary
+    params: list[dict[str, Any]] = [
+        {"name": "name", "in": "query", "required": False, "schema": {"type": "string"},
+         "description": f"Name of the import (graph import/{v}/<name>); default 'upload'."},
+        {"name": "replace", "in": "query", "required": False, "schema": {"type": "boolean"},
+         "description": "Replace a different import of the same name."},
+    ]
+    for p in importer.options:
+        schema: dict[str, Any] = {"type": "boolean" if p.type == "boolean" else "string"}
+        if p.default is not None:
+            schema["default"] = p.default == "true" if p.type == "boolean" else p.default
+        params.append({"name": p.name, "in": "query", "required": False, "schema": schema,
+                       "description": p.description})
+    return params
+
+
+def _flag(params: dict[str, list[str]], name: str) -> bool:
+    text = (params.get(name) or ["false"])[0].strip().lower()
+    if text not in _TRUE | _FALSE:
+        raise ApiError(400, f"{name}={text!r}: use true or false", parameter=name)
+    return text in _TRUE
 
 
 def imports_router(ctx: ApiContext) -> APIRouter:
     router = APIRouter(tags=["import"])
     settings = ctx.settings
 
-    @router.post("/import/sto", summary="Import an I40KG/STO graph (needs the update token)",
-                 responses={200: {"description": "Import summary (unchanged or replaced)"},
-                            201: {"description": "Import summary (a new import graph)"},
-                            400: {"description": "Unparsable body (line, column) or bad name."},
-                            401: {"description": "No bearer token."},
-                            403: {"description": "Writes disabled, or wrong token."},
-                            409: {"description": "The name holds a different import; "
-                                                 "use replace=true."},
-                            413: {"description": "Body too large."},
-                            415: {"description": "Unsupported Content-Type."}},
-                 openapi_extra={"parameters": _DOC_PARAMS, "requestBody": {
-                     "required": True,
-                     "content": {m: {"schema": body_schema(m)} for m in _INPUTS}}})
-    async def import_sto(request: Request) -> JSONResponse:
-        require_writer(request, settings)
-        params = query_params(request)
-        for key, values in params.items():
-            if len(values) > 1:
-                raise ApiError(400, f"parameter {key!r} takes one value")
-        name = (params.get("name") or [None])[0]
-        replace_text = (params.get("replace") or ["false"])[0].strip().lower()
-        if replace_text not in {"1", "true", "yes", "0", "false", "no", ""}:
-            raise ApiError(400, f"replace={replace_text!r}: use true or false",
-                           parameter="replace")
-        replace = replace_text in {"1", "true", "yes"}
-        ctype, _ = parse_content_type(request.headers.get("content-type"))
-        if ctype not in _INPUTS:
-            given = request.headers.get("content-type") or "no Content-Type"
-            raise ApiError(415, f"cannot read an RDF body of type {given}; supported: "
-                                f"{', '.join(_INPUTS)}", supported=list(_INPUTS))
-        body = await read_body(request, settings.max_body_bytes)
-        guard = ctx.guard
-        assert guard is not None
+    def add_import(importer: Importer) -> None:
+        inputs = dict(importer.media_types)
+        options: dict[str, Param] = {p.name: p for p in importer.options}
 
-        def write(graph_iri: str, triples: list) -> object:
-            quads = [ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in triples]
-            return guard.put_graph(graph_iri, quads)
+        async def handler(request: Request) -> JSONResponse:
+            require_writer(request, settings)
+            params = query_params(request)
+            for key, values in params.items():
+                if len(values) > 1:
+                    raise ApiError(400, f"parameter {key!r} takes one value")
+                if key not in GENERIC and key not in options:
+                    raise ParameterError(key, "unknown parameter (known: "
+                                         + ", ".join([*GENERIC, *options]) + ")")
+            name = (params.get("name") or [None])[0]
+            replace = _flag(params, "replace")
+            raw_options = {k: v[0] for k, v in params.items() if k in options}
+            parse_options(importer.options, raw_options)  # a bad option is 400 before the body
+            ctype, _ = parse_content_type(request.headers.get("content-type"))
+            if ctype not in inputs:
+                given = request.headers.get("content-type") or "no Content-Type"
+                raise ApiError(415, f"cannot read an RDF body of type {given}; supported: "
+                                    f"{', '.join(inputs)}", supported=list(inputs))
+            body = await read_body(request, settings.max_body_bytes)
+            guard = ctx.guard
+            assert guard is not None
 
-        def run():
-            from stdgraph.project import Project
+            def write(graph_iri: str, triples: list) -> object:
+                quads = [ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))
+                         for s, p, o in triples]
+                return guard.put_graph(graph_iri, quads)
 
+            def run():
+                try:
+                    project = Project.locate(settings.project)
+                except UsageError:
+                    project = None
+                return importer.import_(
+                    ctx.store, body, name or "upload",
+                    source=UPLOAD_DIR / f"{name or 'upload'}.ttl", fmt=inputs[ctype],
+                    replace=replace, project=project, options=raw_options, write=write)
+
+            loop = asyncio.get_running_loop()
             try:
-                project = Project.locate(settings.project)
-            except UsageError:
-                project = None
-            label = UPLOAD_DIR / f"{name or 'upload'}.ttl"
-            return import_sto_data(ctx.store, body, path=label, fmt=_INPUTS[ctype],
-                                   name=name or "upload", replace=replace, project=project,
-                                   write=write)
+                result = await loop.run_in_executor(ctx.writes, run)
+            except ImportConflict as e:
+                raise ApiError(409, f"{e.graph} already holds a different import named "
+                                    f"{e.name!r}; use replace=true to replace it, or another "
+                                    "name= for a second import", graph=e.graph) from None
+            status = 201 if result.status == "created" else 200
+            return JSONResponse({"ok": True, "graph": result.graph, "status": result.status,
+                                 "triples": result.triples,
+                                 "summary": json.loads(result.as_json())},
+                                status_code=status)
 
-        loop = asyncio.get_running_loop()
-        try:
-            result = await loop.run_in_executor(ctx.writes, run)
-        except UsageError as e:
-            if "already holds a different import" in e.message:
-                raise ApiError(409, e.message.replace("use --replace", "use replace=true")) \
-                    from None
-            raise
-        status = 201 if result.status == "created" else 200
-        return JSONResponse({"ok": True, "graph": result.graph, "status": result.status,
-                             "triples": result.triples, "summary": json.loads(result.as_json())},
-                            status_code=status)
+        router.add_api_route(
+            f"/import/{importer.vocabulary}", handler, methods=["POST"],
+            name=f"import_{importer.vocabulary}",
+            summary=f"Import a graph in {importer.title} terms (needs the update token)",
+            responses={200: {"description": "Import summary (unchanged or replaced)"},
+                       201: {"description": "Import summary (a new import graph)"},
+                       400: {"description": "Unparsable body (line, column), bad name or "
+                                            "parameter."},
+                       401: {"description": "No bearer token."},
+                       403: {"description": "Writes disabled, or wrong token."},
+                       409: {"description": "The name holds a different import; "
+                                            "use replace=true."},
+                       413: {"description": "Body too large."},
+                       415: {"description": "Unsupported Content-Type."}},
+            openapi_extra={"parameters": _doc_params(importer), "requestBody": {
+                "required": True,
+                "content": {m: {"schema": body_schema(m)} for m in inputs}}})
+
+    for importer in IMPORTERS:
+        add_import(importer)
+
+    @router.post("/import/{vocabulary}", include_in_schema=False)
+    async def unknown_vocabulary(vocabulary: str) -> JSONResponse:
+        raise ApiError(404, f"no importer for {vocabulary!r} (known: "
+                            f"{', '.join(IMPORTERS.names())})")
 
     return router

@@ -31,8 +31,8 @@ A result cut at ``STDGRAPH_MAX_ROWS`` carries ``X-Stdgraph-Truncated: true``.
 from __future__ import annotations
 
 import asyncio
+import json
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -51,7 +51,13 @@ from stdgraph.api.http import (
     read_body,
     require_writer,
 )
-from stdgraph.api.negotiation import NotAcceptable, negotiate, negotiate_name, parse_content_type
+from stdgraph.api.negotiation import (
+    NotAcceptable,
+    negotiate,
+    negotiate_name,
+    parse_content_type,
+    response_media_type,
+)
 from stdgraph.api.servicedesc import service_description
 from stdgraph.errors import ValidationFailed
 from stdgraph.rdf.formats import GRAPH_MEDIA, RESULT_MEDIA
@@ -164,14 +170,6 @@ def _checked(text: str, params: dict[str, list[str]], kind: str,
     return _dataset(params, own)
 
 
-def _media_type(fmt: str, table: dict[str, tuple[str, ...]]) -> str:
-    mt = table[fmt][0]
-    if mt.startswith("text/") or mt.endswith("+json") or mt.endswith("+xml") or \
-            mt in {"application/n-triples", "application/n-quads", "application/trig"}:
-        return mt + "; charset=utf-8"
-    return mt
-
-
 def answer_response(answer, max_rows: int) -> Response:
     """A query answer as an HTTP response: negotiated media type, ``Vary: Accept`` and the
     truncation headers (shared by /sparql and /queries/{name})."""
@@ -180,7 +178,8 @@ def answer_response(answer, max_rows: int) -> Response:
     if answer.truncated:
         headers[TRUNCATED_HEADER] = "true"
         headers[ROW_LIMIT_HEADER] = str(max_rows)
-    return Response(answer.body, media_type=_media_type(answer.format, table), headers=headers)
+    return Response(answer.body, media_type=response_media_type(answer.format, table),
+                    headers=headers)
 
 
 def sparql_router(ctx: ApiContext, path: str = "/sparql") -> APIRouter:
@@ -204,7 +203,7 @@ def sparql_router(ctx: ApiContext, path: str = "/sparql") -> APIRouter:
         answer = None
         if ctx.inline_store is not None and is_point_lookup(text):
             # one index range: cheaper here than the hand-over to a worker (see
-            # sparqlscan.is_point_lookup), unless its answer is over INLINE_BYTES
+            # sparql.scan.is_point_lookup), unless its answer is over INLINE_BYTES
             answer = ctx.inline_store.answer_inline(**job.kwargs(timeout),
                                                     max_bytes=INLINE_BYTES)
         if answer is None:
@@ -230,16 +229,18 @@ def sparql_router(ctx: ApiContext, path: str = "/sparql") -> APIRouter:
 
     async def describe(request: Request) -> Response:
         accept = request.headers.get("accept")
-        offers = [m[0] for m in GRAPH_MEDIA.values()] + ["text/html"]
+        # the query page is a page of stdgraph.web, which hands it over when it is mounted
+        page = ctx.query_page
+        offers = [m[0] for m in GRAPH_MEDIA.values()] + (["text/html"] if page else [])
         picked = negotiate(accept, offers)
         if picked is None:
             raise NotAcceptable(offers, "the service description")
-        if picked == "text/html":
-            return HTMLResponse(query_page(ctx, request))
+        if picked == "text/html" and page is not None:
+            return HTMLResponse(page(request))
         fmt = next(n for n, m in GRAPH_MEDIA.items() if m[0] == picked)
         body = await asyncio.to_thread(service_description, ctx,
                                        public_url(request, settings), fmt)
-        return Response(body, media_type=_media_type(fmt, GRAPH_MEDIA),
+        return Response(body, media_type=response_media_type(fmt, GRAPH_MEDIA),
                         headers={"Vary": "Accept"})
 
     async def handle(request: Request) -> Response:
@@ -339,22 +340,4 @@ def validation_failed(request: Request, exc: ValidationFailed) -> Response:
     if picked == "text/turtle":
         return Response(exc.report.turtle(), status_code=422,
                         media_type="text/turtle; charset=utf-8")
-    import json
-
     return error_response(422, exc.message, report=json.loads(exc.report.as_json()))
-
-
-def query_page(ctx: ApiContext, request: Request) -> str:
-    """The offline query page (no CDN): the template with endpoint and examples filled in."""
-    import html
-    import json
-
-    template = resources.files("stdgraph.web").joinpath("templates/query.html").read_text(
-        encoding="utf-8")
-    endpoint = request.url.path
-    static = request.scope.get("root_path", "").rstrip("/") + "/static"
-    data = json.dumps({"endpoint": endpoint, "examples": ctx.examples,
-                       "writable": ctx.writable}).replace("</", "<\\/")
-    return (template.replace("{{STATIC}}", html.escape(static))
-            .replace("{{CONFIG}}", data)
-            .replace("{{TITLE}}", "stdgraph SPARQL endpoint"))

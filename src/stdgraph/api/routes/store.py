@@ -42,9 +42,9 @@ from stdgraph.api.http import (
     read_body,
     require_writer,
 )
-from stdgraph.api.negotiation import negotiate_name, parse_content_type
+from stdgraph.api.negotiation import negotiate_name, parse_content_type, response_media_type
 from stdgraph.api.rdfbody import body_schema, parse_body, serialize_quads, stream
-from stdgraph.api.routes.sparql import _media_type, validation_failed
+from stdgraph.api.routes.sparql import validation_failed
 from stdgraph.errors import RDFSyntaxError, ValidationFailed
 from stdgraph.rdf.formats import DATASET_MEDIA, GRAPH_MEDIA, RDF_INPUT_MEDIA
 from stdgraph.rdf.namespaces import INFERRED_GRAPH
@@ -162,7 +162,7 @@ def store_router(ctx: ApiContext, path: str = "/store") -> APIRouter:
             if kind == "graph" and not await asyncio.to_thread(ctx.graph_exists, term):
                 raise ApiError(404, f"the graph <{term.value}> holds no triples")
         headers = {"Vary": "Accept"}
-        media = _media_type(fmt, table)
+        media = response_media_type(fmt, table)
         if request.method == "HEAD":
             return Response(b"", media_type=media, headers=headers)
         body = stream(lambda out: serialize_quads(ctx.quads(term), fmt, out,

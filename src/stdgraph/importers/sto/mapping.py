@@ -1,289 +1,51 @@
-"""The Industry 4.0 Knowledge Graph (I40KG, vocabulary STO) in and out of stdgraph.
-
-``import_sto`` maps an STO file into stdgraph's ontology and writes it into one named graph of
-its own, ``https://w3id.org/stdgraph/graph/import/sto/<name>``; ``export_sto`` writes the
-standards and classifications a store holds in STO terms. The mapping rules, the choices behind
-them and the figures on the real file are in docs/i40kg.md; in short:
-
-- Every imported resource gets a stdgraph IRI under ``https://w3id.org/stdgraph/id/i40kg/``
-  (standards ``standard/<local>``, publishers ``body/<local>``, frameworks
-  ``architecture/<framework>``, elements ``architecture/<framework>/<local>``, mapping records
-  ``mapping/...``), where ``<local>`` is the STO local name, letter case kept. The STO IRI stays
-  reachable with ``skos:exactMatch`` (``prov:wasDerivedFrom`` for a framework, since SKOS mapping
-  properties are for concepts). Nothing is ``owl:sameAs``.
-- Elements and standards are also linked with ``skos:exactMatch`` to stdgraph's own curated
-  resources that already carry ``skos:exactMatch`` to the same STO IRI (read from the project's
-  ``data/`` files, so the import graph is the same whether or not the bundled graph is built).
-- Nothing is dropped silently: what cannot be mapped (dangling classification IRIs, self-links,
-  missing labels, elements in two frameworks, alignments to standards, ...) is counted and listed
-  in the summary, and imported in the documented way where there is one.
-
-The import graph holds no blank nodes and no OWL-RL closure, so importing the same file twice
-gives the same graph: a repeat import that would change nothing but the time of import leaves
-the graph (and its recorded time) as it was.
-"""
+"""The mapping: a parsed STO graph -> the import graph in stdgraph's terms, with its provenance
+record and the summary of everything that was mapped, skipped or repaired (docs/i40kg.md)."""
 
 from __future__ import annotations
 
 import hashlib
-import json
 import re
-import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import quote, unquote
 
-from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DC, DCTERMS, FOAF, OWL, PROV, RDF, RDFS, SKOS, XSD
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DC, DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
 from stdgraph import __version__
-from stdgraph.errors import UsageError
-from stdgraph.rdf.io import parse_graph, parse_quads
-from stdgraph.rdf.namespaces import GRAPH_BASE, SG, SGID, STO, sparql_prologue
-from stdgraph.rdf.results import Triple
-from stdgraph.sparql.terms import iri_ref
-from stdgraph.store.base import Store
+from stdgraph.importers.base import source_uri
+from stdgraph.importers.sto.links import CuratedLinks
+from stdgraph.importers.sto.terms import (
+    ALIGNMENTS,
+    BASE,
+    BODY_LABEL_PROPS,
+    CLASSIFICATION_CLASSES,
+    DUL,
+    FRAMEWORK_CLASSES,
+    IGNORED_TYPES,
+    LABEL_PROPS,
+    STANDARD_CLASSES,
+    STANDARD_RELATIONS,
+    STATUS_BACK,
+    STATUS_MAP,
+    STATUS_PRECEDENCE,
+    TITLE_PROPS,
+    UNRESOLVED_SCHEME,
+    body_iri,
+    element_iri,
+    import_graph_iri,
+    label_from_iri,
+    mapping_iri,
+    pick_labels,
+    qname,
+    scheme_iri,
+    standard_iri,
+)
+from stdgraph.rdf.namespaces import SG, STO
 
-STO_IOT = Namespace("https://w3id.org/i40/sto/iot#")
-DUL = Namespace("http://www.ontologydesignpatterns.org/ont/dul/DUL.owl#")
-STO_NS = str(STO)
-STO_IOT_NS = str(STO_IOT)
-STO_PREFIX = "https://w3id.org/i40/sto"  # both namespaces
-
-#: stdgraph IRIs for imported resources, and the named graphs of imports
-BASE = str(SGID) + "i40kg/"
-IMPORT_GRAPH_BASE = GRAPH_BASE + "import/sto/"
-UNRESOLVED_SCHEME = URIRef(BASE + "architecture/unresolved")
-
-#: STO classes whose instances become sg:Standard (sg:Standard covers specifications, technical
-#: reports and parts); plain sto:Publication (white papers, articles) is not a standard.
-STANDARD_CLASSES = (STO.Standard, STO.TechnicalSpecification, STO.TechnicalReport,
-                    STO.StandardPart)
-FRAMEWORK_CLASSES = (STO.StandardizationFramework, STO.ArchitectureDescription)
-#: the sub-classes of sto:StandardClassification in STO (used when a file has no schema)
-CLASSIFICATION_CLASSES = (STO.StandardClassification, *(STO[n] for n in (
-    "RamiITLayer", "RamiHierarchyLevel", "RamiLifeCycleLayer", "RamiAdminShellSubmodel",
-    "IIRAFunctionalDomain", "IIRACrosscuttingFunction", "IIRASystemCharacteristics",
-    "IicfConnectivityLayer", "Viewpoint", "IviLayer", "ISA95Level", "ProductDevelopmentLifeCycle",
-    "ProductionSystemLifeCycle", "BusinessCycleSCM", "IDSRAMLayer", "IdsPerspective",
-    "FiwareChapter", "NGSI_Context_Information_Management_API", "BdvaConcern", "IotaPerspective",
-    "OcfBlock", "EdgecrossLayer", "xRoadSection", "AiiClassification", "RamiControlDevice")))
-
-#: sto:hasStatus literal (lower case, spaces collapsed) -> sg:Status; docs/i40kg.md explains each
-STATUS_MAP = {
-    "valid": SG.Published,
-    "withdrawn": SG.Withdrawn,
-    "replaced": SG.Superseded,
-    "redline version": SG.Published,
-    "rlv-redline version": SG.Published,
-    "pre release version (prv)": SG.UnderDevelopment,
-}
-#: the STO literal written back for each status on export
-STATUS_BACK = {SG.Published: "Valid", SG.Withdrawn: "Withdrawn", SG.Superseded: "Replaced",
-               SG.UnderDevelopment: "Pre release version (PRV)"}
-#: when one standard has two statuses that map differently, the most final one wins
-STATUS_PRECEDENCE = [SG.Withdrawn, SG.Superseded, SG.Published, SG.UnderDevelopment]
-
-#: relations between standards: STO property -> stdgraph property
-STANDARD_RELATIONS = {
-    STO.relatedTo: SG.relatedTo,
-    STO.isPartOf: SG.partOf,
-    STO.isImplementationOf: SG.basedOn,
-    STO.uses: SG.references,
-    STO.useStructureOf: SG.references,
-    STO.hasPreviousVersion: SG.relatedTo,
-    DUL.isComponentOf: SG.relatedTo,
-    PROV.wasRevisionOf: PROV.wasRevisionOf,
-}
-ALIGNMENTS = (STO.alignsWith, STO_IOT.alignsWith)
-
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-_IGNORED_TYPES = {OWL.NamedIndividual, OWL.Thing}
-
-
-def qname(node: Node) -> str:
-    """``sto:X`` / ``sto_iot:X`` for STO IRIs, the IRI otherwise (for summaries)."""
-    s = str(node)
-    if s.startswith(STO_NS):
-        return "sto:" + s[len(STO_NS):]
-    if s.startswith(STO_IOT_NS):
-        return "sto_iot:" + s[len(STO_IOT_NS):]
-    if s.startswith(BASE):
-        return "i40kg:" + s[len(BASE):]
-    for prefix, ns in (("sg", SG), ("dul", DUL), ("prov", PROV), ("foaf", FOAF),
-                       ("skos", SKOS), ("dcterms", DCTERMS)):
-        if s.startswith(str(ns)):
-            return f"{prefix}:{s[len(str(ns)):]}"
-    return s
-
-
-def import_graph_iri(name: str) -> str:
-    """The named graph of the STO import called ``name``."""
-    if not _NAME.match(name):
-        raise UsageError(f"import name {name!r}: use letters, digits, '.', '_' or '-' "
-                         "(at most 64, starting with a letter or digit)")
-    return IMPORT_GRAPH_BASE + name
-
-
-def default_name(path: Path) -> str:
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", path.stem).strip("-._").lower()
-    return stem[:64] or "sto"
-
-
-# -- IRIs ----------------------------------------------------------------------------------------
-
-def _safe(text: str) -> str:
-    return quote(text, safe="-._~!$&'()*+,;=:@")
-
-
-def local(iri: Node) -> str:
-    """The IRI-safe local part used in minted IRIs: the STO local name (case kept), else the
-    last segment of the IRI plus a short hash (so two foreign IRIs never collide)."""
-    s = str(iri)
-    if s.startswith(STO_NS) and len(s) > len(STO_NS):
-        return _safe(s[len(STO_NS):])
-    if s.startswith(STO_IOT_NS) and len(s) > len(STO_IOT_NS):
-        return "iot-" + _safe(s[len(STO_IOT_NS):])
-    tail = re.split(r"[#/]", s.rstrip("/#"))[-1] or "resource"
-    return _safe(tail) + "-" + hashlib.sha1(s.encode()).hexdigest()[:8]
-
-
-def standard_iri(sto: Node) -> URIRef:
-    return URIRef(f"{BASE}standard/{local(sto)}")
-
-
-def body_iri(sto: Node) -> URIRef:
-    return URIRef(f"{BASE}body/{local(sto)}")
-
-
-def scheme_iri(framework: Node) -> URIRef:
-    return URIRef(f"{BASE}architecture/{local(framework)}")
-
-
-def element_iri(framework: Node | None, classification: Node) -> URIRef:
-    scheme = UNRESOLVED_SCHEME if framework is None else scheme_iri(framework)
-    return URIRef(f"{scheme}/{local(classification)}")
-
-
-def mapping_iri(a: URIRef, b: URIRef) -> URIRef:
-    prefix = BASE + "architecture/"
-    return URIRef(f"{BASE}mapping/{str(a)[len(prefix):]}--{str(b)[len(prefix):]}")
-
-
-def _words(iri: Node, camel: bool) -> str:
-    """A label made from an IRI's local name (for resources I40KG leaves unlabelled)."""
-    s = str(iri)
-    for ns in (STO_NS, STO_IOT_NS):
-        if s.startswith(ns):
-            s = s[len(ns):]
-            break
-    else:
-        s = re.split(r"[#/]", s.rstrip("/#"))[-1]
-    s = unquote(s).replace("_", " ")
-    if camel:
-        s = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", " ", s)
-    return re.sub(r"\s+", " ", s).strip() or str(iri)
-
-
-# -- labels --------------------------------------------------------------------------------------
-
-def _is_english(lit: Node) -> bool:
-    if not isinstance(lit, Literal):
-        return False
-    if lit.language:
-        return lit.language.lower() == "en" or lit.language.lower().startswith("en-")
-    return lit.datatype in (None, XSD.string)
-
-
-def _pick(src: Graph, node: Node, props: Iterable[URIRef]) -> tuple[Literal | None, list[Literal]]:
-    """(the English label, the other labels): untagged strings count as English; of several
-    English labels the alphabetically first is chosen, the rest become alternative labels."""
-    english: list[str] = []
-    other: list[Literal] = []
-    for p in props:
-        for o in src.objects(node, p):
-            if _is_english(o):
-                text = str(o).strip()
-                if text and text not in english:
-                    english.append(text)
-            elif isinstance(o, Literal) and o.language:
-                other.append(Literal(str(o).strip(), lang=o.language))
-    english.sort()
-    if not english:
-        return None, sorted(set(other), key=str)
-    alts = [Literal(t, lang="en") for t in english[1:]]
-    return Literal(english[0], lang="en"), alts + sorted(set(other), key=str)
-
-
-LABEL_PROPS = (RDFS.label, SKOS.prefLabel)
-TITLE_PROPS = (DCTERMS.title, DC.title)
-BODY_LABEL_PROPS = (RDFS.label, SKOS.prefLabel, FOAF.name, DCTERMS.title)
-
-
-# -- links to stdgraph's own curated resources ---------------------------------------------------
-
-@dataclass
-class CuratedLinks:
-    """stdgraph resources that already point at an STO IRI, by kind: STO IRI -> stdgraph IRIs."""
-
-    standards: dict[URIRef, set[URIRef]] = field(default_factory=dict)
-    elements: dict[URIRef, set[URIRef]] = field(default_factory=dict)
-    bodies: dict[URIRef, set[URIRef]] = field(default_factory=dict)
-    schemes: dict[URIRef, set[URIRef]] = field(default_factory=dict)
-    origin: str = "none"
-
-    def count(self) -> int:
-        return sum(len(v) for d in (self.standards, self.elements, self.bodies, self.schemes)
-                   for v in d.values())
-
-
-def curated_links(project) -> CuratedLinks:
-    """Read the project's data files for ``skos:exactMatch`` links to STO IRIs (standards,
-    elements, bodies) and ``rdfs:seeAlso`` / ``prov:wasDerivedFrom`` / ``skos:exactMatch`` links
-    from reference architectures to STO frameworks."""
-    from stdgraph.project import RDF_SUFFIXES
-
-    types: dict[str, set[str]] = defaultdict(set)
-    exact: list[tuple[str, str]] = []
-    weak: list[tuple[str, str]] = []
-    exact_p = str(SKOS.exactMatch)
-    weak_p = {str(RDFS.seeAlso), str(PROV.wasDerivedFrom)}
-    type_p = str(RDF.type)
-    wanted = {str(SG.Standard), str(SG.ArchitectureElement), str(SG.StandardsBody),
-              str(SG.ReferenceArchitecture)}
-    for path in project.data_files:
-        for q in parse_quads(path=path, fmt=RDF_SUFFIXES[path.suffix],
-                             label=project.relative(path)):
-            p = q.predicate.value
-            s = getattr(q.subject, "value", None)
-            o = getattr(q.object, "value", None)
-            if s is None or o is None or s.startswith(BASE):
-                continue
-            if p == type_p and o in wanted:
-                types[s].add(o)
-            elif o.startswith(STO_PREFIX) and not s.startswith(STO_PREFIX):
-                if p == exact_p:
-                    exact.append((s, o))
-                elif p in weak_p:
-                    weak.append((s, o))
-    links = CuratedLinks(origin=str(project.root))
-    kinds = ((str(SG.Standard), links.standards), (str(SG.ArchitectureElement), links.elements),
-             (str(SG.StandardsBody), links.bodies))
-    for s, o in exact:
-        for cls, table in kinds:
-            if cls in types[s]:
-                table.setdefault(URIRef(o), set()).add(URIRef(s))
-    for s, o in exact + weak:
-        if str(SG.ReferenceArchitecture) in types[s]:
-            links.schemes.setdefault(URIRef(o), set()).add(URIRef(s))
-    return links
-
-
-# -- the mapping ---------------------------------------------------------------------------------
 
 @dataclass
 class _Resolved:
@@ -345,7 +107,7 @@ class _Mapper:
         return found
 
     def typed(self, node: Node) -> set[URIRef]:
-        return {t for t in self.src.objects(node, RDF.type) if t not in _IGNORED_TYPES}
+        return {t for t in self.src.objects(node, RDF.type) if t not in IGNORED_TYPES}
 
     # the steps
     def run(self) -> tuple[Graph, dict]:
@@ -386,9 +148,9 @@ class _Mapper:
                 "also_standards": [], "linked_to_stdgraph": {}}
         for fw in sorted(self.frameworks):
             scheme = scheme_iri(fw)
-            label, alts = _pick(self.src, fw, LABEL_PROPS + TITLE_PROPS)
+            label, alts = pick_labels(self.src, fw, LABEL_PROPS + TITLE_PROPS)
             if label is None:
-                label = Literal(_words(fw, camel=True), lang="en")
+                label = Literal(label_from_iri(fw, camel=True), lang="en")
                 info["labels_missing"].append(qname(fw))
                 self.note(scheme, f"I40KG gives {qname(fw)} no label; this one is made from its "
                                   "IRI.")
@@ -421,10 +183,10 @@ class _Mapper:
                 self.elements_of[c] = [self.unresolved_element(c, defined=True)]
                 continue
             info["with_framework"] += 1
-            label, alts = _pick(self.src, c, LABEL_PROPS + TITLE_PROPS)
+            label, alts = pick_labels(self.src, c, LABEL_PROPS + TITLE_PROPS)
             unlabelled = label is None
             if unlabelled:
-                label = Literal(_words(c, camel=True), lang="en")
+                label = Literal(label_from_iri(c, camel=True), lang="en")
                 self.element_labels_missing.append(qname(c))
             copies = [element_iri(fw, c) for fw in fws]
             self.elements_of[c] = copies
@@ -494,9 +256,9 @@ class _Mapper:
         e = element_iri(None, c)
         if e in self.scheme_of:
             return e
-        label, alts = _pick(self.src, c, LABEL_PROPS + TITLE_PROPS)
+        label, alts = pick_labels(self.src, c, LABEL_PROPS + TITLE_PROPS)
         if label is None:
-            label = Literal(_words(c, camel=True), lang="en")
+            label = Literal(label_from_iri(c, camel=True), lang="en")
             if defined:
                 self.element_labels_missing.append(qname(c))
                 self.note(e, f"I40KG gives {qname(c)} no label; this one is made from its IRI.")
@@ -558,8 +320,8 @@ class _Mapper:
         bodies: set[URIRef] = set()
         for d in sorted(self.docs):
             std = standard_iri(d)
-            label, alts = _pick(self.src, d, LABEL_PROPS)
-            identifier = _words(d, camel=False)
+            label, alts = pick_labels(self.src, d, LABEL_PROPS)
+            identifier = label_from_iri(d, camel=False)
             if label is None:
                 label = Literal(identifier, lang="en")
                 info["labels_missing"].append(qname(d))
@@ -567,7 +329,7 @@ class _Mapper:
                                "made from the IRI.")
             self.declare(std, (SG.Standard,), label, alts)
             self.add(std, SG.identifier, Literal(identifier))
-            title, other_titles = _pick(self.src, d, TITLE_PROPS)
+            title, other_titles = pick_labels(self.src, d, TITLE_PROPS)
             if title is not None:
                 info["titles"] += 1
                 self.add(std, SG.title, title)
@@ -643,9 +405,9 @@ class _Mapper:
                 "linked_to_stdgraph": 0}
         for p in sorted(bodies):
             b = body_iri(p)
-            label, alts = _pick(self.src, p, BODY_LABEL_PROPS)
+            label, alts = pick_labels(self.src, p, BODY_LABEL_PROPS)
             if label is None:
-                label = Literal(_words(p, camel=False), lang="en")
+                label = Literal(label_from_iri(p, camel=False), lang="en")
                 info["labels_missing"].append(qname(p))
                 self.note(b, f"I40KG gives {qname(p)} no label; this one is made from its IRI.")
             if (p, RDF.type, STO.StandardOrganization) not in self.src:
@@ -825,18 +587,6 @@ class _Mapper:
             1 for e, sc in self.scheme_of.items() if sc == UNRESOLVED_SCHEME and e != sc)
 
 
-#: The ``path`` an HTTP upload is imported under: its provenance names no local file.
-UPLOAD_DIR = Path("/dev/null/upload")
-
-
-def source_uri(path: Path) -> URIRef:
-    """The IRI the provenance record gives the source: the file's URI, or for an HTTP upload
-    (a path under UPLOAD_DIR) ``urn:stdgraph:upload:<name>``."""
-    if path.parent == UPLOAD_DIR:
-        return URIRef(f"urn:stdgraph:upload:{path.name}")
-    return URIRef(path.resolve().as_uri())
-
-
 def _provenance(src: Graph, path: Path, data: bytes) -> tuple[URIRef, dict]:
     """The source's ontology IRI (else its file URI) and its title, licences and rights."""
     ontologies = sorted(o for o in src.subjects(RDF.type, OWL.Ontology) if isinstance(o, URIRef))
@@ -907,363 +657,3 @@ def map_sto(
 
 def _iri_like(text: str) -> bool:
     return bool(re.match(r"^[a-z][a-z0-9+.-]*:[^\s<>\"{}|^`\\]*$", text, re.I))
-
-
-# -- writing into a store ------------------------------------------------------------------------
-
-@dataclass
-class ImportResult:
-    graph: str
-    status: str  # "created", "replaced" or "unchanged"
-    triples: int
-    summary: dict
-
-    def as_json(self) -> str:
-        return json.dumps(self.summary, indent=2, ensure_ascii=False, default=list) + "\n"
-
-    def text(self) -> str:
-        return summary_text(self.summary)
-
-
-def _without_time(triples: Iterable[Triple]) -> set[Triple]:
-    return {t for t in triples if t[1] != PROV.endedAtTime}
-
-
-def import_sto(
-    store: Store,
-    path: str | Path,
-    *,
-    name: str | None = None,
-    replace: bool = False,
-    project=None,
-    links: CuratedLinks | None = None,
-    resolve_case: bool = True,
-    shacl: bool = False,
-) -> ImportResult:
-    """Parse an STO file, map it, and write it into its own named graph atomically.
-
-    A repeat import that changes nothing but the time leaves the graph as it was
-    (``status="unchanged"``); one whose content differs from the graph already there needs
-    ``replace=True``. ``project`` (default: the bundled graph) gives the curated resources to
-    link to and, with ``shacl=True``, the shapes and ontology to validate the import graph with.
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise UsageError(f"{path}: no such file")
-    return import_sto_data(store, path.read_bytes(), path=path, name=name, replace=replace,
-                           project=project, links=links, resolve_case=resolve_case,
-                           shacl=shacl)
-
-
-def import_sto_data(
-    store: Store,
-    data: bytes,
-    *,
-    path: Path,
-    fmt: str | None = None,
-    name: str | None = None,
-    replace: bool = False,
-    project=None,
-    links: CuratedLinks | None = None,
-    resolve_case: bool = True,
-    shacl: bool = False,
-    write: Callable[[str, list], object] | None = None,
-) -> ImportResult:
-    """``import_sto`` for content already in memory (an HTTP upload): ``path`` names the
-    source in the provenance record; ``write(graph_iri, triples)`` replaces the import graph
-    (default ``store.replace_graph``; the HTTP API passes its guarded, transactional write)."""
-    from stdgraph.project import RDF_SUFFIXES, Project
-
-    timings: dict[str, float] = {}
-    name = name or default_name(path)
-    graph_iri = import_graph_iri(name)
-    t0 = time.perf_counter()
-    src = parse_graph(data, fmt=fmt or RDF_SUFFIXES.get(path.suffix.lower(), "turtle"),
-                      label=str(path))
-    timings["parse"] = time.perf_counter() - t0
-
-    t0 = time.perf_counter()
-    if project is None and links is None:
-        try:
-            project = Project.locate()
-        except UsageError:
-            project = None
-    if links is None:
-        links = curated_links(project) if project is not None else CuratedLinks()
-    timings["links"] = time.perf_counter() - t0
-
-    t0 = time.perf_counter()
-    out, summary = map_sto(src, path=path, data=data, name=name, links=links,
-                           resolve_case=resolve_case)
-    timings["map"] = time.perf_counter() - t0
-
-    t0 = time.perf_counter()
-    existing = list(store.triples(graph_iri)) if graph_iri in store.graph_names() else []
-    if existing and _without_time(existing) == _without_time(out):
-        status = "unchanged"
-        triples = len(existing)
-    else:
-        if existing and not replace:
-            raise UsageError(
-                f"{graph_iri} already holds a different import named {name!r}; use --replace "
-                "to replace it, or --name for a second import")
-        status = "replaced" if existing else "created"
-        (write or store.replace_graph)(graph_iri, list(out))
-        triples = len(out)
-    timings["write"] = time.perf_counter() - t0
-    summary["status"] = status
-    summary["triples"] = triples
-
-    if shacl:
-        t0 = time.perf_counter()
-        summary["shacl"] = _shacl(out, project)
-        timings["shacl"] = time.perf_counter() - t0
-    summary["timings"] = {k: round(v, 3) for k, v in timings.items()}
-    return ImportResult(graph_iri, status, triples, summary)
-
-
-def _shacl(graph: Graph, project) -> dict:
-    """Validate the import graph alone (no OWL-RL closure) against the project's shapes."""
-    from stdgraph.change.build import parse_file
-    from stdgraph.validation.report import run_validation
-
-    if project is None:
-        return {"skipped": "no project with shapes"}
-    shapes, ontology = Graph(), Graph()
-    for p in project.shape_files:
-        shapes += parse_file(p, project.relative(p))
-    for p in project.ontology_files:
-        ontology += parse_file(p, project.relative(p))
-    report = run_validation(graph, shapes, ontology=ontology)
-    by_shape: Counter = Counter()
-    for r in report.results:
-        by_shape[f"{r.severity} {r.shape}"] += 1
-    return {"conforms": report.conforms, "violations": len(report.violations),
-            "warnings": len(report.warnings), "by_shape": dict(sorted(by_shape.items()))}
-
-
-def remove_import(store: Store, name: str) -> int:
-    """Remove the import graph called ``name``; returns how many triples it held."""
-    iri = import_graph_iri(name)
-    if iri not in store.graph_names():
-        raise UsageError(f"there is no STO import named {name!r} ({iri})")
-    n = store.count(iri)
-    store.replace_graph(iri, [])
-    return n
-
-
-def list_imports(store: Store) -> list[dict]:
-    """The STO import graphs in a store, with their size and recorded time and source."""
-    out = []
-    for g in store.graph_names():
-        if not g.startswith(IMPORT_GRAPH_BASE):
-            continue
-        rows = store.query(sparql_prologue() + f"""
-            SELECT ?time ?file WHERE {{ GRAPH {iri_ref(g)} {{
-              {iri_ref(g)} prov:wasGeneratedBy ?a ; prov:wasDerivedFrom ?file .
-              OPTIONAL {{ ?a prov:endedAtTime ?time }} }} }}""").rows
-        time_, file_ = (rows[0] if rows else (None, None))
-        out.append({"name": g[len(IMPORT_GRAPH_BASE):], "graph": g, "triples": store.count(g),
-                    "time": str(time_) if time_ else None, "file": str(file_) if file_ else None})
-    return out
-
-
-# -- the summary as text -------------------------------------------------------------------------
-
-def summary_text(s: dict) -> str:
-    src, st, fw, el = s["source"], s["standards"], s["frameworks"], s["elements"]
-    cl, al, rel, dg = s["classifications"], s["alignments"], s["relations"], s["dangling"]
-    types = s["source_types"]
-    lines = [
-        f"{s['status']} {s['graph']}: {s['triples']} triples from {src['file']} "
-        f"({src['triples']} triples)",
-    ]
-    if src["licenses"] or src["rights"]:
-        lines.append("  terms of the source: " + "; ".join(
-            [f"dcterms:license {x}" for x in src["licenses"]] +
-            [f"dcterms:rights \"{x}\"" for x in src["rights"]]))
-    status = ", ".join(f"{k} {v}" for k, v in st["status"].items()) or "none"
-    lines += [
-        f"  standards:       {st['imported']} sg:Standard (sto:Standard {types['sto:Standard']}, "
-        f"sto:TechnicalSpecification {types['sto:TechnicalSpecification']}, "
-        f"sto:TechnicalReport {types['sto:TechnicalReport']}, "
-        f"sto:StandardPart {types['sto:StandardPart']}; overlapping types counted once)",
-        f"                   {st['with_publisher']} with a publisher, {st['without_publisher']} "
-        f"without; status {status}, {st['without_status']} without; "
-        f"{st['publication_dates']} publication dates; {st['linked_to_stdgraph']} linked to "
-        "stdgraph's own standards",
-        f"  publishers:      {s['publishers']['imported']} sg:StandardsBody "
-        f"({len(s['publishers']['not_standard_organization'])} not typed "
-        "sto:StandardOrganization in I40KG)",
-        f"  frameworks:      {fw['imported']} sg:ReferenceArchitecture "
-        f"(sto:StandardizationFramework {types['sto:StandardizationFramework']}, "
-        f"sto:ArchitectureDescription {types['sto:ArchitectureDescription']}); "
-        f"{len(fw['without_elements'])} without elements; {len(fw['linked_to_stdgraph'])} "
-        "linked to stdgraph's own schemes",
-        f"  elements:        {el['elements']} sg:ArchitectureElement from {el['with_framework']} "
-        f"of {el['classifications']} classifications; {len(el['in_several_frameworks'])} in "
-        f"several frameworks; {len(el['without_framework'])} without a framework; "
-        f"{el['linked_to_stdgraph']} linked to stdgraph's own elements",
-        f"  classifications: {cl['imported']} sg:classifiedIn from {cl['sto:hasClassification']} "
-        f"sto:hasClassification ({cl['standards_classified']} standards classified; skipped: "
-        f"{len(cl['skipped_subject_not_standard'])} on non-standards, "
-        f"{len(cl['skipped_object_not_classification'])} to non-classifications)",
-        f"  dangling IRIs:   {dg['classification_iris']} classification IRIs used but never "
-        f"defined (+{dg['alignment_only_iris']} only in alignments): "
-        f"{dg['resolved_by_letter_case']} resolved by letter case, {dg['unresolved']} in scheme "
-        "'unresolved'",
-    ]
-    if dg["iris"]:
-        lines.append("                   " + ", ".join(
-            f"{e['iri']} ({e['sto:hasClassification uses']})" for e in dg["iris"]))
-    lines += [
-        "  alignments:      " + ", ".join(f"{k} {v}" for k, v in al["source"].items())
-        + f" = {al['pairs']} pairs; {al['mappings']} skos:relatedMatch + sg:ArchitectureMapping, "
-        f"{al['within_scheme']} skos:related within one framework, {len(al['skipped'])} "
-        "skipped (endpoint not a classification)",
-        "  relations:       " + ", ".join(f"{k} {v}" for k, v in rel["source"].items())
-        + " -> " + ", ".join(f"{k} {v}" for k, v in rel["imported"].items())
-        + f"; {len(rel['skipped'])} skipped (endpoint not a standard)",
-        f"  self-links:      {len(rel['self_links'])} between standards, "
-        f"{len(al['self_links'])} alignments (noted on the resource, not imported)",
-        "  missing labels:  " + ", ".join(f"{k} {v}" for k, v in s["missing_labels"].items())
-        + " (labels made from the IRI, with an editorial note)",
-    ]
-    if "shacl" in s:
-        sh = s["shacl"]
-        if "skipped" in sh:
-            lines.append(f"  SHACL:           skipped ({sh['skipped']})")
-        else:
-            lines.append(f"  SHACL:           {sh['violations']} violation(s), {sh['warnings']} "
-                         "warning(s) on the import graph alone")
-            lines += [f"                   {n:>5}  {k}" for k, n in sh["by_shape"].items()]
-    if "timings" in s:
-        lines.append("  time:            " + ", ".join(f"{k} {v:.2f}s"
-                                                      for k, v in s["timings"].items()))
-    return "\n".join(lines)
-
-
-# -- export --------------------------------------------------------------------------------------
-
-_Q_STO_LINKS = sparql_prologue() + f"""
-SELECT DISTINCT ?x ?sto WHERE {{
-  {{ ?x skos:exactMatch ?sto }}
-  UNION {{ ?x a sg:ReferenceArchitecture . ?x prov:wasDerivedFrom|rdfs:seeAlso ?sto }}
-  FILTER(isIRI(?x) && isIRI(?sto) && STRSTARTS(STR(?sto), "{STO_PREFIX}")
-         && !STRSTARTS(STR(?x), "{STO_PREFIX}"))
-}}"""
-_Q_STANDARDS = sparql_prologue() + """
-SELECT DISTINCT ?s ?p ?o WHERE {
-  ?s a sg:Standard .
-  ?s ?p ?o .
-  VALUES ?p { rdfs:label sg:title sg:publisher sg:status sg:publicationDate sg:classifiedIn
-              sg:relatedTo sg:partOf dcterms:type }
-}"""
-_Q_SCHEMES = sparql_prologue() + """
-SELECT DISTINCT ?a ?label WHERE {
-  ?a a sg:ReferenceArchitecture . OPTIONAL { ?a rdfs:label ?label }
-}"""
-_Q_ELEMENTS = sparql_prologue() + """
-SELECT DISTINCT ?e ?scheme ?label ?parent WHERE {
-  ?e a sg:ArchitectureElement .
-  OPTIONAL { ?e skos:inScheme ?scheme }
-  OPTIONAL { ?e skos:prefLabel|rdfs:label ?label }
-  OPTIONAL { ?e skos:broader ?parent }
-}"""
-_Q_BODIES = sparql_prologue() + """
-SELECT DISTINCT ?b ?label WHERE {
-  ?s a sg:Standard ; sg:publisher ?b . OPTIONAL { ?b rdfs:label ?label }
-}"""
-_Q_MAPPINGS = sparql_prologue() + """
-SELECT DISTINCT ?a ?b WHERE {
-  ?a skos:exactMatch|skos:closeMatch|skos:broadMatch|skos:narrowMatch|skos:relatedMatch
-     |skos:related ?b .
-  ?a a sg:ArchitectureElement . ?b a sg:ArchitectureElement .
-}"""
-
-
-def export_sto(store: Store) -> Graph:
-    """stdgraph's standards, publishers, reference architectures, elements, classifications and
-    cross-architecture mappings in STO terms (docs/i40kg.md, "Export").
-
-    A resource linked to an STO IRI (``skos:exactMatch``; for an architecture also
-    ``prov:wasDerivedFrom`` or ``rdfs:seeAlso``) is written under that STO IRI (the
-    alphabetically first if there are several), anything else under its own stdgraph IRI with
-    ``rdfs:seeAlso`` back to it. Every SKOS mapping between elements becomes ``sto:alignsWith``
-    (STO has no strengths).
-    """
-    links: dict[Node, list[Node]] = defaultdict(list)
-    for x, sto in store.query(_Q_STO_LINKS).rows:
-        links[x].append(sto)
-
-    def to(x: Node) -> Node:
-        return min(links[x], key=str) if x in links else x
-
-    g = Graph()
-    g.bind("sto", STO)
-    g.bind("skos", SKOS)
-    g.bind("dcterms", DCTERMS)
-    g.bind("dul", DUL)
-
-    def emit(x: Node, sto_class: URIRef) -> Node:
-        y = to(x)
-        g.add((y, RDF.type, sto_class))
-        if y != x:
-            g.add((y, RDFS.seeAlso, x))
-        else:
-            g.add((y, DCTERMS.source, URIRef("https://w3id.org/stdgraph/")))
-        return y
-
-    schemes = {}
-    for a, label in store.query(_Q_SCHEMES).rows:
-        if a == UNRESOLVED_SCHEME:
-            continue
-        schemes[a] = emit(a, STO.StandardizationFramework)
-        if isinstance(label, Literal):
-            g.add((schemes[a], RDFS.label, label))
-    elements = {}
-    for e, scheme, label, parent in store.query(_Q_ELEMENTS).rows:
-        y = elements.get(e) or emit(e, STO.StandardClassification)
-        elements[e] = y
-        if scheme in schemes:
-            g.add((y, STO.isDescribedin, schemes[scheme]))
-        if isinstance(label, Literal) and _is_english(label):
-            g.add((y, RDFS.label, label))
-        if parent is not None:
-            g.add((y, DUL.isPartOf, to(parent)))
-    for b, label in store.query(_Q_BODIES).rows:
-        y = emit(b, STO.StandardOrganization)
-        if isinstance(label, Literal):
-            g.add((y, RDFS.label, label))
-    typed: dict[Node, set] = defaultdict(set)
-    props = {SG.title: DCTERMS.title, SG.publicationDate: STO.hasPublicationDate,
-             RDFS.label: RDFS.label}
-    rows = store.query(_Q_STANDARDS).rows
-    for s, p, o in rows:
-        if p == DCTERMS.type and isinstance(o, URIRef) and str(o).startswith(STO_NS):
-            typed[s].add(o)
-    for s in {row[0] for row in rows} | set(typed):
-        y = to(s)
-        for cls in typed.get(s) or {STO.Standard}:
-            g.add((y, RDF.type, cls))
-        g.add((y, RDFS.seeAlso, s) if y != s else (y, DCTERMS.source,
-                                                   URIRef("https://w3id.org/stdgraph/")))
-    for s, p, o in rows:
-        y = to(s)
-        if p in props:
-            g.add((y, props[p], o))
-        elif p == SG.publisher:
-            g.add((y, STO.hasPublisher, to(o)))
-        elif p == SG.classifiedIn:
-            g.add((y, STO.hasClassification, to(o)))
-        elif p == SG.relatedTo and to(o) != y:
-            g.add((y, STO.relatedTo, to(o)))
-        elif p == SG.partOf and to(o) != y:
-            g.add((y, STO.isPartOf, to(o)))
-        elif p == SG.status and o in STATUS_BACK:
-            g.add((y, STO.hasStatus, Literal(STATUS_BACK[o], lang="en")))
-    for a, b in store.query(_Q_MAPPINGS).rows:
-        x, y = to(a), to(b)
-        if x != y:
-            g.add((x, STO.alignsWith, y) if str(x) < str(y) else (y, STO.alignsWith, x))
-    return g

@@ -1,0 +1,235 @@
+"""The analysis registry: what an analysis declares once, and the list everything follows from.
+
+An analysis module declares its analyses in a module-level ``ANALYSES`` tuple of
+:class:`Analysis` — name, title, a plain-words description, parameters, result columns, HTTP
+path and function — and the package lists its modules, one line each
+(``stdgraph.analysis.MODULES``). From that list:
+
+- the CLI generates ``stdgraph analyse NAME`` with one option per parameter (``cli.py``);
+- the HTTP API generates ``GET <path>`` and ``GET /analysis`` (``api/routes/analysis.py``), and
+  with them the OpenAPI document;
+- a report page finds ``title``, ``description``, ``params`` (``.label`` for the form),
+  ``report_columns`` and ``path`` (for the CSV/JSON links) on ``registry.get(name)``.
+
+Extra analyses (a committee's own, or a test's) come from the modules named in
+``Settings.analysis_modules`` (``STDGRAPH_ANALYSIS_MODULES``): :func:`registry_for` returns the
+built-in registry extended with them, for one settings object. Registries are immutable and
+built per call, so two apps (or two CLI runs) with different settings never share one.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+from stdgraph.analysis.common import (
+    AnalysisDocument,
+    Column,
+    Parameter,
+    RawParams,
+    to_csv,
+    to_json,
+    to_table,
+)
+from stdgraph.errors import UsageError
+from stdgraph.sparql.named import Param
+from stdgraph.store.base import Store
+
+__all__ = ["Analysis", "AnalysisRegistry", "Column", "FORMATS", "Parameter", "UnknownAnalysis"]
+
+#: the output formats of ``Analysis.render`` (HTTP serves json and csv)
+FORMATS = ("json", "csv", "table")
+#: the HTTP paths of analyses live under this prefix, so they cannot shadow other routes
+PATH_PREFIX = "/analysis/"
+_NAME = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
+_PATH = re.compile(r"^/analysis(/[a-z0-9][a-z0-9-]*)+$")
+
+
+class UnknownAnalysis(UsageError):
+    """No analysis by that name (CLI exit 2, HTTP 404)."""
+
+    http_status = 404
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """One analysis, declared once in its own module.
+
+    ``function(store, raw, *, ignore)`` checks the raw text parameters against ``params``
+    (``common.parse_params``) and returns an :class:`AnalysisDocument`. Columns are
+    ``(header, item -> value)`` pairs: ``csv_columns`` for CSV (values as text, lists as IRIs
+    separated by spaces), ``table_columns`` for the terminal, ``report_columns`` for an HTML
+    table (text, or ``{"iri", "label"}`` / lists of them, shown as links; default: the table
+    columns). ``table_appendix`` adds text after the terminal table (the gaps matrix)."""
+
+    name: str
+    title: str
+    description: str
+    path: str
+    function: Callable[..., AnalysisDocument]
+    params: Sequence[Param]
+    csv_columns: Sequence[Column]
+    table_columns: Sequence[Column]
+    report_columns: Sequence[Column] = ()
+    table_appendix: Callable[[AnalysisDocument], str] | None = None
+    #: where the definitions are written out for people
+    docs: str = "docs/analyses.md"
+    _by_name: dict[str, Param] = field(init=False, default_factory=dict, repr=False,
+                                       compare=False)
+
+    def __post_init__(self) -> None:
+        if not _NAME.match(self.name):
+            raise ValueError(f"analysis name {self.name!r}: lower-case letters, digits and '-'")
+        if not _PATH.match(self.path):
+            raise ValueError(f"analysis {self.name}: path {self.path!r} must be "
+                             f"{PATH_PREFIX}<segment>[/<segment>...] (lower case)")
+        if not self.title or not self.description:
+            raise ValueError(f"analysis {self.name}: give a title and a description")
+        names = [p.name for p in self.params]
+        if len(set(names)) != len(names) or "format" in names:
+            raise ValueError(f"analysis {self.name}: parameter names must be unique and not "
+                             "'format' (the output format)")
+        object.__setattr__(self, "params", tuple(self.params))
+        object.__setattr__(self, "csv_columns", tuple(self.csv_columns))
+        object.__setattr__(self, "table_columns", tuple(self.table_columns))
+        object.__setattr__(self, "report_columns",
+                           tuple(self.report_columns or self.table_columns))
+        self._by_name.update({p.name: p for p in self.params})
+
+    # -- running -------------------------------------------------------------------------------
+    def run(self, store: Store, raw: RawParams | None = None, *,
+            ignore: tuple[str, ...] = ("format",)) -> AnalysisDocument:
+        """The document for raw text parameters (ParameterError names a bad one)."""
+        return self.function(store, raw or {}, ignore=ignore)
+
+    def raw_from_query(self, query: Mapping[str, list[str]]) -> dict[str, Any]:
+        """A URL's query parameters (``name -> [values]``, ``format`` left out) as the raw
+        parameters of :meth:`run`: one value for a single-valued parameter, the list for a
+        ``multiple`` one; repeated single values stay a list, which the check refuses."""
+        out: dict[str, Any] = {}
+        for k, v in query.items():
+            if k == "format":
+                continue
+            p = self._by_name.get(k)
+            out[k] = v if p is not None and p.multiple else (v[0] if len(v) == 1 else v)
+        return out
+
+    def render(self, doc: AnalysisDocument, fmt: str) -> str:
+        """``json`` (the text the CLI and HTTP both print), ``csv`` or ``table``."""
+        if fmt == "json":
+            return to_json(doc)
+        if fmt == "csv":
+            return to_csv(doc, list(self.csv_columns))
+        if fmt == "table":
+            out = to_table(doc, list(self.table_columns))
+            if self.table_appendix is not None:
+                out += "\n" + self.table_appendix(doc)
+            return out
+        raise ValueError(f"unknown format {fmt!r}")
+
+    # -- describing ----------------------------------------------------------------------------
+    def param(self, name: str) -> Param | None:
+        return self._by_name.get(name)
+
+    def label(self, param: str) -> str:
+        """A parameter's human label (its name, if it was declared as a plain Param)."""
+        p = self._by_name[param]
+        return getattr(p, "label", "") or p.name
+
+    def describe(self) -> dict:
+        """The analysis as JSON (GET /analysis): everything a client or a form needs."""
+        params = []
+        for p in self.params:
+            d = p.describe()
+            d.setdefault("label", self.label(p.name))
+            params.append(d)
+        return {"name": self.name, "title": self.title, "description": self.description,
+                "path": self.path, "parameters": params,
+                "csv_columns": [n for n, _ in self.csv_columns],
+                "report_columns": [n for n, _ in self.report_columns],
+                "docs": self.docs}
+
+
+class AnalysisRegistry:
+    """Analyses by name, in declaration order; immutable (``extended`` returns a new one).
+
+    Reads like a mapping (``registry[name]``, ``in``, iteration over names, ``values()``,
+    ``items()``); ``get(name)`` raises :class:`UnknownAnalysis` naming the known analyses
+    (``find(name)`` returns None instead)."""
+
+    def __init__(self, analyses: Iterable[Analysis] = ()) -> None:
+        by_name: dict[str, Analysis] = {}
+        paths: dict[str, str] = {}
+        for a in analyses:
+            if a.name in by_name:
+                raise UsageError(f"two analyses are named {a.name!r}")
+            if a.path in paths:
+                raise UsageError(f"analyses {paths[a.path]!r} and {a.name!r} both use the path "
+                                 f"{a.path}")
+            by_name[a.name] = a
+            paths[a.path] = a.name
+        self._by_name = by_name
+
+    @classmethod
+    def from_modules(cls, modules: Iterable[str | ModuleType]) -> AnalysisRegistry:
+        """The analyses that the given modules (objects or dotted names) declare."""
+        return cls(a for m in modules for a in module_analyses(m))
+
+    def extended(self, modules: Iterable[str | ModuleType] = (),
+                 analyses: Iterable[Analysis] = ()) -> AnalysisRegistry:
+        """A new registry: these analyses, then those of ``modules``, then ``analyses``."""
+        return AnalysisRegistry([*self.values(),
+                                 *(a for m in modules for a in module_analyses(m)),
+                                 *analyses])
+
+    def get(self, name: str) -> Analysis:
+        """The analysis called ``name``, or :class:`UnknownAnalysis` naming the known ones."""
+        found = self._by_name.get(name)
+        if found is None:
+            raise UnknownAnalysis(f"no analysis '{name}' (known: {', '.join(self._by_name)})")
+        return found
+
+    def find(self, name: str) -> Analysis | None:
+        return self._by_name.get(name)
+
+    def __getitem__(self, name: str) -> Analysis:
+        return self._by_name[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._by_name
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._by_name)
+
+    def __len__(self) -> int:
+        return len(self._by_name)
+
+    def names(self) -> list[str]:
+        return list(self._by_name)
+
+    def values(self) -> list[Analysis]:
+        return list(self._by_name.values())
+
+    def items(self) -> list[tuple[str, Analysis]]:
+        return list(self._by_name.items())
+
+    def describe(self) -> list[dict]:
+        return [a.describe() for a in self.values()]
+
+
+def module_analyses(module: str | ModuleType) -> tuple[Analysis, ...]:
+    """The ``ANALYSES`` a module declares (a module object, or its dotted name to import)."""
+    if isinstance(module, str):
+        try:
+            module = importlib.import_module(module)
+        except ImportError as e:
+            raise UsageError(f"analysis module {module!r} cannot be imported: {e}") from None
+    found = getattr(module, "ANALYSES", None)
+    if not isinstance(found, (tuple, list)) or not all(isinstance(a, Analysis) for a in found):
+        raise UsageError(f"analysis module {module.__name__!r} declares no ANALYSES (a tuple "
+                         "of stdgraph.analysis.registry.Analysis)")
+    return tuple(found)

@@ -1,0 +1,86 @@
+"""Barriers and themes: what a concern is, where it sits in its hierarchy, what addresses it."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from rdflib import URIRef
+
+from stdgraph.catalog.common import SG, SKOS, Analyses, by_label, gap, run_analyses
+from stdgraph.catalog.queryfiles import select
+from stdgraph.catalog.resource import Resource, describe, english, sources
+from stdgraph.catalog.roadmap import YEARS, roadmap_items
+from stdgraph.catalog.standard import standards_info
+from stdgraph.store.base import Store
+
+__all__ = ["KINDS", "MATCHES", "concern", "definition"]
+
+#: kind of concern -> the property by which standards, items and recommendations point at it
+KINDS = {"barrier": SG + "addressesBarrier", "theme": SG + "supportsTheme"}
+#: (SKOS mapping property, heading), in page order
+MATCHES = [("exactMatch", "Exact match"), ("closeMatch", "Close match"),
+           ("broadMatch", "Broader match"), ("narrowMatch", "Narrower match"),
+           ("relatedMatch", "Related match"), ("related", "Related")]
+
+
+def definition(store: Store, term: str) -> str | None:
+    """A term's English ``skos:definition`` (the ontology's wording)."""
+    return english([d for (d,) in select(store, "definition", term=URIRef(term))])
+
+
+def concern(store: Store, iri: str, kind: str, *, resource: Resource | None = None,
+            analyses: Analyses | None = None) -> dict[str, Any] | None:
+    """A barrier (``kind="barrier"``) or theme (``"theme"``): definition, scope notes,
+    alternative labels, notation, schemes, ``broader``/``narrower`` concerns, SKOS ``matches``,
+    the ``standards``, roadmap ``items`` and ``recommendations`` that address it, directly or
+    ``via`` a narrower concern, the gaps analysis' verdict (``gap``), the SME flag of a theme
+    (``sme``) and its sources. None when the graph says nothing about ``iri``."""
+    res = resource or describe(store, iri)
+    if res is None:
+        return None
+    analyses = analyses or run_analyses(store)
+    lab = res.labels
+    near: dict[str, set] = {"broader": set(), "narrower": set()}
+    for rel, x in select(store, "concern-hierarchy", concern=URIRef(iri)):
+        near[str(rel)].add(str(x))
+    # who points at it, directly or through a narrower concept (as the gaps analysis counts)
+    found: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
+    for s, t, via in select(store, "concern-addressed-by", concern=URIRef(iri),
+                            property=URIRef(KINDS[kind])):
+        found[str(t)[len(SG):]][str(s)].add(str(via) if via is not None else "")
+    lab.fetch([*near["broader"], *near["narrower"],
+               *(v for by in found.values() for vias in by.values() for v in vias if v)])
+
+    def via(kind_: str, s: str) -> list[dict]:
+        return by_label(lab.refs(v for v in found[kind_][s] if v))
+
+    standards = standards_info(store, found["Standard"], lab)
+    for st in standards:
+        st["direct"] = "" in found["Standard"][st["iri"]]
+        st["via"] = via("Standard", st["iri"])
+    items = roadmap_items(store, found["RoadmapItem"], lab)
+    for it in items:
+        it["direct"] = "" in found["RoadmapItem"][it["iri"]]
+        it["via"] = via("RoadmapItem", it["iri"])
+    recs = by_label({**lab.ref(r), "direct": "" in found["Recommendation"][r],
+                     "via": via("Recommendation", r)} for r in found["Recommendation"])
+    sme = None
+    if kind == "theme":
+        flags = {str(v).lower() for v in res.props.get(SG + "relevantToSMEs", [])}
+        sme = {"value": "yes" if flags == {"true"} else "no" if flags == {"false"} else None,
+               "definition": definition(store, SG + "relevantToSMEs")}
+    return {
+        "kind": kind,
+        "definition": res.first_text(SKOS + "definition"),
+        "scope_notes": res.texts(SKOS + "scopeNote"),
+        "alt_labels": res.texts(SKOS + "altLabel"),
+        "notation": res.first_text(SKOS + "notation"),
+        "schemes": res.refs(SKOS + "inScheme"),
+        "broader": by_label(lab.refs(near["broader"])),
+        "narrower": by_label(lab.refs(near["narrower"])),
+        "matches": [(h, res.refs(SKOS + p)) for p, h in MATCHES if res.refs(SKOS + p)],
+        "standards": standards, "items": items, "recommendations": recs,
+        "years": YEARS, "sme": sme, "gap": gap(analyses, iri, kind),
+        **sources(store, res),
+    }

@@ -1,0 +1,107 @@
+"""Standards: a standard's page model, identity rows for lists of standards, and the standards
+classified in given architecture elements (a heatmap cell)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from stdgraph.analysis.common import Labels
+from stdgraph.catalog.common import DCT, PROV, SG, Analyses, iris, run_analyses
+from stdgraph.catalog.queryfiles import select
+from stdgraph.catalog.resource import Resource, describe
+from stdgraph.store.base import Store
+
+__all__ = ["CONCERNS", "RELATIONS", "standard", "standards_in", "standards_info"]
+
+#: (property, heading) of a standard's relations to other resources, in page order
+RELATIONS = [
+    ("partOf", "Part of"), ("hasPart", "Parts"), ("supersedes", "Supersedes"),
+    ("supersededBy", "Superseded by"), ("normativelyReferences", "Normatively references"),
+    ("basedOn", "Based on"), ("references", "References"), ("relatedTo", "Related to"),
+    ("conflictsWith", "Declared to conflict with"), ("deliveredBy", "Delivered by roadmap item"),
+]
+#: (property, heading) of what a standard is about, in page order
+CONCERNS = [("addressesBarrier", "Barriers addressed"), ("supportsTheme", "Themes supported"),
+            ("concernsTechnology", "Technologies"),
+            ("relevantToStakeholder", "Relevant to stakeholders")]
+
+
+def standard(store: Store, iri: str, *, resource: Resource | None = None,
+             analyses: Analyses | None = None) -> dict[str, Any] | None:
+    """A standard: identity (identifier, title, status, year, edition, publisher, committee),
+    ``classifications`` by architecture (scheme label -> elements), ``relations`` and
+    ``concerns`` as (heading, refs) pairs, the ``overlaps`` and ``conflicts`` the analyses find
+    involving it, and its ``sources``. None when the graph says nothing about ``iri``."""
+    res = resource or describe(store, iri)
+    if res is None:
+        return None
+    analyses = analyses or run_analyses(store)
+    lab = res.labels
+    status = res.first(SG + "status")
+    classified = res.refs(SG + "classifiedIn")
+    schemes: dict[str, list] = defaultdict(list)
+    if classified:
+        rows = select(store, "element-schemes",
+                      element=iris(c["iri"] for c in classified if c["iri"]))
+        scheme_of = {str(e): str(s) for e, s in rows}
+        lab.fetch(scheme_of.values())
+        for c in classified:
+            s = scheme_of.get(c["iri"] or "")
+            schemes[lab(s) if s else "other"].append(c)
+    overlaps = [o for o in analyses("overlaps")["items"] if iri in (o["a"], o["b"])]
+    conflicts = [c for c in analyses("conflicts")["items"]
+                 if any(s["iri"] == iri for s in c["subjects"])]
+    return {
+        "identifier": res.first(SG + "identifier"), "title": res.first(SG + "title"),
+        "status": {"iri": status, "label": lab(status)} if status else None,
+        "year": res.first(SG + "publicationYear"), "edition": res.first(SG + "edition"),
+        "publisher": res.refs(SG + "publisher"), "committee": res.refs(SG + "committee"),
+        "classifications": sorted(schemes.items()),
+        "relations": [(h, res.refs(SG + p)) for p, h in RELATIONS if res.refs(SG + p)],
+        "concerns": [(h, res.refs(SG + p)) for p, h in CONCERNS if res.refs(SG + p)],
+        "overlaps": [{"other": {"iri": o["b"], "label": o["b_label"]} if o["a"] == iri
+                      else {"iri": o["a"], "label": o["a_label"]},
+                      "score": o["score"], "shared": o["shared"], "related": o["related"]}
+                     for o in overlaps],
+        "conflicts": conflicts,
+        "sources": res.refs(DCT + "source") + res.refs(PROV + "wasDerivedFrom"),
+    }
+
+
+def standards_info(store: Store, standards: Iterable[str], labels: Labels | None = None
+                   ) -> list[dict]:
+    """``iri``, ``label``, ``identifier``, ``title`` and ``status`` (a ref) of each standard,
+    by identifier (else label), then IRI."""
+    standards = sorted(set(standards))
+    if not standards:
+        return []
+    lab = labels or Labels(store)
+    rows = select(store, "standards-info", standard=iris(standards))
+    lab.fetch([*standards, *(str(st) for *_x, st in rows if st is not None)])
+    out = [{"iri": str(s), "label": lab(str(s)), "identifier": str(i) if i else None,
+            "title": str(t) if t else None,
+            "status": lab.ref(str(st)) if st is not None else None}
+           for s, i, t, st in rows]
+    return sorted(out, key=lambda r: ((r["identifier"] or r["label"]).casefold(), r["iri"]))
+
+
+def standards_in(store: Store, elements: list[str]) -> dict[str, Any]:
+    """The standards classified (asserted or inferred) in every one of ``elements`` (every
+    standard when there are none): ``{"elements": refs, "items": [{"iri", "label",
+    "status"}]}``, items by label then IRI; a standard with two statuses is listed twice."""
+    lab = Labels(store)
+    if elements:
+        wanted = set(elements)
+        found: dict[tuple, set] = defaultdict(set)
+        for s, e, st in select(store, "standards-in-elements", element=iris(elements)):
+            found[(s, st)].add(str(e))
+        rows = [key for key, seen in found.items() if seen >= wanted]
+    else:
+        rows = select(store, "standards")
+    lab.fetch([str(s) for s, _ in rows] + [str(x) for _, x in rows if x] + elements)
+    items = sorted(({"iri": str(s), "label": lab(str(s)),
+                     "status": lab(str(st)) if st is not None else None}
+                    for s, st in rows), key=lambda r: (r["label"].casefold(), r["iri"]))
+    return {"elements": lab.refs(elements), "items": items}

@@ -1,0 +1,44 @@
+"""Which named graph holds what: the rules by which the build, the guarded writes and the bulk
+load treat a graph of the store.
+
+- ``GRAPH_BASE`` + a project file's path (``.../graph/ontology/...``, ``.../graph/data/...``):
+  one graph per source file (``Project.graph_iri``);
+- ``INFERRED_GRAPH`` (the OWL-RL entailments) and ``META_GRAPH`` (the build and load records):
+  computed by stdgraph, never written by hand;
+- ``IMPORT_GRAPH_PREFIX`` + ...: third-party graphs ``stdgraph import`` wrote, kept as they are
+  (no inference, no validation);
+- any other graph (``stdgraph load``, the Graph Store Protocol, SPARQL Update): asserted data.
+
+The predicates take pyoxigraph graph names (``NamedNode`` or ``DefaultGraph``).
+"""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+
+from stdgraph.rdf.namespaces import GRAPH_BASE, IMPORT_GRAPH_PREFIX, INFERRED_GRAPH, META_GRAPH
+
+#: the graphs of the project's ontology files
+ONTOLOGY_GRAPH_PREFIX = GRAPH_BASE + "ontology/"
+#: the graphs of the project's files (``Project.graph_iri``): ontology and data
+PROJECT_GRAPH_PREFIXES = (ONTOLOGY_GRAPH_PREFIX, GRAPH_BASE + "data/")
+#: the graphs stdgraph computes
+COMPUTED_GRAPHS = frozenset({ox.NamedNode(INFERRED_GRAPH), ox.NamedNode(META_GRAPH)})
+
+
+def is_imported(graph) -> bool:
+    """A third-party graph ``stdgraph import`` wrote."""
+    return isinstance(graph, ox.NamedNode) and graph.value.startswith(IMPORT_GRAPH_PREFIX)
+
+
+def is_asserted(graph) -> bool:
+    """Graphs whose triples the reasoner closes: all but the computed and the imported ones."""
+    return graph not in COMPUTED_GRAPHS and not is_imported(graph)
+
+
+def is_shacl_data(graph) -> bool:
+    """Graphs SHACL validates: the asserted data (not the ontology) plus the inferred graph."""
+    if graph == ox.NamedNode(INFERRED_GRAPH):
+        return True
+    return is_asserted(graph) and not (
+        isinstance(graph, ox.NamedNode) and graph.value.startswith(ONTOLOGY_GRAPH_PREFIX))

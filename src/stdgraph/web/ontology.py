@@ -1,0 +1,26 @@
+"""``/ontology``: the ``sg:`` terms, negotiated like ``/id/``; the page has an anchor per term,
+which is where pages link ontology IRIs (``render.Pages.local``)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from stdgraph.catalog.ontology import ontology_statements, terms
+from stdgraph.web.linked_data import RESOURCE_MEDIA, alternates, rdf_response
+from stdgraph.web.site import Site
+
+
+def routes(router: APIRouter, site: Site) -> None:
+    @router.get("/ontology", summary="The stdgraph ontology (sg: terms), negotiated",
+                responses={200: {"content": {t[0]: {} for t in RESOURCE_MEDIA.values()},
+                                 "description": "The ontology's terms."}})
+    async def ontology(request: Request) -> Response:
+        fmt = site.pick(request, RESOURCE_MEDIA, "the ontology")
+        triples = await site.run(lambda: ontology_statements(site.store))
+        if fmt != "html":
+            return rdf_response(triples, fmt, request, site.settings, "/ontology")
+        found = await site.run(lambda: terms(site.store, triples))
+        resp = site.render(request, "ontology.html", terms=found)
+        resp.headers["Link"] = alternates(request, site.settings, "/ontology")
+        return resp

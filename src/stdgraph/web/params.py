@@ -1,0 +1,71 @@
+"""The URL parameters of a page, declared once and read by one function.
+
+A page lists its parameters (:class:`Parameter`); :func:`read` checks the request's query
+string against them and returns their values. ``format`` (negotiation, read by
+``Site.pick``) is always known. A bad value or an unknown name is a 400 naming the parameter
+(:class:`~stdgraph.sparql.named.ParameterError`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import Request
+from rdflib import URIRef
+
+from stdgraph.api.http import query_params
+from stdgraph.sparql.named import ParameterError, sparql_term
+
+__all__ = ["Parameter", "read"]
+
+_TRUE = {"true", "1", "on", "yes"}
+_FALSE = {"false", "0", "no"}
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One URL parameter. Empty values (``?name=``) count as absent.
+
+    - ``repeat``: the value is the list of the values given (repeated parameter), else the one
+      value or None, and more than one is an error;
+    - ``flag``: true or false (``true/1/on/yes``, ``false/0/no``, any case); the last value
+      given counts, absent is false;
+    - ``iri``: every value must be an absolute IRI.
+    """
+
+    name: str
+    repeat: bool = False
+    flag: bool = False
+    iri: bool = False
+
+    def value(self, given: list[str] | None) -> Any:
+        if self.flag:
+            text = ((given or ["false"])[-1] or "false").lower()
+            if text not in _TRUE | _FALSE:
+                raise ParameterError(self.name, f"{text!r} is not a boolean")
+            return text in _TRUE
+        values = [v for v in given or [] if v]
+        if self.iri:
+            for v in values:
+                try:
+                    sparql_term(URIRef(v))
+                except ValueError:
+                    raise ParameterError(self.name, f"{v!r} is not an IRI") from None
+        if self.repeat:
+            return values
+        if len(values) > 1:
+            raise ParameterError(self.name, "takes one value, got several")
+        return values[0] if values else None
+
+
+def read(request: Request, *declared: Parameter) -> dict[str, Any]:
+    """The values of the ``declared`` parameters of ``request``'s URL, by name; a parameter
+    not declared (other than ``format``) is refused."""
+    given = query_params(request)
+    known = {p.name for p in declared} | {"format"}
+    unknown = sorted(set(given) - known)
+    if unknown:
+        raise ParameterError(unknown[0], "unknown parameter (known: "
+                             + ", ".join(sorted(known)) + ")")
+    return {p.name: p.value(given.get(p.name)) for p in declared}

@@ -1,0 +1,55 @@
+"""``/relevance``: the relevance finder (``stdgraph.analysis.relevance``): standards ranked by
+how much of a profile (technologies, barriers, elements, stakeholder types) they match; JSON
+(default) or the HTML form with the ranking."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+
+from stdgraph.analysis.relevance import KINDS as RELEVANCE_KINDS
+from stdgraph.analysis.relevance import relevance
+from stdgraph.catalog.overview import profile_options
+from stdgraph.sparql.named import ParameterError
+from stdgraph.web.params import Parameter, read
+from stdgraph.web.site import JSON_HTML, Site
+
+PARAMETERS = (*(Parameter(kind, repeat=True) for kind in RELEVANCE_KINDS),
+              Parameter("include_withdrawn", flag=True))
+
+
+def routes(router: APIRouter, site: Site) -> None:
+    @router.get(
+        "/relevance", summary="Standards ranked by how much of a profile they match",
+        description="Repeatable parameters technology, barrier, element, stakeholder (IRIs or "
+                    "slugs such as `robotics`, `rami40/layer-asset`); include_withdrawn=true "
+                    "keeps withdrawn and superseded standards. JSON (default) or the HTML form.",
+        responses={200: {"content": {"application/json": {}, "text/html": {}},
+                         "description": "The ranking (stdgraph.analysis.relevance)."},
+                   400: {"description": "A bad or unknown parameter (named)."}})
+    async def relevance_route(request: Request) -> Response:
+        fmt = site.pick(request, JSON_HTML, "the relevance ranking")
+        params = read(request, *PARAMETERS)
+        include = params["include_withdrawn"]
+        profile = {k: params[k] for k in RELEVANCE_KINDS}
+
+        def load() -> dict:
+            return relevance(site.store, profile, include_withdrawn=include, base_iri=site.base)
+
+        if fmt == "json":
+            return JSONResponse(await site.run(load), headers={"Vary": "Accept"})
+        options = await site.run(lambda: profile_options(site.store))
+        result = error = None
+        if any(profile.values()):
+            try:
+                result = await site.run(load)
+            except ParameterError as e:
+                error = e.message
+        chosen = {v for vals in profile.values() for v in vals}
+        query = urlencode([(k, v) for k in RELEVANCE_KINDS for v in profile[k]]
+                          + ([("include_withdrawn", "true")] if include else []))
+        return site.render(request, "relevance.html", status_code=400 if error else 200,
+                           options=options, chosen=chosen, include=include, result=result,
+                           error=error, json_query=query)

@@ -1,0 +1,70 @@
+"""The one template system of the HTTP layer: a Jinja2 environment over ``web/templates/`` and the
+links pages make to resources.
+
+Every template gets ``root`` (the app's root path, for ``/static`` and page links) and
+``href(iri)`` (a resource's URL on this server, else the IRI itself).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from stdgraph.rdf.namespaces import PREFIXES
+
+SG = PREFIXES["sg"]
+
+__all__ = ["Pages", "environment", "page_text"]
+
+
+@cache
+def environment() -> Environment:
+    """The Jinja2 environment (templates inside the package). One per process: it depends on
+    nothing but the package's own files."""
+    return Environment(loader=PackageLoader("stdgraph.web", "templates"),
+                       autoescape=select_autoescape(["html"]), trim_blocks=True,
+                       lstrip_blocks=True)
+
+
+def page_text(request: Request, template: str,
+              href: Callable[[str], str] | None = None, **values: Any) -> str:
+    """``template`` rendered with ``values``, ``root`` and ``href`` (default: IRIs as they are)."""
+    root = request.scope.get("root_path", "").rstrip("/")
+    return environment().get_template(template).render(
+        root=root, href=href or (lambda iri: iri), **values)
+
+
+class Pages:
+    """Renders pages whose links point resources under ``base_iri`` and ontology terms at this
+    server."""
+
+    def __init__(self, base_iri: str) -> None:
+        self.base_iri = base_iri
+        self.env = environment()
+
+    def local(self, iri: str, root: str) -> str | None:
+        """The URL of ``iri`` on this server, or None for a foreign IRI."""
+        if iri.startswith(self.base_iri):
+            return f"{root}/id/{quote(iri[len(self.base_iri):], safe='/-._~')}"
+        if iri.startswith(SG):
+            return f"{root}/ontology#{iri[len(SG):]}" if len(iri) > len(SG) else f"{root}/ontology"
+        if iri == SG.rstrip("#"):  # the ontology itself
+            return f"{root}/ontology"
+        return None
+
+    def render(self, request: Request, template: str, status_code: int = 200, **values: Any
+               ) -> HTMLResponse:
+        """The page as an HTML response (``Vary: Accept``: the same URL answers other types)."""
+        root = request.scope.get("root_path", "").rstrip("/")
+
+        def href(iri: str) -> str:
+            return self.local(iri, root) or iri
+
+        text = page_text(request, template, href, **values)
+        return HTMLResponse(text, status_code=status_code, headers={"Vary": "Accept"})

@@ -1,0 +1,69 @@
+"""``/id/{path}``: a resource IRI dereferenced (RDF by negotiation, or its page), and
+``/context.jsonld``, the context its JSON-LD names.
+
+The page is the generic one (label, types, every statement, incoming links) plus what the
+resource's kind adds: the page modules' ``KINDS`` (``Site.kinds``) map a class to the view of
+its instances; the first class (in the order of ``router.PAGES``) the resource has wins.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from stdgraph.api.errors import ApiError
+from stdgraph.catalog.resource import Resource, describe, overview
+from stdgraph.sparql.terms import iri_ref
+from stdgraph.web.linked_data import RESOURCE_MEDIA, alternates, jsonld_context, rdf_response
+from stdgraph.web.site import Site
+
+
+def page(site: Site, res: Resource) -> dict[str, Any]:
+    """The page of ``res``: its template and values."""
+    values: dict[str, Any] = {"template": "resource.html", **overview(site.store, res),
+                              "formats": list(RESOURCE_MEDIA)}
+    types = res.types
+    kind = next((view for cls, view in site.kinds.items() if cls in types), None)
+    if kind is not None:
+        values.update(kind(site, res))
+    return values
+
+
+def routes(router: APIRouter, site: Site) -> None:
+    @router.get("/context.jsonld", summary="The JSON-LD context of the /id/ answers",
+                response_class=Response,
+                responses={200: {"content": {"application/ld+json": {}}}})
+    async def context_jsonld() -> Response:
+        body = json.dumps({"@context": jsonld_context(site.base)}, indent=2)
+        return Response(body, media_type="application/ld+json",
+                        headers={"Cache-Control": "public, max-age=3600"})
+
+    @router.get(
+        "/id/{path:path}", summary="Dereference a resource IRI (content negotiation)",
+        description="The resource `{STDGRAPH_BASE_IRI}{path}`: Turtle (default), an HTML page, "
+                    "JSON-LD (context /context.jsonld), N-Triples or RDF/XML by Accept or "
+                    "?format=turtle|html|jsonld|ntriples|rdfxml. 404 when the graph holds no "
+                    "triple about it. HEAD gives the same status and headers without the body.",
+        responses={200: {"description": "The resource's triples or its page.",
+                         "content": {t[0]: {} for t in RESOURCE_MEDIA.values()}},
+                   404: {"description": "The graph says nothing about this IRI."},
+                   406: {"description": "No acceptable media type."}})
+    async def dereference(path: str, request: Request) -> Response:
+        iri = site.base + path
+        fmt = site.pick(request, RESOURCE_MEDIA, "a resource")
+        try:
+            iri_ref(iri)
+        except ValueError:
+            raise ApiError(404, f"no resource {iri}") from None
+        res = await site.run(lambda: describe(site.store, iri))
+        if res is None:
+            raise ApiError(404, f"the graph holds nothing about {iri}", iri=iri)
+        if fmt != "html":
+            return rdf_response(res.triples, fmt, request, site.settings, "/id/" + path)
+        values = await site.run(lambda: page(site, res))
+        resp = site.render(request, values.pop("template"), **values)
+        resp.headers["Link"] = alternates(request, site.settings, "/id/" + path)
+        return resp

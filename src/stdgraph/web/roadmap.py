@@ -1,0 +1,36 @@
+"""``/roadmap``, the roadmap items on a 2019-2023 timeline, and the recommendation and roadmap
+item pages (the ``sg:Recommendation`` and ``sg:RoadmapItem`` kinds of ``/id/``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from stdgraph.catalog.common import SG
+from stdgraph.catalog.resource import Resource
+from stdgraph.catalog.roadmap import recommendation, roadmap_item
+from stdgraph.catalog.roadmap import roadmap as timeline
+from stdgraph.web.site import Site
+
+
+def recommendation_page(site: Site, res: Resource) -> dict[str, Any]:
+    return {"template": "recommendation.html",
+            **recommendation(site.store, res.iri, resource=res)}
+
+
+def item_page(site: Site, res: Resource) -> dict[str, Any]:
+    return {"template": "roadmap_item.html",
+            **roadmap_item(site.store, res.iri, resource=res, analyses=site.analysis)}
+
+
+KINDS = {SG + "Recommendation": recommendation_page, SG + "RoadmapItem": item_page}
+
+
+def routes(router: APIRouter, site: Site) -> None:
+    @router.get("/roadmap", summary="The roadmap as a timeline 2019-2023",
+                response_class=HTMLResponse)
+    async def roadmap(request: Request) -> Response:
+        return site.render(request, "roadmap.html",
+                           **(await site.run(lambda: timeline(site.store))))

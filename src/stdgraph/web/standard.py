@@ -1,0 +1,39 @@
+"""A standard's page (the ``sg:Standard`` kind of ``/id/``) and ``/standards?element=``, the
+standards classified in every given element (the list behind a heatmap cell); HTML or JSON."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+
+from stdgraph.catalog.common import SG
+from stdgraph.catalog.resource import Resource
+from stdgraph.catalog.standard import standard, standards_in
+from stdgraph.web.params import Parameter, read
+from stdgraph.web.site import HTML_JSON, Site
+
+ELEMENT = Parameter("element", repeat=True, iri=True)
+
+
+def page(site: Site, res: Resource) -> dict[str, Any]:
+    return {"template": "standard.html",
+            **standard(site.store, res.iri, resource=res, analyses=site.analysis)}
+
+
+KINDS = {SG + "Standard": page}
+
+
+def routes(router: APIRouter, site: Site) -> None:
+    @router.get("/standards", summary="Standards classified in every given element",
+                responses={200: {"content": {"text/html": {}, "application/json": {}},
+                                 "description": "The standards."}})
+    async def standards(request: Request) -> Response:
+        fmt = site.pick(request, HTML_JSON, "a list of standards")
+        elements = read(request, ELEMENT)["element"]
+        data = await site.run(lambda: standards_in(site.store, elements))
+        if fmt == "json":
+            return JSONResponse({**data, "count": len(data["items"])},
+                                headers={"Vary": "Accept"})
+        return site.render(request, "standards.html", **data)

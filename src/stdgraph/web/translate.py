@@ -1,0 +1,44 @@
+"""``/translate?element=IRI``: the architecture translator (``stdgraph.analysis.translator``):
+the elements of other architectures mapped to an element, with relation, status and sources, and
+the standards classified in each; JSON (default) or the HTML form."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+
+from stdgraph.analysis.translator import mapped_elements, translate
+from stdgraph.sparql.named import ParameterError
+from stdgraph.web.params import Parameter, read
+from stdgraph.web.site import JSON_HTML, Site
+
+ELEMENT = Parameter("element")
+
+
+def routes(router: APIRouter, site: Site) -> None:
+    @router.get(
+        "/translate", summary="Architecture translator: an element -> mapped elements, standards",
+        description="element=IRI of an architecture element (RAMI 4.0, IIRA, IVRA, ...): the "
+                    "elements of other architectures mapped to it (relation, sourced or "
+                    "suggested, source) and the standards classified in each. JSON (default) "
+                    "or the HTML form.",
+        responses={200: {"content": {"application/json": {}, "text/html": {}},
+                         "description": "The translation (stdgraph.analysis.translator)."},
+                   400: {"description": "A bad or unknown parameter (named)."}})
+    async def translate_route(request: Request) -> Response:
+        fmt = site.pick(request, JSON_HTML, "the translation")
+        element = read(request, ELEMENT)["element"]
+        if fmt == "json":
+            if element is None:
+                raise ParameterError("element", "is required")
+            return JSONResponse(await site.run(lambda: translate(site.store, element)),
+                                headers={"Vary": "Accept"})
+        options = await site.run(lambda: mapped_elements(site.store))
+        result = error = None
+        if element is not None:
+            try:
+                result = await site.run(lambda: translate(site.store, element))
+            except ParameterError as e:
+                error = e.message
+        return site.render(request, "translate.html", status_code=400 if error else 200,
+                           options=options, chosen=element, result=result, error=error)

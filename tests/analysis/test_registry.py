@@ -1,0 +1,163 @@
+"""The analysis registry is the one extension point: a toy analysis (one module,
+tests/analysis/toy_analysis.py, + one line: its name in ``analysis_modules``) answers on the CLI,
+over HTTP and in the OpenAPI document, and only in the app or CLI run configured with it."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from fastapi.testclient import TestClient
+
+from stdgraph.analysis import MODULES, REGISTRY, Analysis, AnalysisRegistry, registry_for
+from stdgraph.analysis.common import to_json
+from stdgraph.api.app import create_app
+from stdgraph.errors import UsageError
+from stdgraph.settings import Settings
+from stdgraph.store import MemoryStore, OxigraphStore
+from support.analysis_graph import ID, build_into, project_dir
+
+from . import toy_analysis
+
+TOY = toy_analysis.__name__  # the line that registers it
+B1, B2 = f"{ID}body/fx-b1", f"{ID}body/fx-b2"
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    return project_dir(tmp_path_factory.mktemp("registry"))
+
+
+@pytest.fixture(scope="module")
+def ox_store(project, tmp_path_factory):
+    st = build_into(OxigraphStore(tmp_path_factory.mktemp("registry-ox") / "store"), project)
+    st.share_with_readers()  # the CLI reads the same folder from this process
+    return st
+
+
+def client_for(store, project, **settings) -> TestClient:
+    app = create_app(Settings(project=str(project), query_processes=False, **settings),
+                     store=store)
+    return TestClient(app, raise_server_exceptions=False)
+
+
+# -- the registry ------------------------------------------------------------------------------
+
+def test_the_builtin_registry_is_one_line_per_module():
+    assert MODULES == ("stdgraph.analysis.overlaps", "stdgraph.analysis.gaps",
+                       "stdgraph.analysis.conflicts")
+    assert REGISTRY.names() == ["overlaps", "clusters", "gaps", "conflicts"]
+    assert {a.path for a in REGISTRY.values()} == {
+        "/analysis/overlaps", "/analysis/overlaps/clusters", "/analysis/gaps",
+        "/analysis/conflicts"}
+
+
+def test_every_analysis_declares_what_a_report_page_needs():
+    for a in REGISTRY.values():
+        assert a.title and len(a.description) > 100, a.name
+        assert all(getattr(p, "label", "") for p in a.params), a.name
+        assert a.report_columns and a.csv_columns and a.table_columns
+        d = a.describe()
+        assert d["path"] == a.path and [p["label"] for p in d["parameters"]]
+    assert REGISTRY.get("overlaps").label("min_shared") == "Least shared elements"
+
+
+def test_registry_for_settings_extends_without_touching_the_builtin_one():
+    extended = registry_for(Settings(analysis_modules=(TOY,)))
+    assert extended.names()[-1] == "toy-publishers"
+    assert "toy-publishers" not in REGISTRY and registry_for(Settings()) is REGISTRY
+    assert extended.get("toy-publishers").path == "/analysis/toy/publishers"
+    assert AnalysisRegistry.from_modules([toy_analysis]).names() == ["toy-publishers"]
+
+
+def test_registry_refuses_bad_declarations():
+    with pytest.raises(UsageError, match="two analyses are named 'gaps'"):
+        REGISTRY.extended(["stdgraph.analysis.gaps"])
+    with pytest.raises(UsageError, match="cannot be imported"):
+        registry_for(Settings(analysis_modules=("no_such_module_xyz",)))
+    with pytest.raises(UsageError, match="declares no ANALYSES"):
+        registry_for(Settings(analysis_modules=("json",)))
+    toy = toy_analysis.ANALYSES[0]
+    with pytest.raises(UsageError, match="both use the path"):
+        REGISTRY.extended(analyses=[Analysis("other", "t", "d", "/analysis/gaps", toy.function,
+                                             (), (), ())])
+    with pytest.raises(ValueError, match="must be /analysis/"):
+        Analysis("x", "t", "d", "/sparql", toy.function, (), (), ())
+    with pytest.raises(UsageError) as e:
+        REGISTRY.get("nope")
+    assert e.value.http_status == 404 and "known: overlaps" in e.value.message
+
+
+def test_settings_read_the_modules_from_the_environment():
+    s = Settings.from_env({"STDGRAPH_ANALYSIS_MODULES": f"{TOY}, other.module"})
+    assert s.analysis_modules == (TOY, "other.module")
+
+
+# -- the toy on the CLI ------------------------------------------------------------------------
+
+def test_toy_analysis_answers_on_the_cli(ox_store, run_cli, monkeypatch):
+    store = str(ox_store.root)
+    assert run_cli("analyse", "toy-publishers", "--store", store).code == 2  # not registered
+    monkeypatch.setenv("STDGRAPH_ANALYSIS_MODULES", TOY)
+    res = run_cli("analyse", "toy-publishers", "--store", store, "--format", "json")
+    assert res.code == 0, res.err
+    expected = toy_analysis.publishers(ox_store, {})
+    assert res.out == to_json(expected)
+    assert [(i["publisher"], i["standards"]) for i in expected.items] == [(B1, 7), (B2, 5)]
+    res = run_cli("analyse", "toy-publishers", "--store", store, "--min-standards", "6",
+                  "--format", "csv")
+    assert res.code == 0, res.err
+    assert [(r["publisher"], r["standards"]) for r in csv.DictReader(io.StringIO(res.out))] == [
+        (B1, "7")]
+    res = run_cli("analyse", "toy-publishers", "--store", store, "--min-standards", "0")
+    assert res.code == 2 and "parameter 'min_standards'" in res.err
+    res = run_cli("analyse", "--help")
+    assert "toy-publishers" in res.out and "Standards per publisher" in res.out
+
+
+# -- the toy over HTTP -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("kind", ["oxigraph", "memory"])
+def test_toy_analysis_answers_over_http(kind, ox_store, project):
+    store = ox_store if kind == "oxigraph" else build_into(MemoryStore(), project)
+    with client_for(store, project, analysis_modules=(TOY,)) as client:
+        r = client.get("/analysis/toy/publishers")
+        assert r.status_code == 200, r.text
+        assert r.text == to_json(toy_analysis.publishers(store, {}))
+        r = client.get("/analysis/toy/publishers", params={"min_standards": "2",
+                                                            "format": "csv"})
+        assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+        assert r.text.splitlines()[0] == "publisher,label,standards"
+        r = client.get("/analysis/toy/publishers", params={"min_standards": "x"})
+        assert r.status_code == 400 and "min_standards" in r.json()["error"]
+        listed = {a["name"]: a for a in client.get("/analysis").json()["analyses"]}
+        assert list(listed) == [*REGISTRY.names(), "toy-publishers"]
+        toy = listed["toy-publishers"]
+        assert toy["path"] == "/analysis/toy/publishers"
+        assert toy["parameters"][0]["label"] == "Least standards"
+        assert toy["report_columns"] == ["publisher", "standards"]
+        doc = client.get("/openapi.json").json()
+        op = doc["paths"]["/analysis/toy/publishers"]["get"]
+        assert op["summary"] == "Standards per publisher"
+        assert {p["name"] for p in op["parameters"]} == {"min_standards", "limit", "format"}
+        # the built-in analyses are still there, at their paths
+        assert client.get("/analysis/gaps").status_code == 200
+
+
+def test_an_app_without_the_setting_does_not_have_the_toy(ox_store, project):
+    with client_for(ox_store, project, analysis_modules=(TOY,)) as with_toy, \
+            client_for(ox_store, project) as without:
+        assert with_toy.get("/analysis/toy/publishers").status_code == 200
+        assert without.get("/analysis/toy/publishers").status_code == 404
+        names = [a["name"] for a in without.get("/analysis").json()["analyses"]]
+        assert names == REGISTRY.names()
+        assert "/analysis/toy/publishers" not in without.get("/openapi.json").json()["paths"]
+
+
+def test_the_listing_is_json(ox_store, project):
+    with client_for(ox_store, project) as client:
+        r = client.get("/analysis")
+        assert r.status_code == 200
+        assert json.loads(r.text)["analyses"][0]["name"] == "overlaps"
