@@ -15,6 +15,7 @@ import traceback
 from pathlib import Path
 
 import click
+import pyoxigraph as ox
 
 from stdgraph.errors import StdgraphError, UsageError, ValidationFailed
 from stdgraph.project import Project
@@ -205,8 +206,6 @@ def query(click_ctx: click.Context, sparql: str | None, file: Path | None, fmt: 
     """Run a SPARQL query against the store (the default graph is the union of all graphs)."""
     ctx = _ctx(click_ctx, store)
     if base is not None:
-        import pyoxigraph as ox
-
         try:
             ox.NamedNode(base)
         except ValueError as e:

@@ -64,6 +64,7 @@ from stdgraph.rdf.io import to_oxigraph, to_rdflib
 from stdgraph.rdf.namespaces import INFERRED_GRAPH
 from stdgraph.reasoning.infer import infer
 from stdgraph.reasoning.rules import InferenceDelta, Reasoner, UnsupportedConstruct, write_delta
+from stdgraph.sparql.baseiri import set_base
 from stdgraph.sparql.scan import (
     check_nesting,
     data_operations,
@@ -477,8 +478,6 @@ def parse_update_algebra(sparql: str, *, refuse_dataset_clauses: bool = False,
     from pyparsing import ParseException
     from rdflib.plugins.sparql.algebra import translateUpdate
     from rdflib.plugins.sparql.parser import parseUpdate
-
-    from stdgraph.sparql.baseiri import set_base
 
     try:
         parsed = parseUpdate(sparql)

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from urllib.parse import urljoin
 
 from rdflib import URIRef
+from rdflib.plugins.sparql.parserutils import CompValue
 
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 
@@ -29,8 +30,6 @@ def set_base(parts: Iterable[tuple], base_iri: str | None) -> None:
     translate without a base afterwards. ``None``: leave the request as rdflib parsed it."""
     if base_iri is None:
         return
-    from rdflib.plugins.sparql.parserutils import CompValue
-
     current = base_iri
     for n, (prologue, body) in enumerate(parts):
         for decl in prologue:  # in order: a PREFIX reads the BASE before it
