@@ -121,8 +121,10 @@ def test_post_merges_into_a_graph(writer):
 def test_post_to_the_store_creates_a_new_graph(writer):
     r = writer.post("/store", content=VALID_TTL, headers={**TTL, **AUTH})
     assert r.status_code == 201
-    new = r.headers["location"].split("graph=", 1)[1]
-    assert new.startswith("https://w3id.org/stdgraph/graph/uploads/")
+    # Graph Store Protocol 5.5: Location is the IRI of the new graph itself (issue 16), minted
+    # under the service's own URL; it was a retrieval URL (/store?graph=...) before
+    new = r.headers["location"]
+    assert new.startswith("http://testserver/store/graphs/")
     assert len(triples(writer, new)) == 2
 
 
