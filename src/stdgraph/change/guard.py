@@ -2,7 +2,10 @@
 inferred graph updated incrementally, the touched nodes checked against the SHACL shapes, and
 the copy committed whole — or not at all.
 
-``WriteGuard`` serves SPARQL Update and the Graph Store Protocol alike:
+This is the change protocol (docs/architecture.md): ``WriteGuard.change()`` — or
+``store_change(store, project)`` outside the server — gives a ``Change`` for a ``with`` block, and
+the steps below run around it. ``WriteGuard`` serves SPARQL Update and the Graph Store Protocol
+through it, and every import (CLI and HTTP) is written through it:
 
 1. ``store.begin()`` gives a writable pyoxigraph copy of the store (for the embedded store a
    RocksDB checkpoint of the current generation: hard links, so it costs milliseconds);
