@@ -27,11 +27,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import URIRef
+from rdflib import Graph, URIRef
 from rdflib.namespace import PROV
 
-from stdgraph.change.guard import Change, store_change
+from stdgraph.change.guard import Change, WriteGuard, store_change
 from stdgraph.errors import ImportConflict, UsageError
+from stdgraph.project import Project
 from stdgraph.rdf.io import graph_to_quads
 from stdgraph.rdf.namespaces import IMPORT_GRAPH_PREFIX, sparql_prologue
 from stdgraph.rdf.results import Triple
@@ -129,7 +130,14 @@ def write_import(target: Store | Change, graph: str, triples: Iterable[Triple], 
     through, or a store, for which one is opened here (``store_change`` with ``project``'s
     shapes and ontology; an import graph alone is neither closed nor validated)."""
     if isinstance(target, Store):
-        with store_change(target, project) as change:
+        if project is None:
+            try:
+                project = Project.locate()
+            except UsageError:  # no bundled graph: an import graph needs no shapes anyway
+                project = None
+        guard = (WriteGuard.for_project(target, project) if project is not None
+                 else WriteGuard(target, Graph(), Graph()))
+        with guard.change() as change:
             return write_import(change, graph, triples, vocabulary=vocabulary, name=name,
                                 replace=replace)
     triples = list(triples)
