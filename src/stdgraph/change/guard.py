@@ -216,11 +216,20 @@ class Change(RecordingDB):
         """The graph's content becomes ``quads`` (their graph is ignored); only the difference
         is written. True when the graph did not exist before."""
         target = _graph_term(graph)
-        items = [ox.Quad(q.subject, q.predicate, q.object, target) for q in quads]
+        keep = {ox.Quad(q.subject, q.predicate, q.object, target): None for q in quads}
         existed = self.exists(target)
-        keep = set(items)
-        self.delete(q for q in self.quads(target) if q not in keep)
-        self.insert(items)
+        old = set(self.quads(target))
+        self.delete(q for q in old if q not in keep)
+        new = [q for q in keep if q not in old]
+        # a whole graph (an import) is written in bulk: the copy is private, so the loader's
+        # lack of transactional isolation costs nothing, and the delta is known already
+        for i in range(0, len(new), 100_000):
+            self.db.bulk_extend(new[i:i + 100_000])
+        for q in new:
+            if q in self.removed:
+                self.removed.discard(q)
+            else:
+                self.added.add(q)
         return not existed
 
 
