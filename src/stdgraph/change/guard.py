@@ -2,7 +2,10 @@
 inferred graph updated incrementally, the touched nodes checked against the SHACL shapes, and
 the copy committed whole — or not at all.
 
-``WriteGuard`` serves SPARQL Update and the Graph Store Protocol alike:
+This is the change protocol (docs/architecture.md): ``WriteGuard.change()`` — or
+``store_change(store, project)`` outside the server — gives a ``Change`` for a ``with`` block, and
+the steps below run around it. ``WriteGuard`` serves SPARQL Update and the Graph Store Protocol
+through it, and every import (CLI and HTTP) is written through it:
 
 1. ``store.begin()`` gives a writable pyoxigraph copy of the store (for the embedded store a
    RocksDB checkpoint of the current generation: hard links, so it costs milliseconds);
@@ -45,9 +48,12 @@ names its dataset both ways is refused with 400, as §2.2.3 requires. Templates 
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
+import traceback
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,7 +78,7 @@ from stdgraph.sparql.scan import (
     uses_load,
     uses_service,
 )
-from stdgraph.store.base import Store
+from stdgraph.store.base import Store, WriteTransaction
 from stdgraph.validation import scoped as validation_store
 from stdgraph.validation.report import ValidationReport
 from stdgraph.validation.scoped import validate_in_store
@@ -191,6 +197,75 @@ class RecordingDB:
             self.db.remove_graph(graph)
 
 
+class Change(RecordingDB):
+    """One change of the store, as the change protocol runs it (``WriteGuard.change``,
+    ``store_change``): the caller applies it to the private copy through the methods of
+    ``RecordingDB`` (and ``replace_graph``), the protocol does the rest when the ``with`` block
+    ends. ``outcome`` is set once the change is committed (or found empty)."""
+
+    def __init__(self, db: ox.Store, deadline: Deadline) -> None:
+        super().__init__(db)
+        self.deadline = deadline
+        self.outcome: WriteOutcome | None = None
+
+    def triples(self, graph: str) -> list[Triple]:
+        """A named graph of the copy, as rdflib triples (what the change sees, its own writes
+        included)."""
+        return [_triple(q) for q in self.quads(ox.NamedNode(graph))]
+
+    def replace_graph(self, graph: str | None, quads: Iterable[ox.Quad]) -> bool:
+        """The graph's content becomes ``quads`` (their graph is ignored); only the difference
+        is written. True when the graph did not exist before."""
+        target = _graph_term(graph)
+        keep = {ox.Quad(q.subject, q.predicate, q.object, target): None for q in quads}
+        existed = self.exists(target)
+        old = set(self.quads(target))
+        self.delete(q for q in old if q not in keep)
+        new = [q for q in keep if q not in old]
+        # a whole graph (an import) is written in bulk: the copy is private, so the loader's
+        # lack of transactional isolation costs nothing, and the delta is known already
+        for i in range(0, len(new), 100_000):
+            self.db.bulk_extend(new[i:i + 100_000])
+        for q in new:
+            if q in self.removed:
+                self.removed.discard(q)
+            else:
+                self.added.add(q)
+        return not existed
+
+
+@contextmanager
+def transaction(store: Store, *, release: bool = False) -> Iterator[WriteTransaction]:
+    """The protocol's first and last step: ``store.begin()`` (a private, writable copy of the
+    store), then ``commit`` when the block ends normally (unless the block already committed or
+    rolled back: the transaction's ``db`` is then gone), ``rollback`` on any exception. With
+    ``release``, every reference the failed work still holds to the copy is dropped first (its
+    traceback's frames, then a garbage collection for generators and closures): RocksDB may still
+    write into a database that is open while its folder is deleted."""
+    txn = store.begin()
+    try:
+        yield txn
+    except BaseException as e:
+        if release:
+            traceback.clear_frames(e.__traceback__)
+            gc.collect()
+        txn.rollback()
+        raise
+    if txn.db is not None:
+        txn.commit()
+
+
+@contextmanager
+def store_change(store: Store, project: Project | None = None,
+                 timeout: float | None = None) -> Iterator[Change]:
+    """A guarded change of ``store`` outside the server (the CLI's imports, library callers):
+    ``WriteGuard.change`` with ``project``'s shapes and ontology (default: the bundled graph).
+    The server keeps one ``WriteGuard`` (and its reasoner) instead."""
+    guard = WriteGuard.for_project(store, project or Project.locate())
+    with guard.change(timeout) as change:
+        yield change
+
+
 class WriteGuard:
     """Applies writes to ``store`` under the project's shapes and ontology (loaded once)."""
 
@@ -272,28 +347,42 @@ class WriteGuard:
         target = _graph_term(graph)
         return self._write(lambda rec, _deadline: rec.drop(target))
 
-    # -- the guarded transaction -------------------------------------------------------------
-    def _write(self, change: Callable[[RecordingDB, Deadline], Any],
-               timeout: float | None = None) -> WriteOutcome:
+    # -- the change protocol -----------------------------------------------------------------
+    @contextmanager
+    def change(self, timeout: float | None = None) -> Iterator[Change]:
+        """One change, all or nothing (the module docstring): ``store.begin()`` → the caller
+        applies the change to the ``Change`` it is given (the exact delta is recorded) → when
+        the block ends, incremental inference → validation of the touched nodes → commit, or
+        rollback (an exception in the block, ``ValidationFailed``, ``QueryTimeout``, ...).
+        After the block, ``change.outcome`` says what was committed."""
         with self._lock:
             clock = _Clock()
             version = self.store.version()
-            txn = self.store.begin()
-            rec = None
-            try:
-                reasoner = self.reasoner(txn.db, version)  # the closure before the change
+            if not self._reasoner_current(version):
+                self._reasoner = None  # rebuilt from the copy's base, if the change needs it
+            with transaction(self.store) as txn:
                 clock.lap("begin")
-                rec = RecordingDB(txn.db)
-                result = change(rec, Deadline(timeout))
-                clock.lap("change")
-                outcome = self._close_and_check(txn, rec, reasoner, clock)
-            except BaseException:
-                if rec is not None:  # the traceback's frames hold rec: let go of the copy
-                    rec.db = None
-                txn.rollback()
-                raise
-            outcome.created = bool(result) if isinstance(result, bool) else False
-            return outcome
+                ch = Change(txn.db, Deadline(timeout))
+                try:
+                    yield ch
+                    clock.lap("change")
+                    ch.outcome = self._close_and_check(txn, ch, clock)  # commits
+                except BaseException:
+                    ch.db = None  # the traceback's frames hold the change: let go of the copy
+                    raise
+
+    def _write(self, change: Callable[[RecordingDB, Deadline], Any],
+               timeout: float | None = None) -> WriteOutcome:
+        with self.change(timeout) as ch:
+            result = change(ch, ch.deadline)
+        outcome = ch.outcome
+        assert outcome is not None
+        outcome.created = bool(result) if isinstance(result, bool) else False
+        return outcome
+
+    def _reasoner_current(self, version: Any) -> bool:
+        return (self._reasoner is not None and version is not None
+                and version == self._reasoner_version)
 
     def warm(self) -> None:
         """Build the reasoner's closure now (a server calls this in the background at start, so
@@ -318,8 +407,16 @@ class WriteGuard:
             self._reasoner_version = version
         return self._reasoner
 
-    def _close_and_check(self, txn, rec: RecordingDB, reasoner: Reasoner,
-                         clock: _Clock) -> WriteOutcome:
+    def _base_reasoner(self, txn: WriteTransaction) -> Reasoner:
+        """The closure before the change: the reasoner kept between writes, or one built from
+        the store as the transaction found it (only when a change touches asserted graphs: an
+        import alone never pays for it)."""
+        if self._reasoner is None:
+            self._reasoner = Reasoner(_triple(q) for q in txn.base_quads()
+                                      if is_asserted(q.graph_name))
+        return self._reasoner
+
+    def _close_and_check(self, txn, rec: RecordingDB, clock: _Clock) -> WriteOutcome:
         db: ox.Store = txn.db
         if not (rec.added or rec.removed):
             rec.db = None
@@ -328,15 +425,19 @@ class WriteGuard:
         added = {_triple(q) for q in rec.added if is_asserted(q.graph_name)}
         removed = {_triple(q) for q in rec.removed if is_asserted(q.graph_name)
                    and not _still_asserted(db, q)}
-        new_to_base = {t for t in added if not reasoner.asserts(t)}
-        try:
-            delta = reasoner.update(added, removed)
-        except UnsupportedConstruct:
-            self._reasoner = None
-            delta = _full_inference_delta(db)
-        except BaseException:
-            self._reasoner = None  # half-updated: rebuild on the next write
-            raise
+        new_to_base: set[Triple] = set()
+        delta = InferenceDelta()
+        if added or removed:
+            try:
+                reasoner = self._base_reasoner(txn)
+                new_to_base = {t for t in added if not reasoner.asserts(t)}
+                delta = reasoner.update(added, removed)
+            except UnsupportedConstruct:
+                self._reasoner = None
+                delta = _full_inference_delta(db)
+            except BaseException:
+                self._reasoner = None  # half-updated: rebuild on the next write
+                raise
         try:
             write_delta(db, delta)
             clock.lap("inference")
@@ -367,7 +468,7 @@ class WriteGuard:
             raise
         # the version this commit made (the embedded store's new generation); other stores
         # report none, so their reasoner is rebuilt on each write
-        self._reasoner_version = getattr(txn, "generation", None)
+        self._reasoner_version = getattr(txn, "generation", None) if self._reasoner else None
         clock.lap("commit")
         return WriteOutcome(
             inserted=sum(1 for q in rec.added if q.graph_name not in COMPUTED_GRAPHS),

@@ -36,13 +36,11 @@ are parsed rather than read back from the store.
 
 from __future__ import annotations
 
-import gc
 import gzip
 import itertools
 import re
 import secrets
 import time
-import traceback
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -52,7 +50,7 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
-from stdgraph.change.guard import asserted_triples, focus_iris
+from stdgraph.change.guard import asserted_triples, focus_iris, transaction
 from stdgraph.errors import UsageError, ValidationFailed
 from stdgraph.project import RDF_SUFFIXES, Project
 from stdgraph.rdf.graphs import is_shacl_data
@@ -281,19 +279,13 @@ def load(
         project = project or Project.locate()
         shapes, ontology = project.shapes(), project.ontology()
 
-    txn = store.begin()
-    try:
+    # the change protocol's begin and commit-or-rollback step (``change.guard.transaction``);
+    # the steps in between are the load's own (module docstring, docs/architecture.md)
+    with transaction(store, release=True) as txn:
         result = _apply(txn.db, targets, validate, shapes, ontology, say)
         t0 = time.perf_counter()
         txn.commit()
         result.timings["commit"] = time.perf_counter() - t0
-    except BaseException as e:
-        # Drop every reference the failed work holds to the copy, so that it is closed before
-        # its folder is deleted (RocksDB may still write into an open database).
-        traceback.clear_frames(e.__traceback__)
-        gc.collect()  # and the cycles (generators, closures) that still point at it
-        txn.rollback()
-        raise
     return result
 
 

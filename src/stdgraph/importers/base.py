@@ -10,20 +10,30 @@ An import lives in one named graph of its own, ``graph/import/<vocabulary>/<name
 ``unchanged``, the recorded time kept; different content: :class:`~stdgraph.errors.ImportConflict`
 unless ``replace``), and :func:`list_imports` / :func:`remove_import` work on any vocabulary
 from the graph names and that record alone.
+
+Every import is written through the change protocol (``stdgraph.change.guard``, docs/
+architecture.md): it reads the graph already there and writes the new one on the change's
+private copy, which is committed whole or not at all. An importer is handed the ``Change`` by its
+caller (``POST /import/VOCAB``: the server's ``WriteGuard.change()``; ``stdgraph import``:
+``store_change``), or a ``Store``, for which :func:`write_import` opens the change itself.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import URIRef
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
 from rdflib.namespace import PROV
 
+from stdgraph.change.guard import Change, WriteGuard, store_change
 from stdgraph.errors import ImportConflict, UsageError
+from stdgraph.project import Project
+from stdgraph.rdf.io import graph_to_quads
 from stdgraph.rdf.namespaces import IMPORT_GRAPH_PREFIX, sparql_prologue
 from stdgraph.rdf.results import Triple
 from stdgraph.sparql.named import Param, ParameterError
@@ -109,22 +119,34 @@ def without_time(triples: Iterable[Triple]) -> set[Triple]:
     return {t for t in triples if t[1] != PROV.endedAtTime}
 
 
-def write_import(store: Store, graph: str, triples: Iterable[Triple], *, vocabulary: str,
-                 name: str, replace: bool = False,
-                 write: Callable[[str, list], object] | None = None) -> tuple[str, int]:
-    """Put an import graph into the store: ``(status, triples in the graph)``.
+def write_import(target: Store | Change, graph: str, triples: Iterable[Triple], *,
+                 vocabulary: str, name: str, replace: bool = False,
+                 project=None) -> tuple[str, int]:
+    """Put an import graph into the store through a change: ``(status, triples in the graph)``.
 
     Content equal to the graph already there but for the time of import changes nothing
     (``unchanged``: the first time stays recorded); different content needs ``replace``, else
-    :class:`ImportConflict`. ``write(graph, triples)`` replaces the graph atomically (default
-    ``store.replace_graph``; the HTTP API passes its guarded, transactional write)."""
+    :class:`ImportConflict` (and the change is rolled back). ``target`` is the change to write
+    through, or a store, for which one is opened here (``store_change`` with ``project``'s
+    shapes and ontology; an import graph alone is neither closed nor validated)."""
+    if isinstance(target, Store):
+        if project is None:
+            try:
+                project = Project.locate()
+            except UsageError:  # no bundled graph: an import graph needs no shapes anyway
+                project = None
+        guard = (WriteGuard.for_project(target, project) if project is not None
+                 else WriteGuard(target, Graph(), Graph()))
+        with guard.change() as change:
+            return write_import(change, graph, triples, vocabulary=vocabulary, name=name,
+                                replace=replace)
     triples = list(triples)
-    existing = list(store.triples(graph)) if graph in store.graph_names() else []
+    existing = target.triples(graph)
     if existing and without_time(existing) == without_time(triples):
         return "unchanged", len(existing)
     if existing and not replace:
         raise ImportConflict(graph, vocabulary, name)
-    (write or store.replace_graph)(graph, triples)
+    target.replace_graph(graph, graph_to_quads(triples, graph))
     return ("replaced" if existing else "created"), len(triples)
 
 
@@ -174,6 +196,7 @@ def remove_import(store: Store, name: str, vocabulary: str | None = None) -> int
         raise UsageError(f"several imports are named {name!r}: say which, as "
                          + " or ".join(f"{i['vocabulary']}/{name}" for i in found))
     graph = found[0]["graph"]
-    n = store.count(graph)
-    store.replace_graph(graph, [])
+    with store_change(store) as change:
+        n = len(change.triples(graph))
+        change.drop(ox.NamedNode(graph))
     return n

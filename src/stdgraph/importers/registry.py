@@ -11,12 +11,13 @@ one line each; from it come ``stdgraph import VOCAB FILE`` (with the importer's 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from rdflib import Graph
 
+from stdgraph.change.guard import Change
 from stdgraph.errors import UsageError
 from stdgraph.importers.base import ImportResult, check_vocabulary
 from stdgraph.sparql.named import Param
@@ -51,15 +52,17 @@ class Importer(Protocol):
     media_types: Mapping[str, str]
     options: Sequence[Param]
 
-    def import_(self, store: Store, data: bytes, name: str | None = None, *, source: Path,
-                fmt: str | None = None, replace: bool = False, project: Any = None,
-                options: Mapping[str, Any] | None = None,
-                write: Callable[[str, list], object] | None = None) -> ImportResult:
+    def import_(self, store: Store | Change, data: bytes, name: str | None = None, *,
+                source: Path, fmt: str | None = None, replace: bool = False,
+                project: Any = None, options: Mapping[str, Any] | None = None
+                ) -> ImportResult:
         """Parse ``data`` (``fmt``, else from ``source``'s suffix), map it and write it into
         ``graph/import/<vocabulary>/<name>`` (``name`` defaults to ``source``'s stem) with
-        ``importers.base.write_import``; ``source`` names the file in the provenance record
-        (``UPLOAD_DIR/<name>.ttl`` for an upload); ``options`` are raw text values of
-        ``self.options``; ``project`` gives the curated graph to link to."""
+        ``importers.base.write_import``, through the change ``store`` (the caller's change
+        protocol: ``stdgraph.change.guard``; a ``Store``: a change of its own); ``source``
+        names the file in the provenance record (``UPLOAD_DIR/<name>.ttl`` for an upload);
+        ``options`` are raw text values of ``self.options``; ``project`` gives the curated
+        graph to link to."""
         ...
 
     def export(self, store: Store) -> Graph:

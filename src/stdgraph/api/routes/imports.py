@@ -4,8 +4,9 @@
 One route per importer of the registry (``stdgraph.importers.IMPORTERS``), at
 ``/import/<vocabulary>`` (``/import/sto`` for I40KG/STO), documented with the importer's media
 types and options; any other vocabulary gets 404 naming the known ones. The upload is mapped by
-the importer and written through the guarded write path (a transaction with an atomic switch),
-into ``graph/import/<vocabulary>/<name>``. Like the CLI, it is kept as imported: no inference,
+the importer and written through the change protocol (the server's ``WriteGuard.change()``,
+handed to the importer: a private copy committed whole, or not at all), into
+``graph/import/<vocabulary>/<name>``. Like the CLI, it is kept as imported: no inference,
 no SHACL verdict on it (docs/i40kg.md). A name that holds a different import is 409
 (``ImportConflict``) unless ``replace=true``.
 """
@@ -16,7 +17,6 @@ import asyncio
 import json
 from typing import Any
 
-import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
@@ -29,7 +29,6 @@ from stdgraph.errors import ImportConflict, UsageError
 from stdgraph.importers import IMPORTERS, Importer
 from stdgraph.importers.base import UPLOAD_DIR, parse_options
 from stdgraph.project import Project
-from stdgraph.rdf.io import to_oxigraph
 from stdgraph.sparql.named import Param, ParameterError
 
 #: the parameters every import route takes (the importer's options come after)
@@ -91,20 +90,16 @@ def imports_router(ctx: ApiContext) -> APIRouter:
             guard = ctx.guard
             assert guard is not None
 
-            def write(graph_iri: str, triples: list) -> object:
-                quads = [ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))
-                         for s, p, o in triples]
-                return guard.put_graph(graph_iri, quads)
-
             def run():
                 try:
                     project = Project.locate(settings.project)
                 except UsageError:
                     project = None
-                return importer.import_(
-                    ctx.store, body, name or "upload",
-                    source=UPLOAD_DIR / f"{name or 'upload'}.ttl", fmt=inputs[ctype],
-                    replace=replace, project=project, options=raw_options, write=write)
+                with guard.change() as change:
+                    return importer.import_(
+                        change, body, name or "upload",
+                        source=UPLOAD_DIR / f"{name or 'upload'}.ttl", fmt=inputs[ctype],
+                        replace=replace, project=project, options=raw_options)
 
             loop = asyncio.get_running_loop()
             try:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from rdflib import Graph
 
+from stdgraph.change.guard import Change
 from stdgraph.errors import UsageError
 from stdgraph.importers.base import parse_options, write_import
 from stdgraph.importers.sto.export import export_sto
@@ -51,7 +52,7 @@ def import_sto(
 
 
 def import_sto_data(
-    store: Store,
+    store: Store | Change,
     data: bytes,
     *,
     path: Path,
@@ -62,11 +63,11 @@ def import_sto_data(
     links: CuratedLinks | None = None,
     resolve_case: bool = True,
     shacl: bool = False,
-    write: Callable[[str, list], object] | None = None,
 ) -> StoImportResult:
     """``import_sto`` for content already in memory (an HTTP upload): ``path`` names the
-    source in the provenance record; ``write(graph_iri, triples)`` replaces the import graph
-    (default ``store.replace_graph``; the HTTP API passes its guarded, transactional write)."""
+    source in the provenance record. ``store`` is the change to write through (the caller's:
+    ``POST /import/sto``, ``stdgraph import sto``) or a store (a change of its own is opened
+    for the write: ``importers.base.write_import``)."""
     timings: dict[str, float] = {}
     name = name or default_name(path)
     graph_iri = import_graph_iri(name)
@@ -92,7 +93,7 @@ def import_sto_data(
 
     t0 = time.perf_counter()
     status, triples = write_import(store, graph_iri, out, vocabulary=VOCABULARY, name=name,
-                                   replace=replace, write=write)
+                                   replace=replace, project=project)
     timings["write"] = time.perf_counter() - t0
     summary["status"] = status
     summary["triples"] = triples
@@ -138,14 +139,14 @@ class StoImporter:
                           "letter case."),
     )
 
-    def import_(self, store: Store, data: bytes, name: str | None = None, *, source: Path,
-                fmt: str | None = None, replace: bool = False, project: Any = None,
-                options: Mapping[str, Any] | None = None,
-                write: Callable[[str, list], object] | None = None) -> StoImportResult:
+    def import_(self, store: Store | Change, data: bytes, name: str | None = None, *,
+                source: Path, fmt: str | None = None, replace: bool = False,
+                project: Any = None, options: Mapping[str, Any] | None = None
+                ) -> StoImportResult:
         opts = parse_options(self.options, options)
         return import_sto_data(store, data, path=Path(source), fmt=fmt, name=name,
                                replace=replace, project=project,
-                               resolve_case=opts["case_fix"], shacl=opts["shacl"], write=write)
+                               resolve_case=opts["case_fix"], shacl=opts["shacl"])
 
     def export(self, store: Store) -> Graph:
         return export_sto(store)
