@@ -31,8 +31,11 @@ FORMATS = {
     "n3": ox.RdfFormat.N3,
 }
 
+#: the terms pyoxigraph puts in a quad (a triple term only as subject or object, RDF 1.2)
+OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
-def to_rdflib(term, bnode_prefix: str = "") -> Node:
+
+def to_rdflib(term: OxTerm, bnode_prefix: str = "") -> Node:
     """A pyoxigraph term as an rdflib term (xsd:string literals become plain literals)."""
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
@@ -48,7 +51,7 @@ def to_rdflib(term, bnode_prefix: str = "") -> Node:
     raise TypeError(f"unsupported term {term!r}")
 
 
-def to_oxigraph(term: Node):
+def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     """An rdflib term as a pyoxigraph term."""
     if isinstance(term, URIRef):
         return ox.NamedNode(str(term))
@@ -135,7 +138,8 @@ def parse_graph(
     return g
 
 
-def graph_to_quads(triples: Iterable, graph_iri: str) -> Iterator[ox.Quad]:
+def graph_to_quads(triples: Iterable[tuple[Node, Node, Node] | ox.Triple | ox.Quad],
+                   graph_iri: str) -> Iterator[ox.Quad]:
     """``triples`` as pyoxigraph quads of ``graph_iri``. Each item is an rdflib triple, or a
     pyoxigraph ``Triple`` or ``Quad`` taken as it is (no term conversion; a quad of another
     graph is moved to this one)."""
@@ -148,4 +152,5 @@ def graph_to_quads(triples: Iterable, graph_iri: str) -> Iterator[ox.Quad]:
             yield quad(t.subject, t.predicate, t.object, gname)
         else:
             s, p, o = t
-            yield quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), gname)
+            # rdflib types every position as Node; ox.Quad checks the kinds (TypeError)
+            yield quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), gname)  # type: ignore[arg-type]
