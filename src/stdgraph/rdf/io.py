@@ -10,11 +10,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import overload
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
-from rdflib.term import Node
+from rdflib.term import IdentifiedNode, Node
 
 from stdgraph.errors import RDFSyntaxError, SourcePosition
 
@@ -35,6 +36,14 @@ FORMATS = {
 OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
 
+@overload
+def to_rdflib(term: ox.NamedNode, bnode_prefix: str = "") -> URIRef: ...
+@overload
+def to_rdflib(term: ox.BlankNode, bnode_prefix: str = "") -> BNode: ...
+@overload
+def to_rdflib(term: ox.Literal, bnode_prefix: str = "") -> Literal: ...
+@overload
+def to_rdflib(term: OxTerm, bnode_prefix: str = "") -> Node: ...
 def to_rdflib(term: OxTerm, bnode_prefix: str = "") -> Node:
     """A pyoxigraph term as an rdflib term (xsd:string literals become plain literals)."""
     if isinstance(term, ox.NamedNode):
@@ -51,6 +60,16 @@ def to_rdflib(term: OxTerm, bnode_prefix: str = "") -> Node:
     raise TypeError(f"unsupported term {term!r}")
 
 
+@overload
+def to_oxigraph(term: URIRef) -> ox.NamedNode: ...
+@overload
+def to_oxigraph(term: BNode) -> ox.BlankNode: ...
+@overload
+def to_oxigraph(term: Literal) -> ox.Literal: ...
+@overload
+def to_oxigraph(term: IdentifiedNode) -> ox.NamedNode | ox.BlankNode: ...
+@overload
+def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal: ...
 def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     """An rdflib term as a pyoxigraph term."""
     if isinstance(term, URIRef):
