@@ -9,6 +9,7 @@ import pyoxigraph as ox
 from pyparsing import ParseException
 from rdflib import Dataset, Graph, URIRef
 from rdflib.plugins.sparql.processor import prepareQuery, prepareUpdate
+from rdflib.term import Node
 
 from stdgraph.errors import QuerySyntaxError, StoreError
 from stdgraph.rdf.io import to_oxigraph, to_rdflib
@@ -83,7 +84,8 @@ class MemoryStore(Store):
             work.update(prepared)
             self._swap(work)
 
-    def query(self, sparql, *, default_graphs=None, named_graphs=None) -> QueryResult:
+    def query(self, sparql: str, *, default_graphs: list[str] | None = None,
+              named_graphs: list[str] | None = None) -> QueryResult:
         try:
             prepared = prepareQuery(sparql)
         except ParseException as e:
@@ -97,13 +99,18 @@ class MemoryStore(Store):
         if res.type == "ASK":
             return QueryResult(kind="ask", boolean=bool(res.askAnswer))
         if res.type == "SELECT":
+            assert res.vars is not None  # a SELECT result has them
             variables = [str(v) for v in res.vars]
-            rows = [tuple(row) for row in res]
+            # rdflib types the items of any result alike; a SELECT's are ResultRows
+            rows: list[tuple[Node | None, ...]] = [
+                tuple(row) for row in res]  # type: ignore[arg-type]
             return QueryResult(kind="select", variables=variables, rows=rows)
+        assert res.graph is not None  # a CONSTRUCT/DESCRIBE result has one
         return QueryResult(kind="graph", triples=list(res.graph))
 
     @staticmethod
-    def _restricted(ds: Dataset, default_graphs, named_graphs) -> Dataset:
+    def _restricted(ds: Dataset, default_graphs: list[str] | None,
+                    named_graphs: list[str] | None) -> Dataset:
         """A dataset whose default graph merges ``default_graphs`` and whose named graphs are
         ``named_graphs`` (None: all)."""
         view = Dataset(default_union=False)
@@ -180,7 +187,8 @@ def _ox_quads(ds: Dataset) -> Iterator[ox.Quad]:
     for ctx in ds.graphs():
         gname = ox.DefaultGraph() if ctx.identifier == default_id else to_oxigraph(ctx.identifier)
         for s, p, o in ctx:
-            yield ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), gname)
+            # rdflib types every position as Node; ox.Quad checks the kinds (TypeError)
+            yield ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), gname)  # type: ignore[arg-type]
 
 
 class MemoryTransaction(WriteTransaction):
@@ -192,7 +200,7 @@ class MemoryTransaction(WriteTransaction):
         self.db = ox.Store()
         self.db.extend(_ox_quads(self.base_ds))
 
-    def base_quads(self):
+    def base_quads(self) -> Iterator[ox.Quad]:
         return _ox_quads(self.base_ds)
 
     def commit(self) -> None:
