@@ -151,8 +151,8 @@ class Param:
     allowed: tuple[str, ...] = ()
     required: bool = False
     multiple: bool = False
-    minimum: Decimal | None = None
-    maximum: Decimal | None = None
+    minimum: Decimal | int | None = None
+    maximum: Decimal | int | None = None
     description: str = ""
 
     def __post_init__(self) -> None:
