@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -107,7 +107,7 @@ def import_sto_data(
 
 def _shacl(graph: Graph, project) -> dict:
     """Validate the import graph alone (no OWL-RL closure) against the project's shapes."""
-    from stdgraph.change.build import parse_file
+    from stdgraph.project import parse_file
     from stdgraph.validation.report import run_validation
 
     if project is None:
@@ -133,11 +133,12 @@ class StoImporter:
     #: the Industry 4.0 Knowledge Graph and its Standards Ontology, https://w3id.org/i40/sto#
     title = "I40KG/STO"
     #: every RDF syntax of one graph (STO files are graphs, not datasets)
+    media_types: Mapping[str, str]
     media_types = {"text/turtle": "turtle", "application/x-turtle": "turtle",
                    "application/n-triples": "ntriples", "text/plain": "ntriples",
                    "application/ld+json": "jsonld", "application/rdf+xml": "rdfxml",
                    "text/n3": "n3"}
-    options = (
+    options: Sequence[Param] = (
         Param("shacl", "boolean", default="false",
               description="Also validate the import graph against the shapes and count the "
                           "results (the import is kept either way)."),
