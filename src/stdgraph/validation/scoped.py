@@ -42,6 +42,7 @@ from rdflib.namespace import OWL, RDF, RDFS, XSD
 from rdflib.paths import AlternativePath, InvPath, MulPath, SequencePath
 from rdflib.term import Node
 
+from stdgraph.rdf.graphs import GraphName
 from stdgraph.rdf.io import to_oxigraph, to_rdflib
 from stdgraph.rdf.namespaces import SH
 from stdgraph.validation import shacl_sparql
@@ -54,7 +55,7 @@ from stdgraph.validation.report import (
 )
 from stdgraph.validation.shacl_sparql import split_shapes
 
-DataGraph = Callable[[object], bool]  # a pyoxigraph graph name -> is it part of the data graph?
+DataGraph = Callable[[GraphName], bool]  # a pyoxigraph graph name -> part of the data graph?
 OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
 _TYPE = ox.NamedNode(str(RDF.type))
 _SUBCLASS = ox.NamedNode(str(RDFS.subClassOf))
