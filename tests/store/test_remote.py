@@ -109,6 +109,20 @@ def test_unreachable_server_is_a_store_error():
         st.graph_names()
 
 
+def test_boolean_answer_to_a_select_is_a_store_error():
+    """A server answering the store's own SELECT (here: the dump's) with a boolean gets a
+    StoreError, not a TypeError from iterating the boolean."""
+    st = RemoteStore.from_spec("sparql+http://h:1", environ={})
+
+    def boolean(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"head": {}, "boolean": True},
+                              headers={"Content-Type": "application/sparql-results+json"})
+
+    st._client = httpx.Client(transport=httpx.MockTransport(boolean))
+    with pytest.raises(StoreError, match="answered a SELECT query with a boolean"):
+        list(st.ox_quads())
+
+
 def test_replace_graph_uses_gsp_and_leaves_other_graphs(served):
     remote_store = served.store
     remote_store.replace_all({G1: [(EX.a, EX.p, EX.b)], G2: [(EX.c, EX.p, EX.d)]})

@@ -20,6 +20,9 @@ Items are sorted by kind (in the order above), then scheme, then subject IRI.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
+
+from rdflib import Literal
 
 from stdgraph.analysis.common import (
     PROLOGUE,
@@ -93,7 +96,7 @@ Q_CELLS = PROLOGUE + """SELECT ?r ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{
 }} GROUP BY ?r ?c"""
 
 
-def _below(store: Store) -> dict[str, set[str]]:
+def _below(store: Store) -> Callable[[str], set[str]]:
     """concept -> every concept below it (skos:broader, transitively)."""
     children: dict[str, set[str]] = defaultdict(set)
     for n, b in store.query(Q_BROADER).rows:
@@ -114,7 +117,7 @@ def _below(store: Store) -> dict[str, set[str]]:
         memo[x] = seen
         return seen
 
-    return below  # type: ignore[return-value]
+    return below
 
 
 def _axis_elements(store: Store, axis: str) -> list[str]:
@@ -145,7 +148,7 @@ def matrix(store: Store, rows_axis: str, cols_axis: str, lab: Labels) -> dict:
         q = Q_CELLS.format(rows=values_block("r", rows), cols=values_block("c", cols))
         for r, c, n in store.query(q).rows:
             if (str(r), str(c)) in counts:
-                counts[(str(r), str(c))] = int(n)
+                counts[(str(r), str(c))] = int(str(n))
     lab.fetch([rows_axis, cols_axis, *rows, *cols])
     return {
         "rows": {"axis": lab.ref(rows_axis), "elements": lab.refs(rows)},
@@ -207,7 +210,7 @@ def gaps(store: Store, raw: RawParams | None = None, *, ignore=("format",)) -> A
 
     if "roadmap-item" in kinds:
         for r, timeframe, delivered in store.query(Q_ROADMAP).rows:
-            if delivered is not None and bool(delivered.toPython()):
+            if isinstance(delivered, Literal) and bool(delivered.toPython()):
                 continue
             reason = "no standard delivers this roadmap item yet"
             if timeframe is not None:

@@ -46,9 +46,9 @@ def concern(store: Store, iri: str, kind: str, *, resource: Resource | None = No
         near[str(rel)].add(str(x))
     # who points at it, directly or through a narrower concept (as the gaps analysis counts)
     found: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
-    for s, t, via in select(store, "concern-addressed-by", concern=URIRef(iri),
-                            property=URIRef(KINDS[kind])):
-        found[str(t)[len(SG):]][str(s)].add(str(via) if via is not None else "")
+    for s, t, through in select(store, "concern-addressed-by", concern=URIRef(iri),
+                                property=URIRef(KINDS[kind])):
+        found[str(t)[len(SG):]][str(s)].add(str(through) if through is not None else "")
     lab.fetch([*near["broader"], *near["narrower"],
                *(v for by in found.values() for vias in by.values() for v in vias if v)])
 

@@ -125,7 +125,8 @@ def roadmap_item(store: Store, iri: str, *, resource: Resource | None = None,
         return None
     analyses = analyses or run_analyses(store)
     lab = res.labels
-    item = (roadmap_items(store, [iri], lab) or [None])[0]
+    items = roadmap_items(store, [iri], lab)
+    item = items[0] if items else None
     return {
         "item": item, "years": YEARS,
         "text": res.first_text(DCT + "description"),

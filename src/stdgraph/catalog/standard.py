@@ -101,6 +101,7 @@ def standards_in(store: Store, elements: list[str]) -> dict[str, Any]:
     else:
         rows = select(store, "standards")
     lab.fetch([str(s) for s, _ in rows] + [str(x) for _, x in rows if x] + elements)
+    items: list[dict[str, Any]]  # "status" may be None, "label" never is
     items = sorted(({"iri": str(s), "label": lab(str(s)),
                      "status": lab(str(st)) if st is not None else None}
                     for s, st in rows), key=lambda r: (r["label"].casefold(), r["iri"]))

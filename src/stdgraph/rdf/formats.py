@@ -17,7 +17,7 @@ from rdflib.term import Node
 
 from stdgraph.errors import StdgraphError
 from stdgraph.rdf.namespaces import PREFIXES
-from stdgraph.rdf.results import Answer, QueryResult
+from stdgraph.rdf.results import Answer, QueryResult, Triple
 
 # name -> media type
 RESULT_FORMATS = {
@@ -39,12 +39,13 @@ DATASET_FORMATS = {
 _RDFLIB_NAMES = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rdfxml": "xml"}
 
 
-def _json_term(t: Node) -> dict:
+def _json_term(t: Node) -> dict[str, str]:
     if isinstance(t, URIRef):
         return {"type": "uri", "value": str(t)}
     if isinstance(t, BNode):
         return {"type": "bnode", "value": str(t)}
-    out: dict = {"type": "literal", "value": str(t)}
+    assert isinstance(t, Literal)
+    out: dict[str, str] = {"type": "literal", "value": str(t)}
     if t.language:
         out["xml:lang"] = t.language
     elif t.datatype is not None:
@@ -57,6 +58,7 @@ def _xml_term(t: Node) -> str:
         return f"<uri>{escape(str(t))}</uri>"
     if isinstance(t, BNode):
         return f"<bnode>{escape(str(t))}</bnode>"
+    assert isinstance(t, Literal)
     attrs = ""
     if t.language:
         attrs = f" xml:lang={quoteattr(t.language)}"
@@ -126,7 +128,7 @@ def serialize_result(result: QueryResult, fmt: str) -> bytes:
     raise ValueError(f"unknown result format {fmt!r}")
 
 
-def serialize_graph(triples, fmt: str) -> bytes:
+def serialize_graph(triples: Iterable[Triple], fmt: str) -> bytes:
     """Triples in one of GRAPH_FORMATS (by name), with the project's prefixes bound."""
     g = Graph()
     for prefix, ns in PREFIXES.items():

@@ -25,18 +25,21 @@ PROJECT_GRAPH_PREFIXES = (ONTOLOGY_GRAPH_PREFIX, GRAPH_BASE + "data/")
 #: the graphs stdgraph computes
 COMPUTED_GRAPHS = frozenset({ox.NamedNode(INFERRED_GRAPH), ox.NamedNode(META_GRAPH)})
 
+#: a quad's graph name, as pyoxigraph has it
+GraphName = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
 
-def is_imported(graph) -> bool:
+
+def is_imported(graph: GraphName) -> bool:
     """A third-party graph ``stdgraph import`` wrote."""
     return isinstance(graph, ox.NamedNode) and graph.value.startswith(IMPORT_GRAPH_PREFIX)
 
 
-def is_asserted(graph) -> bool:
+def is_asserted(graph: GraphName) -> bool:
     """Graphs whose triples the reasoner closes: all but the computed and the imported ones."""
     return graph not in COMPUTED_GRAPHS and not is_imported(graph)
 
 
-def is_shacl_data(graph) -> bool:
+def is_shacl_data(graph: GraphName) -> bool:
     """Graphs SHACL validates: the asserted data (not the ontology) plus the inferred graph."""
     if graph == ox.NamedNode(INFERRED_GRAPH):
         return True

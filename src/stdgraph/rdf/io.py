@@ -10,11 +10,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import overload
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
-from rdflib.term import Node
+from rdflib.term import IdentifiedNode, Node
 
 from stdgraph.errors import RDFSyntaxError, SourcePosition
 
@@ -31,8 +32,19 @@ FORMATS = {
     "n3": ox.RdfFormat.N3,
 }
 
+#: the terms pyoxigraph puts in a quad (a triple term only as subject or object, RDF 1.2)
+OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
-def to_rdflib(term, bnode_prefix: str = "") -> Node:
+
+@overload
+def to_rdflib(term: ox.NamedNode, bnode_prefix: str = "") -> URIRef: ...
+@overload
+def to_rdflib(term: ox.BlankNode, bnode_prefix: str = "") -> BNode: ...
+@overload
+def to_rdflib(term: ox.Literal, bnode_prefix: str = "") -> Literal: ...
+@overload
+def to_rdflib(term: OxTerm, bnode_prefix: str = "") -> Node: ...
+def to_rdflib(term: OxTerm, bnode_prefix: str = "") -> Node:
     """A pyoxigraph term as an rdflib term (xsd:string literals become plain literals)."""
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
@@ -48,7 +60,17 @@ def to_rdflib(term, bnode_prefix: str = "") -> Node:
     raise TypeError(f"unsupported term {term!r}")
 
 
-def to_oxigraph(term: Node):
+@overload
+def to_oxigraph(term: URIRef) -> ox.NamedNode: ...
+@overload
+def to_oxigraph(term: BNode) -> ox.BlankNode: ...
+@overload
+def to_oxigraph(term: Literal) -> ox.Literal: ...
+@overload
+def to_oxigraph(term: IdentifiedNode) -> ox.NamedNode | ox.BlankNode: ...
+@overload
+def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal: ...
+def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     """An rdflib term as a pyoxigraph term."""
     if isinstance(term, URIRef):
         return ox.NamedNode(str(term))
@@ -135,7 +157,8 @@ def parse_graph(
     return g
 
 
-def graph_to_quads(triples: Iterable, graph_iri: str) -> Iterator[ox.Quad]:
+def graph_to_quads(triples: Iterable[tuple[Node, Node, Node] | ox.Triple | ox.Quad],
+                   graph_iri: str) -> Iterator[ox.Quad]:
     """``triples`` as pyoxigraph quads of ``graph_iri``. Each item is an rdflib triple, or a
     pyoxigraph ``Triple`` or ``Quad`` taken as it is (no term conversion; a quad of another
     graph is moved to this one)."""
@@ -148,4 +171,5 @@ def graph_to_quads(triples: Iterable, graph_iri: str) -> Iterator[ox.Quad]:
             yield quad(t.subject, t.predicate, t.object, gname)
         else:
             s, p, o = t
-            yield quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), gname)
+            # rdflib types every position as Node; ox.Quad checks the kinds (TypeError)
+            yield quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), gname)  # type: ignore[arg-type]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any
 from urllib.parse import urljoin
 
 from rdflib import URIRef
@@ -21,7 +22,7 @@ from rdflib.plugins.sparql.parserutils import CompValue
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 
 
-def set_base(parts: Iterable[tuple], base_iri: str | None) -> None:
+def set_base(parts: Iterable[tuple[Any, Any]], base_iri: str | None) -> None:
     """Resolve, in place, every relative IRI of rdflib's parsed request — ``(prologue, body)``
     pairs: one for a query (``parseQuery``'s two items), one per operation for an update
     (``zip(parsed.prologue, parsed.request)``) — against the base in force: ``base_iri``, then
@@ -44,13 +45,13 @@ def set_base(parts: Iterable[tuple], base_iri: str | None) -> None:
         _resolve_within(body, current)
 
 
-def _resolved(value, base: str) -> URIRef | None:
+def _resolved(value: object, base: str) -> URIRef | None:
     if type(value) is URIRef and not _SCHEME.match(value):
         return URIRef(urljoin(base, str(value)))
     return None
 
 
-def _resolve_within(node, base: str) -> None:
+def _resolve_within(node: Any, base: str) -> None:
     """Replace the relative ``URIRef`` values inside a parse tree (``CompValue`` dicts,
     ``ParseResults`` and lists)."""
     if isinstance(node, dict):

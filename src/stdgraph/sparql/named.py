@@ -19,11 +19,12 @@ validated value. User text is never pasted into the query: an IRI that would not
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import pyoxigraph as ox
 from rdflib import Literal, URIRef
@@ -33,6 +34,9 @@ from rdflib.term import Node
 from stdgraph.errors import StdgraphError, UsageError
 from stdgraph.rdf.namespaces import PREFIXES
 from stdgraph.rdf.results import QueryResult
+
+if TYPE_CHECKING:
+    from stdgraph.project import Project
 
 __all__ = [
     "NamedQuery", "Param", "ParameterError", "QueryNotFound", "QueryFileError", "Registry",
@@ -147,8 +151,8 @@ class Param:
     allowed: tuple[str, ...] = ()
     required: bool = False
     multiple: bool = False
-    minimum: Decimal | None = None
-    maximum: Decimal | None = None
+    minimum: Decimal | int | None = None
+    maximum: Decimal | int | None = None
     description: str = ""
 
     def __post_init__(self) -> None:
@@ -158,7 +162,7 @@ class Param:
             raise ValueError(f"parameter {self.name}: unknown type {self.type!r}")
 
     # -- checking -----------------------------------------------------------------------------
-    def _one(self, raw: str) -> Node:
+    def _one(self, raw: str) -> URIRef | Literal:
         """One value as an RDF term, or ParameterError."""
         text = raw.strip()
         t = self.type
@@ -167,7 +171,7 @@ class Param:
             if iri is None:
                 raise ParameterError(self.name, f"{raw!r} is not an absolute IRI or a known "
                                      "prefixed name")
-            term: Node = URIRef(iri)
+            term: URIRef | Literal = URIRef(iri)
         elif t in {"string", "literal"}:
             term = Literal(raw)
         elif t == "integer":
@@ -220,10 +224,10 @@ class Param:
         except ParameterError:
             return False
 
-    def _one_unchecked(self, raw: str) -> Node:
+    def _one_unchecked(self, raw: str) -> URIRef | Literal:
         return Param(self.name, self.type)._one(raw)
 
-    def terms(self, raw: str | list[str] | None) -> list[Node]:
+    def terms(self, raw: str | list[str] | None) -> list[URIRef | Literal]:
         """The RDF terms for a raw value (None or '' -> the default, or [] if optional).
 
         A ``multiple`` parameter takes a comma-separated list or repeated values."""
@@ -247,7 +251,7 @@ class Param:
             raise ParameterError(self.name, "takes one value, got several")
         return [self._one(v) for v in values]
 
-    def python(self, raw: str | list[str] | None):
+    def python(self, raw: str | list[str] | None) -> Any:
         """The value(s) as Python objects: str for IRIs and strings, int, Decimal, bool, ...;
         a list for ``multiple`` parameters, None for an absent optional one."""
         terms = self.terms(raw)
@@ -257,9 +261,9 @@ class Param:
             return vals
         return vals[0] if vals else None
 
-    def describe(self) -> dict:
+    def describe(self) -> dict[str, Any]:
         """The parameter as JSON (for GET /queries and the docs)."""
-        out: dict = {"name": self.name, "type": self.type, "required": self.required,
+        out: dict[str, Any] = {"name": self.name, "type": self.type, "required": self.required,
                      "default": self.default, "allowed": list(self.allowed),
                      "multiple": self.multiple, "description": self.description}
         if self.minimum is not None:
@@ -283,7 +287,7 @@ def _param_from_spec(spec: str, where: str) -> Param:
     if len(parts) < 2 or not parts[0] or not parts[1]:
         raise QueryFileError(f"{where}: a param line needs 'name | type | ...': {spec!r}")
     name, ptype = parts[0], parts[1].lower()
-    kw: dict = {}
+    kw: dict[str, Any] = {}
     desc: list[str] = []
     for clause in parts[2:]:
         if not clause:
@@ -413,7 +417,8 @@ class NamedQuery:
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
 
-    def bindings(self, values: dict[str, str | list[str]] | None) -> dict[str, list[Node]]:
+    def bindings(self, values: dict[str, str | list[str]] | None
+                 ) -> dict[str, list[URIRef | Literal]]:
         """Check every given value and fill defaults: parameter name -> RDF terms."""
         values = dict(values or {})
         unknown = sorted(k for k in values if self.param(k) is None)
@@ -439,7 +444,7 @@ class NamedQuery:
             values: dict[str, str | list[str]] | None = None) -> QueryResult:
         return store.query(self.bound_text(values))
 
-    def describe(self) -> dict:
+    def describe(self) -> dict[str, Any]:
         """The query as JSON (for GET /queries)."""
         return {"name": self.name, "title": self.title, "description": self.description,
                 "parameters": [p.describe() for p in self.params], **self.fields}
@@ -456,14 +461,14 @@ class Registry:
         return cls([NamedQuery.from_file(p) for p in paths])
 
     @classmethod
-    def for_project(cls, project) -> Registry:
+    def for_project(cls, project: Project) -> Registry:
         """``project``: a stdgraph.project.Project."""
         return cls.from_paths(project.query_files)
 
     def names(self) -> list[str]:
         return list(self._by_name)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[NamedQuery]:
         return iter(self._by_name.values())
 
     def __len__(self) -> int:
@@ -476,7 +481,7 @@ class Registry:
             known = ", ".join(self._by_name) or "none"
             raise QueryNotFound(f"no named query '{name}' (known: {known})") from None
 
-    def describe(self) -> list[dict]:
+    def describe(self) -> list[dict[str, Any]]:
         return [q.describe() for q in self]
 
 

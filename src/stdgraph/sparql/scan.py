@@ -204,6 +204,7 @@ def data_operations(text: str) -> list[tuple[str, str, str]] | None:
         elif value == "}":
             depth -= 1
         elif value == ";" and depth == 0:
+            assert start is not None  # set by the first token at depth 0, above
             ops.append((start, m.start(), kind))
             separators.append(m.start())
             start, first, kind = None, None, ""

@@ -108,7 +108,7 @@ class Store(ABC):
             q = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
         else:
             q = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {iri_ref(graph)} {{ ?s ?p ?o }} }}"
-        return int(self.query(q).rows[0][0])
+        return int(str(self.query(q).rows[0][0]))
 
     def is_empty(self) -> bool:
         return not self.graph_names()

@@ -10,6 +10,8 @@ from pyparsing import ParseException
 from rdflib import Dataset, Graph, URIRef
 from rdflib.plugins.sparql.algebra import translateQuery, translateUpdate
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+from rdflib.plugins.sparql.sparql import Query, Update
+from rdflib.term import Node
 
 from stdgraph.errors import QuerySyntaxError, StoreError
 from stdgraph.rdf.io import to_oxigraph, to_rdflib
@@ -85,8 +87,9 @@ class MemoryStore(Store):
             work.update(prepared)
             self._swap(work)
 
-    def query(self, sparql, *, default_graphs=None, named_graphs=None,
-              base_iri=None) -> QueryResult:
+    def query(self, sparql: str, *, default_graphs: list[str] | None = None,
+              named_graphs: list[str] | None = None,
+              base_iri: str | None = None) -> QueryResult:
         try:
             prepared = _prepare_query(sparql, base_iri)
         except ParseException as e:
@@ -100,13 +103,18 @@ class MemoryStore(Store):
         if res.type == "ASK":
             return QueryResult(kind="ask", boolean=bool(res.askAnswer))
         if res.type == "SELECT":
+            assert res.vars is not None  # a SELECT result has them
             variables = [str(v) for v in res.vars]
-            rows = [tuple(row) for row in res]
+            # rdflib types the items of any result alike; a SELECT's are ResultRows
+            rows: list[tuple[Node | None, ...]] = [
+                tuple(row) for row in res]  # type: ignore[arg-type]
             return QueryResult(kind="select", variables=variables, rows=rows)
+        assert res.graph is not None  # a CONSTRUCT/DESCRIBE result has one
         return QueryResult(kind="graph", triples=list(res.graph))
 
     @staticmethod
-    def _restricted(ds: Dataset, default_graphs, named_graphs) -> Dataset:
+    def _restricted(ds: Dataset, default_graphs: list[str] | None,
+                    named_graphs: list[str] | None) -> Dataset:
         """A dataset whose default graph merges ``default_graphs`` and whose named graphs are
         ``named_graphs`` (None: all)."""
         view = Dataset(default_union=False)
@@ -183,7 +191,8 @@ def _ox_quads(ds: Dataset) -> Iterator[ox.Quad]:
     for ctx in ds.graphs():
         gname = ox.DefaultGraph() if ctx.identifier == default_id else to_oxigraph(ctx.identifier)
         for s, p, o in ctx:
-            yield ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), gname)
+            # rdflib types every position as Node; ox.Quad checks the kinds (TypeError)
+            yield ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), gname)  # type: ignore[arg-type]
 
 
 class MemoryTransaction(WriteTransaction):
@@ -195,7 +204,7 @@ class MemoryTransaction(WriteTransaction):
         self.db = ox.Store()
         self.db.extend(_ox_quads(self.base_ds))
 
-    def base_quads(self):
+    def base_quads(self) -> Iterator[ox.Quad]:
         return _ox_quads(self.base_ds)
 
     def commit(self) -> None:
@@ -214,14 +223,14 @@ class MemoryTransaction(WriteTransaction):
         self.db = None
 
 
-def _prepare_query(sparql: str, base_iri: str | None):
+def _prepare_query(sparql: str, base_iri: str | None) -> Query:
     """rdflib's ``prepareQuery``, with the base set as Oxigraph reads it (``sparql.baseiri``)."""
     parsed = parseQuery(sparql)
     set_base([(parsed[0], parsed[1])], base_iri)
     return translateQuery(parsed)
 
 
-def _prepare_update(sparql: str, base_iri: str | None):
+def _prepare_update(sparql: str, base_iri: str | None) -> Update:
     """rdflib's ``prepareUpdate``, with the base set as Oxigraph reads it."""
     parsed = parseUpdate(sparql)
     set_base(zip(parsed.prologue, parsed.request, strict=False), base_iri)

@@ -29,12 +29,13 @@ import time
 import traceback
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import Any, TypedDict
 
 import pyoxigraph as ox
 
 from stdgraph.errors import QueryTimeout, StoreError
 from stdgraph.rdf.formats import NotAcceptable
-from stdgraph.rdf.io import FORMATS, graph_to_quads, to_rdflib
+from stdgraph.rdf.io import FORMATS, OxTerm, graph_to_quads, to_rdflib
 from stdgraph.rdf.namespaces import PREFIXES
 from stdgraph.rdf.results import Answer, QueryResult, Triple
 from stdgraph.sparql.scan import (
@@ -72,7 +73,7 @@ class OxigraphStore(Store):
         self.retain_seconds = RETAIN_SECONDS
         self._open_lock = threading.RLock()
         self._pointer = self.root / POINTER
-        self._pointer_key: tuple | None = None
+        self._pointer_key: tuple[int, int, int] | None = None
         self._pointer_name = ""
         #: folder removals a commit left running (``close`` waits for them)
         self._cleanups: list[threading.Thread] = []
@@ -267,9 +268,10 @@ class OxigraphStore(Store):
             raise oxigraph_syntax_error(e) from None
 
     # -- reads -------------------------------------------------------------------------------
-    def query(self, sparql, *, default_graphs=None, named_graphs=None,
-              base_iri=None) -> QueryResult:
-        kwargs: dict = {"base_iri": base_iri}
+    def query(self, sparql: str, *, default_graphs: list[str] | None = None,
+              named_graphs: list[str] | None = None,
+              base_iri: str | None = None) -> QueryResult:
+        kwargs: dict[str, Any] = {"base_iri": base_iri}
         if default_graphs is not None:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
         elif not has_dataset_clause(sparql):  # FROM in the query names its own default graph
@@ -283,15 +285,17 @@ class OxigraphStore(Store):
             raise oxigraph_syntax_error(e) from None
         return _result(res)
 
-    def answer(self, sparql, *, default_graphs=None, named_graphs=None, result_format="json",
-               graph_format="turtle", max_rows=10000, timeout=None, base_iri=None) -> Answer:
+    def answer(self, sparql: str, *, default_graphs: list[str] | None = None,
+               named_graphs: list[str] | None = None, result_format: str | None = "json",
+               graph_format: str | None = "turtle", max_rows: int = 10000,
+               timeout: float | None = None, base_iri: str | None = None) -> Answer:
         """Native serialisation (see ``answer_native``): no rdflib terms on the way."""
         return answer_native(self.db, sparql, default_graphs=default_graphs,
                              named_graphs=named_graphs, result_format=result_format,
                              graph_format=graph_format, max_rows=max_rows, timeout=timeout,
                              prefixes=PREFIXES, base_iri=base_iri)
 
-    def answer_inline(self, sparql, *, max_bytes, **kwargs) -> Answer | None:
+    def answer_inline(self, sparql: str, *, max_bytes: int, **kwargs: Any) -> Answer | None:
         """See ``answer_inline`` (the function): a point lookup answered only if small."""
         return answer_inline(self.db, sparql, max_bytes=max_bytes, **kwargs)
 
@@ -315,7 +319,7 @@ class OxigraphStore(Store):
 
     def triples(self, graph: str | None = None) -> Iterable[Triple]:
         g = ox.NamedNode(graph) if graph else None
-        seen = set() if graph is None else None
+        seen: set[tuple[OxTerm, OxTerm, OxTerm]] | None = set() if graph is None else None
         for q in self.db.quads_for_pattern(None, None, None, g):
             if seen is not None:
                 key = (q.subject, q.predicate, q.object)
@@ -338,20 +342,20 @@ class OxigraphStore(Store):
     def dump(self, fmt: str, *, graphs: list[str] | None = None) -> bytes:
         rdf_format = FORMATS[fmt]
         if fmt in {"nquads", "trig"} and graphs is None:
-            return self.db.dump(format=rdf_format)
+            return self.db.dump(format=rdf_format) or b""
         selected = graphs if graphs is not None else self.graph_names()
         if len(selected) == 1:
-            return self.db.dump(format=rdf_format, from_graph=ox.NamedNode(selected[0]))
+            return self.db.dump(format=rdf_format, from_graph=ox.NamedNode(selected[0])) or b""
         union = ox.Store()
         for name in selected:
             union.bulk_extend(
                 ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
                 for q in self.db.quads_for_pattern(None, None, None, ox.NamedNode(name))
             )
-        return union.dump(format=rdf_format, from_graph=ox.DefaultGraph())
+        return union.dump(format=rdf_format, from_graph=ox.DefaultGraph()) or b""
 
 
-def _fill_graph(db: ox.Store, iri: str, triples: Iterable) -> None:
+def _fill_graph(db: ox.Store, iri: str, triples: Iterable[Triple | ox.Triple | ox.Quad]) -> None:
     """Replace graph ``iri`` of ``db`` (a private copy: ``bulk_extend`` is not transactional)."""
     db.remove_graph(ox.NamedNode(iri))
     quads = graph_to_quads(triples, iri)
@@ -359,7 +363,7 @@ def _fill_graph(db: ox.Store, iri: str, triples: Iterable) -> None:
         db.bulk_extend(chunk)
 
 
-def _result(res) -> QueryResult:
+def _result(res: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> QueryResult:
     if isinstance(res, ox.QueryBoolean):
         return QueryResult(kind="ask", boolean=bool(res))
     if isinstance(res, ox.QuerySolutions):
@@ -402,7 +406,7 @@ class _CappedSink:
         self.deadline = deadline
         self.timeout = timeout
 
-    def write(self, chunk) -> int:
+    def write(self, chunk: bytes) -> int:
         if self.deadline is not None and time.monotonic() > self.deadline:
             raise QueryTimeout(self.timeout or 0)
         data = bytes(chunk)
@@ -439,7 +443,8 @@ def _small_answer(res: ox.QuerySolutions, result_format: str, max_rows: int,
     limit = min(max_rows * _MIN_ROW_BYTES[result_format], max_bytes)
     sink = _CappedSink(limit, deadline, timeout, lines=False)
     try:
-        res.serialize(sink, format=RESULT_OX[result_format])
+        # any object with write() does (the stub names only IO[bytes])
+        res.serialize(sink, format=RESULT_OX[result_format])  # type: ignore[arg-type]
     except _Full:
         return None
     return Answer("select", result_format, b"".join(sink.parts), False, None)
@@ -447,7 +452,7 @@ def _small_answer(res: ox.QuerySolutions, result_format: str, max_rows: int,
 
 def dataset_options(
     sparql: str, default_graphs: list[str] | None, named_graphs: list[str] | None
-) -> dict:
+) -> dict[str, Any]:
     """pyoxigraph keyword arguments for the SPARQL dataset.
 
     No protocol dataset: the union of all graphs is the default graph, unless the query names its
@@ -463,8 +468,16 @@ def dataset_options(
     }
 
 
-def _capped_triples(triples, max_rows: int, deadline: float | None, timeout: float | None,
-                    state: dict, as_quads: bool):
+class _Capped(TypedDict):
+    """What ``_capped_triples`` tells once it is spent."""
+
+    truncated: bool
+    count: int
+
+
+def _capped_triples(triples: ox.QueryTriples, max_rows: int, deadline: float | None,
+                    timeout: float | None, state: _Capped, as_quads: bool
+                    ) -> Iterator[ox.Triple | ox.Quad]:
     n = 0
     for t in triples:
         if n >= max_rows:
@@ -478,7 +491,8 @@ def _capped_triples(triples, max_rows: int, deadline: float | None, timeout: flo
 
 
 def _run(db: ox.Store, sparql: str, default_graphs: list[str] | None,
-         named_graphs: list[str] | None, base_iri: str | None = None):
+         named_graphs: list[str] | None, base_iri: str | None = None,
+         ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
     check_nesting(sparql)  # a deeper query would crash the process (sparql.scan.MAX_NESTING)
     try:
         return db.query(sparql, base_iri=base_iri,
@@ -509,7 +523,8 @@ def answer_inline(
     deadline = time.monotonic() + timeout if timeout else None
     res = _run(db, sparql, default_graphs, named_graphs, base_iri)
     if isinstance(res, ox.QueryBoolean) and result_format is not None:
-        return Answer("ask", result_format, res.serialize(format=RESULT_OX[result_format]))
+        return Answer("ask", result_format,
+                      res.serialize(format=RESULT_OX[result_format]) or b"")
     if not isinstance(res, ox.QuerySolutions) or result_format not in _MIN_ROW_BYTES:
         del res  # the worker answers (or refuses) it; see answer_native on ``del``
         return None
@@ -546,17 +561,20 @@ def answer_native(
             # would otherwise carry ``res`` to the event loop.
             del res
             raise NotAcceptable.for_result("graph")
-        state = {"truncated": False, "count": 0}
+        state: _Capped = {"truncated": False, "count": 0}
         gen = _capped_triples(res, max_rows, deadline, timeout, state,
                               graph_format in _QUAD_FORMATS)
-        kwargs = {"prefixes": prefixes} if prefixes and graph_format in {"turtle", "trig"} else {}
-        body = ox.serialize(gen, format=FORMATS[graph_format], **kwargs)
+        kwargs: dict[str, Any] = (
+            {"prefixes": prefixes} if prefixes and graph_format in {"turtle", "trig"} else {})
+        # ``gen`` yields only quads or only triples (``as_quads``)
+        body = ox.serialize(gen, format=FORMATS[graph_format], **kwargs)  # type: ignore[arg-type]
         return Answer("graph", graph_format, body or b"", state["truncated"], state["count"])
     if result_format is None:
         del res  # see above
         raise NotAcceptable.for_result("select")
     if isinstance(res, ox.QueryBoolean):
-        return Answer("ask", result_format, res.serialize(format=RESULT_OX[result_format]))
+        return Answer("ask", result_format,
+                      res.serialize(format=RESULT_OX[result_format]) or b"")
     if result_format in _MIN_ROW_BYTES and is_point_lookup(sparql):
         small = _small_answer(res, result_format, max_rows, deadline, timeout, _SMALL_BYTES)
         if small is not None:
@@ -566,7 +584,7 @@ def answer_native(
     sink = _CappedSink(max_rows + 1, deadline, timeout, lines=True)  # + the header line
     truncated = False
     try:
-        res.serialize(sink, format=ox.QueryResultsFormat.TSV)
+        res.serialize(sink, format=ox.QueryResultsFormat.TSV)  # type: ignore[arg-type]  # as above
     except _Full:
         truncated = True
     tsv = b"".join(sink.parts)
@@ -579,7 +597,7 @@ def answer_native(
     if result_format == "tsv":
         return Answer("select", "tsv", tsv, truncated, rows)
     body = ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV).serialize(
-        format=RESULT_OX[result_format])
+        format=RESULT_OX[result_format]) or b""
     return Answer("select", result_format, body, truncated, rows)
 
 
@@ -599,9 +617,11 @@ class OxigraphTransaction(WriteTransaction):
         if gen is None:
             store.db  # noqa: B018 - creates the first, empty generation
             gen = store._current_generation()
+            assert gen is not None  # store.db made it
         self.base_generation = gen
         self.generation = store._new_generation_name()
         self.path = store.root / self.generation
+        self.base: ox.Store | None
         try:
             if store._db is not None and store._generation == gen:
                 self.base = store._db  # already open here (read-write: its files may change
@@ -615,7 +635,8 @@ class OxigraphTransaction(WriteTransaction):
             shutil.rmtree(self.path, ignore_errors=True)
             raise StoreError(f"cannot start a write in {store.root}: {e}") from None
 
-    def base_quads(self):
+    def base_quads(self) -> Iterator[ox.Quad]:
+        assert self.base is not None, "the write is over"
         return self.base.quads_for_pattern(None, None, None, None)
 
     def commit(self) -> None:

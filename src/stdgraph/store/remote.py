@@ -54,6 +54,7 @@ import re
 import secrets
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any, TypedDict
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -61,7 +62,7 @@ import pyoxigraph as ox
 
 from stdgraph.errors import QuerySyntaxError, QueryTimeout, StoreError, UsageError
 from stdgraph.rdf.formats import serialize_answer
-from stdgraph.rdf.io import FORMATS, to_oxigraph, to_rdflib
+from stdgraph.rdf.io import FORMATS, OxTerm, to_oxigraph, to_rdflib
 from stdgraph.rdf.results import Answer, QueryResult, Triple
 from stdgraph.sparql.scan import has_dataset_clause, query_form
 from stdgraph.sparql.terms import iri_ref
@@ -110,7 +111,7 @@ _XSD_BOOLEAN = ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
 _BOOLEAN_FORMS = {"1": "true", "0": "false"}
 
 
-def canonical(term):
+def canonical(term: OxTerm) -> OxTerm:
     """``term``, a boolean in its canonical form: Virtuoso keeps a boolean's value, not its
     lexical form, and answers ``"1"^^xsd:boolean`` for a stored ``true``; the embedded store and
     rdflib (the other read paths) give ``"true"``."""
@@ -120,7 +121,17 @@ def canonical(term):
     return term
 
 
-def parse_spec(spec: str) -> dict:
+class RemoteSpec(TypedDict):
+    """The endpoints a remote store spec names: keyword arguments for ``RemoteStore``."""
+
+    base: str
+    server: str
+    query_path: str | None
+    update_path: str | None
+    store_path: str | None
+
+
+def parse_spec(spec: str) -> RemoteSpec:
     """``sparql+http://h:p/path?server=…&query=…`` -> keyword arguments for ``RemoteStore``."""
     if not spec.startswith(("sparql+http://", "sparql+https://")):
         raise UsageError(f"not a remote store spec: {spec!r}")
@@ -194,7 +205,7 @@ class RemoteStore(Store):
 
     # -- HTTP --------------------------------------------------------------------------------
     def _send(self, method: str, url: str, *, what: str, ok404: bool = False,
-              added_lines: int = 0, **kwargs) -> httpx.Response:
+              added_lines: int = 0, **kwargs: Any) -> httpx.Response:
         """One request; a 400 becomes ``QuerySyntaxError``, its line number less
         ``added_lines`` (the lines put before the caller's text: ``with_base``)."""
         try:
@@ -230,8 +241,9 @@ class RemoteStore(Store):
         self._client.close()
 
     # -- queries -----------------------------------------------------------------------------
-    def _query_raw(self, sparql: str, default_graphs=None, named_graphs=None,
-                   accept: str | None = None, timeout: float | None = None,
+    def _query_raw(self, sparql: str, default_graphs: list[str] | None = None,
+                   named_graphs: list[str] | None = None, accept: str | None = None,
+                   timeout: float | None = None,
                    base_iri: str | None = None) -> httpx.Response:
         if accept is None:  # by the query form: Virtuoso answers a CONSTRUCT as a JSON table
             form = query_form(sparql)  # when JSON is preferred, and a SELECT as RDF the other way
@@ -251,12 +263,13 @@ class RemoteStore(Store):
                 data["default-graph-uri"] = defaults
             if named_graphs:
                 data["named-graph-uri"] = list(named_graphs)
-        extra = {"timeout": timeout} if timeout else {}
+        extra: dict[str, Any] = {"timeout": timeout} if timeout else {}
         return self._send("POST", self.query_url, what="a query", data=data,
                           headers={"Accept": accept}, added_lines=int(base_iri is not None),
                           **extra)
 
-    def query(self, sparql, *, default_graphs=None, named_graphs=None,
+    def query(self, sparql: str, *, default_graphs: list[str] | None = None,
+              named_graphs: list[str] | None = None,
               timeout: float | None = None, base_iri: str | None = None) -> QueryResult:
         """``timeout``: seconds for the HTTP call (then ``QueryTimeout``); the server may keep
         running the query unless it has its own limit (``oxigraph serve --timeout-s``).
@@ -283,8 +296,10 @@ class RemoteStore(Store):
                    for t in ox.parse(resp.content, format=fmt)]
         return QueryResult(kind="graph", triples=triples)
 
-    def answer(self, sparql, *, default_graphs=None, named_graphs=None, result_format="json",
-               graph_format="turtle", max_rows=10000, timeout=None, base_iri=None) -> Answer:
+    def answer(self, sparql: str, *, default_graphs: list[str] | None = None,
+               named_graphs: list[str] | None = None, result_format: str | None = "json",
+               graph_format: str | None = "turtle", max_rows: int = 10000,
+               timeout: float | None = None, base_iri: str | None = None) -> Answer:
         """The generic path (rdflib terms), with ``timeout`` on the HTTP call."""
         result = self.query(sparql, default_graphs=default_graphs, named_graphs=named_graphs,
                             timeout=timeout, base_iri=base_iri)
@@ -302,6 +317,13 @@ class RemoteStore(Store):
             body = _VIRTUOSO_BNODE.sub(rb'"nodeID_\1"', body)
         return ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
 
+    def _solutions(self, resp: httpx.Response) -> ox.QuerySolutions:
+        """``_results`` of a SELECT query: a boolean is no answer to it."""
+        res = self._results(resp)
+        if isinstance(res, ox.QueryBoolean):
+            raise StoreError("the SPARQL server answered a SELECT query with a boolean")
+        return res
+
     def _system_graphs(self) -> frozenset[str]:
         """Graphs the server keeps for itself (Virtuoso: its fixed ones and the graph holding its
         service description, named after its URIQA host); asked once."""
@@ -311,7 +333,7 @@ class RemoteStore(Store):
                 resp = self._query_raw(
                     f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?g a <{_SERVICE}> }} }}",
                     accept=_JSON)
-                found |= {sol["g"].value for sol in self._results(resp)}
+                found |= {sol["g"].value for sol in self._solutions(resp)}
             self._system = frozenset(found)
         return self._system
 
@@ -329,7 +351,7 @@ class RemoteStore(Store):
                 return
             where = "VALUES ?g { " + " ".join(iri_ref(g) for g in graphs) + " } " + where
         resp = self._query_raw(f"SELECT ?s ?p ?o ?g WHERE {{ {where}}}", accept=_JSON)
-        res = self._results(resp)
+        res = self._solutions(resp)
         for sol in res:
             if isinstance(sol["g"], ox.NamedNode):
                 yield ox.Quad(sol["s"], sol["p"], canonical(sol["o"]), sol["g"])
@@ -346,7 +368,7 @@ class RemoteStore(Store):
                 resp = self._send("POST", self.query_url, what="a query",
                                   data={"query": "SELECT ?s ?p ?o WHERE { ?s ?p ?o }"},
                                   headers={"Accept": _JSON})
-                for sol in self._results(resp):
+                for sol in self._solutions(resp):
                     yield ox.Quad(sol["s"], sol["p"], canonical(sol["o"]), ox.DefaultGraph())
         else:
             yield from self._quads([graph.value])
@@ -365,7 +387,7 @@ class RemoteStore(Store):
         if graph is not None:
             return super().count(graph)
         where = "GRAPH ?g { ?s ?p ?o } " + self._own_graphs_filter()
-        return int(self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {where}}}").rows[0][0])
+        return int(str(self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ {where}}}").rows[0][0]))
 
     def triples(self, graph: str | None = None) -> Iterable[Triple]:
         if graph is not None:
@@ -389,10 +411,10 @@ class RemoteStore(Store):
         selected = graphs if graphs is not None else self.graph_names()
         if fmt in {"nquads", "trig"}:
             local.bulk_extend(self._quads(selected))
-            return local.dump(format=rdf_format)
+            return local.dump(format=rdf_format) or b""
         local.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
                           for q in self._quads(selected))
-        return local.dump(format=rdf_format, from_graph=ox.DefaultGraph())
+        return local.dump(format=rdf_format, from_graph=ox.DefaultGraph()) or b""
 
     # -- writes ------------------------------------------------------------------------------
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
@@ -404,7 +426,9 @@ class RemoteStore(Store):
     def _put(self, iri: str, triples: Iterable[Triple]) -> int:
         """GSP PUT of one graph as N-Triples; returns the number of triples sent."""
         body = ox.serialize(
-            (ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in triples),
+            # rdflib types every position as Node; ox.Triple checks the kinds (TypeError)
+            (ox.Triple(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))  # type: ignore[arg-type]
+             for s, p, o in triples),
             format=ox.RdfFormat.N_TRIPLES) or b""
         if not body:
             return 0
@@ -491,7 +515,7 @@ def _syntax_error(text: str, added_lines: int = 0) -> QuerySyntaxError:
     return QuerySyntaxError(msg)
 
 
-def _term(t) -> str:
+def _term(t: object) -> str:
     return str(t)  # pyoxigraph terms print as N-Triples
 
 
@@ -509,7 +533,7 @@ class RemoteTransaction(WriteTransaction):
         self.db = ox.Store()
         self.db.bulk_extend(self.base.quads_for_pattern(None, None, None, None))
 
-    def base_quads(self):
+    def base_quads(self) -> Iterator[ox.Quad]:
         return self.base.quads_for_pattern(None, None, None, None)
 
     def commit(self) -> None:
@@ -519,7 +543,7 @@ class RemoteTransaction(WriteTransaction):
         if any(isinstance(x, ox.BlankNode) for q in removed for x in (q.subject, q.object)):
             raise StoreError("this write removes triples with blank nodes, which SPARQL DELETE "
                              "DATA cannot address on a remote store; nothing was changed")
-        ops = []
+        ops: list[str] = []
         if removed and self.store.server.tagged_deletes_alone:
             # Virtuoso 7.2 skips language-tagged literals in a DELETE DATA of several triples
             # (and says nothing): those go one per operation

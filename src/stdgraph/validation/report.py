@@ -19,6 +19,7 @@ import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from itertools import chain
+from typing import Any
 
 from pyshacl import validate as pyshacl_validate
 from rdflib import BNode, Graph, Literal, URIRef
@@ -152,7 +153,7 @@ def run_validation(
     ``sparql_engine="oxigraph"`` evaluates SHACL-SPARQL constraints of node shapes in Oxigraph
     (stdgraph.validation.shacl_sparql); ``"pyshacl"`` leaves everything to pyshacl (the reference).
     """
-    kwargs = {}
+    kwargs: dict[str, Any] = {}
     if focus_nodes is not None:
         kwargs["focus_nodes"] = focus_nodes
     core_shapes, constraints = (split_shapes(shapes) if sparql_engine == "oxigraph"
@@ -193,7 +194,7 @@ def ontology_as_mixed(ontology: Graph | None) -> Graph:
     if USE_FULL_MIXIN:
         mixed += ontology
     else:
-        inoculate(mixed, ontology)
+        inoculate(mixed, ontology)  # type: ignore[arg-type]  # typed DataGraph; any Graph does
     _MIXED[ontology] = (len(ontology), mixed)
     return mixed
 
@@ -215,7 +216,7 @@ def to_report(report_graph: Graph, shapes: Graph, sources: Sources | None) -> Va
             message=messages[0] if messages else "(no message)",
             shape=compact(shape),
             value=compact(value),
-            sources=tuple(sorted(sources.get(focus, ()))),
+            sources=tuple(sorted(sources.get(focus, ()) if focus is not None else ())),
         ))
     order = {"Violation": 0, "Warning": 1, "Info": 2}
     results.sort(key=lambda x: (order.get(x.severity, 3), x.focus, x.path or "", x.message))

@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
+from typing import Any
 
 import pyoxigraph as ox
 from pyshacl import validate as pyshacl_validate
@@ -41,6 +42,7 @@ from rdflib.namespace import OWL, RDF, RDFS, XSD
 from rdflib.paths import AlternativePath, InvPath, MulPath, SequencePath
 from rdflib.term import Node
 
+from stdgraph.rdf.graphs import GraphName
 from stdgraph.rdf.io import to_oxigraph, to_rdflib
 from stdgraph.rdf.namespaces import SH
 from stdgraph.validation import shacl_sparql
@@ -53,7 +55,7 @@ from stdgraph.validation.report import (
 )
 from stdgraph.validation.shacl_sparql import split_shapes
 
-DataGraph = Callable[[object], bool]  # a pyoxigraph graph name -> is it part of the data graph?
+DataGraph = Callable[[GraphName], bool]  # a pyoxigraph graph name -> part of the data graph?
 OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
 _TYPE = ox.NamedNode(str(RDF.type))
 _SUBCLASS = ox.NamedNode(str(RDFS.subClassOf))
@@ -196,7 +198,7 @@ def _core_report(model: _Model, view: _View, suspects: set, only: set | None) ->
             if view.is_target(s, n):
                 view.target_triples_into(s, n, data)
                 model.collect(view, s, n, data, seen)
-    kwargs = {}
+    kwargs: dict[str, Any] = {}
     if only is not None:
         kwargs["focus_nodes"] = sorted((to_rdflib(n) for n in only), key=str)
     _c, report, _t = pyshacl_validate(data, shacl_graph=model.core, inference="none",
@@ -224,6 +226,7 @@ def _validate_copied(view: _View, shapes: Graph, ontology: Graph | None,
     data = Graph()
     for s, p, o in view.all_triples():
         data.add((to_rdflib(s), to_rdflib(p), to_rdflib(o)))
+    focus_list: list[Node] | None
     focus_list = (None if focus is None
                   else sorted({n for n in focus if isinstance(n, URIRef)}, key=str))
     report = run_validation(data, shapes, ontology=ontology, sources=sources,
@@ -454,7 +457,8 @@ def _ontology_store(ontology: Graph | None) -> ox.Store | None:
     if cached is not None and cached[0] == len(ontology):
         return cached[1]
     st = ox.Store()
-    st.extend(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))
+    # rdflib types every position as Node; ox.Quad checks the kinds (TypeError)
+    st.extend(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))  # type: ignore[arg-type]
               for s, p, o in ontology_as_mixed(ontology))
     _ONTOLOGY_STORES[ontology] = (len(ontology), st)
     return st
@@ -785,12 +789,13 @@ class _Checker:
         return verdict
 
     def _compile(self, s: _Shape) -> list[Check]:
-        checks = [self._check(s, p, o) for p, objs in s.params.items() for o in objs
-                  if p not in _READ_WITH_OTHERS]
-        for sub in s.properties:
-            checks.append(lambda values, depth, sub=sub: _all(
-                [self.conforms(sub, v, depth + 1) for v in values]))
+        checks: list[Check] = [self._check(s, p, o) for p, objs in s.params.items() for o in objs
+                               if p not in _READ_WITH_OTHERS]
+        checks.extend(self._property(sub) for sub in s.properties)
         return checks
+
+    def _property(self, sub: _Shape) -> Check:
+        return lambda values, depth: _all([self.conforms(sub, v, depth + 1) for v in values])
 
     def _nested(self, shape_node: Node) -> Callable[[set, int], list]:
         sub = self.model.shapes[shape_node]
@@ -833,15 +838,15 @@ class _Checker:
             return lambda values, depth: all(_pattern_ok(rd(v), regex) for v in values)
         if p == _QUALIFIED and s.params.get(_DISJOINT, [_FALSE])[0] == _FALSE:
             nested = self._nested(o)
-            low = _int(s.params[_QUALIFIED_MIN][0]) if _QUALIFIED_MIN in s.params else None
-            high = _int(s.params[_QUALIFIED_MAX][0]) if _QUALIFIED_MAX in s.params else None
+            q_min = _int(s.params[_QUALIFIED_MIN][0]) if _QUALIFIED_MIN in s.params else None
+            q_max = _int(s.params[_QUALIFIED_MAX][0]) if _QUALIFIED_MAX in s.params else None
 
             def qualified(values: set, depth: int) -> bool | None:
                 answers = nested(values, depth)
                 if None in answers:
                     return None
                 count = sum(1 for a in answers if a)
-                return (low is None or count >= low) and (high is None or count <= high)
+                return (q_min is None or count >= q_min) and (q_max is None or count <= q_max)
             return qualified
         if p == _NODE:
             nested = self._nested(o)
@@ -851,13 +856,14 @@ class _Checker:
             return lambda values, depth: _all(
                 [None if a is None else not a for a in nested(values, depth)])
         if p in _LIST_PARAMS:
-            members = [self.model.shapes[m] for m in Collection(self.model.graph, o)]
-            combine = {_AND: all, _OR: any}.get(p, lambda answers: sum(answers) == 1)
+            operands = [self.model.shapes[m] for m in Collection(self.model.graph, o)]
+            combiners: dict[Node, Callable[[list[bool]], bool]] = {_AND: all, _OR: any}
+            combine = combiners.get(p, lambda answers: sum(answers) == 1)
 
             def logical(values: set, depth: int) -> bool | None:
                 per_value: list[bool | None] = []
                 for v in values:
-                    answers = [self.conforms(m, v, depth + 1) for m in members]
+                    answers = [self.conforms(m, v, depth + 1) for m in operands]
                     per_value.append(None if None in answers else bool(combine(answers)))
                 return _all(per_value)
             return logical
@@ -878,6 +884,7 @@ def _all(answers: list[bool | None]) -> bool | None:
     return None if None in answers else True
 
 
+_DATATYPE_VALUE: dict[Node, type | tuple[type, ...]]  # looked up by any term
 _DATATYPE_VALUE = {XSD.string: (str, bytes), RDF.langString: (str, bytes), XSD.integer: int,
                    XSD.float: float, XSD.decimal: Decimal, XSD.boolean: bool, XSD.date: date,
                    XSD.time: time, XSD.dateTime: datetime}

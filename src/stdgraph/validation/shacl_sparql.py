@@ -31,6 +31,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import cast
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef, Variable
@@ -58,7 +59,7 @@ class SparqlConstraint:
     constraint: Node
     query: str
     messages: tuple[Literal, ...]
-    severity: URIRef
+    severity: Node
 
 
 def _prefix_block(shapes: Graph, constraint: Node) -> str:
@@ -85,8 +86,9 @@ def split_shapes(shapes: Graph) -> tuple[Graph, list[SparqlConstraint]]:
         if (select is None or any(tok in str(select) for tok in _UNSUPPORTED)
                 or not _PROJECTS_THIS.search(str(select))):
             continue
-        messages = tuple(shapes.objects(constraint, SH.message)) or tuple(
-            shapes.objects(shape, SH.message))
+        # the values of sh:message are literals (SHACL says so; _fill relies on it)
+        messages = cast(tuple[Literal, ...], tuple(shapes.objects(constraint, SH.message))
+                        or tuple(shapes.objects(shape, SH.message)))
         taken.append(SparqlConstraint(
             shape=shape, constraint=constraint,
             query=_prefix_block(shapes, constraint) + str(select),
@@ -111,7 +113,7 @@ def _focus_nodes(store: ox.Store, shapes: Graph, shape: Node) -> set:
     if (shape, RDF.type, RDFS.Class) in shapes:
         classes.append(shape)
     for cls in classes:
-        for sol in store.query(
+        for sol in store.query(  # type: ignore[union-attr]  # a SELECT: QuerySolutions
             "SELECT DISTINCT ?x ?c WHERE { ?x <http://www.w3.org/1999/02/22-rdf-syntax-ns#type>/"
             "<http://www.w3.org/2000/01/rdf-schema#subClassOf>* ?c }",
             substitutions={ox.Variable("c"): to_oxigraph(cls)},
@@ -119,10 +121,13 @@ def _focus_nodes(store: ox.Store, shapes: Graph, shape: Node) -> set:
             focus.add(sol["x"])
     for node in shapes.objects(shape, SH.targetNode):
         focus.add(to_oxigraph(node))
+    # (rdflib types the objects as Node; pyoxigraph checks that the predicate is an IRI)
     for p in shapes.objects(shape, SH.targetSubjectsOf):
-        focus.update(q.subject for q in store.quads_for_pattern(None, to_oxigraph(p), None))
+        focus.update(q.subject for q in store.quads_for_pattern(
+            None, to_oxigraph(p), None))  # type: ignore[arg-type]
     for p in shapes.objects(shape, SH.targetObjectsOf):
-        focus.update(q.object for q in store.quads_for_pattern(None, to_oxigraph(p), None))
+        focus.update(q.object for q in store.quads_for_pattern(
+            None, to_oxigraph(p), None))  # type: ignore[arg-type]
     return focus
 
 
@@ -189,7 +194,9 @@ def evaluate(
     if not constraints:
         return 0
     store = ox.Store()
-    store.extend(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in data)
+    # rdflib types every position as Node; ox.Quad checks the kinds (TypeError)
+    store.extend(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))  # type: ignore[arg-type]
+                 for s, p, o in data)
     results = Results(report)
     focus_cache: dict[Node, set] = {}
     for c in constraints:
@@ -287,8 +294,8 @@ def _path_positions(s, path, o) -> list[Position]:
     if isinstance(path, AlternativePath):
         return [p for a in path.args for p in _path_positions(s, a, o)]
     # sequence, repetition, negation: nodes in between are read as well
-    steps = _path_predicates(path)
-    steps = None if steps is None else tuple(to_oxigraph(x) for x in steps)
+    preds = _path_predicates(path)
+    steps = None if preds is None else tuple(to_oxigraph(x) for x in preds)
     return [Position(s, path, True, steps), Position(o, path, False, steps)]
 
 
@@ -345,7 +352,7 @@ def _path_predicates(path) -> list | None:
         return _path_predicates(path.arg)
     if hasattr(path, "args"):  # sequence, alternative
         parts = [_path_predicates(a) for a in path.args]
-        return None if None in parts else [x for part in parts for x in part]
+        return None if None in parts else [x for part in parts if part is not None for x in part]
     if hasattr(path, "path"):  # repetition
         return _path_predicates(path.path)
     return None  # negated property set: any predicate
@@ -399,6 +406,7 @@ def run(db: ox.Store, c: SparqlConstraint, focus: Iterable, dataset: Dataset,
     named = [f for f in focus if isinstance(f, ox.NamedNode)] if p.batch else []
     rest = [f for f in focus if not isinstance(f, ox.NamedNode)] if p.batch else focus
     for i in range(0, len(named), BATCH):
+        assert p.body is not None  # p.batch: there is a WHERE group to put VALUES in
         chunk = named[i:i + BATCH]
         for binding in _bindings(db.query(_with_values(c.query, p.body, "this", chunk),
                                           **dataset)):
@@ -444,6 +452,7 @@ def dependents(
     p = plan(c.query)
     if p.opaque or not p.batch:
         return None
+    assert p.body is not None  # p.batch: there is a WHERE group to put VALUES in
     out: set = set()
     by_var: dict[Variable, set] = {}
     for pos in p.positions:
@@ -469,7 +478,7 @@ def dependents(
             return None
         for i in range(0, len(bindable), BATCH):
             q = _with_values(c.query, p.body, str(var), bindable[i:i + BATCH])
-            for sol in db.query(q, **dataset):
+            for sol in db.query(q, **dataset):  # type: ignore[union-attr]  # a SELECT
                 if sol["this"] is not None:
                     out.add(sol["this"])
     return out

@@ -4,6 +4,7 @@ store holds, in STO terms (docs/i40kg.md, "Export")."""
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
@@ -59,6 +60,12 @@ SELECT DISTINCT ?a ?b WHERE {
 }"""
 
 
+def _rows(store: Store, query: str) -> list[tuple[Any, ...]]:
+    """The rows of a SELECT, rdflib terms; only a variable under OPTIONAL is ever None (the
+    result's type says any may be)."""
+    return store.query(query).rows
+
+
 def export_sto(store: Store) -> Graph:
     """stdgraph's standards, publishers, reference architectures, elements, classifications and
     cross-architecture mappings in STO terms (docs/i40kg.md, "Export").
@@ -70,7 +77,7 @@ def export_sto(store: Store) -> Graph:
     (STO has no strengths).
     """
     links: dict[Node, list[Node]] = defaultdict(list)
-    for x, sto in store.query(_Q_STO_LINKS).rows:
+    for x, sto in _rows(store, _Q_STO_LINKS):
         links[x].append(sto)
 
     def to(x: Node) -> Node:
@@ -92,14 +99,14 @@ def export_sto(store: Store) -> Graph:
         return y
 
     schemes = {}
-    for a, label in store.query(_Q_SCHEMES).rows:
+    for a, label in _rows(store, _Q_SCHEMES):
         if a == UNRESOLVED_SCHEME:
             continue
         schemes[a] = emit(a, STO.StandardizationFramework)
         if isinstance(label, Literal):
             g.add((schemes[a], RDFS.label, label))
-    elements = {}
-    for e, scheme, label, parent in store.query(_Q_ELEMENTS).rows:
+    elements: dict[Node, Node] = {}
+    for e, scheme, label, parent in _rows(store, _Q_ELEMENTS):
         y = elements.get(e) or emit(e, STO.StandardClassification)
         elements[e] = y
         if scheme in schemes:
@@ -108,14 +115,14 @@ def export_sto(store: Store) -> Graph:
             g.add((y, RDFS.label, label))
         if parent is not None:
             g.add((y, DUL.isPartOf, to(parent)))
-    for b, label in store.query(_Q_BODIES).rows:
+    for b, label in _rows(store, _Q_BODIES):
         y = emit(b, STO.StandardOrganization)
         if isinstance(label, Literal):
             g.add((y, RDFS.label, label))
     typed: dict[Node, set] = defaultdict(set)
     props = {SG.title: DCTERMS.title, SG.publicationDate: STO.hasPublicationDate,
              RDFS.label: RDFS.label}
-    rows = store.query(_Q_STANDARDS).rows
+    rows = _rows(store, _Q_STANDARDS)
     for s, p, o in rows:
         if p == DCTERMS.type and isinstance(o, URIRef) and str(o).startswith(STO_NS):
             typed[s].add(o)
@@ -139,7 +146,7 @@ def export_sto(store: Store) -> Graph:
             g.add((y, STO.isPartOf, to(o)))
         elif p == SG.status and o in STATUS_BACK:
             g.add((y, STO.hasStatus, Literal(STATUS_BACK[o], lang="en")))
-    for a, b in store.query(_Q_MAPPINGS).rows:
+    for a, b in _rows(store, _Q_MAPPINGS):
         x, y = to(a), to(b)
         if x != y:
             g.add((x, STO.alignsWith, y) if str(x) < str(y) else (y, STO.alignsWith, x))

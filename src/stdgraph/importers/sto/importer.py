@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -126,11 +126,12 @@ class StoImporter:
     #: the Industry 4.0 Knowledge Graph and its Standards Ontology, https://w3id.org/i40/sto#
     title = "I40KG/STO"
     #: every RDF syntax of one graph (STO files are graphs, not datasets)
+    media_types: Mapping[str, str]
     media_types = {"text/turtle": "turtle", "application/x-turtle": "turtle",
                    "application/n-triples": "ntriples", "text/plain": "ntriples",
                    "application/ld+json": "jsonld", "application/rdf+xml": "rdfxml",
                    "text/n3": "n3"}
-    options = (
+    options: Sequence[Param] = (
         Param("shacl", "boolean", default="false",
               description="Also validate the import graph against the shapes and count the "
                           "results (the import is kept either way)."),

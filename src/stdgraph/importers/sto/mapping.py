@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DC, DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
@@ -106,7 +107,7 @@ class _Mapper:
                     todo.append(sub)
         return found
 
-    def typed(self, node: Node) -> set[URIRef]:
+    def typed(self, node: Node) -> set[Node]:
         return {t for t in self.src.objects(node, RDF.type) if t not in IGNORED_TYPES}
 
     # the steps
@@ -144,6 +145,7 @@ class _Mapper:
         self.add(node, DCTERMS.source, self.source_iri)
 
     def frameworks_step(self) -> None:
+        info: dict[str, Any]
         info = {"imported": len(self.frameworks), "labels_missing": [], "without_elements": [],
                 "also_standards": [], "linked_to_stdgraph": {}}
         for fw in sorted(self.frameworks):
@@ -166,14 +168,16 @@ class _Mapper:
         self.s["frameworks"] = info
 
     def elements_step(self) -> None:
+        info: dict[str, Any]
         info = {"classifications": len(self.classifications), "with_framework": 0,
                 "elements": 0, "in_several_frameworks": {}, "without_framework": [],
                 "described_in_non_framework": [], "labels_missing": self.element_labels_missing,
                 "linked_to_stdgraph": 0, "unresolved_elements": 0}
-        self.elements_of: dict[URIRef, list[URIRef]] = {}
+        self.elements_of: dict[Node, list[URIRef]] = {}
         used: Counter = Counter()
         for c in sorted(self.classifications):
-            targets = sorted(set(self.src.objects(c, STO.isDescribedin)))
+            # (rdflib types graph terms as Node, which has no order; they are Identifiers)
+            targets = sorted(set(self.src.objects(c, STO.isDescribedin)))  # type: ignore[type-var]
             fws = [t for t in targets if t in self.frameworks]
             for t in targets:
                 if t not in self.frameworks:
@@ -185,7 +189,7 @@ class _Mapper:
             info["with_framework"] += 1
             label, alts = pick_labels(self.src, c, LABEL_PROPS + TITLE_PROPS)
             unlabelled = label is None
-            if unlabelled:
+            if label is None:
                 label = Literal(label_from_iri(c, camel=True), lang="en")
                 self.element_labels_missing.append(qname(c))
             copies = [element_iri(fw, c) for fw in fws]
@@ -312,6 +316,7 @@ class _Mapper:
         return r
 
     def standards_step(self) -> None:
+        info: dict[str, Any]
         info = {"imported": len(self.docs), "labels_missing": [], "with_publisher": 0,
                 "without_publisher": 0, "status": Counter(), "status_literals": Counter(),
                 "unknown_status": [], "conflicting_status": [], "without_status": 0,
@@ -401,6 +406,7 @@ class _Mapper:
         self.add(std, SG.status, chosen)
 
     def bodies_step(self, bodies: set[URIRef]) -> None:
+        info: dict[str, Any]
         info = {"imported": len(bodies), "labels_missing": [], "not_standard_organization": [],
                 "linked_to_stdgraph": 0}
         for p in sorted(bodies):
@@ -426,6 +432,7 @@ class _Mapper:
         self.s["publishers"] = info
 
     def relations_step(self) -> None:
+        info: dict[str, Any]
         info = {"source": {}, "imported": Counter(), "self_links": [], "skipped": []}
         for sto_p, sg_p in STANDARD_RELATIONS.items():
             pairs = sorted(self.src.subject_objects(sto_p))
@@ -451,12 +458,13 @@ class _Mapper:
 
     def classification_step(self) -> None:
         triples = sorted(self.src.subject_objects(STO.hasClassification))
+        info: dict[str, Any]
         info = {"sto:hasClassification": len(triples),
                 "subjects": len({s for s, _ in triples}),
                 "objects": len({o for _, o in triples}), "imported": 0,
                 "standards_classified": 0, "skipped_subject_not_standard": [],
                 "skipped_object_not_classification": []}
-        classified: set[URIRef] = set()
+        classified: set[Node] = set()
         for s, c in triples:
             if s not in self.docs:
                 kinds = sorted(qname(t) for t in self.typed(s)) or ["untyped"]
@@ -477,10 +485,11 @@ class _Mapper:
         self.s["classifications"] = info
 
     def alignment_step(self) -> None:
+        info: dict[str, Any]
         info = {"source": {}, "pairs": 0, "self_links": [], "mappings": 0, "within_scheme": 0,
                 "skipped": []}
         pairs: set[frozenset] = set()
-        mapped: dict[tuple[URIRef, URIRef], set[URIRef]] = defaultdict(set)
+        mapped: dict[tuple[URIRef, URIRef], set[Node]] = defaultdict(set)
         related: set[tuple[URIRef, URIRef]] = set()
         for prop in ALIGNMENTS:
             triples = sorted(self.src.subject_objects(prop))
@@ -527,7 +536,7 @@ class _Mapper:
                 "I40KG states that these two classifications have a similar scope "
                 "(sto:alignsWith) without a strength; skos:relatedMatch, the weakest SKOS "
                 "mapping, is stdgraph's reading of it.", lang="en"))
-            for s in sorted(stos):
+            for s in sorted(stos):  # type: ignore[type-var]  # Identifiers: see elements_step
                 self.add(m, PROV.wasDerivedFrom, s)
             self.source(m)
         info["mappings"] = len(mapped)
@@ -535,6 +544,7 @@ class _Mapper:
         self.s["alignments"] = info
 
     def hierarchy_step(self) -> None:
+        info: dict[str, Any]
         info = {"dul:isPartOf": 0, "broader": 0, "skipped": []}
         broader: set[tuple[URIRef, URIRef]] = set()
         for a, b in sorted(self.src.subject_objects(DUL.isPartOf)):
@@ -571,7 +581,8 @@ class _Mapper:
             if r.kind not in ("dangling", "case"):
                 continue
             entry = {"iri": qname(node), "sto:hasClassification uses": uses.get(node, 0),
-                     "resolution": (f"letter case of {qname(r.canonical)}" if r.kind == "case"
+                     "resolution": (f"letter case of {qname(r.canonical)}"
+                                    if r.kind == "case" and r.canonical is not None
                                     else "scheme 'unresolved'")}
             iris.append(entry)
         used_as_classification = [e for e in iris if e["sto:hasClassification uses"]]
