@@ -52,10 +52,10 @@ import gc
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
@@ -65,8 +65,8 @@ from rdflib.term import Node
 
 from stdgraph.errors import QuerySyntaxError, QueryTimeout, StdgraphError, ValidationFailed
 from stdgraph.project import Project
-from stdgraph.rdf.graphs import COMPUTED_GRAPHS, is_asserted, is_shacl_data
-from stdgraph.rdf.io import to_oxigraph, to_rdflib
+from stdgraph.rdf.graphs import COMPUTED_GRAPHS, GraphName, is_asserted, is_shacl_data
+from stdgraph.rdf.io import OxTerm, to_oxigraph, to_rdflib
 from stdgraph.rdf.namespaces import INFERRED_GRAPH
 from stdgraph.reasoning.infer import infer
 from stdgraph.reasoning.rules import InferenceDelta, Reasoner, UnsupportedConstruct, write_delta
@@ -82,6 +82,10 @@ from stdgraph.store.base import Store, WriteTransaction
 from stdgraph.validation import scoped as validation_store
 from stdgraph.validation.report import ValidationReport
 from stdgraph.validation.scoped import validate_in_store
+
+if TYPE_CHECKING:
+    from rdflib.plugins.sparql.parserutils import CompValue
+    from rdflib.plugins.sparql.sparql import Prologue
 
 _CHECK_EVERY = 256  # triples read between two deadline checks
 
@@ -119,7 +123,7 @@ class WriteOutcome:
         }
 
 
-def _graph_term(graph: str | None):
+def _graph_term(graph: str | None) -> ox.NamedNode | ox.DefaultGraph:
     return ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
 
 
@@ -178,20 +182,20 @@ class RecordingDB:
             else:
                 self.removed.add(q)
 
-    def quads(self, graph) -> list[ox.Quad]:
+    def quads(self, graph: GraphName) -> list[ox.Quad]:
         return list(self.db.quads_for_pattern(None, None, None, graph))
 
-    def exists(self, graph) -> bool:
+    def exists(self, graph: GraphName) -> bool:
         if isinstance(graph, ox.DefaultGraph):
             return True
         return (self.db.contains_named_graph(graph)
                 or next(iter(self.db.quads_for_pattern(None, None, None, graph)), None)
                 is not None)
 
-    def clear(self, graph) -> None:
+    def clear(self, graph: GraphName) -> None:
         self.delete(self.quads(graph))
 
-    def drop(self, graph) -> None:
+    def drop(self, graph: GraphName) -> None:
         self.clear(graph)
         if not isinstance(graph, ox.DefaultGraph) and self.db.contains_named_graph(graph):
             self.db.remove_graph(graph)
@@ -309,7 +313,8 @@ class WriteGuard:
                                              base_iri=base_iri)
         dataset = (using_graphs or [], using_named_graphs or []) if protocol else None
 
-        def change(rec: RecordingDB, deadline: Deadline) -> None:
+        # the other ``change`` is the data-operations branch's, which returned above
+        def change(rec: RecordingDB, deadline: Deadline) -> None:  # type: ignore[no-redef]
             apply_operations(rec, ops, prologue, dataset, deadline)
         return self._write(change, timeout)
 
@@ -368,7 +373,9 @@ class WriteGuard:
                     clock.lap("change")
                     ch.outcome = self._close_and_check(txn, ch, clock)  # commits
                 except BaseException:
-                    ch.db = None  # the traceback's frames hold the change: let go of the copy
+                    # the traceback's frames hold the change: let go of the copy (``db`` is
+                    # typed for the change's lifetime, hence the ignore)
+                    ch.db = None  # type: ignore[assignment]
                     raise
 
     def _write(self, change: Callable[[RecordingDB, Deadline], Any],
@@ -416,10 +423,11 @@ class WriteGuard:
                                       if is_asserted(q.graph_name))
         return self._reasoner
 
-    def _close_and_check(self, txn, rec: RecordingDB, clock: _Clock) -> WriteOutcome:
+    def _close_and_check(self, txn: WriteTransaction, rec: RecordingDB,
+                         clock: _Clock) -> WriteOutcome:
         db: ox.Store = txn.db
         if not (rec.added or rec.removed):
-            rec.db = None
+            rec.db = None  # type: ignore[assignment]  # let go of the copy (as below)
             txn.rollback()
             return WriteOutcome()
         added = {_triple(q) for q in rec.added if is_asserted(q.graph_name)}
@@ -442,7 +450,9 @@ class WriteGuard:
             write_delta(db, delta)
             clock.lap("inference")
             nodes: set[Node] = set()
-            changes: list = [q for q in rec.added | rec.removed if is_asserted(q.graph_name)]
+            # the changed asserted quads, then the changed inferred triples (rdflib): the
+            # validation takes both
+            changes: list[Any] = [q for q in rec.added | rec.removed if is_asserted(q.graph_name)]
             for q in changes:
                 nodes.add(to_rdflib(q.subject))
                 if not isinstance(q.object, ox.Literal):
@@ -460,11 +470,12 @@ class WriteGuard:
                 if not report.conforms:
                     raise ValidationFailed(report)
             clock.lap("validation")
-            rec.db = None  # the copy's last handle here: it must close before it goes live
+            # the copy's last handle here: it must close before it goes live
+            rec.db = None  # type: ignore[assignment]
             txn.commit()
         except BaseException:
             self._undo(new_to_base, removed)
-            db = rec.db = None  # noqa: F841 - the traceback keeps this frame
+            db = rec.db = None  # type: ignore[assignment]  # noqa: F841 - the traceback keeps this frame
             raise
         # the version this commit made (the embedded store's new generation); other stores
         # report none, so their reasoner is rebuilt on each write
@@ -571,7 +582,7 @@ def _data_operations(sparql: str,
 
 
 def parse_update_algebra(sparql: str, *, refuse_dataset_clauses: bool = False,
-                         base_iri: str | None = None):
+                         base_iri: str | None = None) -> tuple[list[CompValue], Prologue]:
     """rdflib's algebra for an update, relative IRIs resolved against ``base_iri`` as Oxigraph
     resolves them (``sparql.baseiri``). With ``refuse_dataset_clauses`` (the request gives
     ``using-graph-uri`` / ``using-named-graph-uri``) an operation with its own ``USING``,
@@ -599,7 +610,7 @@ def parse_update_algebra(sparql: str, *, refuse_dataset_clauses: bool = False,
     return list(update.algebra), update.prologue
 
 
-def _field(cv, name: str):
+def _field(cv: CompValue, name: str) -> Any:
     """A field of an rdflib algebra node (``CompValue.get`` answers the key when it is absent)."""
     return dict.get(cv, name)
 
@@ -613,7 +624,7 @@ class _StoreView(RdflibStore):
     context_aware = True
     graph_aware = True
 
-    def __init__(self, db: ox.Store, default: list, named: list | None,
+    def __init__(self, db: ox.Store, default: list[GraphName], named: list[ox.NamedNode] | None,
                  deadline: Deadline) -> None:
         super().__init__()
         self.db = db
@@ -622,20 +633,22 @@ class _StoreView(RdflibStore):
         self.deadline = deadline
         self.read = 0
 
-    def _graphs(self, context) -> list:
+    def _graphs(self, context: Graph | None) -> list[GraphName]:
         ident = getattr(context, "identifier", context)
         if ident is None or ident == DATASET_DEFAULT_GRAPH_ID:
             return self.default
         g = ox.NamedNode(str(ident))
         return [g] if self.named is None or g in self.named else []
 
-    def triples(self, triple_pattern, context=None):
+    def triples(self, triple_pattern: tuple[Node | None, Node | None, Node | None],
+                context: Graph | None = None) -> Iterator[tuple[Triple, Iterator[Graph | None]]]:
         s, p, o = (None if x is None or isinstance(x, Variable) else to_oxigraph(x)
                    for x in triple_pattern)
         graphs = self._graphs(context)
-        seen: set | None = set() if len(graphs) > 1 else None
+        seen: set[tuple[OxTerm, OxTerm, OxTerm]] | None = set() if len(graphs) > 1 else None
         for g in graphs:
-            for q in self.db.quads_for_pattern(s, p, o, g):
+            # rdflib types every position as Node; pyoxigraph checks the kinds (TypeError)
+            for q in self.db.quads_for_pattern(s, p, o, g):  # type: ignore[arg-type]
                 self.read += 1
                 if self.read % _CHECK_EVERY == 0:
                     self.deadline.check()
@@ -646,32 +659,33 @@ class _StoreView(RdflibStore):
                     seen.add(key)
                 yield _triple(q), iter(())
 
-    def __len__(self, context=None) -> int:
+    def __len__(self, context: Graph | None = None) -> int:
         return sum(sum(1 for _ in self.db.quads_for_pattern(None, None, None, g))
                    for g in self._graphs(context))
 
-    def contexts(self, triple=None):
+    def contexts(self, triple: Triple | None = None) -> Generator[Graph, None, None]:
         names = self.named if self.named is not None else list(self.db.named_graphs())
         for g in names:
             yield Graph(store=self, identifier=URIRef(g.value))
 
-    def add_graph(self, graph) -> None:  # rdflib's Dataset registers its default graph
+    def add_graph(self, graph: Graph) -> None:  # rdflib's Dataset registers its default graph
         pass
 
-    def bind(self, prefix, namespace, override=True) -> None:
+    def bind(self, prefix: str, namespace: URIRef, override: bool = True) -> None:
         pass
 
-    def namespace(self, prefix):
+    def namespace(self, prefix: str) -> URIRef | None:
         return None
 
-    def prefix(self, namespace):
+    def prefix(self, namespace: URIRef) -> str | None:
         return None
 
-    def namespaces(self):
+    def namespaces(self) -> Iterator[tuple[str, URIRef]]:
         return iter(())
 
 
-def _term(node, fresh: dict):
+def _term(node: Node, fresh: dict[BNode, ox.BlankNode]
+          ) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     """An rdflib template term as pyoxigraph, blank nodes renamed through ``fresh``."""
     if isinstance(node, BNode):
         if node not in fresh:
@@ -680,12 +694,13 @@ def _term(node, fresh: dict):
     return to_oxigraph(node)
 
 
-def _instantiate(clause, solution, default_target) -> list[ox.Quad]:
+def _instantiate(clause: CompValue | None, solution: Mapping[Variable, Node],
+                 default_target: ox.NamedNode | ox.DefaultGraph) -> list[ox.Quad]:
     """Ground a DELETE/INSERT template with one solution (SPARQL 1.1 Update §3.1.3)."""
     if clause is None:
         return []
     out = []
-    fresh: dict = {}
+    fresh: dict[BNode, ox.BlankNode] = {}
     groups = [(None, _field(clause, "triples") or [])]
     groups += list((_field(clause, "quads") or {}).items())
     for gname, triples in groups:
@@ -704,11 +719,12 @@ def _instantiate(clause, solution, default_target) -> list[ox.Quad]:
                 continue
             if isinstance(s, Literal) or not isinstance(p, URIRef):
                 continue
-            out.append(ox.Quad(_term(s, fresh), to_oxigraph(p), _term(o, fresh), graph))
+            # s is no Literal (checked above), which the type of _term cannot say
+            out.append(ox.Quad(_term(s, fresh), to_oxigraph(p), _term(o, fresh), graph))  # type: ignore[arg-type]
     return out
 
 
-def _delete_where_pattern(op):
+def _delete_where_pattern(op: CompValue) -> CompValue:
     from rdflib.plugins.sparql.algebra import BGP, Join
     from rdflib.plugins.sparql.algebra import Graph as GraphPattern
 
@@ -725,7 +741,9 @@ def _delete_where_pattern(op):
     return pattern
 
 
-def _where_dataset(op, protocol: tuple[list[str], list[str]] | None):
+def _where_dataset(op: CompValue, protocol: tuple[list[str], list[str]] | None
+                   ) -> tuple[list[GraphName], list[ox.NamedNode] | None,
+                              ox.NamedNode | ox.DefaultGraph]:
     """(default graphs, named graphs or None for all, template default graph) of an operation."""
     with_graph = _field(op, "withClause")
     target = ox.NamedNode(str(with_graph)) if with_graph is not None else ox.DefaultGraph()
@@ -734,13 +752,16 @@ def _where_dataset(op, protocol: tuple[list[str], list[str]] | None):
         return ([ox.NamedNode(g) for g in protocol[0]],
                 [ox.NamedNode(g) for g in protocol[1]], target)
     if using:
-        default = [ox.NamedNode(str(u.default)) for u in using if _field(u, "default")]
+        default: list[GraphName] = [ox.NamedNode(str(u.default)) for u in using
+                                    if _field(u, "default")]
         named = [ox.NamedNode(str(u.named)) for u in using if _field(u, "named")]
         return default, named, target
     return [target], None, target
 
 
-def _solutions(rec: RecordingDB, op, where, prologue, dataset, deadline: Deadline):
+def _solutions(rec: RecordingDB, op: CompValue, where: CompValue, prologue: Prologue,
+               dataset: tuple[list[str], list[str]] | None, deadline: Deadline
+               ) -> tuple[list[dict[Variable, Node]], ox.NamedNode | ox.DefaultGraph]:
     from rdflib.plugins.sparql.evaluate import evalPart
     from rdflib.plugins.sparql.sparql import QueryContext
 
@@ -756,10 +777,11 @@ def _solutions(rec: RecordingDB, op, where, prologue, dataset, deadline: Deadlin
     except Exception as e:  # noqa: BLE001 - rdflib's evaluator raises plain exceptions
         raise UpdateError(f"the update's WHERE clause failed: {e}") from None
     finally:
-        view.db = None  # rdflib's graphs form reference cycles: let go of the handle now
+        # rdflib's graphs form reference cycles: let go of the handle now
+        view.db = None  # type: ignore[assignment]
 
 
-def _graph_ref(rec: RecordingDB, ref) -> list:
+def _graph_ref(rec: RecordingDB, ref: str) -> list[GraphName]:
     """Graphs named by CLEAR/DROP targets: an IRI, 'DEFAULT', 'NAMED' or 'ALL'."""
     if ref == "DEFAULT":
         return [ox.DefaultGraph()]
@@ -770,7 +792,7 @@ def _graph_ref(rec: RecordingDB, ref) -> list:
     return [ox.NamedNode(str(ref))]
 
 
-def _load(rec: RecordingDB, op) -> None:
+def _load(rec: RecordingDB, op: CompValue) -> None:
     """LOAD (only reached when the endpoint allows it)."""
     source = str(op.iri)
     target = (ox.NamedNode(str(op.graphiri)) if _field(op, "graphiri") is not None
@@ -782,11 +804,12 @@ def _load(rec: RecordingDB, op) -> None:
         if _field(op, "silent"):
             return
         raise UpdateError(f"LOAD <{source}> failed: {e}") from None
-    rec.insert(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), target)
+    # rdflib types every position as Node; ox.Quad checks the kinds (TypeError)
+    rec.insert(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), target)  # type: ignore[arg-type]
                for s, p, o in g)
 
 
-def apply_operations(rec: RecordingDB, ops, prologue,
+def apply_operations(rec: RecordingDB, ops: Iterable[CompValue], prologue: Prologue,
                      dataset: tuple[list[str], list[str]] | None, deadline: Deadline) -> None:
     """Apply parsed update operations in order (see the module docstring for the datasets)."""
     for op in ops:
@@ -812,8 +835,8 @@ def apply_operations(rec: RecordingDB, ops, prologue,
             rec.insert(insertions)
         elif name in {"Clear", "Drop"}:
             for g in _graph_ref(rec, op.graphiri):
-                if not silent and not rec.exists(g):
-                    raise UpdateError(f"{name.upper()}: the graph <{g.value}> does not exist")
+                if not silent and not rec.exists(g):  # never the default graph: it exists
+                    raise UpdateError(f"{name.upper()}: the graph <{g.value}> does not exist")  # type: ignore[union-attr]
                 (rec.drop if name == "Drop" else rec.clear)(g)
         elif name == "Create":
             g = ox.NamedNode(str(op.graphiri))
@@ -828,7 +851,8 @@ def apply_operations(rec: RecordingDB, ops, prologue,
             if src == dst:
                 continue
             if name == "Move" and not silent and not rec.exists(src):  # as Oxigraph does
-                raise UpdateError(f"MOVE: the graph <{src.value}> does not exist")
+                # never the default graph (it exists)
+                raise UpdateError(f"MOVE: the graph <{src.value}> does not exist")  # type: ignore[union-attr]
             items = [ox.Quad(q.subject, q.predicate, q.object, dst) for q in rec.quads(src)]
             if name != "Add":
                 rec.clear(dst)
