@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
@@ -42,7 +42,14 @@ from stdgraph import __version__
 from stdgraph.errors import StoreError, UsageError, ValidationFailed
 from stdgraph.project import RDF_SUFFIXES, Project, parse_file
 from stdgraph.rdf.graphs import PROJECT_GRAPH_PREFIXES, is_shacl_data
-from stdgraph.rdf.io import blank_node_scope, graph_to_quads, parse_quads, to_oxigraph, to_rdflib
+from stdgraph.rdf.io import (
+    OxTerm,
+    blank_node_scope,
+    graph_to_quads,
+    parse_quads,
+    to_oxigraph,
+    to_rdflib,
+)
 from stdgraph.rdf.namespaces import GRAPH_BASE, IMPORT_GRAPH_PREFIX, INFERRED_GRAPH, META_GRAPH
 from stdgraph.rdf.results import Triple
 from stdgraph.reasoning.infer import infer
@@ -54,6 +61,8 @@ from stdgraph.validation.scoped import validate_in_store
 Progress = Callable[[str], None]
 #: quads written to the work store at a time
 CHUNK = 100_000
+
+_T = TypeVar("_T")
 
 
 def _union(*groups: Iterable[Graph]) -> Graph:
@@ -116,9 +125,9 @@ class _Terms:
     """pyoxigraph -> rdflib terms, each distinct term converted once."""
 
     def __init__(self) -> None:
-        self._cache: dict = {}
+        self._cache: dict[OxTerm, Node] = {}
 
-    def __call__(self, term) -> Node:
+    def __call__(self, term: OxTerm) -> Node:
         out = self._cache.get(term)
         if out is None:
             out = self._cache[term] = to_rdflib(term)
@@ -155,14 +164,14 @@ class Workspace:
         graph = ox.NamedNode(iri)
         prefix = blank_node_scope(label)
 
-        def renamed(term):
+        def renamed(term: OxTerm) -> OxTerm:
             return ox.BlankNode(prefix + term.value) if isinstance(term, ox.BlankNode) else term
 
         batch: list[ox.Quad] = []
         for q in parse_quads(path=path, fmt=RDF_SUFFIXES[path.suffix], label=label):
             s, o = q.subject, q.object
             if isinstance(s, ox.BlankNode) or isinstance(o, ox.BlankNode):
-                s, o = renamed(s), renamed(o)
+                s, o = renamed(s), renamed(o)  # type: ignore[assignment]  # s stays a subject
             batch.append(ox.Quad(s, q.predicate, o, graph))
             if len(batch) >= CHUNK:
                 self.db.extend(batch)
@@ -171,7 +180,7 @@ class Workspace:
         self.files[iri] = label
         self.data.append(iri)
 
-    def add_kept(self, iri: str, quads: Iterable) -> None:
+    def add_kept(self, iri: str, quads: Iterable[ox.Quad]) -> None:
         """A graph of the store the build does not own but closes and validates with the data
         (one ``stdgraph load`` wrote): copied as it is, blank nodes included."""
         it = graph_to_quads(quads, iri)
@@ -203,7 +212,8 @@ class Workspace:
         n = 0
         batch: list[ox.Quad] = []
         for s, p, o in inferred:
-            batch.append(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), graph))
+            # rdflib types every position as Node; ox.Quad checks the kinds (TypeError)
+            batch.append(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), graph))  # type: ignore[arg-type]
             n += 1
             if len(batch) >= CHUNK:
                 self.db.extend(batch)
@@ -214,8 +224,9 @@ class Workspace:
     def validate(self) -> ValidationReport:
         """Every data graph (kept ones included, as ``rdf.graphs.is_shacl_data`` says) plus the
         inferred graph, with the ontology, against the shapes."""
+        # _Sources has the one method of a Mapping the report uses (``get``)
         return validate_in_store(self.db, self.shapes, self.ontology_graph(), None,
-                                 data_graph=is_shacl_data, sources=_Sources(self))
+                                 data_graph=is_shacl_data, sources=_Sources(self))  # type: ignore[arg-type]
 
     def triples(self, iri: str, counts: dict[str, int]) -> Iterator[Triple]:
         """A graph of the work store as rdflib triples, counted into ``counts``."""
@@ -228,7 +239,7 @@ class Workspace:
                         counts)
 
 
-def _counted(items: Iterable, iri: str, counts: dict[str, int]) -> Iterator:
+def _counted(items: Iterable[_T], iri: str, counts: dict[str, int]) -> Iterator[_T]:
     """``items`` passed on; once they are all read, ``counts[iri]`` says how many."""
     n = 0
     for item in items:
@@ -244,12 +255,13 @@ class _Sources:
     def __init__(self, work: Workspace) -> None:
         self.work = work
 
-    def get(self, node: Node, default=()) -> set[str]:
+    def get(self, node: Node, default: Iterable[str] = ()) -> set[str]:
         if node is None or isinstance(node, Literal):
             return set(default)
-        out = {self.work.files[q.graph_name.value]
-               for q in self.work.db.quads_for_pattern(to_oxigraph(node), None, None, None)
-               if q.graph_name.value in self.work.files}
+        # the work store holds named graphs only; node is no Literal (checked above)
+        out = {self.work.files[q.graph_name.value]  # type: ignore[union-attr]
+               for q in self.work.db.quads_for_pattern(to_oxigraph(node), None, None, None)  # type: ignore[arg-type]
+               if q.graph_name.value in self.work.files}  # type: ignore[union-attr]
         out |= {self.work.files[iri] for iri, g in self.work.ontology.items()
                 if (node, None, None) in g}
         return out or set(default)
@@ -306,6 +318,8 @@ def kept_graphs(project: Project, store: Store) -> KeptGraphs:
     loaded = {str(s) for s, p, _o in meta if p == PROV.generatedAtTime}
     owned = {INFERRED_GRAPH, META_GRAPH}
     owned |= {project.graph_iri(p) for p in [*project.ontology_files, *project.data_files]}
+    imported: list[str]
+    asserted: list[str]
     imported, asserted = [], []
     for name in names:
         if name in owned or (name.startswith(PROJECT_GRAPH_PREFIXES) and name not in loaded):
@@ -354,7 +368,7 @@ def build(project: Project, store: Store, progress: Progress | None = None) -> B
     files = {iri: work.files[iri] for iri in [*work.ontology, *work.data]}
     # the embedded store takes the work store's quads as they are; the others rdflib triples
     out = work.quads if store.takes_oxigraph else work.triples
-    graphs: dict[str, Iterable] = {**work.ontology}
+    graphs: dict[str, Iterable[Any]] = {**work.ontology}  # rdflib triples or pyoxigraph quads
     for iri in [*work.data, *work.kept, INFERRED_GRAPH]:
         graphs[iri] = out(iri, counts)
     record = build_record(files)
