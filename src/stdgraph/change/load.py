@@ -174,7 +174,8 @@ def _quads(path: Path, graph: ox.NamedNode) -> Iterator[ox.Quad]:
                                            label=str(path)))
         elif gz:
             with gzip.open(path, "rb") as f:
-                yield from renamed(parse_quads(f, fmt=fmt, label=str(path)))
+                # pyoxigraph's parse reads a binary file too (parse_quads hands it on)
+                yield from renamed(parse_quads(f, fmt=fmt, label=str(path)))  # type: ignore[arg-type]
         else:
             yield from renamed(parse_quads(path=path, fmt=fmt, label=str(path)))
     except (OSError, EOFError) as e:  # unreadable file, broken gzip stream
@@ -196,7 +197,7 @@ def write_chunked(db: ox.Store, quads: Iterable[ox.Quad], size: int = CHUNK) -> 
 
 def _count(db: ox.Store, graph: str) -> int:
     res = db.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {iri_ref(graph)} {{ ?s ?p ?o }} }}")
-    return int(next(iter(res))[0].value)
+    return int(next(iter(res))[0].value)  # type: ignore[arg-type]  # a SELECT: QuerySolutions
 
 
 def _graph_triples(db: ox.Store, graph: ox.NamedNode) -> Iterator[Triple]:
@@ -330,7 +331,8 @@ def _apply(db: ox.Store, targets: dict[str, list[Path]], validate: bool, shapes:
         touched.add(new_inferred ^ old_inferred)
         inferred = iter(new_inferred)
         del old_inferred
-    write_chunked(db, (ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), _INFERRED)
+    # rdflib types every position as Node; ox.Quad checks the kinds (TypeError)
+    write_chunked(db, (ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), _INFERRED)  # type: ignore[arg-type]
                        for s, p, o in inferred))
     inferred_after = _count(db, INFERRED_GRAPH)
     timings["load+infer"] = time.perf_counter() - t_start
@@ -341,9 +343,10 @@ def _apply(db: ox.Store, targets: dict[str, list[Path]], validate: bool, shapes:
     if validate:
         t0 = time.perf_counter()
         focus = sorted(focus_iris(touched.nodes, db), key=str)
-        changes, touched = touched.changes, None
+        # touched let go of (its node set can be big); shapes are given whenever validate is
+        changes, touched = touched.changes, None  # type: ignore[assignment]
         if focus:
-            report = validate_in_store(db, shapes, ontology, focus, data_graph=is_shacl_data,
+            report = validate_in_store(db, shapes, ontology, focus, data_graph=is_shacl_data,  # type: ignore[arg-type]
                                        changes=changes)
         else:
             report = ValidationReport(results=[], graph=Graph())
