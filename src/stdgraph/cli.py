@@ -12,7 +12,9 @@ import json
 import sys
 import time
 import traceback
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import click
 import pyoxigraph as ox
@@ -378,9 +380,28 @@ class ImportGroup(click.Group):
         return None if importer is None else _import_command(importer)
 
 
+def param_options(command: Any, params: Sequence[Any]) -> Any:
+    """One click option per declared parameter (an analysis's or an importer's): ``--name
+    VALUE``, or ``--name/--no-name`` for a boolean; ``None`` when not given, so that the
+    library applies the parameter's own default."""
+    for p in reversed(params):
+        flag = "--" + p.name.replace("_", "-")
+        help_text = p.description + (f" [default: {p.default}]" if p.default else "")
+        if getattr(p, "allowed", None):
+            help_text += " (" + ", ".join(p.allowed) + ")"
+        if p.type == "boolean":
+            command = click.option(f"{flag}/--no-{flag[2:]}", p.name, default=None,
+                                   help=help_text)(command)
+        else:
+            command = click.option(flag, p.name, default=None, metavar=p.type.upper(),
+                                   help=help_text)(command)
+    return command
+
+
 @cli.group("import", cls=ImportGroup)
 def import_() -> None:
     """Import third-party graphs, each into a named graph of its own (docs/i40kg.md)."""
+
 
 
 def _import_command(importer) -> click.Command:
@@ -408,15 +429,7 @@ def _import_command(importer) -> click.Command:
                        "importing the same file again changes nothing. Exit 2 if the file is "
                        "missing or does not parse (with line and column), or if NAME holds a "
                        "different import (use --replace).")
-    for p in reversed(importer.options):
-        flag = "--" + p.name.replace("_", "-")
-        help_text = p.description + (f" [default: {p.default}]" if p.default else "")
-        if p.type == "boolean":
-            command = click.option(f"{flag}/--no-{flag[2:]}", p.name, default=None,
-                                   help=help_text)(command)
-        else:
-            command = click.option(flag, p.name, default=None, metavar=p.type.upper(),
-                                   help=help_text)(command)
+    command = param_options(command, importer.options)
     command = project_option(command)
     command = store_option(command)
     command = click.option("--format", "fmt", type=click.Choice(["text", "json"]),
@@ -529,17 +542,7 @@ def _analysis_command(spec) -> click.Command:
         click.echo(spec.render(doc, fmt), nl=False)
 
     command.__doc__ = f"{spec.title}.\n\n{spec.description} (Definitions: {spec.docs}.)"
-    for p in reversed(spec.params):
-        flag = "--" + p.name.replace("_", "-")
-        help_text = p.description + (f" [default: {p.default}]" if p.default else "")
-        if p.allowed:
-            help_text += " (" + ", ".join(p.allowed) + ")"
-        if p.type == "boolean":
-            command = click.option(f"{flag}/--no-{flag[2:]}", p.name, default=None,
-                                   help=help_text)(command)
-        else:
-            command = click.option(flag, p.name, default=None, metavar=p.type.upper(),
-                                   help=help_text)(command)
+    command = param_options(command, spec.params)
     command = store_option(command)
     command = click.option("--format", "fmt", type=click.Choice(FORMATS), default="table",
                            show_default=True, help="Output format.")(command)
