@@ -60,7 +60,8 @@ project_option = click.option(
 def _ctx(click_ctx: click.Context, store: str | None = None,
          project: str | None = None) -> Context:
     """Merge per-command --store/--project into the settings made by the group."""
-    ctx: Context = click_ctx.find_object(Context)
+    ctx = click_ctx.find_object(Context)
+    assert ctx is not None, "the stdgraph group makes the Context before any command runs"
     if store or project:
         ctx.settings = ctx.settings.with_(store=store, project=project)
     return ctx
@@ -221,7 +222,7 @@ def query(click_ctx: click.Context, sparql: str | None, file: Path | None, fmt: 
         text = Registry.for_project(ctx.project()).get(named).bound_text(
             parse_param_args(params))
     else:
-        text = file.read_text() if file else sparql
+        text = file.read_text() if file else (sparql or "")
         if prefixes:
             text = sparql_prologue() + text
     with open_store(ctx.settings.store, read_only=True) as st:
@@ -263,8 +264,8 @@ def stats(click_ctx: click.Context, store: str | None) -> None:
             click.echo(f"  {n:>8}  {g}{marker}")
         click.echo(f"  {total:>8}  total")
         click.echo("instances per class:")
-        for cls, n in st.query(STATS_CLASSES).rows:
-            click.echo(f"  {int(n):>8}  {cls}")
+        for cls, count in st.query(STATS_CLASSES).rows:
+            click.echo(f"  {int(str(count)):>8}  {cls}")
 
 
 @cli.command()

@@ -59,7 +59,8 @@ class ApiContext:
             if settings.update_token:
                 raise
             log.info("no project found (%s): no example queries", e)
-        guard = WriteGuard.for_project(store, project) if settings.update_token else None
+        guard = (WriteGuard.for_project(store, project)
+                 if settings.update_token and project is not None else None)
         examples = {}
         if project is not None:
             for path in project.query_files:

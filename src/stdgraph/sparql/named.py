@@ -19,7 +19,7 @@ validated value. User text is never pasted into the query: an IRI that would not
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -417,7 +417,7 @@ class NamedQuery:
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
 
-    def bindings(self, values: dict[str, str | list[str]] | None
+    def bindings(self, values: Mapping[str, str | list[str]] | None
                  ) -> dict[str, list[URIRef | Literal]]:
         """Check every given value and fill defaults: parameter name -> RDF terms."""
         values = dict(values or {})
@@ -428,7 +428,7 @@ class NamedQuery:
                                  f"(parameters: {known})")
         return {p.name: p.terms(values.get(p.name)) for p in self.params}
 
-    def bound_text(self, values: dict[str, str | list[str]] | None = None) -> str:
+    def bound_text(self, values: Mapping[str, str | list[str]] | None = None) -> str:
         """The query with its parameters bound by a VALUES block at the start of WHERE."""
         bound = self.bindings(values)
         blocks = [

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from typing import Any
 from urllib.parse import quote
 
 import pyoxigraph as ox
@@ -255,13 +256,14 @@ def store_router(ctx: ApiContext, path: str = "/store") -> APIRouter:
                                     404: {"description": "No such graph."},
                                     406: {"description": "No acceptable media type."}})
     router.add_api_route(path, read, methods=["HEAD"], include_in_schema=False)
-    body_doc = {"parameters": _DOC_PARAMS, "requestBody": {"content": {
+    body_doc: dict[str, Any] = {"parameters": _DOC_PARAMS, "requestBody": {"content": {
         m: {"schema": body_schema(m)} for m in RDF_INPUT_MEDIA}}}
     post_doc = {"parameters": _DOC_PARAMS, "requestBody": {"content": {
         **body_doc["requestBody"]["content"], multipart.MEDIA_TYPE: {"schema": {
             "type": "object", "additionalProperties": {"type": "string",
                                                        "format": "binary"}}}}}}
-    write_responses = {201: {"description": "Created."}, 204: {"description": "Done."},
+    write_responses: dict[int | str, dict[str, Any]] = {
+                       201: {"description": "Created."}, 204: {"description": "Done."},
                        400: {"description": "Bad target or unparsable body."},
                        401: {"description": "No bearer token."},
                        403: {"description": "Writes disabled, or wrong token."},
