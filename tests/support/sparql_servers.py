@@ -45,6 +45,15 @@ STORE_FIXTURE = {"remote": "remote_store", "fuseki": "fuseki_store",
 #: tests that fail on a server because the server deviates from SPARQL 1.1 (docs/deploy.md):
 #: marked strict xfail on that server's param only, so a fix or a workaround shows as XPASS
 KNOWN_FAILURES = {
+    # tests/api/test_relative_iris.py (issue 16): the remote store sends `BASE <service URL>`
+    # before the query text, which Oxigraph server honours
+    ("virtuoso", "test_select_with_relative_iris"): (
+        "Virtuoso 7.2 answers with relative IRIs although the request starts with a BASE "
+        "(here for <x> in a BIND and IRI('y')); pyoxigraph's results parser refuses them, so "
+        "the endpoint answers 500 (not yet narrowed down, nor turned into a clear 502)"),
+    ("virtuoso", "test_the_querys_own_base_wins"): (
+        "Virtuoso 7.2 answers with relative IRIs for a query with its own (or a relative) BASE "
+        "after the one stdgraph sends; pyoxigraph's results parser refuses them (500)"),
     ("virtuoso", "test_named_graph_restriction"): (
         "Virtuoso's own graphs (virtrdf#, ldp#, its service description) are named graphs of "
         "every query's dataset; stdgraph hides them from graph_names/count/dumps, not from a "
