@@ -64,7 +64,7 @@ from stdgraph.errors import QuerySyntaxError, QueryTimeout, StoreError, UsageErr
 from stdgraph.rdf.formats import serialize_answer
 from stdgraph.rdf.io import FORMATS, OxTerm, to_oxigraph, to_rdflib
 from stdgraph.rdf.results import Answer, QueryResult, Triple
-from stdgraph.sparql.scan import has_dataset_clause, query_form
+from stdgraph.sparql.scan import has_dataset_clause, keywords, query_form
 from stdgraph.sparql.terms import iri_ref
 from stdgraph.store.base import Store, WriteTransaction
 
@@ -483,9 +483,22 @@ def with_base(sparql: str, base_iri: str | None) -> str:
     against ``base_iri`` (SPARQL 1.1 Protocol gives no parameter for it; a prologue may hold
     several BASE declarations, so one in ``sparql`` still wins). The line moves every position
     one line down: ``_syntax_error`` moves it back."""
-    if base_iri is None:
+    if base_iri is None or _own_absolute_base(sparql):
         return sparql
     return f"BASE {iri_ref(base_iri)}\n{sparql}"
+
+
+_BASE_DECL = re.compile(r"\bBASE\s*<([^>]*)>", re.IGNORECASE)
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+
+
+def _own_absolute_base(sparql: str) -> bool:
+    """The text declares an absolute ``BASE`` of its own, so the service's base changes nothing
+    — and is better not sent: Virtuoso 7.2 refuses a second BASE declaration."""
+    if "BASE" not in keywords(sparql):
+        return False
+    m = _BASE_DECL.search(sparql)
+    return m is not None and _SCHEME.match(m.group(1)) is not None
 
 
 _JENA_POSITION = re.compile(r"line (\d+), column (\d+)")
