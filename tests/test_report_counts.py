@@ -30,6 +30,7 @@ PREFIX skos: <{SKOS}>
 PREFIX dcterms: <{DCTERMS}>
 PREFIX prov: <{PROV}>
 PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 """
 
 REPORT = URIRef(SGID + "source/bsi-roadmap-2019")
@@ -39,7 +40,8 @@ XSD_GYEAR = URIRef("http://www.w3.org/2001/XMLSchema#gYear")
 # Hand-written expectations (from the report text)
 # --------------------------------------------------------------------------------------------
 
-# 2.1 — the two terms the report defines, with its definitions verbatim.
+# 2.1 — the two terms the report defines, with its definitions verbatim; 3.6 — the smart supply
+# chain, defined by the clause after the dash ("... is the smart supply chain – a series of ...").
 REPORT_TERMS = {
     "digital manufacturing": "Digital manufacturing is the collaborative transformation of "
     "manufacturing through the exploitation of advances in ICT.",
@@ -47,6 +49,8 @@ REPORT_TERMS = {
     "digital technologies in a networked environment and generating, collecting, and analysing "
     "data for use throughout business functions including design, production, maintenance, "
     "finance, resource planning, marketing and strategy.",
+    "smart supply chain": "A series of digitally enabled production and logistics environments "
+    "connected together to provide efficiency, visibility and traceability.",
 }
 
 # 2.2 — productivity growth (the key benefit) and the eight bullets.
@@ -106,6 +110,24 @@ BARRIER_CONCERNS = {
         "erp-investment",
         "dependence-on-integrators",
     },
+}
+
+# 2.5.1, 2.5.2, 3.1 — the concerns the report raises outside its five areas: (slug, section)
+FURTHER_CONCERNS = {
+    "static-machine-certification": "2.5.1",   # certification assumes static machines
+    "data-overload": "2.5.1",                  # massive quantities of data, hard to make sense of
+    "ownership-mindset": "2.5.1",              # CapEx / ownership mindset
+    "many-vendors-small-steps": "2.5.2",       # small incremental steps, several vendors
+    "low-uk-standards-participation": "3.1",   # UK participation and leadership is low
+}
+
+# 2.4 — Blind (2009)'s five effects of standards, as the report lists them.
+EFFECTS_OF_STANDARDS = {
+    "Shorter time to market",
+    "Diffusion of innovative products",
+    "A level playing field",
+    "Compatibility for network industries",
+    "Minimum requirements and trust",
 }
 
 # 2.3 — the Made Smarter Review's obstacles as the report lists them.
@@ -175,6 +197,10 @@ TECHNOLOGIES = {
 STAKEHOLDERS = {
     "sme", "oem-prime", "solution-vendor", "integrator", "trade-association",
     "large-manufacturer", "regulator",
+    # named elsewhere in the report: the Made Smarter Review's Recommendation 4.1 (section 1),
+    # 2.3.1, 2.3.3 and 3.2
+    "government-body", "research-community", "network-provider", "cloud-storage-provider",
+    "training-provider",
 }
 SECTIONS = {
     "1", "2", "2.1", "2.2", "2.3", "2.3.1", "2.3.2", "2.3.3", "2.3.4", "2.3.5", "2.4", "2.5",
@@ -194,7 +220,13 @@ CONTRACT_SG_TERMS = {
     "relevantToStakeholder", "proposes", "proposedBy", "startYear", "endYear", "timeframeLabel",
     "delivers", "deliveredBy", "order", "specifiedBy", "publishedBy", "relevantToSMEs",
     "sectionNumber", "mappingSubject", "mappingObject", "mappingRelation", "mappingStatus",
+    "servedBy", "serves", "tableColumn", "evidence", "rationale", "locator", "method", "score",
 }
+
+#: the links and timeframe values that carry a statement record (docs/model.md, Evidence)
+EVIDENCED = ("addressesBarrier", "supportsTheme", "concernsTechnology", "relevantToStakeholder",
+             "references", "basedOn", "delivers", "servedBy", "startYear", "endYear",
+             "timeframeLabel", "tableColumn")
 
 
 # --------------------------------------------------------------------------------------------
@@ -238,6 +270,7 @@ def test_files_present():
     assert names == {
         "sources.ttl", "terms.ttl", "benefits.ttl", "barriers.ttl", "themes.ttl",
         "technologies.ttl", "stakeholders.ttl", "recommendations.ttl", "roadmap.ttl",
+        "effects.ttl",
     }
 
 
@@ -278,6 +311,38 @@ def test_barrier_concerns(graph):
     # every barrier in the scheme is an area or a concern of one
     every = slugs(graph, "SELECT ?b WHERE { ?b skos:inScheme scheme:barriers }", "barrier")
     assert every == set(BARRIER_AREAS) | set().union(*BARRIER_CONCERNS.values())
+
+
+def test_further_concerns(graph):
+    found = slugs(graph, """
+        SELECT ?b WHERE {
+          ?b a sg:Barrier ; skos:topConceptOf scheme:further-concerns ; skos:definition ?d .
+        }""", "barrier")
+    assert found == set(FURTHER_CONCERNS)
+    for slug, section in FURTHER_CONCERNS.items():
+        cited = strings(graph, f"""
+            SELECT ?n WHERE {{ <{SGID}barrier/{slug}> dcterms:source ?s . ?s sg:sectionNumber ?n }}""")
+        assert section in cited, slug
+
+
+def test_effects_of_standards(graph):
+    assert strings(graph, """
+        SELECT ?label WHERE {
+          ?e skos:prefLabel ?label ; skos:inScheme scheme:effects-of-standards ;
+             dcterms:source src:bsi-roadmap-2019-s2.4 , src:blind-2009 .
+        }""") == EFFECTS_OF_STANDARDS
+
+
+def test_made_smarter_review_recommendation_4_1(graph):
+    assert graph.query(PREFIXES + """ASK {
+        src:made-smarter-review-2017-r4.1 a sg:SourceDocument ;
+            dcterms:isPartOf src:made-smarter-review-2017 ; dcterms:source src:bsi-roadmap-2019-s1 ;
+            dcterms:description ?d .
+        src:bsi-roadmap-2019 dcterms:references src:made-smarter-review-2017-r4.1 .
+        FILTER (CONTAINS(?d, "the research community, government bodies and regulators"))
+    }""").askAnswer
+    # the report no longer cites itself
+    assert (REPORT, URIRef(DCTERMS + "source"), REPORT) not in graph
 
 
 def test_made_smarter_obstacles(graph):
@@ -367,22 +432,65 @@ def test_specific_links_the_report_states(graph):
 
     item = SGID + "roadmap-item/"
     std = SGID + "standard/"
-    assert ask(f"ASK {{ <{item}smart-factories-terminology> sg:basedOn <{std}iec-63082-1> }}")
+    # "will reference and expand upon existing terminology standards such as IEC 63082-1 ...
+    # (in development)": a reference, to the document as the report cites it
+    assert ask(f"ASK {{ <{item}smart-factories-terminology> sg:references <{std}iec-63082-1> }}")
+    assert not ask(f"ASK {{ <{item}smart-factories-terminology> sg:basedOn ?x }}")
     assert ask(f"ASK {{ <{item}collaborative-business-relationships> sg:basedOn <{std}iso-44001-2017> }}")
     assert ask(f"ASK {{ <{item}guide-to-implementing-pas-1085> sg:basedOn <{std}pas-1085-2018> }}")
     assert ask(f"ASK {{ <{item}qualification-of-training-providers> sg:references <{std}bs-9122-2018> }}")
     assert ask(f"""ASK {{ <{item}smart-asset-contracting> sg:addressesBarrier
                           <{SGID}barrier/security>, <{SGID}barrier/obsolete-technology-investment> }}""")
+    # 3.2: work on additive manufacturing has begun, robotics and AI "should start in 2019"; IoT is
+    # named without a year, so it is in no cell
     assert ask(f"""ASK {{ <{item}business-case-for-technology-2019-2020> sg:concernsTechnology
                           <{SGID}technology/additive-manufacturing>, <{SGID}technology/robotics>,
-                          <{SGID}technology/internet-of-things>,
                           <{SGID}technology/artificial-intelligence> }}""")
+    assert not ask(f"""ASK {{ ?i a sg:RoadmapItem ;
+                              sg:concernsTechnology <{SGID}technology/internet-of-things> }}""")
+    bc = f"<{item}business-case-for-technology-2019-2020>"
+    for tech, kind in (("robotics", "Stated"), ("artificial-intelligence", "Stated"),
+                       ("additive-manufacturing", "Reading")):
+        assert ask(f"""ASK {{ ?r rdf:subject {bc} ; rdf:predicate sg:concernsTechnology ;
+                              rdf:object <{SGID}technology/{tech}> ; sg:evidence sg:{kind} }}"""), tech
+    # standards that serve an item without being its outcome, published after the report: readings
+    for slug, served_by in (("cobot-safety", "iso-10218-2-2025"),
+                            ("managing-data-as-an-asset", "iso-55013-2024")):
+        assert ask(f"""ASK {{ <{item}{slug}> sg:servedBy <{std}{served_by}> .
+                              ?r rdf:subject <{item}{slug}> ; rdf:predicate sg:servedBy ;
+                                 rdf:object <{std}{served_by}> ; sg:evidence sg:Reading ;
+                                 sg:rationale ?why }}"""), slug
     assert ask(f"ASK {{ <{item}cobot-safety> sg:concernsTechnology <{SGID}technology/collaborative-robots> }}")
     assert ask(f"""ASK {{ <{SGID}technology/collaborative-robots> skos:broader
                           <{SGID}technology/robotics> }}""")
-    # the table/text discrepancy is recorded
+    # the table/text discrepancy is recorded, and both timeframes are kept, each with its source
     assert ask(f"""ASK {{ <{item}evolution-of-management-system-standards> skos:editorialNote ?n
                           FILTER (CONTAINS(?n, "2021-2022") && CONTAINS(?n, "2021–2023")) }}""")
+    evo = f"<{item}evolution-of-management-system-standards>"
+    assert ask(f"""ASK {{ {evo} sg:timeframeLabel "2021–2023" ; sg:tableColumn "2021-2022" .
+        ?a rdf:subject {evo} ; rdf:predicate sg:timeframeLabel ; rdf:object "2021–2023" ;
+           sg:evidence sg:Stated ; dcterms:source src:bsi-roadmap-2019-s3.2 .
+        ?b rdf:subject {evo} ; rdf:predicate sg:tableColumn ; rdf:object "2021-2022" ;
+           sg:evidence sg:Stated ; dcterms:source src:bsi-roadmap-2019-s3 . }}""")
+    # the three rows whose only entry the table text cannot place: the timeframe is a reading
+    for slug in ("tools-for-finding-relevant-standards", "quality-safety-assurance-research",
+                 "digital-supply-chains-research"):
+        for p in ("startYear", "endYear", "timeframeLabel"):
+            assert ask(f"""ASK {{ ?r rdf:subject <{item}{slug}> ; rdf:predicate sg:{p} ;
+                                  sg:evidence sg:Reading ; sg:rationale ?why }}"""), (slug, p)
+        assert not ask(f"ASK {{ <{item}{slug}> sg:tableColumn ?c }}"), slug
+    # trade associations may host the events (3.4); they are not their audience
+    assert not ask(f"""ASK {{ ?x sg:relevantToStakeholder <{SGID}stakeholder/trade-association> }}""")
+    # recommendation 5 answers the certification concern of 2.5.1 (3.5), not only health and safety
+    assert ask(f"""ASK {{ <{SGID}recommendation/5> sg:addressesBarrier
+                          <{SGID}barrier/static-machine-certification> ,
+                          <{SGID}barrier/health-and-safety> }}""")
+    assert ask(f"""ASK {{ <{item}quality-safety-assurance-research> sg:addressesBarrier
+                          <{SGID}barrier/static-machine-certification> }}""")
+    assert ask(f"""ASK {{ <{SGID}recommendation/1> sg:addressesBarrier
+                          <{SGID}barrier/low-uk-standards-participation> }}""")
+    assert ask(f"""ASK {{ <{item}qualification-of-training-providers> sg:relevantToStakeholder
+                          <{SGID}stakeholder/training-provider> }}""")
 
 
 def test_fixed_technology_and_stakeholder_iris(graph):
@@ -417,9 +525,11 @@ def test_every_resource_has_an_iri_source(graph):
 
 def test_report_derived_resources_cite_the_report(graph):
     # everything except the report itself and the digital-twin grouping (which the report does
-    # not mention) is derived from the report
+    # not mention) is derived from the report; statement records are evidence about links, each
+    # with its own source (test_every_link_has_its_statement_record)
     derived = URIRef(PROV + "wasDerivedFrom")
     exempt = {REPORT, URIRef(SGID + "technology/digital-twin")}
+    exempt |= set(graph.subjects(RDF.type, RDF.Statement))
     subjects = {s for s in graph.subjects() if isinstance(s, URIRef)} - exempt
     missing = sorted(str(s) for s in subjects if (s, derived, REPORT) not in graph)
     assert not missing, missing
@@ -442,3 +552,24 @@ def test_only_contract_sg_terms(graph):
             if isinstance(term, URIRef) and str(term).startswith(SG):
                 used.add(str(term)[len(SG):])
     assert used <= CONTRACT_SG_TERMS, used - CONTRACT_SG_TERMS
+
+
+def test_every_link_has_its_statement_record(graph):
+    """Every link and timeframe value of the roadmap items and recommendations is described by a
+    statement record in the same data, with its evidence kind and, for a stated link, a report
+    section as its source (docs/model.md, Evidence of links)."""
+    missing = []
+    for pl in EVIDENCED:
+        for s, o in graph.subject_objects(URIRef(SG + pl)):
+            found = rows(graph, f"""
+                SELECT ?k ?src WHERE {{
+                  ?r rdf:subject <{s}> ; rdf:predicate sg:{pl} ; rdf:object {o.n3()} ; sg:evidence ?k .
+                  OPTIONAL {{ ?r dcterms:source ?src }}
+                }}""")
+            if not found:
+                missing.append((str(s), pl, str(o)))
+            for kind, src in found:
+                if str(kind) == SG + "Stated":
+                    assert src is not None and str(src).startswith(SGID + "source/bsi-roadmap-2019"), \
+                        (str(s), pl, str(o))
+    assert not missing, missing

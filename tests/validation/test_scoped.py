@@ -360,9 +360,9 @@ def test_prepare_compiles_once(shapes, ontology):
 
     validation_store.prepare(shapes, ontology)
     model = validation_store._Model.of(shapes)
-    assert validation_store._Model.of(shapes) is model and len(model.constraints) == 9
+    assert validation_store._Model.of(shapes) is model and len(model.constraints) == 16
     assert validation_store._ontology_store(ontology) is validation_store._ontology_store(ontology)
-    assert shacl_sparql.plan.cache_info().currsize >= 9
+    assert shacl_sparql.plan.cache_info().currsize >= 16
 
 
 def test_query_plans(shapes):

@@ -41,7 +41,9 @@ def test_rdf_formats_carry_the_same_triples(web, accept, media, fmt):
     g = triples_of(r.text, fmt)
     s = URIRef(OPCUA)
     assert (s, URIRef(SG + "identifier"), None) in g
-    assert (s, URIRef(SG + "status"), URIRef(SG + "Published")) in g
+    assert (s, URIRef(SG + "publisher"), URIRef(ID + "body/iec")) in g
+    # no source gives the series' status: unknown, so absent, never sg:Published (issue 17)
+    assert (s, URIRef(SG + "status"), None) not in g
     assert all(t[0] == s for t in g)  # the resource's own triples
     reference = triples_of(web.get("/id/standard/iec-62541?format=turtle").text, "turtle")
     assert len(g) == len(reference)
@@ -106,7 +108,8 @@ def test_standard_page(web):
         assert f">{heading}</h2>" in html
     assert "IEC 62541" in html
     assert 'href="/id/architecture/rami40/layer-communication"' in html
-    assert 'href="/ontology#Published"' in html
+    assert 'href="/id/body/iec"' in html  # its publisher
+    assert 'href="/ontology#Published"' not in html  # no source gives its status (issue 17)
 
 
 def test_architecture_page_has_the_heatmap(web):
@@ -179,7 +182,10 @@ def test_translator(web):
     # the record says "IIRA Business Domain closeMatch RAMI 4.0 Business Layer": turned round
     assert m["relation"] == "http://www.w3.org/2004/02/skos/core#closeMatch"
     assert m["status"] == "suggested"
-    assert [s["iri"] for s in m["sources"]] == ["https://github.com/i40-Tools/I40KG"]
+    # its sources are the two I40KG records whose sto:alignsWith it reads (issue 17: the
+    # specific records, no longer the repository URL)
+    assert sorted(s["iri"] for s in m["sources"]) == [
+        "https://w3id.org/i40/sto#IIRABusinessDomain", "https://w3id.org/i40/sto#RamiBusinessLayer"]
     html = web.get("/translate", params={"element": rami_business},
                    headers={"Accept": BROWSER}).text
     assert '<label for="f-element">' in html and "skos:closeMatch" in html
