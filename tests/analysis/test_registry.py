@@ -1,12 +1,14 @@
 """The analysis registry is the one extension point: a toy analysis (one module,
 tests/analysis/toy_analysis.py, + one line: its name in ``analysis_modules``) answers on the CLI,
-over HTTP and in the OpenAPI document, and only in the app or CLI run configured with it."""
+over HTTP, on its report page and in the OpenAPI document, and only in the app or CLI run
+configured with it."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+from html.parser import HTMLParser
 
 import pytest
 from fastapi.testclient import TestClient
@@ -146,6 +148,78 @@ def test_toy_analysis_answers_over_http(kind, ox_store, project):
         assert client.get("/analysis/gaps").status_code == 200
 
 
+class ReportTable(HTMLParser):
+    """The rows of a report page's ``table.report``: each cell as (text, [link targets])."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.rows: list[list[tuple[str, list[str]]]] = []
+        self.headers: list[str] = []
+        self._in_table = self._in_body = False
+        self._cell: list | None = None
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "table" and attrs.get("class") == "report":
+            self._in_table = True
+        elif self._in_table and tag == "tbody":
+            self._in_body = True
+        elif self._in_body and tag == "tr":
+            self.rows.append([])
+        elif self._in_table and tag in {"td", "th"}:
+            self._cell = ["", []]
+        elif self._cell is not None and tag == "a":
+            self._cell[1].append(attrs["href"])
+
+    def handle_endtag(self, tag):
+        if tag in {"td", "th"} and self._cell is not None:
+            text = self._cell[0].strip()
+            if self._in_body:
+                self.rows[-1].append((text, self._cell[1]))
+            elif self._in_table:
+                self.headers.append(text)
+            self._cell = None
+        elif tag == "table":
+            self._in_table = self._in_body = False
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell[0] += data
+
+
+def test_toy_analysis_answers_on_its_report_page(ox_store, project):
+    """The third front end: /reports/<name> renders the toy's rows from its declaration
+    (title, description, parameter labels, report columns, path for the CSV/JSON links)."""
+    html = {"Accept": "text/html"}
+    with client_for(ox_store, project, analysis_modules=(TOY,)) as client:
+        r = client.get("/reports/toy-publishers", headers=html)
+        assert r.status_code == 200, r.text
+        page = r.text
+        toy = toy_analysis.ANALYSES[0]
+        assert f"<h1>{toy.title}</h1>" in page and toy.description in page
+        assert '<label for="f-min_standards">Least standards</label>' in page
+        assert 'href="/analysis/toy/publishers?format=csv"' in page
+        assert 'href="/analysis/toy/publishers?format=json"' in page
+        assert 'href="/reports/toy-publishers" aria-current="page"' in page
+        table = ReportTable(page)
+        assert table.headers == ["publisher", "standards"]
+        expected = toy_analysis.publishers(ox_store, {}).items
+        assert table.rows == [[(i["label"], ["/id/" + i["publisher"].removeprefix(ID)]),
+                               (str(i["standards"]), [])] for i in expected]
+        assert [(href[0], n) for (_label, href), (n, _) in table.rows] == [
+            ("/id/body/fx-b1", "7"), ("/id/body/fx-b2", "5")]
+        # the filter form: min_standards=6 leaves one publisher, and the links keep it
+        r = client.get("/reports/toy-publishers", params={"min_standards": "6"}, headers=html)
+        assert [row[1][0] for row in ReportTable(r.text).rows] == ["7"]
+        assert 'href="/analysis/toy/publishers?min_standards=6&amp;format=csv"' in r.text
+        # a bad value is the form again with the parameter named, 400
+        r = client.get("/reports/toy-publishers", params={"min_standards": "0"}, headers=html)
+        assert r.status_code == 400 and 'role="alert"' in r.text and "min_standards" in r.text
+        # the built-in reports list the toy too
+        assert 'href="/reports/toy-publishers"' in client.get("/reports/gaps").text
+
+
 def test_an_app_without_the_setting_does_not_have_the_toy(ox_store, project):
     with client_for(ox_store, project, analysis_modules=(TOY,)) as with_toy, \
             client_for(ox_store, project) as without:
@@ -154,6 +228,8 @@ def test_an_app_without_the_setting_does_not_have_the_toy(ox_store, project):
         names = [a["name"] for a in without.get("/analysis").json()["analyses"]]
         assert names == REGISTRY.names()
         assert "/analysis/toy/publishers" not in without.get("/openapi.json").json()["paths"]
+        assert with_toy.get("/reports/toy-publishers").status_code == 200
+        assert without.get("/reports/toy-publishers").status_code == 404
 
 
 def test_the_listing_is_json(ox_store, project):

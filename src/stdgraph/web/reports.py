@@ -1,87 +1,67 @@
-"""``/reports/{name}``: the analyses (overlaps, clusters, gaps, conflicts) as HTML tables with a
-filter form of their parameters and links to the CSV and JSON of the same request
-(``/analysis/...``); every resource a row names links to its page."""
+"""``/reports/{name}``: every analysis of the app's registry
+(``stdgraph.analysis.registry_for(settings)``: the built-in ones and those of
+``STDGRAPH_ANALYSIS_MODULES``) as an HTML table with a filter form of its parameters and links to
+the CSV and JSON of the same request (its ``path`` under ``/analysis/``); every resource a row
+names links to its page.
+
+Everything the page shows comes from the analysis' declaration: ``title``, ``description``,
+``params`` (each with its ``label``), ``report_columns`` and ``path``. An analysis added to the
+registry has its report page with nothing to add here.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from stdgraph.analysis import ANALYSES
+from stdgraph.analysis import Analysis, registry_for
 from stdgraph.api.errors import ApiError
 from stdgraph.api.http import query_params
 from stdgraph.sparql.named import ParameterError
 from stdgraph.web.site import Site
 
-#: report name -> the analysis route answering the same request as CSV or JSON
-REPORT_PATHS = {"overlaps": "/analysis/overlaps", "clusters": "/analysis/overlaps/clusters",
-                "gaps": "/analysis/gaps", "conflicts": "/analysis/conflicts"}
 
-
-def _ref(iri: str | None, label: str | None) -> dict | str:
-    return {"iri": iri, "label": label or iri} if iri else ""
-
-
-#: the columns of the HTML reports: text, or {"iri", "label"} / lists of them (shown as links)
-REPORT_COLUMNS: dict[str, list[tuple[str, Callable[[dict], Any]]]] = {
-    "overlaps": [("score", lambda i: f"{i['score']:.3f}"),
-                 ("shared", lambda i: str(len(i["shared"]))),
-                 ("a", lambda i: _ref(i["a"], i["a_label"])),
-                 ("b", lambda i: _ref(i["b"], i["b_label"])),
-                 ("related", lambda i: "yes" if i["related"] else ""),
-                 ("shared elements", lambda i: i["shared"])],
-    "clusters": [("cluster", lambda i: str(i["cluster"])), ("size", lambda i: str(i["size"])),
-                 ("pairs", lambda i: str(i["pairs"])), ("standards", lambda i: i["standards"]),
-                 ("common elements", lambda i: i["elements"])],
-    "gaps": [("kind", lambda i: i["kind"]), ("subject", lambda i: _ref(i["subject"], i["label"])),
-             ("scheme", lambda i: _ref(i["scheme"], i["scheme_label"])),
-             ("reason", lambda i: i["reason"] or "")],
-    "conflicts": [("severity", lambda i: i["severity"]), ("kind", lambda i: i["kind"]),
-                  ("subjects", lambda i: i["subjects"]), ("message", lambda i: i["message"])],
-}
+def fields(spec: Analysis, given: dict[str, list[str]]) -> list[dict[str, Any]]:
+    """The filter form: one field per parameter, with its label and the values given."""
+    return [{"name": p.name, "label": spec.label(p.name), "type": p.type,
+             "allowed": list(p.allowed), "multiple": p.multiple, "description": p.description,
+             "default": p.default or "", "given": given.get(p.name, [])}
+            for p in spec.params]
 
 
 def routes(router: APIRouter, site: Site) -> None:
+    analyses = registry_for(site.settings)
+
     @router.get("/reports/{name}", summary="An analysis as an HTML report with filters",
                 response_class=HTMLResponse,
                 responses={404: {"description": "No such report."}},
-                description="name: overlaps, clusters, gaps or conflicts; the parameters are "
-                            "those of /analysis/{name} (docs/analyses.md). HTML only; the same "
-                            "request as JSON or CSV is linked from the page.")
+                description="name: an analysis of GET /analysis (overlaps, clusters, gaps, "
+                            "conflicts, and any the server adds); the parameters are those of "
+                            "its path under /analysis/ (docs/analyses.md). HTML only; the "
+                            "same request as JSON or CSV is linked from the page.")
     async def report(name: str, request: Request) -> Response:
-        if name not in REPORT_PATHS:
-            raise ApiError(404, f"no report {name!r} (known: {', '.join(REPORT_PATHS)})")
-        spec = ANALYSES[name]
-        params = query_params(request)
-        raw = {k: [x for x in v if x != ""] for k, v in params.items() if k != "format"}
-        raw = {k: v for k, v in raw.items() if v}
-        values: dict[str, Any] = {}
-        for k, v in raw.items():
-            p = next((p for p in spec.params if p.name == k), None)
-            values[k] = v if p is not None and p.multiple else (v[0] if len(v) == 1 else v)
+        spec = analyses.find(name)
+        if spec is None:
+            raise ApiError(404, f"no report {name!r} (known: {', '.join(analyses)})")
+        given = {k: [x for x in v if x != ""] for k, v in query_params(request).items()
+                 if k != "format"}
+        given = {k: v for k, v in given.items() if v}
         error = None
         doc = None
         try:
-            doc = await site.run(lambda: spec.run(site.store, values))
+            doc = await site.analysis_document(spec, spec.raw_from_query(given))
         except ParameterError as e:
             error = e.message
-        columns = REPORT_COLUMNS[name]
+        columns = spec.report_columns
         rows = [[get(item) for _n, get in columns] for item in doc.items] if doc is not None else []
-        query = urlencode([(k, x) for k, v in raw.items() for x in v])
-        fields = []
-        for p in spec.params:
-            given = raw.get(p.name, [])
-            fields.append({"name": p.name, "type": p.type, "allowed": list(p.allowed),
-                           "multiple": p.multiple, "description": p.description,
-                           "default": p.default or "", "given": given})
+        query = urlencode([(k, x) for k, v in given.items() for x in v])
+        link = f"{spec.path}?{query}{'&' if query else ''}format="
         return site.render(
             request, "report.html", status_code=400 if error else 200, name=name,
-            title=spec.title, fields=fields, columns=[n for n, _ in columns],
-            rows=rows, doc=doc.as_dict() if doc is not None else None, error=error,
-            csv_url=f"{REPORT_PATHS[name]}?{query}{'&' if query else ''}format=csv",
-            json_url=f"{REPORT_PATHS[name]}?{query}{'&' if query else ''}format=json",
-            reports=list(REPORT_PATHS))
+            title=spec.title, description=spec.description, docs=spec.docs,
+            fields=fields(spec, given), columns=[n for n, _ in columns], rows=rows,
+            doc=doc.as_dict() if doc is not None else None, error=error,
+            csv_url=link + "csv", json_url=link + "json", reports=list(analyses))

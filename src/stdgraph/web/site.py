@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 from fastapi import Request
 
+from stdgraph.analysis import Analysis, AnalysisDocument
 from stdgraph.api.context import ApiContext
 from stdgraph.api.http import query_params
 from stdgraph.api.negotiation import negotiate_name
@@ -60,6 +61,11 @@ class Site:
                 raise ParameterError("format", f"{fmt!r} is not one of: " + ", ".join(table))
             return fmt
         return negotiate_name(request.headers.get("accept"), table, what=what)
+
+    async def analysis_document(self, spec: Analysis, raw: dict[str, Any]) -> AnalysisDocument:
+        """The document of analysis ``spec`` for raw parameters (ParameterError names a bad
+        one)."""
+        return await self.run(lambda: spec.run(self.store, raw))
 
     def analysis(self, name: str) -> dict:
         """Analysis ``name``'s whole document, computed once per store state."""
