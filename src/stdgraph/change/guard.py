@@ -63,6 +63,7 @@ from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.store import Store as RdflibStore
 from rdflib.term import Node
 
+from stdgraph.deadline import Deadline
 from stdgraph.errors import QuerySyntaxError, QueryTimeout, StdgraphError, ValidationFailed
 from stdgraph.project import Project
 from stdgraph.rdf.graphs import COMPUTED_GRAPHS, GraphName, is_asserted, is_shacl_data
@@ -125,18 +126,6 @@ class WriteOutcome:
 
 def _graph_term(graph: str | None) -> ox.NamedNode | ox.DefaultGraph:
     return ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
-
-
-class Deadline:
-    """The time limit of one write (``None``: none)."""
-
-    def __init__(self, seconds: float | None) -> None:
-        self.seconds = seconds
-        self.at = time.monotonic() + seconds if seconds else None
-
-    def check(self) -> None:
-        if self.at is not None and time.monotonic() > self.at:
-            raise QueryTimeout(self.seconds or 0)
 
 
 class _Clock:
