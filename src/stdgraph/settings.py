@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from stdgraph.booleans import FALSE_WORDS, TRUE_WORDS, parse_bool
 from stdgraph.errors import UsageError
 
 
@@ -157,11 +158,7 @@ def _coerce(name: str, type_: Any, raw: str) -> Any:
     t = str(type_)
     try:
         if "bool" in t:
-            if raw.lower() in {"1", "true", "yes", "on"}:
-                return True
-            if raw.lower() in {"0", "false", "no", "off"}:
-                return False
-            raise ValueError(raw)
+            return parse_bool(raw)
         if "tuple" in t:
             return tuple(x.strip() for x in raw.split(",") if x.strip())
         if t.startswith("int"):
@@ -169,7 +166,8 @@ def _coerce(name: str, type_: Any, raw: str) -> Any:
         if t.startswith("float"):
             return float(raw)
     except ValueError:
-        raise UsageError(f"setting {name}: cannot read {raw!r} as {t}") from None
+        words = f" ({'/'.join(TRUE_WORDS)} or {'/'.join(FALSE_WORDS)})" if "bool" in t else ""
+        raise UsageError(f"setting {name}: cannot read {raw!r} as {t}{words}") from None
     return raw
 
 

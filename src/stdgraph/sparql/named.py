@@ -31,6 +31,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
+from stdgraph.booleans import parse_bool
 from stdgraph.errors import StdgraphError, UsageError
 from stdgraph.rdf.namespaces import PREFIXES
 from stdgraph.rdf.results import QueryResult
@@ -183,13 +184,10 @@ class Param:
                 raise ParameterError(self.name, f"{raw!r} is not a decimal number")
             term = Literal(Decimal(text), datatype=XSD.decimal)
         elif t == "boolean":
-            low = text.lower()
-            if low in {"true", "1", "yes", "on"}:
-                term = Literal(True)
-            elif low in {"false", "0", "no", "off"}:
-                term = Literal(False)
-            else:
-                raise ParameterError(self.name, f"{raw!r} is not true or false")
+            try:
+                term = Literal(parse_bool(text))
+            except ValueError:
+                raise ParameterError(self.name, f"{raw!r} is not true or false") from None
         elif t == "date":
             try:
                 term = Literal(date.fromisoformat(text), datatype=XSD.date)

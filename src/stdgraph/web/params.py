@@ -15,12 +15,10 @@ from fastapi import Request
 from rdflib import URIRef
 
 from stdgraph.api.http import query_params
+from stdgraph.booleans import parse_bool
 from stdgraph.sparql.named import ParameterError, sparql_term
 
 __all__ = ["Parameter", "read"]
-
-_TRUE = {"true", "1", "on", "yes"}
-_FALSE = {"false", "0", "no"}
 
 
 @dataclass(frozen=True)
@@ -29,8 +27,8 @@ class Parameter:
 
     - ``repeat``: the value is the list of the values given (repeated parameter), else the one
       value or None, and more than one is an error;
-    - ``flag``: true or false (``true/1/on/yes``, ``false/0/no``, any case); the last value
-      given counts, absent is false;
+    - ``flag``: true or false (``stdgraph.booleans.parse_bool``: ``true/1/yes/on``,
+      ``false/0/no``, any case); the last value given counts, absent or empty is false;
     - ``iri``: every value must be an absolute IRI.
     """
 
@@ -41,10 +39,11 @@ class Parameter:
 
     def value(self, given: list[str] | None) -> Any:
         if self.flag:
-            text = ((given or ["false"])[-1] or "false").lower()
-            if text not in _TRUE | _FALSE:
-                raise ParameterError(self.name, f"{text!r} is not a boolean")
-            return text in _TRUE
+            text = (given or ["false"])[-1] or "false"
+            try:
+                return parse_bool(text)
+            except ValueError:
+                raise ParameterError(self.name, f"{text.lower()!r} is not a boolean") from None
         values = [v for v in given or [] if v]
         if self.iri:
             for v in values:

@@ -25,6 +25,7 @@ from stdgraph.api.errors import ApiError
 from stdgraph.api.http import query_params, read_body, require_writer
 from stdgraph.api.negotiation import parse_content_type
 from stdgraph.api.rdfbody import body_schema
+from stdgraph.booleans import parse_bool
 from stdgraph.errors import ImportConflict, UsageError
 from stdgraph.importers import IMPORTERS, Importer
 from stdgraph.importers.base import UPLOAD_DIR, parse_options
@@ -33,7 +34,6 @@ from stdgraph.sparql.named import Param, ParameterError
 
 #: the parameters every import route takes (the importer's options come after)
 GENERIC = ("name", "replace")
-_TRUE, _FALSE = {"1", "true", "yes"}, {"0", "false", "no", ""}
 
 
 def _doc_params(importer: Importer) -> list[dict[str, Any]]:
@@ -47,17 +47,20 @@ def _doc_params(importer: Importer) -> list[dict[str, Any]]:
     for p in importer.options:
         schema: dict[str, Any] = {"type": "boolean" if p.type == "boolean" else "string"}
         if p.default is not None:
-            schema["default"] = p.default == "true" if p.type == "boolean" else p.default
+            schema["default"] = parse_bool(p.default) if p.type == "boolean" else p.default
         params.append({"name": p.name, "in": "query", "required": False, "schema": schema,
                        "description": p.description})
     return params
 
 
 def _flag(params: dict[str, list[str]], name: str) -> bool:
-    text = (params.get(name) or ["false"])[0].strip().lower()
-    if text not in _TRUE | _FALSE:
-        raise ApiError(400, f"{name}={text!r}: use true or false", parameter=name)
-    return text in _TRUE
+    """A yes/no parameter (``parse_bool``'s words); absent or empty is false."""
+    text = (params.get(name) or [""])[0].strip() or "false"
+    try:
+        return parse_bool(text)
+    except ValueError:
+        raise ApiError(400, f"{name}={text.lower()!r}: use true or false",
+                       parameter=name) from None
 
 
 def imports_router(ctx: ApiContext) -> APIRouter:
