@@ -22,8 +22,7 @@ import pyoxigraph as ox
 from stdgraph.errors import StdgraphError, UsageError, ValidationFailed
 from stdgraph.project import Project
 from stdgraph.rdf.formats import (
-    GRAPH_FORMATS,
-    RESULT_FORMATS,
+    RESULT_MEDIA,
     serialize_graph,
     serialize_result,
     table,
@@ -185,12 +184,16 @@ def validate(click_ctx: click.Context, files: tuple[Path, ...], fmt: str,
         sys.exit(1)
 
 
+#: what ``stdgraph query --format`` offers for CONSTRUCT/DESCRIBE (formats of rdf.formats)
+QUERY_GRAPH_FORMATS = ("turtle", "ntriples", "jsonld")
+
+
 @cli.command()
 @click.argument("sparql", required=False)
 @click.option("--file", "file", type=click.Path(path_type=Path, dir_okay=False),
               help="Read the query from a file.")
 @click.option("--format", "fmt", default="table", show_default=True,
-              type=click.Choice(["table", *RESULT_FORMATS, "turtle", "ntriples", "jsonld"]),
+              type=click.Choice(["table", *RESULT_MEDIA, *QUERY_GRAPH_FORMATS]),
               help="Output format.")
 @click.option("--prefixes/--no-prefixes", default=True, show_default=True,
               help="Prepend PREFIX lines for sg:, sgid:, skos:, dcterms:, ...")
@@ -228,12 +231,12 @@ def query(click_ctx: click.Context, sparql: str | None, file: Path | None, fmt: 
     with open_store(ctx.settings.store, read_only=True) as st:
         result = st.query(text, base_iri=base)
     if result.kind == "graph":
-        if fmt not in GRAPH_FORMATS:
+        if fmt not in QUERY_GRAPH_FORMATS:
             fmt = "turtle"
         click.echo(serialize_graph(result.triples, fmt).decode(), nl=False)
     elif fmt == "table":
         click.echo(table(result))
-    elif fmt in RESULT_FORMATS:
+    elif fmt in RESULT_MEDIA:
         click.echo(serialize_result(result, fmt).decode(), nl=False)
     else:
         raise UsageError(f"--format {fmt} is for CONSTRUCT/DESCRIBE; use table/json/csv/tsv/xml")

@@ -20,7 +20,7 @@ from stdgraph.analysis.registry import FORMATS, Analysis, AnalysisRegistry, Unkn
 from stdgraph.store.base import Store
 
 __all__ = ["ANALYSES", "MODULES", "REGISTRY", "Analysis", "AnalysisDocument", "AnalysisRegistry",
-           "DEFAULT_LIMIT", "FORMATS", "MEDIA_TYPES", "Parameter", "UnknownAnalysis", "get",
+           "DEFAULT_LIMIT", "FORMATS", "Parameter", "UnknownAnalysis", "get",
            "registry_for", "render", "run"]
 
 #: The analysis modules, one line each; each declares ``ANALYSES``.
@@ -34,8 +34,6 @@ MODULES = (
 REGISTRY = AnalysisRegistry.from_modules(MODULES)
 #: The built-in analyses by name (the same object as ``REGISTRY``).
 ANALYSES = REGISTRY
-
-MEDIA_TYPES = {"json": "application/json", "csv": "text/csv"}
 
 
 def registry_for(settings) -> AnalysisRegistry:

@@ -9,6 +9,10 @@ No header (or an empty one) means anything is fine and the first offer is return
 is acceptable the answer is ``None`` and the caller answers 406, naming the offers
 (``NotAcceptable`` carries them).
 
+``format_or_accept`` is how every route that takes ``?format=`` chooses: the parameter, when
+given, overrides ``Accept`` (400 naming it, and the formats there are, when it is not one of
+them).
+
 The module knows nothing about HTTP frameworks, so the library, the API and the CLI can all use it.
 """
 
@@ -18,16 +22,20 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from stdgraph.rdf.formats import NotAcceptable, UnsupportedMediaType
+from stdgraph.sparql.named import ParameterError
 
 __all__ = [
     "MediaRange",
     "NotAcceptable",
+    "UnknownFormat",
     "UnsupportedMediaType",
+    "format_or_accept",
     "negotiate",
     "negotiate_name",
     "parse_accept",
     "parse_content_type",
     "require_content_type",
+    "requested_format",
     "response_media_type",
 ]
 
@@ -174,6 +182,45 @@ def negotiate_name(
         primary = [t if isinstance(t, str) else t[0] for t in table.values()]
         raise NotAcceptable(primary, what)
     return owner[picked]
+
+
+class UnknownFormat(ParameterError):
+    """400: ``?format=`` names a format this answer does not come in; ``supported`` lists
+    those it does (the error envelope shows them)."""
+
+    def __init__(self, given: str, supported: Iterable[str], param: str = "format") -> None:
+        self.supported = list(supported)
+        super().__init__(param, f"{given!r} is not one of: {', '.join(self.supported)}")
+
+
+def requested_format(params: Mapping[str, Sequence[str]], table: Mapping[str, object], *,
+                     param: str = "format") -> str | None:
+    """The format named by the ``param`` query parameter (``params``: name -> values), None
+    when it is not given; ParameterError when it is given twice, UnknownFormat when it is not
+    a name of ``table``."""
+    values = params.get(param) or []
+    if len(values) > 1:
+        raise ParameterError(param, "takes one value, got several")
+    if not values:
+        return None
+    if values[0] not in table:
+        raise UnknownFormat(values[0], table, param)
+    return values[0]
+
+
+def format_or_accept(
+    params: Mapping[str, Sequence[str]],
+    accept: str | None,
+    table: Mapping[str, Sequence[str]] | Mapping[str, str],
+    *,
+    what: str = "this answer",
+    param: str = "format",
+) -> str:
+    """The answer's format, by name of ``table``: ``?format=`` when given (it overrides
+    ``Accept``; see ``requested_format``), else negotiated from ``accept`` (NotAcceptable when
+    nothing fits)."""
+    given = requested_format(params, table, param=param)
+    return given if given is not None else negotiate_name(accept, table, what=what)
 
 
 def response_media_type(fmt: str, table: Mapping[str, Sequence[str]]) -> str:

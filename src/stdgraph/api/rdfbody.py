@@ -10,7 +10,8 @@ from collections.abc import AsyncIterator, Callable, Iterable
 import pyoxigraph as ox
 
 from stdgraph.errors import RDFSyntaxError, SourcePosition
-from stdgraph.rdf.io import FORMATS, check_document
+from stdgraph.rdf.formats import OX_FORMATS
+from stdgraph.rdf.io import check_document
 from stdgraph.rdf.namespaces import PREFIXES
 
 _QUAD_FORMATS = {"nquads", "trig"}
@@ -29,7 +30,7 @@ def parse_body(body: bytes, fmt: str, *, base_iri: str | None, label: str) -> li
     ones; syntax errors become ``RDFSyntaxError`` (400) with line and column."""
     check_document(body, fmt, label)
     try:
-        return list(ox.parse(body, format=FORMATS[fmt], base_iri=base_iri,
+        return list(ox.parse(body, format=OX_FORMATS[fmt], base_iri=base_iri,
                              rename_blank_nodes=True))
     except SyntaxError as e:
         raise RDFSyntaxError(e.msg or str(e), SourcePosition(label, e.lineno, e.offset)) from None
@@ -45,7 +46,7 @@ def serialize_quads(quads: Iterable[ox.Quad], fmt: str, output, *, dataset: bool
         items: Iterable = quads
     else:
         items = (ox.Triple(q.subject, q.predicate, q.object) for q in quads)
-    ox.serialize(items, output, FORMATS[fmt], **kwargs)
+    ox.serialize(items, output, OX_FORMATS[fmt], **kwargs)
 
 
 class _Cancelled(Exception):

@@ -1,7 +1,12 @@
-"""Media types <-> serialisers for query results and graphs, and Accept negotiation.
+"""The formats stdgraph reads and writes, in one table, and the serialisers of query results.
 
-One table per result kind; the CLI's ``--format`` names and the HTTP media types both resolve
-here, so the two can never disagree about what a format looks like.
+:data:`FORMATS` holds one :class:`Format` record per format: its name (the CLI's ``--format``,
+HTTP's ``?format=``), media types, file suffix, what it holds (SPARQL results, a graph, a
+dataset), the pyoxigraph ``RdfFormat`` and rdflib's name for it, and its W3C format IRI.
+Everything else here (the negotiation tables ``RESULT_MEDIA``, ``GRAPH_MEDIA``,
+``DATASET_MEDIA``, the upload table ``RDF_INPUT_MEDIA``, ``OX_FORMATS``, ``FORMAT_IRIS``) and
+elsewhere (the pages' ``RESOURCE_MEDIA``, the dumps, the stores' serialisers) is derived from
+it, so the CLI and every HTTP route can never disagree about what a format looks like.
 """
 
 from __future__ import annotations
@@ -10,8 +15,10 @@ import csv
 import io
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
+import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
@@ -19,24 +26,74 @@ from stdgraph.errors import StdgraphError
 from stdgraph.rdf.namespaces import PREFIXES
 from stdgraph.rdf.results import Answer, QueryResult, Triple
 
-# name -> media type
-RESULT_FORMATS = {
-    "json": "application/sparql-results+json",
-    "xml": "application/sparql-results+xml",
-    "csv": "text/csv",
-    "tsv": "text/tab-separated-values",
-}
-GRAPH_FORMATS = {
-    "turtle": "text/turtle",
-    "ntriples": "application/n-triples",
-    "jsonld": "application/ld+json",
-    "rdfxml": "application/rdf+xml",
-}
-DATASET_FORMATS = {
-    "nquads": "application/n-quads",
-    "trig": "application/trig",
-}
-_RDFLIB_NAMES = {"turtle": "turtle", "ntriples": "nt", "jsonld": "json-ld", "rdfxml": "xml"}
+_W3C = "http://www.w3.org/ns/formats/"
+
+
+@dataclass(frozen=True)
+class Format:
+    """One format. ``media_types``: the first is the one answered with (``Content-Type``),
+    the others are aliases a client may ask for (``Accept``); ``uploads`` are those a request
+    body may carry (the aliases but generic ones such as ``application/json``). ``kind``:
+    ``"results"`` (SPARQL SELECT/ASK results), ``"graph"`` (triples) or ``"dataset"`` (quads,
+    named graphs kept). ``ox``/``rdflib``: the format for pyoxigraph and rdflib (None: that
+    library does not write it); ``writable``: stdgraph answers in it."""
+
+    name: str
+    media_types: tuple[str, ...]
+    suffix: str
+    kind: str
+    ox: ox.RdfFormat | None = None
+    rdflib: str | None = None
+    iri: str | None = None
+    uploads: tuple[str, ...] = ()
+    writable: bool = True
+
+    @property
+    def media_type(self) -> str:
+        return self.media_types[0]
+
+
+#: Every format, by name. The order is the servers' order of preference within a kind.
+FORMATS: dict[str, Format] = {f.name: f for f in (
+    Format("json", ("application/sparql-results+json", "application/json"), "srj", "results",
+           iri=_W3C + "SPARQL_Results_JSON"),
+    Format("xml", ("application/sparql-results+xml", "application/xml", "text/xml"), "srx",
+           "results", iri=_W3C + "SPARQL_Results_XML"),
+    Format("csv", ("text/csv",), "csv", "results", iri=_W3C + "SPARQL_Results_CSV"),
+    Format("tsv", ("text/tab-separated-values",), "tsv", "results",
+           iri=_W3C + "SPARQL_Results_TSV"),
+    Format("turtle", ("text/turtle", "application/x-turtle", "application/turtle"), "ttl",
+           "graph", ox.RdfFormat.TURTLE, "turtle", _W3C + "Turtle",
+           uploads=("text/turtle", "application/x-turtle")),
+    Format("ntriples", ("application/n-triples", "text/plain"), "nt", "graph",
+           ox.RdfFormat.N_TRIPLES, "nt", _W3C + "N-Triples",
+           uploads=("application/n-triples", "text/plain")),
+    Format("jsonld", ("application/ld+json", "application/json"), "jsonld", "dataset",
+           ox.RdfFormat.JSON_LD, "json-ld", _W3C + "JSON-LD", uploads=("application/ld+json",)),
+    Format("rdfxml", ("application/rdf+xml", "application/xml", "text/xml"), "rdf", "graph",
+           ox.RdfFormat.RDF_XML, "xml", _W3C + "RDF_XML", uploads=("application/rdf+xml",)),
+    Format("nquads", ("application/n-quads",), "nq", "dataset", ox.RdfFormat.N_QUADS, "nquads",
+           _W3C + "N-Quads", uploads=("application/n-quads",)),
+    Format("trig", ("application/trig",), "trig", "dataset", ox.RdfFormat.TRIG, "trig",
+           _W3C + "TriG", uploads=("application/trig",)),
+    Format("n3", ("text/n3",), "n3", "graph", ox.RdfFormat.N3, "n3", _W3C + "N3",
+           uploads=("text/n3",), writable=False),
+)}
+
+
+#: the documents that are not RDF: pages, and plain JSON (analyses, the pages' data)
+HTML_MEDIA = ("text/html", "application/xhtml+xml")
+JSON_MEDIA = ("application/json",)
+
+
+def media_table(names: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """``name -> media types`` of the named formats, in that order (a negotiation table: the
+    first entry is the default when the client sends no Accept header)."""
+    return {n: FORMATS[n].media_types for n in names}
+
+
+#: the pyoxigraph format of each RDF format, by name (parsing and native serialisation)
+OX_FORMATS: dict[str, ox.RdfFormat] = {n: f.ox for n, f in FORMATS.items() if f.ox is not None}
 
 
 def _json_term(t: Node) -> dict[str, str]:
@@ -82,7 +139,7 @@ def _tsv_term(t: Node | None) -> str:
 
 
 def serialize_result(result: QueryResult, fmt: str) -> bytes:
-    """SELECT/ASK results in one of RESULT_FORMATS (by name)."""
+    """SELECT/ASK results in one of the ``"results"`` formats (by name)."""
     if result.kind == "ask":
         if fmt == "json":
             return json.dumps({"head": {}, "boolean": bool(result.boolean)}).encode()
@@ -129,13 +186,13 @@ def serialize_result(result: QueryResult, fmt: str) -> bytes:
 
 
 def serialize_graph(triples: Iterable[Triple], fmt: str) -> bytes:
-    """Triples in one of GRAPH_FORMATS (by name), with the project's prefixes bound."""
+    """Triples in a graph format (by name), with the project's prefixes bound."""
     g = Graph()
     for prefix, ns in PREFIXES.items():
         g.bind(prefix, ns)
     for t in triples:
         g.add(t)
-    return g.serialize(format=_RDFLIB_NAMES[fmt], encoding="utf-8")
+    return g.serialize(format=FORMATS[fmt].rdflib, encoding="utf-8")
 
 
 def short(t: Node | None) -> str:
@@ -171,53 +228,22 @@ def table(result: QueryResult) -> str:
     return "\n".join(lines)
 
 
-# -- HTTP negotiation tables ----------------------------------------------------------------------
+# -- HTTP negotiation tables, derived from FORMATS ---------------------------------------------
 # name -> media types this format is served for (the first is the Content-Type answered with).
 # The first entry of each table is the default when the client sends no Accept header.
-RESULT_MEDIA: dict[str, tuple[str, ...]] = {
-    "json": ("application/sparql-results+json", "application/json"),
-    "xml": ("application/sparql-results+xml", "application/xml", "text/xml"),
-    "csv": ("text/csv",),
-    "tsv": ("text/tab-separated-values",),
-}
-GRAPH_MEDIA: dict[str, tuple[str, ...]] = {
-    "turtle": ("text/turtle", "application/x-turtle", "application/turtle"),
-    "ntriples": ("application/n-triples", "text/plain"),
-    "jsonld": ("application/ld+json", "application/json"),
-    "rdfxml": ("application/rdf+xml", "application/xml", "text/xml"),
-    "nquads": ("application/n-quads",),
-    "trig": ("application/trig",),
-}
-DATASET_MEDIA: dict[str, tuple[str, ...]] = {
-    "nquads": ("application/n-quads",),
-    "trig": ("application/trig",),
-    "jsonld": ("application/ld+json", "application/json"),
-}
-#: Content-Type of a request body -> rdf.io format name (Graph Store Protocol uploads)
-RDF_INPUT_MEDIA: dict[str, str] = {
-    "text/turtle": "turtle",
-    "application/x-turtle": "turtle",
-    "application/n-triples": "ntriples",
-    "text/plain": "ntriples",
-    "application/ld+json": "jsonld",
-    "application/rdf+xml": "rdfxml",
-    "application/n-quads": "nquads",
-    "application/trig": "trig",
-    "text/n3": "n3",
-}
+#: SELECT/ASK results: every results format
+RESULT_MEDIA = media_table(n for n, f in FORMATS.items() if f.kind == "results")
+#: CONSTRUCT/DESCRIBE results and single graphs: every RDF format stdgraph writes (a quad
+#: format holds the triples in one graph)
+GRAPH_MEDIA = media_table(n for n, f in FORMATS.items()
+                          if f.kind in {"graph", "dataset"} and f.writable)
+#: the whole dataset, named graphs kept: the dataset formats, N-Quads first (the default)
+DATASET_MEDIA = media_table(("nquads", "trig", "jsonld"))
+#: Content-Type of a request body -> format name (Graph Store Protocol uploads, imports)
+RDF_INPUT_MEDIA: dict[str, str] = {m: n for n, f in FORMATS.items() for m in f.uploads}
 #: W3C format IRIs (http://www.w3.org/ns/formats/) for service descriptions and DCAT
-FORMAT_IRIS: dict[str, str] = {
-    "json": "http://www.w3.org/ns/formats/SPARQL_Results_JSON",
-    "xml": "http://www.w3.org/ns/formats/SPARQL_Results_XML",
-    "csv": "http://www.w3.org/ns/formats/SPARQL_Results_CSV",
-    "tsv": "http://www.w3.org/ns/formats/SPARQL_Results_TSV",
-    "turtle": "http://www.w3.org/ns/formats/Turtle",
-    "ntriples": "http://www.w3.org/ns/formats/N-Triples",
-    "jsonld": "http://www.w3.org/ns/formats/JSON-LD",
-    "rdfxml": "http://www.w3.org/ns/formats/RDF_XML",
-    "nquads": "http://www.w3.org/ns/formats/N-Quads",
-    "trig": "http://www.w3.org/ns/formats/TriG",
-}
+FORMAT_IRIS: dict[str, str] = {n: f.iri for n, f in FORMATS.items()
+                               if f.iri is not None and f.writable}
 
 
 # -- errors of format choice -----------------------------------------------------------------------

@@ -18,19 +18,10 @@ from rdflib.namespace import RDF, XSD
 from rdflib.term import IdentifiedNode, Node
 
 from stdgraph.errors import RDFSyntaxError, SourcePosition
+from stdgraph.rdf.formats import OX_FORMATS
 
 _XSD_STRING = str(XSD.string)
 _LANG_STRING = str(RDF.langString)
-
-FORMATS = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "nquads": ox.RdfFormat.N_QUADS,
-    "trig": ox.RdfFormat.TRIG,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "n3": ox.RdfFormat.N3,
-}
 
 #: the terms pyoxigraph puts in a quad (a triple term only as subject or object, RDF 1.2)
 OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
@@ -129,9 +120,9 @@ def parse_quads(
         check_document(path.read_bytes() if path is not None else (data or b""), fmt, name)
     try:
         if path is not None:
-            yield from ox.parse(path=str(path), format=FORMATS[fmt], base_iri=base_iri)
+            yield from ox.parse(path=str(path), format=OX_FORMATS[fmt], base_iri=base_iri)
         else:
-            yield from ox.parse(data, format=FORMATS[fmt], base_iri=base_iri)
+            yield from ox.parse(data, format=OX_FORMATS[fmt], base_iri=base_iri)
     except SyntaxError as e:
         reason = e.msg or str(e)
         raise RDFSyntaxError(reason, SourcePosition(name, e.lineno, e.offset)) from None

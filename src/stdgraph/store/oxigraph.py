@@ -34,8 +34,8 @@ from typing import Any, TypedDict
 import pyoxigraph as ox
 
 from stdgraph.errors import QueryTimeout, StoreError
-from stdgraph.rdf.formats import NotAcceptable
-from stdgraph.rdf.io import FORMATS, OxTerm, graph_to_quads, to_rdflib
+from stdgraph.rdf.formats import OX_FORMATS, NotAcceptable
+from stdgraph.rdf.io import OxTerm, graph_to_quads, to_rdflib
 from stdgraph.rdf.namespaces import PREFIXES
 from stdgraph.rdf.results import Answer, QueryResult, Triple
 from stdgraph.sparql.scan import (
@@ -340,7 +340,7 @@ class OxigraphStore(Store):
         return sum(1 for _ in self.db.quads_for_pattern(None, None, None, g))
 
     def dump(self, fmt: str, *, graphs: list[str] | None = None) -> bytes:
-        rdf_format = FORMATS[fmt]
+        rdf_format = OX_FORMATS[fmt]
         if fmt in {"nquads", "trig"} and graphs is None:
             return self.db.dump(format=rdf_format) or b""
         selected = graphs if graphs is not None else self.graph_names()
@@ -567,7 +567,7 @@ def answer_native(
         kwargs: dict[str, Any] = (
             {"prefixes": prefixes} if prefixes and graph_format in {"turtle", "trig"} else {})
         # ``gen`` yields only quads or only triples (``as_quads``)
-        body = ox.serialize(gen, format=FORMATS[graph_format], **kwargs)  # type: ignore[arg-type]
+        body = ox.serialize(gen, format=OX_FORMATS[graph_format], **kwargs)  # type: ignore[arg-type]
         return Answer("graph", graph_format, body or b"", state["truncated"], state["count"])
     if result_format is None:
         del res  # see above

@@ -61,8 +61,8 @@ import httpx
 import pyoxigraph as ox
 
 from stdgraph.errors import QuerySyntaxError, QueryTimeout, StoreError, UsageError
-from stdgraph.rdf.formats import serialize_answer
-from stdgraph.rdf.io import FORMATS, OxTerm, to_oxigraph, to_rdflib
+from stdgraph.rdf.formats import OX_FORMATS, serialize_answer
+from stdgraph.rdf.io import OxTerm, to_oxigraph, to_rdflib
 from stdgraph.rdf.results import Answer, QueryResult, Triple
 from stdgraph.sparql.scan import has_dataset_clause, keywords, query_form
 from stdgraph.sparql.terms import iri_ref
@@ -406,7 +406,7 @@ class RemoteStore(Store):
                 yield to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)
 
     def dump(self, fmt: str, *, graphs: list[str] | None = None) -> bytes:
-        rdf_format = FORMATS[fmt]
+        rdf_format = OX_FORMATS[fmt]
         local = ox.Store()
         selected = graphs if graphs is not None else self.graph_names()
         if fmt in {"nquads", "trig"}:

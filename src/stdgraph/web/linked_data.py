@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from rdflib import Graph
 
 from stdgraph.api.http import public_base
+from stdgraph.rdf.formats import FORMATS, HTML_MEDIA, media_table
 from stdgraph.rdf.namespaces import PREFIXES
 from stdgraph.settings import Settings
 
@@ -18,15 +19,11 @@ __all__ = ["RESOURCE_MEDIA", "alternates", "jsonld_context", "rdf_response"]
 
 SG = PREFIXES["sg"]
 
-#: format name -> media types (first: the one answered); the first entry is the default
+#: format name -> media types (first: the one answered; ``rdf.formats.FORMATS``); the first
+#: entry is the default
 RESOURCE_MEDIA: dict[str, tuple[str, ...]] = {
-    "turtle": ("text/turtle",),
-    "html": ("text/html", "application/xhtml+xml"),
-    "jsonld": ("application/ld+json", "application/json"),
-    "ntriples": ("application/n-triples",),
-    "rdfxml": ("application/rdf+xml",),
-}
-_RDFLIB = {"turtle": "turtle", "jsonld": "json-ld", "ntriples": "nt", "rdfxml": "xml"}
+    "turtle": FORMATS["turtle"].media_types, "html": HTML_MEDIA,
+    **media_table(("jsonld", "ntriples", "rdfxml"))}
 _CHARSET = {"turtle", "ntriples", "html"}
 
 
@@ -64,7 +61,7 @@ def serialize(triples: list[tuple], fmt: str, request: Request, settings: Settin
                                      auto_compact=True))
         doc["@context"] = public_base(request, settings) + "/context.jsonld"
         return json.dumps(doc, ensure_ascii=False, indent=2).encode("utf-8")
-    return g.serialize(format=_RDFLIB[fmt], encoding="utf-8")
+    return g.serialize(format=FORMATS[fmt].rdflib, encoding="utf-8")
 
 
 def alternates(request: Request, settings: Settings, path: str) -> str:

@@ -12,20 +12,20 @@ from fastapi import Request
 from stdgraph.analysis import Analysis, AnalysisDocument
 from stdgraph.api.context import ApiContext
 from stdgraph.api.http import query_params
-from stdgraph.api.negotiation import negotiate_name
+from stdgraph.api.negotiation import format_or_accept
 from stdgraph.catalog.common import full_analysis
 from stdgraph.catalog.resource import Resource
 from stdgraph.errors import QueryTimeout
+from stdgraph.rdf.formats import HTML_MEDIA, JSON_MEDIA
 from stdgraph.settings import Settings
-from stdgraph.sparql.named import ParameterError
 from stdgraph.store.base import Store
 from stdgraph.web.render import Pages
 
 __all__ = ["HTML_JSON", "JSON_HTML", "Site"]
 
 #: format name -> media types (first: the one answered); the first entry is the default
-JSON_HTML = {"json": ("application/json",), "html": ("text/html", "application/xhtml+xml")}
-HTML_JSON = {"html": ("text/html", "application/xhtml+xml"), "json": ("application/json",)}
+JSON_HTML = {"json": JSON_MEDIA, "html": HTML_MEDIA}
+HTML_JSON = {"html": HTML_MEDIA, "json": JSON_MEDIA}
 
 T = TypeVar("T")
 
@@ -54,13 +54,9 @@ class Site:
 
     def pick(self, request: Request, table: dict[str, tuple[str, ...]], what: str) -> str:
         """The answer's format: ``?format=`` when given (400 when not in ``table``), else by
-        Accept (406 when nothing fits)."""
-        fmt = query_params(request).get("format", [None])[0]
-        if fmt is not None:
-            if fmt not in table:
-                raise ParameterError("format", f"{fmt!r} is not one of: " + ", ".join(table))
-            return fmt
-        return negotiate_name(request.headers.get("accept"), table, what=what)
+        Accept (406 when nothing fits): ``api.negotiation.format_or_accept``."""
+        return format_or_accept(query_params(request), request.headers.get("accept"), table,
+                                what=what)
 
     async def analysis_document(self, spec: Analysis, raw: dict[str, Any]) -> AnalysisDocument:
         """The document of analysis ``spec`` for raw parameters (ParameterError names a bad

@@ -39,14 +39,19 @@ from stdgraph.api.context import ApiContext
 from stdgraph.api.errors import ApiError
 from stdgraph.api.executor import QueryJob
 from stdgraph.api.http import base_iri, query_params
-from stdgraph.api.negotiation import NotAcceptable, negotiate_name
+from stdgraph.api.negotiation import (
+    NotAcceptable,
+    format_or_accept,
+    negotiate_name,
+    requested_format,
+)
 from stdgraph.api.routes.sparql import answer_response
 from stdgraph.errors import QueryTimeout
 from stdgraph.project import Project
-from stdgraph.rdf.formats import GRAPH_MEDIA, RESULT_MEDIA
-from stdgraph.sparql.named import Param, ParameterError, Registry
+from stdgraph.rdf.formats import FORMATS, GRAPH_MEDIA, JSON_MEDIA, RESULT_MEDIA
+from stdgraph.sparql.named import Param, Registry
 
-ANALYSIS_MEDIA = {"json": ("application/json",), "csv": ("text/csv",)}
+ANALYSIS_MEDIA = {"json": JSON_MEDIA, "csv": FORMATS["csv"].media_types}
 _TYPES = {"iri": "string", "string": "string", "literal": "string", "integer": "integer",
           "decimal": "number", "boolean": "boolean", "date": "string", "year": "string"}
 
@@ -54,13 +59,6 @@ _TYPES = {"iri": "string", "string": "string", "literal": "string", "integer": "
 def _media(fmt: str, table: dict[str, tuple[str, ...]]) -> str:
     mt = table[fmt][0]
     return mt if mt == "application/json" else mt + "; charset=utf-8"
-
-
-def _single(params: dict[str, list[str]], name: str) -> str | None:
-    values = params.get(name, [])
-    if len(values) > 1:
-        raise ParameterError(name, "takes one value, got several")
-    return values[0] if values else None
 
 
 def _doc_param(p: Param) -> dict[str, Any]:
@@ -108,13 +106,10 @@ def analysis_router(ctx: ApiContext) -> APIRouter:
     async def run_named(request: Request, name: str) -> Response:
         q = registry.get(name)
         params = query_params(request)
-        fmt = _single(params, "format")
+        fmt = requested_format(params, RESULT_MEDIA)
         values = {k: v for k, v in params.items() if k != "format"}
         text = q.bound_text(values)
         if fmt is not None:
-            if fmt not in RESULT_MEDIA:
-                raise ParameterError("format", f"{fmt!r} is not one of: "
-                                     + ", ".join(RESULT_MEDIA))
             result_fmt: str | None = fmt
             graph_fmt: str | None = "turtle"
         else:
@@ -150,13 +145,8 @@ def analysis_router(ctx: ApiContext) -> APIRouter:
     def add_analysis(spec: Analysis) -> None:
         async def handler(request: Request) -> Response:
             params = query_params(request)
-            fmt = _single(params, "format")
-            if fmt is not None:
-                if fmt not in ANALYSIS_MEDIA:
-                    raise ParameterError("format", f"{fmt!r} is not one of: json, csv")
-            else:
-                fmt = negotiate_name(request.headers.get("accept"), ANALYSIS_MEDIA,
-                                     what=f"the {spec.name} analysis")
+            fmt = format_or_accept(params, request.headers.get("accept"), ANALYSIS_MEDIA,
+                                   what=f"the {spec.name} analysis")
             raw = spec.raw_from_query(params)
             work = asyncio.to_thread(_run, spec, ctx, raw, fmt)
             timeout = settings.query_timeout or None

@@ -8,21 +8,16 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
 
 from stdgraph.api.context import ApiContext
-from stdgraph.api.errors import ApiError
-from stdgraph.api.http import public_base
-from stdgraph.api.negotiation import negotiate_name, response_media_type
+from stdgraph.api.http import public_base, query_params
+from stdgraph.api.negotiation import format_or_accept, negotiate_name, response_media_type
 from stdgraph.api.rdfbody import serialize_quads, stream
 from stdgraph.api.servicedesc import void_description
-from stdgraph.rdf.formats import GRAPH_MEDIA
+from stdgraph.rdf.formats import FORMATS, GRAPH_MEDIA
 
-#: name -> (media type, file suffix); the first is the default
-DUMPS = {
-    "turtle": ("text/turtle", "ttl"),
-    "nquads": ("application/n-quads", "nq"),
-    "jsonld": ("application/ld+json", "jsonld"),
-    "trig": ("application/trig", "trig"),
-    "ntriples": ("application/n-triples", "nt"),
-}
+#: name -> (media type, file suffix) of the dump formats (``rdf.formats.FORMATS``); the first
+#: is the default
+DUMPS = {n: (FORMATS[n].media_type, FORMATS[n].suffix)
+         for n in ("turtle", "nquads", "jsonld", "trig", "ntriples")}
 
 
 def dataset_router(ctx: ApiContext) -> APIRouter:
@@ -47,14 +42,10 @@ def dataset_router(ctx: ApiContext) -> APIRouter:
                            400: {"description": "Unknown ?format."},
                            406: {"description": "No acceptable media type."}})
     async def dump(request: Request, format: str | None = None) -> Response:
-        if format is not None:
-            if format not in DUMPS:
-                raise ApiError(400, f"unknown dump format {format!r}; use one of "
-                                    f"{', '.join(DUMPS)}", supported=list(DUMPS))
-            fmt = format
-        else:
-            table = {k: (v[0],) for k, v in DUMPS.items()}
-            fmt = negotiate_name(request.headers.get("accept"), table, what="the dump")
+        # ``format`` is declared for the OpenAPI document; format_or_accept reads it
+        table = {k: (v[0],) for k, v in DUMPS.items()}
+        fmt = format_or_accept(query_params(request), request.headers.get("accept"), table,
+                               what="the dump")
         media, suffix = DUMPS[fmt]
         body = stream(lambda out: serialize_quads(ctx.quads(None), fmt, out, dataset=True))
         return StreamingResponse(
