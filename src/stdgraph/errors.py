@@ -20,6 +20,18 @@ class StdgraphError(Exception):
         super().__init__(message)
         self.message = message
 
+    def __reduce__(self) -> tuple:
+        """Pickled with its attributes, whatever its ``__init__`` takes: an error raised in a
+        query worker process reaches the server as the same type (``api.executor``)."""
+        return (_rebuilt, (type(self), self.args, self.__dict__))
+
+
+def _rebuilt(cls: type[StdgraphError], args: tuple, state: dict) -> StdgraphError:
+    error = cls.__new__(cls, *args)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
 
 class UsageError(StdgraphError):
     """Bad arguments, settings or paths."""

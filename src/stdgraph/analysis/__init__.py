@@ -20,8 +20,8 @@ from stdgraph.analysis.registry import FORMATS, Analysis, AnalysisRegistry, Unkn
 from stdgraph.store.base import Store
 
 __all__ = ["ANALYSES", "MODULES", "REGISTRY", "Analysis", "AnalysisDocument", "AnalysisRegistry",
-           "DEFAULT_LIMIT", "FORMATS", "Parameter", "UnknownAnalysis", "get",
-           "registry_for", "render", "run"]
+           "DEFAULT_LIMIT", "FORMATS", "Parameter", "UnknownAnalysis", "get", "registry_for",
+           "registry_of", "render", "render_with", "run", "run_with"]
 
 #: The analysis modules, one line each; each declares ``ANALYSES``.
 MODULES = (
@@ -39,8 +39,26 @@ ANALYSES = REGISTRY
 def registry_for(settings) -> AnalysisRegistry:
     """The built-in analyses plus those of ``settings.analysis_modules``
     (``STDGRAPH_ANALYSIS_MODULES``), for one app or one CLI run."""
-    extra = tuple(getattr(settings, "analysis_modules", ()) or ())
-    return REGISTRY.extended(extra) if extra else REGISTRY
+    return registry_of(tuple(getattr(settings, "analysis_modules", ()) or ()))
+
+
+def registry_of(modules: tuple[str, ...]) -> AnalysisRegistry:
+    """The built-in analyses plus those the named modules declare."""
+    return REGISTRY.extended(modules) if modules else REGISTRY
+
+
+def run_with(store: Store, modules: tuple[str, ...], name: str,
+             raw: RawParams | None = None) -> AnalysisDocument:
+    """Analysis ``name`` of ``registry_of(modules)`` on ``store``: the form the server's query
+    runner calls (plain arguments that pickle, in a worker process or a thread)."""
+    return registry_of(modules).get(name).run(store, raw)
+
+
+def render_with(store: Store, modules: tuple[str, ...], name: str, raw: RawParams | None,
+                fmt: str) -> str:
+    """``run_with``'s document rendered in ``fmt`` (json, csv or table)."""
+    spec = registry_of(modules).get(name)
+    return spec.render(spec.run(store, raw), fmt)
 
 
 def get(name: str) -> Analysis:

@@ -13,7 +13,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from stdgraph.api.executor import ProcessQueryExecutor, ThreadQueryExecutor
+from stdgraph.api.executor import CallJob, ProcessQueryExecutor, ThreadQueryExecutor
 from stdgraph.change.guard import WriteGuard
 from stdgraph.project import Project
 from stdgraph.settings import Settings
@@ -71,6 +71,13 @@ class ApiContext:
         return cls(settings=settings, store=store, executor=executor, guard=guard,
                    examples=examples,
                    inline_store=store if store.answers_inline else None)
+
+    async def read(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """``fn(store, *args, **kwargs)`` through the query runner (``executor.CallJob``: a
+        module-level function, arguments and result that pickle), at most
+        ``STDGRAPH_QUERY_WORKERS`` at a time, stopped at the query time limit (503)."""
+        return await self.executor.call(CallJob.of(fn, *args, **kwargs),
+                                        self.settings.query_timeout or None)
 
     @property
     def writable(self) -> bool:

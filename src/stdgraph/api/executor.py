@@ -1,11 +1,27 @@
-"""Where queries run: never on the event loop, always with a deadline.
+"""The query runner: where everything that reads the store on behalf of a request runs - SPARQL
+queries (``/sparql``, ``/queries/{name}``), analyses and the pages' read models - never on the
+event loop, at most ``STDGRAPH_QUERY_WORKERS`` at a time, and stopped at the time limit.
 
-* ``ProcessQueryExecutor`` (the default for the embedded store): a small pool of worker processes
-  that open the store read-only. A query past ``query_timeout`` gets 503 and its worker is
-  killed (SIGKILL) and replaced in the background, so a runaway query stops using CPU at once.
-* ``ThreadQueryExecutor`` (the memory store, or ``STDGRAPH_QUERY_PROCESSES=0``): a bounded thread
-  pool. pyoxigraph releases the GIL while it evaluates, so a slow query never stalls others. The
-  request still gets 503 at the deadline, and the deadline is checked between result chunks, but
+Two kinds of job:
+
+* :class:`QueryJob`: one SPARQL text, answered serialised (``Store.answer``);
+* :class:`CallJob`: a named function run against the store, ``function(store, *args,
+  **kwargs)``: Python over several queries (an analysis, a page's read model). The function is a
+  module-level one, named by module and qualified name, so a worker process can import it; its
+  arguments and its result are plain data (dataclasses, dicts, lists, RDF terms) that pickle.
+  The store it gets is a :class:`~stdgraph.store.bounded.DeadlineStore`, which stops the work
+  at its first query past the deadline.
+
+Two runners, one interface (``answer(job, timeout)``, ``call(job, timeout)``):
+
+* ``ProcessQueryExecutor`` (the default for the embedded store): a small pool of worker
+  processes that open the store read-only. A job past ``query_timeout`` gets 503 and its worker
+  is killed (SIGKILL) and replaced in the background, so a runaway query or analysis stops using
+  CPU at once. Waiting for a free worker counts against the time limit.
+* ``ThreadQueryExecutor`` (the memory store, a remote store, or ``STDGRAPH_QUERY_PROCESSES=0``):
+  a pool of ``STDGRAPH_QUERY_WORKERS`` threads. pyoxigraph releases the GIL while it evaluates,
+  so a slow query never stalls others. The request gets 503 at the deadline; a query's answer
+  checks it between result chunks and a call's store before and after every query, but
   pyoxigraph has no cancellation: a query stuck inside one operator (a big aggregate or sort)
   keeps its thread until that operator finishes. This is the documented limitation of threads.
 """
@@ -13,6 +29,8 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
+import json
 import pickle
 import queue
 import socket
@@ -20,16 +38,18 @@ import struct
 import subprocess
 import sys
 import threading
-import time
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
 from stdgraph.api.errors import ApiError
+from stdgraph.deadline import Deadline
 from stdgraph.errors import QueryTimeout
 from stdgraph.rdf.results import Answer
 from stdgraph.store.base import Store
+from stdgraph.store.bounded import DeadlineStore
 
 
 @dataclass
@@ -51,16 +71,67 @@ class QueryJob:
                 "timeout": timeout, "base_iri": self.base_iri}
 
 
+def function_ref(fn: Callable[..., Any]) -> str:
+    """``"module:qualname"`` of a module-level function (TypeError for anything else: a
+    lambda, a closure or a method a worker process could not import by name)."""
+    module, qualname = getattr(fn, "__module__", None), getattr(fn, "__qualname__", "")
+    ref = f"{module}:{qualname}"
+    if not module or "<" in qualname or resolve_function(ref) is not fn:
+        raise TypeError(f"{fn!r} is not a module-level function; the query runner runs only "
+                        "functions a worker process can import by name")
+    return ref
+
+
+def resolve_function(ref: str) -> Callable[..., Any]:
+    """The function ``function_ref`` named."""
+    module, _, qualname = ref.partition(":")
+    found: Any = importlib.import_module(module)
+    for part in qualname.split("."):
+        found = getattr(found, part)
+    return found
+
+
+@dataclass(frozen=True)
+class CallJob:
+    """``function(store, *args, **kwargs)`` (``function``: ``"module:qualname"``)."""
+
+    function: str
+    args: tuple = ()
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> CallJob:
+        return cls(function_ref(fn), args, kwargs)
+
+    def run(self, store: Store, deadline: Deadline) -> Any:
+        """Run it against ``store``, read under ``deadline``."""
+        bounded = DeadlineStore(store, deadline)
+        return resolve_function(self.function)(bounded, *self.args, **self.kwargs)
+
+
 class ThreadQueryExecutor:
+    """``workers`` threads over the store: queries and calls share them, so at most
+    ``workers`` jobs run at a time and the others wait (within their time limit)."""
+
     kind = "threads"
 
     def __init__(self, store: Store, workers: int) -> None:
         self.store = store
-        self.pool = ThreadPoolExecutor(max(1, workers), thread_name_prefix="stdgraph-query")
+        self.size = max(1, workers)
+        self.pool = ThreadPoolExecutor(self.size, thread_name_prefix="stdgraph-query")
+        #: modules a worker process would import ahead (nothing to do in this process)
+        self.preload: set[str] = set()
 
     async def answer(self, job: QueryJob, timeout: float | None) -> Answer:
-        loop = asyncio.get_running_loop()
-        fut = loop.run_in_executor(self.pool, partial(self.store.answer, **job.kwargs(timeout)))
+        return await self._run(partial(self.store.answer, **job.kwargs(timeout)), timeout)
+
+    async def call(self, job: CallJob, timeout: float | None) -> Any:
+        # the deadline starts now: a job still waiting for a thread when it passes never
+        # runs (its future is cancelled), one running stops at its next query
+        return await self._run(partial(job.run, self.store, Deadline(timeout)), timeout)
+
+    async def _run(self, work: Callable[[], Any], timeout: float | None) -> Any:
+        fut = asyncio.get_running_loop().run_in_executor(self.pool, work)
         if not timeout:
             return await fut
         try:
@@ -99,17 +170,23 @@ def _recv_exactly(sock: socket.socket, n: int) -> bytes:
 
 
 class _Worker:
-    """``python -m stdgraph.api.worker FD STORE`` with one end of a socket pair as its pipe.
+    """``python -m stdgraph.api.worker FD STORE SETUP`` with one end of a socket pair as its
+    pipe; ``SETUP`` (JSON) is this process's ``sys.path``, so the worker imports what the server
+    can (analysis modules of ``STDGRAPH_ANALYSIS_MODULES``), and the modules to import before it
+    says it is ready.
 
     A plain subprocess, not ``multiprocessing``: spawning through multiprocessing re-imports the
     parent's ``__main__``, which an embedding application may not guard. The parent talks to it
     from the event loop with non-blocking socket calls, so no thread sits between them."""
 
-    def __init__(self, store_dir: str) -> None:
+    def __init__(self, store_dir: str, preload: Iterable[str] = ()) -> None:
+        setup = json.dumps({"path": [p for p in sys.path if isinstance(p, str)],
+                            "preload": sorted(preload)})
         parent, child = socket.socketpair()
         try:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "stdgraph.api.worker", str(child.fileno()), store_dir],
+                [sys.executable, "-m", "stdgraph.api.worker", str(child.fileno()), store_dir,
+                 setup],
                 pass_fds=(child.fileno(),), stdin=subprocess.DEVNULL, close_fds=True)
         finally:
             child.close()
@@ -117,8 +194,8 @@ class _Worker:
         self.sock.setblocking(False)
         self.ready = False
 
-    async def send(self, obj: Any) -> None:
-        data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    async def send(self, data: bytes) -> None:
+        """One message, pickled by the caller (``pickle_message``)."""
         await asyncio.get_running_loop().sock_sendall(self.sock, _HEADER.pack(len(data)) + data)
 
     async def recv(self) -> Any:
@@ -154,6 +231,9 @@ class ProcessQueryExecutor:
     def __init__(self, store_dir: str, workers: int) -> None:
         self.store_dir = store_dir
         self.size = max(1, workers)
+        #: modules every worker imports before it is ready (the routers add the modules of the
+        #: functions they will call, so the first call of a new worker does not wait for them)
+        self.preload: set[str] = set()
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
@@ -170,10 +250,14 @@ class ProcessQueryExecutor:
             for _ in range(self.size):
                 self._spawn()
 
+    def worker_pids(self) -> list[int]:
+        """The process ids of the current workers (a killed one is gone from the list)."""
+        return sorted(w.proc.pid for w in list(self._all))
+
     def _spawn(self) -> None:
         if self._closed:
             return
-        w = _Worker(self.store_dir)
+        w = _Worker(self.store_dir, self.preload)
         self._all.add(w)
         self._idle.put(w)
 
@@ -182,13 +266,13 @@ class ProcessQueryExecutor:
         self._all.discard(w)
         self._spawn()
 
-    async def _acquire(self, deadline: float | None, timeout: float | None) -> _Worker:
-        """An idle worker; waiting for one counts against the query's time limit."""
+    async def _acquire(self, deadline: Deadline, timeout: float | None) -> _Worker:
+        """An idle worker; waiting for one counts against the job's time limit."""
         while True:
             try:
                 return self._idle.get_nowait()
             except queue.Empty:
-                if deadline is not None and time.monotonic() > deadline:
+                if deadline.expired:
                     raise QueryTimeout(timeout or 0) from None
                 await asyncio.sleep(0.005)
 
@@ -196,16 +280,25 @@ class ProcessQueryExecutor:
         threading.Thread(target=self._replace, args=(w,), daemon=True).start()
 
     async def answer(self, job: QueryJob, timeout: float | None) -> Answer:
+        return Answer(**await self._run(("query", job.kwargs(timeout)), timeout))
+
+    async def call(self, job: CallJob, timeout: float | None) -> Any:
+        return await self._run(("call", job.function, job.args, job.kwargs, timeout), timeout)
+
+    async def _run(self, message: tuple, timeout: float | None) -> Any:
+        """Send ``message`` to an idle worker and return its answer's payload; 503 at the
+        deadline (the worker is killed), the job's own error re-raised."""
+        data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)  # before taking a worker
         if not self._started:
             await asyncio.get_running_loop().run_in_executor(self.pool, self.start)
-        deadline = time.monotonic() + timeout if timeout else None
+        deadline = Deadline(timeout)
         w = await self._acquire(deadline, timeout)
         try:
             if not w.ready:
                 msg = await asyncio.wait_for(w.recv(), self.START_TIMEOUT)
                 w.ready = msg[0] == "ready"
-            await w.send(job.kwargs(timeout))
-            remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
+            await w.send(data)
+            remaining = deadline.remaining()
             try:
                 async with asyncio.timeout(None if remaining is None else remaining + 0.05):
                     status, payload = await w.recv()
@@ -228,7 +321,9 @@ class ProcessQueryExecutor:
             if w is not None:
                 self._idle.put(w)
         if status == "ok":
-            return Answer(**payload)
+            return payload
+        if status == "raise":  # the job's own error, pickled whole (StdgraphError.__reduce__)
+            raise payload
         raise ApiError(payload["status"], payload["message"], **payload["extra"])
 
     def close(self) -> None:

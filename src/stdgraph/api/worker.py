@@ -1,21 +1,29 @@
-"""The query worker process: opens the embedded store read-only and answers query jobs.
+"""The query worker process: opens the embedded store read-only and runs the runner's jobs.
 
-Started by ``executor.ProcessQueryExecutor`` (``spawn``), one job at a time over a pipe. A worker
-whose query runs past the time limit is killed by the parent and replaced, which is the only way
-to stop a running Oxigraph query from Python. Workers follow the store's ``CURRENT`` pointer, so
-they see every write committed through the API (writes commit by switching generations).
+Started by ``executor.ProcessQueryExecutor``, one job at a time over a pipe: ``("query",
+kwargs)`` answers a SPARQL query (``Store.answer``), ``("call", function, args, kwargs,
+timeout)`` runs a named module-level function against the store (``executor.CallJob``: an
+analysis, a page's read model), read through a ``DeadlineStore``. A worker whose job runs past
+the time limit is killed by the parent and replaced, which is the only way to stop a running
+Oxigraph query from Python. Workers follow the store's ``CURRENT`` pointer, so they see every
+write committed through the API (writes commit by switching generations).
 """
 
 from __future__ import annotations
 
+import importlib
+import json
+import pickle
 import socket
 import sys
 from typing import Any
 
 from stdgraph.api.errors import error_extra
-from stdgraph.api.executor import recv_message, send_message
+from stdgraph.api.executor import CallJob, recv_message, send_message
+from stdgraph.deadline import Deadline
 from stdgraph.errors import StdgraphError
 from stdgraph.store import open_store
+from stdgraph.store.base import Store
 
 
 def _error_payload(exc: BaseException) -> dict[str, Any]:
@@ -25,7 +33,42 @@ def _error_payload(exc: BaseException) -> dict[str, Any]:
             "extra": {}}
 
 
-def worker_main(sock, store_spec: str) -> None:  # pragma: no cover - runs in a child process
+def _failure(exc: BaseException) -> tuple[str, Any]:
+    """What the parent gets for a failed job: the error itself when it is one of stdgraph's
+    and survives pickling (so a ParameterError stays one), else its status and message."""
+    if isinstance(exc, StdgraphError):
+        try:
+            pickle.loads(pickle.dumps(exc))
+            return ("raise", exc)
+        except Exception:  # noqa: BLE001 - an attribute that does not pickle: send the gist
+            pass
+    return ("error", _error_payload(exc))
+
+
+def _run(store: Store, job: tuple) -> Any:
+    if job[0] == "query":
+        return store.answer(**job[1]).__dict__
+    _kind, function, args, kwargs, timeout = job
+    return CallJob(function, args, kwargs).run(store, Deadline(timeout))
+
+
+def _setup(text: str | None) -> None:
+    """The server's ``sys.path`` first, then the modules to have imported before the first
+    job (a module that fails to import is left for the job to report)."""
+    if not text:
+        return
+    setup = json.loads(text)
+    path = [p for p in setup.get("path", []) if isinstance(p, str)]
+    sys.path[:] = path + [p for p in sys.path if p not in path]
+    for module in setup.get("preload", []):
+        try:
+            importlib.import_module(module)
+        except Exception:  # noqa: BLE001, S112 - the job naming it will say what is wrong
+            continue
+
+
+def worker_main(sock, store_spec: str,
+                setup: str | None = None) -> None:  # pragma: no cover - runs in a child process
     """Answer jobs from ``sock`` on the store ``store_spec`` names (``Store.reader_spec``),
     opened read-only."""
 
@@ -38,6 +81,7 @@ def worker_main(sock, store_spec: str) -> None:  # pragma: no cover - runs in a 
 
     conn = _Conn()
     store = open_store(store_spec, read_only=True)
+    _setup(setup)
     conn.send(("ready", None))
     while True:
         try:
@@ -48,18 +92,18 @@ def worker_main(sock, store_spec: str) -> None:  # pragma: no cover - runs in a 
             return
         try:
             try:
-                ans = store.answer(**job)
+                result = _run(store, job)
             except OSError:
                 store.close()  # the generation may have been replaced under us: reopen once
-                ans = store.answer(**job)
-            conn.send(("ok", ans.__dict__))
+                result = _run(store, job)
+            conn.send(("ok", result))
         except BaseException as e:  # noqa: BLE001 - every failure goes back to the parent
-            conn.send(("error", _error_payload(e)))
+            conn.send(_failure(e))
 
 
 def main(argv: list[str] | None = None) -> None:  # pragma: no cover - child process
     args = sys.argv[1:] if argv is None else argv
-    worker_main(socket.socket(fileno=int(args[0])), args[1])
+    worker_main(socket.socket(fileno=int(args[0])), args[1], args[2] if len(args) > 2 else None)
 
 
 if __name__ == "__main__":  # pragma: no cover

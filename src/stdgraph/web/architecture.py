@@ -9,12 +9,12 @@ from typing import Any
 from stdgraph.catalog.architecture import architecture
 from stdgraph.catalog.common import SG
 from stdgraph.catalog.resource import Resource
-from stdgraph.web.site import Site
+from stdgraph.web.site import PageReads
 
 
-def page(site: Site, res: Resource) -> dict[str, Any]:
+def page(reads: PageReads, res: Resource) -> dict[str, Any]:
     return {"template": "architecture.html",
-            **architecture(site.store, res.iri, site.base, res.labels)}
+            **architecture(reads.store, res.iri, reads.base, res.labels)}
 
 
 KINDS = {SG + "ReferenceArchitecture": page}

@@ -3,22 +3,26 @@ concern is, where it sits, what addresses it, and the gaps analysis' verdict."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from stdgraph.catalog.common import SG
 from stdgraph.catalog.concern import concern
 from stdgraph.catalog.resource import Resource
-from stdgraph.web.site import Site
+from stdgraph.web.site import PageReads
 
 
-def view(kind: str) -> Callable[[Site, Resource], dict[str, Any]]:
-    def page(site: Site, res: Resource) -> dict[str, Any]:
-        return {"template": "concern.html",
-                **concern(site.store, res.iri, kind, resource=res, analyses=site.analysis),
-                "gaps_url": f"/reports/gaps?kinds={kind}"}
-
-    return page
+def page(reads: PageReads, res: Resource, kind: str) -> dict[str, Any]:
+    return {"template": "concern.html",
+            **concern(reads.store, res.iri, kind, resource=res, analyses=reads.analysis),
+            "gaps_url": f"/reports/gaps?kinds={kind}"}
 
 
-KINDS = {SG + "Barrier": view("barrier"), SG + "Theme": view("theme")}
+def barrier_page(reads: PageReads, res: Resource) -> dict[str, Any]:
+    return page(reads, res, "barrier")
+
+
+def theme_page(reads: PageReads, res: Resource) -> dict[str, Any]:
+    return page(reads, res, "theme")
+
+
+KINDS = {SG + "Barrier": barrier_page, SG + "Theme": theme_page}

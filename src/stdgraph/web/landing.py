@@ -13,4 +13,4 @@ def routes(router: APIRouter, site: Site) -> None:
     @router.get("/", summary="Landing page", response_class=HTMLResponse)
     async def landing(request: Request) -> Response:
         return site.render(request, "index.html",
-                           **(await site.run(lambda: landing_model(site.store))))
+                           **(await site.read(landing_model)))

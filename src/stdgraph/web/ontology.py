@@ -7,8 +7,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from stdgraph.catalog.ontology import ontology_statements, terms
+from stdgraph.store.base import Store
 from stdgraph.web.linked_data import RESOURCE_MEDIA, alternates, rdf_response
 from stdgraph.web.site import Site
+
+
+def ontology_terms(store: Store) -> list[dict]:
+    """The terms of the ontology page (one job of the query runner)."""
+    return terms(store, ontology_statements(store))
 
 
 def routes(router: APIRouter, site: Site) -> None:
@@ -17,10 +23,9 @@ def routes(router: APIRouter, site: Site) -> None:
                                  "description": "The ontology's terms."}})
     async def ontology(request: Request) -> Response:
         fmt = site.pick(request, RESOURCE_MEDIA, "the ontology")
-        triples = await site.run(lambda: ontology_statements(site.store))
         if fmt != "html":
+            triples = await site.read(ontology_statements)
             return rdf_response(triples, fmt, request, site.settings, "/ontology")
-        found = await site.run(lambda: terms(site.store, triples))
-        resp = site.render(request, "ontology.html", terms=found)
+        resp = site.render(request, "ontology.html", terms=await site.read(ontology_terms))
         resp.headers["Link"] = alternates(request, site.settings, "/ontology")
         return resp

@@ -35,16 +35,17 @@ def routes(router: APIRouter, site: Site) -> None:
         include = params["include_withdrawn"]
         profile = {k: params[k] for k in RELEVANCE_KINDS}
 
-        def load() -> dict:
-            return relevance(site.store, profile, include_withdrawn=include, base_iri=site.base)
+        async def load() -> dict:
+            return await site.read(relevance, profile, include_withdrawn=include,
+                                   base_iri=site.base)
 
         if fmt == "json":
-            return JSONResponse(await site.run(load), headers={"Vary": "Accept"})
-        options = await site.run(lambda: profile_options(site.store))
+            return JSONResponse(await load(), headers={"Vary": "Accept"})
+        options = await site.read(profile_options)
         result = error = None
         if any(profile.values()):
             try:
-                result = await site.run(load)
+                result = await load()
             except ParameterError as e:
                 error = e.message
         chosen = {v for vals in profile.values() for v in vals}

@@ -3,7 +3,8 @@
 
 The page is the generic one (label, types, every statement, incoming links) plus what the
 resource's kind adds: the page modules' ``KINDS`` (``Site.kinds``) map a class to the view of
-its instances; the first class (in the order of ``router.PAGES``) the resource has wins.
+its instances; the first class (in the order of ``router.PAGES``) the resource has wins. The
+whole answer is read by one job of the query runner (:func:`lookup`), views included.
 """
 
 from __future__ import annotations
@@ -15,21 +16,37 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from stdgraph.api.errors import ApiError
+from stdgraph.api.executor import resolve_function
 from stdgraph.catalog.resource import Resource, describe, overview
 from stdgraph.sparql.terms import iri_ref
+from stdgraph.store.base import Store
 from stdgraph.web.linked_data import RESOURCE_MEDIA, alternates, jsonld_context, rdf_response
-from stdgraph.web.site import Site
+from stdgraph.web.site import PageReads, Site
 
 
-def page(site: Site, res: Resource) -> dict[str, Any]:
-    """The page of ``res``: its template and values."""
-    values: dict[str, Any] = {"template": "resource.html", **overview(site.store, res),
+def page(reads: PageReads, res: Resource, kinds: list[tuple[str, str]]) -> dict[str, Any]:
+    """The page of ``res``: its template and values; ``kinds``: ``Site.kind_refs``."""
+    values: dict[str, Any] = {"template": "resource.html", **overview(reads.store, res),
                               "formats": list(RESOURCE_MEDIA)}
     types = res.types
-    kind = next((view for cls, view in site.kinds.items() if cls in types), None)
-    if kind is not None:
-        values.update(kind(site, res))
+    view = next((ref for cls, ref in kinds if cls in types), None)
+    if view is not None:
+        values.update(resolve_function(view)(reads, res))
     return values
+
+
+def lookup(store: Store, iri: str, html: bool, base: str, kinds: list[tuple[str, str]],
+           analyses: dict[str, dict]) -> tuple[Any, dict[str, dict]]:
+    """What ``/id/`` answers, read in one go in the query runner: ``None`` when the graph says
+    nothing about ``iri``, its triples (the RDF answers), or its page (``html``: template and
+    values); and the analyses' documents computed on the way, for the server's cache."""
+    res = describe(store, iri)
+    if res is None:
+        return None, {}
+    if not html:
+        return res.triples, {}
+    reads = PageReads(store, base, analyses)
+    return page(reads, res, kinds), reads.fresh
 
 
 def routes(router: APIRouter, site: Site) -> None:
@@ -58,12 +75,14 @@ def routes(router: APIRouter, site: Site) -> None:
             iri_ref(iri)
         except ValueError:
             raise ApiError(404, f"no resource {iri}") from None
-        res = await site.run(lambda: describe(site.store, iri))
-        if res is None:
+        known = site.analyses()
+        found, fresh = await site.read(lookup, iri, fmt == "html", site.base, site.kind_refs(),
+                                       dict(known))
+        known.update(fresh)
+        if found is None:
             raise ApiError(404, f"the graph holds nothing about {iri}", iri=iri)
         if fmt != "html":
-            return rdf_response(res.triples, fmt, request, site.settings, "/id/" + path)
-        values = await site.run(lambda: page(site, res))
-        resp = site.render(request, values.pop("template"), **values)
+            return rdf_response(found, fmt, request, site.settings, "/id/" + path)
+        resp = site.render(request, found.pop("template"), **found)
         resp.headers["Link"] = alternates(request, site.settings, "/id/" + path)
         return resp

@@ -12,17 +12,17 @@ from stdgraph.catalog.common import SG
 from stdgraph.catalog.resource import Resource
 from stdgraph.catalog.roadmap import recommendation, roadmap_item
 from stdgraph.catalog.roadmap import roadmap as timeline
-from stdgraph.web.site import Site
+from stdgraph.web.site import PageReads, Site
 
 
-def recommendation_page(site: Site, res: Resource) -> dict[str, Any]:
+def recommendation_page(reads: PageReads, res: Resource) -> dict[str, Any]:
     return {"template": "recommendation.html",
-            **recommendation(site.store, res.iri, resource=res)}
+            **recommendation(reads.store, res.iri, resource=res)}
 
 
-def item_page(site: Site, res: Resource) -> dict[str, Any]:
+def item_page(reads: PageReads, res: Resource) -> dict[str, Any]:
     return {"template": "roadmap_item.html",
-            **roadmap_item(site.store, res.iri, resource=res, analyses=site.analysis)}
+            **roadmap_item(reads.store, res.iri, resource=res, analyses=reads.analysis)}
 
 
 KINDS = {SG + "Recommendation": recommendation_page, SG + "RoadmapItem": item_page}
@@ -33,4 +33,4 @@ def routes(router: APIRouter, site: Site) -> None:
                 response_class=HTMLResponse)
     async def roadmap(request: Request) -> Response:
         return site.render(request, "roadmap.html",
-                           **(await site.run(lambda: timeline(site.store))))
+                           **(await site.read(timeline)))

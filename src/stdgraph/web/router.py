@@ -54,6 +54,8 @@ def web_router(ctx: ApiContext) -> APIRouter:
     router = APIRouter(tags=["linked data and pages"])
     site = Site(ctx)
     ctx.query_page = functools.partial(query_page, ctx)  # GET /sparql for browsers
+    # the pages' reads run in the query runner: its worker processes import them ahead
+    ctx.executor.preload.add(__name__)
     for page in PAGES:
         site.kinds.update(getattr(page, "KINDS", {}))
         if hasattr(page, "routes"):

@@ -17,7 +17,7 @@ def routes(router: APIRouter, site: Site) -> None:
     async def search(request: Request) -> Response:
         fmt = site.pick(request, HTML_JSON, "search results")
         q_text = (query_params(request).get("q", [""])[0] or "").strip()[:200]
-        results = await site.run(lambda: find(site.store, site.base, q_text))
+        results = await site.read(find, site.base, q_text)
         if fmt == "json":
             return JSONResponse({"q": q_text, "count": len(results), "items": results},
                                 headers={"Vary": "Accept"})

@@ -1,33 +1,62 @@
-"""What every page module gets from the app: the store, settings, the renderer, running reads
-off the event loop under the time limit, format negotiation, and the cached analyses."""
+"""What every page module gets from the app: the store, settings, the renderer, reads through
+the app's query runner, format negotiation, and the analyses the pages quote, cached.
+
+Every read a page makes goes through the query runner (``ApiContext.read``, api/executor.py):
+``site.read(fn, *args)`` runs ``fn(store, *args)`` in a query worker process or thread, at most
+``STDGRAPH_QUERY_WORKERS`` at a time, stopped at the query time limit (503). So ``fn`` is a
+module-level function (a worker process imports it by name) whose arguments and result are plain
+data: the read models of ``stdgraph.catalog`` return dicts, lists and RDF terms. A resource
+page's view (the page modules' ``KINDS``) runs there too, with a :class:`PageReads`.
+"""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
-from typing import Any, TypeVar
+from dataclasses import dataclass, field
+from typing import Any
 
 from fastapi import Request
 
-from stdgraph.analysis import Analysis, AnalysisDocument
+from stdgraph.analysis import Analysis, AnalysisDocument, run_with
 from stdgraph.api.context import ApiContext
+from stdgraph.api.executor import function_ref
 from stdgraph.api.http import query_params
 from stdgraph.api.negotiation import format_or_accept
 from stdgraph.catalog.common import full_analysis
 from stdgraph.catalog.resource import Resource
-from stdgraph.errors import QueryTimeout
 from stdgraph.rdf.formats import HTML_MEDIA, JSON_MEDIA
 from stdgraph.settings import Settings
 from stdgraph.store.base import Store
 from stdgraph.web.render import Pages
 
-__all__ = ["HTML_JSON", "JSON_HTML", "Site"]
+__all__ = ["HTML_JSON", "JSON_HTML", "PageReads", "Site", "View"]
 
 #: format name -> media types (first: the one answered); the first entry is the default
 JSON_HTML = {"json": JSON_MEDIA, "html": HTML_MEDIA}
 HTML_JSON = {"html": HTML_MEDIA, "json": JSON_MEDIA}
 
-T = TypeVar("T")
+
+@dataclass
+class PageReads:
+    """What the view of a resource page reads with, inside the query runner: the store, the
+    base IRI, and the analyses' whole documents the pages quote. ``analysis(name)`` takes the
+    one the server had cached for this store state (``known``), else computes it and keeps it
+    in ``fresh``, which goes back to the server's cache with the page."""
+
+    store: Store
+    base: str
+    known: dict[str, dict] = field(default_factory=dict)
+    fresh: dict[str, dict] = field(default_factory=dict)
+
+    def analysis(self, name: str) -> dict:
+        doc = self.known.get(name) or self.fresh.get(name)
+        if doc is None:
+            doc = self.fresh[name] = full_analysis(self.store, name)
+        return doc
+
+
+#: the view of a kind of resource page: ``(reads, resource) -> {"template": ..., values}``
+View = Callable[[PageReads, Resource], dict[str, Any]]
 
 
 class Site:
@@ -38,19 +67,25 @@ class Site:
         self.settings: Settings = ctx.settings
         self.store: Store = ctx.store
         self.base: str = ctx.settings.base_iri
+        self.modules: tuple[str, ...] = tuple(ctx.settings.analysis_modules)
         self.pages = Pages(self.base)
         self.render = self.pages.render
         #: class IRI -> the view of its instances' /id/ pages (the page modules' KINDS)
-        self.kinds: dict[str, Callable[[Site, Resource], dict[str, Any]]] = {}
+        self.kinds: dict[str, View] = {}
 
-    async def run(self, fn: Callable[[], T]) -> T:
-        """``fn()`` (store reads) on a thread, under the query time limit (503 past it)."""
-        timeout = self.settings.query_timeout or None
-        work = asyncio.to_thread(fn)
-        try:
-            return await asyncio.wait_for(work, timeout) if timeout else await work
-        except TimeoutError:
-            raise QueryTimeout(timeout) from None
+    async def read(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """``fn(store, *args, **kwargs)`` through the app's query runner (``ApiContext.read``):
+        off the event loop, bounded by STDGRAPH_QUERY_WORKERS, 503 past the time limit."""
+        return await self.ctx.read(fn, *args, **kwargs)
+
+    def kind_refs(self) -> list[tuple[str, str]]:
+        """``kinds`` as (class IRI, ``"module:function"``), in order: what a worker needs."""
+        return [(cls, function_ref(view)) for cls, view in self.kinds.items()]
+
+    def analyses(self) -> dict[str, dict]:
+        """The analyses' documents the pages quote, cached for the current store state (add
+        a :class:`PageReads`' ``fresh`` ones to it)."""
+        return self.ctx.cached("web-analyses", dict)
 
     def pick(self, request: Request, table: dict[str, tuple[str, ...]], what: str) -> str:
         """The answer's format: ``?format=`` when given (400 when not in ``table``), else by
@@ -60,9 +95,5 @@ class Site:
 
     async def analysis_document(self, spec: Analysis, raw: dict[str, Any]) -> AnalysisDocument:
         """The document of analysis ``spec`` for raw parameters (ParameterError names a bad
-        one)."""
-        return await self.run(lambda: spec.run(self.store, raw))
-
-    def analysis(self, name: str) -> dict:
-        """Analysis ``name``'s whole document, computed once per store state."""
-        return self.ctx.cached("web-" + name, lambda: full_analysis(self.store, name))
+        one), through the query runner."""
+        return await self.read(run_with, self.modules, spec.name, raw)

@@ -12,14 +12,14 @@ from stdgraph.catalog.common import SG
 from stdgraph.catalog.resource import Resource
 from stdgraph.catalog.standard import standard, standards_in
 from stdgraph.web.params import Parameter, read
-from stdgraph.web.site import HTML_JSON, Site
+from stdgraph.web.site import HTML_JSON, PageReads, Site
 
 ELEMENT = Parameter("element", repeat=True, iri=True)
 
 
-def page(site: Site, res: Resource) -> dict[str, Any]:
+def page(reads: PageReads, res: Resource) -> dict[str, Any]:
     return {"template": "standard.html",
-            **standard(site.store, res.iri, resource=res, analyses=site.analysis)}
+            **standard(reads.store, res.iri, resource=res, analyses=reads.analysis)}
 
 
 KINDS = {SG + "Standard": page}
@@ -32,7 +32,7 @@ def routes(router: APIRouter, site: Site) -> None:
     async def standards(request: Request) -> Response:
         fmt = site.pick(request, HTML_JSON, "a list of standards")
         elements = read(request, ELEMENT)["element"]
-        data = await site.run(lambda: standards_in(site.store, elements))
+        data = await site.read(standards_in, elements)
         if fmt == "json":
             return JSONResponse({**data, "count": len(data["items"])},
                                 headers={"Vary": "Accept"})

@@ -31,13 +31,13 @@ def routes(router: APIRouter, site: Site) -> None:
         if fmt == "json":
             if element is None:
                 raise ParameterError("element", "is required")
-            return JSONResponse(await site.run(lambda: translate(site.store, element)),
+            return JSONResponse(await site.read(translate, element),
                                 headers={"Vary": "Accept"})
-        options = await site.run(lambda: mapped_elements(site.store))
+        options = await site.read(mapped_elements)
         result = error = None
         if element is not None:
             try:
-                result = await site.run(lambda: translate(site.store, element))
+                result = await site.read(translate, element)
             except ParameterError as e:
                 error = e.message
         return site.render(request, "translate.html", status_code=400 if error else 200,

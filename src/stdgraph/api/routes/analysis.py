@@ -22,19 +22,19 @@ The analysis routes are generated from the analysis registry for the app's setti
 (``stdgraph.analysis.registry_for``: the built-in analyses plus ``STDGRAPH_ANALYSIS_MODULES``),
 one per analysis at its declared ``path``. Analyses answer JSON (``application/json``, the same
 text ``stdgraph analyse NAME --format json`` prints) or CSV (``Accept: text/csv`` or
-``?format=csv``); anything else is 406. They run off the event loop under the query time limit
-(503 past it).
+``?format=csv``); anything else is 406. They run through the query runner (``ctx.read``: a
+worker process or thread, at most STDGRAPH_QUERY_WORKERS at a time, stopped at the query time
+limit: 503).
 """
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from stdgraph.analysis import Analysis, registry_for
+from stdgraph.analysis import Analysis, registry_of, render_with
 from stdgraph.api.context import ApiContext
 from stdgraph.api.errors import ApiError
 from stdgraph.api.executor import QueryJob
@@ -46,7 +46,6 @@ from stdgraph.api.negotiation import (
     requested_format,
 )
 from stdgraph.api.routes.sparql import answer_response
-from stdgraph.errors import QueryTimeout
 from stdgraph.project import Project
 from stdgraph.rdf.formats import FORMATS, GRAPH_MEDIA, JSON_MEDIA, RESULT_MEDIA
 from stdgraph.sparql.named import Param, Registry
@@ -96,7 +95,9 @@ def analysis_router(ctx: ApiContext) -> APIRouter:
     router = APIRouter(tags=["analysis"])
     settings = ctx.settings
     registry = _registry(ctx)
-    analyses = registry_for(settings)
+    modules = tuple(settings.analysis_modules)
+    analyses = registry_of(modules)
+    ctx.executor.preload.update({"stdgraph.analysis", *modules})
 
     # -- named queries ------------------------------------------------------------------------
     @router.get("/queries", summary="The named queries and their parameters")
@@ -148,12 +149,7 @@ def analysis_router(ctx: ApiContext) -> APIRouter:
             fmt = format_or_accept(params, request.headers.get("accept"), ANALYSIS_MEDIA,
                                    what=f"the {spec.name} analysis")
             raw = spec.raw_from_query(params)
-            work = asyncio.to_thread(_run, spec, ctx, raw, fmt)
-            timeout = settings.query_timeout or None
-            try:
-                body = await asyncio.wait_for(work, timeout) if timeout else await work
-            except TimeoutError:
-                raise QueryTimeout(timeout) from None
+            body = await ctx.read(render_with, modules, spec.name, raw, fmt)
             return Response(body.encode("utf-8"), media_type=_media(fmt, ANALYSIS_MEDIA),
                             headers={"Vary": "Accept"})
 
@@ -182,10 +178,6 @@ def _try(accept: str | None, table) -> str | None:
         return negotiate_name(accept, table)
     except NotAcceptable:
         return None
-
-
-def _run(spec: Analysis, ctx: ApiContext, raw: dict[str, Any], fmt: str) -> str:
-    return spec.render(spec.run(ctx.store, raw), fmt)
 
 
 __all__ = ["analysis_router", "ApiError"]

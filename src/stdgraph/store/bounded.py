@@ -1,0 +1,99 @@
+"""A store that stops a read at its deadline, between queries.
+
+The server's query runner (``stdgraph.api.executor``) hands every read it runs on behalf of a
+request (an analysis, a page's read model: Python over several queries) a
+:class:`DeadlineStore` over the real one. Each call checks the deadline before it starts and
+after it returns, so work past its time limit stops with
+:class:`~stdgraph.errors.QueryTimeout` at its next query, even in a thread, where the query
+itself cannot be stopped (in a worker process the runner kills the worker at the deadline
+anyway). It reads only: a read on behalf of a request never writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+import pyoxigraph as ox
+
+from stdgraph.deadline import Deadline
+from stdgraph.errors import StoreError
+from stdgraph.rdf.results import Answer, QueryResult, Triple
+from stdgraph.store.base import Store, WriteTransaction
+
+__all__ = ["DeadlineStore"]
+
+
+class DeadlineStore(Store):
+    """``store``, read under ``deadline``; every read checks it before and after."""
+
+    def __init__(self, store: Store, deadline: Deadline) -> None:
+        self.store = store
+        self.deadline = deadline
+        self.kind = store.kind
+
+    # -- reads -------------------------------------------------------------------------------
+    def query(self, sparql: str, *, default_graphs: list[str] | None = None,
+              named_graphs: list[str] | None = None) -> QueryResult:
+        self.deadline.check()
+        result = self.store.query(sparql, default_graphs=default_graphs,
+                                  named_graphs=named_graphs)
+        self.deadline.check()
+        return result
+
+    def answer(self, sparql: str, **kwargs: Any) -> Answer:
+        self.deadline.check()
+        left = self.deadline.remaining()
+        if left is not None:
+            given = kwargs.get("timeout")
+            kwargs["timeout"] = left if not given else min(given, left)
+        answer = self.store.answer(sparql, **kwargs)
+        self.deadline.check()
+        return answer
+
+    def graph_names(self) -> list[str]:
+        self.deadline.check()
+        return self.store.graph_names()
+
+    def dataset_default_graphs(self) -> list[str] | None:
+        return self.store.dataset_default_graphs()
+
+    def triples(self, graph: str | None = None) -> Iterable[Triple]:
+        self.deadline.check()
+        return self.store.triples(graph)
+
+    def quads(self, graph: str) -> Iterable[ox.Quad]:
+        self.deadline.check()
+        return self.store.quads(graph)
+
+    def ox_quads(self, graph: ox.NamedNode | ox.DefaultGraph | None = None
+                 ) -> Iterator[ox.Quad]:
+        self.deadline.check()
+        return self.store.ox_quads(graph)
+
+    def dump(self, fmt: str, *, graphs: list[str] | None = None) -> bytes:
+        self.deadline.check()
+        return self.store.dump(fmt, graphs=graphs)
+
+    def count(self, graph: str | None = None) -> int:
+        self.deadline.check()
+        return self.store.count(graph)
+
+    def version(self) -> Any:
+        return self.store.version()
+
+    # -- no writes ---------------------------------------------------------------------------
+    def _refuse(self) -> StoreError:
+        return StoreError("a read on behalf of a request cannot write the store")
+
+    def replace_all(self, graphs: Mapping[str, Iterable[Triple]]) -> None:
+        raise self._refuse()
+
+    def replace_graph(self, iri: str, triples: Iterable[Triple]) -> None:
+        raise self._refuse()
+
+    def update(self, sparql: str) -> None:
+        raise self._refuse()
+
+    def begin(self) -> WriteTransaction:
+        raise self._refuse()

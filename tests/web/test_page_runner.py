@@ -1,0 +1,70 @@
+"""The pages read through the query runner: in worker processes (the default) every page is the
+same as in threads, byte for byte - so every read model and view crosses the process boundary
+whole - and the analyses the pages quote are computed once per store state."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from stdgraph.api.app import create_app
+from stdgraph.settings import Settings
+from stdgraph.store import OxigraphStore
+
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+RAMI = "https://w3id.org/stdgraph/id/architecture/rami40/"
+
+PAGES = [
+    "/", "/id/standard/iec-62541", "/id/barrier/security", "/id/theme/interoperability",
+    "/id/recommendation/2", "/id/roadmap-item/cobot-safety", "/id/architecture/rami40",
+    "/id/body/iec", "/ontology", "/search?q=62541",
+    f"/standards?element={RAMI}layer-communication&element={RAMI}level-control-device",
+    "/roadmap", "/relevance?technology=robotics", "/translate?element=" + RAMI + "layer-business",
+    "/reports/overlaps", "/reports/clusters", "/reports/gaps?kinds=barrier",
+    "/reports/conflicts", "/reports/gaps?limit=-1", "/id/nothing",
+]
+RDF = [("/id/standard/iec-62541", "text/turtle"), ("/ontology", "application/n-triples"),
+       ("/relevance?technology=robotics", "application/json"),
+       ("/analysis/overlaps", "application/json"), ("/analysis/gaps", "text/csv")]
+
+
+@pytest.fixture(scope="module")
+def processes(bundled_store) -> Iterator[TestClient]:
+    """The bundled graph served with query worker processes."""
+    settings = Settings(store=str(bundled_store), query_processes=True, query_workers=2)
+    st = OxigraphStore(bundled_store, read_only=True)
+    with TestClient(create_app(settings, store=st), raise_server_exceptions=False) as client:
+        yield client
+
+
+def test_the_runner_is_the_process_pool(processes, web):
+    assert processes.app.state.stdgraph.executor.kind == "processes"
+    assert web.app.state.stdgraph.executor.kind == "threads"
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_pages_from_worker_processes_are_the_pages_from_threads(processes, web, path):
+    got, expected = (c.get(path, headers={"Accept": BROWSER}) for c in (processes, web))
+    assert got.status_code == expected.status_code, got.text
+    assert got.headers["content-type"] == expected.headers["content-type"]
+    assert got.text == expected.text
+
+
+@pytest.mark.parametrize(("path", "accept"), RDF)
+def test_data_answers_from_worker_processes_are_those_from_threads(processes, web, path,
+                                                                   accept):
+    got, expected = (c.get(path, headers={"Accept": accept}) for c in (processes, web))
+    assert (got.status_code, got.text) == (expected.status_code, expected.text)
+
+
+def test_the_quoted_analyses_are_computed_once_per_store_state(processes):
+    ctx = processes.app.state.stdgraph
+    processes.get("/id/standard/iec-62541", headers={"Accept": BROWSER})
+    processes.get("/id/barrier/security", headers={"Accept": BROWSER})
+    cached = ctx.cached("web-analyses", dict)
+    assert {"overlaps", "conflicts", "gaps"} <= set(cached)
+    docs = {name: id(doc) for name, doc in cached.items()}
+    processes.get("/id/theme/interoperability", headers={"Accept": BROWSER})
+    assert {name: id(doc) for name, doc in ctx.cached("web-analyses", dict).items()} == docs
