@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from stdgraph.api.app import create_app
 from stdgraph.settings import Settings
 from stdgraph.store import OxigraphStore
+from stdgraph.web import site
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 RAMI = "https://w3id.org/stdgraph/id/architecture/rami40/"
@@ -59,12 +60,17 @@ def test_data_answers_from_worker_processes_are_those_from_threads(processes, we
     assert (got.status_code, got.text) == (expected.status_code, expected.text)
 
 
-def test_the_quoted_analyses_are_computed_once_per_store_state(processes):
-    ctx = processes.app.state.stdgraph
-    processes.get("/id/standard/iec-62541", headers={"Accept": BROWSER})
-    processes.get("/id/barrier/security", headers={"Accept": BROWSER})
-    cached = ctx.cached("web-analyses", dict)
-    assert {"overlaps", "conflicts", "gaps"} <= set(cached)
-    docs = {name: id(doc) for name, doc in cached.items()}
-    processes.get("/id/theme/interoperability", headers={"Accept": BROWSER})
-    assert {name: id(doc) for name, doc in ctx.cached("web-analyses", dict).items()} == docs
+def test_the_quoted_analyses_are_computed_once_per_store_state(bundled_store, monkeypatch):
+    """In threads the runner's cache is the server's: a second standard page does not run
+    the analyses again (in worker processes each worker keeps its own the same way)."""
+    runs: list[str] = []
+    real = site.full_analysis
+    monkeypatch.setattr(site, "full_analysis",
+                        lambda store, name: runs.append(name) or real(store, name))
+    settings = Settings(store=str(bundled_store), query_processes=False)
+    st = OxigraphStore(bundled_store, read_only=True)
+    with TestClient(create_app(settings, store=st)) as client:
+        for path in ("/id/standard/iec-62541", "/id/barrier/security",
+                     "/id/standard/iso-9001-2015"):
+            assert client.get(path, headers={"Accept": BROWSER}).status_code == 200
+    assert sorted(runs) == ["conflicts", "gaps", "overlaps"]

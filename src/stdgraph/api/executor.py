@@ -10,7 +10,8 @@ Two kinds of job:
   module-level one, named by module and qualified name, so a worker process can import it; its
   arguments and its result are plain data (dataclasses, dicts, lists, RDF terms) that pickle.
   The store it gets is a :class:`~stdgraph.store.bounded.DeadlineStore`, which stops the work
-  at its first query past the deadline.
+  at its first query past the deadline, and holds the runner's cache of values derived from
+  the store (``cached``: one per process, per store state).
 
 Two runners, one interface (``answer(job, timeout)``, ``call(job, timeout)``):
 
@@ -49,7 +50,7 @@ from stdgraph.deadline import Deadline
 from stdgraph.errors import QueryTimeout
 from stdgraph.rdf.results import Answer
 from stdgraph.store.base import Store
-from stdgraph.store.bounded import DeadlineStore
+from stdgraph.store.bounded import DeadlineStore, StateCache
 
 
 @dataclass
@@ -103,9 +104,9 @@ class CallJob:
     def of(cls, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> CallJob:
         return cls(function_ref(fn), args, kwargs)
 
-    def run(self, store: Store, deadline: Deadline) -> Any:
-        """Run it against ``store``, read under ``deadline``."""
-        bounded = DeadlineStore(store, deadline)
+    def run(self, store: Store, deadline: Deadline, cache: StateCache | None = None) -> Any:
+        """Run it against ``store``, read under ``deadline``, with the runner's ``cache``."""
+        bounded = DeadlineStore(store, deadline, cache)
         return resolve_function(self.function)(bounded, *self.args, **self.kwargs)
 
 
@@ -121,6 +122,8 @@ class ThreadQueryExecutor:
         self.pool = ThreadPoolExecutor(self.size, thread_name_prefix="stdgraph-query")
         #: modules a worker process would import ahead (nothing to do in this process)
         self.preload: set[str] = set()
+        #: what calls derive from the store, kept per store state (``DeadlineStore.cached``)
+        self.cache = StateCache()
 
     async def answer(self, job: QueryJob, timeout: float | None) -> Answer:
         return await self._run(partial(self.store.answer, **job.kwargs(timeout)), timeout)
@@ -128,7 +131,8 @@ class ThreadQueryExecutor:
     async def call(self, job: CallJob, timeout: float | None) -> Any:
         # the deadline starts now: a job still waiting for a thread when it passes never
         # runs (its future is cancelled), one running stops at its next query
-        return await self._run(partial(job.run, self.store, Deadline(timeout)), timeout)
+        return await self._run(partial(job.run, self.store, Deadline(timeout), self.cache),
+                               timeout)
 
     async def _run(self, work: Callable[[], Any], timeout: float | None) -> Any:
         fut = asyncio.get_running_loop().run_in_executor(self.pool, work)
@@ -234,7 +238,10 @@ class ProcessQueryExecutor:
         #: modules every worker imports before it is ready (the routers add the modules of the
         #: functions they will call, so the first call of a new worker does not wait for them)
         self.preload: set[str] = set()
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        # last in, first out: the worker used last takes the next job, so under a light load
+        # one worker does most of the work with its caches (RocksDB blocks, the analyses the
+        # pages quote) warm, and the others stay idle
+        self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         self._started = False

@@ -3,7 +3,8 @@
 Started by ``executor.ProcessQueryExecutor``, one job at a time over a pipe: ``("query",
 kwargs)`` answers a SPARQL query (``Store.answer``), ``("call", function, args, kwargs,
 timeout)`` runs a named module-level function against the store (``executor.CallJob``: an
-analysis, a page's read model), read through a ``DeadlineStore``. A worker whose job runs past
+analysis, a page's read model), read through a ``DeadlineStore`` with this worker's
+``StateCache``. A worker whose job runs past
 the time limit is killed by the parent and replaced, which is the only way to stop a running
 Oxigraph query from Python. Workers follow the store's ``CURRENT`` pointer, so they see every
 write committed through the API (writes commit by switching generations).
@@ -24,6 +25,7 @@ from stdgraph.deadline import Deadline
 from stdgraph.errors import StdgraphError
 from stdgraph.store import open_store
 from stdgraph.store.base import Store
+from stdgraph.store.bounded import StateCache
 
 
 def _error_payload(exc: BaseException) -> dict[str, Any]:
@@ -45,11 +47,11 @@ def _failure(exc: BaseException) -> tuple[str, Any]:
     return ("error", _error_payload(exc))
 
 
-def _run(store: Store, job: tuple) -> Any:
+def _run(store: Store, job: tuple, cache: StateCache) -> Any:
     if job[0] == "query":
         return store.answer(**job[1]).__dict__
     _kind, function, args, kwargs, timeout = job
-    return CallJob(function, args, kwargs).run(store, Deadline(timeout))
+    return CallJob(function, args, kwargs).run(store, Deadline(timeout), cache)
 
 
 def _setup(text: str | None) -> None:
@@ -81,6 +83,7 @@ def worker_main(sock, store_spec: str,
 
     conn = _Conn()
     store = open_store(store_spec, read_only=True)
+    cache = StateCache()  # what calls derive from the store, for this worker's life
     _setup(setup)
     conn.send(("ready", None))
     while True:
@@ -92,10 +95,10 @@ def worker_main(sock, store_spec: str,
             return
         try:
             try:
-                result = _run(store, job)
+                result = _run(store, job, cache)
             except OSError:
                 store.close()  # the generation may have been replaced under us: reopen once
-                result = _run(store, job)
+                result = _run(store, job, cache)
             conn.send(("ok", result))
         except BaseException as e:  # noqa: BLE001 - every failure goes back to the parent
             conn.send(_failure(e))

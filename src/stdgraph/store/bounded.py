@@ -6,13 +6,16 @@ request (an analysis, a page's read model: Python over several queries) a
 after it returns, so work past its time limit stops with
 :class:`~stdgraph.errors.QueryTimeout` at its next query, even in a thread, where the query
 itself cannot be stopped (in a worker process the runner kills the worker at the deadline
-anyway). It reads only: a read on behalf of a request never writes.
+anyway). It reads only: a read on behalf of a request never writes. It also carries the
+runner's :class:`StateCache` (``cached``): values derived from the store that outlive one job,
+such as the analyses the pages quote, computed once per store state in each worker process.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any, TypeVar
 
 import pyoxigraph as ox
 
@@ -21,16 +24,47 @@ from stdgraph.errors import StoreError
 from stdgraph.rdf.results import Answer, QueryResult, Triple
 from stdgraph.store.base import Store, WriteTransaction
 
-__all__ = ["DeadlineStore"]
+__all__ = ["DeadlineStore", "StateCache"]
+
+T = TypeVar("T")
+
+
+class StateCache:
+    """Values derived from a store, kept while its ``version()`` stays the same (one value per
+    name: a new version replaces the old one). A store whose version is unknown (``None``: a
+    remote server others may write to) gets nothing cached. Safe to share between threads."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._values: dict[str, tuple[Any, Any]] = {}
+
+    def get(self, store: Store, name: str, compute: Callable[[], T]) -> T:
+        version = store.version()
+        if version is None:
+            return compute()
+        with self._lock:
+            held = self._values.get(name)
+        if held is not None and held[0] == version:
+            return held[1]
+        value = compute()
+        with self._lock:
+            self._values[name] = (version, value)
+        return value
 
 
 class DeadlineStore(Store):
-    """``store``, read under ``deadline``; every read checks it before and after."""
+    """``store``, read under ``deadline``; every read checks it before and after. ``cache``:
+    where :meth:`cached` keeps derived values (none: they are computed each time)."""
 
-    def __init__(self, store: Store, deadline: Deadline) -> None:
+    def __init__(self, store: Store, deadline: Deadline, cache: StateCache | None = None) -> None:
         self.store = store
         self.deadline = deadline
+        self.cache = cache
         self.kind = store.kind
+
+    def cached(self, name: str, compute: Callable[[], T]) -> T:
+        """``compute()``, kept in the runner's cache for the store's current state."""
+        return compute() if self.cache is None else self.cache.get(self.store, name, compute)
 
     # -- reads -------------------------------------------------------------------------------
     def query(self, sparql: str, *, default_graphs: list[str] | None = None,

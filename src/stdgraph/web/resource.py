@@ -35,18 +35,16 @@ def page(reads: PageReads, res: Resource, kinds: list[tuple[str, str]]) -> dict[
     return values
 
 
-def lookup(store: Store, iri: str, html: bool, base: str, kinds: list[tuple[str, str]],
-           analyses: dict[str, dict]) -> tuple[Any, dict[str, dict]]:
+def lookup(store: Store, iri: str, html: bool, base: str, kinds: list[tuple[str, str]]) -> Any:
     """What ``/id/`` answers, read in one go in the query runner: ``None`` when the graph says
     nothing about ``iri``, its triples (the RDF answers), or its page (``html``: template and
-    values); and the analyses' documents computed on the way, for the server's cache."""
+    values)."""
     res = describe(store, iri)
     if res is None:
-        return None, {}
+        return None
     if not html:
-        return res.triples, {}
-    reads = PageReads(store, base, analyses)
-    return page(reads, res, kinds), reads.fresh
+        return res.triples
+    return page(PageReads(store, base), res, kinds)
 
 
 def routes(router: APIRouter, site: Site) -> None:
@@ -75,10 +73,7 @@ def routes(router: APIRouter, site: Site) -> None:
             iri_ref(iri)
         except ValueError:
             raise ApiError(404, f"no resource {iri}") from None
-        known = site.analyses()
-        found, fresh = await site.read(lookup, iri, fmt == "html", site.base, site.kind_refs(),
-                                       dict(known))
-        known.update(fresh)
+        found = await site.read(lookup, iri, fmt == "html", site.base, site.kind_refs())
         if found is None:
             raise ApiError(404, f"the graph holds nothing about {iri}", iri=iri)
         if fmt != "html":

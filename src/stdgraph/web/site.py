@@ -1,18 +1,20 @@
 """What every page module gets from the app: the store, settings, the renderer, reads through
-the app's query runner, format negotiation, and the analyses the pages quote, cached.
+the app's query runner, and format negotiation.
 
 Every read a page makes goes through the query runner (``ApiContext.read``, api/executor.py):
 ``site.read(fn, *args)`` runs ``fn(store, *args)`` in a query worker process or thread, at most
 ``STDGRAPH_QUERY_WORKERS`` at a time, stopped at the query time limit (503). So ``fn`` is a
 module-level function (a worker process imports it by name) whose arguments and result are plain
 data: the read models of ``stdgraph.catalog`` return dicts, lists and RDF terms. A resource
-page's view (the page modules' ``KINDS``) runs there too, with a :class:`PageReads`.
+page's view (the page modules' ``KINDS``) runs there too, with a :class:`PageReads`; the
+analyses the pages quote are computed there, once per store state in each worker, and kept in
+the runner's cache (``DeadlineStore.cached``), so they never cross the process boundary.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Request
@@ -27,6 +29,7 @@ from stdgraph.catalog.resource import Resource
 from stdgraph.rdf.formats import HTML_MEDIA, JSON_MEDIA
 from stdgraph.settings import Settings
 from stdgraph.store.base import Store
+from stdgraph.store.bounded import DeadlineStore
 from stdgraph.web.render import Pages
 
 __all__ = ["HTML_JSON", "JSON_HTML", "PageReads", "Site", "View"]
@@ -39,20 +42,17 @@ HTML_JSON = {"html": HTML_MEDIA, "json": JSON_MEDIA}
 @dataclass
 class PageReads:
     """What the view of a resource page reads with, inside the query runner: the store, the
-    base IRI, and the analyses' whole documents the pages quote. ``analysis(name)`` takes the
-    one the server had cached for this store state (``known``), else computes it and keeps it
-    in ``fresh``, which goes back to the server's cache with the page."""
+    base IRI, and ``analysis(name)``, an analysis' whole document (``limit=0``), kept in the
+    runner's cache for the store's current state (computed each time on a plain store)."""
 
     store: Store
     base: str
-    known: dict[str, dict] = field(default_factory=dict)
-    fresh: dict[str, dict] = field(default_factory=dict)
 
     def analysis(self, name: str) -> dict:
-        doc = self.known.get(name) or self.fresh.get(name)
-        if doc is None:
-            doc = self.fresh[name] = full_analysis(self.store, name)
-        return doc
+        store = self.store
+        if isinstance(store, DeadlineStore):
+            return store.cached("page-analysis-" + name, lambda: full_analysis(store, name))
+        return full_analysis(store, name)
 
 
 #: the view of a kind of resource page: ``(reads, resource) -> {"template": ..., values}``
@@ -81,11 +81,6 @@ class Site:
     def kind_refs(self) -> list[tuple[str, str]]:
         """``kinds`` as (class IRI, ``"module:function"``), in order: what a worker needs."""
         return [(cls, function_ref(view)) for cls, view in self.kinds.items()]
-
-    def analyses(self) -> dict[str, dict]:
-        """The analyses' documents the pages quote, cached for the current store state (add
-        a :class:`PageReads`' ``fresh`` ones to it)."""
-        return self.ctx.cached("web-analyses", dict)
 
     def pick(self, request: Request, table: dict[str, tuple[str, ...]], what: str) -> str:
         """The answer's format: ``?format=`` when given (400 when not in ``table``), else by
