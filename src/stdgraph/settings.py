@@ -107,15 +107,16 @@ class Settings:
     )
     query_workers: int = field(
         default=3,
-        metadata=_meta("STDGRAPH_QUERY_WORKERS", "Queries that run at the same time (worker "
-                       "processes or threads); more wait for a free worker within their time "
-                       "limit."),
+        metadata=_meta("STDGRAPH_QUERY_WORKERS", "Queries, analyses and page reads that run at "
+                       "the same time (worker processes or threads); more wait for a free "
+                       "worker within their time limit."),
     )
     query_processes: bool = field(
         default=True,
-        metadata=_meta("STDGRAPH_QUERY_PROCESSES", "Run queries on the embedded store in worker "
-                       "processes, so a query past the time limit is killed; off: threads, "
-                       "which answer 503 at the limit but cannot stop the query."),
+        metadata=_meta("STDGRAPH_QUERY_PROCESSES", "Run queries, analyses and page reads on the "
+                       "embedded store in worker processes, so one past the time limit is "
+                       "killed; false: threads, which answer 503 at the limit and stop an "
+                       "analysis at its next query, but cannot stop a query."),
     )
     access_log: bool = field(
         default=True,

@@ -20,9 +20,11 @@ GET ``/search?q=``                     resources whose label or identifier conta
 GET ``/standards?element=IRI``         standards classified in every given element (repeatable)
 GET ``/relevance?technology=...``      the relevance finder (``stdgraph.analysis.relevance``):
                                        JSON (default) or the HTML form and ranking
-GET ``/reports/{analysis}?...``        overlaps, clusters, gaps, conflicts as HTML tables with
-                                       a filter form (the analysis' parameters) and a link to
-                                       the CSV of the same request (``/analysis/...``)
+GET ``/reports/{analysis}?...``        every analysis of the app's registry (overlaps, clusters,
+                                       gaps, conflicts, and those STDGRAPH_ANALYSIS_MODULES
+                                       adds) as an HTML table with a filter form (its
+                                       parameters) and links to the CSV and JSON of the same
+                                       request (its path under ``/analysis/``)
 GET ``/roadmap``                       the roadmap items as a timeline 2019-2023 (HTML)
 GET ``/translate?element=IRI``         the architecture translator
                                        (``stdgraph.analysis.translator``): mapped elements of
@@ -36,7 +38,8 @@ Content-Length, Link, Vary), no body. Report rows link every resource they name 
 Layout: ``router.py`` assembles the router from the page modules (one per kind of page:
 ``resource``, ``ontology``, ``landing``, ``search``, ``standard``, ``architecture``, ``concern``,
 ``relevance``, ``roadmap``, ``reports``, ``translate``); ``site.py`` is what they share (store,
-running reads off the event loop under the query time limit, negotiation, cached analyses),
+reads through the app's query runner - worker processes or threads, bounded and stopped at the
+query time limit - negotiation, cached analyses),
 ``render.py`` the Jinja2 environment (``templates/``) and links, ``params.py`` declared URL
 parameters, ``linked_data.py`` the RDF answers. What a page shows is read by
 ``stdgraph.catalog`` (no HTTP there); its queries bind IRIs and literals as RDF terms, never
