@@ -166,7 +166,9 @@ def test_page_reads_wait_for_a_free_worker(make_client, processes):
     """Three slow page reads with two workers: two run at once, the third waits for one."""
     c = make_client(query_processes=processes, query_timeout=20, query_workers=2,
                     analysis_modules=(SLOW,))
-    _concurrently(c, "/reports/toy-slow", 2, seconds="0.2")  # both workers up and warm
+    if processes:
+        assert c.app.state.stdgraph.executor.wait_until_ready()
+    _concurrently(c, "/reports/toy-slow", 2, seconds="0.2")  # both workers warm
     done = _concurrently(c, "/reports/toy-slow", 3, seconds="1.2")
     assert [status for status, _ in done] == [200, 200, 200]
     (_, first), (_, second), (_, last) = done

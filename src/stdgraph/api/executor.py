@@ -18,7 +18,8 @@ Two runners, one interface (``answer(job, timeout)``, ``call(job, timeout)``):
 * ``ProcessQueryExecutor`` (the default for the embedded store): a small pool of worker
   processes that open the store read-only. A job past ``query_timeout`` gets 503 and its worker
   is killed (SIGKILL) and replaced in the background, so a runaway query or analysis stops using
-  CPU at once. Waiting for a free worker counts against the time limit.
+  CPU at once. Workers start one after the other in the background and take jobs once ready;
+  waiting for a busy worker counts against the time limit, the server's start-up does not.
 * ``ThreadQueryExecutor`` (the memory store, a remote store, or ``STDGRAPH_QUERY_PROCESSES=0``):
   a pool of ``STDGRAPH_QUERY_WORKERS`` threads. pyoxigraph releases the GIL while it evaluates,
   so a slow query never stalls others. The request gets 503 at the deadline; a query's answer
@@ -32,6 +33,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import json
+import logging
 import pickle
 import queue
 import socket
@@ -39,6 +41,7 @@ import struct
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -51,6 +54,8 @@ from stdgraph.errors import QueryTimeout
 from stdgraph.rdf.results import Answer
 from stdgraph.store.base import Store
 from stdgraph.store.bounded import DeadlineStore, StateCache
+
+log = logging.getLogger("stdgraph.api")
 
 
 @dataclass
@@ -195,11 +200,25 @@ class _Worker:
         finally:
             child.close()
         self.sock = parent
-        self.sock.setblocking(False)
-        self.ready = False
+
+    def wait_ready(self, timeout: float) -> bool:
+        """Block until the worker says it is ready (store open, modules imported), then make
+        the pipe non-blocking for the event loop; False when it exits or takes longer than
+        ``timeout`` seconds."""
+        try:
+            self.sock.settimeout(timeout)
+            message = recv_message(self.sock)
+        except (OSError, EOFError, pickle.UnpicklingError):  # socket.timeout is an OSError
+            return False
+        finally:
+            try:
+                self.sock.setblocking(False)
+            except OSError:
+                pass
+        return isinstance(message, tuple) and message[:1] == ("ready",)
 
     async def send(self, data: bytes) -> None:
-        """One message, pickled by the caller (``pickle_message``)."""
+        """One message, pickled by the caller."""
         await asyncio.get_running_loop().sock_sendall(self.sock, _HEADER.pack(len(data)) + data)
 
     async def recv(self) -> Any:
@@ -242,39 +261,82 @@ class ProcessQueryExecutor:
         # one worker does most of the work with its caches (RocksDB blocks, the analyses the
         # pages quote) warm, and the others stay idle
         self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
-        self._all: set[_Worker] = set()
+        self._all: set[_Worker] = set()  # started, ready or not
+        self._ready: set[_Worker] = set()  # said they are ready (store open, modules imported)
         self._lock = threading.Lock()
         self._started = False
         self._closed = False
-        self.pool = ThreadPoolExecutor(self.size * 2 + 2, thread_name_prefix="stdgraph-wait")
         self.killed = 0  # workers killed at the deadline (for tests and /health)
 
     def start(self) -> None:
+        """Start the workers, one after the other, in a background thread: each is handed out
+        once it is ready, so the first job waits for one worker's start, not for all of them
+        starting at once."""
         with self._lock:
             if self._started:
                 return
             self._started = True
-            for _ in range(self.size):
-                self._spawn()
+        threading.Thread(target=self._fill, name="stdgraph-workers", daemon=True).start()
+
+    def _fill(self) -> None:
+        for _ in range(self.size):
+            self._spawn()
 
     def worker_pids(self) -> list[int]:
         """The process ids of the current workers (a killed one is gone from the list)."""
-        return sorted(w.proc.pid for w in list(self._all))
+        with self._lock:
+            return sorted(w.proc.pid for w in self._all)
+
+    def wait_until_ready(self, timeout: float = START_TIMEOUT) -> bool:
+        """Block until every worker is ready (tests, benchmarks); False after ``timeout``."""
+        self.start()
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            with self._lock:
+                if len(self._ready) >= self.size:
+                    return True
+            time.sleep(0.02)
+        return False
 
     def _spawn(self) -> None:
-        if self._closed:
-            return
-        w = _Worker(self.store_dir, self.preload)
-        self._all.add(w)
-        self._idle.put(w)
+        """Start a worker and hand it out once it is ready (this blocks: background threads
+        only). One that does not get ready is killed and started again a second later."""
+        while not self._closed:
+            w = _Worker(self.store_dir, self.preload)
+            with self._lock:
+                self._all.add(w)
+            if w.wait_ready(self.START_TIMEOUT) and not self._closed:
+                with self._lock:
+                    self._ready.add(w)
+                self._idle.put(w)
+                return
+            log.warning("a query worker did not start (exit status %s); starting another",
+                        w.proc.poll())
+            self._forget(w)
+            time.sleep(1.0)
+
+    def _forget(self, w: _Worker) -> None:
+        w.kill()
+        with self._lock:
+            self._all.discard(w)
+            self._ready.discard(w)
 
     def _replace(self, w: _Worker) -> None:
-        w.kill()
-        self._all.discard(w)
+        self._forget(w)
         self._spawn()
 
+    async def _started_up(self) -> None:
+        """Wait while no worker is ready at all (the server just started, or its only worker
+        is being replaced): starting up is not the job's time, which begins after."""
+        self.start()
+        end = time.monotonic() + self.START_TIMEOUT
+        while not self._ready and not self._closed:
+            if time.monotonic() > end:
+                raise ApiError(503, "no query worker could start; see the server's log")
+            await asyncio.sleep(0.01)
+
     async def _acquire(self, deadline: Deadline, timeout: float | None) -> _Worker:
-        """An idle worker; waiting for one counts against the job's time limit."""
+        """An idle (ready) worker; waiting for one counts against the job's time limit."""
         while True:
             try:
                 return self._idle.get_nowait()
@@ -296,14 +358,10 @@ class ProcessQueryExecutor:
         """Send ``message`` to an idle worker and return its answer's payload; 503 at the
         deadline (the worker is killed), the job's own error re-raised."""
         data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)  # before taking a worker
-        if not self._started:
-            await asyncio.get_running_loop().run_in_executor(self.pool, self.start)
+        await self._started_up()
         deadline = Deadline(timeout)
         w = await self._acquire(deadline, timeout)
         try:
-            if not w.ready:
-                msg = await asyncio.wait_for(w.recv(), self.START_TIMEOUT)
-                w.ready = msg[0] == "ready"
             await w.send(data)
             remaining = deadline.remaining()
             try:
@@ -335,15 +393,18 @@ class ProcessQueryExecutor:
 
     def close(self) -> None:
         self._closed = True
-        for w in list(self._all):
+        with self._lock:
+            workers = list(self._all)
+        for w in workers:
             try:
                 w.sock.close()  # the worker sees EOF and exits
             except OSError:
                 pass
-        for w in list(self._all):
+        for w in workers:
             try:
                 w.proc.wait(1)
             except subprocess.TimeoutExpired:
                 w.kill()
-        self._all.clear()
-        self.pool.shutdown(wait=False, cancel_futures=True)
+        with self._lock:
+            self._all.clear()
+            self._ready.clear()

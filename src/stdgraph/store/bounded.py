@@ -68,10 +68,11 @@ class DeadlineStore(Store):
 
     # -- reads -------------------------------------------------------------------------------
     def query(self, sparql: str, *, default_graphs: list[str] | None = None,
-              named_graphs: list[str] | None = None) -> QueryResult:
+              named_graphs: list[str] | None = None, base_iri: str | None = None
+              ) -> QueryResult:
         self.deadline.check()
         result = self.store.query(sparql, default_graphs=default_graphs,
-                                  named_graphs=named_graphs)
+                                  named_graphs=named_graphs, base_iri=base_iri)
         self.deadline.check()
         return result
 
@@ -126,7 +127,7 @@ class DeadlineStore(Store):
     def replace_graph(self, iri: str, triples: Iterable[Triple]) -> None:
         raise self._refuse()
 
-    def update(self, sparql: str) -> None:
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
         raise self._refuse()
 
     def begin(self) -> WriteTransaction:

@@ -4,7 +4,8 @@ Each entry of ``ROUTERS`` is a factory ``(ApiContext) -> APIRouter``; ``create_a
 them in order. To add an area, write ``routes/<area>.py`` with such a factory and add one line
 here. Routes share the error envelope (``stdgraph.api.errors``: raise ``ApiError`` or any
 ``StdgraphError``) and content negotiation (``stdgraph.api.negotiation.negotiate_name`` with the
-tables in ``stdgraph.rdf.formats``); run queries through ``ctx.executor`` (off the event loop, with
+tables in ``stdgraph.rdf.formats``); run reads through the query runner (``ctx.executor.answer``
+for a query, ``ctx.read(fn, *args)`` for Python over the store: off the event loop, bounded, with
 the time limit) and never block the loop.
 """
 
