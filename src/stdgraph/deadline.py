@@ -23,6 +23,12 @@ class Deadline:
     def expired(self) -> bool:
         return self.at is not None and time.monotonic() > self.at
 
+    def extend(self, seconds: float) -> None:
+        """Move the limit ``seconds`` later: time that was not the work's own (waiting for a
+        query worker to start)."""
+        if self.at is not None:
+            self.at += seconds
+
     def remaining(self) -> float | None:
         """Seconds left (never below 0), or None without a limit."""
         return None if self.at is None else max(0.0, self.at - time.monotonic())

@@ -19,7 +19,8 @@ Two runners, one interface (``answer(job, timeout)``, ``call(job, timeout)``):
   processes that open the store read-only. A job past ``query_timeout`` gets 503 and its worker
   is killed (SIGKILL) and replaced in the background, so a runaway query or analysis stops using
   CPU at once. Workers start one after the other in the background and take jobs once ready;
-  waiting for a busy worker counts against the time limit, the server's start-up does not.
+  waiting for a busy worker counts against the time limit, waiting while the pool is not full
+  (start-up, a killed worker being replaced) does not.
 * ``ThreadQueryExecutor`` (the memory store, a remote store, or ``STDGRAPH_QUERY_PROCESSES=0``):
   a pool of ``STDGRAPH_QUERY_WORKERS`` threads. pyoxigraph releases the GIL while it evaluates,
   so a slow query never stalls others. The request gets 503 at the deadline; a query's answer
@@ -325,27 +326,32 @@ class ProcessQueryExecutor:
         self._forget(w)
         self._spawn()
 
-    async def _started_up(self) -> None:
-        """Wait while no worker is ready at all (the server just started, or its only worker
-        is being replaced): starting up is not the job's time, which begins after."""
-        self.start()
-        end = time.monotonic() + self.START_TIMEOUT
-        while not self._ready and not self._closed:
-            if time.monotonic() > end:
-                raise ApiError(503, "no query worker could start; see the server's log")
-            await asyncio.sleep(0.01)
-
     async def _acquire(self, deadline: Deadline, timeout: float | None) -> _Worker:
-        """An idle (ready) worker; waiting for one counts against the job's time limit."""
+        """An idle (ready) worker. Waiting behind other jobs counts against the job's time
+        limit; waiting while the pool is not full (the server starting, a killed worker being
+        replaced) does not, up to ``START_TIMEOUT``: the deadline moves on by that time."""
+        self.start()
+        starting_for = 0.0
         while True:
             try:
                 return self._idle.get_nowait()
             except queue.Empty:
-                if deadline.expired:
-                    raise QueryTimeout(timeout or 0) from None
-                await asyncio.sleep(0.005)
+                pass
+            if len(self._ready) >= self.size and deadline.expired:
+                raise QueryTimeout(timeout or 0)
+            t0 = time.monotonic()
+            await asyncio.sleep(0.005)
+            if len(self._ready) < self.size and not self._closed:
+                waited = time.monotonic() - t0
+                starting_for += waited
+                if starting_for > self.START_TIMEOUT:
+                    raise ApiError(503, "no query worker could start; see the server's log")
+                deadline.extend(waited)
 
     def _discard(self, w: _Worker) -> None:
+        """Take ``w`` out of the pool now, kill and replace it in the background."""
+        with self._lock:
+            self._ready.discard(w)
         threading.Thread(target=self._replace, args=(w,), daemon=True).start()
 
     async def answer(self, job: QueryJob, timeout: float | None) -> Answer:
@@ -358,7 +364,6 @@ class ProcessQueryExecutor:
         """Send ``message`` to an idle worker and return its answer's payload; 503 at the
         deadline (the worker is killed), the job's own error re-raised."""
         data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)  # before taking a worker
-        await self._started_up()
         deadline = Deadline(timeout)
         w = await self._acquire(deadline, timeout)
         try:
