@@ -4,7 +4,8 @@
 HTTP's ``?format=``), media types, file suffix, what it holds (SPARQL results, a graph, a
 dataset), the pyoxigraph ``RdfFormat`` and rdflib's name for it, and its W3C format IRI.
 Everything else here (the negotiation tables ``RESULT_MEDIA``, ``GRAPH_MEDIA``,
-``DATASET_MEDIA``, the upload table ``RDF_INPUT_MEDIA``, ``OX_FORMATS``, ``FORMAT_IRIS``) and
+``DATASET_MEDIA``, the upload table ``RDF_INPUT_MEDIA``, ``OX_FORMATS``, ``RDFLIB_FORMATS``,
+``FORMAT_IRIS``) and
 elsewhere (the pages' ``RESOURCE_MEDIA``, the dumps, the stores' serialisers) is derived from
 it, so the CLI and every HTTP route can never disagree about what a format looks like.
 """
@@ -94,6 +95,8 @@ def media_table(names: Iterable[str]) -> dict[str, tuple[str, ...]]:
 
 #: the pyoxigraph format of each RDF format, by name (parsing and native serialisation)
 OX_FORMATS: dict[str, ox.RdfFormat] = {n: f.ox for n, f in FORMATS.items() if f.ox is not None}
+#: rdflib's name of each RDF format, by name (serialising rdflib graphs)
+RDFLIB_FORMATS: dict[str, str] = {n: f.rdflib for n, f in FORMATS.items() if f.rdflib is not None}
 
 
 def _json_term(t: Node) -> dict[str, str]:
@@ -192,7 +195,7 @@ def serialize_graph(triples: Iterable[Triple], fmt: str) -> bytes:
         g.bind(prefix, ns)
     for t in triples:
         g.add(t)
-    return g.serialize(format=FORMATS[fmt].rdflib, encoding="utf-8")
+    return g.serialize(format=RDFLIB_FORMATS[fmt], encoding="utf-8")
 
 
 def short(t: Node | None) -> str:

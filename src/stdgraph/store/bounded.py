@@ -45,7 +45,8 @@ class StateCache:
         with self._lock:
             held = self._values.get(name)
         if held is not None and held[0] == version:
-            return held[1]
+            kept: T = held[1]
+            return kept
         value = compute()
         with self._lock:
             self._values[name] = (version, value)

@@ -14,7 +14,7 @@ from rdflib.plugins.sparql.sparql import Query, Update
 from rdflib.term import Node
 
 from stdgraph.errors import QuerySyntaxError, StoreError
-from stdgraph.rdf.formats import FORMATS
+from stdgraph.rdf.formats import RDFLIB_FORMATS
 from stdgraph.rdf.io import to_oxigraph, to_rdflib
 from stdgraph.rdf.results import QueryResult, Triple
 from stdgraph.sparql.baseiri import set_base
@@ -166,7 +166,7 @@ class MemoryStore(Store):
         return sum(len(ctx) for ctx in self._ds.graphs())
 
     def dump(self, fmt: str, *, graphs: list[str] | None = None) -> bytes:
-        rdflib_fmt = FORMATS[fmt].rdflib
+        rdflib_fmt = RDFLIB_FORMATS[fmt]
         if fmt in {"nquads", "trig"}:
             if graphs is None:
                 return self._ds.serialize(format=rdflib_fmt, encoding="utf-8")

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from rdflib import Graph
 
 from stdgraph.api.http import public_base
-from stdgraph.rdf.formats import FORMATS, HTML_MEDIA, media_table
+from stdgraph.rdf.formats import FORMATS, HTML_MEDIA, RDFLIB_FORMATS, media_table
 from stdgraph.rdf.namespaces import PREFIXES
 from stdgraph.settings import Settings
 
@@ -61,7 +61,7 @@ def serialize(triples: list[tuple], fmt: str, request: Request, settings: Settin
                                      auto_compact=True))
         doc["@context"] = public_base(request, settings) + "/context.jsonld"
         return json.dumps(doc, ensure_ascii=False, indent=2).encode("utf-8")
-    return g.serialize(format=FORMATS[fmt].rdflib, encoding="utf-8")
+    return g.serialize(format=RDFLIB_FORMATS[fmt], encoding="utf-8")
 
 
 def alternates(request: Request, settings: Settings, path: str) -> str:
