@@ -365,18 +365,19 @@ class ProcessQueryExecutor:
         deadline (the worker is killed), the job's own error re-raised."""
         data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)  # before taking a worker
         deadline = Deadline(timeout)
-        w = await self._acquire(deadline, timeout)
+        acquired = await self._acquire(deadline, timeout)
+        w: _Worker | None = acquired  # None once discarded: only a live worker goes back
         try:
-            await w.send(data)
+            await acquired.send(data)
             remaining = deadline.remaining()
             try:
                 async with asyncio.timeout(None if remaining is None else remaining + 0.05):
-                    status, payload = await w.recv()
+                    status, payload = await acquired.recv()
             except TimeoutError:
                 self.killed += 1
-                self._discard(w)  # the only way to stop a running Oxigraph query
+                self._discard(acquired)  # the only way to stop a running Oxigraph query
                 w = None
-                raise QueryTimeout(timeout) from None
+                raise QueryTimeout(timeout or 0) from None
         except (EOFError, OSError):
             if w is not None:
                 self._discard(w)

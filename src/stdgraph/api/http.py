@@ -174,10 +174,11 @@ def base_iri(request: Request, settings: Settings) -> str | None:
     except KeyError:
         pass
     iri: str | None = public_url(request, settings)
-    try:
-        ox.NamedNode(iri)
-    except ValueError:
-        iri = None
+    if iri is not None:
+        try:
+            ox.NamedNode(iri)
+        except ValueError:
+            iri = None
     if len(_BASE_IRIS) >= 256:
         _BASE_IRIS.clear()
     _BASE_IRIS[key] = iri

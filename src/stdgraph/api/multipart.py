@@ -95,16 +95,17 @@ def _part(index: int, raw: bytes) -> Part:
                                 "its headers")
     headers: dict[str, str] = {}
     for line in head.split(b"\r\n") if head else ():
-        name, colon, value = line.partition(b":")
-        if not colon or not name.strip():
+        key, colon, value = line.partition(b":")
+        if not colon or not key.strip():
             raise ApiError(400, f"part {index} of the multipart body has a malformed header "
                                 f"line: {line[:80]!r}")
-        headers[name.strip().decode("latin-1").lower()] = _text(value.strip())
+        headers[key.strip().decode("latin-1").lower()] = _text(value.strip())
     encoding = headers.get("content-transfer-encoding", "binary").lower()
     if encoding not in {"binary", "8bit", "7bit"}:
         raise ApiError(400, f"part {index} of the multipart body has Content-Transfer-Encoding "
                             f"{encoding}; send the document as it is (RFC 7578 §4.7)")
-    name = filename = None
+    name: str | None = None
+    filename: str | None = None
     disposition = headers.get("content-disposition")
     if disposition is not None:
         params = _params(disposition)

@@ -41,12 +41,12 @@ def parse_body(body: bytes, fmt: str, *, base_iri: str | None, label: str) -> li
 def serialize_quads(quads: Iterable[ox.Quad], fmt: str, output, *, dataset: bool = False) -> None:
     """Write quads: keeping graph names in N-Quads and TriG (and in JSON-LD when ``dataset``),
     as triples (graph names dropped) otherwise."""
-    kwargs = {"prefixes": PREFIXES} if fmt in {"turtle", "trig"} else {}
+    prefixes = PREFIXES if fmt in {"turtle", "trig"} else None
     if fmt in _QUAD_FORMATS or (dataset and fmt == "jsonld"):
         items: Iterable = quads
     else:
         items = (ox.Triple(q.subject, q.predicate, q.object) for q in quads)
-    ox.serialize(items, output, OX_FORMATS[fmt], **kwargs)
+    ox.serialize(items, output, OX_FORMATS[fmt], prefixes=prefixes)
 
 
 class _Cancelled(Exception):

@@ -8,12 +8,13 @@ from typing import Any
 from stdgraph.catalog.common import SG
 from stdgraph.catalog.concern import concern
 from stdgraph.catalog.resource import Resource
-from stdgraph.web.site import PageReads
+from stdgraph.web.site import PageReads, found
 
 
 def page(reads: PageReads, res: Resource, kind: str) -> dict[str, Any]:
     return {"template": "concern.html",
-            **concern(reads.store, res.iri, kind, resource=res, analyses=reads.analysis),
+            **found(res, concern(reads.store, res.iri, kind, resource=res,
+                                 analyses=reads.analysis)),
             "gaps_url": f"/reports/gaps?kinds={kind}"}
 
 

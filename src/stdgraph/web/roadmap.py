@@ -12,17 +12,18 @@ from stdgraph.catalog.common import SG
 from stdgraph.catalog.resource import Resource
 from stdgraph.catalog.roadmap import recommendation, roadmap_item
 from stdgraph.catalog.roadmap import roadmap as timeline
-from stdgraph.web.site import PageReads, Site
+from stdgraph.web.site import PageReads, Site, found
 
 
 def recommendation_page(reads: PageReads, res: Resource) -> dict[str, Any]:
     return {"template": "recommendation.html",
-            **recommendation(reads.store, res.iri, resource=res)}
+            **found(res, recommendation(reads.store, res.iri, resource=res))}
 
 
 def item_page(reads: PageReads, res: Resource) -> dict[str, Any]:
     return {"template": "roadmap_item.html",
-            **roadmap_item(reads.store, res.iri, resource=res, analyses=reads.analysis)}
+            **found(res, roadmap_item(reads.store, res.iri, resource=res,
+                                      analyses=reads.analysis))}
 
 
 KINDS = {SG + "Recommendation": recommendation_page, SG + "RoadmapItem": item_page}

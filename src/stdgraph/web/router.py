@@ -61,7 +61,8 @@ def web_router(ctx: ApiContext) -> APIRouter:
         if hasattr(page, "routes"):
             page.routes(router, site)
     # HEAD: every GET route of this router, same status and headers, no body
-    for route in [r for r in router.routes if isinstance(r, APIRoute) and "GET" in r.methods]:
+    gets = [r for r in router.routes if isinstance(r, APIRoute) and "GET" in (r.methods or ())]
+    for route in gets:
         router.add_api_route(route.path, _headless(route.endpoint), methods=["HEAD"],
                              name=route.name + "_head", include_in_schema=False)
     return router

@@ -21,6 +21,7 @@ from fastapi import Request
 
 from stdgraph.analysis import Analysis, AnalysisDocument, run_with
 from stdgraph.api.context import ApiContext
+from stdgraph.api.errors import ApiError
 from stdgraph.api.executor import function_ref
 from stdgraph.api.http import query_params
 from stdgraph.api.negotiation import format_or_accept
@@ -57,6 +58,14 @@ class PageReads:
 
 #: the view of a kind of resource page: ``(reads, resource) -> {"template": ..., values}``
 View = Callable[[PageReads, Resource], dict[str, Any]]
+
+
+def found(res: Resource, values: dict[str, Any] | None) -> dict[str, Any]:
+    """A read model's values for ``res``; 404 when it reads nothing (the graph changed between
+    describing the resource and reading its page)."""
+    if values is None:
+        raise ApiError(404, f"the graph holds nothing about {res.iri}", iri=res.iri)
+    return values
 
 
 class Site:

@@ -12,14 +12,15 @@ from stdgraph.catalog.common import SG
 from stdgraph.catalog.resource import Resource
 from stdgraph.catalog.standard import standard, standards_in
 from stdgraph.web.params import Parameter, read
-from stdgraph.web.site import HTML_JSON, PageReads, Site
+from stdgraph.web.site import HTML_JSON, PageReads, Site, found
 
 ELEMENT = Parameter("element", repeat=True, iri=True)
 
 
 def page(reads: PageReads, res: Resource) -> dict[str, Any]:
     return {"template": "standard.html",
-            **standard(reads.store, res.iri, resource=res, analyses=reads.analysis)}
+            **found(res, standard(reads.store, res.iri, resource=res,
+                                  analyses=reads.analysis))}
 
 
 KINDS = {SG + "Standard": page}

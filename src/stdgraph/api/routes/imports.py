@@ -80,7 +80,7 @@ def imports_router(ctx: ApiContext) -> APIRouter:
                 if key not in GENERIC and key not in options:
                     raise ParameterError(key, "unknown parameter (known: "
                                          + ", ".join([*GENERIC, *options]) + ")")
-            name = (params.get("name") or [None])[0]
+            name = params["name"][0] if params.get("name") else None
             replace = _flag(params, "replace")
             raw_options = {k: v[0] for k, v in params.items() if k in options}
             parse_options(importer.options, raw_options)  # a bad option is 400 before the body

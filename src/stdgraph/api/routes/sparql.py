@@ -98,8 +98,8 @@ _DOC_POST_PARAMS = [
      "schema": {"type": "array", "items": {"type": "string"}},
      "description": "Updates: the WHERE clause's named graphs, like USING NAMED (repeatable)."},
 ]
-_RESULT_CONTENT: dict[str, dict[str, Any]] = {m[0]: {} for m in RESULT_MEDIA.values()} | {
-    m[0]: {} for m in GRAPH_MEDIA.values()}
+_RESULT_CONTENT: dict[str, dict[str, Any]] = {
+    m[0]: {} for m in [*RESULT_MEDIA.values(), *GRAPH_MEDIA.values()]}
 _DOC_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"description": "Query results (negotiated) or, for updates, a JSON summary.",
           "content": _RESULT_CONTENT},
