@@ -310,7 +310,7 @@ def contract_rows(section: str) -> list[tuple[list[str], list[str]]]:
 def test_every_contract_class_is_declared_with_its_super_classes():
     g = ontology()
     rows = contract_rows("Classes (`sg:`)")
-    assert len(rows) == 17
+    assert len(rows) == 18
     prefixes = {
         "foaf": "http://xmlns.com/foaf/0.1/",
         "prov": str(PROV),

@@ -3,10 +3,11 @@
 Kinds (docs/analyses.md holds the same text):
 
 - ``classification-mismatch`` (warning): standard S is classified in element e1 of framework F1
-  (``skos:inScheme``) and in at least one element of another framework F2; the elements of F2
-  mapped to e1 by any SKOS mapping (``skos:exactMatch``, ``closeMatch``, ``broadMatch``,
-  ``narrowMatch``, ``relatedMatch``, ``mappingRelation``; either direction) form a non-empty set
-  A; S is classified in none of A. One item per (S, e1, F2).
+  (``skos:inScheme``, a ``sg:ReferenceArchitecture``: a scheme of unresolved elements is no
+  framework) and in at least one element of another framework F2; the elements of F2 mapped to
+  e1 by any SKOS mapping (``skos:exactMatch``, ``closeMatch``, ``broadMatch``, ``narrowMatch``,
+  ``relatedMatch``, ``mappingRelation``; either direction) form a non-empty set A; S is
+  classified in none of A. One item per (S, e1, F2).
 - ``superseded-reference`` / ``withdrawn-reference`` (warning): a current standard (status
   ``sg:Published`` or ``sg:UnderDevelopment``) or a roadmap item references
   (``sg:references`` or any sub-property, e.g. ``sg:normativelyReferences``, ``sg:basedOn``) a
@@ -67,7 +68,10 @@ SG = "https://w3id.org/stdgraph/ontology#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 
 Q_CLASSIFIED = PROLOGUE + "SELECT DISTINCT ?s ?e WHERE { ?s sg:classifiedIn ?e }"
-Q_SCHEMES = PROLOGUE + "SELECT DISTINCT ?e ?f WHERE { ?e skos:inScheme ?f }"
+# frameworks only: a scheme of unresolved elements (sg:UnresolvedElementScheme) is none
+Q_SCHEMES = PROLOGUE + """SELECT DISTINCT ?e ?f WHERE {
+  ?e skos:inScheme ?f . ?f a sg:ReferenceArchitecture
+}"""
 Q_MAPPINGS = PROLOGUE + """SELECT DISTINCT ?a ?p ?b ?g WHERE {
   VALUES ?p { skos:exactMatch skos:closeMatch skos:broadMatch skos:narrowMatch
               skos:relatedMatch skos:mappingRelation }

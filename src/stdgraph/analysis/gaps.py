@@ -4,9 +4,10 @@
   sg:Technology) that no *published* standard (``sg:status sg:Published``) addresses
   (``sg:addressesBarrier``, ``sg:supportsTheme``, ``sg:concernsTechnology``), neither the concept
   itself nor any concept narrower than it (``skos:broader``, transitively).
-- ``architecture-element``: an element of an architecture scheme (``skos:inScheme``) in which no
-  standard is classified (asserted or inferred), neither in it nor in any element below it
-  (``skos:broader``, transitively) - so an axis counts as covered when one of its elements is.
+- ``architecture-element``: an element of an architecture scheme (``skos:inScheme``; not a
+  scheme of unresolved elements, ``sg:UnresolvedElementScheme``, which is no architecture) in
+  which no standard is classified (asserted or inferred), neither in it nor in any element below
+  it (``skos:broader``, transitively) - so an axis counts as covered when one of its elements is.
 - ``roadmap-item``: a roadmap item no standard delivers (``sg:delivers``, or ``sg:deliveredBy``
   read backwards).
 - The coverage matrix of a two-axis grid (``rows`` x ``columns``, RAMI 4.0 layers x hierarchy
@@ -76,6 +77,7 @@ Q_BROADER = PROLOGUE + """SELECT DISTINCT ?narrow ?broad WHERE {
 Q_ELEMENTS = PROLOGUE + """SELECT DISTINCT ?e ?scheme WHERE {
   ?e skos:inScheme ?scheme .
   { ?e a sg:ArchitectureElement } UNION { ?scheme a sg:ReferenceArchitecture }
+  FILTER NOT EXISTS { ?scheme a sg:UnresolvedElementScheme }
 }"""
 Q_CLASSIFIED_ELEMENTS = PROLOGUE + "SELECT DISTINCT ?e WHERE { ?s sg:classifiedIn ?e }"
 Q_ROADMAP = PROLOGUE + """SELECT DISTINCT ?r ?timeframe ?delivered WHERE {

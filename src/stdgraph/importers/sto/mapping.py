@@ -244,7 +244,7 @@ class _Mapper:
             self.scheme_of[UNRESOLVED_SCHEME] = UNRESOLVED_SCHEME
             u = UNRESOLVED_SCHEME
             self.labels[u] = "Unresolved I40KG classifications"
-            self.add(u, RDF.type, SG.ReferenceArchitecture)
+            self.add(u, RDF.type, SG.UnresolvedElementScheme)
             self.add(u, RDF.type, SKOS.ConceptScheme)
             self.add(u, RDFS.label, Literal(self.labels[u], lang="en"))
             self.add(u, DCTERMS.description, Literal(
