@@ -359,8 +359,9 @@ def test_owl_characteristics_match_the_contract():
         (SG.delivers, SG.deliveredBy),
     ]:
         assert (a, OWL.inverseOf, b) in g or (b, OWL.inverseOf, a) in g, (a, b)
-    assert {SG.partOf, SG.hasPart} == set(sg_terms(OWL.TransitiveProperty))
-    assert {SG.relatedTo, SG.conflictsWith} == set(sg_terms(OWL.SymmetricProperty))
+    assert {SG.partOf, SG.hasPart, SG.sameElementAs} == set(sg_terms(OWL.TransitiveProperty))
+    assert {SG.relatedTo, SG.conflictsWith, SG.sameElementAs} == set(
+        sg_terms(OWL.SymmetricProperty))
     assert {SG.status} == set(sg_terms(OWL.FunctionalProperty))
     sub = {
         SG.normativelyReferences: SG.references,
@@ -374,6 +375,7 @@ def test_owl_characteristics_match_the_contract():
         SG.supersedes: DCTERMS.replaces,
         SG.supersededBy: DCTERMS.isReplacedBy,
         SG.references: DCTERMS.references,
+        SG.sameElementAs: SKOS.exactMatch,
     }
     for p, sup in sub.items():
         assert (p, RDFS.subPropertyOf, sup) in g, (p, sup)

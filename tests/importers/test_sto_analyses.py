@@ -3,7 +3,7 @@ element, and the scheme of unresolved classifications is no framework (issue 16,
 
 Fixture: tests/fixtures/sto/two-frameworks.ttl. The import makes one element per framework for
 sto:RamiStation, sto:RamiWorkCenter and sto:RamiHeader (RAMI 4.0 and the Administration Shell,
-``S``, ``W``, ``H``) and puts the undefined
+``S``, ``W``, ``H``; the two views are linked by sg:sameElementAs) and puts the undefined
 sto:InformationDomain, sto:RamiFunctional and sto:Nowhere in the scheme "unresolved". Worked out
 by hand from the file:
 
@@ -71,7 +71,27 @@ def graph(store) -> Graph:
     return g
 
 
+def pairs(doc) -> list[tuple[str, str, float, list[str]]]:
+    return [(i["a"].removeprefix(str(STD)), i["b"].removeprefix(str(STD)), i["score"],
+             [s["iri"] for s in i["shared"]]) for i in doc.items]
+
+
 # -- the mapping ---------------------------------------------------------------------------------
+
+def test_two_views_of_one_classification_are_declared_the_same_element(store):
+    g = graph(store)
+    for name in ("RamiStation", "RamiWorkCenter", "RamiHeader"):
+        a, r = ARCH[f"AdministrationShell/{name}"], ARCH[f"Rami/{name}"]
+        assert (a, SKOS.inScheme, AAS) in g and (r, SKOS.inScheme, RAMI) in g
+        # stated once (symmetric), from the alphabetically first IRI; exactMatch both ways
+        assert (a, SG.sameElementAs, r) in g and (r, SG.sameElementAs, a) not in g
+        assert (a, SKOS.exactMatch, r) in g and (r, SKOS.exactMatch, a) in g
+    # a standard classified in the I40KG classification is classified in both views
+    assert set(g.objects(STD.IEC_24760, SG.classifiedIn)) == {
+        ARCH["AdministrationShell/RamiStation"], ARCH["Rami/RamiStation"],
+        ARCH["Rami/RamiInformationLayer"], ARCH["IIRA/IIRASecurity"]}
+    assert len(set(g.subject_objects(SG.sameElementAs))) == 3
+
 
 def test_the_unresolved_bucket_is_no_reference_architecture(store):
     g = graph(store)
@@ -81,6 +101,51 @@ def test_the_unresolved_bucket_is_no_reference_architecture(store):
     assert set(g.subjects(SKOS.inScheme, UNRESOLVED)) == {
         ARCH["unresolved/InformationDomain"], ARCH["unresolved/RamiFunctional"],
         ARCH["unresolved/Nowhere"]}
+
+
+# -- overlaps, clusters, competing: one classification counts once -------------------------------
+
+def test_overlaps_count_a_two_framework_classification_once(store):
+    station = ARCH["AdministrationShell/RamiStation"]
+    work = ARCH["AdministrationShell/RamiWorkCenter"]
+    assert pairs(run("overlaps", store, {"min_shared": "2"})) == [
+        ("IEC_61131", "IEC_62890", 0.5, [str(station), str(work)])]
+    assert pairs(run("overlaps", store, {"min_shared": "3"})) == []
+    assert pairs(run("overlaps", store, {"min_shared": "1"})) == [
+        ("IEC_61131", "IEC_62890", 0.5, [str(station), str(work)]),
+        ("IEC_24760", "ISO_15746", 0.25, [str(ARCH["Rami/RamiInformationLayer"])]),
+        ("IEC_24760", "IEC_61131", 0.2, [str(station)]),
+        ("IEC_24760", "IEC_62541", 0.2, [str(ARCH["IIRA/IIRASecurity"])]),
+        ("IEC_24760", "IEC_62890", 0.2, [str(station)]),
+        ("IEC_61131", "IEC_62541", 0.2, [str(ARCH["Rami/RamiCommunicationlayer"])])]
+    item = run("overlaps", store, {"min_shared": "2"}).items[0]
+    assert (item["evidence"]["a_coverage"], item["evidence"]["b_coverage"],
+            item["evidence"]["union"]) == (3, 3, 4)
+
+
+def test_expand_gives_the_same_pairs(store):
+    """--expand merges the views too (skos:exactMatch), so it changes nothing here."""
+    assert [p[:3] for p in pairs(run("overlaps", store, {"min_shared": "1",
+                                                         "expand": "true"}))] == [
+        p[:3] for p in pairs(run("overlaps", store, {"min_shared": "1"}))]
+
+
+def test_clusters_count_a_two_framework_classification_once(store):
+    doc = run("clusters", store, {})
+    assert [(c["size"], c["pairs"], [s["iri"] for s in c["standards"]],
+             [(e["iri"], e["standards"]) for e in c["elements"]]) for c in doc.items] == [
+        (2, 1, [str(STD.IEC_61131), str(STD.IEC_62890)],
+         [(str(ARCH["AdministrationShell/RamiStation"]), 2),
+          (str(ARCH["AdministrationShell/RamiWorkCenter"]), 2)])]
+
+
+def test_competing_counts_a_two_framework_classification_once(store):
+    doc = run("conflicts", store, {"kinds": "competing"})
+    assert [[s["iri"] for s in i["subjects"]] for i in doc.items] == [
+        [str(STD.IEC_61131), str(STD.IEC_62890), str(ARCH["AdministrationShell/RamiStation"]),
+         str(ARCH["AdministrationShell/RamiWorkCenter"])]]
+    assert "share 2 elements (score 0.5)" in doc.items[0]["message"]
+    assert run("conflicts", store, {"kinds": "competing", "min_shared": "3"}).items == []
 
 
 # -- classification mismatch: two real frameworks ------------------------------------------------
@@ -95,7 +160,7 @@ def test_mismatch_needs_two_reference_architectures(store):
     assert doc.items[0]["subjects"][0]["iri"] == str(STD.IEC_62541)
 
 
-# -- gaps: the bucket is no architecture --------------------------------- -------------------------
+# -- gaps: one classification counts once, the bucket is no architecture -----------------------
 
 def test_gaps_leave_out_the_unresolved_bucket(store):
     """sto:Nowhere (alignments only) is in the bucket and no standard is classified in it: no
@@ -106,6 +171,19 @@ def test_gaps_leave_out_the_unresolved_bucket(store):
                                "scheme": str(UNRESOLVED)}).items == []
 
 
+def test_gaps_list_a_two_framework_classification_once(store):
+    doc = run("gaps", store, {"kinds": "architecture-element"})
+    assert [(i["subject"], i["scheme"]) for i in doc.items] == [
+        (str(ARCH["AdministrationShell/RamiHeader"]), str(AAS)),
+        (str(ARCH["IIRA/IIRAConnectivity"]), str(IIRA))]
+    assert doc.items[0]["reason"] == ("no standard is classified in this element, nor in the "
+                                      "same element of RAMI 4.0")
+    rami = run("gaps", store, {"kinds": "architecture-element", "scheme": str(RAMI)})
+    assert [i["subject"] for i in rami.items] == [str(ARCH["Rami/RamiHeader"])]
+    assert rami.items[0]["reason"] == ("no standard is classified in this element, nor in the "
+                                       "same element of Administration Shell")
+
+
 # -- the real file -------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -113,6 +191,22 @@ def real():
     st = MemoryStore()
     import_sto(st, I40KG, links=CuratedLinks())
     return st
+
+
+def test_real_file_pair_sharing_only_station_is_no_overlap(real):
+    """IEC 24760 and IEC 62890 share only sto:RamiStation (RAMI 4.0 and Administration Shell):
+    one element, so they do not pass min_shared 2."""
+    found = {(i["a"], i["b"]) for i in run("overlaps", real, {"min_shared": "2",
+                                                              "limit": "0"}).items}
+    assert (str(STD.IEC_24760), str(STD.IEC_62890)) not in found
+    one = {(i["a"], i["b"]): [s["iri"] for s in i["shared"]]
+           for i in run("overlaps", real, {"min_shared": "1", "limit": "0"}).items}
+    assert one[(str(STD.IEC_24760), str(STD.IEC_62890))] == [
+        str(ARCH["AdministrationShell/RamiStation"])]
+    views = {"RamiStation", "RamiWorkCenter", "RamiHeader"}  # in RAMI 4.0 and the AAS
+    for shared in one.values():  # no pair shares both views of one classification
+        names = [s.rsplit("/", 1)[1] for s in shared if s.rsplit("/", 1)[1] in views]
+        assert len(names) == len(set(names)), shared
 
 
 def test_real_file_no_mismatch_names_the_unresolved_bucket(real):
