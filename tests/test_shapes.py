@@ -310,7 +310,7 @@ def contract_rows(section: str) -> list[tuple[list[str], list[str]]]:
 def test_every_contract_class_is_declared_with_its_super_classes():
     g = ontology()
     rows = contract_rows("Classes (`sg:`)")
-    assert len(rows) == 17
+    assert len(rows) == 18
     prefixes = {
         "foaf": "http://xmlns.com/foaf/0.1/",
         "prov": str(PROV),
@@ -359,8 +359,9 @@ def test_owl_characteristics_match_the_contract():
         (SG.delivers, SG.deliveredBy),
     ]:
         assert (a, OWL.inverseOf, b) in g or (b, OWL.inverseOf, a) in g, (a, b)
-    assert {SG.partOf, SG.hasPart} == set(sg_terms(OWL.TransitiveProperty))
-    assert {SG.relatedTo, SG.conflictsWith} == set(sg_terms(OWL.SymmetricProperty))
+    assert {SG.partOf, SG.hasPart, SG.sameElementAs} == set(sg_terms(OWL.TransitiveProperty))
+    assert {SG.relatedTo, SG.conflictsWith, SG.sameElementAs} == set(
+        sg_terms(OWL.SymmetricProperty))
     assert {SG.status} == set(sg_terms(OWL.FunctionalProperty))
     sub = {
         SG.normativelyReferences: SG.references,
@@ -374,6 +375,7 @@ def test_owl_characteristics_match_the_contract():
         SG.supersedes: DCTERMS.replaces,
         SG.supersededBy: DCTERMS.isReplacedBy,
         SG.references: DCTERMS.references,
+        SG.sameElementAs: SKOS.exactMatch,
     }
     for p, sup in sub.items():
         assert (p, RDFS.subPropertyOf, sup) in g, (p, sup)

@@ -155,6 +155,8 @@ def test_mini_mapping_triples(tmp_path):
     assert (rami_station, SKOS.inScheme, ARCH.Rami) in g
     assert (iira_station, SKOS.inScheme, ARCH.IIRA) in g
     assert (rami_station, SKOS.exactMatch, iira_station) in g
+    assert (iira_station, SG.sameElementAs, rami_station) in g  # symmetric: stated once
+    assert (rami_station, SG.sameElementAs, iira_station) not in g
     assert set(g.objects(STD.MQTT, SG.classifiedIn)) == {rami_station, iira_station}
     assert (ARCH["Rami/RamiAssetlayer"], SKOS.exactMatch, CURATED_ASSET) in g
     # dangling: letter case resolved, the rest in the scheme "unresolved" with a note

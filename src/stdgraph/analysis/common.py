@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -112,6 +113,46 @@ def cap(items: list, limit: int) -> tuple[list, bool]:
     if limit and len(items) > limit:
         return items[:limit], True
     return items, False
+
+
+# -- one element in two architectures ----------------------------------------------------------
+
+#: elements declared the same (``sg:sameElementAs``, symmetric: callers read both directions)
+Q_SAME_ELEMENTS = PROLOGUE + "SELECT DISTINCT ?a ?b WHERE { ?a sg:sameElementAs ?b }"
+
+
+def components(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Union-find: node -> a root; roots are arbitrary, callers pick representatives."""
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in pairs:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    return {x: find(x) for x in parent}
+
+
+def same_element_pairs(store: Store) -> list[tuple[str, str]]:
+    """The ``sg:sameElementAs`` links: one element that two architectures contain, kept once
+    per scheme (docs/analyses.md, "One element in two architectures")."""
+    return [(str(a), str(b)) for a, b in store.query(Q_SAME_ELEMENTS).rows if a != b]
+
+
+def same_elements(store: Store) -> dict[str, frozenset[str]]:
+    """element -> the elements it is the same as (``sg:sameElementAs`` either way, followed
+    transitively; itself included), for every element that has such a link."""
+    root = components(same_element_pairs(store))
+    groups: dict[str, set[str]] = defaultdict(set)
+    for x, r in root.items():
+        groups[r].add(x)
+    return {x: frozenset(groups[r]) for x, r in root.items()}
 
 
 # -- labels ------------------------------------------------------------------------------------

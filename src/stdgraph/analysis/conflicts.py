@@ -3,10 +3,12 @@
 Kinds (docs/analyses.md holds the same text):
 
 - ``classification-mismatch`` (warning): standard S is classified in element e1 of framework F1
-  (``skos:inScheme``) and in at least one element of another framework F2; the elements of F2
-  mapped to e1 by any SKOS mapping (``skos:exactMatch``, ``closeMatch``, ``broadMatch``,
-  ``narrowMatch``, ``relatedMatch``, ``mappingRelation``; either direction) form a non-empty set
-  A; S is classified in none of A. One item per (S, e1, F2).
+  (``skos:inScheme``, a ``sg:ReferenceArchitecture``: a scheme of unresolved elements is no
+  framework) and in at least one element of another framework F2; the elements of F2 mapped to
+  e1 by any SKOS mapping (``skos:exactMatch``, ``closeMatch``, ``broadMatch``, ``narrowMatch``,
+  ``relatedMatch``, ``mappingRelation``; either direction) form a non-empty set A; S is
+  classified in none of A (nor in an element declared the same as one of A,
+  ``sg:sameElementAs``). One item per (S, e1, F2).
 - ``superseded-reference`` / ``withdrawn-reference`` (warning): a current standard (status
   ``sg:Published`` or ``sg:UnderDevelopment``) or a roadmap item references
   (``sg:references`` or any sub-property, e.g. ``sg:normativelyReferences``, ``sg:basedOn``) a
@@ -42,6 +44,7 @@ from stdgraph.analysis.common import (
     labels,
     limit_param,
     parse_params,
+    same_elements,
     values_block,
 )
 from stdgraph.analysis.overlaps import OverlapRun, classification_graphs
@@ -67,7 +70,10 @@ SG = "https://w3id.org/stdgraph/ontology#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 
 Q_CLASSIFIED = PROLOGUE + "SELECT DISTINCT ?s ?e WHERE { ?s sg:classifiedIn ?e }"
-Q_SCHEMES = PROLOGUE + "SELECT DISTINCT ?e ?f WHERE { ?e skos:inScheme ?f }"
+# frameworks only: a scheme of unresolved elements (sg:UnresolvedElementScheme) is none
+Q_SCHEMES = PROLOGUE + """SELECT DISTINCT ?e ?f WHERE {
+  ?e skos:inScheme ?f . ?f a sg:ReferenceArchitecture
+}"""
 Q_MAPPINGS = PROLOGUE + """SELECT DISTINCT ?a ?p ?b ?g WHERE {
   VALUES ?p { skos:exactMatch skos:closeMatch skos:broadMatch skos:narrowMatch
               skos:relatedMatch skos:mappingRelation }
@@ -132,9 +138,12 @@ def _mismatches(store: Store) -> list[_Found]:
         linked[b].add(a)
         for key in ((a, b), (b, a)):
             mapping_graphs[key].append((a, p, b, g))
+    same = same_elements(store)
     out: list[_Found] = []
     for s in sorted(classified):
         elems = classified[s]
+        # classified in an element = in each element declared the same as it
+        covered = elems | {y for e in elems for y in same.get(e, ())}
         by_framework: dict[str, set[str]] = defaultdict(set)
         for e in elems:
             for f in schemes.get(e, ()):
@@ -147,7 +156,7 @@ def _mismatches(store: Store) -> list[_Found]:
                     if f2 == f1 or f2 in schemes.get(e1, ()):
                         continue
                     mapped = {e2 for e2 in linked.get(e1, ()) if f2 in schemes.get(e2, ())}
-                    if not mapped or mapped & elems:
+                    if not mapped or mapped & covered:
                         continue
                     others = sorted(by_framework[f2])
                     maps = sorted({m for e2 in mapped for m in mapping_graphs[(e1, e2)]})

@@ -4,9 +4,14 @@
   sg:Technology) that no *published* standard (``sg:status sg:Published``) addresses
   (``sg:addressesBarrier``, ``sg:supportsTheme``, ``sg:concernsTechnology``), neither the concept
   itself nor any concept narrower than it (``skos:broader``, transitively).
-- ``architecture-element``: an element of an architecture scheme (``skos:inScheme``) in which no
-  standard is classified (asserted or inferred), neither in it nor in any element below it
-  (``skos:broader``, transitively) - so an axis counts as covered when one of its elements is.
+- ``architecture-element``: an element of an architecture scheme (``skos:inScheme``; not a
+  scheme of unresolved elements, ``sg:UnresolvedElementScheme``, which is no architecture) in
+  which no standard is classified (asserted or inferred), neither in it nor in any element below
+  it (``skos:broader``, transitively) - so an axis counts as covered when one of its elements is.
+  Elements declared the same (``sg:sameElementAs``: one element that two architectures contain)
+  are one element: a standard classified in one is classified in all, the element is covered
+  when one of them is, and an element no standard covers is listed once (in the smallest
+  scheme, or in ``scheme`` when given; the reason names the others' architectures).
 - ``roadmap-item``: a roadmap item no standard delivers (``sg:delivers``, or ``sg:deliveredBy``
   read backwards).
 - The coverage matrix of a two-axis grid (``rows`` x ``columns``, RAMI 4.0 layers x hierarchy
@@ -35,6 +40,7 @@ from stdgraph.analysis.common import (
     limit_param,
     parse_params,
     ref,
+    same_elements,
     values_block,
 )
 from stdgraph.analysis.registry import Analysis
@@ -76,6 +82,7 @@ Q_BROADER = PROLOGUE + """SELECT DISTINCT ?narrow ?broad WHERE {
 Q_ELEMENTS = PROLOGUE + """SELECT DISTINCT ?e ?scheme WHERE {
   ?e skos:inScheme ?scheme .
   { ?e a sg:ArchitectureElement } UNION { ?scheme a sg:ReferenceArchitecture }
+  FILTER NOT EXISTS { ?scheme a sg:UnresolvedElementScheme }
 }"""
 Q_CLASSIFIED_ELEMENTS = PROLOGUE + "SELECT DISTINCT ?e WHERE { ?s sg:classifiedIn ?e }"
 Q_ROADMAP = PROLOGUE + """SELECT DISTINCT ?r ?timeframe ?delivered WHERE {
@@ -193,20 +200,34 @@ def gaps(store: Store, raw: RawParams | None = None, *, ignore=("format",)) -> A
             found.append((KINDS.index(kind), sch or "", x, sch, reason))
 
     if "architecture-element" in kinds:
+        same = same_elements(store)
         classified = {str(e) for (e,) in store.query(Q_CLASSIFIED_ELEMENTS).rows}
+        classified |= {y for x in classified for y in same.get(x, ())}
         elem_schemes: dict[str, set[str]] = defaultdict(set)
         for e, scheme in store.query(Q_ELEMENTS).rows:
             elem_schemes[str(e)].add(str(scheme))
-        for e, schs in elem_schemes.items():
-            if params["scheme"] and params["scheme"] not in schs:
+        listed: set[frozenset[str]] = set()
+        for e in sorted(elem_schemes):
+            group = frozenset(x for x in same.get(e, {e}) if x in elem_schemes)
+            if group in listed:
                 continue
-            if e in classified or below(e) & classified:
+            listed.add(group)
+            if any(x in classified or below(x) & classified for x in group):
                 continue
-            sch = min(schs)
+            shown = [x for x in group
+                     if not params["scheme"] or params["scheme"] in elem_schemes[x]]
+            if not shown:
+                continue
+            subject = min(shown, key=lambda x: (min(elem_schemes[x]), x))
+            sch = min(elem_schemes[subject])
             reason = "no standard is classified in this element"
-            if below(e):
+            if below(subject):
                 reason += " or in any element below it"
-            found.append((KINDS.index("architecture-element"), sch, e, sch, reason))
+            others = sorted({min(elem_schemes[x]) for x in group if x != subject})
+            if others:
+                lab.fetch(others)
+                reason += ", nor in the same element of " + ", ".join(lab(o) for o in others)
+            found.append((KINDS.index("architecture-element"), sch, subject, sch, reason))
 
     if "roadmap-item" in kinds:
         for r, timeframe, delivered in store.query(Q_ROADMAP).rows:

@@ -7,9 +7,12 @@ Definitions (docs/analyses.md holds the same text):
   a series gets its parts' classifications by the property chain ``sg:hasPart o
   sg:classifiedIn`` — both count). ``dimensions=all`` adds the barriers, themes and technologies
   the standard serves (``sg:addressesBarrier``, ``sg:supportsTheme``, ``sg:concernsTechnology``).
-- ``expand=true`` first maps every concept to the representative of its connected component
-  under ``skos:exactMatch`` / ``skos:closeMatch`` (either direction, followed transitively);
-  the representative is the smallest IRI of the component that some standard uses.
+- Elements declared the same (``sg:sameElementAs``, either direction, followed transitively:
+  one element that two architectures contain, kept once in each) are one concept: each is
+  replaced by the representative of its connected component, the smallest IRI of the component
+  that some standard uses.
+- ``expand=true`` also merges the connected components under ``skos:exactMatch`` /
+  ``skos:closeMatch`` (either direction, followed transitively), with the same representative.
 - Two distinct standards overlap when they share at least ``min_shared`` concepts. Score =
   Jaccard index |A ∩ B| / |A ∪ B|. Each unordered pair appears once (``a`` < ``b`` by IRI).
 - Items are sorted by score, then shared count (both descending), then ``a``, then ``b``.
@@ -42,12 +45,14 @@ from stdgraph.analysis.common import (
     Parameter,
     RawParams,
     cap,
+    components,
     iris,
     json_params,
     labels,
     limit_param,
     parse_params,
     ref,
+    same_element_pairs,
     values_block,
 )
 from stdgraph.analysis.registry import Analysis
@@ -119,24 +124,6 @@ class Coverage:
         return {s: i for i, s in enumerate(self.standards)}
 
 
-def _components(pairs: list[tuple[str, str]]) -> dict[str, str]:
-    """Union-find: node -> a root; roots are arbitrary, callers pick representatives."""
-    parent: dict[str, str] = {}
-
-    def find(x: str) -> str:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for a, b in pairs:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    return {x: find(x) for x in parent}
-
-
 def fetch_coverage(store: Store, *, expand: bool = False, dimensions: str = "elements"
                    ) -> Coverage:
     by_std: dict[str, set[str]] = {}
@@ -150,8 +137,11 @@ def fetch_coverage(store: Store, *, expand: bool = False, dimensions: str = "ele
                 by_std[key] = set(str(es).split())
     standards = sorted(by_std)
     actual: dict[int, dict[int, list[str]]] = {}
+    links = same_element_pairs(store)
     if expand:
-        root = _components([(str(a), str(b)) for a, b in store.query(Q_MATCHES).rows])
+        links += [(str(a), str(b)) for a, b in store.query(Q_MATCHES).rows]
+    if links:
+        root = components(links)
         used = {e for es in by_std.values() for e in es}
         best: dict[str, str] = {}
         for node, r in root.items():
@@ -609,7 +599,8 @@ ANALYSES = (
                     "architecture elements (at least 'Least shared elements' of them). Its score "
                     "is the share of their elements they have in common: the shared elements "
                     "divided by all the elements either is classified in, from 0 (nothing in "
-                    "common) to 1 (exactly the same places). A pair marked related is already "
+                    "common) to 1 (exactly the same places); an element that two architectures "
+                    "both contain counts once. A pair marked related is already "
                     "linked - one is part of, supersedes or references the other - so the "
                     "overlap is explained; an unrelated pair with a high score may be "
                     "duplicated work.",

@@ -15,7 +15,6 @@ from stdgraph.importers.sto.terms import (
     STATUS_BACK,
     STO_NS,
     STO_PREFIX,
-    UNRESOLVED_SCHEME,
     is_english,
 )
 from stdgraph.rdf.namespaces import SG, STO, sparql_prologue
@@ -99,9 +98,7 @@ def export_sto(store: Store) -> Graph:
         return y
 
     schemes = {}
-    for a, label in _rows(store, _Q_SCHEMES):
-        if a == UNRESOLVED_SCHEME:
-            continue
+    for a, label in _rows(store, _Q_SCHEMES):  # not a scheme of unresolved elements
         schemes[a] = emit(a, STO.StandardizationFramework)
         if isinstance(label, Literal):
             g.add((schemes[a], RDFS.label, label))

@@ -205,12 +205,15 @@ class _Mapper:
                 if len(fws) > 1:
                     others = ", ".join(qname(f) for f in fws)
                     self.note(e, f"I40KG describes {qname(c)} in {len(fws)} frameworks "
-                                 f"({others}); stdgraph keeps one element per framework, linked "
-                                 "to each other by skos:exactMatch, and a standard classified in "
-                                 f"{qname(c)} is classified in each of them.")
+                                 f"({others}); stdgraph keeps one element per framework, the "
+                                 "same element (sg:sameElementAs, and skos:exactMatch), a "
+                                 f"standard classified in {qname(c)} is classified in each of "
+                                 "them, and the analyses count them as one element.")
                     for other in copies:
                         if other != e:
                             self.add(e, SKOS.exactMatch, other)
+                            if str(e) < str(other):  # symmetric: stated once
+                                self.add(e, SG.sameElementAs, other)
                 if self.links.elements.get(c):
                     info["linked_to_stdgraph"] += 1
         # things that are sto:isDescribedin something but are not classifications
@@ -244,7 +247,7 @@ class _Mapper:
             self.scheme_of[UNRESOLVED_SCHEME] = UNRESOLVED_SCHEME
             u = UNRESOLVED_SCHEME
             self.labels[u] = "Unresolved I40KG classifications"
-            self.add(u, RDF.type, SG.ReferenceArchitecture)
+            self.add(u, RDF.type, SG.UnresolvedElementScheme)
             self.add(u, RDF.type, SKOS.ConceptScheme)
             self.add(u, RDFS.label, Literal(self.labels[u], lang="en"))
             self.add(u, DCTERMS.description, Literal(
