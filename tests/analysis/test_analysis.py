@@ -101,10 +101,15 @@ def test_overlaps_default(store):
         (std("alpha"), std("gamma"), 0.5, [fa("a1"), fa("a2")], False),
     ]
     d = doc.as_dict()
-    assert set(d) == {"analysis", "parameters", "count", "truncated", "items"}
+    assert set(d) == {"analysis", "parameters", "count", "truncated", "items", "coverage"}
     assert d["analysis"] == "overlaps"
     assert d["parameters"] == {"min_shared": 2, "expand": False, "dimensions": "elements",
-                               "limit": 1000}
+                               "evidence": "stated+reading", "min_score": 0.5, "limit": 1000}
+    # every standard is in scope: all but Withdrawn one and the two cycles are classified
+    assert d["coverage"] == [{"link": SG + "classifiedIn", "label": "classified in",
+                              "with_link": 9, "in_scope": 12,
+                              "text": "9 of 12 standards are classified in any architecture "
+                                      "element"}]
     assert (d["count"], d["truncated"]) == (4, False)
     first = d["items"][0]
     assert (first["a_label"], first["b_label"]) == ("Series", "Series part 1")
@@ -416,9 +421,10 @@ def test_cli_csv_and_table(stores, run_cli):
     res = run_cli("analyse", "overlaps", "--store", _oxigraph_dir(stores), "--format", "csv")
     lines = res.out.splitlines()
     assert lines[0] == ("a,a_label,b,b_label,score,shared_count,shared,shared_labels,related,"
-                        "relations,graphs")
+                        "relations,graphs,coverage")
     assert lines[1].startswith(f"{std('series')},Series,{std('series-part1')},Series part 1,"
                                f"1.0,2,{fa('a3')} {fa('a4')},A three | A four,true,part-of,")
+    assert lines[1].endswith(",sg:classifiedIn 9/12")
     assert len(lines) == 5
     res = run_cli("analyse", "gaps", "--store", _oxigraph_dir(stores), "--rows", fa("axis"),
                   "--columns", fb("axis"))
