@@ -211,3 +211,41 @@ def test_report_page(client):
     assert "5 items" in r.text
     # the form offers the levels
     assert '<option value="stated">stated</option>' in r.text
+
+
+# -- relevance and the translator ------------------------------------------------------------
+
+def test_relevance_counts_links_at_the_level(store):
+    from stdgraph.analysis.evidence import Evidence
+    from stdgraph.analysis.relevance import relevance
+
+    profile = {"barrier": [b(2), b(6)]}
+    # stated: s2's reading and s7's graph-default reading do not count
+    doc = relevance(store, profile, evidence=Evidence("stated"))
+    assert doc["parameters"] == {"evidence": "stated", "min_score": 0.5,
+                                 "include_withdrawn": False}
+    assert doc["items"] == []
+    assert [c["text"] for c in doc["coverage"]] == [
+        "3 of 7 standards are linked to any barrier",  # s1, s6, s8; s3 withdrawn
+        "6 of 7 standards have no known status"]
+    doc = relevance(store, profile)
+    # one match each: by label, "Standard seven" before "Standard two"
+    assert [i["iri"] for i in doc["items"]] == [f"{ID}standard/ev-s7", f"{ID}standard/ev-s2"]
+    assert [c["text"] for c in doc["coverage"]] == [
+        "4 of 6 standards are linked to any barrier",  # s1, s2, s7, s8; s3, s6 retired
+        "5 of 6 standards have no known status"]
+    doc = relevance(store, profile, include_withdrawn=True)
+    assert doc["coverage"][0]["text"] == "6 of 8 standards are linked to any barrier"
+
+
+def test_relevance_and_translate_pages_take_evidence(client):
+    r = client.get("/relevance", params={"barrier": b(2), "evidence": "stated"})
+    assert r.status_code == 200 and r.json()["items"] == []
+    assert r.json()["coverage"][0]["with_link"] == 3
+    r = client.get("/relevance", params={"barrier": b(2), "evidence": "stated"},
+                   headers={"Accept": "text/html"})
+    assert "3 of 7 standards are linked to any barrier, so an empty row may be a missing " \
+        "link." in _coverage_box(r.text)
+    assert client.get("/relevance", params={"barrier": b(2), "evidence": "x"}).status_code == 400
+    assert client.get("/translate", params={"element": b(1), "min_score": "2"}).status_code \
+        == 400

@@ -28,7 +28,7 @@ from decimal import Decimal
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
-from stdgraph.analysis.common import SG, Parameter
+from stdgraph.analysis.common import SG, Parameter, parse_params
 from stdgraph.sparql.queryfiles import QueryFolder
 from stdgraph.store.base import Store
 
@@ -97,6 +97,17 @@ class Evidence:
         score = params.get("min_score")
         return cls(params.get("evidence") or DEFAULT_LEVEL,
                    Decimal(DEFAULT_MIN_SCORE) if score is None else Decimal(str(score)))
+
+    @classmethod
+    def parse(cls, raw: Mapping[str, str | None]) -> Evidence:
+        """From raw text values of ``evidence`` and ``min_score`` (None: the default), checked
+        like an analysis' parameters (ParameterError naming a bad one)."""
+        given = {k: v for k, v in raw.items() if v is not None}
+        return cls.of(parse_params(evidence_params(), given))
+
+    def describe(self) -> dict:
+        """The two parameters as they are echoed in a document."""
+        return {"evidence": self.level, "min_score": float(self.min_score)}
 
     def terms(self) -> dict[str, Literal]:
         """The filter's parameters of ``links.rq`` as RDF terms."""

@@ -130,9 +130,9 @@ def recommendation(store: Store, iri: str, *, resource: Resource | None = None
 def roadmap_item(store: Store, iri: str, *, resource: Resource | None = None,
                  analyses: Analyses | None = None) -> dict[str, Any] | None:
     """A roadmap item: its row of the timeline (``item``), ``text``, editorial ``notes``, the
-    standards that deliver it (``delivered``) and that serve it (``served``), ``concerns`` as (heading, refs) pairs, the gaps
-    analysis' item when it is an open gap, and its sources. None when the graph says nothing
-    about ``iri``."""
+    standards that deliver it (``delivered``) and that serve it (``served``), ``concerns`` as
+    (heading, refs) pairs, the gaps analysis' item when it is an open gap, and its sources.
+    None when the graph says nothing about ``iri``."""
     res = resource or describe(store, iri)
     if res is None:
         return None
