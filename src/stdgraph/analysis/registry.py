@@ -130,7 +130,7 @@ class Analysis:
     def all_csv_columns(self) -> tuple[Column, ...]:
         """``csv_columns``, and ``coverage`` last for an analysis that takes ``evidence``."""
         if not self.counts_evidence:
-            return self.csv_columns
+            return tuple(self.csv_columns)
         return (*self.csv_columns, COVERAGE_COLUMN)
 
     def render(self, doc: AnalysisDocument, fmt: str) -> str:

@@ -30,6 +30,7 @@ import re
 from collections.abc import Iterable, Mapping
 from functools import cache
 from importlib import resources
+from typing import Any
 
 from rdflib import Literal, URIRef
 from rdflib.term import Node
@@ -141,6 +142,6 @@ class QueryFolder:
         """Query ``name`` run on ``store`` with ``values`` bound."""
         return store.query(self.bind(name, values))
 
-    def select(self, store: Queryable, name: str, **values: Value) -> list[tuple]:
+    def select(self, store: Queryable, name: str, **values: Value) -> list[tuple[Any, ...]]:
         """The rows of query ``name`` (a SELECT) run on ``store`` with ``values`` bound."""
         return self.run(store, name, **values).rows
