@@ -264,3 +264,48 @@ def test_issue_17_targets(bundled):
     kinds = {str(k).split("#")[-1]: int(n) for k, n in kinds.items()}
     assert set(kinds) <= {"Stated", "Reading", "Suggested", "Inferred"}
     assert kinds["Stated"] / sum(kinds.values()) >= 0.6, kinds
+
+
+@pytest.fixture(scope="module")
+def bundled_ox(tmp_path_factory):
+    from stdgraph.store import OxigraphStore
+    store = OxigraphStore(tmp_path_factory.mktemp("bundled-ox") / "store")
+    build(Project.locate(REPO), store)
+    return store
+
+
+def test_gaps_of_the_bundled_graph_count_readings_and_served_by(bundled_ox):
+    """Issue 17, item 3: "Health and safety" and "Cobot safety" are not gaps as long as a source
+    or a reading links a standard to them. Both rest on readings only (ISO 10218 and its parts
+    address the barrier; ISO 10218-2:2025 serves the roadmap item), so at evidence=stated they
+    are gaps again, with the coverage saying how few links are stated."""
+    from stdgraph.analysis import run
+
+    health = SGID + "barrier/health-and-safety"
+    cobot = SGID + "roadmap-item/cobot-safety"
+    links = {(str(s), str(p)) for s, p in bundled_ox.query(sparql_prologue() + f"""
+        SELECT ?s ?p WHERE {{
+          {{ ?s sg:addressesBarrier <{health}> BIND(sg:addressesBarrier AS ?p) }}
+          UNION {{ <{cobot}> sg:servedBy ?s BIND(sg:servedBy AS ?p) }}
+          ?s a sg:Standard .
+          ?r rdf:subject|rdf:object ?s ; rdf:predicate ?p ; sg:evidence sg:Reading .
+        }}""").rows}
+    assert (SGID + "standard/iso-10218-2-2025", SG + "servedBy") in links
+    assert (SGID + "standard/iso-10218-1-2025", SG + "addressesBarrier") in links
+
+    kinds = {"kinds": "barrier,roadmap-item", "limit": "0"}
+    default = run("gaps", bundled_ox, kinds)
+    listed = {i["subject"] for i in default.items}
+    assert health not in listed and cobot not in listed
+    assert default.parameters["evidence"] == "stated+reading"
+    stated = run("gaps", bundled_ox, {**kinds, "evidence": "stated"})
+    by_subject = {i["subject"]: i for i in stated.items}
+    assert by_subject[health]["reason"] == "no linked standard addresses this barrier"
+    assert by_subject[cobot]["reason"] == ("no linked standard delivers or serves this roadmap "
+                                           "item (timeframe 2019–2020)")
+    # every figure is standards in scope, the same for every link kind
+    scope = {c["in_scope"] for c in default.extra["coverage"] + stated.extra["coverage"]}
+    assert len(scope) == 1
+    served = {c["link"]: c["with_link"] for c in default.extra["coverage"]}[SG + "servedBy"]
+    assert served == 2  # ISO 10218-2:2025 and ISO 55013:2024, both readings
+    assert {c["link"]: c["with_link"] for c in stated.extra["coverage"]}[SG + "servedBy"] == 0

@@ -77,9 +77,9 @@ def test_overlaps_count_the_copies_once(store):
 def test_gaps_cover_and_list_the_copies_once(store):
     doc = run("gaps", store, {"kinds": "architecture-element"})
     assert [(i["subject"], i["scheme"], i["reason"]) for i in doc.items] == [
-        (str(EX.d1), str(FA), "no standard is classified in this element, nor in the same "
+        (str(EX.d1), str(FA), "no linked standard is classified in this element, nor in the same "
                               "element of Framework B"),
-        (str(EX.b2), str(FB), "no standard is classified in this element")]
+        (str(EX.b2), str(FB), "no linked standard is classified in this element")]
     fb = run("gaps", store, {"kinds": "architecture-element", "scheme": str(FB)})
     assert [i["subject"] for i in fb.items] == [str(EX.b2), str(EX.d2)]
 

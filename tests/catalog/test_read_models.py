@@ -44,9 +44,12 @@ SKOS = "http://www.w3.org/2004/02/skos/core#"
 #: the roadmap items as the timeline shows them: I2 (2019 only) before I1 (2020-2021)
 ITEM_TWO = {"iri": I2, "label": "Item two", "start": 2019, "end": None,
             "timeframe": "short term", "recs": [ref(R1, "Rec one")],
-            "standards": [ref(S1, "X 1 First")], "active": [True, False, False, False, False]}
+            "standards": [ref(S1, "X 1 First")],
+            # deliveredBy with no statement record: no evidence kind to show
+            "linked": [{**ref(S1, "X 1 First"), "link": "delivers", "evidence": []}],
+            "active": [True, False, False, False, False]}
 ITEM_ONE = {"iri": I1, "label": "Item one", "start": 2020, "end": 2021, "timeframe": None,
-            "recs": [ref(R1, "Rec one")], "standards": [],
+            "recs": [ref(R1, "Rec one")], "standards": [], "linked": [],
             "active": [False, True, True, False, False]}
 S1_INFO = {"iri": S1, "label": "X 1 First", "identifier": "X 1", "title": "First",
            "status": PUBLISHED}
@@ -173,7 +176,7 @@ def test_roadmap_item(store):
     gap = {"subject": I2, "kind": "roadmap-item", "reason": "hand-made"}
     assert roadmap_item(store, I2, analyses=analyses(gaps=[gap])) == {
         "item": ITEM_TWO, "years": YEARS, "text": None, "notes": [], "delivered": [S1_INFO],
-        "concerns": [], "gap": gap, **NO_SOURCES}
+        "served": [], "concerns": [], "gap": gap, **NO_SOURCES}
     assert roadmap_item(store, I1, analyses=analyses(gaps=[gap]))["concerns"] == [
         ("Barriers addressed", [ref(CHILD, "Child barrier")]),
         ("Themes supported", [ref(THEME, "Theme T")])]

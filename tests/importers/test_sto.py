@@ -190,6 +190,8 @@ def test_mini_mapping_triples(tmp_path):
     assert len(list(g.objects(gi, DCTERMS.rights))) == 1
     activity = g.value(gi, PROV.wasGeneratedBy)
     assert (activity, RDF.type, PROV.Activity) in g
+    # the graph-level evidence default: every link of the import is stated by its source
+    assert g.value(gi, SG.evidence) == SG.Stated and g.value(gi, DCTERMS.source) is not None
     assert g.value(activity, PROV.endedAtTime).datatype == XSD.dateTime
     assert str(g.value(g.value(activity, PROV.used), DCTERMS.identifier)).startswith("sha256:")
     assert not list(g.triples((None, OWL.sameAs, None)))

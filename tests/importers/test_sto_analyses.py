@@ -176,11 +176,11 @@ def test_gaps_list_a_two_framework_classification_once(store):
     assert [(i["subject"], i["scheme"]) for i in doc.items] == [
         (str(ARCH["AdministrationShell/RamiHeader"]), str(AAS)),
         (str(ARCH["IIRA/IIRAConnectivity"]), str(IIRA))]
-    assert doc.items[0]["reason"] == ("no standard is classified in this element, nor in the "
+    assert doc.items[0]["reason"] == ("no linked standard is classified in this element, nor in the "
                                       "same element of RAMI 4.0")
     rami = run("gaps", store, {"kinds": "architecture-element", "scheme": str(RAMI)})
     assert [i["subject"] for i in rami.items] == [str(ARCH["Rami/RamiHeader"])]
-    assert rami.items[0]["reason"] == ("no standard is classified in this element, nor in the "
+    assert rami.items[0]["reason"] == ("no linked standard is classified in this element, nor in the "
                                        "same element of Administration Shell")
 
 

@@ -271,6 +271,29 @@ def to_table(doc: AnalysisDocument, columns: list[Column], width: int = 48) -> s
     return "\n".join(lines) + "\n"
 
 
+def coverage_cell(entries: list[dict]) -> str:
+    """Coverage entries in one CSV cell: ``sg:addressesBarrier 20/92`` per link kind, separated
+    by ``; `` (with_link/in_scope)."""
+    return "; ".join(f"{_short(e['link'])} {e['with_link']}/{e['in_scope']}" for e in entries)
+
+
+def coverage_footer(doc: AnalysisDocument) -> str:
+    """The terminal table's footer: the evidence level and one line per coverage entry."""
+    ev = doc.parameters.get("evidence", "")
+    if ev == "all":
+        ev += f" (suggestions scored at least {doc.parameters.get('min_score')})"
+    lines = [f"Coverage (evidence {ev}):" if ev else "Coverage:"]
+    lines += [f"  {e['text']}" for e in doc.extra.get("coverage", [])]
+    return "\n".join(lines) + "\n"
+
+
+def _short(iri: str) -> str:
+    for prefix, ns in PREFIXES.items():
+        if iri.startswith(ns) and prefix:
+            return f"{prefix}:{iri[len(ns):]}"
+    return iri
+
+
 def ref(iri: str | None, label: str | None) -> dict | str:
     """A report cell linking ``iri`` (``{"iri", "label"}``), or "" when there is none."""
     return {"iri": iri, "label": label or iri} if iri else ""

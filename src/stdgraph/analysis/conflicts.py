@@ -9,8 +9,9 @@ Kinds (docs/analyses.md holds the same text):
   ``relatedMatch``, ``mappingRelation``; either direction) form a non-empty set A; S is
   classified in none of A (nor in an element declared the same as one of A,
   ``sg:sameElementAs``). One item per (S, e1, F2).
-- ``superseded-reference`` / ``withdrawn-reference`` (warning): a current standard (status
-  ``sg:Published`` or ``sg:UnderDevelopment``) or a roadmap item references
+- ``superseded-reference`` / ``withdrawn-reference`` (warning): a current standard (one whose
+  status is not ``sg:Withdrawn`` or ``sg:Superseded``; an unknown status counts) or a roadmap
+  item references
   (``sg:references`` or any sub-property, e.g. ``sg:normativelyReferences``, ``sg:basedOn``) a
   standard whose status is ``sg:Superseded`` / ``sg:Withdrawn``. One item per (referrer,
   referenced).
@@ -22,7 +23,10 @@ Kinds (docs/analyses.md holds the same text):
 - ``competing`` (info): an overlapping pair (as in the overlaps analysis, with ``min_shared``)
   whose publishers are known and disjoint, with no relation between them (``related`` false).
 
-Every IRI in ``subjects`` and ``evidence`` comes with its label, and the evidence names the named
+Links (classifications, references, supersession, declared conflicts, statuses) count at the
+evidence level (``evidence``, ``min_score``: stdgraph.analysis.evidence); the mappings of the
+classification mismatch are read as they are. Every IRI in ``subjects`` and ``evidence`` comes
+with its label, and the evidence names the named
 graphs (source files, or the inferred graph) holding the triples that produced the item.
 Items are sorted by severity (error, warning, info), then kind in the order above, then
 subjects' IRIs (competing pairs in overlap order).
@@ -32,6 +36,7 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
+from collections.abc import Iterable
 
 from stdgraph.analysis.common import (
     PROLOGUE,
@@ -46,6 +51,14 @@ from stdgraph.analysis.common import (
     parse_params,
     same_elements,
     values_block,
+)
+from stdgraph.analysis.evidence import (
+    RETIRED,
+    ROADMAP_ITEM,
+    STANDARD,
+    Evidence,
+    LinkReader,
+    evidence_params,
 )
 from stdgraph.analysis.overlaps import OverlapRun, classification_graphs
 from stdgraph.analysis.registry import Analysis
@@ -63,13 +76,13 @@ PARAMS = [
               label="Kinds of conflict", description="Which conflicts to list (comma-separated)."),
     Parameter("min_shared", "integer", default="2", minimum=1, label="Least shared elements",
               description="For 'competing': least number of shared elements of the pair."),
+    *evidence_params(),
     limit_param(),
 ]
 
 SG = "https://w3id.org/stdgraph/ontology#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 
-Q_CLASSIFIED = PROLOGUE + "SELECT DISTINCT ?s ?e WHERE { ?s sg:classifiedIn ?e }"
 # frameworks only: a scheme of unresolved elements (sg:UnresolvedElementScheme) is none
 Q_SCHEMES = PROLOGUE + """SELECT DISTINCT ?e ?f WHERE {
   ?e skos:inScheme ?f . ?f a sg:ReferenceArchitecture
@@ -80,13 +93,12 @@ Q_MAPPINGS = PROLOGUE + """SELECT DISTINCT ?a ?p ?b ?g WHERE {
   GRAPH ?g { ?a ?p ?b }
 }"""
 Q_REFERENCE_PROPS = PROLOGUE + "SELECT DISTINCT ?p WHERE { ?p rdfs:subPropertyOf+ sg:references }"
-Q_REFERENCES = PROLOGUE + """SELECT DISTINCT ?x ?xstatus ?p ?y ?ystatus ?g WHERE {{
+Q_REFERENCES = PROLOGUE + """SELECT DISTINCT ?x ?p ?y ?g WHERE {{
   {props}
   VALUES ?ystatus {{ sg:Superseded sg:Withdrawn }}
   GRAPH ?g {{ ?x ?p ?y }}
   ?y sg:status ?ystatus .
-  {{ ?x sg:status ?xstatus VALUES ?xstatus {{ sg:Published sg:UnderDevelopment }} }}
-  UNION {{ ?x a sg:RoadmapItem }}
+  {{ ?x a sg:Standard }} UNION {{ ?x a sg:RoadmapItem }}
 }}"""
 Q_STATUS_GRAPHS = PROLOGUE + """SELECT DISTINCT ?y ?status ?g WHERE {{
   {ys} GRAPH ?g {{ ?y sg:status ?status }}
@@ -121,10 +133,8 @@ def _triple(lab: Labels, s: str, p: str, o: str, graphs) -> dict:
 
 # -- classification mismatch -------------------------------------------------------------------
 
-def _mismatches(store: Store) -> list[_Found]:
-    classified: dict[str, set[str]] = defaultdict(set)
-    for s, e in store.query(Q_CLASSIFIED).rows:
-        classified[str(s)].add(str(e))
+def _mismatches(store: Store, reader: LinkReader) -> list[_Found]:
+    classified = reader.classified()
     schemes: dict[str, set[str]] = defaultdict(set)
     for e, f in store.query(Q_SCHEMES).rows:
         schemes[str(e)].add(str(f))
@@ -170,24 +180,44 @@ def _mismatches(store: Store) -> list[_Found]:
 
 # -- references to superseded / withdrawn standards --------------------------------------------
 
-def _references(store: Store, kinds: set[str]) -> list[_Found]:
+def reference_links(reader: LinkReader, props: Iterable[str]) -> set[tuple[str, str, str]]:
+    """(referrer, property, referenced) of every reference link at the reader's level, from
+    standards and roadmap items."""
+    return {(x, p, y) for p in props for cls in (STANDARD, ROADMAP_ITEM)
+            for x, ys in reader.links(p, cls).items() for y in ys}
+
+
+def _references(store: Store, kinds: set[str], reader: LinkReader) -> list[_Found]:
     props = {SG + "references", SG + "normativelyReferences", SG + "basedOn"}
     props |= {str(p) for (p,) in store.query(Q_REFERENCE_PROPS).rows}
     q = Q_REFERENCES.format(props=values_block("p", sorted(props)))
+    counted = reference_links(reader, props)
+    statuses = reader.statuses()
+    items = reader.instances(ROADMAP_ITEM)
+    rows: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+    for x, p, y, g in store.query(q).rows:
+        if str(x) != str(y):
+            rows[(str(x), str(y))].append((str(p), str(g)))
     hits: dict[tuple[str, str], dict] = {}
-    for x, xstatus, p, y, ystatus, g in store.query(q).rows:
-        x, y = str(x), str(y)
-        if x == y:
+    for (x, y), triples in rows.items():
+        if not any((x, p, y) in counted for p, _g in triples):
             continue
-        kind = "superseded-reference" if str(ystatus) == SG + "Superseded" \
-            else "withdrawn-reference"
+        xstatus = statuses.get(x, set())
+        if x not in items and xstatus & set(RETIRED):
+            continue
+        ystatus = statuses.get(y, set())
+        if SG + "Superseded" in ystatus:
+            kind = "superseded-reference"
+        elif SG + "Withdrawn" in ystatus:
+            kind = "withdrawn-reference"
+        else:
+            continue
         if kind not in kinds:
             continue
-        h = hits.setdefault((x, y), {"kind": kind, "referrer_status": None,
+        h = hits.setdefault((x, y), {"kind": kind, "referrer_status": min(xstatus, default=None),
                                      "triples": defaultdict(set)})
-        if xstatus is not None:
-            h["referrer_status"] = str(xstatus)
-        h["triples"][(x, str(p), y)].add(str(g))
+        for p, g in triples:
+            h["triples"][(x, p, y)].add(g)
     if not hits:
         return []
     ys = sorted({y for _x, y in hits})
@@ -257,12 +287,15 @@ def _strongly_connected(nodes: list[str], succ: dict[str, set[str]]) -> list[lis
     return comps
 
 
-def _cycles(store: Store) -> list[_Found]:
+def _cycles(store: Store, reader: LinkReader) -> list[_Found]:
+    counted = reader.either(SG + "supersedes", SG + "supersededBy", STANDARD, STANDARD)
     succ: dict[str, set[str]] = defaultdict(set)
     edges: dict[tuple[str, str], list[tuple[str, str, str, str]]] = defaultdict(list)
     for a, p, b, g in store.query(Q_SUPERSEDES).rows:
         a, p, b, g = str(a), str(p), str(b), str(g)
         x, y = (a, b) if p == SG + "supersedes" else (b, a)
+        if y not in counted.get(x, ()):
+            continue
         succ[x].add(y)
         edges[(x, y)].append((a, p, b, g))
     nodes = sorted(set(succ) | {y for ys in succ.values() for y in ys})
@@ -280,11 +313,13 @@ def _cycles(store: Store) -> list[_Found]:
 
 # -- declared ----------------------------------------------------------------------------------
 
-def _declared(store: Store) -> list[_Found]:
+def _declared(store: Store, reader: LinkReader) -> list[_Found]:
+    stated = reader.links(SG + "conflictsWith")
+    counted = {frozenset((a, b)) for a, bs in stated.items() for b in bs}
     pairs: dict[tuple[str, str], set[tuple[str, str, str, str]]] = defaultdict(set)
     for a, b, g in store.query(Q_DECLARED).rows:
         a, b, g = str(a), str(b), str(g)
-        if a == b:
+        if a == b or frozenset((a, b)) not in counted:
             continue
         pairs[(min(a, b), max(a, b))].add((a, SG + "conflictsWith", b, g))
     return [_Found("declared", [a, b], {"triples": sorted(ts)}, (a, b))
@@ -293,12 +328,12 @@ def _declared(store: Store) -> list[_Found]:
 
 # -- competing ---------------------------------------------------------------------------------
 
-def _competing(store: Store, min_shared: int, budget: int | None):
+def _competing(store: Store, min_shared: int, budget: int | None, evidence: Evidence):
     """Competing pairs in overlap order, at most ``budget`` (None: all)."""
     publishers: dict[str, set[str]] = defaultdict(set)
     for s, b in store.query(Q_PUBLISHERS).rows:
         publishers[str(s)].add(str(b))
-    run = OverlapRun(store, min_shared)
+    run = OverlapRun(store, min_shared, evidence=evidence)
     std = run.coverage.standards
     rel = run.relations
     chosen = []
@@ -322,15 +357,17 @@ def conflicts(store: Store, raw: RawParams | None = None, *, ignore=("format",)
     kinds = set(params["kinds"])
     params["kinds"] = [k for k in KINDS if k in kinds]  # canonical order, no repeats
     limit = params["limit"]
+    evidence = Evidence.of(params)
+    reader = LinkReader(store, evidence)
     found: list[_Found] = []
     if "classification-mismatch" in kinds:
-        found += _mismatches(store)
+        found += _mismatches(store, reader)
     if kinds & {"superseded-reference", "withdrawn-reference"}:
-        found += _references(store, kinds)
+        found += _references(store, kinds, reader)
     if "supersession-cycle" in kinds:
-        found += _cycles(store)
+        found += _cycles(store, reader)
     if "declared" in kinds:
-        found += _declared(store)
+        found += _declared(store, reader)
     found.sort(key=lambda f: f.key)
     lab = Labels(store)
     shown = found[: limit + 1 if limit else None]
@@ -340,12 +377,35 @@ def conflicts(store: Store, raw: RawParams | None = None, *, ignore=("format",)
     items = [_render(f, lab, cg) for f in shown]
     if "competing" in kinds and (not limit or len(items) <= limit):
         budget = None if not limit else limit - len(items) + 1
-        run, chosen, publishers = _competing(store, params["min_shared"], budget)
+        run, chosen, publishers = _competing(store, params["min_shared"], budget, evidence)
         items += _render_competing(run, chosen, publishers, lab)
     truncated = bool(limit) and len(items) > limit
     if truncated:
         items = items[:limit]
-    return AnalysisDocument("conflicts", json_params(params), items, truncated)
+    return AnalysisDocument("conflicts", json_params(params), items, truncated,
+                            {"coverage": _coverage(reader, kinds)})
+
+
+def _coverage(reader: LinkReader, kinds: set[str]) -> list[dict]:
+    """The coverage of the links the kinds asked for rest on, over every standard."""
+    scope = reader.instances()
+    out = []
+    if kinds & {"classification-mismatch", "competing"}:
+        out.append(reader.coverage(SG + "classifiedIn", reader.classified(), scope))
+    if kinds & {"superseded-reference", "withdrawn-reference"}:
+        props = [SG + "references", SG + "normativelyReferences", SG + "basedOn"]
+        out.append(reader.coverage(SG + "references",
+                                   {x for x, _p, _y in reference_links(reader, props)}, scope))
+    if "supersession-cycle" in kinds:
+        sup = reader.either(SG + "supersedes", SG + "supersededBy", STANDARD, STANDARD)
+        out.append(reader.coverage(SG + "supersedes",
+                                   set(sup) | {y for ys in sup.values() for y in ys}, scope))
+    if "declared" in kinds:
+        out.append(reader.coverage(SG + "conflictsWith", reader.links(SG + "conflictsWith"),
+                                   scope))
+    if kinds & {"superseded-reference", "withdrawn-reference"}:
+        out.append(reader.status_coverage(scope))
+    return out
 
 
 def _render(f: _Found, lab: Labels, cg: dict[tuple[str, str], set[str]]) -> dict:

@@ -1,25 +1,35 @@
-"""Gaps: what no standard covers.
+"""Gaps: what no linked standard covers (definitions in docs/analyses.md).
+
+The standards *counted* are those whose status (at the evidence level) is neither
+``sg:Withdrawn`` nor ``sg:Superseded``; a standard with no known status counts, and the
+document's coverage says how many of the counted standards have none. Links count at the
+evidence level (``evidence``, ``min_score``: stdgraph.analysis.evidence).
 
 - ``barrier`` / ``theme`` / ``technology``: a concept of that class (sg:Barrier, sg:Theme,
-  sg:Technology) that no *published* standard (``sg:status sg:Published``) addresses
-  (``sg:addressesBarrier``, ``sg:supportsTheme``, ``sg:concernsTechnology``), neither the concept
-  itself nor any concept narrower than it (``skos:broader``, transitively).
+  sg:Technology) that no counted standard is linked to (``sg:addressesBarrier``,
+  ``sg:supportsTheme``, ``sg:concernsTechnology``), neither the concept itself nor any concept
+  narrower than it (``skos:broader``, transitively).
 - ``architecture-element``: an element of an architecture scheme (``skos:inScheme``; not a
   scheme of unresolved elements, ``sg:UnresolvedElementScheme``, which is no architecture) in
-  which no standard is classified (asserted or inferred), neither in it nor in any element below
-  it (``skos:broader``, transitively) - so an axis counts as covered when one of its elements is.
-  Elements declared the same (``sg:sameElementAs``: one element that two architectures contain)
-  are one element: a standard classified in one is classified in all, the element is covered
-  when one of them is, and an element no standard covers is listed once (in the smallest
-  scheme, or in ``scheme`` when given; the reason names the others' architectures).
-- ``roadmap-item``: a roadmap item no standard delivers (``sg:delivers``, or ``sg:deliveredBy``
-  read backwards).
+  which no counted standard is classified (its own ``sg:classifiedIn`` links, or a part's for a
+  series), neither in it nor in any element below it (``skos:broader``, transitively) - so an
+  axis counts as covered when one of its elements is. Elements declared the same
+  (``sg:sameElementAs``: one element that two architectures contain) are one element: a
+  standard classified in one is classified in all, the element is covered when one of them is,
+  and an element no standard covers is listed once (in the smallest scheme, or in ``scheme``
+  when given; the reason names the others' architectures).
+- ``roadmap-item``: a roadmap item that no counted standard delivers (``sg:delivers``, or
+  ``sg:deliveredBy`` read backwards) or serves (``sg:servedBy``, or ``sg:serves`` read
+  backwards).
 - The coverage matrix of a two-axis grid (``rows`` x ``columns``, RAMI 4.0 layers x hierarchy
   levels by default): the elements of each axis are its direct children (``skos:broader`` the
-  axis, ordered by ``sg:order`` then IRI); a standard is in cell (r, c) when it is classified in
-  both r and c; the document's ``matrix`` key holds the counts and lists the empty cells.
+  axis, ordered by ``sg:order`` then IRI); a counted standard is in cell (r, c) when it is
+  classified in both r and c; the document's ``matrix`` key holds the counts and lists the empty
+  cells.
 
-Items are sorted by kind (in the order above), then scheme, then subject IRI.
+Every item says "no linked standard" and carries the coverage of the links it rests on ("8 of
+92 standards are linked to any barrier"): an item may be a missing link rather than a missing
+standard. Items are sorted by kind (in the order above), then scheme, then subject IRI.
 """
 
 from __future__ import annotations
@@ -27,10 +37,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 
-from rdflib import Literal
-
 from stdgraph.analysis.common import (
     PROLOGUE,
+    SG,
     AnalysisDocument,
     Labels,
     Parameter,
@@ -43,11 +52,11 @@ from stdgraph.analysis.common import (
     same_elements,
     values_block,
 )
+from stdgraph.analysis.evidence import ROADMAP_ITEM, STANDARD, Evidence, LinkReader, evidence_params
 from stdgraph.analysis.registry import Analysis
 from stdgraph.store.base import Store
 
 KINDS = ("barrier", "theme", "technology", "architecture-element", "roadmap-item")
-PUBLISHED = "https://w3id.org/stdgraph/ontology#Published"
 
 PARAMS = [
     Parameter("kinds", "string", default=",".join(KINDS), allowed=KINDS, multiple=True,
@@ -61,20 +70,24 @@ PARAMS = [
     Parameter("columns", "iri", default="sgid:architecture/rami40/axis-hierarchy",
               label="Matrix columns (axis)",
               description="The axis whose elements are the columns of the coverage matrix."),
+    *evidence_params(),
     limit_param(),
 ]
 
-_CONCEPTS = {"barrier": ("sg:Barrier", "sg:addressesBarrier", "addresses this barrier"),
-             "theme": ("sg:Theme", "sg:supportsTheme", "supports this theme"),
-             "technology": ("sg:Technology", "sg:concernsTechnology", "concerns this technology")}
+#: kind -> (class, link property, what a linked standard does)
+_CONCEPTS = {"barrier": ("sg:Barrier", SG + "addressesBarrier", "addresses this barrier"),
+             "theme": ("sg:Theme", SG + "supportsTheme", "supports this theme"),
+             "technology": ("sg:Technology", SG + "concernsTechnology",
+                            "concerns this technology")}
+#: the link kinds each kind of gap rests on, in the order of the document's coverage
+_RESTS_ON = {"barrier": [SG + "addressesBarrier"], "theme": [SG + "supportsTheme"],
+             "technology": [SG + "concernsTechnology"],
+             "architecture-element": [SG + "classifiedIn"],
+             "roadmap-item": [SG + "delivers", SG + "servedBy"]}
 
 Q_CONCEPTS = PROLOGUE + """SELECT DISTINCT ?x ?scheme WHERE {{
   ?x a {cls} .
   OPTIONAL {{ ?x skos:inScheme ?scheme }}
-}}"""
-Q_SERVED = PROLOGUE + """SELECT DISTINCT ?x ?s ?status WHERE {{
-  ?s {prop} ?x ; a sg:Standard .
-  OPTIONAL {{ ?s sg:status ?status }}
 }}"""
 Q_BROADER = PROLOGUE + """SELECT DISTINCT ?narrow ?broad WHERE {
   { ?narrow skos:broader ?broad } UNION { ?broad skos:narrower ?narrow }
@@ -84,23 +97,15 @@ Q_ELEMENTS = PROLOGUE + """SELECT DISTINCT ?e ?scheme WHERE {
   { ?e a sg:ArchitectureElement } UNION { ?scheme a sg:ReferenceArchitecture }
   FILTER NOT EXISTS { ?scheme a sg:UnresolvedElementScheme }
 }"""
-Q_CLASSIFIED_ELEMENTS = PROLOGUE + "SELECT DISTINCT ?e WHERE { ?s sg:classifiedIn ?e }"
-Q_ROADMAP = PROLOGUE + """SELECT DISTINCT ?r ?timeframe ?delivered WHERE {
+Q_ROADMAP = PROLOGUE + """SELECT DISTINCT ?r ?timeframe WHERE {
   ?r a sg:RoadmapItem .
   OPTIONAL { ?r sg:timeframeLabel ?timeframe }
-  BIND(EXISTS { { ?r sg:delivers ?s } UNION { ?s sg:deliveredBy ?r } } AS ?delivered)
 }"""
 Q_AXIS = PROLOGUE + """SELECT DISTINCT ?e ?order WHERE {{
   {values}
   {{ ?e skos:broader ?axis }} UNION {{ ?axis skos:narrower ?e }}
   OPTIONAL {{ ?e sg:order ?order }}
 }}"""
-Q_CELLS = PROLOGUE + """SELECT ?r ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{
-  {rows}
-  {cols}
-  ?s sg:classifiedIn ?r .
-  ?s sg:classifiedIn ?c .
-}} GROUP BY ?r ?c"""
 
 
 def _below(store: Store) -> Callable[[str], set[str]]:
@@ -147,15 +152,21 @@ def _axis_elements(store: Store, axis: str) -> list[str]:
     return sorted(seen, key=lambda e: seen[e])
 
 
-def matrix(store: Store, rows_axis: str, cols_axis: str, lab: Labels) -> dict:
+def matrix(store: Store, rows_axis: str, cols_axis: str, lab: Labels,
+           classified: dict[str, set[str]] | None = None) -> dict:
+    """The coverage matrix; ``classified`` (standard -> elements) is the standards counted,
+    by default every standard's classifications at the default evidence level."""
+    if classified is None:
+        classified = LinkReader(store).classified()
     rows = _axis_elements(store, rows_axis)
     cols = _axis_elements(store, cols_axis)
     counts = {(r, c): 0 for r in rows for c in cols}
-    if rows and cols:
-        q = Q_CELLS.format(rows=values_block("r", rows), cols=values_block("c", cols))
-        for r, c, n in store.query(q).rows:
-            if (str(r), str(c)) in counts:
-                counts[(str(r), str(c))] = int(str(n))
+    for elems in classified.values():
+        for r in rows:
+            if r in elems:
+                for c in cols:
+                    if c in elems:
+                        counts[(r, c)] += 1
     lab.fetch([rows_axis, cols_axis, *rows, *cols])
     return {
         "rows": {"axis": lab.ref(rows_axis), "elements": lab.refs(rows)},
@@ -166,13 +177,26 @@ def matrix(store: Store, rows_axis: str, cols_axis: str, lab: Labels) -> dict:
     }
 
 
+def _users(links: dict[str, set[str]]) -> dict[str, set[str]]:
+    """subject -> objects turned round: object -> subjects."""
+    out: dict[str, set[str]] = defaultdict(set)
+    for s, os in links.items():
+        for o in os:
+            out[o].add(s)
+    return out
+
+
 def gaps(store: Store, raw: RawParams | None = None, *, ignore=("format",)) -> AnalysisDocument:
     params = parse_params(PARAMS, raw or {}, ignore=ignore)
     kinds = set(params["kinds"])
     params["kinds"] = [k for k in KINDS if k in kinds]  # canonical order, no repeats
+    reader = LinkReader(store, Evidence.of(params))
+    counted = reader.current()
+    retired = reader.instances() - counted
     lab = Labels(store)
     below = _below(store)
     found: list[tuple[int, str, str, str | None, str]] = []  # kind#, scheme, subject, ...
+    with_link: dict[str, set[str]] = {}  # link property -> standards with one
 
     for kind in KINDS[:3]:
         if kind not in kinds:
@@ -183,26 +207,28 @@ def gaps(store: Store, raw: RawParams | None = None, *, ignore=("format",)) -> A
             schemes.setdefault(str(x), [])
             if scheme is not None:
                 schemes[str(x)].append(str(scheme))
-        served: dict[str, list[tuple[str, str | None]]] = defaultdict(list)
-        for x, s, status in store.query(Q_SERVED.format(prop=prop)).rows:
-            served[str(x)].append((str(s), None if status is None else str(status)))
+        links = reader.links(prop)
+        with_link[prop] = set(links)
+        users = _users(links)
         for x in schemes:
-            users = [u for y in {x} | below(x) for u in served.get(y, [])]
-            if any(st == PUBLISHED for _s, st in users):
+            linked = {s for y in {x} | below(x) for s in users.get(y, ())}
+            if linked & counted:
                 continue
-            others = sorted({s for s, _st in users})
-            reason = f"no published standard {verb}"
+            reason = f"no linked standard {verb}"
+            others = sorted(linked & retired)
             if others:
                 lab.fetch(others)
-                reason += (" (only standards that are not published do: " +
+                reason += (" (only withdrawn or superseded standards do: " +
                            "; ".join(lab(s) for s in others) + ")")
             sch = min(schemes[x]) if schemes[x] else None
             found.append((KINDS.index(kind), sch or "", x, sch, reason))
 
+    classified = reader.classified()
     if "architecture-element" in kinds:
         same = same_elements(store)
-        classified = {str(e) for (e,) in store.query(Q_CLASSIFIED_ELEMENTS).rows}
-        classified |= {y for x in classified for y in same.get(x, ())}
+        with_link[SG + "classifiedIn"] = set(classified)
+        covered = {e for s in counted for e in classified.get(s, ())}
+        covered |= {y for x in covered for y in same.get(x, ())}
         elem_schemes: dict[str, set[str]] = defaultdict(set)
         for e, scheme in store.query(Q_ELEMENTS).rows:
             elem_schemes[str(e)].add(str(scheme))
@@ -212,7 +238,7 @@ def gaps(store: Store, raw: RawParams | None = None, *, ignore=("format",)) -> A
             if group in listed:
                 continue
             listed.add(group)
-            if any(x in classified or below(x) & classified for x in group):
+            if any(x in covered or below(x) & covered for x in group):
                 continue
             shown = [x for x in group
                      if not params["scheme"] or params["scheme"] in elem_schemes[x]]
@@ -220,7 +246,7 @@ def gaps(store: Store, raw: RawParams | None = None, *, ignore=("format",)) -> A
                 continue
             subject = min(shown, key=lambda x: (min(elem_schemes[x]), x))
             sch = min(elem_schemes[subject])
-            reason = "no standard is classified in this element"
+            reason = "no linked standard is classified in this element"
             if below(subject):
                 reason += " or in any element below it"
             others = sorted({min(elem_schemes[x]) for x in group if x != subject})
@@ -230,21 +256,36 @@ def gaps(store: Store, raw: RawParams | None = None, *, ignore=("format",)) -> A
             found.append((KINDS.index("architecture-element"), sch, subject, sch, reason))
 
     if "roadmap-item" in kinds:
-        for r, timeframe, delivered in store.query(Q_ROADMAP).rows:
-            if isinstance(delivered, Literal) and bool(delivered.toPython()):
+        delivered = reader.either(SG + "delivers", SG + "deliveredBy", ROADMAP_ITEM, STANDARD)
+        served = reader.either(SG + "servedBy", SG + "serves", ROADMAP_ITEM, STANDARD)
+        with_link[SG + "delivers"] = {s for ss in delivered.values() for s in ss}
+        with_link[SG + "servedBy"] = {s for ss in served.values() for s in ss}
+        for r, timeframe in store.query(Q_ROADMAP).rows:
+            linked = delivered.get(str(r), set()) | served.get(str(r), set())
+            if linked & counted:
                 continue
-            reason = "no standard delivers this roadmap item yet"
+            reason = "no linked standard delivers or serves this roadmap item"
             if timeframe is not None:
                 reason += f" (timeframe {timeframe})"
+            others = sorted(linked & retired)
+            if others:
+                lab.fetch(others)
+                reason += (" (only withdrawn or superseded standards do: " +
+                           "; ".join(lab(s) for s in others) + ")")
             found.append((KINDS.index("roadmap-item"), "", str(r), None, reason))
 
+    coverage = {link: reader.coverage(link, with_link[link], counted)
+                for kind in params["kinds"] for link in _RESTS_ON[kind]}
     found.sort(key=lambda f: (f[0], f[1], f[2]))
     chosen, truncated = cap(found, params["limit"])
     lab.fetch([f[2] for f in chosen] + [f[3] for f in chosen if f[3]])
     items = [{"subject": subject, "label": lab(subject), "kind": KINDS[k], "scheme": scheme,
-              "scheme_label": lab(scheme) if scheme else None, "reason": reason}
+              "scheme_label": lab(scheme) if scheme else None, "reason": reason,
+              "coverage": [coverage[link] for link in _RESTS_ON[KINDS[k]]]}
              for k, _key, subject, scheme, reason in chosen]
-    extra = {"matrix": matrix(store, params["rows"], params["columns"], lab)}
+    extra = {"coverage": [*coverage.values(), reader.status_coverage(counted)],
+             "matrix": matrix(store, params["rows"], params["columns"], lab,
+                              {s: e for s, e in classified.items() if s in counted})}
     return AnalysisDocument("gaps", json_params(params), items, truncated, extra)
 
 
@@ -293,11 +334,15 @@ def _matrix_appendix(doc: AnalysisDocument) -> str:
 ANALYSES = (
     Analysis(
         "gaps", "What no standard covers",
-        description="Each item is something no standard covers, with the reason: a barrier, "
-                    "theme or technology that no published standard addresses; an element of "
+        description="Each item is something no linked standard covers, with the reason: a "
+                    "barrier, theme or technology that no standard is linked to; an element of "
                     "a reference architecture in which no standard is classified (neither in "
                     "it nor in any element below it); or a roadmap item that no standard "
-                    "delivers. There is no score. The coverage matrix next to the items counts "
+                    "delivers or serves. Withdrawn and superseded standards do not count; "
+                    "standards with no known status do. Only links with the evidence chosen "
+                    "count, and each item says how many standards have any link of its kind: "
+                    "with few links, an item may be a missing link rather than a missing "
+                    "standard. There is no score. The coverage matrix next to the items counts "
                     "the standards in each cell of a two-axis grid (by default RAMI 4.0 layers "
                     "by hierarchy levels); an empty cell is a gap too.",
         path="/analysis/gaps", function=gaps, params=PARAMS, csv_columns=CSV_COLUMNS,

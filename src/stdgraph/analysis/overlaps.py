@@ -3,10 +3,11 @@
 Definitions (docs/analyses.md holds the same text):
 
 - The *coverage* of a standard is the set of architecture elements it is classified in
-  (``sg:classifiedIn`` in the union of all graphs, so asserted and inferred classifications —
-  a series gets its parts' classifications by the property chain ``sg:hasPart o
-  sg:classifiedIn`` — both count). ``dimensions=all`` adds the barriers, themes and technologies
-  the standard serves (``sg:addressesBarrier``, ``sg:supportsTheme``, ``sg:concernsTechnology``).
+  (``sg:classifiedIn`` links at the evidence level; a series also gets its parts'
+  classifications, as the property chain ``sg:hasPart o sg:classifiedIn`` says, each link at
+  the level). ``dimensions=all`` adds the barriers, themes and technologies the standard serves
+  (``sg:addressesBarrier``, ``sg:supportsTheme``, ``sg:concernsTechnology``). The document's
+  ``coverage`` key says how many standards have any such link (stdgraph.analysis.evidence).
 - Elements declared the same (``sg:sameElementAs``, either direction, followed transitively:
   one element that two architectures contain, kept once in each) are one concept: each is
   replaced by the representative of its connected component, the smallest IRI of the component
@@ -55,6 +56,7 @@ from stdgraph.analysis.common import (
     same_element_pairs,
     values_block,
 )
+from stdgraph.analysis.evidence import Evidence, LinkReader, evidence_params
 from stdgraph.analysis.registry import Analysis
 from stdgraph.store.base import Store
 
@@ -67,26 +69,17 @@ PARAMS = [
               label="Compare on",
               description="'elements': architecture elements only; 'all': also barriers, themes "
                           "and technologies."),
+    *evidence_params(),
     limit_param(),
 ]
 
 CLUSTER_PARAMS = [
     Parameter("threshold", "decimal", default="0.5", minimum=0, maximum=1, label="Least score",
               description="Least score for an overlap to connect two standards."),
-    *PARAMS[:3],
+    *PARAMS[:5],
     limit_param(),
 ]
 
-# One row per standard with its elements joined by spaces (IRIs hold no spaces): a fifth of the
-# rows of a plain (standard, element) listing, which matters at 100k standards.
-Q_CLASSIFIED = PROLOGUE + """SELECT ?s (GROUP_CONCAT(DISTINCT STR(?e); separator=" ") AS ?es)
-WHERE { ?s sg:classifiedIn ?e } GROUP BY ?s"""
-Q_DIMENSIONS = PROLOGUE + """SELECT ?s (GROUP_CONCAT(DISTINCT STR(?x); separator=" ") AS ?es)
-WHERE {
-  ?s a sg:Standard .
-  { ?s sg:addressesBarrier ?x } UNION { ?s sg:supportsTheme ?x }
-  UNION { ?s sg:concernsTechnology ?x }
-} GROUP BY ?s"""
 Q_MATCHES = PROLOGUE + "SELECT DISTINCT ?a ?b WHERE { ?a skos:exactMatch|skos:closeMatch ?b }"
 # (the GRAPH pattern sits in each branch: Virtuoso 7.2 joins a UNION of VALUES and a path with
 # a following GRAPH pattern wrongly, keeping only the path branch's rows; docs/deploy.md)
@@ -103,6 +96,8 @@ Q_RELATIONS = PROLOGUE + """SELECT DISTINCT ?a ?p ?b ?g WHERE {
 }"""
 
 SG = "https://w3id.org/stdgraph/ontology#"
+#: the links ``dimensions=all`` adds to the classifications
+DIMENSIONS = (SG + "addressesBarrier", SG + "supportsTheme", SG + "concernsTechnology")
 _PART = {SG + "partOf": False, SG + "hasPart": True}  # True: read backwards
 _SUPERSEDES = {SG + "supersedes": False, SG + "supersededBy": True}
 _RELATED_TO = SG + "relatedTo"
@@ -124,17 +119,17 @@ class Coverage:
         return {s: i for i, s in enumerate(self.standards)}
 
 
-def fetch_coverage(store: Store, *, expand: bool = False, dimensions: str = "elements"
-                   ) -> Coverage:
-    by_std: dict[str, set[str]] = {}
-    queries = [Q_CLASSIFIED, Q_DIMENSIONS] if dimensions == "all" else [Q_CLASSIFIED]
-    for q in queries:
-        for s, es in store.query(q).rows:
-            key = str(s)
-            if key in by_std:
-                by_std[key].update(str(es).split())
-            else:
-                by_std[key] = set(str(es).split())
+def fetch_coverage(store: Store, *, expand: bool = False, dimensions: str = "elements",
+                   reader: LinkReader | None = None) -> Coverage:
+    """Each standard's concepts, read through ``reader`` (its evidence level; default
+    ``stated+reading``)."""
+    reader = reader or LinkReader(store)
+    by_std: dict[str, set[str]] = {s: set(es) for s, es in reader.classified().items()}
+    if dimensions == "all":
+        for prop in DIMENSIONS:
+            for s, xs in reader.links(prop).items():
+                by_std.setdefault(s, set()).update(xs)
+    by_std = {s: es for s, es in by_std.items() if es}
     standards = sorted(by_std)
     actual: dict[int, dict[int, list[str]]] = {}
     links = same_element_pairs(store)
@@ -421,10 +416,12 @@ class OverlapRun:
     min_shared: int = 2
     expand: bool = False
     dimensions: str = "elements"
+    evidence: Evidence = field(default_factory=Evidence)
 
     def __post_init__(self) -> None:
+        self.reader = LinkReader(self.store, self.evidence)
         self.coverage = fetch_coverage(self.store, expand=self.expand,
-                                       dimensions=self.dimensions)
+                                       dimensions=self.dimensions, reader=self.reader)
         self.index = PairIndex(self.coverage.sets, len(self.coverage.tokens), self.min_shared)
         self._relations: Relations | None = None
 
@@ -436,6 +433,14 @@ class OverlapRun:
 
     def pairs(self) -> Iterator[tuple[int, int, int, int]]:
         return self.index.pairs()
+
+    def link_coverage(self) -> list[dict]:
+        """The coverage entries of the links the run rests on, over every standard."""
+        scope = self.reader.instances()
+        out = [self.reader.coverage(SG + "classifiedIn", self.reader.classified(), scope)]
+        if self.dimensions == "all":
+            out += [self.reader.coverage(p, self.reader.links(p), scope) for p in DIMENSIONS]
+        return out
 
     def items(self, chosen: list[tuple[int, int, int, int]], lab: Labels) -> list[dict]:
         cov = self.coverage
@@ -486,13 +491,15 @@ class OverlapRun:
 def overlaps(store: Store, raw: RawParams | None = None, *, ignore=("format",)
              ) -> AnalysisDocument:
     params = parse_params(PARAMS, raw or {}, ignore=ignore)
-    run = OverlapRun(store, params["min_shared"], params["expand"], params["dimensions"])
+    run = OverlapRun(store, params["min_shared"], params["expand"], params["dimensions"],
+                     Evidence.of(params))
     limit = params["limit"]
     stream = run.pairs()
     chosen = list(itertools.islice(stream, limit + 1)) if limit else list(stream)
     chosen, truncated = cap(chosen, limit)
     items = run.items(chosen, Labels(store))
-    return AnalysisDocument("overlaps", json_params(params), items, truncated)
+    return AnalysisDocument("overlaps", json_params(params), items, truncated,
+                            {"coverage": run.link_coverage()})
 
 
 def clusters(store: Store, raw: RawParams | None = None, *, ignore=("format",)
@@ -500,7 +507,8 @@ def clusters(store: Store, raw: RawParams | None = None, *, ignore=("format",)
     """Connected components of standards over overlaps with score >= threshold."""
     params = parse_params(CLUSTER_PARAMS, raw or {}, ignore=ignore)
     threshold = Fraction(str(params["threshold"]))
-    run = OverlapRun(store, params["min_shared"], params["expand"], params["dimensions"])
+    run = OverlapRun(store, params["min_shared"], params["expand"], params["dimensions"],
+                     Evidence.of(params))
     idx = run.index
     parent = list(range(len(idx.members)))
 
@@ -549,7 +557,8 @@ def clusters(store: Store, raw: RawParams | None = None, *, ignore=("format",)
             "standards": lab.refs(cov.standards[s] for s in members),
             "elements": [{**lab.ref(cov.tokens[t]), "standards": counts[t]} for t in common],
         })
-    return AnalysisDocument("overlap-clusters", json_params(params), items, truncated)
+    return AnalysisDocument("overlap-clusters", json_params(params), items, truncated,
+                            {"coverage": run.link_coverage()})
 
 
 CSV_COLUMNS = [

@@ -31,6 +31,8 @@ from stdgraph.analysis.common import (
     Column,
     Parameter,
     RawParams,
+    coverage_cell,
+    coverage_footer,
     to_csv,
     to_json,
     to_table,
@@ -47,6 +49,8 @@ FORMATS = ("json", "csv", "table")
 PATH_PREFIX = "/analysis/"
 _NAME = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
 _PATH = re.compile(r"^/analysis(/[a-z0-9][a-z0-9-]*)+$")
+#: the CSV column of an analysis that takes ``evidence`` (its value: see ``render``)
+COVERAGE_COLUMN: Column = ("coverage", lambda i: coverage_cell(i.get("coverage", [])))
 
 
 class UnknownAnalysis(UsageError):
@@ -118,16 +122,34 @@ class Analysis:
             out[k] = v if p is not None and p.multiple else (v[0] if len(v) == 1 else v)
         return out
 
+    @property
+    def counts_evidence(self) -> bool:
+        """The analysis takes ``evidence`` (and so reports its coverage)."""
+        return "evidence" in self._by_name
+
+    def all_csv_columns(self) -> tuple[Column, ...]:
+        """``csv_columns``, and ``coverage`` last for an analysis that takes ``evidence``."""
+        if not self.counts_evidence:
+            return tuple(self.csv_columns)
+        return (*self.csv_columns, COVERAGE_COLUMN)
+
     def render(self, doc: AnalysisDocument, fmt: str) -> str:
-        """``json`` (the text the CLI and HTTP both print), ``csv`` or ``table``."""
+        """``json`` (the text the CLI and HTTP both print), ``csv`` or ``table``; the CSV's
+        ``coverage`` column and the table's footer carry the document's coverage."""
         if fmt == "json":
             return to_json(doc)
         if fmt == "csv":
-            return to_csv(doc, list(self.csv_columns))
+            if not self.counts_evidence:
+                return to_csv(doc, list(self.csv_columns))
+            overall = doc.extra.get("coverage", [])
+            column = ("coverage", lambda i: coverage_cell(i.get("coverage", overall)))
+            return to_csv(doc, [*self.csv_columns, column])
         if fmt == "table":
             out = to_table(doc, list(self.table_columns))
             if self.table_appendix is not None:
                 out += "\n" + self.table_appendix(doc)
+            if doc.extra.get("coverage"):
+                out += "\n" + coverage_footer(doc)
             return out
         raise ValueError(f"unknown format {fmt!r}")
 
@@ -149,7 +171,7 @@ class Analysis:
             params.append(d)
         return {"name": self.name, "title": self.title, "description": self.description,
                 "path": self.path, "parameters": params,
-                "csv_columns": [n for n, _ in self.csv_columns],
+                "csv_columns": [n for n, _ in self.all_csv_columns()],
                 "report_columns": [n for n, _ in self.report_columns],
                 "docs": self.docs}
 

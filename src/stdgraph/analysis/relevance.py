@@ -17,6 +17,11 @@ matched). Standards whose status is ``sg:Withdrawn`` or ``sg:Superseded`` are le
 ``include_withdrawn`` is set; either way the answer names them with the standards that
 supersede them (``sg:supersededBy``, or ``sg:supersedes`` read backwards) as suggestions.
 
+Links and statuses count at the evidence level (``evidence``: stdgraph.analysis.evidence; a
+series matches an element through its parts), and the answer's ``coverage`` says, for each kind
+in the profile, how many of the standards ranked (all, or those not withdrawn or superseded) have
+any link of that kind, and how many of them have no known status.
+
 Library code only (no HTTP): ``GET /relevance`` calls :func:`relevance`.
 """
 
@@ -29,6 +34,7 @@ from collections.abc import Mapping, Sequence
 from rdflib import URIRef
 
 from stdgraph.analysis.common import PROLOGUE, SG, Labels
+from stdgraph.analysis.evidence import Evidence, LinkReader
 from stdgraph.sparql.named import ParameterError, sparql_term
 from stdgraph.store.base import Store
 
@@ -68,10 +74,6 @@ def resolve(kind: str, value: str, base_iri: str) -> str:
     return iri
 
 
-def _values(pairs: Sequence[tuple[str, str]]) -> str:
-    return " ".join(f"({sparql_term(URIRef(a))} {sparql_term(URIRef(b))})" for a, b in pairs)
-
-
 def relevance(
     store: Store,
     profile: Mapping[str, Sequence[str]],
@@ -79,13 +81,19 @@ def relevance(
     include_withdrawn: bool = False,
     base_iri: str = "https://w3id.org/stdgraph/id/",
     limit: int = 0,
+    evidence: Evidence | None = None,
 ) -> dict:
     """Rank the standards for ``profile`` (kind -> IRIs or slugs). Returns
     ``{"profile": [...], "count", "items": [...], "left_out": [...], "include_withdrawn"}``.
 
     An item is ``{"iri", "label", "identifier", "status", "score", "of", "matched": [{"kind",
     "iri", "label"}], "reason", "superseded_by": [{"iri", "label"}]}``; ``left_out`` lists the
-    withdrawn or superseded standards that matched (when not included) in the same form."""
+    withdrawn or superseded standards that matched (when not included) in the same form;
+    ``parameters`` echoes ``evidence``, ``min_score`` and ``include_withdrawn``, and
+    ``coverage`` lists the coverage entries of the profile's link kinds and of sg:status."""
+    evidence = evidence or Evidence()
+    reader = LinkReader(store, evidence)
+    parameters = {**evidence.describe(), "include_withdrawn": include_withdrawn}
     unknown = sorted(set(profile) - set(KINDS))
     if unknown:
         raise ParameterError(unknown[0], "unknown parameter (known: " + ", ".join(KINDS) + ")")
@@ -101,8 +109,8 @@ def relevance(
     lab.fetch([iri for _k, iri in wanted])
     doc_profile = [{"kind": k, "iri": i, "label": lab(i)} for k, i in wanted]
     if not wanted:
-        return {"profile": [], "include_withdrawn": include_withdrawn, "count": 0,
-                "items": [], "left_out": []}
+        return {"profile": [], "include_withdrawn": include_withdrawn, "parameters": parameters,
+                "count": 0, "items": [], "left_out": [], "coverage": []}
 
     # profile items that the graph does not hold are a mistake worth naming
     q_known = (PROLOGUE + "SELECT DISTINCT ?x WHERE { VALUES ?x { "
@@ -113,26 +121,32 @@ def relevance(
         if iri not in known:
             raise ParameterError(kind, f"{iri} is not in the graph")
 
-    pairs = [(KINDS[k][0], i) for k, i in wanted]
-    q = (PROLOGUE + "SELECT DISTINCT ?s ?p ?x WHERE { VALUES (?p ?x) { " + _values(pairs)
-         + " } ?s a sg:Standard ; ?p ?x }")
+    links = {kind: reader.classified() if kind == "element" else reader.links(KINDS[kind][0])
+             for kind in KINDS if any(k == kind for k, _i in wanted)}
+    statuses = reader.statuses()
+    in_scope = reader.instances() if include_withdrawn else reader.current()
+    coverage = [reader.coverage(KINDS[kind][0], found, in_scope) for kind, found in links.items()]
+    coverage.append(reader.status_coverage(in_scope))
+    coverage[-1]["text"] = coverage[-1]["text"].replace(" (counted as current)", "")
+    wanted_set = set(wanted)
     matched: dict[str, set[tuple[str, str]]] = defaultdict(set)
-    prop_kind = {KINDS[k][0]: k for k in KINDS}
-    for s, p, x in store.query(q).rows:
-        matched[str(s)].add((prop_kind[str(p)], str(x)))
+    for kind, found in links.items():
+        for s, xs in found.items():
+            for x in xs:
+                if (kind, x) in wanted_set:
+                    matched[s].add((kind, x))
     if not matched:
-        return {"profile": doc_profile, "include_withdrawn": include_withdrawn, "count": 0,
-                "items": [], "left_out": []}
+        return {"profile": doc_profile, "include_withdrawn": include_withdrawn,
+                "parameters": parameters, "count": 0, "items": [], "left_out": [],
+                "coverage": coverage}
 
     block = " ".join(sparql_term(URIRef(s)) for s in sorted(matched))
-    q_info = (PROLOGUE + "SELECT DISTINCT ?s ?status ?id WHERE { VALUES ?s { " + block
-              + " } OPTIONAL { ?s sg:status ?status } OPTIONAL { ?s sg:identifier ?id } }")
-    status: dict[str, str | None] = {}
+    q_info = (PROLOGUE + "SELECT DISTINCT ?s ?id WHERE { VALUES ?s { " + block
+              + " } OPTIONAL { ?s sg:identifier ?id } }")
+    status: dict[str, str | None] = {s: min(statuses.get(s, ()), default=None)
+                                     for s in matched}
     ident: dict[str, str | None] = {}
-    for s, st, i in store.query(q_info).rows:
-        if st is not None and (str(s) not in status or status[str(s)] is None):
-            status[str(s)] = str(st)
-        status.setdefault(str(s), None)
+    for s, i in store.query(q_info).rows:
         if i is not None:
             ident[str(s)] = min(str(i), ident.get(str(s)) or str(i))
     q_succ = (PROLOGUE + "SELECT DISTINCT ?s ?n WHERE { VALUES ?s { " + block
@@ -156,7 +170,7 @@ def relevance(
                 "superseded_by": lab.refs(sorted(successors.get(s, ())))}
 
     def retired(s: str) -> bool:
-        return status.get(s) in RETIRED
+        return bool(statuses.get(s, set()) & set(RETIRED))
 
     ranked = sorted(matched, key=lambda s: (-len(matched[s]), lab(s).casefold(), s))
     items = [item(s) for s in ranked if include_withdrawn or not retired(s)]
@@ -164,4 +178,5 @@ def relevance(
     if limit:
         items = items[:limit]
     return {"profile": doc_profile, "include_withdrawn": include_withdrawn,
-            "count": len(items), "items": items, "left_out": left_out}
+            "parameters": parameters, "count": len(items), "items": items,
+            "left_out": left_out, "coverage": coverage}

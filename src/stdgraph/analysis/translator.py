@@ -4,8 +4,11 @@ IVRA, ...) to the mapped elements of the others and the standards they reach.
 It reads the ``sg:ArchitectureMapping`` records (docs/model.md: every cross-architecture mapping
 is a SKOS triple plus a record with its relation, status and source), in either direction: a
 record stated from the other side is turned round (``broadMatch`` <-> ``narrowMatch``; the other
-relations are symmetric). Library code only (no HTTP): ``GET /translate`` calls
-:func:`translate`.
+relations are symmetric). The standards an element reaches are those classified in it at the
+evidence level (``evidence``: stdgraph.analysis.evidence; a series through its parts), and the
+answer's ``coverage`` says how many standards are classified anywhere at that level; the
+mapping records are read as they are, each with its status and sources. Library code only (no
+HTTP): ``GET /translate`` calls :func:`translate`.
 """
 
 from __future__ import annotations
@@ -14,7 +17,8 @@ from collections import defaultdict
 
 from rdflib import URIRef
 
-from stdgraph.analysis.common import PROLOGUE, SKOS, Labels
+from stdgraph.analysis.common import PROLOGUE, SG, SKOS, Labels
+from stdgraph.analysis.evidence import Evidence, LinkReader
 from stdgraph.sparql.named import ParameterError, sparql_term
 from stdgraph.store.base import Store
 
@@ -49,10 +53,13 @@ def mapped_elements(store: Store) -> list[tuple[dict, list[dict]]]:
     return out
 
 
-def translate(store: Store, element: str) -> dict:
+def translate(store: Store, element: str, evidence: Evidence | None = None) -> dict:
     """``{"element", "scheme", "standards", "mappings": [{"element", "scheme", "relation",
     "relation_label", "status", "sources", "notes", "record", "standards"}]}`` for one element
-    IRI; mappings ordered by strength (exact, close, broad, narrow, related), then label."""
+    IRI; mappings ordered by strength (exact, close, broad, narrow, related), then label; with
+    ``parameters`` (``evidence``, ``min_score``) and ``coverage``."""
+    evidence = evidence or Evidence()
+    reader = LinkReader(store, evidence)
     try:
         term = sparql_term(URIRef(element))
     except ValueError:
@@ -79,12 +86,12 @@ def translate(store: Store, element: str) -> dict:
         if note is not None:
             rec["notes"].add(str(note))
     targets = sorted({r["element"] for r in records.values()} | {element})
-    q_std = (PROLOGUE + "SELECT DISTINCT ?e ?std WHERE { VALUES ?e { "
-             + " ".join(sparql_term(URIRef(t)) for t in targets)
-             + " } ?std sg:classifiedIn ?e ; a sg:Standard }")
+    classified = reader.classified()
+    wanted = set(targets)
     reached: dict[str, set[str]] = defaultdict(set)
-    for e, std in store.query(q_std).rows:
-        reached[str(e)].add(str(std))
+    for std, elems in classified.items():
+        for e in elems & wanted:
+            reached[e].add(std)
     q_scheme = (PROLOGUE + "SELECT ?e ?s WHERE { VALUES ?e { "
                 + " ".join(sparql_term(URIRef(t)) for t in targets) + " } ?e skos:inScheme ?s }")
     scheme = {str(e): str(s) for e, s in store.query(q_scheme).rows}
@@ -107,6 +114,8 @@ def translate(store: Store, element: str) -> dict:
                 "#", 1)[-1] if rec["relation"].startswith(SKOS) else rec["relation"],
             "status": rec["status"], "sources": lab.refs(sorted(rec["sources"])),
             "notes": sorted(rec["notes"]), "record": rec["record"], "standards": stds(e)})
+    coverage = [reader.coverage(SG + "classifiedIn", classified, reader.instances())]
     return {"element": lab.ref(element),
             "scheme": lab.ref(scheme[element]) if element in scheme else None,
-            "standards": stds(element), "mappings": mappings}
+            "standards": stds(element), "mappings": mappings,
+            "parameters": evidence.describe(), "coverage": coverage}

@@ -32,8 +32,11 @@ def roadmap_items(store: Store, items: Iterable[str] | None,
                   labels: Labels | None = None) -> list[dict]:
     """Roadmap items (all with None, else the given ones) in timeline order (start, end,
     label): ``iri``, ``label``, ``start``/``end`` years, ``timeframe`` label, ``recs``
-    (proposing recommendations) and ``standards`` (delivering ones) as refs by label, and
-    ``active``: one flag per year of :data:`YEARS`."""
+    (proposing recommendations) and ``standards`` (delivering ones) as refs by label,
+    ``linked``: the standards that deliver or serve it, as refs with ``link`` ("delivers" or
+    "serves") and ``evidence`` (the kinds of the links' records: "stated", "reading", ...; empty
+    without a record), delivering ones first, and ``active``: one flag per year of
+    :data:`YEARS`."""
     lab = labels or Labels(store)
     if items is not None:
         items = sorted(set(items))
@@ -41,9 +44,10 @@ def roadmap_items(store: Store, items: Iterable[str] | None,
             return []
     found: dict[str, dict] = {}
     rows = select(store, "roadmap-items", item=None if items is None else iris(items))
-    for r, start, end, tf, rec, std in rows:
+    for r, start, end, tf, rec, std, link, kind in rows:
         it = found.setdefault(str(r), {"iri": str(r), "start": None, "end": None,
-                                       "timeframe": None, "recs": set(), "standards": set()})
+                                       "timeframe": None, "recs": set(), "standards": set(),
+                                       "linked": {}})
         if start is not None:
             it["start"] = int(str(start)[:4])
         if end is not None:
@@ -53,8 +57,14 @@ def roadmap_items(store: Store, items: Iterable[str] | None,
         if rec is not None:
             it["recs"].add(str(rec))
         if std is not None:
-            it["standards"].add(str(std))
-    lab.fetch([*found, *(x for it in found.values() for x in it["recs"] | it["standards"])])
+            how = "delivers" if str(link) == SG + "delivers" else "serves"
+            if how == "delivers":
+                it["standards"].add(str(std))
+            kinds = it["linked"].setdefault((how, str(std)), set())
+            if kind is not None:
+                kinds.add(str(kind).rsplit("#", 1)[-1].lower())
+    lab.fetch([*found, *(x for it in found.values() for x in it["recs"] | it["standards"]),
+               *(s for it in found.values() for _h, s in it["linked"])])
     out = []
     for it in found.values():
         first = it["start"] or it["end"]
@@ -62,6 +72,9 @@ def roadmap_items(store: Store, items: Iterable[str] | None,
         out.append({**it, "label": lab(it["iri"]),
                     "recs": sorted(lab.refs(it["recs"]), key=lambda r: r["label"]),
                     "standards": sorted(lab.refs(it["standards"]), key=lambda r: r["label"]),
+                    "linked": sorted(({**lab.ref(s), "link": how, "evidence": sorted(kinds)}
+                                      for (how, s), kinds in it["linked"].items()),
+                                     key=lambda r: (r["link"], r["label"])),
                     "active": [first is not None and first <= y <= last for y in YEARS]})
     out.sort(key=lambda r: (r["start"] or 9999, r["end"] or 9999, r["label"].casefold()))
     return out
@@ -117,9 +130,9 @@ def recommendation(store: Store, iri: str, *, resource: Resource | None = None
 def roadmap_item(store: Store, iri: str, *, resource: Resource | None = None,
                  analyses: Analyses | None = None) -> dict[str, Any] | None:
     """A roadmap item: its row of the timeline (``item``), ``text``, editorial ``notes``, the
-    standards that deliver it (``delivered``), ``concerns`` as (heading, refs) pairs, the gaps
-    analysis' item when it is an open gap, and its sources. None when the graph says nothing
-    about ``iri``."""
+    standards that deliver it (``delivered``) and that serve it (``served``), ``concerns`` as
+    (heading, refs) pairs, the gaps analysis' item when it is an open gap, and its sources.
+    None when the graph says nothing about ``iri``."""
     res = resource or describe(store, iri)
     if res is None:
         return None
@@ -133,6 +146,8 @@ def roadmap_item(store: Store, iri: str, *, resource: Resource | None = None,
         "notes": res.texts(SKOS + "editorialNote"),
         "delivered": standards_info(store, (s["iri"] for s in item["standards"])
                                     if item else (), lab),
+        "served": standards_info(store, (s["iri"] for s in item["linked"]
+                                         if s["link"] == "serves") if item else (), lab),
         "concerns": [(h, res.refs(SG + p)) for p, h in ITEM_CONCERNS if res.refs(SG + p)],
         "gap": gap(analyses, iri, "roadmap-item"),
         **sources(store, res),

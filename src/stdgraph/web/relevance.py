@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
+from stdgraph.analysis.evidence import LEVELS, Evidence
 from stdgraph.analysis.relevance import KINDS as RELEVANCE_KINDS
 from stdgraph.analysis.relevance import relevance
 from stdgraph.catalog.overview import profile_options
@@ -17,7 +18,8 @@ from stdgraph.web.params import Parameter, read
 from stdgraph.web.site import JSON_HTML, Site
 
 PARAMETERS = (*(Parameter(kind, repeat=True) for kind in RELEVANCE_KINDS),
-              Parameter("include_withdrawn", flag=True))
+              Parameter("include_withdrawn", flag=True), Parameter("evidence"),
+              Parameter("min_score"))
 
 
 def routes(router: APIRouter, site: Site) -> None:
@@ -25,7 +27,12 @@ def routes(router: APIRouter, site: Site) -> None:
         "/relevance", summary="Standards ranked by how much of a profile they match",
         description="Repeatable parameters technology, barrier, element, stakeholder (IRIs or "
                     "slugs such as `robotics`, `rami40/layer-asset`); include_withdrawn=true "
-                    "keeps withdrawn and superseded standards. JSON (default) or the HTML form.",
+                    "keeps withdrawn and superseded standards; evidence=stated|stated+reading|"
+                    "all (default stated+reading) and min_score (0-1, default 0.5, for "
+                    "suggestions under all) choose which links count, and the answer's "
+                    "coverage says how many standards have a link of each kind "
+                    "(docs/analyses.md, Evidence and coverage). JSON (default) or the HTML "
+                    "form.",
         responses={200: {"content": {"application/json": {}, "text/html": {}},
                          "description": "The ranking (stdgraph.analysis.relevance)."},
                    400: {"description": "A bad or unknown parameter (named)."}})
@@ -34,10 +41,12 @@ def routes(router: APIRouter, site: Site) -> None:
         params = read(request, *PARAMETERS)
         include = params["include_withdrawn"]
         profile = {k: params[k] for k in RELEVANCE_KINDS}
+        evidence = Evidence.parse({"evidence": params["evidence"],
+                                   "min_score": params["min_score"]})
 
         async def load() -> dict:
             return await site.read(relevance, profile, include_withdrawn=include,
-                                   base_iri=site.base)
+                                   base_iri=site.base, evidence=evidence)
 
         if fmt == "json":
             return JSONResponse(await load(), headers={"Vary": "Accept"})
@@ -50,7 +59,9 @@ def routes(router: APIRouter, site: Site) -> None:
                 error = e.message
         chosen = {v for vals in profile.values() for v in vals}
         query = urlencode([(k, v) for k in RELEVANCE_KINDS for v in profile[k]]
-                          + ([("include_withdrawn", "true")] if include else []))
+                          + ([("include_withdrawn", "true")] if include else [])
+                          + [(k, params[k]) for k in ("evidence", "min_score") if params[k]])
         return site.render(request, "relevance.html", status_code=400 if error else 200,
                            options=options, chosen=chosen, include=include, result=result,
-                           error=error, json_query=query)
+                           error=error, json_query=query, evidence=evidence.level,
+                           levels=LEVELS)

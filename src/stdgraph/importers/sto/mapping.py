@@ -641,6 +641,9 @@ def map_sto(
     out.add((graph, PROV.wasGeneratedBy, activity))
     out.add((graph, PROV.wasDerivedFrom, dataset))
     out.add((graph, DCTERMS.source, source_iri))
+    # the graph-level evidence default (docs/model.md, Evidence of links): every link of the
+    # import is stated by the I40KG record it comes from; no per-link records are written
+    out.add((graph, SG.evidence, SG.Stated))
     out.add((activity, RDF.type, PROV.Activity))
     out.add((activity, RDFS.label, Literal("stdgraph import sto", lang="en")))
     out.add((activity, PROV.used, dataset))
