@@ -21,14 +21,17 @@ item rests on one kind (a gap), in the item.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any, TypeVar
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
 from stdgraph.analysis.common import SG, Parameter, parse_params
+from stdgraph.analysis.snapshot import FAST_KINDS, Snapshot, snapshot
 from stdgraph.sparql.queryfiles import QueryFolder
 from stdgraph.store.base import Store
 
@@ -45,6 +48,8 @@ STANDARD = SG + "Standard"
 ROADMAP_ITEM = SG + "RoadmapItem"
 
 QUERIES = QueryFolder("stdgraph.analysis", "analysis query")
+
+_T = TypeVar("_T")
 
 #: link property -> (short label, what the standards with one are, in plain words: {be} is
 #: "is"/"are", {have} "has"/"have", {s} "s"/"" after "N of M standards")
@@ -127,15 +132,47 @@ def coverage_text(n: int, m: int, phrase: str, what: str = "standards") -> str:
 
 @dataclass
 class LinkReader:
-    """The links of one store at one evidence level, each property read once."""
+    """The links of one store at one evidence level, each property read once.
+
+    On the embedded and in-memory stores it reads through the store's
+    :class:`~stdgraph.analysis.snapshot.Snapshot` (the one the server's query runner keeps
+    per store version, or a new one): one scan per property, the evidence filter decided in
+    Python, and what is derived here (``classified``, ``current``, ...) kept with the snapshot.
+    Elsewhere (a remote server) each property is one ``links.rq`` query. The answers are the
+    same; the dicts and sets returned are shared: do not change them."""
 
     store: Store
     evidence: Evidence = field(default_factory=Evidence)
+    snapshot: Snapshot | None = None
     _links: dict[tuple[str, str], dict[str, set[str]]] = field(default_factory=dict, repr=False)
     _instances: dict[str, set[str]] = field(default_factory=dict, repr=False)
+    _memo: dict[Any, Any] = field(default_factory=dict, repr=False)
 
-    def links(self, predicate: str, subject_type: str = STANDARD) -> dict[str, set[str]]:
-        """subject -> the objects of its ``predicate`` links that count at this level."""
+    def __post_init__(self) -> None:
+        if self.snapshot is None and self.store.kind in FAST_KINDS:
+            self.snapshot = snapshot(self.store)
+
+    def memoised(self, key: Any, compute: Callable[[], _T]) -> _T:
+        """``compute()``, kept with the snapshot (for this store version and evidence level)
+        or, without one, for this reader's life."""
+        key = (self.evidence, key)
+        if self.snapshot is not None:
+            return self.snapshot.memoised(key, compute)
+        if key not in self._memo:
+            self._memo[key] = compute()
+        found: _T = self._memo[key]
+        return found
+
+    def links(self, predicate: str, subject_type: str = STANDARD
+              ) -> Mapping[str, AbstractSet[str]]:
+        """subject -> the objects of its ``predicate`` links that count at this level (a set
+        of IRIs)."""
+        if self.snapshot is not None:
+            return self.snapshot.links(self.store, self.evidence, predicate, subject_type)
+        return self.query_links(predicate, subject_type)
+
+    def query_links(self, predicate: str, subject_type: str = STANDARD) -> dict[str, set[str]]:
+        """``links`` as one ``links.rq`` query (the evidence filter in SPARQL)."""
         key = (predicate, subject_type)
         if key not in self._links:
             rows = QUERIES.select(self.store, "links", predicate=URIRef(predicate),
@@ -151,6 +188,11 @@ class LinkReader:
                ) -> dict[str, set[str]]:
         """subject -> objects of ``forward`` links, with ``inverse`` links read backwards
         (``sg:delivers`` from roadmap items and ``sg:deliveredBy`` from standards)."""
+        return self.memoised(("either", forward, inverse, subject_type, object_type),
+                             lambda: self._either(forward, inverse, subject_type, object_type))
+
+    def _either(self, forward: str, inverse: str, subject_type: str, object_type: str
+                ) -> dict[str, set[str]]:
         out: dict[str, set[str]] = defaultdict(set)
         for s, os in self.links(forward, subject_type).items():
             out[s] |= os
@@ -161,6 +203,8 @@ class LinkReader:
 
     def instances(self, cls: str = STANDARD) -> set[str]:
         """Every subject typed ``cls``."""
+        if self.snapshot is not None:
+            return self.snapshot.instances(self.store, cls)
         if cls not in self._instances:
             self._instances[cls] = {str(x) for (x,) in QUERIES.select(
                 self.store, "instances", **{"class": URIRef(cls)})}
@@ -174,6 +218,9 @@ class LinkReader:
     def classified(self) -> dict[str, set[str]]:
         """standard -> the elements it is classified in at this level: its own links, and,
         for a series, those of its parts (transitively, each part-of link at this level too)."""
+        return self.memoised("classified", self._classified)
+
+    def _classified(self) -> dict[str, set[str]]:
         own = self.links(SG + "classifiedIn")
         parts = self.parts()
         out: dict[str, set[str]] = {}
@@ -192,12 +239,15 @@ class LinkReader:
                 out[s] = elems
         return out
 
-    def statuses(self) -> dict[str, set[str]]:
+    def statuses(self) -> Mapping[str, AbstractSet[str]]:
         """standard -> its statuses (``sg:status``) at this level."""
         return self.links(SG + "status")
 
     def current(self) -> set[str]:
         """The standards not withdrawn or superseded at this level (unknown counts)."""
+        return self.memoised("current", self._current)
+
+    def _current(self) -> set[str]:
         st = self.statuses()
         return {s for s in self.instances() if not st.get(s, set()) & set(RETIRED)}
 

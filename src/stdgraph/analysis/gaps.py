@@ -35,7 +35,8 @@ standard. Items are sorted by kind (in the order above), then scheme, then subje
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from collections.abc import Set as AbstractSet
 
 from stdgraph.analysis.common import (
     PROLOGUE,
@@ -177,7 +178,7 @@ def matrix(store: Store, rows_axis: str, cols_axis: str, lab: Labels,
     }
 
 
-def _users(links: dict[str, set[str]]) -> dict[str, set[str]]:
+def _users(links: Mapping[str, AbstractSet[str]]) -> dict[str, set[str]]:
     """subject -> objects turned round: object -> subjects."""
     out: dict[str, set[str]] = defaultdict(set)
     for s, os in links.items():
