@@ -212,7 +212,8 @@ def test_a_kept_snapshot_brought_up_to_date_equals_a_fresh_one(kind, tmp_path):
             kept = snapshot(bounded())
             assert kept.version == store.version()
             if store.changes(before, store.version()) is not None:
-                assert kept._tables, "brought up to date, not read afresh"
+                assert kept._tables and kept._records is not None, \
+                    "brought up to date, not read afresh"
                 updated += 1
             compare(kept, store, evidences)
             assert sorted(kept.select(bounded(), "SELECT ?s WHERE { ?s a ?c }",

@@ -31,7 +31,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
 from stdgraph.analysis.common import SG, Parameter, parse_params
-from stdgraph.analysis.snapshot import FAST_KINDS, Snapshot, snapshot
+from stdgraph.analysis.snapshot import FAST_KINDS, Dirty, Snapshot, snapshot
 from stdgraph.sparql.queryfiles import QueryFolder
 from stdgraph.store.base import Store
 
@@ -122,6 +122,51 @@ class Evidence:
                 "min_score": Literal(self.min_score, datatype=XSD.decimal)}
 
 
+class Classified(dict[str, set[str]]):
+    """``LinkReader.classified``: standard -> elements, with ``wholes`` (part -> the series
+    it is a direct part of) kept for bringing it up to date."""
+
+    def __init__(self, wholes: dict[str, set[str]], *args: Any) -> None:
+        super().__init__(*args)
+        self.wholes = wholes
+
+
+def _wholes(parts: Mapping[str, AbstractSet[str]]) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = defaultdict(set)
+    for whole, ps in parts.items():
+        for p in ps:
+            out[p].add(whole)
+    return dict(out)
+
+
+def _with_wholes(standards: Iterable[str], wholes: Mapping[str, AbstractSet[str]]) -> set[str]:
+    """``standards`` and every series they are part of, transitively."""
+    seen = set(standards)
+    stack = list(seen)
+    while stack:
+        for w in wholes.get(stack.pop(), ()):
+            if w not in seen:
+                seen.add(w)
+                stack.append(w)
+    return seen
+
+
+def _elements(s: str, own: Mapping[str, AbstractSet[str]],
+              parts: Mapping[str, AbstractSet[str]]) -> set[str]:
+    """The elements of ``s`` and of its parts, transitively."""
+    seen = {s}
+    stack = [s]
+    elems: set[str] = set()
+    while stack:
+        x = stack.pop()
+        elems |= own.get(x, set())
+        for p in parts.get(x, ()):
+            if p not in seen:
+                seen.add(p)
+                stack.append(p)
+    return elems
+
+
 def coverage_text(n: int, m: int, phrase: str, what: str = "standards") -> str:
     """"8 of 113 standards are linked to any barrier"."""
     one = n == 1
@@ -152,12 +197,14 @@ class LinkReader:
         if self.snapshot is None and self.store.kind in FAST_KINDS:
             self.snapshot = snapshot(self.store)
 
-    def memoised(self, key: Any, compute: Callable[[], _T]) -> _T:
+    def memoised(self, key: Any, compute: Callable[[], _T],
+                 update: Callable[[_T, Dirty], _T | None] | None = None) -> _T:
         """``compute()``, kept with the snapshot (for this store version and evidence level)
-        or, without one, for this reader's life."""
+        or, without one, for this reader's life; ``update`` brings an earlier version's value
+        up to date (``Snapshot.memoised``)."""
         key = (self.evidence, key)
         if self.snapshot is not None:
-            return self.snapshot.memoised(key, compute)
+            return self.snapshot.memoised(key, compute, update)
         if key not in self._memo:
             self._memo[key] = compute()
         found: _T = self._memo[key]
@@ -218,25 +265,46 @@ class LinkReader:
     def classified(self) -> dict[str, set[str]]:
         """standard -> the elements it is classified in at this level: its own links, and,
         for a series, those of its parts (transitively, each part-of link at this level too)."""
-        return self.memoised("classified", self._classified)
+        return self.memoised("classified", self._classified, self._classified_update)
 
-    def _classified(self) -> dict[str, set[str]]:
+    def _classified(self) -> Classified:
         own = self.links(SG + "classifiedIn")
         parts = self.parts()
-        out: dict[str, set[str]] = {}
+        out = Classified(_wholes(parts))
         for s in set(own) | set(parts):
-            seen = {s}
-            stack = [s]
-            elems: set[str] = set()
-            while stack:
-                x = stack.pop()
-                elems |= own.get(x, set())
-                for p in parts.get(x, ()):
-                    if p not in seen:
-                        seen.add(p)
-                        stack.append(p)
+            elems = _elements(s, own, parts)
             if elems:
                 out[s] = elems
+        return out
+
+    def classification_changes(self, dirty: Dirty, old: Mapping[str, AbstractSet[str]],
+                               new: Mapping[str, AbstractSet[str]]) -> set[str]:
+        """The standards whose ``classified`` entry may differ between ``old`` and ``new``
+        (two values of it) after the writes ``dirty`` describes: those whose classification,
+        part-of links or typing changed, and the series they are part of, before or after."""
+        changed = dirty.touched((SG + "classifiedIn", SG + "partOf", SG + "hasPart"),
+                                (STANDARD,))
+        if not changed:
+            return changed
+        return (_with_wholes(changed, getattr(old, "wholes", {}))
+                | _with_wholes(changed, getattr(new, "wholes", {})))
+
+    def _classified_update(self, old: dict[str, set[str]], dirty: Dirty) -> Classified | None:
+        """Only the standards whose links (or whose parts' links) changed, recomputed."""
+        if dirty.everything or not isinstance(old, Classified):
+            return None
+        if not dirty.touched((SG + "classifiedIn", SG + "partOf", SG + "hasPart"),
+                             (STANDARD,)):
+            return old
+        own = self.links(SG + "classifiedIn")
+        parts = self.parts()
+        out = Classified(_wholes(parts), old)
+        for s in self.classification_changes(dirty, old, out):
+            elems = _elements(s, own, parts)
+            if elems:
+                out[s] = elems
+            else:
+                out.pop(s, None)
         return out
 
     def statuses(self) -> Mapping[str, AbstractSet[str]]:
@@ -245,11 +313,26 @@ class LinkReader:
 
     def current(self) -> set[str]:
         """The standards not withdrawn or superseded at this level (unknown counts)."""
-        return self.memoised("current", self._current)
+        return self.memoised("current", self._current, self._current_update)
 
     def _current(self) -> set[str]:
         st = self.statuses()
         return {s for s in self.instances() if not st.get(s, set()) & set(RETIRED)}
+
+    def _current_update(self, old: set[str], dirty: Dirty) -> set[str] | None:
+        if dirty.everything:
+            return None
+        changed = dirty.touched((SG + "status",), (STANDARD,))
+        if not changed:
+            return old
+        st, standards = self.statuses(), self.instances()
+        out = set(old)
+        for s in changed:
+            if s in standards and not st.get(s, set()) & set(RETIRED):
+                out.add(s)
+            else:
+                out.discard(s)
+        return out
 
     def coverage(self, link: str, with_link: Iterable[str], in_scope: set[str],
                  what: str = "standards") -> dict:

@@ -38,19 +38,21 @@ from typing import Any, TypeVar
 import pyoxigraph as ox
 from rdflib import URIRef
 
-from stdgraph.analysis.common import RDFS, SG, SKOS
 from stdgraph.rdf.namespaces import INFERRED_GRAPH, META_GRAPH, PREFIXES
 from stdgraph.sparql.queryfiles import QueryFolder
 from stdgraph.store.base import Changes, Store
 from stdgraph.store.bounded import DeadlineStore
 
-__all__ = ["FAST_KINDS", "Snapshot", "snapshot", "typed"]
+__all__ = ["Dirty", "FAST_KINDS", "Snapshot", "rows", "snapshot", "text", "typed"]
 
 T = TypeVar("T")
 
 QUERIES = QueryFolder("stdgraph.analysis", "analysis query")
 
+SG = PREFIXES["sg"]
 RDF = PREFIXES["rdf"]
+RDFS = PREFIXES["rdfs"]
+SKOS = PREFIXES["skos"]
 PROV = PREFIXES["prov"]
 XSD = PREFIXES["xsd"]
 RDF_TYPE = RDF + "type"
@@ -141,6 +143,12 @@ def _at_least(score: Any, least: Decimal) -> bool | None:
     if value.is_nan():
         return False
     return value >= least
+
+
+def text(obj: Obj) -> str:
+    """An object of a table as ``str()`` of its rdflib term gives it (an IRI, a literal's
+    lexical form, a blank node's label)."""
+    return obj if isinstance(obj, str) else obj.value
 
 
 def _kind(term: Any) -> str | None:
@@ -285,6 +293,43 @@ class Filter:
                    for kind in kinds for score in self._scores(node))
 
 
+class Dirty:
+    """What the writes between two snapshots touched, for the values analyses derive and
+    bring up to date themselves (:meth:`Snapshot.memoised` with ``update``)."""
+
+    def __init__(self) -> None:
+        #: property -> subjects with a changed triple of it (or a changed record about one)
+        self.subjects: dict[str, set[str]] = defaultdict(set)
+        #: class -> subjects whose typing changed
+        self.typed: dict[str, set[str]] = defaultdict(set)
+        #: every property a changed quad has, and ``typed(cls)`` of every changed typing
+        self.reads: set[str] = set()
+        #: a named graph's evidence default changed: any link may count differently
+        self.everything = False
+
+    def touched(self, predicates: Iterable[str], classes: Iterable[str] = ()) -> set[str]:
+        """The subjects with a changed triple of one of ``predicates`` or a changed typing of
+        one of ``classes``."""
+        out: set[str] = set()
+        for p in predicates:
+            out |= self.subjects.get(p, set())
+        for c in classes:
+            out |= self.typed.get(c, set())
+        return out
+
+    def then(self, later: Dirty) -> Dirty:
+        """This and ``later`` together."""
+        both = Dirty()
+        for mine in (self, later):
+            for p, subjects in mine.subjects.items():
+                both.subjects[p] |= subjects
+            for c, subjects in mine.typed.items():
+                both.typed[c] |= subjects
+            both.reads |= mine.reads
+            both.everything |= mine.everything
+        return both
+
+
 # -- scans -----------------------------------------------------------------------------------
 
 def _intern(cache: dict[Graphs, Graphs], graphs: Graphs) -> Graphs:
@@ -307,8 +352,10 @@ class Snapshot:
         self.labels: dict[str, str] = {}
         #: named graph -> label (common.Labels.graph_label), kept unless the meta graph changes
         self.graph_labels: dict[str, str] | None = None
-        #: what analyses derive for this version (dropped by ``updated``)
+        #: what analyses derive for this version (``memoised``)
         self.memo: dict[Any, Any] = {}
+        #: the previous versions' memo, with what the writes since touched
+        self._stale: dict[Any, tuple[Any, Dirty]] = {}
         self._graphs: dict[Graphs, Graphs] = {}
         self._lock = threading.RLock()
 
@@ -421,12 +468,21 @@ class Snapshot:
         rows: list[tuple] = held[1]
         return rows
 
-    def memoised(self, key: Any, compute: Callable[[], T]) -> T:
-        """``compute()``, kept for this version (``memo``)."""
+    def memoised(self, key: Any, compute: Callable[[], T],
+                 update: Callable[[T, Dirty], T | None] | None = None) -> T:
+        """``compute()``, kept for this version (``memo``). ``update(old value, dirty)``
+        brings the value of an earlier version up to date when there is one (``None``: it
+        cannot, compute afresh); it must not change the old value."""
         if key in self.memo:
             kept: T = self.memo[key]
             return kept
-        value = self.memo[key] = compute()
+        held = self._stale.pop(key, None)
+        value = None
+        if held is not None and update is not None:
+            value = update(held[0], held[1])
+        if value is None:
+            value = compute()
+        self.memo[key] = value
         return value
 
     # -- bringing it up to date ---------------------------------------------------------------
@@ -444,7 +500,7 @@ class Snapshot:
         new._queries = dict(self._queries)
         new.labels = self.labels
         new.graph_labels = self.graph_labels
-        records = self._records
+        records = new._records = self._records
         copied: set[tuple[str, str]] = set()  # the tables copied so far (copy on write)
         dirty: dict[str, set[str]] = defaultdict(set)  # predicate -> subjects
         dirty_types: dict[str, set[str]] = defaultdict(set)  # class -> subjects
@@ -471,12 +527,14 @@ class Snapshot:
                         continue
                     if p in LABEL_PROPS:
                         labelled.add(s)
+                    dirty[p].add(s)
+                    if p == RDF_TYPE and isinstance(q.object, ox.NamedNode):
+                        dirty_types[q.object.value].add(s)
                     if p in new._tables:
                         if ("t", p) not in copied:
                             new._tables[p] = dict(new._tables[p])
                             copied.add(("t", p))
                         _change(new._tables[p], s, _object(q.object), g, add, self._graphs)
-                        dirty[p].add(s)
                     if p == RDF_TYPE and isinstance(q.object, ox.NamedNode) \
                             and q.object.value in new._types:
                         cls = q.object.value
@@ -484,7 +542,6 @@ class Snapshot:
                             new._types[cls] = dict(new._types[cls])
                             copied.add(("c", cls))
                         _change_typing(new._types[cls], s, g, add, self._graphs)
-                        dirty_types[cls].add(s)
                     if p in RECORD_PROPS and isinstance(q.subject, ox.NamedNode | ox.BlankNode):
                         touched.add(q.subject)
         # records: re-index the touched nodes, note the triples whose evidence may differ
@@ -550,6 +607,14 @@ class Snapshot:
             new.labels = {k: v for k, v in self.labels.items() if k not in labelled}
         if meta:
             new.graph_labels = None
+        touched_now = Dirty()
+        touched_now.subjects.update(dirty)
+        touched_now.typed.update(dirty_types)
+        touched_now.reads = reads
+        touched_now.everything = all_views
+        new._stale = {key: (value, touched.then(touched_now))
+                      for key, (value, touched) in self._stale.items()}
+        new._stale.update((key, (value, touched_now)) for key, value in self.memo.items())
         return new
 
 
@@ -604,6 +669,16 @@ def _change_prop(props: Props, prop: str, node: Node, value: Any, g: GraphName,
 
 
 # -- where a snapshot comes from ----------------------------------------------------------------
+
+def rows(store: Store, snap: Snapshot | None, sparql: str, reads: Iterable[str]
+         ) -> list[tuple]:
+    """``store.query(sparql).rows``, kept with ``snap`` when there is one
+    (:meth:`Snapshot.select`)."""
+    if snap is not None:
+        return snap.select(store, sparql, reads)
+    found: list[tuple] = store.query(sparql).rows
+    return found
+
 
 def snapshot(store: Store) -> Snapshot:
     """The snapshot of ``store``'s current version: in the server's query runner the one it
