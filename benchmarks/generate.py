@@ -7,8 +7,8 @@ The same (standards, seed, vocabulary) always gives the same lines, byte for byt
   (``skos:exactMatch`` / ``skos:closeMatch``) between elements of different schemes;
 - six standards bodies;
 - N standards, each with an identifier, a label, a publisher, a status and a source, classified
-  in 1-8 distinct elements (uniform count) drawn from a Zipf distribution over a seeded ranking
-  of the elements (exponent ``zipf``, default 1.0: the most used element is drawn about 30 times
+  in 1-8 distinct elements (uniform count, or Zipf-skewed with ``count_zipf``) drawn from a
+  Zipf distribution over a seeded ranking of the elements (exponent ``zipf``, default 1.0: the most used element is drawn about 30 times
   as often as the median one); about 5 % are ``sg:partOf`` an earlier standard, 3 %
   ``sg:supersedes`` one and 5 % ``sg:references`` one; 10 % address one of 20 barriers.
 
@@ -122,6 +122,7 @@ def quads(
     schemes: int = 6,
     zipf: float = 1.0,
     vocabulary: str = "stdgraph",
+    count_zipf: float | None = None,
 ) -> Iterator[tuple[str, str, str, str]]:
     """(subject, predicate, object, graph) in N-Triples term syntax, graph as a bare IRI."""
     if vocabulary not in {"stdgraph", "sto"}:
@@ -188,6 +189,10 @@ def quads(
 
     # -- standards ----------------------------------------------------------------------------
     sampler = _Sampler(elems, zipf, rng)
+    # classifications per standard: 1-8, uniform; or Zipf-skewed (weight k^-count_zipf, so
+    # 1.2 gives a mean of about 2.65, the shape of the I40KG data)
+    count_cum = (list(itertools.accumulate(k ** -count_zipf for k in range(1, 9)))
+                 if count_zipf is not None else None)
     status_names = [s for s, _w in STATUSES]
     status_cum = list(itertools.accumulate(w for _s, w in STATUSES))
     p = {name: _iri((STO if sto else SG) + name) for name in (
@@ -211,7 +216,9 @@ def quads(
             yield s, p["status"], _iri(SG + st), g_std
             yield s, source, _iri(f"https://example.org/bench/{n}"), g_std
         cls = p["hasClassification" if sto else "classifiedIn"]
-        for j, i in sampler.draw(rng.randint(1, 8)):
+        k = (rng.randint(1, 8) if count_cum is None
+             else 1 + bisect.bisect_right(count_cum, rng.random() * count_cum[-1]))
+        for j, i in sampler.draw(min(k, 8)):
             yield s, cls, _iri(element_iri(j, i, vocabulary)), g_std
         if n > 0:
             r = rng.random()
@@ -293,11 +300,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--elements", type=int, default=150)
     ap.add_argument("--schemes", type=int, default=6)
     ap.add_argument("--zipf", type=float, default=1.0, help="Zipf exponent of element use")
+    ap.add_argument("--count-zipf", type=float, default=None,
+                    help="Zipf exponent of the number of classifications per standard "
+                         "(default: uniform 1-8; 1.2 gives a mean of about 2.65)")
     ap.add_argument("--sto", action="store_true", help="write the I40KG STO vocabulary")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
     n = write(args.out, args.standards, seed=args.seed, elements=args.elements,
-              schemes=args.schemes, zipf=args.zipf,
+              schemes=args.schemes, zipf=args.zipf, count_zipf=args.count_zipf,
               vocabulary="sto" if args.sto else "stdgraph")
     print(f"wrote {n} lines to {args.out} in {time.perf_counter() - t0:.1f}s", file=sys.stderr)
     return 0

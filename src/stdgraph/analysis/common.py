@@ -17,6 +17,7 @@ from typing import Any
 
 from rdflib import Literal, URIRef
 
+from stdgraph.analysis.snapshot import Snapshot, rows
 from stdgraph.rdf.namespaces import INFERRED_GRAPH, META_GRAPH, PREFIXES, sparql_prologue
 from stdgraph.sparql.named import Param, ParameterError, sparql_term
 from stdgraph.store.base import Store
@@ -139,16 +140,23 @@ def components(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
     return {x: find(x) for x in parent}
 
 
-def same_element_pairs(store: Store) -> list[tuple[str, str]]:
+def same_element_pairs(store: Store, snap: Snapshot | None = None) -> list[tuple[str, str]]:
     """The ``sg:sameElementAs`` links: one element that two architectures contain, kept once
-    per scheme (docs/analyses.md, "One element in two architectures")."""
-    return [(str(a), str(b)) for a, b in store.query(Q_SAME_ELEMENTS).rows if a != b]
+    per scheme (docs/analyses.md, "One element in two architectures"); kept with ``snap``."""
+    return [(str(a), str(b)) for a, b in rows(store, snap, Q_SAME_ELEMENTS,
+                                              [SG + "sameElementAs"]) if a != b]
 
 
-def same_elements(store: Store) -> dict[str, frozenset[str]]:
+def same_elements(store: Store, snap: Snapshot | None = None) -> dict[str, frozenset[str]]:
     """element -> the elements it is the same as (``sg:sameElementAs`` either way, followed
     transitively; itself included), for every element that has such a link."""
-    root = components(same_element_pairs(store))
+    if snap is not None:
+        return snap.memoised("same-elements", lambda: _same_elements(store, snap))
+    return _same_elements(store, snap)
+
+
+def _same_elements(store: Store, snap: Snapshot | None) -> dict[str, frozenset[str]]:
+    root = components(same_element_pairs(store, snap))
     groups: dict[str, set[str]] = defaultdict(set)
     for x, r in root.items():
         groups[r].add(x)
@@ -165,12 +173,25 @@ def _label_rank(prop: str, lit) -> tuple:
 
 class Labels:
     """Labels for IRIs (rdfs:label, else skos:prefLabel; English first, then untagged, then the
-    smallest); an IRI without one is its own label. Fetched with one query per 500 IRIs."""
+    smallest); an IRI without one is its own label. Fetched with one query per 500 IRIs.
+    ``cache`` and ``graphs``: dicts to keep the labels in (a snapshot's, shared between the
+    requests on one store version); ``graphs`` is filled on first use when empty."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, cache: dict[str, str] | None = None,
+                 graphs: dict[str, str] | None = None) -> None:
         self.store = store
-        self._cache: dict[str, str] = {}
-        self._graphs: dict[str, str] | None = None
+        self._cache: dict[str, str] = {} if cache is None else cache
+        self._graphs: dict[str, str] | None = graphs or None
+        self._keep_graphs = graphs
+
+    @classmethod
+    def of(cls, store: Store, snap: Snapshot | None) -> Labels:
+        """Labels kept with ``snap`` (for its store version), or new ones."""
+        if snap is None:
+            return cls(store)
+        if snap.graph_labels is None:
+            snap.graph_labels = {}
+        return cls(store, snap.labels, snap.graph_labels)
 
     def fetch(self, iris: Iterable[str]) -> None:
         todo = sorted({i for i in iris if i and i not in self._cache})
@@ -208,10 +229,13 @@ class Labels:
         if self._graphs is None:
             q = (PROLOGUE + "SELECT ?g ?path WHERE { GRAPH " + sparql_term(URIRef(META_GRAPH)) +
                  " { ?g prov:wasDerivedFrom ?path FILTER(isLiteral(?path)) } }")
-            self._graphs = {}
+            found: dict[str, str] = {}
             for g, path in self.store.query(q).rows:
-                self._graphs.setdefault(str(g), str(path))
-            self._graphs[INFERRED_GRAPH] = "inferred (OWL-RL)"
+                found.setdefault(str(g), str(path))
+            found[INFERRED_GRAPH] = "inferred (OWL-RL)"
+            if self._keep_graphs is not None:
+                self._keep_graphs.update(found)
+            self._graphs = found
         return self._graphs.get(graph, graph)
 
     def graph_refs(self, graphs: Iterable[str]) -> list[dict]:

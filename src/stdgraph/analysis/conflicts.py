@@ -38,6 +38,8 @@ import itertools
 from collections import defaultdict
 from collections.abc import Iterable
 
+import pyoxigraph as ox
+
 from stdgraph.analysis.common import (
     PROLOGUE,
     AnalysisDocument,
@@ -60,8 +62,13 @@ from stdgraph.analysis.evidence import (
     LinkReader,
     evidence_params,
 )
-from stdgraph.analysis.overlaps import OverlapRun, classification_graphs
+from stdgraph.analysis.overlaps import (
+    OverlapRun,
+    classification_graphs,
+    reference_props,
+)
 from stdgraph.analysis.registry import Analysis
+from stdgraph.analysis.snapshot import FAST_KINDS, Snapshot, rows, snapshot, text, typed
 from stdgraph.store.base import Store
 
 KINDS = ("classification-mismatch", "superseded-reference", "withdrawn-reference",
@@ -82,6 +89,10 @@ PARAMS = [
 
 SG = "https://w3id.org/stdgraph/ontology#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
+MAPPING_PROPS = tuple(SKOS + p for p in ("exactMatch", "closeMatch", "broadMatch", "narrowMatch",
+                                         "relatedMatch", "mappingRelation"))
+#: what the queries below read (Snapshot.select keeps their rows while no write touches these)
+SCHEME_READS = (SKOS + "inScheme", typed(SG + "ReferenceArchitecture"))
 
 # frameworks only: a scheme of unresolved elements (sg:UnresolvedElementScheme) is none
 Q_SCHEMES = PROLOGUE + """SELECT DISTINCT ?e ?f WHERE {
@@ -92,7 +103,6 @@ Q_MAPPINGS = PROLOGUE + """SELECT DISTINCT ?a ?p ?b ?g WHERE {
               skos:relatedMatch skos:mappingRelation }
   GRAPH ?g { ?a ?p ?b }
 }"""
-Q_REFERENCE_PROPS = PROLOGUE + "SELECT DISTINCT ?p WHERE { ?p rdfs:subPropertyOf+ sg:references }"
 Q_REFERENCES = PROLOGUE + """SELECT DISTINCT ?x ?p ?y ?g WHERE {{
   {props}
   VALUES ?ystatus {{ sg:Superseded sg:Withdrawn }}
@@ -135,12 +145,13 @@ def _triple(lab: Labels, s: str, p: str, o: str, graphs) -> dict:
 
 def _mismatches(store: Store, reader: LinkReader) -> list[_Found]:
     classified = reader.classified()
+    snap = reader.snapshot
     schemes: dict[str, set[str]] = defaultdict(set)
-    for e, f in store.query(Q_SCHEMES).rows:
+    for e, f in rows(store, snap, Q_SCHEMES, SCHEME_READS):
         schemes[str(e)].add(str(f))
     linked: dict[str, set[str]] = defaultdict(set)
     mapping_graphs: dict[tuple[str, str], list[tuple[str, str, str, str]]] = defaultdict(list)
-    for a, p, b, g in store.query(Q_MAPPINGS).rows:
+    for a, p, b, g in rows(store, snap, Q_MAPPINGS, MAPPING_PROPS):
         a, p, b, g = str(a), str(p), str(b), str(g)
         if a == b:
             continue
@@ -148,7 +159,7 @@ def _mismatches(store: Store, reader: LinkReader) -> list[_Found]:
         linked[b].add(a)
         for key in ((a, b), (b, a)):
             mapping_graphs[key].append((a, p, b, g))
-    same = same_elements(store)
+    same = same_elements(store, snap)
     out: list[_Found] = []
     for s in sorted(classified):
         elems = classified[s]
@@ -187,19 +198,39 @@ def reference_links(reader: LinkReader, props: Iterable[str]) -> set[tuple[str, 
             for x, ys in reader.links(p, cls).items() for y in ys}
 
 
+def _reference_rows(store: Store, snap: Snapshot | None, props: set[str]
+                    ) -> list[tuple[str, str, str, str]]:
+    """Q_REFERENCES' rows (referrer, property, referenced, graph), from the snapshot's tables
+    when there is one."""
+    if snap is None:
+        q = Q_REFERENCES.format(props=values_block("p", sorted(props)))
+        return [(str(x), str(p), str(y), str(g)) for x, p, y, g in store.query(q).rows]
+    status = snap.table(store, SG + "status")
+    retired = {y for y, objs in status.items() if any(r in objs for r in RETIRED)}
+    standards, items = snap.instances(store, STANDARD), snap.instances(store, ROADMAP_ITEM)
+    out = []
+    for p in sorted(props):
+        for x, objs in snap.table(store, p).items():
+            if x not in standards and x not in items:
+                continue
+            for y, graphs in objs.items():
+                if not isinstance(y, ox.Literal) and text(y) in retired:
+                    out += [(x, p, text(y), g) for g in graphs if g is not None]
+    return out
+
+
 def _references(store: Store, kinds: set[str], reader: LinkReader) -> list[_Found]:
-    props = {SG + "references", SG + "normativelyReferences", SG + "basedOn"}
-    props |= {str(p) for (p,) in store.query(Q_REFERENCE_PROPS).rows}
-    q = Q_REFERENCES.format(props=values_block("p", sorted(props)))
+    snap = reader.snapshot
+    props = reference_props(store, snap)
     counted = reference_links(reader, props)
     statuses = reader.statuses()
     items = reader.instances(ROADMAP_ITEM)
-    rows: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
-    for x, p, y, g in store.query(q).rows:
-        if str(x) != str(y):
-            rows[(str(x), str(y))].append((str(p), str(g)))
+    found: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+    for x, p, y, g in _reference_rows(store, snap, props):
+        if x != y:
+            found[(x, y)].append((p, g))
     hits: dict[tuple[str, str], dict] = {}
-    for (x, y), triples in rows.items():
+    for (x, y), triples in found.items():
         if not any((x, p, y) in counted for p, _g in triples):
             continue
         xstatus = statuses.get(x, set())
@@ -222,11 +253,20 @@ def _references(store: Store, kinds: set[str], reader: LinkReader) -> list[_Foun
         return []
     ys = sorted({y for _x, y in hits})
     status_graphs: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for y, status, g in store.query(Q_STATUS_GRAPHS.format(ys=values_block("y", ys))).rows:
-        status_graphs[str(y)][str(status)].add(str(g))
     successors: dict[str, set[str]] = defaultdict(set)
-    for y, z in store.query(Q_SUCCESSORS.format(ys=values_block("y", ys))).rows:
-        successors[str(y)].add(str(z))
+    if snap is None:
+        for y, status, g in store.query(Q_STATUS_GRAPHS.format(ys=values_block("y", ys))).rows:
+            status_graphs[str(y)][str(status)].add(str(g))
+        for y, z in store.query(Q_SUCCESSORS.format(ys=values_block("y", ys))).rows:
+            successors[str(y)].add(str(z))
+    else:
+        status = snap.table(store, SG + "status")
+        later = snap.table(store, SG + "supersededBy")
+        earlier = _superseders(store, snap)
+        for y in ys:
+            for st, graphs in status.get(y, {}).items():
+                status_graphs[y][text(st)] |= {g for g in graphs if g is not None}
+            successors[y] |= {text(z) for z in later.get(y, {})} | earlier.get(y, set())
     out = []
     for (x, y), h in sorted(hits.items()):
         status = SG + ("Superseded" if h["kind"] == "superseded-reference" else "Withdrawn")
@@ -238,6 +278,18 @@ def _references(store: Store, kinds: set[str], reader: LinkReader) -> list[_Foun
             "status_graphs": sorted(status_graphs[y].get(status, ())),
         }, (x, y)))
     return out
+
+
+def _superseders(store: Store, snap: Snapshot) -> dict[str, set[str]]:
+    """standard -> what supersedes it by an sg:supersedes triple (any evidence)."""
+    def compute() -> dict[str, set[str]]:
+        out: dict[str, set[str]] = defaultdict(set)
+        for z, objs in snap.table(store, SG + "supersedes").items():
+            for y in objs:
+                if not isinstance(y, ox.Literal):
+                    out[text(y)].add(z)
+        return dict(out)
+    return snap.memoised("superseders", compute)
 
 
 # -- supersession cycles -----------------------------------------------------------------------
@@ -291,8 +343,8 @@ def _cycles(store: Store, reader: LinkReader) -> list[_Found]:
     counted = reader.either(SG + "supersedes", SG + "supersededBy", STANDARD, STANDARD)
     succ: dict[str, set[str]] = defaultdict(set)
     edges: dict[tuple[str, str], list[tuple[str, str, str, str]]] = defaultdict(list)
-    for a, p, b, g in store.query(Q_SUPERSEDES).rows:
-        a, p, b, g = str(a), str(p), str(b), str(g)
+    for a, p, b, g in _quads(store, reader.snapshot, Q_SUPERSEDES,
+                             (SG + "supersedes", SG + "supersededBy")):
         x, y = (a, b) if p == SG + "supersedes" else (b, a)
         if y not in counted.get(x, ()):
             continue
@@ -311,14 +363,27 @@ def _cycles(store: Store, reader: LinkReader) -> list[_Found]:
     return out
 
 
+def _quads(store: Store, snap: Snapshot | None, sparql: str, props: tuple[str, ...]
+           ) -> list[tuple[str, str, str, str]]:
+    """(a, property, b, named graph) of ``props``: the query's rows (``?a ?p ?b ?g``, or
+    ``?a ?b ?g`` of the one property), or from the snapshot's tables."""
+    if snap is None:
+        out = []
+        for row in store.query(sparql).rows:
+            a, p, b, g = row if len(row) == 4 else (row[0], props[0], row[1], row[2])
+            out.append((str(a), str(p), str(b), str(g)))
+        return out
+    return [(a, p, text(b), g) for p in props for a, objs in snap.table(store, p).items()
+            for b, graphs in objs.items() for g in graphs if g is not None]
+
+
 # -- declared ----------------------------------------------------------------------------------
 
 def _declared(store: Store, reader: LinkReader) -> list[_Found]:
     stated = reader.links(SG + "conflictsWith")
     counted = {frozenset((a, b)) for a, bs in stated.items() for b in bs}
     pairs: dict[tuple[str, str], set[tuple[str, str, str, str]]] = defaultdict(set)
-    for a, b, g in store.query(Q_DECLARED).rows:
-        a, b, g = str(a), str(b), str(g)
+    for a, _p, b, g in _quads(store, reader.snapshot, Q_DECLARED, (SG + "conflictsWith",)):
         if a == b or frozenset((a, b)) not in counted:
             continue
         pairs[(min(a, b), max(a, b))].add((a, SG + "conflictsWith", b, g))
@@ -328,12 +393,22 @@ def _declared(store: Store, reader: LinkReader) -> list[_Found]:
 
 # -- competing ---------------------------------------------------------------------------------
 
-def _competing(store: Store, min_shared: int, budget: int | None, evidence: Evidence):
+def publishers_of(store: Store, snap: Snapshot | None) -> dict[str, set[str]]:
+    """standard -> its publishers (``sg:publisher``, any evidence)."""
+    if snap is None:
+        publishers: dict[str, set[str]] = defaultdict(set)
+        for s, b in store.query(Q_PUBLISHERS).rows:
+            publishers[str(s)].add(str(b))
+        return publishers
+    return snap.memoised("publishers", lambda: defaultdict(set, {
+        s: {text(b) for b in objs} for s, objs in snap.table(store, SG + "publisher").items()}))
+
+
+def _competing(store: Store, min_shared: int, budget: int | None, evidence: Evidence,
+               snap: Snapshot | None = None):
     """Competing pairs in overlap order, at most ``budget`` (None: all)."""
-    publishers: dict[str, set[str]] = defaultdict(set)
-    for s, b in store.query(Q_PUBLISHERS).rows:
-        publishers[str(s)].add(str(b))
-    run = OverlapRun(store, min_shared, evidence=evidence)
+    publishers = publishers_of(store, snap)
+    run = OverlapRun(store, min_shared, evidence=evidence, snapshot=snap)
     std = run.coverage.standards
     rel = run.relations
     chosen = []
@@ -358,7 +433,30 @@ def conflicts(store: Store, raw: RawParams | None = None, *, ignore=("format",)
     params["kinds"] = [k for k in KINDS if k in kinds]  # canonical order, no repeats
     limit = params["limit"]
     evidence = Evidence.of(params)
-    reader = LinkReader(store, evidence)
+    snap = snapshot(store) if store.kind in FAST_KINDS else None
+    reader = LinkReader(store, evidence, snapshot=snap)
+    found = reader.memoised(("conflicts", frozenset(kinds - {"competing"})),
+                            lambda: _found(store, kinds, reader))
+    lab = Labels.of(store, snap)
+    shown = found[: limit + 1 if limit else None]
+    lab.fetch(x for f in shown for x in f.subjects)
+    cg = classification_graphs(store, sorted({f.subjects[0] for f in shown
+                                              if f.kind == "classification-mismatch"}), snap)
+    items = [_render(f, lab, cg) for f in shown]
+    if "competing" in kinds and (not limit or len(items) <= limit):
+        budget = None if not limit else limit - len(items) + 1
+        run, chosen, publishers = _competing(store, params["min_shared"], budget, evidence,
+                                             snap)
+        items += _render_competing(run, chosen, publishers, lab)
+    truncated = bool(limit) and len(items) > limit
+    if truncated:
+        items = items[:limit]
+    return AnalysisDocument("conflicts", json_params(params), items, truncated,
+                            {"coverage": _coverage(reader, kinds)})
+
+
+def _found(store: Store, kinds: set[str], reader: LinkReader) -> list[_Found]:
+    """The conflicts but the competing pairs, in order (without labels)."""
     found: list[_Found] = []
     if "classification-mismatch" in kinds:
         found += _mismatches(store, reader)
@@ -369,21 +467,7 @@ def conflicts(store: Store, raw: RawParams | None = None, *, ignore=("format",)
     if "declared" in kinds:
         found += _declared(store, reader)
     found.sort(key=lambda f: f.key)
-    lab = Labels(store)
-    shown = found[: limit + 1 if limit else None]
-    lab.fetch(x for f in shown for x in f.subjects)
-    cg = classification_graphs(store, sorted({f.subjects[0] for f in shown
-                                              if f.kind == "classification-mismatch"}))
-    items = [_render(f, lab, cg) for f in shown]
-    if "competing" in kinds and (not limit or len(items) <= limit):
-        budget = None if not limit else limit - len(items) + 1
-        run, chosen, publishers = _competing(store, params["min_shared"], budget, evidence)
-        items += _render_competing(run, chosen, publishers, lab)
-    truncated = bool(limit) and len(items) > limit
-    if truncated:
-        items = items[:limit]
-    return AnalysisDocument("conflicts", json_params(params), items, truncated,
-                            {"coverage": _coverage(reader, kinds)})
+    return found
 
 
 def _coverage(reader: LinkReader, kinds: set[str]) -> list[dict]:
@@ -394,8 +478,9 @@ def _coverage(reader: LinkReader, kinds: set[str]) -> list[dict]:
         out.append(reader.coverage(SG + "classifiedIn", reader.classified(), scope))
     if kinds & {"superseded-reference", "withdrawn-reference"}:
         props = [SG + "references", SG + "normativelyReferences", SG + "basedOn"]
-        out.append(reader.coverage(SG + "references",
-                                   {x for x, _p, _y in reference_links(reader, props)}, scope))
+        referrers = reader.memoised("referrers", lambda: {
+            x for x, _p, _y in reference_links(reader, props)})
+        out.append(reader.coverage(SG + "references", referrers, scope))
     if "supersession-cycle" in kinds:
         sup = reader.either(SG + "supersedes", SG + "supersededBy", STANDARD, STANDARD)
         out.append(reader.coverage(SG + "supersedes",

@@ -21,14 +21,17 @@ item rests on one kind (a gap), in the item.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any, TypeVar
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
 from stdgraph.analysis.common import SG, Parameter, parse_params
+from stdgraph.analysis.snapshot import FAST_KINDS, Dirty, Snapshot, snapshot
 from stdgraph.sparql.queryfiles import QueryFolder
 from stdgraph.store.base import Store
 
@@ -45,6 +48,8 @@ STANDARD = SG + "Standard"
 ROADMAP_ITEM = SG + "RoadmapItem"
 
 QUERIES = QueryFolder("stdgraph.analysis", "analysis query")
+
+_T = TypeVar("_T")
 
 #: link property -> (short label, what the standards with one are, in plain words: {be} is
 #: "is"/"are", {have} "has"/"have", {s} "s"/"" after "N of M standards")
@@ -117,6 +122,51 @@ class Evidence:
                 "min_score": Literal(self.min_score, datatype=XSD.decimal)}
 
 
+class Classified(dict[str, set[str]]):
+    """``LinkReader.classified``: standard -> elements, with ``wholes`` (part -> the series
+    it is a direct part of) kept for bringing it up to date."""
+
+    def __init__(self, wholes: dict[str, set[str]], *args: Any) -> None:
+        super().__init__(*args)
+        self.wholes = wholes
+
+
+def _wholes(parts: Mapping[str, AbstractSet[str]]) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = defaultdict(set)
+    for whole, ps in parts.items():
+        for p in ps:
+            out[p].add(whole)
+    return dict(out)
+
+
+def _with_wholes(standards: Iterable[str], wholes: Mapping[str, AbstractSet[str]]) -> set[str]:
+    """``standards`` and every series they are part of, transitively."""
+    seen = set(standards)
+    stack = list(seen)
+    while stack:
+        for w in wholes.get(stack.pop(), ()):
+            if w not in seen:
+                seen.add(w)
+                stack.append(w)
+    return seen
+
+
+def _elements(s: str, own: Mapping[str, AbstractSet[str]],
+              parts: Mapping[str, AbstractSet[str]]) -> set[str]:
+    """The elements of ``s`` and of its parts, transitively."""
+    seen = {s}
+    stack = [s]
+    elems: set[str] = set()
+    while stack:
+        x = stack.pop()
+        elems |= own.get(x, set())
+        for p in parts.get(x, ()):
+            if p not in seen:
+                seen.add(p)
+                stack.append(p)
+    return elems
+
+
 def coverage_text(n: int, m: int, phrase: str, what: str = "standards") -> str:
     """"8 of 113 standards are linked to any barrier"."""
     one = n == 1
@@ -127,15 +177,49 @@ def coverage_text(n: int, m: int, phrase: str, what: str = "standards") -> str:
 
 @dataclass
 class LinkReader:
-    """The links of one store at one evidence level, each property read once."""
+    """The links of one store at one evidence level, each property read once.
+
+    On the embedded and in-memory stores it reads through the store's
+    :class:`~stdgraph.analysis.snapshot.Snapshot` (the one the server's query runner keeps
+    per store version, or a new one): one scan per property, the evidence filter decided in
+    Python, and what is derived here (``classified``, ``current``, ...) kept with the snapshot.
+    Elsewhere (a remote server) each property is one ``links.rq`` query. The answers are the
+    same; the dicts and sets returned are shared: do not change them."""
 
     store: Store
     evidence: Evidence = field(default_factory=Evidence)
+    snapshot: Snapshot | None = None
     _links: dict[tuple[str, str], dict[str, set[str]]] = field(default_factory=dict, repr=False)
     _instances: dict[str, set[str]] = field(default_factory=dict, repr=False)
+    _memo: dict[Any, Any] = field(default_factory=dict, repr=False)
 
-    def links(self, predicate: str, subject_type: str = STANDARD) -> dict[str, set[str]]:
-        """subject -> the objects of its ``predicate`` links that count at this level."""
+    def __post_init__(self) -> None:
+        if self.snapshot is None and self.store.kind in FAST_KINDS:
+            self.snapshot = snapshot(self.store)
+
+    def memoised(self, key: Any, compute: Callable[[], _T],
+                 update: Callable[[_T, Dirty], _T | None] | None = None) -> _T:
+        """``compute()``, kept with the snapshot (for this store version and evidence level)
+        or, without one, for this reader's life; ``update`` brings an earlier version's value
+        up to date (``Snapshot.memoised``)."""
+        key = (self.evidence, key)
+        if self.snapshot is not None:
+            return self.snapshot.memoised(key, compute, update)
+        if key not in self._memo:
+            self._memo[key] = compute()
+        found: _T = self._memo[key]
+        return found
+
+    def links(self, predicate: str, subject_type: str = STANDARD
+              ) -> Mapping[str, AbstractSet[str]]:
+        """subject -> the objects of its ``predicate`` links that count at this level (a set
+        of IRIs)."""
+        if self.snapshot is not None:
+            return self.snapshot.links(self.store, self.evidence, predicate, subject_type)
+        return self.query_links(predicate, subject_type)
+
+    def query_links(self, predicate: str, subject_type: str = STANDARD) -> dict[str, set[str]]:
+        """``links`` as one ``links.rq`` query (the evidence filter in SPARQL)."""
         key = (predicate, subject_type)
         if key not in self._links:
             rows = QUERIES.select(self.store, "links", predicate=URIRef(predicate),
@@ -151,6 +235,11 @@ class LinkReader:
                ) -> dict[str, set[str]]:
         """subject -> objects of ``forward`` links, with ``inverse`` links read backwards
         (``sg:delivers`` from roadmap items and ``sg:deliveredBy`` from standards)."""
+        return self.memoised(("either", forward, inverse, subject_type, object_type),
+                             lambda: self._either(forward, inverse, subject_type, object_type))
+
+    def _either(self, forward: str, inverse: str, subject_type: str, object_type: str
+                ) -> dict[str, set[str]]:
         out: dict[str, set[str]] = defaultdict(set)
         for s, os in self.links(forward, subject_type).items():
             out[s] |= os
@@ -161,6 +250,8 @@ class LinkReader:
 
     def instances(self, cls: str = STANDARD) -> set[str]:
         """Every subject typed ``cls``."""
+        if self.snapshot is not None:
+            return self.snapshot.instances(self.store, cls)
         if cls not in self._instances:
             self._instances[cls] = {str(x) for (x,) in QUERIES.select(
                 self.store, "instances", **{"class": URIRef(cls)})}
@@ -174,32 +265,74 @@ class LinkReader:
     def classified(self) -> dict[str, set[str]]:
         """standard -> the elements it is classified in at this level: its own links, and,
         for a series, those of its parts (transitively, each part-of link at this level too)."""
+        return self.memoised("classified", self._classified, self._classified_update)
+
+    def _classified(self) -> Classified:
         own = self.links(SG + "classifiedIn")
         parts = self.parts()
-        out: dict[str, set[str]] = {}
+        out = Classified(_wholes(parts))
         for s in set(own) | set(parts):
-            seen = {s}
-            stack = [s]
-            elems: set[str] = set()
-            while stack:
-                x = stack.pop()
-                elems |= own.get(x, set())
-                for p in parts.get(x, ()):
-                    if p not in seen:
-                        seen.add(p)
-                        stack.append(p)
+            elems = _elements(s, own, parts)
             if elems:
                 out[s] = elems
         return out
 
-    def statuses(self) -> dict[str, set[str]]:
+    def classification_changes(self, dirty: Dirty, old: Mapping[str, AbstractSet[str]],
+                               new: Mapping[str, AbstractSet[str]]) -> set[str]:
+        """The standards whose ``classified`` entry may differ between ``old`` and ``new``
+        (two values of it) after the writes ``dirty`` describes: those whose classification,
+        part-of links or typing changed, and the series they are part of, before or after."""
+        changed = dirty.touched((SG + "classifiedIn", SG + "partOf", SG + "hasPart"),
+                                (STANDARD,))
+        if not changed:
+            return changed
+        return (_with_wholes(changed, getattr(old, "wholes", {}))
+                | _with_wholes(changed, getattr(new, "wholes", {})))
+
+    def _classified_update(self, old: dict[str, set[str]], dirty: Dirty) -> Classified | None:
+        """Only the standards whose links (or whose parts' links) changed, recomputed."""
+        if dirty.everything or not isinstance(old, Classified):
+            return None
+        if not dirty.touched((SG + "classifiedIn", SG + "partOf", SG + "hasPart"),
+                             (STANDARD,)):
+            return old
+        own = self.links(SG + "classifiedIn")
+        parts = self.parts()
+        out = Classified(_wholes(parts), old)
+        for s in self.classification_changes(dirty, old, out):
+            elems = _elements(s, own, parts)
+            if elems:
+                out[s] = elems
+            else:
+                out.pop(s, None)
+        return out
+
+    def statuses(self) -> Mapping[str, AbstractSet[str]]:
         """standard -> its statuses (``sg:status``) at this level."""
         return self.links(SG + "status")
 
     def current(self) -> set[str]:
         """The standards not withdrawn or superseded at this level (unknown counts)."""
+        return self.memoised("current", self._current, self._current_update)
+
+    def _current(self) -> set[str]:
         st = self.statuses()
         return {s for s in self.instances() if not st.get(s, set()) & set(RETIRED)}
+
+    def _current_update(self, old: set[str], dirty: Dirty) -> set[str] | None:
+        if dirty.everything:
+            return None
+        changed = dirty.touched((SG + "status",), (STANDARD,))
+        if not changed:
+            return old
+        st, standards = self.statuses(), self.instances()
+        out = set(old)
+        for s in changed:
+            if s in standards and not st.get(s, set()) & set(RETIRED):
+                out.add(s)
+            else:
+                out.discard(s)
+        return out
 
     def coverage(self, link: str, with_link: Iterable[str], in_scope: set[str],
                  what: str = "standards") -> dict:

@@ -35,7 +35,8 @@ standard. Items are sorted by kind (in the order above), then scheme, then subje
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from collections.abc import Set as AbstractSet
 
 from stdgraph.analysis.common import (
     PROLOGUE,
@@ -54,6 +55,7 @@ from stdgraph.analysis.common import (
 )
 from stdgraph.analysis.evidence import ROADMAP_ITEM, STANDARD, Evidence, LinkReader, evidence_params
 from stdgraph.analysis.registry import Analysis
+from stdgraph.analysis.snapshot import FAST_KINDS, Snapshot, rows, snapshot, typed
 from stdgraph.store.base import Store
 
 KINDS = ("barrier", "theme", "technology", "architecture-element", "roadmap-item")
@@ -108,10 +110,18 @@ Q_AXIS = PROLOGUE + """SELECT DISTINCT ?e ?order WHERE {{
 }}"""
 
 
-def _below(store: Store) -> Callable[[str], set[str]]:
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+BROADER_READS = (SKOS + "broader", SKOS + "narrower")
+ELEMENT_READS = (SKOS + "inScheme", typed(SG + "ArchitectureElement"),
+                 typed(SG + "ReferenceArchitecture"), typed(SG + "UnresolvedElementScheme"))
+ROADMAP_READS = (typed(SG + "RoadmapItem"), SG + "timeframeLabel")
+AXIS_READS = (*BROADER_READS, SG + "order")
+
+
+def _below(store: Store, snap: Snapshot | None = None) -> Callable[[str], set[str]]:
     """concept -> every concept below it (skos:broader, transitively)."""
     children: dict[str, set[str]] = defaultdict(set)
-    for n, b in store.query(Q_BROADER).rows:
+    for n, b in rows(store, snap, Q_BROADER, BROADER_READS):
         if n != b:
             children[str(b)].add(str(n))
     memo: dict[str, set[str]] = {}
@@ -132,8 +142,8 @@ def _below(store: Store) -> Callable[[str], set[str]]:
     return below
 
 
-def _axis_elements(store: Store, axis: str) -> list[str]:
-    rows = store.query(Q_AXIS.format(values=values_block("axis", [axis]))).rows
+def _axis_elements(store: Store, axis: str, snap: Snapshot | None = None) -> list[str]:
+    found = rows(store, snap, Q_AXIS.format(values=values_block("axis", [axis])), AXIS_READS)
 
     def key(row):
         e, order = row
@@ -144,7 +154,7 @@ def _axis_elements(store: Store, axis: str) -> list[str]:
         return (o, str(e))
 
     seen: dict[str, tuple] = {}
-    for row in rows:
+    for row in found:
         k = key(row)
         e = str(row[0])
         if e not in seen or k < seen[e]:
@@ -153,13 +163,21 @@ def _axis_elements(store: Store, axis: str) -> list[str]:
 
 
 def matrix(store: Store, rows_axis: str, cols_axis: str, lab: Labels,
-           classified: dict[str, set[str]] | None = None) -> dict:
+           classified: Mapping[str, AbstractSet[str]] | None = None,
+           snap: Snapshot | None = None) -> dict:
     """The coverage matrix; ``classified`` (standard -> elements) is the standards counted,
     by default every standard's classifications at the default evidence level."""
     if classified is None:
         classified = LinkReader(store).classified()
-    rows = _axis_elements(store, rows_axis)
-    cols = _axis_elements(store, cols_axis)
+    row_elems, cols, counts = _matrix_counts(store, rows_axis, cols_axis, classified, snap)
+    return render_matrix(rows_axis, cols_axis, row_elems, cols, counts, lab)
+
+
+def _matrix_counts(store: Store, rows_axis: str, cols_axis: str,
+                   classified: Mapping[str, AbstractSet[str]], snap: Snapshot | None
+                   ) -> tuple[list[str], list[str], dict[tuple[str, str], int]]:
+    rows = _axis_elements(store, rows_axis, snap)
+    cols = _axis_elements(store, cols_axis, snap)
     counts = {(r, c): 0 for r in rows for c in cols}
     for elems in classified.values():
         for r in rows:
@@ -167,6 +185,12 @@ def matrix(store: Store, rows_axis: str, cols_axis: str, lab: Labels,
                 for c in cols:
                     if c in elems:
                         counts[(r, c)] += 1
+    return rows, cols, counts
+
+
+def render_matrix(rows_axis: str, cols_axis: str, rows: list[str], cols: list[str],
+                  counts: dict[tuple[str, str], int], lab: Labels) -> dict:
+    """The ``matrix`` key of the gaps document."""
     lab.fetch([rows_axis, cols_axis, *rows, *cols])
     return {
         "rows": {"axis": lab.ref(rows_axis), "elements": lab.refs(rows)},
@@ -177,7 +201,7 @@ def matrix(store: Store, rows_axis: str, cols_axis: str, lab: Labels,
     }
 
 
-def _users(links: dict[str, set[str]]) -> dict[str, set[str]]:
+def _users(links: Mapping[str, AbstractSet[str]]) -> dict[str, set[str]]:
     """subject -> objects turned round: object -> subjects."""
     out: dict[str, set[str]] = defaultdict(set)
     for s, os in links.items():
@@ -190,11 +214,32 @@ def gaps(store: Store, raw: RawParams | None = None, *, ignore=("format",)) -> A
     params = parse_params(PARAMS, raw or {}, ignore=ignore)
     kinds = set(params["kinds"])
     params["kinds"] = [k for k in KINDS if k in kinds]  # canonical order, no repeats
-    reader = LinkReader(store, Evidence.of(params))
+    snap = snapshot(store) if store.kind in FAST_KINDS else None
+    reader = LinkReader(store, Evidence.of(params), snapshot=snap)
+    lab = Labels.of(store, snap)
+    key = ("gaps", tuple(params["kinds"]), params["scheme"], params["rows"], params["columns"])
+    found, coverage, status, (mrows, mcols, counts) = reader.memoised(
+        key, lambda: _gaps(store, params, reader, lab))
+    chosen, truncated = cap(found, params["limit"])
+    lab.fetch([f[2] for f in chosen] + [f[3] for f in chosen if f[3]])
+    items = [{"subject": subject, "label": lab(subject), "kind": KINDS[k], "scheme": scheme,
+              "scheme_label": lab(scheme) if scheme else None, "reason": reason,
+              "coverage": [coverage[link] for link in _RESTS_ON[KINDS[k]]]}
+             for k, _key, subject, scheme, reason in chosen]
+    extra = {"coverage": [*coverage.values(), status],
+             "matrix": render_matrix(params["rows"], params["columns"], mrows, mcols, counts,
+                                     lab)}
+    return AnalysisDocument("gaps", json_params(params), items, truncated, extra)
+
+
+def _gaps(store: Store, params: dict, reader: LinkReader, lab: Labels):
+    """The gaps in order (kind number, sort key, subject, scheme, reason), the coverage
+    entries by link, the status entry and the matrix counts (no labels but in reasons)."""
+    kinds = set(params["kinds"])
+    snap = reader.snapshot
     counted = reader.current()
     retired = reader.instances() - counted
-    lab = Labels(store)
-    below = _below(store)
+    below = _below(store, snap)
     found: list[tuple[int, str, str, str | None, str]] = []  # kind#, scheme, subject, ...
     with_link: dict[str, set[str]] = {}  # link property -> standards with one
 
@@ -203,7 +248,8 @@ def gaps(store: Store, raw: RawParams | None = None, *, ignore=("format",)) -> A
             continue
         cls, prop, verb = _CONCEPTS[kind]
         schemes: dict[str, list[str]] = defaultdict(list)
-        for x, scheme in store.query(Q_CONCEPTS.format(cls=cls)).rows:
+        for x, scheme in rows(store, snap, Q_CONCEPTS.format(cls=cls),
+                              (typed(SG + cls.split(":")[1]), SKOS + "inScheme")):
             schemes.setdefault(str(x), [])
             if scheme is not None:
                 schemes[str(x)].append(str(scheme))
@@ -225,12 +271,12 @@ def gaps(store: Store, raw: RawParams | None = None, *, ignore=("format",)) -> A
 
     classified = reader.classified()
     if "architecture-element" in kinds:
-        same = same_elements(store)
+        same = same_elements(store, snap)
         with_link[SG + "classifiedIn"] = set(classified)
         covered = {e for s in counted for e in classified.get(s, ())}
         covered |= {y for x in covered for y in same.get(x, ())}
         elem_schemes: dict[str, set[str]] = defaultdict(set)
-        for e, scheme in store.query(Q_ELEMENTS).rows:
+        for e, scheme in rows(store, snap, Q_ELEMENTS, ELEMENT_READS):
             elem_schemes[str(e)].add(str(scheme))
         listed: set[frozenset[str]] = set()
         for e in sorted(elem_schemes):
@@ -260,7 +306,7 @@ def gaps(store: Store, raw: RawParams | None = None, *, ignore=("format",)) -> A
         served = reader.either(SG + "servedBy", SG + "serves", ROADMAP_ITEM, STANDARD)
         with_link[SG + "delivers"] = {s for ss in delivered.values() for s in ss}
         with_link[SG + "servedBy"] = {s for ss in served.values() for s in ss}
-        for r, timeframe in store.query(Q_ROADMAP).rows:
+        for r, timeframe in rows(store, snap, Q_ROADMAP, ROADMAP_READS):
             linked = delivered.get(str(r), set()) | served.get(str(r), set())
             if linked & counted:
                 continue
@@ -277,16 +323,9 @@ def gaps(store: Store, raw: RawParams | None = None, *, ignore=("format",)) -> A
     coverage = {link: reader.coverage(link, with_link[link], counted)
                 for kind in params["kinds"] for link in _RESTS_ON[kind]}
     found.sort(key=lambda f: (f[0], f[1], f[2]))
-    chosen, truncated = cap(found, params["limit"])
-    lab.fetch([f[2] for f in chosen] + [f[3] for f in chosen if f[3]])
-    items = [{"subject": subject, "label": lab(subject), "kind": KINDS[k], "scheme": scheme,
-              "scheme_label": lab(scheme) if scheme else None, "reason": reason,
-              "coverage": [coverage[link] for link in _RESTS_ON[KINDS[k]]]}
-             for k, _key, subject, scheme, reason in chosen]
-    extra = {"coverage": [*coverage.values(), reader.status_coverage(counted)],
-             "matrix": matrix(store, params["rows"], params["columns"], lab,
-                              {s: e for s, e in classified.items() if s in counted})}
-    return AnalysisDocument("gaps", json_params(params), items, truncated, extra)
+    counts = _matrix_counts(store, params["rows"], params["columns"],
+                            {s: e for s, e in classified.items() if s in counted}, snap)
+    return found, coverage, reader.status_coverage(counted), counts
 
 
 CSV_COLUMNS = [

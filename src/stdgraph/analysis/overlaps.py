@@ -32,15 +32,18 @@ import bisect
 import heapq
 import itertools
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 
 from stdgraph.analysis.common import (
     DEFAULT_LIMIT,
     PROLOGUE,
+    RDFS,
+    SKOS,
     AnalysisDocument,
     Labels,
     Parameter,
@@ -56,8 +59,9 @@ from stdgraph.analysis.common import (
     same_element_pairs,
     values_block,
 )
-from stdgraph.analysis.evidence import Evidence, LinkReader, evidence_params
+from stdgraph.analysis.evidence import STANDARD, Evidence, LinkReader, evidence_params
 from stdgraph.analysis.registry import Analysis
+from stdgraph.analysis.snapshot import FAST_KINDS, Dirty, Snapshot, rows, snapshot, text
 from stdgraph.store.base import Store
 
 PARAMS = [
@@ -96,6 +100,13 @@ Q_RELATIONS = PROLOGUE + """SELECT DISTINCT ?a ?p ?b ?g WHERE {
 }"""
 
 SG = "https://w3id.org/stdgraph/ontology#"
+MATCH_READS = (SKOS + "exactMatch", SKOS + "closeMatch")
+#: the relations of Q_RELATIONS, read from the snapshot's tables (with the sub-properties of
+#: sg:references, Q_REFERENCE_PROPS)
+RELATION_PROPS = tuple(SG + p for p in ("partOf", "hasPart", "supersedes", "supersededBy",
+                                        "relatedTo", "references", "normativelyReferences",
+                                        "basedOn"))
+Q_REFERENCE_PROPS = PROLOGUE + "SELECT DISTINCT ?p WHERE { ?p rdfs:subPropertyOf+ sg:references }"
 #: the links ``dimensions=all`` adds to the classifications
 DIMENSIONS = (SG + "addressesBarrier", SG + "supportsTheme", SG + "concernsTechnology")
 _PART = {SG + "partOf": False, SG + "hasPart": True}  # True: read backwards
@@ -114,9 +125,52 @@ class Coverage:
     sets: list[frozenset[int]]
     #: with expand: standard index -> token -> the concepts it actually uses for that token
     actual: dict[int, dict[int, list[str]]] = field(default_factory=dict)
+    #: what ``update_coverage`` needs: each standard's concepts and token set, token ids,
+    #: concept -> representative, how many standards use each concept, the components of the
+    #: links that merge concepts, and the classifications it was made from
+    raw: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
+    by_std: dict[str, frozenset[int]] = field(default_factory=dict, repr=False)
+    actual_by_std: dict[str, dict[int, list[str]]] = field(default_factory=dict, repr=False)
+    token_id: dict[str, int] = field(default_factory=dict, repr=False)
+    rep: dict[str, str] = field(default_factory=dict, repr=False)
+    root: dict[str, str] = field(default_factory=dict, repr=False)
+    used: dict[str, int] = field(default_factory=dict, repr=False)
+    classified: Any = field(default=None, repr=False)
 
     def index(self) -> dict[str, int]:
         return {s: i for i, s in enumerate(self.standards)}
+
+    def _tokens_of(self, concepts: frozenset[str]) -> tuple[frozenset[int], dict[int, list[str]]]:
+        """A standard's token set (new concepts get new ids) and, where a token stands for
+        other concepts than itself, which."""
+        m: dict[str, list[str]] = defaultdict(list)
+        for e in sorted(concepts):
+            m[self.rep.get(e, e)].append(e)
+        ids = []
+        for t in m:
+            i = self.token_id.get(t)
+            if i is None:
+                i = self.token_id[t] = len(self.tokens)
+                self.tokens.append(t)
+            ids.append(i)
+        diff = {self.token_id[t]: es for t, es in m.items() if es != [t]}
+        return frozenset(ids), diff
+
+
+def _concepts(reader: LinkReader, dimensions: str, only: Iterable[str] | None = None
+              ) -> dict[str, frozenset[str]]:
+    """standard -> the concepts of its coverage (``only``: for these standards)."""
+    classified = reader.classified()
+    dims = [reader.links(prop) for prop in DIMENSIONS] if dimensions == "all" else []
+    subjects = (set(classified).union(*dims) if only is None else only)
+    out = {}
+    for s in subjects:
+        concepts = set(classified.get(s, ()))
+        for links in dims:
+            concepts |= links.get(s, set())
+        if concepts:
+            out[s] = frozenset(concepts)
+    return out
 
 
 def fetch_coverage(store: Store, *, expand: bool = False, dimensions: str = "elements",
@@ -124,43 +178,94 @@ def fetch_coverage(store: Store, *, expand: bool = False, dimensions: str = "ele
     """Each standard's concepts, read through ``reader`` (its evidence level; default
     ``stated+reading``)."""
     reader = reader or LinkReader(store)
-    by_std: dict[str, set[str]] = {s: set(es) for s, es in reader.classified().items()}
-    if dimensions == "all":
-        for prop in DIMENSIONS:
-            for s, xs in reader.links(prop).items():
-                by_std.setdefault(s, set()).update(xs)
-    by_std = {s: es for s, es in by_std.items() if es}
-    standards = sorted(by_std)
-    actual: dict[int, dict[int, list[str]]] = {}
-    links = same_element_pairs(store)
+    snap = reader.snapshot
+    raw = _concepts(reader, dimensions)
+    standards = sorted(raw)
+    links = same_element_pairs(store, snap)
     if expand:
-        links += [(str(a), str(b)) for a, b in store.query(Q_MATCHES).rows]
+        links += [(str(a), str(b)) for a, b in rows(store, snap, Q_MATCHES, MATCH_READS)]
+    used: dict[str, int] = defaultdict(int)
+    for es in raw.values():
+        for e in es:
+            used[e] += 1
+    cov = Coverage(standards, [], [], raw=raw, used=dict(used), classified=reader.classified())
     if links:
-        root = components(links)
-        used = {e for es in by_std.values() for e in es}
+        cov.root = components(links)
         best: dict[str, str] = {}
-        for node, r in root.items():
+        for node, r in cov.root.items():
             if node in used and (r not in best or node < best[r]):
                 best[r] = node
-        rep = {node: best[r] for node, r in root.items() if r in best}
-        mapped: dict[str, dict[str, list[str]]] = {}
-        for s in standards:
-            m: dict[str, list[str]] = defaultdict(list)
-            for e in sorted(by_std[s]):
-                m[rep.get(e, e)].append(e)
-            mapped[s] = m
-        tokens = sorted({t for m in mapped.values() for t in m})
-        tid = {t: i for i, t in enumerate(tokens)}
-        sets = [frozenset(tid[t] for t in mapped[s]) for s in standards]
-        for i, s in enumerate(standards):
-            diff = {tid[t]: es for t, es in mapped[s].items() if es != [t]}
+        cov.rep = {node: best[r] for node, r in cov.root.items() if r in best}
+    # token ids in IRI order (any order would do: ids only name tokens)
+    cov.tokens = sorted({cov.rep.get(e, e) for e in used})
+    cov.token_id = {t: i for i, t in enumerate(cov.tokens)}
+    for s in standards:
+        cov.by_std[s], diff = cov._tokens_of(raw[s])
+        if diff:
+            cov.actual_by_std[s] = diff
+    cov.sets = [cov.by_std[s] for s in standards]
+    cov.actual = _actual(cov)
+    return cov
+
+
+def _actual(cov: Coverage) -> dict[int, dict[int, list[str]]]:
+    if not cov.actual_by_std:
+        return {}
+    at = cov.index()
+    return {at[s]: diff for s, diff in cov.actual_by_std.items()}
+
+
+def update_coverage(old: Coverage, reader: LinkReader, dirty: Dirty, expand: bool,
+                    dimensions: str) -> Coverage | None:
+    """``old`` brought up to date with the writes ``dirty`` describes: the standards whose
+    concepts changed are mapped again; None when the writes changed which concepts are merged
+    (a representative may change for every standard: compute afresh)."""
+    merging = {SG + "sameElementAs", *(MATCH_READS if expand else ())}
+    if dirty.everything or dirty.reads & merging or old.classified is None:
+        return None
+    new_classified = reader.classified()
+    changed = reader.classification_changes(dirty, old.classified, new_classified)
+    if dimensions == "all":
+        changed |= dirty.touched(DIMENSIONS, (STANDARD,))
+    if not changed:
+        return old
+    fresh = _concepts(reader, dimensions, changed)
+    used = dict(old.used)
+    flipped: set[str] = set()
+    for s in changed:
+        before, after = old.raw.get(s, frozenset()), fresh.get(s, frozenset())
+        for e in before - after:
+            used[e] -= 1
+            if not used[e]:
+                del used[e]
+                flipped.add(e)
+        for e in after - before:
+            used[e] = used.get(e, 0) + 1
+            if used[e] == 1:
+                flipped.add(e)
+    if flipped & old.root.keys():
+        return None  # a component's representative may be another concept now
+    cov = Coverage(list(old.standards), list(old.tokens), [], raw=dict(old.raw),
+                   by_std=dict(old.by_std), actual_by_std=dict(old.actual_by_std),
+                   token_id=dict(old.token_id), rep=old.rep, root=old.root, used=used,
+                   classified=new_classified)
+    for s in changed:
+        had = s in cov.raw
+        concepts = fresh.get(s)
+        cov.actual_by_std.pop(s, None)
+        if concepts:
+            cov.raw[s] = concepts
+            cov.by_std[s], diff = cov._tokens_of(concepts)
             if diff:
-                actual[i] = diff
-    else:
-        tokens = sorted(set().union(*by_std.values()))
-        tid = {t: i for i, t in enumerate(tokens)}
-        sets = [frozenset(map(tid.__getitem__, by_std[s])) for s in standards]
-    return Coverage(standards, tokens, sets, actual)
+                cov.actual_by_std[s] = diff
+            if not had:
+                bisect.insort(cov.standards, s)
+        elif had:
+            del cov.raw[s], cov.by_std[s]
+            cov.standards.pop(bisect.bisect_left(cov.standards, s))
+    cov.sets = [cov.by_std[s] for s in cov.standards]
+    cov.actual = _actual(cov)
+    return cov
 
 
 # -- the pair engine ---------------------------------------------------------------------------
@@ -327,14 +432,15 @@ class Relations:
     """Part-of (transitive, either direction), supersession (transitive, either direction),
     sg:relatedTo and references (any sub-property of sg:references) between standards."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, snap: Snapshot | None = None) -> None:
         self.part: dict[str, set[str]] = defaultdict(set)  # x -> wholes x is part of
         self.sup: dict[str, set[str]] = defaultdict(set)  # x -> what x supersedes
         self.direct: dict[frozenset[str], dict[str, set[str]]] = defaultdict(
             lambda: defaultdict(set))  # {a,b} -> property -> graphs
         self.edge_graphs: dict[tuple[str, str, str], set[str]] = defaultdict(set)
-        for a, p, b, g in store.query(Q_RELATIONS).rows:
-            a, p, b, g = str(a), str(p), str(b), str(g)
+        found = (relation_rows(store, snap) if snap is not None
+                 else [tuple(map(str, row)) for row in store.query(Q_RELATIONS).rows])
+        for a, p, b, g in found:
             if a == b:
                 continue
             if p in _PART:
@@ -392,10 +498,41 @@ class Relations:
         return out
 
 
-def classification_graphs(store: Store, standards: list[str]) -> dict[tuple[str, str], set[str]]:
+def reference_props(store: Store, snap: Snapshot | None = None) -> set[str]:
+    """sg:references, sg:normativelyReferences, sg:basedOn and every sub-property of
+    sg:references."""
+    props = {SG + "references", SG + "normativelyReferences", SG + "basedOn"}
+    props |= {str(p) for (p,) in rows(store, snap, Q_REFERENCE_PROPS, [RDFS + "subPropertyOf"])}
+    return props
+
+
+def relation_rows(store: Store, snap: Snapshot) -> list[tuple[str, str, str, str]]:
+    """Q_RELATIONS' rows from the snapshot's tables: (a, property, b, named graph), b an
+    IRI."""
+    def compute() -> list[tuple[str, str, str, str]]:
+        out = []
+        for p in sorted(set(RELATION_PROPS) | reference_props(store, snap)):
+            for a, objs in snap.table(store, p).items():
+                for b, graphs in objs.items():
+                    if isinstance(b, str):
+                        out += [(a, p, b, g) for g in graphs if g is not None]
+        return out
+    return snap.memoised("relation-rows", compute)
+
+
+def classification_graphs(store: Store, standards: list[str], snap: Snapshot | None = None
+                          ) -> dict[tuple[str, str], set[str]]:
     """(standard, element) -> named graphs holding ``standard sg:classifiedIn element``."""
     out: dict[tuple[str, str], set[str]] = defaultdict(set)
     if not standards:
+        return out
+    if snap is not None:
+        table = snap.table(store, SG + "classifiedIn")
+        for s in standards:
+            for e, graphs in table.get(s, {}).items():
+                named = {g for g in graphs if g is not None}
+                if named:
+                    out[(s, text(e))] |= named
         return out
     chunks = [standards[k:k + 500] for k in range(0, len(standards), 500)]
     for chunk in chunks:
@@ -418,17 +555,38 @@ class OverlapRun:
     dimensions: str = "elements"
     evidence: Evidence = field(default_factory=Evidence)
 
+    snapshot: Snapshot | None = None
+
     def __post_init__(self) -> None:
-        self.reader = LinkReader(self.store, self.evidence)
-        self.coverage = fetch_coverage(self.store, expand=self.expand,
-                                       dimensions=self.dimensions, reader=self.reader)
-        self.index = PairIndex(self.coverage.sets, len(self.coverage.tokens), self.min_shared)
+        if self.snapshot is None and self.store.kind in FAST_KINDS:
+            self.snapshot = snapshot(self.store)
+        self.reader = LinkReader(self.store, self.evidence, snapshot=self.snapshot)
+        # kept with the snapshot: the same for every request on one store version
+        self.coverage, self.index = self.reader.memoised(
+            ("overlap-index", self.min_shared, self.expand, self.dimensions), self._index,
+            self._index_update)
         self._relations: Relations | None = None
+
+    def _index(self) -> tuple[Coverage, PairIndex]:
+        coverage = fetch_coverage(self.store, expand=self.expand, dimensions=self.dimensions,
+                                  reader=self.reader)
+        return coverage, PairIndex(coverage.sets, len(coverage.tokens), self.min_shared)
+
+    def _index_update(self, old: tuple[Coverage, PairIndex], dirty: Dirty
+                      ) -> tuple[Coverage, PairIndex] | None:
+        coverage = update_coverage(old[0], self.reader, dirty, self.expand, self.dimensions)
+        if coverage is None:
+            return None
+        if coverage is old[0]:
+            return old
+        return coverage, PairIndex(coverage.sets, len(coverage.tokens), self.min_shared)
 
     @property
     def relations(self) -> Relations:
         if self._relations is None:
-            self._relations = Relations(self.store)
+            snap = self.snapshot
+            self._relations = (Relations(self.store) if snap is None else snap.memoised(
+                "relations", lambda: Relations(self.store, snap)))
         return self._relations
 
     def pairs(self) -> Iterator[tuple[int, int, int, int]]:
@@ -447,7 +605,7 @@ class OverlapRun:
         std = cov.standards
         involved = sorted({std[x] for a, b, _s, _u in chosen for x in (a, b)})
         tokens_used = {t for a, b, _s, _u in chosen for t in cov.sets[a] & cov.sets[b]}
-        cgraphs = classification_graphs(self.store, involved)
+        cgraphs = classification_graphs(self.store, involved, self.snapshot)
         rel = self.relations
         lab.fetch(involved + [cov.tokens[t] for t in tokens_used])
         out = []
@@ -497,7 +655,7 @@ def overlaps(store: Store, raw: RawParams | None = None, *, ignore=("format",)
     stream = run.pairs()
     chosen = list(itertools.islice(stream, limit + 1)) if limit else list(stream)
     chosen, truncated = cap(chosen, limit)
-    items = run.items(chosen, Labels(store))
+    items = run.items(chosen, Labels.of(store, run.snapshot))
     return AnalysisDocument("overlaps", json_params(params), items, truncated,
                             {"coverage": run.link_coverage()})
 
@@ -509,6 +667,28 @@ def clusters(store: Store, raw: RawParams | None = None, *, ignore=("format",)
     threshold = Fraction(str(params["threshold"]))
     run = OverlapRun(store, params["min_shared"], params["expand"], params["dimensions"],
                      Evidence.of(params))
+    found = run.reader.memoised(
+        ("clusters", run.min_shared, run.expand, run.dimensions, threshold),
+        lambda: _clusters(run, threshold))
+    limit = params["limit"]
+    found, truncated = cap(found, limit)
+    cov = run.coverage
+    lab = Labels.of(store, run.snapshot)
+    lab.fetch(cov.standards[s] for _size, _pairs, ms, _common in found for s in ms)
+    lab.fetch(cov.tokens[t] for _size, _pairs, _ms, common in found for t, _c in common)
+    items = [{
+        "cluster": n, "size": size, "pairs": pairs,
+        "standards": lab.refs(cov.standards[s] for s in members),
+        "elements": [{**lab.ref(cov.tokens[t]), "standards": c} for t, c in common],
+    } for n, (size, pairs, members, common) in enumerate(found, start=1)]
+    return AnalysisDocument("overlap-clusters", json_params(params), items, truncated,
+                            {"coverage": run.link_coverage()})
+
+
+def _clusters(run: OverlapRun, threshold: Fraction
+              ) -> list[tuple[int, int, list[int], list[tuple[int, int]]]]:
+    """The clusters in order, without labels: (size, pairs, members, [(token, standards)]
+    of its up to 10 most common elements)."""
     idx = run.index
     parent = list(range(len(idx.members)))
 
@@ -539,26 +719,16 @@ def clusters(store: Store, raw: RawParams | None = None, *, ignore=("format",)
             continue
         found.append((root, members))
     found.sort(key=lambda rm: (-len(rm[1]), rm[1][0]))
-    limit = params["limit"]
-    found, truncated = cap(found, limit)
-    lab = Labels(store)
-    lab.fetch(cov.standards[s] for _r, ms in found for s in ms)
-    items = []
-    for n, (root, members) in enumerate(found, start=1):
+    out = []
+    for root, members in found:
         counts: dict[int, int] = defaultdict(int)
         for s in members:
             for t in cov.sets[s]:
                 counts[t] += 1
         common = sorted((t for t, c in counts.items() if c >= 2),
                         key=lambda t: (-counts[t], cov.tokens[t]))[:10]
-        lab.fetch(cov.tokens[t] for t in common)
-        items.append({
-            "cluster": n, "size": len(members), "pairs": pair_count[root],
-            "standards": lab.refs(cov.standards[s] for s in members),
-            "elements": [{**lab.ref(cov.tokens[t]), "standards": counts[t]} for t in common],
-        })
-    return AnalysisDocument("overlap-clusters", json_params(params), items, truncated,
-                            {"coverage": run.link_coverage()})
+        out.append((len(members), pair_count[root], members, [(t, counts[t]) for t in common]))
+    return out
 
 
 CSV_COLUMNS = [

@@ -459,6 +459,12 @@ class WriteGuard:
                 if not report.conforms:
                     raise ValidationFailed(report)
             clock.lap("validation")
+            # the exact change, for readers that keep state derived from the store (the
+            # analyses bring theirs up to date with it: Store.changes)
+            inferred = ox.NamedNode(INFERRED_GRAPH)
+            txn.record_changes(
+                [*rec.added, *(_quad(t, inferred) for t in delta.added)],
+                [*rec.removed, *(_quad(t, inferred) for t in delta.removed)])
             # the copy's last handle here: it must close before it goes live
             rec.db = None  # type: ignore[assignment]
             txn.commit()
@@ -488,6 +494,12 @@ class WriteGuard:
             self._reasoner.update(added=removed, removed=added)
         except Exception:  # noqa: BLE001 - a reasoner in doubt is rebuilt on the next write
             self._reasoner = None
+
+
+def _quad(t: Triple, graph: ox.NamedNode) -> ox.Quad:
+    s, p, o = t
+    # rdflib types every position as Node; ox.Quad checks the kinds (TypeError)
+    return ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), graph)  # type: ignore[arg-type]
 
 
 def _triple(q: ox.Quad) -> Triple:

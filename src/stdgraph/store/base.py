@@ -9,14 +9,24 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import pyoxigraph as ox
 
 from stdgraph.rdf.formats import serialize_answer
-from stdgraph.rdf.io import graph_to_quads
+from stdgraph.rdf.io import OxTerm, graph_to_quads, to_oxigraph
 from stdgraph.rdf.results import Answer, QueryResult, Triple
 from stdgraph.sparql.terms import iri_ref
+
+
+@dataclass(frozen=True)
+class Changes:
+    """One committed write as its transaction recorded it (``WriteTransaction.record_changes``):
+    the quads it added and those it removed, net (a quad is in one of them at most)."""
+
+    added: tuple[ox.Quad, ...]
+    removed: tuple[ox.Quad, ...]
 
 
 class Store(ABC):
@@ -148,6 +158,22 @@ class Store(ABC):
         server's statistics."""
         return None
 
+    def changes(self, since: Any, until: Any) -> list[Changes] | None:
+        """The writes that took the store from version ``since`` to version ``until`` (both
+        values of ``version``), oldest first, as their transactions recorded them; ``None`` when
+        that is not known: a change that recorded nothing (a build, a load, an update in place,
+        a big import), versions too far apart, or a backend that keeps no record (this generic
+        version). For readers that keep state derived from the store (the analyses) and would
+        rather bring it up to date than derive it again."""
+        return None
+
+    def select_native(self, sparql: str) -> list[tuple[OxTerm | None, ...]]:
+        """A SELECT's rows as pyoxigraph terms (``None``: unbound), for code that reads many
+        rows and needs no rdflib terms (the analyses' scans). The embedded store hands
+        Oxigraph's terms over as they are; this generic version converts ``query``'s."""
+        return [tuple(None if t is None else to_oxigraph(t) for t in row)
+                for row in self.query(sparql).rows]
+
     def reader_spec(self) -> str | None:
         """A store spec (as ``stdgraph.store.open_store`` takes it) under which other processes
         can open this store read-only and see every commit: the server's query worker
@@ -182,6 +208,12 @@ class WriteTransaction(ABC):
     """
 
     db: Any  # pyoxigraph.Store
+
+    def record_changes(self, added: Iterable[ox.Quad],  # noqa: B027 - optional hook
+                       removed: Iterable[ox.Quad]) -> None:
+        """Note the exact change this transaction makes (net quads; the inferred graph's
+        included) before ``commit``, so that ``Store.changes`` can hand it to readers that
+        keep derived state. Backends that keep no record ignore it."""
 
     @abstractmethod
     def base_quads(self) -> Iterable[Any]:

@@ -21,8 +21,9 @@ import pyoxigraph as ox
 
 from stdgraph.deadline import Deadline
 from stdgraph.errors import StoreError
+from stdgraph.rdf.io import OxTerm
 from stdgraph.rdf.results import Answer, QueryResult, Triple
-from stdgraph.store.base import Store, WriteTransaction
+from stdgraph.store.base import Changes, Store, WriteTransaction
 
 __all__ = ["DeadlineStore", "StateCache"]
 
@@ -37,6 +38,7 @@ class StateCache:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._values: dict[str, tuple[Any, Any]] = {}
+        self._upkeep_locks: dict[str, threading.Lock] = {}
 
     def get(self, store: Store, name: str, compute: Callable[[], T]) -> T:
         version = store.version()
@@ -52,6 +54,35 @@ class StateCache:
             self._values[name] = (version, value)
         return value
 
+    def upkeep(self, store: Store, name: str, build: Callable[[], T],
+               update: Callable[[T, Any, Any], T | None]) -> T:
+        """Like ``get``, for a value that can be brought up to date rather than derived again:
+        when the store's version has moved on, ``update(old value, old version, new version)``
+        gives the new value (it may read ``store.changes``), or ``None``, and then ``build()``
+        does. One caller at a time brings a name up to date; the others wait for it. The old
+        value is left as it was (callers still reading it are not disturbed)."""
+        version = store.version()
+        if version is None:
+            return build()
+        with self._lock:
+            held = self._values.get(name)
+            lock = self._upkeep_locks.setdefault(name, threading.Lock())
+        if held is not None and held[0] == version:
+            kept: T = held[1]
+            return kept
+        with lock:
+            with self._lock:
+                held = self._values.get(name)
+            if held is not None and held[0] == version:
+                again: T = held[1]
+                return again
+            value = update(held[1], held[0], version) if held is not None else None
+            if value is None:
+                value = build()
+            with self._lock:
+                self._values[name] = (version, value)
+            return value
+
 
 class DeadlineStore(Store):
     """``store``, read under ``deadline``; every read checks it before and after. ``cache``:
@@ -66,6 +97,24 @@ class DeadlineStore(Store):
     def cached(self, name: str, compute: Callable[[], T]) -> T:
         """``compute()``, kept in the runner's cache for the store's current state."""
         return compute() if self.cache is None else self.cache.get(self.store, name, compute)
+
+    def kept(self, name: str, build: Callable[[], T],
+             update: Callable[[T, Any, Any], T | None]) -> T:
+        """``build()``, kept in the runner's cache and brought up to date with ``update`` when
+        the store changes (``StateCache.upkeep``)."""
+        if self.cache is None:
+            return build()
+        return self.cache.upkeep(self.store, name, build, update)
+
+    def changes(self, since: Any, until: Any) -> list[Changes] | None:
+        self.deadline.check()
+        return self.store.changes(since, until)
+
+    def select_native(self, sparql: str) -> list[tuple[OxTerm | None, ...]]:
+        self.deadline.check()
+        rows = self.store.select_native(sparql)
+        self.deadline.check()
+        return rows
 
     # -- reads -------------------------------------------------------------------------------
     def query(self, sparql: str, *, default_graphs: list[str] | None = None,

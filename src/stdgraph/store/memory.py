@@ -19,7 +19,7 @@ from stdgraph.rdf.formats import RDFLIB_FORMATS
 from stdgraph.rdf.io import to_oxigraph, to_rdflib
 from stdgraph.rdf.results import QueryResult, Triple
 from stdgraph.sparql.baseiri import set_base
-from stdgraph.store.base import Store, WriteTransaction
+from stdgraph.store.base import Changes, Store, WriteTransaction
 
 _P = TypeVar("_P", Query, Update)
 
@@ -31,6 +31,9 @@ class MemoryStore(Store):
         self._ds = Dataset(default_union=True)
         self._lock = threading.RLock()
         self._version = 0  # counts the datasets swapped in (``version``)
+        #: version -> (the version before it, the write that made it), for ``changes``: the
+        #: last JOURNAL_SIZE recorded transactions
+        self._journal: dict[int, tuple[int, Changes]] = {}
 
     def _swap(self, fresh: Dataset) -> None:
         """Make ``fresh`` the content (one reference swap: readers see old or new); under
@@ -41,6 +44,24 @@ class MemoryStore(Store):
     def version(self) -> int:
         """Every change swaps in a new dataset, and counts."""
         return self._version
+
+    JOURNAL_SIZE = 64
+
+    def changes(self, since: object, until: object) -> list[Changes] | None:
+        """From the transactions that recorded their change (``MemoryTransaction``); an update,
+        ``replace_graph`` or ``replace_all`` records none."""
+        if not isinstance(since, int) or not isinstance(until, int) or since > until:
+            return None
+        found: list[Changes] = []
+        version = until
+        with self._lock:
+            while version != since:
+                entry = self._journal.get(version)
+                if entry is None:
+                    return None
+                version, changes = entry
+                found.append(changes)
+        return found[::-1]
 
     def replace_all(self, graphs: Mapping[str, Iterable[Triple]]) -> None:
         fresh = Dataset(default_union=True)
@@ -194,9 +215,13 @@ class MemoryTransaction(WriteTransaction):
         self.base_ds = store._ds
         self.db = ox.Store()
         self.db.extend(_ox_quads(self.base_ds))
+        self.changes: Changes | None = None
 
     def base_quads(self) -> Iterator[ox.Quad]:
         return _ox_quads(self.base_ds)
+
+    def record_changes(self, added: Iterable[ox.Quad], removed: Iterable[ox.Quad]) -> None:
+        self.changes = Changes(tuple(added), tuple(removed))
 
     def commit(self) -> None:
         fresh = Dataset(default_union=True)
@@ -207,7 +232,13 @@ class MemoryTransaction(WriteTransaction):
         with self.store._lock:
             if self.store._ds is not self.base_ds:
                 raise StoreError("the store changed while this write ran; nothing was changed")
+            before = self.store._version
             self.store._swap(fresh)
+            journal = self.store._journal
+            if self.changes is not None:
+                journal[self.store._version] = (before, self.changes)
+            for old in sorted(journal)[:-MemoryStore.JOURNAL_SIZE]:
+                del journal[old]
         self.db = None
 
     def rollback(self) -> None:

@@ -1,0 +1,696 @@
+"""The store as the analyses read it: kept per store version, brought up to date on each write.
+
+An analysis used to read every link through ``links.rq``, whose evidence filter (an ``EXISTS``
+over statement records per link) took about 20 seconds for the classifications of 10,000
+standards, and then recomputed everything on each request. A :class:`Snapshot` instead keeps:
+
+- **tables**: for each link property an analysis reads, every triple of it with the named
+  graphs holding it (``scan-links.rq``), whatever its evidence; for each class, its instances
+  with the graphs of their typings (``scan-types.rq``); the statement records and evidence
+  defaults (``scan-records.rq``). Each is read once, on first use, with one scan;
+- **views**: which links count at an evidence level (``Evidence``), decided in Python from the
+  tables by exactly the rules of ``links.rq`` (docs/analyses.md, "Evidence and coverage";
+  ``tests/analysis/test_snapshot.py`` checks the two agree, SPARQL's errors included);
+- **memos**: the small structural queries (schemes, mappings, hierarchies) with the properties
+  they read, labels, and whatever the analyses derive for one version (``memo``).
+
+In the server's query runner a snapshot lives in the runner's cache (``DeadlineStore.kept``).
+When the store's version moves on, :meth:`Snapshot.updated` applies the writes in between as
+their transactions recorded them (``Store.changes``): the tables take the added and removed
+quads, the views recompute the subjects those quads touch, a memoised query survives unless
+the writes touch a property it reads, labels unless they touch the labelled resource; the
+analyses' per-version memos go. A change nobody recorded (a build, a load) starts a new
+snapshot. Elsewhere (the CLI, a plain store) each analysis run makes its own.
+
+Snapshots are not changed once handed out (``updated`` copies what it changes), so a request
+still reading an older one is not disturbed.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any, TypeVar
+
+import pyoxigraph as ox
+from rdflib import URIRef
+
+from stdgraph.rdf.namespaces import INFERRED_GRAPH, META_GRAPH, PREFIXES
+from stdgraph.sparql.queryfiles import QueryFolder
+from stdgraph.store.base import Changes, Store
+from stdgraph.store.bounded import DeadlineStore
+
+__all__ = ["Dirty", "FAST_KINDS", "Snapshot", "rows", "snapshot", "text", "typed"]
+
+T = TypeVar("T")
+
+QUERIES = QueryFolder("stdgraph.analysis", "analysis query")
+
+SG = PREFIXES["sg"]
+RDF = PREFIXES["rdf"]
+RDFS = PREFIXES["rdfs"]
+SKOS = PREFIXES["skos"]
+PROV = PREFIXES["prov"]
+XSD = PREFIXES["xsd"]
+RDF_TYPE = RDF + "type"
+STATED, READING, SUGGESTED, INFERRED = (SG + k for k in ("Stated", "Reading", "Suggested",
+                                                          "Inferred"))
+EVIDENCE, SCORE, DERIVED = SG + "evidence", SG + "score", PROV + "wasDerivedFrom"
+RECORD_SUBJECT = (RDF + "subject", SG + "mappingSubject")
+RECORD_PREDICATE = (RDF + "predicate", SG + "mappingRelation")
+RECORD_OBJECT = (RDF + "object", SG + "mappingObject")
+RECORD_PROPS = frozenset((*RECORD_SUBJECT, *RECORD_PREDICATE, *RECORD_OBJECT, EVIDENCE, SCORE,
+                          DERIVED))
+LABEL_PROPS = frozenset((RDFS + "label", SKOS + "prefLabel"))
+#: the stores whose analyses read through snapshots (a remote server keeps its own evidence
+#: filter, links.rq: its version is unknown, so nothing could be kept anyway)
+FAST_KINDS = frozenset({"oxigraph", "memory"})
+#: a gap between two versions with more changed quads than this starts a new snapshot
+MAX_UPDATE_QUADS = 200_000
+#: the runner's cache entry holding the snapshot
+CACHE_NAME = "analysis-snapshot"
+
+#: a graph name: the IRI of a named graph, None for the default graph
+GraphName = str | None
+#: an object: an IRI as text, else the pyoxigraph term (a literal or blank node)
+Obj = str | ox.BlankNode | ox.Literal
+Graphs = frozenset[GraphName]
+#: subject -> object -> the graphs holding the triple
+Table = dict[str, dict[Obj, Graphs]]
+#: a node of a statement record (or a graph with an evidence default): its pyoxigraph term
+Node = ox.NamedNode | ox.BlankNode
+#: record property -> node -> value -> graphs
+Props = dict[str, dict[Node, dict[Any, Graphs]]]
+
+_NUMERIC = frozenset(XSD + t for t in (
+    "integer", "decimal", "float", "double", "int", "long", "short", "byte", "nonNegativeInteger",
+    "positiveInteger", "nonPositiveInteger", "negativeInteger", "unsignedLong", "unsignedInt",
+    "unsignedShort", "unsignedByte"))
+_UNBOUND = object()
+
+
+def typed(cls: str) -> str:
+    """What a memoised query reads when it reads the instances of ``cls`` (see
+    :meth:`Snapshot.select`)."""
+    return RDF_TYPE + " " + cls
+
+
+def _graph(term: ox.NamedNode | ox.DefaultGraph | Any) -> GraphName:
+    return term.value if isinstance(term, ox.NamedNode) else None
+
+
+def _subject(term: Any) -> str | None:
+    return term.value if isinstance(term, ox.NamedNode | ox.BlankNode) else None
+
+
+def _object(term: Any) -> Obj:
+    return term.value if isinstance(term, ox.NamedNode) else term
+
+
+# -- evidence, as links.rq decides it (SPARQL's three-valued logic: None is an error) ------------
+
+_INTEGER = re.compile(r"^[+-]?\d+$")
+_DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_DOUBLE = re.compile(r"^([+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?|[+-]?INF|NaN)$")
+
+
+def _number(term: Any) -> Decimal | None:
+    """A numeric literal's value; None where SPARQL's comparison would raise an error (not a
+    number, or an ill-typed one)."""
+    if not isinstance(term, ox.Literal) or term.datatype.value not in _NUMERIC:
+        return None
+    text, dt = term.value, term.datatype.value
+    pattern = _DOUBLE if dt in {XSD + "float", XSD + "double"} else (
+        _DECIMAL if dt == XSD + "decimal" else _INTEGER)
+    if not pattern.match(text):
+        return None
+    try:
+        return Decimal(text.replace("INF", "Infinity"))
+    except InvalidOperation:
+        return None
+
+
+def _at_least(score: Any, least: Decimal) -> bool | None:
+    """``COALESCE(?score, 0) >= ?min_score``."""
+    if score is _UNBOUND:
+        return Decimal(0) >= least
+    value = _number(score)
+    if value is None:
+        return None
+    if value.is_nan():
+        return False
+    return value >= least
+
+
+def text(obj: Obj) -> str:
+    """An object of a table as ``str()`` of its rdflib term gives it (an IRI, a literal's
+    lexical form, a blank node's label)."""
+    return obj if isinstance(obj, str) else obj.value
+
+
+def _kind(term: Any) -> str | None:
+    return term.value if isinstance(term, ox.NamedNode) else None
+
+
+class Level:
+    """The evidence filter's parameters (``Evidence.terms``) as Python values."""
+
+    def __init__(self, evidence: Any) -> None:
+        self.stated = True
+        self.reading = evidence.level != "stated"
+        self.suggested = evidence.level == "all"
+        self.least = Decimal(evidence.min_score)
+
+    def accepts(self, kind: Any, score: Any) -> bool | None:
+        """``(?k = sg:Stated && ?stated) || (?k = sg:Reading && ?reading) || (?k =
+        sg:Suggested && ?suggested && COALESCE(?score, 0) >= ?min_score)`` for a bound kind."""
+        k = _kind(kind)
+        if k == STATED:
+            return self.stated
+        if k == READING:
+            return self.reading
+        if k == SUGGESTED:
+            return _at_least(score, self.least) if self.suggested else False
+        return False
+
+
+class Records:
+    """The statement records (and evidence defaults) of a store, indexed for the filter."""
+
+    def __init__(self, props: Props) -> None:
+        self.props = props
+        #: (subject, predicate, object) -> the records that describe the triple
+        self.described: dict[tuple[str, str, str], set[Node]] = defaultdict(set)
+        #: premise -> the records derived from it
+        self.derived: dict[Node, set[Node]] = defaultdict(set)
+        for node in {n for table in props.values() for n in table}:
+            self._index(node, True)
+
+    def values(self, prop: str, node: Node) -> Iterable[Any]:
+        return self.props.get(prop, {}).get(node, {}).keys()
+
+    def keys(self, node: Node) -> set[tuple[str, str, str]]:
+        """The triples ``node`` describes (each combination of its subjects, predicates and
+        objects: the property paths of links.rq)."""
+        subjects = {s for p in RECORD_SUBJECT for t in self.values(p, node)
+                    if (s := _subject(t)) is not None}
+        predicates = {t.value for p in RECORD_PREDICATE for t in self.values(p, node)
+                      if isinstance(t, ox.NamedNode)}
+        objects = {t.value for p in RECORD_OBJECT for t in self.values(p, node)
+                   if isinstance(t, ox.NamedNode)}
+        return {(s, p, o) for s in subjects for p in predicates for o in objects}
+
+    def premises(self, node: Node) -> set[Node]:
+        return {t for t in self.values(DERIVED, node) if isinstance(t, ox.NamedNode | ox.BlankNode)}
+
+    def _index(self, node: Node, add: bool) -> None:
+        for key in self.keys(node):
+            if add:
+                self.described[key].add(node)
+            else:
+                self.described[key].discard(node)
+                if not self.described[key]:
+                    del self.described[key]
+        for premise in self.premises(node):
+            if add:
+                self.derived[premise].add(node)
+            else:
+                self.derived[premise].discard(node)
+                if not self.derived[premise]:
+                    del self.derived[premise]
+
+    def copy(self) -> Records:
+        new = Records.__new__(Records)
+        new.props = {p: dict(t) for p, t in self.props.items()}
+        new.described = defaultdict(set, {k: set(v) for k, v in self.described.items()})
+        new.derived = defaultdict(set, {k: set(v) for k, v in self.derived.items()})
+        return new
+
+
+
+class Filter:
+    """links.rq's filter at one level over ``records``: does a link count?"""
+
+    def __init__(self, records: Records, level: Level) -> None:
+        self.records = records
+        self.level = level
+        self._defaults: dict[str, bool] = {}
+        self._evidence = records.props.get(EVIDENCE, {})
+
+    def counts(self, s: str, predicate: str, o: str, graphs: Graphs) -> bool:
+        """Whether the link ``s predicate o``, held by ``graphs``, counts."""
+        described = self.records.described.get((s, predicate, o))
+        if described:
+            found = [r for r in described if self._evidence.get(r)]
+            if found:
+                return any(self._record(r) for r in found)
+        for g in graphs:
+            if g is not None and g != INFERRED_GRAPH:
+                ok = self._defaults.get(g)
+                if ok is None:
+                    ok = self._defaults[g] = self._default(g)
+                if ok:
+                    return True
+        return False
+
+    def objects(self, s: str, predicate: str, objects: Mapping[Obj, Graphs]) -> frozenset[str]:
+        """The objects (IRIs) of ``s``'s ``predicate`` links that count."""
+        return frozenset(o for o, graphs in objects.items()
+                         if isinstance(o, str) and self.counts(s, predicate, o, graphs))
+
+    def _scores(self, node: Node) -> list[Any]:
+        return list(self.records.values(SCORE, node)) or [_UNBOUND]
+
+    def _record(self, r: Node) -> bool:
+        for kind in self.records.values(EVIDENCE, r):
+            if _kind(kind) == INFERRED:
+                if not any(self._rejects(p) for p in self.records.premises(r)):
+                    return True
+                continue
+            for score in self._scores(r):
+                if self.level.accepts(kind, score) is True:
+                    return True
+        return False
+
+    def _rejects(self, premise: Node) -> bool:
+        """A premise of an inferred record with an evidence row that is not accepted (an error
+        in the filter does not reject: ``NOT EXISTS { ... FILTER(!(...)) }``)."""
+        return any(self.level.accepts(kind, score) is False
+                   for kind in self.records.values(EVIDENCE, premise)
+                   for score in self._scores(premise))
+
+    def _default(self, graph: str) -> bool:
+        node = ox.NamedNode(graph)
+        kinds = list(self.records.values(EVIDENCE, node))
+        if not kinds:
+            # COALESCE(?graphKind, sg:Stated) = sg:Stated && ?stated; the other branches
+            # compare an unbound variable: an error, which ?stated (always true) outweighs
+            return self.level.stated
+        return any(self.level.accepts(kind, score) is True
+                   for kind in kinds for score in self._scores(node))
+
+
+class Dirty:
+    """What the writes between two snapshots touched, for the values analyses derive and
+    bring up to date themselves (:meth:`Snapshot.memoised` with ``update``)."""
+
+    def __init__(self) -> None:
+        #: property -> subjects with a changed triple of it (or a changed record about one)
+        self.subjects: dict[str, set[str]] = defaultdict(set)
+        #: class -> subjects whose typing changed
+        self.typed: dict[str, set[str]] = defaultdict(set)
+        #: every property a changed quad has, and ``typed(cls)`` of every changed typing
+        self.reads: set[str] = set()
+        #: a named graph's evidence default changed: any link may count differently
+        self.everything = False
+
+    def touched(self, predicates: Iterable[str], classes: Iterable[str] = ()) -> set[str]:
+        """The subjects with a changed triple of one of ``predicates`` or a changed typing of
+        one of ``classes``."""
+        out: set[str] = set()
+        for p in predicates:
+            out |= self.subjects.get(p, set())
+        for c in classes:
+            out |= self.typed.get(c, set())
+        return out
+
+    def then(self, later: Dirty) -> Dirty:
+        """This and ``later`` together."""
+        both = Dirty()
+        for mine in (self, later):
+            for p, subjects in mine.subjects.items():
+                both.subjects[p] |= subjects
+            for c, subjects in mine.typed.items():
+                both.typed[c] |= subjects
+            both.reads |= mine.reads
+            both.everything |= mine.everything
+        return both
+
+
+# -- scans -----------------------------------------------------------------------------------
+
+def _intern(cache: dict[Graphs, Graphs], graphs: Graphs) -> Graphs:
+    return cache.setdefault(graphs, graphs)
+
+
+class Snapshot:
+    """What the analyses read from one version of a store (see the module docstring)."""
+
+    def __init__(self, version: Any) -> None:
+        self.version = version
+        self._tables: dict[str, Table] = {}
+        self._types: dict[str, dict[str, Graphs]] = {}
+        self._instances: dict[str, set[str]] = {}
+        self._records: Records | None = None
+        self._default: list[ox.Quad] | None = None  # the default graph's quads (usually none)
+        self._views: dict[tuple[Any, str, str], dict[str, frozenset[str]]] = {}
+        self._queries: dict[str, tuple[frozenset[str], Any]] = {}
+        #: IRI -> label (common.Labels), kept while the writes leave the resource's labels be
+        self.labels: dict[str, str] = {}
+        #: named graph -> label (common.Labels.graph_label), kept unless the meta graph changes
+        self.graph_labels: dict[str, str] | None = None
+        #: what analyses derive for this version (``memoised``)
+        self.memo: dict[Any, Any] = {}
+        #: the previous versions' memo, with what the writes since touched
+        self._stale: dict[Any, tuple[Any, Dirty]] = {}
+        self._graphs: dict[Graphs, Graphs] = {}
+        self._lock = threading.RLock()
+
+    # -- reading (lazily, once per version) --------------------------------------------------
+    def _default_quads(self, store: Store) -> list[ox.Quad]:
+        if self._default is None:
+            self._default = list(store.ox_quads(ox.DefaultGraph()))
+        return self._default
+
+    def table(self, store: Store, predicate: str) -> Table:
+        """Every triple of ``predicate``: subject -> object -> graphs (None: the default
+        graph). Shared: do not change it."""
+        found = self._tables.get(predicate)
+        if found is not None:
+            return found
+        with self._lock:
+            if predicate not in self._tables:
+                table: dict[str, dict[Obj, set[GraphName]]] = {}
+                rows = store.select_native(QUERIES.bind("scan-links",
+                                                        {"predicate": URIRef(predicate)}))
+                for s, o, g in rows:
+                    key = _subject(s)
+                    if key is not None and o is not None:
+                        table.setdefault(key, {}).setdefault(_object(o), set()).add(_graph(g))
+                for q in self._default_quads(store):
+                    key = _subject(q.subject)
+                    if q.predicate.value == predicate and key is not None:
+                        table.setdefault(key, {}).setdefault(_object(q.object), set()).add(None)
+                self._tables[predicate] = {
+                    s: {o: _intern(self._graphs, frozenset(gs)) for o, gs in objs.items()}
+                    for s, objs in table.items()}
+            return self._tables[predicate]
+
+    def typings(self, store: Store, cls: str) -> dict[str, Graphs]:
+        """subject -> the graphs typing it ``cls``. Shared: do not change it."""
+        found = self._types.get(cls)
+        if found is not None:
+            return found
+        with self._lock:
+            if cls not in self._types:
+                typings: dict[str, set[GraphName]] = {}
+                rows = store.select_native(QUERIES.bind("scan-types", {"class": URIRef(cls)}))
+                for s, g in rows:
+                    if (key := _subject(s)) is not None:
+                        typings.setdefault(key, set()).add(_graph(g))
+                for q in self._default_quads(store):
+                    key = _subject(q.subject)
+                    if (q.predicate.value == RDF_TYPE and key is not None
+                            and isinstance(q.object, ox.NamedNode) and q.object.value == cls):
+                        typings.setdefault(key, set()).add(None)
+                self._types[cls] = {s: _intern(self._graphs, frozenset(gs))
+                                    for s, gs in typings.items()}
+            return self._types[cls]
+
+    def instances(self, store: Store, cls: str) -> set[str]:
+        """Every subject typed ``cls`` (asserted or inferred). Shared: do not change it."""
+        found = self._instances.get(cls)
+        if found is None:
+            found = self._instances[cls] = set(self.typings(store, cls))
+        return found
+
+    def records(self, store: Store) -> Records:
+        if self._records is not None:
+            return self._records
+        with self._lock:
+            if self._records is None:
+                props: dict[str, dict[Node, dict[Any, set[GraphName]]]] = {}
+                for r, p, v, g in store.select_native(QUERIES.bind("scan-records", {})):
+                    if isinstance(r, ox.NamedNode | ox.BlankNode) and isinstance(p, ox.NamedNode):
+                        props.setdefault(p.value, {}).setdefault(r, {}).setdefault(v, set()) \
+                            .add(_graph(g))
+                for q in self._default_quads(store):
+                    if q.predicate.value in RECORD_PROPS and isinstance(
+                            q.subject, ox.NamedNode | ox.BlankNode):
+                        props.setdefault(q.predicate.value, {}).setdefault(q.subject, {}) \
+                            .setdefault(q.object, set()).add(None)
+                self._records = Records({
+                    p: {r: {v: frozenset(gs) for v, gs in vals.items()}
+                        for r, vals in nodes.items()} for p, nodes in props.items()})
+            return self._records
+
+    def links(self, store: Store, evidence: Any, predicate: str, subject_type: str
+              ) -> dict[str, frozenset[str]]:
+        """subject -> the objects (IRIs) of its ``predicate`` links that count at
+        ``evidence``, for subjects typed ``subject_type`` (what links.rq answers). Shared: do
+        not change it."""
+        key = (evidence, predicate, subject_type)
+        found = self._views.get(key)
+        if found is not None:
+            return found
+        table = self.table(store, predicate)
+        typings = self.typings(store, subject_type)
+        check = Filter(self.records(store), Level(evidence))
+        view = {}
+        for s, objects in table.items():
+            if s in typings:
+                objs = check.objects(s, predicate, objects)
+                if objs:
+                    view[s] = objs
+        self._views[key] = view
+        return view
+
+    def select(self, store: Store, sparql: str, reads: Iterable[str]) -> list[tuple]:
+        """``store.query(sparql).rows``, kept while the writes touch none of the properties
+        the query ``reads`` (a property IRI, or ``typed(cls)`` for the instances of one class;
+        ``rdf:type`` itself for any typing)."""
+        held = self._queries.get(sparql)
+        if held is None:
+            held = self._queries[sparql] = (frozenset(reads), store.query(sparql).rows)
+        rows: list[tuple] = held[1]
+        return rows
+
+    def memoised(self, key: Any, compute: Callable[[], T],
+                 update: Callable[[T, Dirty], T | None] | None = None) -> T:
+        """``compute()``, kept for this version (``memo``). ``update(old value, dirty)``
+        brings the value of an earlier version up to date when there is one (``None``: it
+        cannot, compute afresh); it must not change the old value."""
+        if key in self.memo:
+            kept: T = self.memo[key]
+            return kept
+        held = self._stale.pop(key, None)
+        value = None
+        if held is not None and update is not None:
+            value = update(held[0], held[1])
+        if value is None:
+            value = compute()
+        self.memo[key] = value
+        return value
+
+    # -- bringing it up to date ---------------------------------------------------------------
+    def updated(self, changes: list[Changes], version: Any) -> Snapshot | None:
+        """This snapshot with ``changes`` applied (oldest first): a new snapshot for
+        ``version``, or None when the changes are too many (start afresh)."""
+        if sum(len(c.added) + len(c.removed) for c in changes) > MAX_UPDATE_QUADS:
+            return None
+        new = Snapshot(version)
+        new._graphs = self._graphs
+        new._default = None if self._default is None else list(self._default)
+        new._tables = dict(self._tables)
+        new._types = dict(self._types)
+        new._views = dict(self._views)
+        new._queries = dict(self._queries)
+        new.labels = self.labels
+        new.graph_labels = self.graph_labels
+        records = new._records = self._records
+        copied: set[tuple[str, str]] = set()  # the tables copied so far (copy on write)
+        dirty: dict[str, set[str]] = defaultdict(set)  # predicate -> subjects
+        dirty_types: dict[str, set[str]] = defaultdict(set)  # class -> subjects
+        touched: set[Node] = set()  # record (or graph) nodes
+        reads: set[str] = set()
+        labelled: set[str] = set()
+        meta = False
+        for change in changes:
+            for quads, add in ((change.removed, False), (change.added, True)):
+                for q in quads:
+                    p, s = q.predicate.value, _subject(q.subject)
+                    g = _graph(q.graph_name)
+                    reads.add(p)
+                    if p == RDF_TYPE and isinstance(q.object, ox.NamedNode):
+                        reads.add(typed(q.object.value))
+                    if g == META_GRAPH:
+                        meta = True
+                    if g is None and new._default is not None:
+                        if add:
+                            new._default.append(q)
+                        else:
+                            new._default = [x for x in new._default if x != q]
+                    if s is None:
+                        continue
+                    if p in LABEL_PROPS:
+                        labelled.add(s)
+                    dirty[p].add(s)
+                    if p == RDF_TYPE and isinstance(q.object, ox.NamedNode):
+                        dirty_types[q.object.value].add(s)
+                    if p in new._tables:
+                        if ("t", p) not in copied:
+                            new._tables[p] = dict(new._tables[p])
+                            copied.add(("t", p))
+                        _change(new._tables[p], s, _object(q.object), g, add, self._graphs)
+                    if p == RDF_TYPE and isinstance(q.object, ox.NamedNode) \
+                            and q.object.value in new._types:
+                        cls = q.object.value
+                        if ("c", cls) not in copied:
+                            new._types[cls] = dict(new._types[cls])
+                            copied.add(("c", cls))
+                        _change_typing(new._types[cls], s, g, add, self._graphs)
+                    if p in RECORD_PROPS and isinstance(q.subject, ox.NamedNode | ox.BlankNode):
+                        touched.add(q.subject)
+        # records: re-index the touched nodes, note the triples whose evidence may differ
+        all_views = False
+        if records is not None and touched:
+            records = new._records = records.copy()
+            before: dict[Node, set[tuple[str, str, str]]] = {}
+            affected: set[Node] = set(touched)
+            for node in touched:
+                affected |= records.derived.get(node, set())
+            for node in affected:
+                before[node] = records.keys(node)
+            for node in touched:
+                records._index(node, False)
+            for change in changes:
+                for quads, add in ((change.removed, False), (change.added, True)):
+                    for q in quads:
+                        if q.predicate.value in RECORD_PROPS:
+                            node = q.subject
+                            assert isinstance(node, ox.NamedNode | ox.BlankNode)
+                            _change_prop(records.props, q.predicate.value, node, q.object,
+                                         _graph(q.graph_name), add)
+            for node in touched:
+                records._index(node, True)
+            for node in touched:
+                affected |= records.derived.get(node, set())
+            for node in affected:
+                for s, p, _o in before.get(node, set()) | records.keys(node):
+                    dirty[p].add(s)
+            # a named graph's evidence default: every link it holds may count differently
+            graphs = {g for gs in self._graphs for g in gs}
+            all_views = any(isinstance(n, ox.NamedNode) and n.value in graphs for n in touched)
+        elif touched and new._views:
+            all_views = True  # records never read: cannot tell which links they describe
+        # views: recompute the touched subjects (or everything, when a graph's default moved)
+        if all_views:
+            new._views = {}
+        for key in list(new._views):
+            evidence, predicate, subject_type = key
+            subjects = dirty.get(predicate, set()) | dirty_types.get(subject_type, set())
+            if not subjects:
+                continue
+            if records is None or predicate not in new._tables \
+                    or subject_type not in new._types:
+                del new._views[key]
+                continue
+            view = dict(new._views[key])
+            table, typings = new._tables[predicate], new._types[subject_type]
+            check = Filter(records, Level(evidence))
+            for s in subjects:
+                objs = (check.objects(s, predicate, table[s])
+                        if s in table and s in typings else frozenset())
+                if objs:
+                    view[s] = objs
+                else:
+                    view.pop(s, None)
+            new._views[key] = view
+        new._instances = {cls: found for cls, found in self._instances.items()
+                          if cls not in dirty_types}
+        new._queries = {text: held for text, held in self._queries.items()
+                        if not held[0] & reads}
+        if labelled:
+            new.labels = {k: v for k, v in self.labels.items() if k not in labelled}
+        if meta:
+            new.graph_labels = None
+        touched_now = Dirty()
+        touched_now.subjects.update(dirty)
+        touched_now.typed.update(dirty_types)
+        touched_now.reads = reads
+        touched_now.everything = all_views
+        new._stale = {key: (value, touched.then(touched_now))
+                      for key, (value, touched) in self._stale.items()}
+        new._stale.update((key, (value, touched_now)) for key, value in self.memo.items())
+        return new
+
+
+def _change(table: Table, s: str, o: Obj, g: GraphName, add: bool,
+            interned: dict[Graphs, Graphs]) -> None:
+    objs = dict(table.get(s, {}))
+    graphs = set(objs.get(o, ()))
+    if add:
+        graphs.add(g)
+    else:
+        graphs.discard(g)
+    if graphs:
+        objs[o] = _intern(interned, frozenset(graphs))
+    else:
+        objs.pop(o, None)
+    if objs:
+        table[s] = objs
+    else:
+        table.pop(s, None)
+
+
+def _change_typing(typings: dict[str, Graphs], s: str, g: GraphName, add: bool,
+                   interned: dict[Graphs, Graphs]) -> None:
+    graphs = set(typings.get(s, ()))
+    if add:
+        graphs.add(g)
+    else:
+        graphs.discard(g)
+    if graphs:
+        typings[s] = _intern(interned, frozenset(graphs))
+    else:
+        typings.pop(s, None)
+
+
+def _change_prop(props: Props, prop: str, node: Node, value: Any, g: GraphName,
+                 add: bool) -> None:
+    nodes = props.setdefault(prop, {})
+    values = dict(nodes.get(node, {}))
+    graphs = set(values.get(value, ()))
+    if add:
+        graphs.add(g)
+    else:
+        graphs.discard(g)
+    if graphs:
+        values[value] = frozenset(graphs)
+    else:
+        values.pop(value, None)
+    if values:
+        nodes[node] = values
+    else:
+        nodes.pop(node, None)
+
+
+# -- where a snapshot comes from ----------------------------------------------------------------
+
+def rows(store: Store, snap: Snapshot | None, sparql: str, reads: Iterable[str]
+         ) -> list[tuple]:
+    """``store.query(sparql).rows``, kept with ``snap`` when there is one
+    (:meth:`Snapshot.select`)."""
+    if snap is not None:
+        return snap.select(store, sparql, reads)
+    found: list[tuple] = store.query(sparql).rows
+    return found
+
+
+def snapshot(store: Store) -> Snapshot:
+    """The snapshot of ``store``'s current version: in the server's query runner the one it
+    keeps (brought up to date from the previous one), else a new one."""
+    if isinstance(store, DeadlineStore) and store.cache is not None:
+        return store.kept(CACHE_NAME, lambda: Snapshot(store.version()),
+                          lambda old, since, until: _bring_up_to_date(store, old, since, until))
+    return Snapshot(store.version())
+
+
+def _bring_up_to_date(store: Store, old: Snapshot, since: Any, until: Any) -> Snapshot | None:
+    changes = store.changes(since, until)
+    if changes is None:
+        return None
+    return old.updated(changes, until)
