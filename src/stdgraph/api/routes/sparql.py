@@ -41,6 +41,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from stdgraph.api.context import ApiContext
 from stdgraph.api.errors import ApiError, error_response
 from stdgraph.api.executor import QueryJob
+from stdgraph.api.fastpath import PassOn
 from stdgraph.api.http import (
     absolute_iris,
     base_iri,
@@ -243,28 +244,21 @@ def sparql_router(ctx: ApiContext, path: str = "/sparql") -> APIRouter:
         return Response(body, media_type=response_media_type(fmt, GRAPH_MEDIA),
                         headers={"Vary": "Accept"})
 
-    async def handle(request: Request) -> Response:
-        url = query_params(request)
-        if request.method in {"GET", "HEAD"}:
-            if "update" in url:
-                raise ApiError(400, "updates must be sent with POST ('update=' form field or "
-                                    "Content-Type application/sparql-update)")
-            text = _one(url, "query")
-            if text is None:
-                return await describe(request)
-            return await run_query(request, text, url)
-        # POST
-        ctype, _params = parse_content_type(request.headers.get("content-type"))
-        charset = _params.get("charset", "utf-8").lower()
+    def post_type(request: Request) -> str:
+        """The POST body's media type, one of ``POST_TYPES`` in UTF-8 (else 415)."""
+        ctype, params = parse_content_type(request.headers.get("content-type"))
+        charset = params.get("charset", "utf-8").lower()
         if ctype not in POST_TYPES or charset not in {"utf-8", "utf8", "us-ascii"}:
             given = request.headers.get("content-type") or "no Content-Type"
             raise ApiError(415, f"cannot read a POST body of type {given}; supported: "
                                 f"{', '.join(POST_TYPES)}", supported=POST_TYPES)
-        if ctype == UPDATE_TYPE:
-            require_writer(request, settings)  # before reading a body that will be refused
-        body = await read_body(request, settings.max_body_bytes)
+        return ctype
+
+    async def posted(request: Request, url: dict[str, list[str]], ctype: str, body: bytes,
+                     form: dict[str, list[str]] | None = None) -> Response:
+        """A POST's answer, its body read (``form``: the body, already parsed)."""
         if ctype == FORM_TYPE:
-            form = parse_form(body)
+            form = parse_form(body) if form is None else form
             merged = {k: url.get(k, []) + form.get(k, []) for k in {*url, *form}}
             if "query" in merged and "update" in merged:
                 raise ApiError(400, "give either 'query' or 'update', not both")
@@ -282,8 +276,43 @@ def sparql_router(ctx: ApiContext, path: str = "/sparql") -> APIRouter:
             return await run_query(request, text, url)
         return await run_update(request, text, url)
 
+    async def handle(request: Request) -> Response:
+        url = query_params(request)
+        if request.method in {"GET", "HEAD"}:
+            if "update" in url:
+                raise ApiError(400, "updates must be sent with POST ('update=' form field or "
+                                    "Content-Type application/sparql-update)")
+            text = _one(url, "query")
+            if text is None:
+                return await describe(request)
+            return await run_query(request, text, url)
+        ctype = post_type(request)
+        if ctype == UPDATE_TYPE:
+            require_writer(request, settings)  # before reading a body that will be refused
+        body = await read_body(request, settings.max_body_bytes)
+        return await posted(request, url, ctype, body)
+
+    async def fast(request: Request) -> Response:
+        """``handle`` for the raw ASGI fast path (api.fastpath: GET with a query string, every
+        POST): queries are answered here by the same steps; an update, or a form naming one,
+        is passed on to the FastAPI route (``PassOn``, with the body read so far), whose write
+        path (token, guard) is the only one."""
+        if request.method != "POST":
+            return await handle(request)
+        url = query_params(request)
+        ctype = post_type(request)
+        if ctype == UPDATE_TYPE:
+            raise PassOn()
+        body = await read_body(request, settings.max_body_bytes)
+        form = None
+        if ctype == FORM_TYPE:
+            form = parse_form(body)
+            if "update" in form or "update" in url:
+                raise PassOn(body)
+        return await posted(request, url, ctype, body, form)
+
     if path == "/sparql":
-        ctx.query_handler = handle
+        ctx.query_handler = fast
     router.add_api_route(
         path, handle, methods=["GET"], name="sparql_get",
         summary="SPARQL 1.1 Protocol: query by GET, or the service description",
