@@ -15,8 +15,13 @@ from urllib.parse import urlencode
 import pytest
 from rdflib import Graph
 from starlette.requests import Request
+from starlette.responses import Response
 
 from stdgraph.api.fastpath import PassOn, StdgraphApp
+from stdgraph.api.negotiation import response_media_type
+from stdgraph.api.routes.sparql import ROW_LIMIT_HEADER, TRUNCATED_HEADER, answer_response
+from stdgraph.rdf.formats import GRAPH_MEDIA, RESULT_MEDIA
+from stdgraph.rdf.results import Answer
 
 from .conftest import AUTH, PREFIX, TOKEN, dump
 
@@ -316,3 +321,22 @@ def test_a_point_lookup_over_the_inline_budget_is_answered_by_a_worker(make_clie
     capped = make_client(store=st, max_rows=1500)
     cut = capped.get("/sparql", params={"query": inline})
     assert cut.headers["x-stdgraph-truncated"] == "true" and len(rows(cut)) == 1500
+
+
+@pytest.mark.parametrize("truncated", [False, True])
+@pytest.mark.parametrize("fmt", [*RESULT_MEDIA, *GRAPH_MEDIA])
+def test_answer_headers_are_starlettes(fmt, truncated):
+    """``answer_response`` reuses cached headers: they are byte for byte those of Starlette's
+    ``Response`` for the same answer."""
+    table = GRAPH_MEDIA if fmt in GRAPH_MEDIA else RESULT_MEDIA
+    answer = Answer("graph" if table is GRAPH_MEDIA else "select", fmt, b"some bytes", truncated)
+    headers = {"Vary": "Accept"}
+    if truncated:
+        headers |= {TRUNCATED_HEADER: "true", ROW_LIMIT_HEADER: "7"}
+    for body in (b"", b"some bytes", b"x" * 100_000):
+        answer.body = body
+        lean = answer_response(answer, 7)
+        classic = Response(body, media_type=response_media_type(fmt, table), headers=headers)
+        assert (lean.status_code, lean.raw_headers, lean.body) == (
+            classic.status_code, classic.raw_headers, classic.body)
+        assert lean.headers["content-type"] == classic.headers["content-type"]

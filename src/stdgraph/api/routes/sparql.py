@@ -171,16 +171,37 @@ def _checked(text: str, params: dict[str, list[str]], kind: str,
     return _dataset(params, own)
 
 
+class AnswerResponse(Response):
+    """A query answer's response: the body as it is, the headers Starlette's ``Response`` would
+    write for it (``answer_head``), without building them again for every answer."""
+
+    def __init__(self, body: bytes, head: tuple[list[tuple[bytes, bytes]], ...]) -> None:
+        self.status_code = 200
+        self.background = None
+        self.body = body
+        before, after = head
+        self.raw_headers = [*before, (b"content-length", b"%d" % len(body)), *after]
+
+
+@lru_cache(maxsize=64)
+def answer_head(media_type: str, headers: tuple[tuple[str, str], ...]
+                ) -> tuple[list[tuple[bytes, bytes]], ...]:
+    """Starlette's raw headers for a response of ``media_type`` with ``headers``, cut around
+    its Content-Length."""
+    raw = Response(b"", media_type=media_type, headers=dict(headers)).raw_headers
+    cut = [k for k, _v in raw].index(b"content-length")
+    return raw[:cut], raw[cut + 1:]
+
+
 def answer_response(answer, max_rows: int) -> Response:
     """A query answer as an HTTP response: negotiated media type, ``Vary: Accept`` and the
     truncation headers (shared by /sparql and /queries/{name})."""
     table = GRAPH_MEDIA if answer.kind == "graph" else RESULT_MEDIA
-    headers = {"Vary": "Accept"}
+    headers: tuple[tuple[str, str], ...] = (("Vary", "Accept"),)
     if answer.truncated:
-        headers[TRUNCATED_HEADER] = "true"
-        headers[ROW_LIMIT_HEADER] = str(max_rows)
-    return Response(answer.body, media_type=response_media_type(answer.format, table),
-                    headers=headers)
+        headers += ((TRUNCATED_HEADER, "true"), (ROW_LIMIT_HEADER, str(max_rows)))
+    return AnswerResponse(answer.body,
+                          answer_head(response_media_type(answer.format, table), headers))
 
 
 def sparql_router(ctx: ApiContext, path: str = "/sparql") -> APIRouter:
@@ -191,13 +212,11 @@ def sparql_router(ctx: ApiContext, path: str = "/sparql") -> APIRouter:
     async def run_query(request: Request, text: str, params: dict[str, list[str]]) -> Response:
         default, named = _checked(text, params, "query", settings)
         accept = request.headers.get("accept")
-        result_names = list(RESULT_MEDIA)
-        graph_names = list(GRAPH_MEDIA)
         result_fmt = _pick(accept, RESULT_MEDIA)
         graph_fmt = _pick(accept, GRAPH_MEDIA)
         if result_fmt is None and graph_fmt is None:
-            raise NotAcceptable([RESULT_MEDIA[n][0] for n in result_names]
-                                + [GRAPH_MEDIA[n][0] for n in graph_names], "a query result")
+            raise NotAcceptable([m[0] for m in RESULT_MEDIA.values()]
+                                + [m[0] for m in GRAPH_MEDIA.values()], "a query result")
         job = QueryJob(text, default, named, result_fmt, graph_fmt, settings.max_rows,
                        base_iri=base_iri(request, settings))
         timeout = settings.query_timeout or None
