@@ -9,13 +9,17 @@ is idle (no CPU used for a second: stdgraph's worker processes start in the back
 
 * point lookup: every property of one standard;
 * join with labels: standards classified in one architecture's elements, with identifier and
-  publisher label (hundreds of rows at 10k standards);
+  publisher label (12,591 rows at 10k standards, 125,998 at 100k: the per-row class);
 * aggregation: standards per architecture element, top 20;
 * gap: elements of one architecture no standard is classified in (``FILTER NOT EXISTS``);
 * overlap self-join: one body's standards paired with every standard sharing at least two
   elements of one architecture with them (the overlap analysis);
 * CONSTRUCT neighbourhood: one standard's triples and its neighbours' labels, as Turtle;
 * CONSTRUCT: label and status of every standard, as Turtle.
+
+The five classes issue 16 (item 4) names run by default: point lookup, join with labels,
+aggregation, gap, CONSTRUCT neighbourhood; ``--queries`` picks others (overlap self-join,
+CONSTRUCT).
 
 Every class is sent in each of the three forms of the SPARQL 1.1 Protocol (``--methods``): GET
 with ``?query=``, POST form-encoded, and POST with the query as the body — by httpx, a stock
@@ -24,12 +28,18 @@ and Comunica send; ``benchmarks/request_cost.py`` measures a lean hand-written c
 
 Each query class gets at least ``--repeat`` timed rounds (one request to every server), and
 more while it has taken less than ``MIN_SECONDS``, so that sub-millisecond queries get hundreds
-of samples. The script prints the median latency per query class and server, the ratio
-stdgraph/Oxigraph, and the rounds.
+of samples; a slow class stops after ``MAX_SECONDS`` once it has ``MIN_ROUNDS``. All of that is
+one run; ``--runs`` repeats it on the same servers. The script prints the exact command, then per
+size, class and form the median latency per server (median over the runs of each run's median)
+and the ratio of medians stdgraph/Oxigraph: the median over the runs, with their range.
 
-    python benchmarks/endpoint.py                    # 1k and 10k standards
-    python benchmarks/endpoint.py --sizes 1000 --repeat 30
-    python benchmarks/endpoint.py --sizes 10000 100000 --modes processes
+``--baseline SRC`` also starts ``stdgraph serve`` from another source tree (``SRC`` is its
+``src`` folder, first on ``PYTHONPATH``), in the same run, interleaved with the others: before
+and after a change on one machine under one load.
+
+    python benchmarks/endpoint.py                    # 10k and 100k standards, 3 runs
+    python benchmarks/endpoint.py --sizes 10000 --runs 1 --repeat 30
+    python benchmarks/endpoint.py --sizes 10000 --modes processes --baseline /tmp/old/src
 """
 
 from __future__ import annotations
@@ -37,6 +47,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import os
+import shlex
 import shutil
 import socket
 import statistics
@@ -97,11 +108,19 @@ WHERE { ?s a sg:Standard ; rdfs:label ?l ; sg:status ?st }"""),
 METHODS = ("get", "post-form", "post-direct")
 
 
-#: untimed requests per query and server before the timed ones
+#: the classes run by default: the five issue 16 (item 4) names
+DEFAULT_QUERIES = ("point lookup", "join with labels", "aggregation", "gap",
+                   "construct neighbourhood")
+
+#: untimed requests per query and server before the timed ones (fewer once WARM_SECONDS passed)
 WARM_UP = 10
+WARM_SECONDS = 3.0
 #: timed rounds go on past --repeat until this many seconds have passed (at most MAX_ROUNDS)
 MIN_SECONDS = 5.0
 MAX_ROUNDS = 2000
+#: ... and stop short of --repeat after this many seconds, once MIN_ROUNDS rounds are done
+MAX_SECONDS = 60.0
+MIN_ROUNDS = 5
 
 
 def free_port() -> int:
@@ -160,8 +179,10 @@ def oxigraph_binary() -> str:
     return exe
 
 
-def start_servers(work: Path, standards: int,
-                  modes: list[str]) -> tuple[dict[str, str], list[subprocess.Popen]]:
+def start_servers(work: Path, standards: int, modes: list[str], baseline: str | None = None,
+                  ) -> tuple[dict[str, str], list[subprocess.Popen]]:
+    """stdgraph (one server per mode, and per mode from ``baseline``'s source tree if given)
+    and Oxigraph over the same data; the URLs by server name, Oxigraph last."""
     from stdgraph.store import OxigraphStore
 
     data = work / "data.nq"
@@ -175,21 +196,26 @@ def start_servers(work: Path, standards: int,
 
     procs = []
     urls = {}
-    for mode in modes:
+    variants = [("stdgraph", mode, None) for mode in modes]
+    if baseline:
+        variants += [("before", mode, str(Path(baseline).resolve())) for mode in modes]
+    for name, mode, src in variants:
         port = free_port()
-        store = work / f"stdgraph-store-{mode}"  # one each: a server holds its store open
+        store = work / f"{name}-store-{mode}"  # one each: a server holds its store open
         shutil.copytree(work / "stdgraph-store", store)
         env = {k: v for k, v in os.environ.items() if not k.startswith("STDGRAPH_")}
+        if src is not None:
+            env["PYTHONPATH"] = os.pathsep.join([src, *filter(None, [env.get("PYTHONPATH")])])
         # no per-request log line, like `oxigraph serve`
         env.update({"STDGRAPH_MAX_ROWS": "10000000", "STDGRAPH_QUERY_TIMEOUT": "120",
                     "STDGRAPH_ACCESS_LOG": "false",
                     "STDGRAPH_QUERY_PROCESSES": "1" if mode == "processes" else "0"})
-        log = open(work / f"stdgraph-{mode}.log", "wb")  # noqa: SIM115 - lives with the server
+        log = open(work / f"{name}-{mode}.log", "wb")  # noqa: SIM115 - lives with the server
         procs.append(subprocess.Popen(
             [sys.executable, "-m", "stdgraph", "serve", "--host", "127.0.0.1", "--port",
              str(port), "--store", str(store)],
             env=env, stdout=log, stderr=subprocess.STDOUT))
-        urls[f"stdgraph/{mode}"] = f"http://127.0.0.1:{port}/sparql"
+        urls[f"{name}/{mode}"] = f"http://127.0.0.1:{port}/sparql"
     p_ox = free_port()
     procs.append(subprocess.Popen(
         [oxigraph_binary(), "serve-read-only", "--location", str(ox_dir), "--bind",
@@ -221,31 +247,55 @@ def timed(client: httpx.Client, url: str, accept: str, query: str,
     return elapsed, len(body)
 
 
+#: one row of results: (class [form], per run {server: median seconds}, rounds per run)
+Row = tuple[str, list[dict[str, float]], list[int]]
+
+
+def measure(client: httpx.Client, urls: dict[str, str], accept: str, query: str, method: str,
+            repeat: int) -> tuple[dict[str, float], int]:
+    """One run of one class in one form: warm-up, then interleaved rounds; the median seconds
+    per server and the rounds."""
+    for url in urls.values():  # warm up every server
+        started = time.monotonic()
+        for _ in range(WARM_UP):
+            timed(client, url, accept, query, method)
+            if time.monotonic() - started > WARM_SECONDS:
+                break
+    samples: dict[str, list[float]] = {k: [] for k in urls}
+    # at least ``repeat`` rounds, more for fast queries (a median of 50 sub-ms requests moves
+    # by 0.2 ms between runs): until MIN_SECONDS have passed; a slow query stops after
+    # MAX_SECONDS once it has MIN_ROUNDS
+    started, rounds = time.monotonic(), 0
+    while True:
+        elapsed = time.monotonic() - started
+        if rounds >= MIN_ROUNDS and elapsed > MAX_SECONDS:
+            break
+        if rounds >= repeat and (elapsed >= MIN_SECONDS or rounds >= MAX_ROUNDS):
+            break
+        for server, url in urls.items():  # interleaved, same run
+            t, _n = timed(client, url, accept, query, method)
+            samples[server].append(t)
+        rounds += 1
+    return {k: statistics.median(v) for k, v in samples.items()}, rounds
+
+
 def run_size(standards: int, repeat: int, modes: list[str],
-             methods: tuple[str, ...] = METHODS) -> list[tuple[str, dict, dict, int]]:
+             methods: tuple[str, ...] = METHODS, runs: int = 1,
+             baseline: str | None = None) -> list[Row]:
     work = Path(tempfile.mkdtemp(prefix=f"stdgraph-bench-{standards}-"))
-    urls, procs = start_servers(work, standards, modes)
-    rows = []
+    urls, procs = start_servers(work, standards, modes, baseline)
+    cases = list(itertools.product(QUERIES.items(), methods))
+    results: dict[str, tuple[list[dict[str, float]], list[int]]] = {
+        f"{name} [{method}]": ([], []) for (name, _q), method in cases}
     try:
         with httpx.Client(timeout=300) as client:
-            for (name, (accept, query)), method in itertools.product(QUERIES.items(), methods):
-                label = f"{name} [{method}]"
-                samples: dict[str, list[float]] = {k: [] for k in urls}
-                sizes: dict[str, int] = {}
-                for server, url in urls.items():  # warm up every server
-                    for _ in range(WARM_UP):
-                        _t, sizes[server] = timed(client, url, accept, query, method)
-                # at least ``repeat`` rounds, more for fast queries (a median of 50 sub-ms
-                # requests moves by 0.2 ms between runs): until MIN_SECONDS have passed
-                started, rounds = time.monotonic(), 0
-                while rounds < repeat or (time.monotonic() - started < MIN_SECONDS
-                                          and rounds < MAX_ROUNDS):
-                    for server, url in urls.items():  # interleaved, same run
-                        t, _n = timed(client, url, accept, query, method)
-                        samples[server].append(t)
-                    rounds += 1
-                med = {k: statistics.median(v) for k, v in samples.items()}
-                rows.append((label, med, sizes, rounds))
+            for run in range(runs):
+                print(f"  {standards} standards, run {run + 1} of {runs} ...", file=sys.stderr)
+                for (name, (accept, query)), method in cases:
+                    med, rounds = measure(client, urls, accept, query, method, repeat)
+                    meds, counts = results[f"{name} [{method}]"]
+                    meds.append(med)
+                    counts.append(rounds)
     finally:
         for p in procs:
             p.terminate()
@@ -254,36 +304,76 @@ def run_size(standards: int, repeat: int, modes: list[str],
             except subprocess.TimeoutExpired:
                 p.kill()
         shutil.rmtree(work, ignore_errors=True)
-    return rows
+    return [(label, meds, counts) for label, (meds, counts) in results.items()]
+
+
+def ratio_cell(ratios: list[float]) -> str:
+    """The median ratio, and its range over the runs when there are several."""
+    mid = statistics.median(ratios)
+    if len(ratios) == 1:
+        return f"{mid:.2f}x"
+    return f"{mid:.2f}x [{min(ratios):.2f}-{max(ratios):.2f}]"
+
+
+def print_table(standards: int, rows: list[Row], target: float = 1.3) -> None:
+    servers = [s for s in rows[0][1][0] if s != "oxigraph"]
+    runs = len(rows[0][1])
+    print(f"\n{standards} standards, {runs} run(s): median ms per server (median of the runs' "
+          f"medians); ratio of medians to oxigraph, median of the runs [range]")
+    head = f"  {'class [form]':<36}{'oxigraph':>11}"
+    head += "".join(f"{s:>20}{'ratio':>20}" for s in servers)
+    print(head + f"{'rounds':>12}")
+    over: list[str] = []
+    for label, meds, counts in rows:
+        ox_ms = statistics.median(m["oxigraph"] for m in meds) * 1000
+        line = f"  {label:<36}{ox_ms:>8.2f} ms"
+        for s in servers:
+            ratios = [m[s] / m["oxigraph"] for m in meds]
+            ms = statistics.median(m[s] for m in meds) * 1000
+            line += f"{ms:>17.2f} ms{ratio_cell(ratios):>20}"
+            if s.startswith("stdgraph/") and statistics.median(ratios) > target:
+                over.append(f"{label} {s} {statistics.median(ratios):.2f}x")
+        rounds = f"{min(counts)}-{max(counts)}" if len(counts) > 1 else str(counts[0])
+        print(line + f"{rounds:>12}")
+    print(f"  over {target}x (median ratio): " + ("; ".join(over) if over else "none"))
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    ap.add_argument("--sizes", type=int, nargs="+", default=[10000, 100000])
     ap.add_argument("--repeat", type=int, default=20,
-                    help="timed requests per query and server, at least (see MIN_SECONDS)")
+                    help="timed requests per query and server, at least (see MIN_SECONDS, "
+                         "MAX_SECONDS)")
+    ap.add_argument("--runs", type=int, default=3,
+                    help="runs of the whole mix on the same servers (ratio ranges over them)")
     ap.add_argument("--methods", nargs="+", default=list(METHODS), choices=METHODS,
                     help="protocol forms to measure (all three by default)")
     ap.add_argument("--queries", nargs="+", choices=list(QUERIES),
-                    help="query classes to run (default: all)")
+                    help=f"query classes to run (default: {', '.join(DEFAULT_QUERIES)})")
     ap.add_argument("--modes", nargs="+", default=["processes", "threads"],
                     choices=["processes", "threads"],
                     help="stdgraph query executors to run (STDGRAPH_QUERY_PROCESSES)")
+    ap.add_argument("--baseline", metavar="SRC",
+                    help="also run stdgraph from this source tree's src folder (servers "
+                         "'before/<mode>'), interleaved with the others")
     args = ap.parse_args(argv)
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs; medians of at least "
-          f"{args.repeat} interleaved rounds (more until {MIN_SECONDS:g} s per query, at most "
-          f"{MAX_ROUNDS}) after {WARM_UP} warm-up requests each, the servers idle before the first")
-    if args.queries:
-        for name in [q for q in QUERIES if q not in args.queries]:
-            del QUERIES[name]
+    command = shlex.join(["python", "benchmarks/endpoint.py",
+                          *(sys.argv[1:] if argv is None else argv)])
+    print(f"command: {command}")
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average "
+          f"{os.getloadavg()[0]:.1f}; httpx {httpx.__version__}, one keep-alive connection; "
+          f"medians of at least {args.repeat} interleaved rounds (more until {MIN_SECONDS:g} s "
+          f"per class and form, at most {MAX_ROUNDS}; at least {MIN_ROUNDS} and at most "
+          f"{MAX_SECONDS:g} s for slow ones) after up to {WARM_UP} warm-up requests each, the "
+          "servers idle before the first")
+    wanted = args.queries or list(DEFAULT_QUERIES)
+    for name in [q for q in QUERIES if q not in wanted]:
+        del QUERIES[name]
     for n in args.sizes:
-        rows = run_size(n, args.repeat, args.modes, tuple(args.methods))
-        servers = list(rows[0][1])
-        print(f"\n{n} standards: median ms (ratio to oxigraph)")
-        print(f"  {'query [form]':<38}" + "".join(f"{s:>24}" for s in servers) + f"{'rounds':>8}")
-        for name, med, _sizes, rounds in rows:
-            cells = [f"{med[s] * 1000:9.2f} ({med[s] / med['oxigraph']:4.2f}x)" for s in servers]
-            print(f"  {name:<38}" + "".join(f"{c:>24}" for c in cells) + f"{rounds:>8}")
+        rows = run_size(n, args.repeat, args.modes, tuple(args.methods), args.runs,
+                        args.baseline)
+        print_table(n, rows)
+        sys.stdout.flush()
     return 0
 
 

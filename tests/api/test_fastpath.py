@@ -1,30 +1,82 @@
-"""The raw ASGI fast path for ``GET /sparql?query=`` (stdgraph.api.fastpath) answers exactly as
-the FastAPI route does. ``/sparql/`` (trailing slash) is served by the same handler through
-FastAPI only, so every request below is sent both ways and the answers must be identical."""
+"""The raw ASGI fast path (stdgraph.api.fastpath) answers exactly as the FastAPI route does, in
+every protocol form: GET ``?query=``, POST form-encoded, POST ``application/sparql-query``.
+
+The reference is the same app with the fast path switched off (``app.fast_handler = None``):
+every request then goes through FastAPI's router, middleware and the ``/sparql`` route, at the
+same URL (relative IRIs resolve against it). Each request is sent both ways and the answers must
+be identical: status, headers, body bytes. Updates are passed on to FastAPI (``PassOn``), so the
+write path's token check and guard are the route's own."""
 
 from __future__ import annotations
 
-import pytest
+import asyncio
+from urllib.parse import urlencode
 
-from .conftest import PREFIX
+import pytest
+from rdflib import Graph
+from starlette.requests import Request
+from starlette.responses import Response
+
+from stdgraph.api.fastpath import PassOn, StdgraphApp
+from stdgraph.api.negotiation import response_media_type
+from stdgraph.api.routes.sparql import ROW_LIMIT_HEADER, TRUNCATED_HEADER, answer_response
+from stdgraph.rdf.formats import GRAPH_MEDIA, RESULT_MEDIA
+from stdgraph.rdf.results import Answer
+
+from .conftest import AUTH, PREFIX, TOKEN, dump
 
 OK_SELECT = PREFIX + "SELECT ?s WHERE { ?s a ex:Standard } ORDER BY ?s"
+CONSTRUCT = PREFIX + "CONSTRUCT { ?s a ex:Standard } WHERE { ?s a ex:Standard }"
+POINT = PREFIX + "SELECT ?p ?o WHERE { ex:a ?p ?o }"
+BAD = "SELECT * WHERE {\n  ?s ?p }"  # malformed: 400 with line and column
+FORMS = ["get", "form", "direct"]
+
+#: (parameters, headers): ``query`` goes in the URL (GET), the form (form) or the body (direct,
+#: the other parameters in the URL)
 CASES = [
     ({"query": OK_SELECT}, {}),
+    ({"query": OK_SELECT}, {"Accept": "application/sparql-results+json"}),
+    ({"query": OK_SELECT}, {"Accept": "application/sparql-results+xml"}),
     ({"query": OK_SELECT}, {"Accept": "text/csv"}),
+    ({"query": OK_SELECT}, {"Accept": "text/tab-separated-values"}),
     ({"query": OK_SELECT}, {"Accept": "application/sparql-results+xml;q=0.5, text/tab-separated-values"}),
-    ({"query": PREFIX + "CONSTRUCT { ?s a ex:Standard } WHERE { ?s a ex:Standard }"},
-     {"Accept": "application/n-triples"}),
+    ({"query": POINT}, {"Accept": "text/csv"}),  # answered on the event loop
+    ({"query": CONSTRUCT}, {}),  # Turtle
+    ({"query": CONSTRUCT}, {"Accept": "text/turtle"}),
+    ({"query": CONSTRUCT}, {"Accept": "application/n-triples"}),
+    ({"query": CONSTRUCT}, {"Accept": "application/sparql-results+xml, application/rdf+xml"}),
     ({"query": PREFIX + "ASK { ?s a ex:Standard }"}, {"Accept": "application/sparql-results+json"}),
-    ({"query": "SELECT * WHERE { ?s ?p }"}, {}),  # malformed: 400 with line and column
+    ({"query": PREFIX + "ASK { ?s a ex:Nothing }"}, {"Accept": "application/sparql-results+xml"}),
+    ({"query": PREFIX + "DESCRIBE ex:a"}, {"Accept": "application/n-triples"}),
+    ({"query": "SELECT ?i ?j WHERE { BIND(<x> AS ?i) BIND(IRI('y') AS ?j) }"}, {"Accept": "text/csv"}),
+    ({"query": "CONSTRUCT { <s> <p> <o> } WHERE {}"}, {"Accept": "application/n-triples"}),
+    ({"query": BAD}, {}),
     ({"query": OK_SELECT}, {"Accept": "image/png"}),  # 406 naming the supported types
-    ({"query": [OK_SELECT, OK_SELECT]}, {}),  # repeated: 400
     ({"query": "INSERT DATA { <a:b> <a:c> <a:d> }"}, {}),  # update sent as a query: 400
     ({"query": "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"}, {}),  # refused
+    ({"query": "SELECT * WHERE " + "{" * 120 + " ?s ?p ?o " + "}" * 120}, {}),  # too deep: 400
+    ({"query": OK_SELECT, "default-graph-uri": "https://w3id.org/stdgraph/graph/data/standards"},
+     {"Accept": "text/csv"}),
+    ({"query": OK_SELECT, "named-graph-uri": "https://w3id.org/stdgraph/graph/data/standards"},
+     {"Accept": "text/csv"}),
     ({"query": OK_SELECT, "default-graph-uri": "not an iri"}, {}),
     ({"query": OK_SELECT, "using-graph-uri": "http://example.org/g"}, {}),
-    ({"query": "", "x": "1"}, {}),
+    ({"query": ""}, {}),
+    ({"query": [OK_SELECT, OK_SELECT]}, {}),  # repeated: 400
+    ({"query": OK_SELECT, "update": "INSERT DATA { <a:b> <a:c> <a:d> }"}, {}),  # both: 400
 ]
+
+
+def send(client, form: str, params: dict, headers: dict, path: str = "/sparql"):
+    if form == "get":
+        return client.get(path, params=params, headers=headers)
+    if form == "form":
+        return client.post(path, data=params, headers=headers)
+    rest = {k: v for k, v in params.items() if k != "query"}
+    query = params.get("query", "")
+    return client.post(path + ("?" + urlencode(rest, doseq=True) if rest else ""),
+                       content=query.encode(),
+                       headers={"Content-Type": "application/sparql-query", **headers})
 
 
 def comparable(r) -> tuple:
@@ -32,12 +84,193 @@ def comparable(r) -> tuple:
     return r.status_code, headers, r.content
 
 
+def both(client, request) -> tuple:
+    """``request(client)`` answered by the fast path, then by FastAPI's route (fast path off)."""
+    app = client.app
+    assert isinstance(app, StdgraphApp) and app.fast_handler is not None
+    fast = request(client)
+    handler, app.fast_handler = app.fast_handler, None
+    try:
+        routed = request(client)
+    finally:
+        app.fast_handler = handler
+    return fast, routed
+
+
+@pytest.fixture(params=["threads", "processes"])
+def any_client(request, make_client):
+    if request.param == "threads":
+        return make_client()
+    return make_client(query_processes=True, query_workers=1)
+
+
+@pytest.mark.parametrize("form", FORMS)
 @pytest.mark.parametrize(("params", "headers"), CASES)
-def test_fast_path_answers_like_the_fastapi_route(client, params, headers):
-    fast = client.get("/sparql", params=params, headers=headers)
-    routed = client.get("/sparql/", params=params, headers=headers)
+def test_fast_path_answers_like_the_fastapi_route(client, form, params, headers):
+    if form == "direct" and (isinstance(params["query"], list) or "update" in params):
+        pytest.skip("the body holds one query")
+    fast, routed = both(client, lambda c: send(c, form, params, headers))
     assert comparable(fast) == comparable(routed)
     assert fast.status_code in {200, 400, 406}
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_every_answer_kind_from_worker_processes(any_client, form):
+    """The same with queries in worker processes (one worker), for each kind of answer."""
+    for params, headers in [CASES[2], CASES[3], CASES[9], CASES[11], CASES[14], CASES[16]]:
+        fast, routed = both(any_client, lambda c, p=params, h=headers: send(c, form, p, h))
+        assert comparable(fast) == comparable(routed), (params, headers)
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_answers_parse_to_the_expected_results(client, form):
+    r = send(client, form, {"query": OK_SELECT}, {})
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("application/sparql-results+json")
+    assert len(r.json()["results"]["bindings"]) >= 2
+    r = send(client, form, {"query": CONSTRUCT}, {"Accept": "application/n-triples"})
+    assert len(Graph().parse(data=r.text, format="nt")) >= 2
+    r = send(client, form, {"query": "SELECT ?i WHERE { BIND(<x> AS ?i) }"},
+             {"Accept": "text/csv"})
+    assert r.text.split() == ["i", "http://testserver/x"]
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_bad_sparql_is_400_with_line_and_column(client, form):
+    r = send(client, form, {"query": BAD}, {})
+    body = r.json()
+    assert r.status_code == 400 and body["ok"] is False
+    assert (body["line"], body["column"]) == (2, 10)
+
+
+@pytest.mark.parametrize("public", [None, "https://kg.example.org/api"])
+@pytest.mark.parametrize("form", FORMS)
+def test_relative_iris_resolve_against_the_service_url(make_client, form, public):
+    client = make_client(public_url=public)
+    root = public or "http://testserver"
+    query = "SELECT ?i WHERE { BIND(<x> AS ?i) }"
+    for path in ("/sparql", "/sparql/"):
+        fast, routed = both(client, lambda c, p=path: send(c, form, {"query": query},
+                                                            {"Accept": "text/csv"}, p))
+        assert comparable(fast) == comparable(routed)
+        expected = {"/sparql": f"{root}/x", "/sparql/": f"{root}/sparql/x"}[path]
+        assert fast.text.split() == ["i", expected]
+    headers = {"Accept": "text/csv", "X-Forwarded-Proto": "https",
+               "X-Forwarded-Host": "proxy.example", "X-Forwarded-Prefix": "/sub"}
+    fast, routed = both(client, lambda c: send(c, form, {"query": query}, headers))
+    assert comparable(fast) == comparable(routed)
+    expected = (public or "https://proxy.example/sub") + "/x"
+    assert fast.text.split() == ["i", expected]
+
+
+@pytest.mark.parametrize("ctype", ["text/plain", "application/json",
+                                   "application/sparql-query; charset=latin-1", None])
+def test_other_content_types_are_415(client, ctype):
+    headers = {} if ctype is None else {"Content-Type": ctype}
+    fast, routed = both(client, lambda c: c.post("/sparql", content=OK_SELECT.encode(),
+                                                 headers=headers))
+    assert comparable(fast) == comparable(routed)
+    assert fast.status_code == 415 and fast.json()["supported"]
+
+
+@pytest.mark.parametrize("form", ["form", "direct"])
+def test_oversize_bodies_are_413(make_client, form):
+    client = make_client(max_body_bytes=200)
+    big = OK_SELECT + "#" + "x" * 300
+    fast, routed = both(client, lambda c: send(c, form, {"query": big}, {}))
+    assert comparable(fast) == comparable(routed)
+    assert fast.status_code == 413 and fast.json()["limit"] == 200
+
+
+def test_other_post_mistakes(client):
+    for request in [
+        lambda c: c.post("/sparql?query=x", content=b"ASK {}",
+                         headers={"Content-Type": "application/sparql-query"}),
+        lambda c: c.post("/sparql", content=b"ASK { \xff }",
+                         headers={"Content-Type": "application/sparql-query"}),
+        lambda c: c.post("/sparql", data={"other": "1"}),
+        lambda c: c.post("/sparql", content=b"query=%ff",
+                         headers={"Content-Type": "application/x-www-form-urlencoded"}),
+    ]:
+        fast, routed = both(client, request)
+        assert comparable(fast) == comparable(routed)
+        assert fast.status_code == 400
+
+
+UPDATE = "INSERT DATA { GRAPH <http://example.org/g> { <http://example.org/s> <http://example.org/p> 1 } }"
+
+
+@pytest.mark.parametrize("form", ["form", "direct"])
+def test_updates_are_refused_without_the_token(make_client, form):
+    """Read-only (no token configured): 403; writable without or with a wrong token: 401, 403.
+    Nothing changes in the store."""
+    def post(c, headers):
+        if form == "form":
+            return c.post("/sparql", data={"update": UPDATE}, headers=headers)
+        return c.post("/sparql", content=UPDATE.encode(),
+                      headers={"Content-Type": "application/sparql-update", **headers})
+
+    for client, headers, status in [
+        (make_client(), {}, 403),
+        (make_client(update_token=TOKEN), {}, 401),
+        (make_client(update_token=TOKEN), {"Authorization": "Bearer wrong"}, 403),
+    ]:
+        fast, routed = both(client, lambda c, h=headers: post(c, h))
+        assert comparable(fast) == comparable(routed)
+        assert fast.status_code == status
+        ask = client.get("/sparql", params={"query": "ASK { GRAPH ?g { <http://example.org/s> ?p ?o } }"})
+        assert ask.json()["boolean"] is False
+
+
+def fast_answer(app, method: str, headers: dict[str, str], body: bytes = b"",
+                query_string: bytes = b""):
+    """What the app's fast handler makes of one request: a response, or ``PassOn``."""
+    scope = {"type": "http", "method": method, "path": "/sparql", "root_path": "",
+             "query_string": query_string, "http_version": "1.1", "scheme": "http",
+             "server": ("testserver", 80), "client": ("127.0.0.1", 1), "app": app,
+             "headers": [(k.lower().encode(), v.encode()) for k, v in
+                         {"host": "testserver", "content-length": str(len(body)),
+                          **headers}.items()]}
+
+    async def receive():
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def run():
+        try:
+            return await app.fast_handler(Request(scope, receive))
+        except PassOn as passed:
+            return passed
+
+    return asyncio.run(run())
+
+
+def test_updates_are_passed_on_to_the_route(make_client, store_dir):
+    """The fast handler answers queries in every form itself and passes every update on to
+    FastAPI (``PassOn``): the write path (token check, guard) is only ever the route's. A form
+    update's body, already read, goes with it and is replayed: the update is written."""
+    client = make_client(update_token=TOKEN)
+    app = client.app
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    for method, headers, body, query_string in [
+        ("GET", {}, b"", urlencode({"query": OK_SELECT}).encode()),
+        ("POST", form, urlencode({"query": OK_SELECT}).encode(), b""),
+        ("POST", {"Content-Type": "application/sparql-query"}, OK_SELECT.encode(), b""),
+    ]:
+        answer = fast_answer(app, method, headers, body, query_string)
+        assert not isinstance(answer, PassOn) and answer.status_code == 200
+    body = urlencode({"update": UPDATE}).encode()
+    for headers, query_string in [(form, b""), ({**form, **AUTH}, b"")]:
+        passed = fast_answer(app, "POST", headers, body, query_string)
+        assert isinstance(passed, PassOn) and passed.body == body
+    passed = fast_answer(app, "POST", form, b"", urlencode({"update": UPDATE}).encode())
+    assert isinstance(passed, PassOn) and passed.body == b""
+    for headers in [{}, AUTH]:
+        passed = fast_answer(app, "POST", {"Content-Type": "application/sparql-update",
+                                           **headers}, UPDATE.encode())
+        assert isinstance(passed, PassOn) and passed.body is None  # not even read
+    r = client.post("/sparql", data={"update": UPDATE}, headers=AUTH)
+    assert r.status_code == 200 and r.json()["inserted"] == 1, r.text
+    assert any("http://example.org/s" in line for line in dump(store_dir))
 
 
 def test_statuses_through_the_fast_path(client):
@@ -59,8 +292,6 @@ def test_a_point_lookup_answered_inline_equals_the_worker_answer(client):
         assert r.status_code == 200
         rows.append(sorted(r.text.splitlines()[1:]))
     assert rows[0] == rows[1] and len(rows[0]) >= 3
-
-
 def test_a_point_lookup_over_the_inline_budget_is_answered_by_a_worker(make_client, tmp_path):
     """A subject with 2,000 triples: its answer is larger than what the event loop writes
     (``INLINE_BYTES``), so a worker answers it, whole or cut at the row cap, with the same rows
@@ -90,3 +321,22 @@ def test_a_point_lookup_over_the_inline_budget_is_answered_by_a_worker(make_clie
     capped = make_client(store=st, max_rows=1500)
     cut = capped.get("/sparql", params={"query": inline})
     assert cut.headers["x-stdgraph-truncated"] == "true" and len(rows(cut)) == 1500
+
+
+@pytest.mark.parametrize("truncated", [False, True])
+@pytest.mark.parametrize("fmt", [*RESULT_MEDIA, *GRAPH_MEDIA])
+def test_answer_headers_are_starlettes(fmt, truncated):
+    """``answer_response`` reuses cached headers: they are byte for byte those of Starlette's
+    ``Response`` for the same answer."""
+    table = GRAPH_MEDIA if fmt in GRAPH_MEDIA else RESULT_MEDIA
+    answer = Answer("graph" if table is GRAPH_MEDIA else "select", fmt, b"some bytes", truncated)
+    headers = {"Vary": "Accept"}
+    if truncated:
+        headers |= {TRUNCATED_HEADER: "true", ROW_LIMIT_HEADER: "7"}
+    for body in (b"", b"some bytes", b"x" * 100_000):
+        answer.body = body
+        lean = answer_response(answer, 7)
+        classic = Response(body, media_type=response_media_type(fmt, table), headers=headers)
+        assert (lean.status_code, lean.raw_headers, lean.body) == (
+            classic.status_code, classic.raw_headers, classic.body)
+        assert lean.headers["content-type"] == classic.headers["content-type"]

@@ -2,7 +2,7 @@
 §4.1.1 resolves them against the base IRI, which a request without ``BASE`` takes from the
 protocol request: stdgraph uses the endpoint's own URL, ``STDGRAPH_PUBLIC_URL`` + path where set.
 
-Every protocol form (GET — the raw ASGI fast path —, POST form, POST direct), both executors
+Every protocol form (GET, POST form, POST direct: all three the raw ASGI fast path's), both executors
 (threads, worker processes) and every store backend (embedded, in-memory, remote servers)."""
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ def csv_values(response) -> list[str]:
     return response.text.split()[1:]
 
 
-QUERY_FORMS = ["GET", "form", "direct"]  # GET: the raw ASGI fast path
+QUERY_FORMS = ["GET", "form", "direct"]  # all three: the raw ASGI fast path
 UPDATE_FORMS = ["form", "direct"]
 
 

@@ -4,14 +4,16 @@ process killed and replaced, or its thread freed at its next query."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import pickle
+import socket
 import threading
 import time
 
 import pytest
 
-from stdgraph.api.executor import CallJob, function_ref
+from stdgraph.api.executor import CallJob, _Worker, function_ref, recv_message, send_message
 from stdgraph.deadline import Deadline
 from stdgraph.errors import QueryTimeout, StoreError
 from stdgraph.sparql.named import ParameterError
@@ -44,6 +46,50 @@ def _concurrently(client, url: str, n: int, **params) -> list[tuple[int, float]]
 
 def _lambda_job():
     return CallJob.of(lambda store: None)
+
+
+@pytest.mark.parametrize("size", [0, 10, (1 << 16) - 40, 1 << 16, 3 * (1 << 20) + 7])
+def test_messages_cross_the_pipe_whole(size):
+    """The worker's framing (``send_message``), read back blocking (the worker's side,
+    ``recv_message``) and from the event loop (the server's side, ``_Worker.recv``): answers
+    smaller and larger than one first read, one after the other on one pipe; a closed pipe is
+    EOFError, not a hang."""
+    payload = {"body": os.urandom(size), "n": size}
+
+    def sent_while(read):  # a large message fills the pipe: the reader must run meanwhile
+        writer = threading.Thread(target=send_message, args=(a, payload))
+        writer.start()
+        try:
+            return read()
+        finally:
+            writer.join(30)
+
+    async def read_async():
+        worker = _Worker.__new__(_Worker)  # its pipe only: no process behind it
+        worker.sock = b
+        return await worker.recv()
+
+    a, b = socket.socketpair()
+    with a, b:
+        for _ in range(3):
+            assert sent_while(lambda: recv_message(b)) == payload
+        b.setblocking(False)
+        for _ in range(3):
+            assert sent_while(lambda: asyncio.run(read_async())) == payload
+        a.shutdown(socket.SHUT_WR)
+        with pytest.raises(EOFError):
+            asyncio.run(read_async())
+
+
+def test_two_messages_at_once_are_an_error_not_lost():
+    """One message at a time is in flight (a job, then its answer): a reader that finds more in
+    its first read says so (the runner then replaces the worker) instead of dropping it."""
+    a, b = socket.socketpair()
+    with a, b:
+        send_message(a, "one")
+        send_message(a, "two")
+        with pytest.raises(OSError, match="two messages"):
+            recv_message(b)
 
 
 def test_only_module_level_functions_are_jobs():

@@ -158,25 +158,54 @@ _HEADER = struct.Struct("!Q")
 
 
 def send_message(sock: socket.socket, obj: Any) -> None:
-    """One length-prefixed pickle on a blocking socket (the worker's side)."""
+    """One length-prefixed pickle on a blocking socket (the worker's side): header and pickle
+    in one ``sendmsg``, so a small answer is one write and wakes the reader once; the rest of a
+    large one follows, never copied into one buffer with the header."""
     data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-    sock.sendall(_HEADER.pack(len(data)) + data)
+    header = _HEADER.pack(len(data))
+    sent = sock.sendmsg([header, data])
+    if sent < len(header):
+        sock.sendall(header[sent:])
+        sent = len(header)
+    if sent - len(header) < len(data):
+        sock.sendall(memoryview(data)[sent - len(header):])
+
+
+#: the first read of a message: its header and, for most answers, all of it
+_FIRST_READ = 1 << 16
+
+
+def _whole(first: bytes, size: int) -> memoryview:
+    """The pickle of a message read whole by its first read, which must hold nothing more: one
+    message at a time is ever in flight on a pipe (one job, then its answer)."""
+    if len(first) != _HEADER.size + size:
+        raise OSError("two messages at once on a query worker's pipe")
+    return memoryview(first)[_HEADER.size:]
 
 
 def recv_message(sock: socket.socket) -> Any:
-    """Read one message sent by ``send_message``; EOFError when the peer is gone."""
-    header = _recv_exactly(sock, _HEADER.size)
-    return pickle.loads(_recv_exactly(sock, _HEADER.unpack(header)[0]))
-
-
-def _recv_exactly(sock: socket.socket, n: int) -> bytes:
-    buf = bytearray()
-    while len(buf) < n:
-        chunk = sock.recv(min(n - len(buf), 1 << 20))
+    """Read one message sent by ``send_message``; EOFError when the peer is gone. The first
+    read takes the header and, for most messages, all of it (``_whole``); the rest of a large
+    one is read into its own buffer, never past its end."""
+    first = b""
+    while len(first) < _HEADER.size:
+        chunk = sock.recv(_FIRST_READ)
         if not chunk:
             raise EOFError("the peer closed the connection")
-        buf += chunk
-    return bytes(buf)
+        first += chunk
+    size = _HEADER.unpack_from(first)[0]
+    if len(first) - _HEADER.size >= size:
+        return pickle.loads(_whole(first, size))
+    buf = bytearray(size)
+    got = len(first) - _HEADER.size
+    buf[:got] = memoryview(first)[_HEADER.size:]
+    view = memoryview(buf)
+    while got < size:
+        n = sock.recv_into(view[got:])
+        if not n:
+            raise EOFError("the peer closed the connection")
+        got += n
+    return pickle.loads(buf)
 
 
 class _Worker:
@@ -223,18 +252,28 @@ class _Worker:
         await asyncio.get_running_loop().sock_sendall(self.sock, _HEADER.pack(len(data)) + data)
 
     async def recv(self) -> Any:
+        """One message from the worker, as ``recv_message`` reads it but from the event loop:
+        one read for the header and a small answer, a large one read into its own buffer."""
         loop = asyncio.get_running_loop()
-        header = await self._exactly(loop, _HEADER.size)
-        return pickle.loads(await self._exactly(loop, _HEADER.unpack(header)[0]))
-
-    async def _exactly(self, loop, n: int) -> bytes:
-        buf = bytearray()
-        while len(buf) < n:
-            chunk = await loop.sock_recv(self.sock, min(n - len(buf), 1 << 20))
+        first = b""
+        while len(first) < _HEADER.size:
+            chunk = await loop.sock_recv(self.sock, _FIRST_READ)
             if not chunk:
                 raise EOFError("the query worker closed the connection")
-            buf += chunk
-        return bytes(buf)
+            first += chunk
+        size = _HEADER.unpack_from(first)[0]
+        if len(first) - _HEADER.size >= size:
+            return pickle.loads(_whole(first, size))
+        buf = bytearray(size)
+        got = len(first) - _HEADER.size
+        buf[:got] = memoryview(first)[_HEADER.size:]
+        view = memoryview(buf)
+        while got < size:
+            n = await loop.sock_recv_into(self.sock, view[got:])
+            if not n:
+                raise EOFError("the query worker closed the connection")
+            got += n
+        return pickle.loads(buf)
 
     def kill(self) -> None:
         try:
@@ -365,7 +404,11 @@ class ProcessQueryExecutor:
         deadline (the worker is killed), the job's own error re-raised."""
         data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)  # before taking a worker
         deadline = Deadline(timeout)
-        acquired = await self._acquire(deadline, timeout)
+        acquired: _Worker
+        try:
+            acquired = self._idle.get_nowait()  # the usual case: one is idle
+        except queue.Empty:
+            acquired = await self._acquire(deadline, timeout)
         w: _Worker | None = acquired  # None once discarded: only a live worker goes back
         try:
             await acquired.send(data)

@@ -41,6 +41,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from stdgraph.api.context import ApiContext
 from stdgraph.api.errors import ApiError, error_response
 from stdgraph.api.executor import QueryJob
+from stdgraph.api.fastpath import PassOn
 from stdgraph.api.http import (
     absolute_iris,
     base_iri,
@@ -171,16 +172,37 @@ def _checked(text: str, params: dict[str, list[str]], kind: str,
     return _dataset(params, own)
 
 
+class AnswerResponse(Response):
+    """A query answer's response: the body as it is, the headers Starlette's ``Response`` would
+    write for it (``answer_head``), without building them again for every answer."""
+
+    def __init__(self, body: bytes, head: tuple[list[tuple[bytes, bytes]], ...]) -> None:
+        self.status_code = 200
+        self.background = None
+        self.body = body
+        before, after = head
+        self.raw_headers = [*before, (b"content-length", b"%d" % len(body)), *after]
+
+
+@lru_cache(maxsize=64)
+def answer_head(media_type: str, headers: tuple[tuple[str, str], ...]
+                ) -> tuple[list[tuple[bytes, bytes]], ...]:
+    """Starlette's raw headers for a response of ``media_type`` with ``headers``, cut around
+    its Content-Length."""
+    raw = Response(b"", media_type=media_type, headers=dict(headers)).raw_headers
+    cut = [k for k, _v in raw].index(b"content-length")
+    return raw[:cut], raw[cut + 1:]
+
+
 def answer_response(answer, max_rows: int) -> Response:
     """A query answer as an HTTP response: negotiated media type, ``Vary: Accept`` and the
     truncation headers (shared by /sparql and /queries/{name})."""
     table = GRAPH_MEDIA if answer.kind == "graph" else RESULT_MEDIA
-    headers = {"Vary": "Accept"}
+    headers: tuple[tuple[str, str], ...] = (("Vary", "Accept"),)
     if answer.truncated:
-        headers[TRUNCATED_HEADER] = "true"
-        headers[ROW_LIMIT_HEADER] = str(max_rows)
-    return Response(answer.body, media_type=response_media_type(answer.format, table),
-                    headers=headers)
+        headers += ((TRUNCATED_HEADER, "true"), (ROW_LIMIT_HEADER, str(max_rows)))
+    return AnswerResponse(answer.body,
+                          answer_head(response_media_type(answer.format, table), headers))
 
 
 def sparql_router(ctx: ApiContext, path: str = "/sparql") -> APIRouter:
@@ -191,13 +213,11 @@ def sparql_router(ctx: ApiContext, path: str = "/sparql") -> APIRouter:
     async def run_query(request: Request, text: str, params: dict[str, list[str]]) -> Response:
         default, named = _checked(text, params, "query", settings)
         accept = request.headers.get("accept")
-        result_names = list(RESULT_MEDIA)
-        graph_names = list(GRAPH_MEDIA)
         result_fmt = _pick(accept, RESULT_MEDIA)
         graph_fmt = _pick(accept, GRAPH_MEDIA)
         if result_fmt is None and graph_fmt is None:
-            raise NotAcceptable([RESULT_MEDIA[n][0] for n in result_names]
-                                + [GRAPH_MEDIA[n][0] for n in graph_names], "a query result")
+            raise NotAcceptable([m[0] for m in RESULT_MEDIA.values()]
+                                + [m[0] for m in GRAPH_MEDIA.values()], "a query result")
         job = QueryJob(text, default, named, result_fmt, graph_fmt, settings.max_rows,
                        base_iri=base_iri(request, settings))
         timeout = settings.query_timeout or None
@@ -244,28 +264,21 @@ def sparql_router(ctx: ApiContext, path: str = "/sparql") -> APIRouter:
         return Response(body, media_type=response_media_type(fmt, GRAPH_MEDIA),
                         headers={"Vary": "Accept"})
 
-    async def handle(request: Request) -> Response:
-        url = query_params(request)
-        if request.method in {"GET", "HEAD"}:
-            if "update" in url:
-                raise ApiError(400, "updates must be sent with POST ('update=' form field or "
-                                    "Content-Type application/sparql-update)")
-            text = _one(url, "query")
-            if text is None:
-                return await describe(request)
-            return await run_query(request, text, url)
-        # POST
-        ctype, _params = parse_content_type(request.headers.get("content-type"))
-        charset = _params.get("charset", "utf-8").lower()
+    def post_type(request: Request) -> str:
+        """The POST body's media type, one of ``POST_TYPES`` in UTF-8 (else 415)."""
+        ctype, params = parse_content_type(request.headers.get("content-type"))
+        charset = params.get("charset", "utf-8").lower()
         if ctype not in POST_TYPES or charset not in {"utf-8", "utf8", "us-ascii"}:
             given = request.headers.get("content-type") or "no Content-Type"
             raise ApiError(415, f"cannot read a POST body of type {given}; supported: "
                                 f"{', '.join(POST_TYPES)}", supported=POST_TYPES)
-        if ctype == UPDATE_TYPE:
-            require_writer(request, settings)  # before reading a body that will be refused
-        body = await read_body(request, settings.max_body_bytes)
+        return ctype
+
+    async def posted(request: Request, url: dict[str, list[str]], ctype: str, body: bytes,
+                     form: dict[str, list[str]] | None = None) -> Response:
+        """A POST's answer, its body read (``form``: the body, already parsed)."""
         if ctype == FORM_TYPE:
-            form = parse_form(body)
+            form = parse_form(body) if form is None else form
             merged = {k: url.get(k, []) + form.get(k, []) for k in {*url, *form}}
             if "query" in merged and "update" in merged:
                 raise ApiError(400, "give either 'query' or 'update', not both")
@@ -283,8 +296,43 @@ def sparql_router(ctx: ApiContext, path: str = "/sparql") -> APIRouter:
             return await run_query(request, text, url)
         return await run_update(request, text, url)
 
+    async def handle(request: Request) -> Response:
+        url = query_params(request)
+        if request.method in {"GET", "HEAD"}:
+            if "update" in url:
+                raise ApiError(400, "updates must be sent with POST ('update=' form field or "
+                                    "Content-Type application/sparql-update)")
+            text = _one(url, "query")
+            if text is None:
+                return await describe(request)
+            return await run_query(request, text, url)
+        ctype = post_type(request)
+        if ctype == UPDATE_TYPE:
+            require_writer(request, settings)  # before reading a body that will be refused
+        body = await read_body(request, settings.max_body_bytes)
+        return await posted(request, url, ctype, body)
+
+    async def fast(request: Request) -> Response:
+        """``handle`` for the raw ASGI fast path (api.fastpath: GET with a query string, every
+        POST): queries are answered here by the same steps; an update, or a form naming one,
+        is passed on to the FastAPI route (``PassOn``, with the body read so far), whose write
+        path (token, guard) is the only one."""
+        if request.method != "POST":
+            return await handle(request)
+        url = query_params(request)
+        ctype = post_type(request)
+        if ctype == UPDATE_TYPE:
+            raise PassOn()
+        body = await read_body(request, settings.max_body_bytes)
+        form = None
+        if ctype == FORM_TYPE:
+            form = parse_form(body)
+            if "update" in form or "update" in url:
+                raise PassOn(body)
+        return await posted(request, url, ctype, body, form)
+
     if path == "/sparql":
-        ctx.query_handler = handle
+        ctx.query_handler = fast
     router.add_api_route(
         path, handle, methods=["GET"], name="sparql_get",
         summary="SPARQL 1.1 Protocol: query by GET, or the service description",
