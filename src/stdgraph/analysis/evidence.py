@@ -179,12 +179,13 @@ def coverage_text(n: int, m: int, phrase: str, what: str = "standards") -> str:
 class LinkReader:
     """The links of one store at one evidence level, each property read once.
 
-    On the embedded and in-memory stores it reads through the store's
-    :class:`~stdgraph.analysis.snapshot.Snapshot` (the one the server's query runner keeps
-    per store version, or a new one): one scan per property, the evidence filter decided in
+    It reads through the store's :class:`~stdgraph.analysis.snapshot.Snapshot` (the one the
+    server's query runner keeps per store version, or a new one; always a new one on a remote
+    server, whose version is unknown): one scan per property, the evidence filter decided in
     Python, and what is derived here (``classified``, ``current``, ...) kept with the snapshot.
-    Elsewhere (a remote server) each property is one ``links.rq`` query. The answers are the
-    same; the dicts and sets returned are shared: do not change them."""
+    A store of another kind (none today: ``snapshot.FAST_KINDS``) asks ``links.rq``, the same
+    filter in SPARQL, which the tests hold the snapshot to. The dicts and sets returned are
+    shared: do not change them."""
 
     store: Store
     evidence: Evidence = field(default_factory=Evidence)

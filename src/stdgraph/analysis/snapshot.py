@@ -65,9 +65,11 @@ RECORD_OBJECT = (RDF + "object", SG + "mappingObject")
 RECORD_PROPS = frozenset((*RECORD_SUBJECT, *RECORD_PREDICATE, *RECORD_OBJECT, EVIDENCE, SCORE,
                           DERIVED))
 LABEL_PROPS = frozenset((RDFS + "label", SKOS + "prefLabel"))
-#: the stores whose analyses read through snapshots (a remote server keeps its own evidence
-#: filter, links.rq: its version is unknown, so nothing could be kept anyway)
-FAST_KINDS = frozenset({"oxigraph", "memory"})
+#: the stores whose analyses read through snapshots: all of them. A remote server's version is
+#: unknown, so its snapshot is built afresh for each request and nothing is kept; its scans
+#: are still far cheaper there than links.rq's EXISTS per link (the overlaps of the bundled
+#: graph on `oxigraph serve` went past the 10 s limit with links.rq)
+FAST_KINDS = frozenset({"oxigraph", "memory", "remote"})
 #: a gap between two versions with more changed quads than this starts a new snapshot
 MAX_UPDATE_QUADS = 200_000
 #: the runner's cache entry holding the snapshot
