@@ -513,28 +513,19 @@ class Reasoner:
 
     def _delete(self, f: Fact) -> None:
         s, p, o = f
-        d = self.sp[p]  # _discard(d, s, o) and _discard(r, o, s), inlined: DRed's inner loop
-        os_ = d[s]
-        if type(os_) is not tuple:
-            os_.discard(o)  # type: ignore[union-attr]  # a set: see Values
-            if not os_:
-                del d[s]
-        elif len(os_) == 1:
-            del d[s]
-        else:
-            i = os_.index(o)
-            d[s] = os_[:i] + os_[i + 1:]
-        r = self.op[p]
-        ss = r[o]
-        if type(ss) is not tuple:
-            ss.discard(s)  # type: ignore[union-attr]  # a set: see Values
-            if not ss:
-                del r[o]
-        elif len(ss) == 1:
-            del r[o]
-        else:
-            i = ss.index(s)
-            r[o] = ss[:i] + ss[i + 1:]
+        # from both indexes: subject -> objects and object -> subjects (DRed's inner loop: a
+        # two-step loop, not a call per index)
+        for index, key, value in ((self.sp[p], s, o), (self.op[p], o, s)):
+            values = index[key]
+            if type(values) is not tuple:
+                values.discard(value)  # type: ignore[union-attr]  # a set: see Values
+                if not values:
+                    del index[key]
+            elif len(values) == 1:
+                del index[key]
+            else:
+                i = values.index(value)
+                index[key] = values[:i] + values[i + 1:]
 
     def _saturate(self) -> None:
         stack, fire, out = self._stack, self._fire, self._insert

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import TypeVar
 
 import pyoxigraph as ox
 from pyparsing import ParseException
@@ -19,6 +20,8 @@ from stdgraph.rdf.io import to_oxigraph, to_rdflib
 from stdgraph.rdf.results import QueryResult, Triple
 from stdgraph.sparql.baseiri import set_base
 from stdgraph.store.base import Store, WriteTransaction
+
+_P = TypeVar("_P", Query, Update)
 
 
 class MemoryStore(Store):
@@ -69,12 +72,7 @@ class MemoryStore(Store):
             self._swap(work)
 
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
-        try:
-            prepared = _prepare_update(sparql, base_iri)
-        except ParseException as e:
-            raise QuerySyntaxError(str(e.msg), e.lineno, e.col) from None
-        except RecursionError:
-            raise _too_deep() from None
+        prepared = _parsed(_prepare_update, sparql, base_iri)
         with self._lock:
             # Apply to a copy, swap on success: an update is all or nothing.
             work = Dataset(default_union=True)
@@ -88,12 +86,7 @@ class MemoryStore(Store):
     def query(self, sparql: str, *, default_graphs: list[str] | None = None,
               named_graphs: list[str] | None = None,
               base_iri: str | None = None) -> QueryResult:
-        try:
-            prepared = _prepare_query(sparql, base_iri)
-        except ParseException as e:
-            raise QuerySyntaxError(str(e.msg), e.lineno, e.col) from None
-        except RecursionError:
-            raise _too_deep() from None
+        prepared = _parsed(_prepare_query, sparql, base_iri)
         ds = self._ds
         if default_graphs is not None or named_graphs is not None:
             ds = self._restricted(ds, default_graphs, named_graphs)
@@ -235,8 +228,15 @@ def _prepare_update(sparql: str, base_iri: str | None) -> Update:
     return translateUpdate(parsed)
 
 
-def _too_deep() -> QuerySyntaxError:
-    """rdflib's parser recurses per nesting level and runs out of Python's recursion limit at
-    about 30 levels of brackets."""
-    return QuerySyntaxError("the request nests brackets too deeply for the in-memory store's "
-                            "parser (rdflib); flatten it or use the embedded Oxigraph store")
+def _parsed(prepare: Callable[[str, str | None], _P], sparql: str, base_iri: str | None) -> _P:
+    """``prepare(sparql, base_iri)``, its errors as ``QuerySyntaxError`` with line and column.
+    rdflib's parser recurses per nesting level and runs out of Python's recursion limit at
+    about 30 levels of brackets: that is said as such."""
+    try:
+        return prepare(sparql, base_iri)
+    except ParseException as e:
+        raise QuerySyntaxError(str(e.msg), e.lineno, e.col) from None
+    except RecursionError:
+        raise QuerySyntaxError("the request nests brackets too deeply for the in-memory "
+                               "store's parser (rdflib); flatten it or use the embedded "
+                               "Oxigraph store") from None

@@ -78,25 +78,26 @@ INLINE_BYTES = 64 * 1024
 QUERY_DATASET = ("default-graph-uri", "named-graph-uri")
 UPDATE_DATASET = ("using-graph-uri", "using-named-graph-uri")
 
+def _graph_list(name: str, text: str) -> dict[str, Any]:
+    """The OpenAPI entry of a repeatable graph-IRI parameter of the protocol."""
+    return {"name": name, "in": "query", "required": False,
+            "schema": {"type": "array", "items": {"type": "string"}},
+            "description": text + " (repeatable)."}
+
+
 _DOC_PARAMS = [
     {"name": "query", "in": "query", "required": False, "schema": {"type": "string"},
      "description": "A SPARQL 1.1 query. Without it, GET returns the service description "
                     "(or the query page for Accept: text/html)."},
-    {"name": "default-graph-uri", "in": "query", "required": False,
-     "schema": {"type": "array", "items": {"type": "string"}},
-     "description": "Graphs merged into the default graph (repeatable)."},
-    {"name": "named-graph-uri", "in": "query", "required": False,
-     "schema": {"type": "array", "items": {"type": "string"}},
-     "description": "Graphs visible to GRAPH (repeatable)."},
+    *(_graph_list(name, text) for name, text in [
+        ("default-graph-uri", "Graphs merged into the default graph"),
+        ("named-graph-uri", "Graphs visible to GRAPH")]),
 ]
 _DOC_POST_PARAMS = [
     *_DOC_PARAMS[1:],
-    {"name": "using-graph-uri", "in": "query", "required": False,
-     "schema": {"type": "array", "items": {"type": "string"}},
-     "description": "Updates: the WHERE clause's default graph, like USING (repeatable)."},
-    {"name": "using-named-graph-uri", "in": "query", "required": False,
-     "schema": {"type": "array", "items": {"type": "string"}},
-     "description": "Updates: the WHERE clause's named graphs, like USING NAMED (repeatable)."},
+    *(_graph_list(name, text) for name, text in [
+        ("using-graph-uri", "Updates: the WHERE clause's default graph, like USING"),
+        ("using-named-graph-uri", "Updates: the WHERE clause's named graphs, like USING NAMED")]),
 ]
 _RESULT_CONTENT: dict[str, dict[str, Any]] = {
     m[0]: {} for m in [*RESULT_MEDIA.values(), *GRAPH_MEDIA.values()]}

@@ -6,7 +6,7 @@ import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from rdflib import Graph
 
@@ -25,17 +25,18 @@ from stdgraph.store.base import Store
 from stdgraph.validation.report import run_validation
 
 
-def import_sto(
-    store: Store,
-    path: str | Path,
-    *,
-    name: str | None = None,
-    replace: bool = False,
-    project=None,
-    links: CuratedLinks | None = None,
-    resolve_case: bool = True,
-    shacl: bool = False,
-) -> StoImportResult:
+class StoOptions(TypedDict, total=False):
+    """The keyword options of ``import_sto``: those of ``import_sto_data`` but the source's."""
+
+    name: str | None
+    replace: bool
+    project: Project | None
+    links: CuratedLinks | None
+    resolve_case: bool
+    shacl: bool
+
+
+def import_sto(store: Store, path: str | Path, **options: Unpack[StoOptions]) -> StoImportResult:
     """Parse an STO file, map it, and write it into its own named graph atomically.
 
     A repeat import that changes nothing but the time leaves the graph as it was
@@ -46,9 +47,7 @@ def import_sto(
     path = Path(path)
     if not path.is_file():
         raise UsageError(f"{path}: no such file")
-    return import_sto_data(store, path.read_bytes(), path=path, name=name, replace=replace,
-                           project=project, links=links, resolve_case=resolve_case,
-                           shacl=shacl)
+    return import_sto_data(store, path.read_bytes(), path=path, **options)
 
 
 def import_sto_data(
@@ -59,7 +58,7 @@ def import_sto_data(
     fmt: str | None = None,
     name: str | None = None,
     replace: bool = False,
-    project=None,
+    project: Project | None = None,
     links: CuratedLinks | None = None,
     resolve_case: bool = True,
     shacl: bool = False,
