@@ -69,10 +69,21 @@ def oxigraph_syntax_error(e: SyntaxError) -> QuerySyntaxError:
 
 
 def expand_escapes(text: str) -> str:
-    """SPARQL codepoint escapes, expanded (SPARQL 1.1 Query §19.2)."""
+    """SPARQL codepoint escapes, expanded (SPARQL 1.1 Query §19.2). An escape that names no
+    character (past U+10FFFF, or a surrogate) is a ``QuerySyntaxError`` at its position."""
     if "\\u" not in text and "\\U" not in text:
         return text
-    return _ESCAPE.sub(lambda m: chr(int(m[1] or m[2], 16)), text)
+    return _ESCAPE.sub(lambda m: _codepoint(m, text), text)
+
+
+def _codepoint(m: re.Match[str], text: str) -> str:
+    code = int(m[1] or m[2], 16)
+    if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+        line = text.count("\n", 0, m.start()) + 1
+        column = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+        raise QuerySyntaxError(f"the escape {m.group()} names no Unicode character (a code "
+                               "point up to U+10FFFF, not a surrogate)", line, column)
+    return chr(code)
 
 
 @lru_cache(maxsize=512)

@@ -48,6 +48,7 @@ from stdgraph.api.rdfbody import body_schema, parse_body, serialize_quads, strea
 from stdgraph.api.routes.sparql import validation_failed
 from stdgraph.errors import RDFSyntaxError, ValidationFailed
 from stdgraph.rdf.formats import DATASET_MEDIA, GRAPH_MEDIA, RDF_INPUT_MEDIA
+from stdgraph.rdf.iri import check_iri
 from stdgraph.rdf.namespaces import INFERRED_GRAPH
 
 ALLOW = "GET, HEAD, PUT, POST, DELETE"
@@ -131,15 +132,15 @@ def store_router(ctx: ApiContext, path: str = "/store") -> APIRouter:
             sent = sent[len(root):]
         iri = public_base(request, settings) + sent
         try:
-            return "graph", ox.NamedNode(iri)
-        except ValueError:
-            raise ApiError(400, f"this URL is not a valid graph IRI: {iri!r}") from None
+            return "graph", ox.NamedNode(check_iri(iri))
+        except ValueError as e:
+            raise ApiError(400, f"this URL is not a valid graph IRI: {iri!r}: {e}") from None
 
     def new_graph(request: Request) -> ox.NamedNode:
         """A fresh IRI under this service's URL, which is also where the graph is served."""
         iri = f"{public_base(request, settings)}{graphs_path}/{uuid.uuid4()}"
         try:
-            return ox.NamedNode(iri)
+            return ox.NamedNode(check_iri(iri))
         except ValueError:
             raise ApiError(400, f"cannot name a new graph under this request's URL ({iri!r} is "
                                 "no IRI); check the Host header, or set STDGRAPH_PUBLIC_URL"
