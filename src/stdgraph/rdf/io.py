@@ -19,6 +19,7 @@ from rdflib.term import IdentifiedNode, Node
 
 from stdgraph.errors import RDFSyntaxError, SourcePosition
 from stdgraph.rdf.formats import OX_FORMATS
+from stdgraph.rdf.nesting import check_nesting
 
 _XSD_STRING = str(XSD.string)
 _LANG_STRING = str(RDF.langString)
@@ -83,10 +84,18 @@ def blank_node_scope(label: str) -> str:
 
 
 def check_document(data: bytes | str, fmt: str, name: str) -> None:
-    """What pyoxigraph lets through but must not be written: it reads a JSON value that is not
-    an object or array (``"x"``, ``42``) as an empty JSON-LD graph, and an RDF/XML document cut
-    short (no closing tags) as the triples before the cut - so a broken upload would silently
-    empty or shorten the graph it replaces. Refuse both with the position."""
+    """What must not reach pyoxigraph's parser, or must not be written after it, checked before
+    it runs, for every document parsed from memory (request bodies, imports):
+
+    * nesting deeper than ``rdf.nesting.MAX_NESTING``: its parsers are recursive in places and a
+      deep document overflows the stack, which ends the process (``rdf.nesting``);
+    * a JSON value that is not an object or array (``"x"``, ``42``), which it reads as an empty
+      JSON-LD graph, and an RDF/XML document cut short (no closing tags), which it reads as the
+      triples before the cut - so a broken upload would silently empty or shorten the graph it
+      replaces.
+
+    Each is an ``RDFSyntaxError`` with the position."""
+    check_nesting(data, fmt, name)
     if fmt == "jsonld":
         text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
         stripped = text.lstrip("\ufeff \t\r\n")
@@ -115,9 +124,11 @@ def parse_quads(
     label: str | None = None,
 ) -> Iterator[ox.Quad]:
     """Parse with pyoxigraph, turning its SyntaxError into RDFSyntaxError with line/column."""
-    name = label or (str(path) if path else "<input>")
-    if fmt in {"jsonld", "rdfxml"}:
-        check_document(path.read_bytes() if path is not None else (data or b""), fmt, name)
+    name = label or (str(path) if path is not None else "<input>")
+    if path is None:
+        check_document(data or b"", fmt, name)
+    elif fmt in {"jsonld", "rdfxml"}:  # read whole anyway; a Turtle-family file is streamed
+        check_document(path.read_bytes(), fmt, name)
     try:
         if path is not None:
             yield from ox.parse(path=str(path), format=OX_FORMATS[fmt], base_iri=base_iri)

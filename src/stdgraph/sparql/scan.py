@@ -24,13 +24,19 @@ import re
 from functools import lru_cache
 
 from stdgraph.errors import QuerySyntaxError
+from stdgraph.rdf.nesting import MAX_NESTING
+
+__all__ = ["MAX_NESTING", "TOKEN", "check_nesting", "data_operations", "expand_escapes",
+           "first_keyword", "has_dataset_clause", "has_using_or_with", "is_point_lookup",
+           "keywords", "nesting_depth", "operation", "oxigraph_syntax_error", "query_form",
+           "uses_load", "uses_service"]
 
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 #: one token of SPARQL text: the lexer's terminals, longest match first; the group that matched
-#: (``m.lastgroup``) is the token's kind: ws, comment, string, iri, lang, var, bnode, name, word,
-#: number or other (one character of punctuation). Escapes must be expanded first
-#: (``expand_escapes``).
+#: (``m.lastgroup``) is the token's kind: ws, comment, string, reif (``<<`` or ``>>``), iri,
+#: lang, var, bnode, name, word, number or other (one character of punctuation). Escapes must be
+#: expanded first (``expand_escapes``).
 TOKEN = re.compile(
     r"""
       (?P<ws>\s+)
@@ -41,6 +47,7 @@ TOKEN = re.compile(
         | '(?:[^'\\\n\r]|\\.)*'
         | "(?:[^"\\\n\r]|\\.)*"
       )
+    | (?P<reif><<(?![^<>"{}|^`\\\x00-\x20]*>)|>>)
     | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
     | (?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
     | (?P<var>[?$][A-Za-z0-9_\u00B7-\uFFFF]+)
@@ -96,36 +103,44 @@ def keywords(text: str) -> frozenset[str]:
     return frozenset(words)
 
 
-#: the deepest nesting of ``{ ( [`` a request may have. pyoxigraph's parser is recursive and
-#: overflows the thread's stack - a segfault that ends the whole process, not an exception - at
-#: about 2500 levels on an 8 MiB stack and 400 on 1 MiB; real queries nest a few levels.
-MAX_NESTING = 100
-
-
-def nesting_depth(text: str) -> int:
-    """How deeply ``{``, ``(`` and ``[`` nest outside strings, IRIs and comments."""
+def nesting_depth(text: str) -> tuple[int, int | None, int | None]:
+    """How deeply ``{ ( [`` and ``<<`` (a triple term, SPARQL 1.2) nest outside strings, IRIs
+    and comments, with the line and column where the nesting first goes past ``MAX_NESTING``
+    (``None`` when it does not). pyoxigraph's parser is recursive and overflows the thread's
+    stack - a segfault that ends the whole process, not an exception - at about 2500 levels on
+    an 8 MiB stack and 400 on 1 MiB; real queries nest a few levels (``rdf.nesting``: the same
+    limit for RDF documents)."""
     depth = deepest = 0
-    for m in TOKEN.finditer(expand_escapes(text)):
-        if m.lastgroup == "other":
+    where: tuple[int | None, int | None] = (None, None)
+    expanded = expand_escapes(text)
+    for m in TOKEN.finditer(expanded):
+        kind = m.lastgroup
+        if kind == "other" or kind == "reif":
             c = m.group()
-            if c in "{([":
+            if c in {"{", "(", "[", "<<"}:
                 depth += 1
-                deepest = max(deepest, depth)
-            elif c in "})]":
+                if depth > deepest:
+                    deepest = depth
+                    if deepest == MAX_NESTING + 1:
+                        start = expanded.rfind("\n", 0, m.start()) + 1
+                        where = (expanded.count("\n", 0, m.start()) + 1, m.start() - start + 1)
+            elif c in {"}", ")", "]", ">>"}:
                 depth -= 1
-    return deepest
+    return deepest, *where
 
 
 def check_nesting(text: str) -> None:
-    """Refuse (400, QuerySyntaxError) a query or update nested deeper than ``MAX_NESTING``
-    before any parser sees it. Costs a character count unless the text has that many brackets."""
+    """Refuse (400, QuerySyntaxError with line and column) a query or update nested deeper than
+    ``MAX_NESTING`` before any parser sees it. Costs a character count unless the text has that
+    many openers."""
     expanded = expand_escapes(text)
-    if expanded.count("{") + expanded.count("(") + expanded.count("[") <= MAX_NESTING:
+    if (expanded.count("{") + expanded.count("(") + expanded.count("[")
+            + expanded.count("<<")) <= MAX_NESTING:
         return
-    depth = nesting_depth(text)
+    depth, line, column = nesting_depth(text)
     if depth > MAX_NESTING:
         raise QuerySyntaxError(f"brackets nested {depth} deep; at most {MAX_NESTING} levels "
-                               "of { }, ( ) and [ ] are accepted")
+                               "of { }, ( ), [ ] and << >> are accepted", line, column)
 
 
 def uses_service(text: str) -> bool:
