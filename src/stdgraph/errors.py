@@ -112,6 +112,20 @@ class QueryTimeout(StdgraphError):
         self.seconds = seconds
 
 
+class ProtectedGraph(StdgraphError):
+    """A write to a graph stdgraph computes (the inferred graph, the build record): refused
+    whole, on every write route (HTTP 403), since the change protocol writes it itself."""
+
+    http_status = 403
+    exit_code = 2
+
+    def __init__(self, graph: str) -> None:
+        super().__init__(f"the graph <{graph}> is computed by stdgraph and cannot be written "
+                         "(the inferred graph follows the asserted graphs after every write); "
+                         "write the asserted graphs instead")
+        self.graph = graph
+
+
 class ImportConflict(UsageError):
     """An import name already holds a different import of that vocabulary (HTTP 409, exit 2).
 

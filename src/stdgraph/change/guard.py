@@ -64,9 +64,21 @@ from rdflib.store import Store as RdflibStore
 from rdflib.term import Node
 
 from stdgraph.deadline import Deadline
-from stdgraph.errors import QuerySyntaxError, QueryTimeout, StdgraphError, ValidationFailed
+from stdgraph.errors import (
+    ProtectedGraph,
+    QuerySyntaxError,
+    QueryTimeout,
+    StdgraphError,
+    ValidationFailed,
+)
 from stdgraph.project import Project
-from stdgraph.rdf.graphs import COMPUTED_GRAPHS, GraphName, is_asserted, is_shacl_data
+from stdgraph.rdf.graphs import (
+    COMPUTED_GRAPHS,
+    GraphName,
+    is_asserted,
+    is_computed,
+    is_shacl_data,
+)
 from stdgraph.rdf.io import OxTerm, to_oxigraph, to_rdflib
 from stdgraph.rdf.namespaces import INFERRED_GRAPH
 from stdgraph.reasoning.infer import infer
@@ -141,9 +153,27 @@ class _Clock:
         self._last = now
 
 
+def _writable(quads: Iterable[ox.Quad]) -> dict[ox.Quad, None]:
+    """``quads`` without repeats, after checking that none is in a graph stdgraph computes
+    (``ProtectedGraph``: every write route refuses them the same way, here)."""
+    items = dict.fromkeys(quads)
+    for q in items:
+        if q.graph_name in COMPUTED_GRAPHS:
+            raise ProtectedGraph(q.graph_name.value)  # type: ignore[union-attr]
+    return items
+
+
+def _check_writable(graph: GraphName) -> None:
+    if is_computed(graph):
+        raise ProtectedGraph(graph.value)  # type: ignore[union-attr]
+
+
 class RecordingDB:
     """The transaction's copy, changed only through here so that the net change is known:
-    ``added`` holds quads that are new, ``removed`` quads that are gone."""
+    ``added`` holds quads that are new, ``removed`` quads that are gone. A quad in a graph
+    stdgraph computes (the inferred graph, the build record) is refused (``ProtectedGraph``,
+    HTTP 403) whatever the route: the protocol writes the inferred graph itself, after the
+    change, from its delta."""
 
     def __init__(self, db: ox.Store) -> None:
         self.db = db
@@ -152,7 +182,7 @@ class RecordingDB:
 
     def insert(self, quads: Iterable[ox.Quad]) -> None:
         db = self.db
-        new = [q for q in dict.fromkeys(quads) if q not in db]
+        new = [q for q in _writable(quads) if q not in db]
         if not new:
             return
         db.extend(new)
@@ -164,7 +194,7 @@ class RecordingDB:
 
     def delete(self, quads: Iterable[ox.Quad]) -> None:
         db = self.db
-        for q in [q for q in dict.fromkeys(quads) if q in db]:
+        for q in [q for q in _writable(quads) if q in db]:
             db.remove(q)
             if q in self.added:
                 self.added.discard(q)
@@ -182,9 +212,11 @@ class RecordingDB:
                 is not None)
 
     def clear(self, graph: GraphName) -> None:
+        _check_writable(graph)
         self.delete(self.quads(graph))
 
     def drop(self, graph: GraphName) -> None:
+        _check_writable(graph)
         self.clear(graph)
         if not isinstance(graph, ox.DefaultGraph) and self.db.contains_named_graph(graph):
             self.db.remove_graph(graph)
@@ -210,6 +242,7 @@ class Change(RecordingDB):
         """The graph's content becomes ``quads`` (their graph is ignored); only the difference
         is written. True when the graph did not exist before."""
         target = _graph_term(graph)
+        _check_writable(target)
         keep = {ox.Quad(q.subject, q.predicate, q.object, target): None for q in quads}
         existed = self.exists(target)
         old = set(self.quads(target))
@@ -685,7 +718,10 @@ def _term(node: Node, fresh: dict[BNode, ox.BlankNode]
 
 def _instantiate(clause: CompValue | None, solution: Mapping[Variable, Node],
                  default_target: ox.NamedNode | ox.DefaultGraph) -> list[ox.Quad]:
-    """Ground a DELETE/INSERT template with one solution (SPARQL 1.1 Update §3.1.3)."""
+    """Ground a DELETE/INSERT template with one solution (SPARQL 1.1 Update §3.1.3). A graph
+    variable bound to a graph stdgraph computes grounds nothing there: like ALL and NAMED, a
+    variable reaches only the graphs a write can change, and the inferred graph follows them;
+    a template that names a computed graph is refused (``ProtectedGraph``)."""
     if clause is None:
         return []
     out = []
@@ -700,6 +736,8 @@ def _instantiate(clause: CompValue | None, solution: Mapping[Variable, Node],
             if not isinstance(g, URIRef):
                 continue
             graph = ox.NamedNode(str(g))
+            if isinstance(gname, Variable) and is_computed(graph):
+                continue
         for s, p, o in triples:
             s = solution.get(s) if isinstance(s, Variable) else s
             p = solution.get(p) if isinstance(p, Variable) else p
@@ -771,13 +809,17 @@ def _solutions(rec: RecordingDB, op: CompValue, where: CompValue, prologue: Prol
 
 
 def _graph_ref(rec: RecordingDB, ref: str) -> list[GraphName]:
-    """Graphs named by CLEAR/DROP targets: an IRI, 'DEFAULT', 'NAMED' or 'ALL'."""
+    """Graphs named by CLEAR/DROP targets: an IRI, 'DEFAULT', 'NAMED' or 'ALL'. NAMED and ALL
+    are the graphs a write can change: every named graph but the ones stdgraph computes (the
+    inferred graph then follows what is left: empty once nothing is asserted); naming a computed
+    graph itself is refused (``ProtectedGraph``)."""
     if ref == "DEFAULT":
         return [ox.DefaultGraph()]
+    named: list[GraphName] = [g for g in rec.db.named_graphs() if not is_computed(g)]
     if ref == "NAMED":
-        return list(rec.db.named_graphs())
+        return named
     if ref == "ALL":
-        return [ox.DefaultGraph(), *rec.db.named_graphs()]
+        return [ox.DefaultGraph(), *named]
     return [ox.NamedNode(str(ref))]
 
 
@@ -829,6 +871,7 @@ def apply_operations(rec: RecordingDB, ops: Iterable[CompValue], prologue: Prolo
                 (rec.drop if name == "Drop" else rec.clear)(g)
         elif name == "Create":
             g = ox.NamedNode(str(op.graphiri))
+            _check_writable(g)
             if rec.exists(g):
                 if not silent:
                     raise UpdateError(f"CREATE GRAPH: the graph <{g.value}> already exists")

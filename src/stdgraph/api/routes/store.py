@@ -46,10 +46,10 @@ from stdgraph.api.http import (
 from stdgraph.api.negotiation import negotiate_name, parse_content_type, response_media_type
 from stdgraph.api.rdfbody import body_schema, parse_body, serialize_quads, stream
 from stdgraph.api.routes.sparql import validation_failed
-from stdgraph.errors import RDFSyntaxError, ValidationFailed
+from stdgraph.errors import ProtectedGraph, RDFSyntaxError, ValidationFailed
 from stdgraph.rdf.formats import DATASET_MEDIA, GRAPH_MEDIA, RDF_INPUT_MEDIA
+from stdgraph.rdf.graphs import is_computed
 from stdgraph.rdf.iri import check_iri
-from stdgraph.rdf.namespaces import INFERRED_GRAPH
 
 ALLOW = "GET, HEAD, PUT, POST, DELETE"
 _TRIPLE_INPUTS = {k: v for k, v in RDF_INPUT_MEDIA.items() if v not in {"nquads", "trig"}}
@@ -184,9 +184,8 @@ def store_router(ctx: ApiContext, path: str = "/store") -> APIRouter:
         ``Location`` (else ``{path}?graph=IRI``)."""
         kind, term = target
         method = request.method
-        if kind == "graph" and term.value == INFERRED_GRAPH:
-            raise ApiError(403, "the inferred graph is computed by stdgraph after every write; "
-                                "write the asserted graphs instead")
+        if kind == "graph" and is_computed(term):  # before reading a body the change refuses
+            raise ProtectedGraph(term.value)
         if kind == "dataset" and method != "POST":
             raise ApiError(400, f"{method} needs a target: ?graph=IRI or ?default")
         guard = ctx.guard
@@ -217,10 +216,6 @@ def store_router(ctx: ApiContext, path: str = "/store") -> APIRouter:
             else:
                 quads = await asyncio.to_thread(parse_body, body, inputs[ctype], base_iri=base,
                                                 label="request body")
-            if kind == "dataset" and any(q.graph_name == ox.NamedNode(INFERRED_GRAPH)
-                                         for q in quads):
-                raise ApiError(403, "the inferred graph is computed by stdgraph; leave it out "
-                                    "of uploads")
         graph = None if kind in {"default", "dataset"} else term.value
         if method == "DELETE" and kind == "graph" and not await asyncio.to_thread(
                 ctx.graph_exists, term):
