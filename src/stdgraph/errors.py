@@ -104,12 +104,15 @@ class QueryTimeout(StdgraphError):
 
     http_status = 503
 
-    def __init__(self, seconds: float) -> None:
+    def __init__(self, seconds: float, what: str = "query") -> None:
+        advice = ("nothing was changed; narrow its WHERE" if what == "update"
+                  else "narrow it (LIMIT, more specific patterns)")
         super().__init__(
-            f"the query was stopped after the time limit of {seconds:g} s; narrow it (LIMIT, "
-            "more specific patterns) or ask the operator to raise STDGRAPH_QUERY_TIMEOUT"
+            f"the {what} was stopped after the time limit of {seconds:g} s; {advice} or ask "
+            "the operator to raise STDGRAPH_QUERY_TIMEOUT"
         )
         self.seconds = seconds
+        self.what = what
 
 
 class ProtectedGraph(StdgraphError):

@@ -81,12 +81,20 @@ class Settings:
     )
     query_timeout: float = field(
         default=10.0,
-        metadata=_meta("STDGRAPH_QUERY_TIMEOUT", "Seconds a query may run before it is stopped."),
+        metadata=_meta("STDGRAPH_QUERY_TIMEOUT", "Seconds a query or an update may run before "
+                       "it is stopped (503)."),
     )
     max_rows: int = field(
         default=10000,
         metadata=_meta("STDGRAPH_MAX_ROWS", "Most result rows returned; more are cut and the "
                        "answer says it was truncated."),
+    )
+    max_update_quads: int = field(
+        default=100_000,
+        metadata=_meta("STDGRAPH_MAX_UPDATE_QUADS", "Most quads the DELETE/INSERT templates of "
+                       "one SPARQL update may ground (its WHERE's solutions times its "
+                       "templates); more is refused with 400 before anything is written, "
+                       "which bounds the memory of an update (0 = no limit)."),
     )
     max_body_bytes: int = field(
         default=10 * 1024 * 1024,

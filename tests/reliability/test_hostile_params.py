@@ -21,7 +21,7 @@ from urllib.parse import quote
 import pytest
 
 from .conftest import FIGURES
-from .hostile import AUTH, serving
+from .hostile import AUTH
 
 #: IRIs that are no IRIs, each for a different reason
 BAD_IRIS = [
@@ -44,10 +44,9 @@ QUERY = "SELECT * WHERE { ?s ?p ?o } LIMIT 1"
 UPDATE = "INSERT { <http://example.org/s> <http://example.org/p> ?o } WHERE { ?s ?p ?o }"
 
 
-@pytest.fixture(scope="module")
-def server(built_store, tmp_path_factory):
-    with serving(built_store, tmp_path_factory.mktemp("params")) as s:
-        yield s
+@pytest.fixture
+def server(hostile_server):
+    return hostile_server
 
 
 def q(value: str) -> str:

@@ -21,15 +21,16 @@ input.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 from stdgraph.errors import QuerySyntaxError
 from stdgraph.rdf.nesting import MAX_NESTING
 
-__all__ = ["MAX_NESTING", "TOKEN", "check_nesting", "data_operations", "expand_escapes",
-           "first_keyword", "has_dataset_clause", "has_using_or_with", "is_point_lookup",
-           "keywords", "nesting_depth", "operation", "oxigraph_syntax_error", "query_form",
-           "uses_load", "uses_service"]
+__all__ = ["MAX_NESTING", "TOKEN", "DataOperation", "check_nesting", "data_operations",
+           "expand_escapes", "first_keyword", "has_dataset_clause", "has_using_or_with",
+           "is_point_lookup", "keywords", "nesting_depth", "operation",
+           "oxigraph_syntax_error", "query_form", "uses_load", "uses_service"]
 
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
@@ -193,22 +194,42 @@ def query_form(text: str) -> str | None:
     return w if w in _QUERY_WORDS else None
 
 
-def data_operations(text: str) -> list[tuple[str, str, str]] | None:
-    """An update made only of ``INSERT DATA`` / ``DELETE DATA`` operations, cut into one
-    stand-alone update per operation — or ``None`` for any other update.
+@dataclass(frozen=True)
+class DataOperation:
+    """One ``INSERT DATA`` / ``DELETE DATA`` operation of a request, stand-alone: ``update`` is
+    the PREFIX/BASE declarations that precede it in the request (one a line), then the
+    operation's own text; ``as_insert`` the same with ``DELETE`` spelled ``INSERT``, so that
+    running it on an empty store yields exactly the quads the operation names; ``line`` and
+    ``column`` (from 1) say where the operation starts in the request (``position`` maps a
+    parser's position in ``update`` back to the request's)."""
 
-    Each item is ``(kind, update, as_insert)``: ``kind`` is ``"INSERT DATA"`` or
-    ``"DELETE DATA"``; ``update`` is the request with every *other* operation blanked out
-    (same length, newlines kept, so a parser's line and column still point into the request,
-    and the PREFIX/BASE declarations before it still apply); ``as_insert`` is ``update`` with
-    ``DELETE`` spelled ``INSERT`` (six letters each), so that running it on an empty store
-    yields exactly the quads the operation names. Requests with codepoint escapes get
-    ``None`` (the blanking works on the raw text).
-    """
+    kind: str
+    update: str
+    as_insert: str
+    line: int
+    column: int
+    head_lines: int  # lines of ``update`` before the operation's own text
+
+    def position(self, line: int | None, column: int | None) -> tuple[int | None, int | None]:
+        """A position in ``update`` as a position in the request (a declaration's: the
+        operation's start)."""
+        if line is None or line <= self.head_lines:
+            return self.line, self.column
+        first = line == self.head_lines + 1
+        return (self.line + line - self.head_lines - 1,
+                None if column is None else column + (self.column - 1 if first else 0))
+
+
+def data_operations(text: str) -> list[DataOperation] | None:
+    """An update made only of ``INSERT DATA`` / ``DELETE DATA`` operations, cut into one
+    stand-alone update per operation (``DataOperation``) — or ``None`` for any other update.
+    Linear in the request's length (the parts are the declarations and each operation once).
+    Requests with codepoint escapes get ``None`` (the cutting works on the raw text)."""
     if "\\u" in text or "\\U" in text:
         return None
-    ops: list[tuple[int, int, str]] = []  # (start, end, kind)
-    separators: list[int] = []
+    ops: list[tuple[int, int, str, tuple[str, ...]]] = []  # (start, end, kind, declarations)
+    declarations: list[str] = []
+    declaration: list[str] = []  # the one being read
     depth, start, first, kind = 0, None, None, ""
     for m in TOKEN.finditer(text):
         group, value = m.lastgroup, m.group()
@@ -216,11 +237,18 @@ def data_operations(text: str) -> list[tuple[str, str, str]] | None:
             continue
         if depth == 0 and start is None:
             if group == "word" and value.upper() in {"PREFIX", "BASE"}:
+                if declaration:
+                    declarations.append(" ".join(declaration))
+                declaration = [value]
                 continue
             if group != "word":
-                if group in {"name", "iri"}:
-                    continue  # the prefix name / IRI of a declaration
+                if group in {"name", "iri"} and declaration:
+                    declaration.append(value)  # the prefix name / IRI of a declaration
+                    continue
                 return None
+            if declaration:
+                declarations.append(" ".join(declaration))
+                declaration = []
             start, first = m.start(), value.upper()
             continue
         if depth == 0 and first is not None and not kind:
@@ -231,28 +259,23 @@ def data_operations(text: str) -> list[tuple[str, str, str]] | None:
             depth -= 1
         elif value == ";" and depth == 0:
             assert start is not None  # set by the first token at depth 0, above
-            ops.append((start, m.start(), kind))
-            separators.append(m.start())
+            ops.append((start, m.start(), kind, tuple(declarations)))
             start, first, kind = None, None, ""
     if start is not None:
-        ops.append((start, len(text), kind))
-    if not ops or any(k not in {"INSERT DATA", "DELETE DATA"} for _s, _e, k in ops):
+        ops.append((start, len(text), kind, tuple(declarations)))
+    if not ops or any(k not in {"INSERT DATA", "DELETE DATA"} for _s, _e, k, _d in ops):
         return None
-
-    def blank(chars: list[str], a: int, b: int) -> None:
-        for i in range(a, b):
-            if chars[i] not in "\r\n":
-                chars[i] = " "
-
     out = []
-    for i, (a, b, k) in enumerate(ops):
-        chars = list(text[:b])
-        for j in range(i):
-            blank(chars, ops[j][0], ops[j][1])
-            blank(chars, separators[j], separators[j] + 1)
-        update = "".join(chars)
-        as_insert = update[:a] + "INSERT" + update[a + 6:] if k == "DELETE DATA" else update
-        out.append((k, update, as_insert))
+    line, scanned = 1, 0
+    for a, b, k, decls in ops:
+        line += text.count("\n", scanned, a)
+        scanned = a
+        head = "".join(d + "\n" for d in decls)
+        body = text[a:b]
+        update = head + body
+        as_insert = head + "INSERT" + body[6:] if k == "DELETE DATA" else update
+        out.append(DataOperation(k, update, as_insert, line, a - (text.rfind("\n", 0, a) + 1) + 1,
+                                 len(decls)))
     return out
 
 

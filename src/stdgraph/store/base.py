@@ -192,3 +192,9 @@ class WriteTransaction(ABC):
 
     @abstractmethod
     def rollback(self) -> None: ...
+
+    def checkpoint(self) -> str | None:
+        """A folder holding a copy of ``db`` as it is now, that another process can open
+        read-write (the server evaluates an update's ``WHERE`` in a worker process on it); the
+        caller deletes it. ``None``: the copy is not on disk (the default)."""
+        return None

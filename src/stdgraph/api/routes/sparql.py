@@ -187,6 +187,10 @@ def sparql_router(ctx: ApiContext, path: str = "/sparql") -> APIRouter:
     """A router serving the SPARQL protocol at ``path``; mount it in any FastAPI app."""
     router = APIRouter(tags=["sparql"])
     settings = ctx.settings
+    if ctx.guard is not None:  # updates are evaluated in the query workers (ctx.update_runner)
+        ctx.executor.preload.update({"stdgraph.change.guard", "rdflib.plugins.sparql.parser",
+                                     "rdflib.plugins.sparql.algebra",
+                                     "rdflib.plugins.sparql.evaluate"})
 
     async def run_query(request: Request, text: str, params: dict[str, list[str]]) -> Response:
         default, named = _checked(text, params, "query", settings)
@@ -218,12 +222,15 @@ def sparql_router(ctx: ApiContext, path: str = "/sparql") -> APIRouter:
         assert guard is not None  # require_writer passed: a token is configured
         loop = asyncio.get_running_loop()
         base = base_iri(request, settings)
+        runner = ctx.update_runner(loop)
         try:
             outcome = await loop.run_in_executor(
                 ctx.writes, lambda: guard.update(text, using_graphs=using,
                                                  using_named_graphs=using_named,
                                                  timeout=settings.query_timeout or None,
-                                                 base_iri=base))
+                                                 base_iri=base,
+                                                 max_quads=settings.max_update_quads or None,
+                                                 runner=runner))
         except ValidationFailed as e:
             return validation_failed(request, e)
         return JSONResponse({"ok": True, **outcome.as_dict()})
