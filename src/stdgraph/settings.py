@@ -100,6 +100,23 @@ class Settings:
         default=10 * 1024 * 1024,
         metadata=_meta("STDGRAPH_MAX_BODY_BYTES", "Largest request body accepted."),
     )
+    max_header_bytes: int = field(
+        default=32 * 1024,
+        metadata=_meta("STDGRAPH_MAX_HEADER_BYTES", "Largest request line plus headers "
+                       "accepted (stdgraph serve); a longer request line is refused with 414, "
+                       "longer headers with 431, and the connection closed."),
+    )
+    max_headers: int = field(
+        default=100,
+        metadata=_meta("STDGRAPH_MAX_HEADERS", "Most header fields a request may have "
+                       "(stdgraph serve); more are refused with 431."),
+    )
+    shutdown_timeout: float = field(
+        default=5.0,
+        metadata=_meta("STDGRAPH_SHUTDOWN_TIMEOUT", "Seconds stdgraph serve waits, on SIGTERM "
+                       "or Ctrl-C, for requests in flight (then cancels them) and again for "
+                       "work still running in threads, before it exits."),
+    )
     cors_origins: tuple[str, ...] = field(
         default=(),
         metadata=_meta("STDGRAPH_CORS_ORIGINS", "Comma-separated origins allowed by CORS; "
@@ -146,6 +163,17 @@ class Settings:
                        "'Adding an analysis'); they join the built-in analyses on the CLI "
                        "(stdgraph analyse), over HTTP and in the OpenAPI document."),
     )
+
+    def __post_init__(self) -> None:
+        token = self.update_token
+        if token is not None and (not token.strip() or any(c.isspace() or not c.isprintable()
+                                                            for c in token)):
+            raise UsageError("STDGRAPH_UPDATE_TOKEN is blank or has spaces or control "
+                             "characters: a bearer token is one word (RFC 6750); leave it "
+                             "unset for a read-only server")
+        if self.max_header_bytes < 1024 or self.max_headers < 1:
+            raise UsageError("STDGRAPH_MAX_HEADER_BYTES must be at least 1024 and "
+                             "STDGRAPH_MAX_HEADERS at least 1")
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:

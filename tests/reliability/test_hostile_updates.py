@@ -17,12 +17,14 @@ write right after answered normally.
 
 from __future__ import annotations
 
+import threading
 import time
 
+import httpx
 import pytest
 
 from .conftest import FIGURES
-from .hostile import AUTH, LIMIT, MAX_UPDATE_QUADS, SCRATCH
+from .hostile import AUTH, LIMIT, MAX_UPDATE_QUADS, SCRATCH, dump_folder, serving
 
 G = SCRATCH
 UPDATE = {**AUTH, "Content-Type": "application/sparql-update"}
@@ -106,3 +108,32 @@ def test_many_data_operations_take_linear_time(server):
     assert r.status_code == 200 and r.json()["inserted"] == 5_000, r.text
     assert time.monotonic() - start < 2 * LIMIT + 2
     write_answered(server)
+
+
+def test_sigterm_stops_the_server_during_a_runaway_update(built_store, tmp_path):
+    """SIGTERM while an update runs (a 30 s limit): the server exits within a few seconds,
+    the update's client gets 503 or a closed connection, the store is as before."""
+    with serving(built_store, tmp_path, STDGRAPH_QUERY_TIMEOUT="30") as s:
+        before = dump_folder(s.store)
+        s.alive()
+        outcome: list = []
+
+        def send() -> None:
+            with httpx.Client(base_url=s.base, timeout=60) as other:
+                try:
+                    outcome.append(other.post("/sparql", content=RUNAWAY["cross product"],
+                                              headers=UPDATE).status_code)
+                except httpx.TransportError as e:
+                    outcome.append(e)
+
+        sender = threading.Thread(target=send)
+        sender.start()
+        time.sleep(1.5)
+        start = time.monotonic()
+        s.process.terminate()
+        s.process.wait(30)
+        took = time.monotonic() - start
+        sender.join(30)
+    assert took < 8, took
+    assert outcome and (outcome[0] == 503 or isinstance(outcome[0], httpx.TransportError))
+    assert dump_folder(s.store) == before
