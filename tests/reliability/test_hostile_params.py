@@ -134,3 +134,33 @@ def test_escapes_that_name_no_character(server, escape):
         body = r.json()
         assert body["line"] == 1 and body["column"] > 1 and escape in body["error"], body
         FIGURES["bad_inputs"]["escape naming no character"] += 1
+
+
+@pytest.mark.parametrize("method", ["PUT", "POST"])
+@pytest.mark.parametrize("document", [
+    b'{"@id": "not an iri", "http://example.org/p": "v"}',  # the @id is dropped, and its triple
+    b'{"@id": "http://example.org/a b", "@type": "http://example.org/T"}',
+    b'[{"@id": "http://example.org/s", "name": "a term no context defines"}]',
+])
+def test_a_json_ld_body_that_yields_nothing_is_400(server, method, document):
+    """A PUT of such a document silently emptied the graph (JSON-LD drops what is not an IRI)."""
+    r = server.send(400, method, "/store?graph=https://w3id.org/stdgraph/graph/data/standards",
+                    content=document, headers={**AUTH, "Content-Type": "application/ld+json"})
+    assert "yields no triple" in r.json()["error"]
+    FIGURES["bad_inputs"]["JSON-LD yielding nothing"] += 1
+
+
+def test_documents_without_statements_still_empty_a_graph(server):
+    """An empty body, ``[]`` or only prefixes state nothing: a PUT empties the graph (the
+    Graph Store Protocol's way), as before."""
+    graph = "http://example.org/graph/emptied"
+    for ctype, body in [("text/turtle", b""), ("application/ld+json", b"[]"),
+                        ("text/turtle", b"@prefix ex: <http://example.org/> .\n")]:
+        r = server.http.put(f"/store?graph={graph}", content=b"<urn:s> <urn:p> <urn:o> .",
+                            headers={**AUTH, "Content-Type": "text/turtle"})
+        assert r.status_code in {201, 204}, r.text
+        r = server.http.put(f"/store?graph={graph}", content=body,
+                            headers={**AUTH, "Content-Type": ctype})
+        assert r.status_code == 204, r.text
+        assert server.http.get(f"/store?graph={graph}").status_code == 404
+    server.forget()

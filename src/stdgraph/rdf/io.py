@@ -8,6 +8,7 @@ so each parse renames them apart.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import overload
@@ -115,6 +116,41 @@ def check_document(data: bytes | str, fmt: str, name: str) -> None:
                                  SourcePosition(name, e.lineno, e.offset + 1)) from None
 
 
+#: JSON-LD keywords that state something (a node's type, a value, a list...): a document using
+#: one, or a term, means triples
+_STATING = frozenset({"@type", "@reverse", "@included", "@value", "@list", "@set"})
+
+
+def _states_something(value: object) -> bool:
+    """A JSON-LD value holds a statement: a term or a stating keyword outside ``@context``."""
+    if isinstance(value, dict):
+        return any(k != "@context" and (not k.startswith("@") or k in _STATING
+                                        or _states_something(v))
+                   for k, v in value.items())
+    if isinstance(value, list):
+        return any(_states_something(v) for v in value)
+    return False
+
+
+def check_nothing_dropped(data: bytes | str, fmt: str, name: str, count: int) -> None:
+    """Refuse (``RDFSyntaxError``) a JSON-LD document that states something but yields no
+    triple: the JSON-LD algorithm drops, without an error, a node whose ``@id`` or a property
+    that is not a valid IRI, so a ``PUT`` of such a document would silently empty the graph.
+    (The other syntaxes report a bad IRI as a syntax error; a document without statements -
+    ``{}``, ``[]``, only ``@context``, only prefixes - yields nothing on purpose.)"""
+    if count or fmt != "jsonld":
+        return
+    try:
+        document = json.loads(data)
+    except ValueError:
+        return  # the parser accepted it; nothing more to say
+    if _states_something(document):
+        raise RDFSyntaxError("the JSON-LD document states something but yields no triple: a "
+                             "node whose @id, or a property, is not a valid IRI is dropped "
+                             "by JSON-LD; check its IRIs (and @base / @vocab)",
+                             SourcePosition(name, None, None))
+
+
 def parse_quads(
     data: bytes | str | None = None,
     *,
@@ -156,6 +192,9 @@ def parse_graph(
     add = g.add
     for q in parse_quads(data, path=path, fmt=fmt, base_iri=base_iri, label=label):
         add((to_rdflib(q.subject, prefix), to_rdflib(q.predicate), to_rdflib(q.object, prefix)))
+    if not len(g):
+        check_nothing_dropped(path.read_bytes() if path is not None else (data or b""), fmt,
+                              name, 0)
     return g
 
 
