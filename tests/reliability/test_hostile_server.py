@@ -11,6 +11,7 @@ within ``STDGRAPH_SHUTDOWN_TIMEOUT`` twice, even with a query stuck on a thread.
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -22,11 +23,13 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
+from api.conftest import MINI
 from stdgraph.errors import UsageError
 from stdgraph.settings import Settings
+from support.serving import stdgraph_serve
 
 from .conftest import FIGURES
-from .hostile import AUTH, Server, dump_folder, serving
+from .hostile import AUTH, TOKEN, Server, dump_folder, serving
 
 LIMIT = Settings().max_header_bytes
 HEADERS = Settings().max_headers
@@ -160,5 +163,49 @@ def test_sigterm_stops_a_server_whose_query_is_stuck_on_a_thread(built_store, tm
 def _ignore(get, url: str, query: str) -> None:
     try:
         get(url, params={"query": query})
+    except httpx.TransportError:
+        pass
+
+
+def test_what_killed_writes_leave_is_removed_at_start(built_store, tmp_path):
+    """A server killed (SIGKILL) during an update leaves the write's copy and the update's
+    checkpoint behind; the next start removes them (once 10 s old and held by no process),
+    and the store is what it was before the update."""
+    runaway = ("INSERT { GRAPH <http://example.org/g> { ?a <urn:p> ?u } } WHERE { "
+               "GRAPH ?x { ?a ?b ?c } GRAPH ?y { ?d ?e ?f } GRAPH ?z { ?g ?h ?i } "
+               "GRAPH ?w { ?j ?k ?l } GRAPH ?v { ?m ?n ?o } }")
+    with serving(built_store, tmp_path / "first", STDGRAPH_QUERY_TIMEOUT="60") as s:
+        s.alive()
+        before = dump_folder(s.store)
+        current = (s.store / "CURRENT").read_text().strip()
+        threading.Thread(target=lambda: _ignore_post(s.base, runaway), daemon=True).start()
+        deadline = time.monotonic() + 20
+        while len(list(s.store.glob("gen-*"))) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)  # the write's copy and the update's checkpoint
+        time.sleep(0.5)
+        s.process.kill()
+        s.process.wait(10)
+    left = sorted(p.name for p in s.store.glob("gen-*") if p.name != current)
+    assert len(left) == 2, left
+    old = time.time() - 60
+    for name in left:
+        os.utime(s.store / name, (old, old))
+    store = tmp_path / "second"
+    s.store.rename(store)
+    with serving_store(store, tmp_path / "second.log") as base:
+        assert httpx.get(base + "/health").status_code == 200
+        assert sorted(p.name for p in store.glob("gen-*")) == [current]
+    assert dump_folder(store) == before
+
+
+def serving_store(store: Path, log: Path):
+    """``stdgraph serve`` with writes on over ``store`` as it is (not a copy)."""
+    return stdgraph_serve(store, log, project=MINI, STDGRAPH_UPDATE_TOKEN=TOKEN)
+
+
+def _ignore_post(base: str, update: str) -> None:
+    try:
+        httpx.post(base + "/sparql", content=update, timeout=60,
+                   headers={**AUTH, "Content-Type": "application/sparql-update"})
     except httpx.TransportError:
         pass

@@ -50,6 +50,11 @@ class ApiContext:
 
     @classmethod
     def build(cls, settings: Settings, store: Store) -> ApiContext:
+        if settings.update_token:  # a writer: what killed writes left behind goes first
+            gone = store.remove_leftovers()
+            if gone:
+                log.warning("removed %d folder(s) that unfinished writes left: %s", len(gone),
+                            ", ".join(gone))
         reader_spec = store.reader_spec()
         if reader_spec is not None:
             # readers in other processes: never compact under them, and keep retired state

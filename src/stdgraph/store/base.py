@@ -160,6 +160,11 @@ class Store(ABC):
         they read intact, and what a commit retires for at least ``retain_seconds`` (a query
         running on it may still finish). Nothing to do for most backends."""
 
+    def remove_leftovers(self) -> list[str]:
+        """Delete what writes killed before they finished left behind (a server calls this at
+        start); the names of what went. Nothing to do for most backends."""
+        return []
+
     def begin(self) -> WriteTransaction:
         """Start a write transaction (see ``WriteTransaction``)."""
         raise NotImplementedError(f"the {self.kind} store cannot be written over HTTP")
