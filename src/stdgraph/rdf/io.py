@@ -161,10 +161,11 @@ def parse_quads(
 ) -> Iterator[ox.Quad]:
     """Parse with pyoxigraph, turning its SyntaxError into RDFSyntaxError with line/column."""
     name = label or (str(path) if path is not None else "<input>")
-    if path is None:
+    if path is None and (data is None or isinstance(data, (bytes, str))):
         check_document(data or b"", fmt, name)
-    elif fmt in {"jsonld", "rdfxml"}:  # read whole anyway; a Turtle-family file is streamed
-        check_document(path.read_bytes(), fmt, name)
+    elif path is not None and fmt in {"jsonld", "rdfxml"}:
+        check_document(path.read_bytes(), fmt, name)  # read whole anyway
+    # a Turtle-family file, or a stream (stdgraph load), is parsed as it is read
     try:
         if path is not None:
             yield from ox.parse(path=str(path), format=OX_FORMATS[fmt], base_iri=base_iri)
