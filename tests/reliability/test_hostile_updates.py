@@ -71,9 +71,8 @@ def test_a_runaway_update_is_stopped_at_the_time_limit(server, kind):
     # sent directly or as a form, alternately
     kw = ({"content": RUNAWAY[kind], "headers": UPDATE} if list(RUNAWAY).index(kind) % 2 == 0
           else {"data": {"update": RUNAWAY[kind]}, "headers": AUTH})
-    start = time.monotonic()
     r = server.send(503, "POST", "/sparql", **kw)
-    took = time.monotonic() - start
+    took = r.elapsed.total_seconds()  # the request alone, not the checks after it
     assert LIMIT - 0.5 < took < LIMIT + 2, took
     assert r.json()["error"].startswith(f"the update was stopped after the time limit of "
                                         f"{LIMIT:g} s; nothing was changed"), r.json()
@@ -84,9 +83,8 @@ def test_a_runaway_update_is_stopped_at_the_time_limit(server, kind):
 def test_an_update_grounding_more_than_the_cap_is_400(server):
     """The repro's template (a quad per solution) on a small cap: refused before the limit."""
     update = f"INSERT {{ GRAPH <{G}> {{ ?a <urn:p> ?d }} }} WHERE {{ {CROSS} }}"
-    start = time.monotonic()
     r = server.send(400, "POST", "/sparql", content=update, headers=UPDATE)
-    assert time.monotonic() - start < LIMIT
+    assert r.elapsed.total_seconds() < LIMIT
     assert r.json()["limit"] == MAX_UPDATE_QUADS
     assert "STDGRAPH_MAX_UPDATE_QUADS" in r.json()["error"]
     FIGURES["bad_inputs"]["update over the quad cap"] += 1
