@@ -104,14 +104,17 @@ _RESULT_CONTENT: dict[str, dict[str, Any]] = {
 _DOC_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"description": "Query results (negotiated) or, for updates, a JSON summary.",
           "content": _RESULT_CONTENT},
-    400: {"description": "Malformed or missing query/update, bad parameters."},
+    400: {"description": "Malformed or missing query/update, bad parameters, nesting over 100 "
+                         "levels, an update grounding more than STDGRAPH_MAX_UPDATE_QUADS."},
     401: {"description": "Update without a bearer token."},
-    403: {"description": "Writes disabled, or wrong token."},
+    403: {"description": "Writes disabled, wrong token, or an update naming a graph stdgraph "
+                         "computes (the inferred graph, graph/meta)."},
     406: {"description": "No acceptable media type."},
     413: {"description": "Request body too large."},
     415: {"description": "Unsupported Content-Type."},
     422: {"description": "The update breaks the SHACL shapes; nothing was changed."},
-    503: {"description": "The query hit the time limit."},
+    503: {"description": "The query or update hit the time limit (an update writes nothing), "
+                         "or the server is stopping."},
 }
 
 

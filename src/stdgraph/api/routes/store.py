@@ -262,7 +262,8 @@ def store_router(ctx: ApiContext, path: str = "/store") -> APIRouter:
                        201: {"description": "Created."}, 204: {"description": "Done."},
                        400: {"description": "Bad target or unparsable body."},
                        401: {"description": "No bearer token."},
-                       403: {"description": "Writes disabled, or wrong token."},
+                       403: {"description": "Writes disabled, wrong token, or a graph "
+                                             "stdgraph computes (inferred, meta)."},
                        413: {"description": "Body too large."},
                        415: {"description": "Unsupported Content-Type."},
                        422: {"description": "SHACL violation; nothing was changed."}}
