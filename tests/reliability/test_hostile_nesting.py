@@ -159,3 +159,27 @@ def test_just_inside_the_limit_is_accepted(server):
     assert server.http.delete(f"/store?graph={graph}", headers=AUTH).status_code == 204
     server.forget()
     server.alive()
+
+
+#: flat SPARQL shapes that overflow pyoxigraph's stack without nesting (8 MiB stack; also
+#: 10,000 && or OPTIONAL, 5,000 BIND or MINUS, a BGP of 10,000 patterns)
+FLAT = {
+    "20,000 negations": "FILTER(" + "!" * 20_000 + "true)",
+    "20,000 unions": " UNION ".join(["{}"] * 20_000),
+}
+
+
+@pytest.mark.parametrize("kind", list(FLAT))
+def test_flat_shapes_end_a_worker_not_the_server(server, kind):
+    """No depth to refuse, so they reach Oxigraph - in a query worker, queries and updates
+    alike (an update's syntax check ran in the server process and ended it): 503, the worker
+    replaced, the server and the store untouched."""
+    where = FLAT[kind]
+    r = server.send(503, "POST", "/sparql", content=f"SELECT * WHERE {{ {where} }}",
+                    headers={"Content-Type": "application/sparql-query"})
+    assert "worker stopped" in r.json()["error"]
+    r = server.send(503, "POST", "/sparql",
+                    content=f"INSERT {{ <urn:s> <urn:p> 1 }} WHERE {{ {where} }}",
+                    headers={**AUTH, "Content-Type": "application/sparql-update"})
+    assert "worker stopped" in r.json()["error"]
+    FIGURES["bad_inputs"]["flat SPARQL shape (real server)"] += 2
