@@ -330,8 +330,7 @@ def serve(click_ctx: click.Context, host: str | None, port: int | None, store: s
     """Serve the SPARQL endpoint; builds the bundled graph first if the store is empty."""
     # here, not at the top: the HTTP stack (FastAPI, uvicorn) takes ~0.5 s to import, the
     # reasoner and pyshacl ~70 ms more; the other commands do not need them
-    import uvicorn
-
+    from stdgraph.api import server
     from stdgraph.api.app import create_app
     from stdgraph.change.build import build as run_build
 
@@ -345,8 +344,7 @@ def serve(click_ctx: click.Context, host: str | None, port: int | None, store: s
     mode = "writes need the bearer token" if settings.update_token else "read-only"
     ctx.progress(f"SPARQL endpoint on http://{settings.host}:{settings.port}/sparql ({mode}); "
                  f"query page: the same URL in a browser")
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info",
-                access_log=settings.access_log)
+    server.run(app, settings)  # request-head limits, redacted access log, bounded stop
 
 
 def _export_vocabulary(ctx: Context, vocabulary: str, fmt: str, output: Path | None) -> None:

@@ -104,12 +104,29 @@ class QueryTimeout(StdgraphError):
 
     http_status = 503
 
-    def __init__(self, seconds: float) -> None:
+    def __init__(self, seconds: float, what: str = "query") -> None:
+        advice = ("nothing was changed; narrow its WHERE" if what == "update"
+                  else "narrow it (LIMIT, more specific patterns)")
         super().__init__(
-            f"the query was stopped after the time limit of {seconds:g} s; narrow it (LIMIT, "
-            "more specific patterns) or ask the operator to raise STDGRAPH_QUERY_TIMEOUT"
+            f"the {what} was stopped after the time limit of {seconds:g} s; {advice} or ask "
+            "the operator to raise STDGRAPH_QUERY_TIMEOUT"
         )
         self.seconds = seconds
+        self.what = what
+
+
+class ProtectedGraph(StdgraphError):
+    """A write to a graph stdgraph computes (the inferred graph, the build record): refused
+    whole, on every write route (HTTP 403), since the change protocol writes it itself."""
+
+    http_status = 403
+    exit_code = 2
+
+    def __init__(self, graph: str) -> None:
+        super().__init__(f"the graph <{graph}> is computed by stdgraph and cannot be written "
+                         "(the inferred graph follows the asserted graphs after every write); "
+                         "write the asserted graphs instead")
+        self.graph = graph
 
 
 class ImportConflict(UsageError):

@@ -81,16 +81,41 @@ class Settings:
     )
     query_timeout: float = field(
         default=10.0,
-        metadata=_meta("STDGRAPH_QUERY_TIMEOUT", "Seconds a query may run before it is stopped."),
+        metadata=_meta("STDGRAPH_QUERY_TIMEOUT", "Seconds a query or an update may run before "
+                       "it is stopped (503)."),
     )
     max_rows: int = field(
         default=10000,
         metadata=_meta("STDGRAPH_MAX_ROWS", "Most result rows returned; more are cut and the "
                        "answer says it was truncated."),
     )
+    max_update_quads: int = field(
+        default=100_000,
+        metadata=_meta("STDGRAPH_MAX_UPDATE_QUADS", "Most quads the DELETE/INSERT templates of "
+                       "one SPARQL update may ground (its WHERE's solutions times its "
+                       "templates); more is refused with 400 before anything is written, "
+                       "which bounds the memory of an update (0 = no limit)."),
+    )
     max_body_bytes: int = field(
         default=10 * 1024 * 1024,
         metadata=_meta("STDGRAPH_MAX_BODY_BYTES", "Largest request body accepted."),
+    )
+    max_header_bytes: int = field(
+        default=32 * 1024,
+        metadata=_meta("STDGRAPH_MAX_HEADER_BYTES", "Largest request line plus headers "
+                       "accepted (stdgraph serve); a longer request line is refused with 414, "
+                       "longer headers with 431, and the connection closed."),
+    )
+    max_headers: int = field(
+        default=100,
+        metadata=_meta("STDGRAPH_MAX_HEADERS", "Most header fields a request may have "
+                       "(stdgraph serve); more are refused with 431."),
+    )
+    shutdown_timeout: float = field(
+        default=5.0,
+        metadata=_meta("STDGRAPH_SHUTDOWN_TIMEOUT", "Seconds stdgraph serve waits, on SIGTERM "
+                       "or Ctrl-C, for requests in flight (then cancels them) and again for "
+                       "work still running in threads, before it exits."),
     )
     cors_origins: tuple[str, ...] = field(
         default=(),
@@ -138,6 +163,17 @@ class Settings:
                        "'Adding an analysis'); they join the built-in analyses on the CLI "
                        "(stdgraph analyse), over HTTP and in the OpenAPI document."),
     )
+
+    def __post_init__(self) -> None:
+        token = self.update_token
+        if token is not None and (not token.strip() or any(c.isspace() or not c.isprintable()
+                                                            for c in token)):
+            raise UsageError("STDGRAPH_UPDATE_TOKEN is blank or has spaces or control "
+                             "characters: a bearer token is one word (RFC 6750); leave it "
+                             "unset for a read-only server")
+        if self.max_header_bytes < 1024 or self.max_headers < 1:
+            raise UsageError("STDGRAPH_MAX_HEADER_BYTES must be at least 1024 and "
+                             "STDGRAPH_MAX_HEADERS at least 1")
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:

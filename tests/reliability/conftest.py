@@ -30,6 +30,8 @@ from stdgraph.settings import Settings
 from stdgraph.store import OxigraphStore
 from support.serving import build_store
 
+from .hostile import LIMIT, MAX_UPDATE_QUADS, Server, serving
+
 EX_MINI = EX
 
 #: what the reliability tests did, printed in the terminal summary and quoted in
@@ -103,3 +105,16 @@ def make_bundled_client(bundled_dir) -> Iterator[Callable[..., TestClient]]:
             return clients.enter_context(TestClient(app, raise_server_exceptions=False))
 
         yield make
+
+
+@pytest.fixture(scope="session")
+def hostile_server(built_store, tmp_path_factory) -> Iterator[Server]:  # noqa: F811
+    """One real ``stdgraph serve`` for the hostile-input tests (issue 21, ``test_hostile_*``):
+    the mini store, writes on, a ``hostile.LIMIT`` s time limit and a
+    ``hostile.MAX_UPDATE_QUADS`` cap; started when first asked for, warmed up (its query
+    workers up and through one update: their first imports are not a request's time)."""
+    with serving(built_store, tmp_path_factory.mktemp("hostile"),
+                 STDGRAPH_QUERY_TIMEOUT=str(LIMIT),
+                 STDGRAPH_MAX_UPDATE_QUADS=str(MAX_UPDATE_QUADS)) as server:
+        server.warm_up()
+        yield server

@@ -54,12 +54,14 @@ def build_store(project: Path | None, store: Path) -> Path:
 
 @contextmanager
 def stdgraph_serve(store: Path, log: Path, *, project: Path | None = None,
-                   port: int | None = None, **env: str) -> Iterator[str]:
+                   port: int | None = None, started: list[subprocess.Popen] | None = None,
+                   **env: str) -> Iterator[str]:
     """``stdgraph serve`` over ``store`` on 127.0.0.1 (``port``, or a free one), with ``env``
     added to an environment without ``STDGRAPH_*`` variables and its output in ``log``.
 
     Yields the base URL once ``/health`` answers 200; fails with the log's text if the server
-    exits first, or after ``START_SECONDS``. The server is stopped on leaving, started or not."""
+    exits first, or after ``START_SECONDS``. The server is stopped on leaving, started or not
+    (``started``: a list the server's process is appended to, for a test that signals it)."""
     port = free_port() if port is None else port
     args = [sys.executable, "-m", "stdgraph", "serve", "--host", "127.0.0.1", "--port", str(port),
             "--store", str(store)]
@@ -69,6 +71,8 @@ def stdgraph_serve(store: Path, log: Path, *, project: Path | None = None,
     with open(log, "wb") as out:
         proc = subprocess.Popen(args, env=environment(**env), stdout=out,
                                 stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        if started is not None:
+            started.append(proc)
         try:
             _wait_healthy(proc, base, log)
             yield base
@@ -93,6 +97,8 @@ def _wait_healthy(proc: subprocess.Popen, base: str, log: Path) -> None:
 
 def stop(proc: subprocess.Popen) -> None:
     """SIGTERM, then SIGKILL if the process is still there after ``STOP_SECONDS``."""
+    if proc.poll() is not None:
+        return
     proc.terminate()
     try:
         proc.wait(STOP_SECONDS)

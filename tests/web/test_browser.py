@@ -36,11 +36,17 @@ def browser():
 
 @pytest.fixture
 def page(browser, tmp_path):
+    """A page whose console must show no Content-Security-Policy violation (issue 21: the
+    pages are served with a strict policy; an inline script or style would be blocked)."""
     ctx = browser.new_context(viewport={"width": 1200, "height": 900})
     pg = ctx.new_page()
     pg.set_default_timeout(20000)
+    blocked: list[str] = []
+    pg.on("console", lambda m: blocked.append(m.text)
+          if "Content Security Policy" in m.text else None)
     yield pg
     ctx.close()
+    assert not blocked, blocked
 
 
 def test_landing_to_a_standard_page(page, live_server, tmp_path):

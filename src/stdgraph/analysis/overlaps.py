@@ -31,6 +31,7 @@ from __future__ import annotations
 import bisect
 import heapq
 import itertools
+import sys
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -653,7 +654,9 @@ def overlaps(store: Store, raw: RawParams | None = None, *, ignore=("format",)
                      Evidence.of(params))
     limit = params["limit"]
     stream = run.pairs()
-    chosen = list(itertools.islice(stream, limit + 1)) if limit else list(stream)
+    # one more than the limit tells whether it cut; a limit of a machine word cuts nothing
+    chosen = (list(itertools.islice(stream, limit + 1)) if limit and limit < sys.maxsize
+              else list(stream))
     chosen, truncated = cap(chosen, limit)
     items = run.items(chosen, Labels.of(store, run.snapshot))
     return AnalysisDocument("overlaps", json_params(params), items, truncated,

@@ -5,6 +5,8 @@ No module keeps state: two apps in one process (tests do this) have two contexts
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import logging
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -14,12 +16,17 @@ from typing import Any
 import pyoxigraph as ox
 
 from stdgraph.api.executor import CallJob, ProcessQueryExecutor, ThreadQueryExecutor
-from stdgraph.change.guard import WriteGuard
+from stdgraph.change.guard import UpdateRequest, UpdateRunner, WriteGuard, evaluate_update_at
+from stdgraph.errors import QueryTimeout
 from stdgraph.project import Project
 from stdgraph.settings import Settings
 from stdgraph.store.base import Store
 
 log = logging.getLogger("stdgraph.api")
+
+#: seconds the write thread waits for an update's evaluation past its time limit, in case the
+#: event loop that runs the query runner stopped (the server shutting down)
+RUNNER_MARGIN = 5.0
 
 
 @dataclass
@@ -43,6 +50,11 @@ class ApiContext:
 
     @classmethod
     def build(cls, settings: Settings, store: Store) -> ApiContext:
+        if settings.update_token:  # a writer: what killed writes left behind goes first
+            gone = store.remove_leftovers()
+            if gone:
+                log.warning("removed %d folder(s) that unfinished writes left: %s", len(gone),
+                            ", ".join(gone))
         reader_spec = store.reader_spec()
         if reader_spec is not None:
             # readers in other processes: never compact under them, and keep retired state
@@ -79,6 +91,31 @@ class ApiContext:
         return await self.executor.call(CallJob.of(fn, *args, **kwargs),
                                         self.settings.query_timeout or None)
 
+    def update_runner(self, loop: asyncio.AbstractEventLoop) -> UpdateRunner | None:
+        """Where updates that are not only ``INSERT DATA`` / ``DELETE DATA`` are evaluated: with
+        worker processes, one of them (``change.guard.evaluate_update_at`` on a checkpoint of
+        the write's copy, killed at the time limit like a query: nothing in the evaluation can
+        outlast it, hold the write lock or grow the server's memory); with threads, ``None``
+        (the write's own thread, stopped by the deadline checks between reads and solutions).
+        The guard calls it from the write thread; the runner is async, on ``loop``."""
+        executor = self.executor
+        if not isinstance(executor, ProcessQueryExecutor):
+            return None
+
+        def run(folder: str, request: UpdateRequest, seconds: float | None
+                ) -> tuple[bytes, bytes]:
+            job = CallJob.of(evaluate_update_at, folder, request)
+            future = asyncio.run_coroutine_threadsafe(executor.call(job, seconds), loop)
+            try:  # the executor answers at the limit; the margin only covers a loop gone away
+                result: tuple[bytes, bytes] = future.result(
+                    None if seconds is None else seconds + RUNNER_MARGIN)
+            except concurrent.futures.TimeoutError:
+                future.cancel()
+                raise QueryTimeout(seconds or 0, "update") from None
+            return result
+
+        return run
+
     @property
     def writable(self) -> bool:
         return self.guard is not None
@@ -105,6 +142,11 @@ class ApiContext:
         if isinstance(graph, ox.DefaultGraph):
             return True
         return next(iter(self.quads(graph)), None) is not None
+
+    def stop(self) -> None:
+        """The server is stopping (SIGTERM): stop the query runner's jobs now (their requests
+        get 503); called from a signal handler, so it only kills processes."""
+        self.executor.stop()
 
     def close(self) -> None:
         self.executor.close()

@@ -69,6 +69,9 @@ def error_extra(exc: StdgraphError) -> dict[str, Any]:
         extra.setdefault("line", exc.position.line)
         extra.setdefault("column", exc.position.column)
         extra.setdefault("reason", exc.reason)
+    param = getattr(exc, "param", None)  # a named-query, analysis or page parameter
+    if isinstance(param, str):
+        extra.setdefault("parameter", param)
     supported = getattr(exc, "supported", None)
     if supported:
         extra.setdefault("supported", list(supported))

@@ -131,6 +131,11 @@ class ThreadQueryExecutor:
         #: what calls derive from the store, kept per store state (``DeadlineStore.cached``)
         self.cache = StateCache()
 
+    @property
+    def ready(self) -> int:
+        """Threads that can take a job (all of them)."""
+        return self.size
+
     async def answer(self, job: QueryJob, timeout: float | None) -> Answer:
         return await self._run(partial(self.store.answer, **job.kwargs(timeout)), timeout)
 
@@ -149,6 +154,11 @@ class ThreadQueryExecutor:
                 return await fut
         except TimeoutError:
             raise QueryTimeout(timeout) from None
+
+    def stop(self) -> None:
+        """The server is stopping: jobs not started are dropped (a running query cannot be
+        stopped on a thread)."""
+        self.pool.shutdown(wait=False, cancel_futures=True)
 
     def close(self) -> None:
         self.pool.shutdown(wait=False, cancel_futures=True)
@@ -322,6 +332,12 @@ class ProcessQueryExecutor:
         for _ in range(self.size):
             self._spawn()
 
+    @property
+    def ready(self) -> int:
+        """Workers started and ready (fewer than ``size`` while one starts or is replaced)."""
+        with self._lock:
+            return len(self._ready)
+
     def worker_pids(self) -> list[int]:
         """The process ids of the current workers (a killed one is gone from the list)."""
         with self._lock:
@@ -350,6 +366,9 @@ class ProcessQueryExecutor:
                     self._ready.add(w)
                 self._idle.put(w)
                 return
+            if self._closed:  # stopped while it started
+                self._forget(w)
+                return
             log.warning("a query worker did not start (exit status %s); starting another",
                         w.proc.poll())
             self._forget(w)
@@ -372,6 +391,8 @@ class ProcessQueryExecutor:
         self.start()
         starting_for = 0.0
         while True:
+            if self._closed:
+                raise ApiError(503, "the server is stopping; try again later")
             try:
                 return self._idle.get_nowait()
             except queue.Empty:
@@ -425,6 +446,8 @@ class ProcessQueryExecutor:
             if w is not None:
                 self._discard(w)
                 w = None
+            if self._closed:
+                raise ApiError(503, "the server is stopping; try again later") from None
             raise ApiError(503, "the query worker stopped unexpectedly; try again") from None
         except BaseException:
             if w is not None:  # cancelled mid-message: the pipe may hold a partial reply
@@ -439,6 +462,18 @@ class ProcessQueryExecutor:
         if status == "raise":  # the job's own error, pickled whole (StdgraphError.__reduce__)
             raise payload
         raise ApiError(payload["status"], payload["message"], **payload["extra"])
+
+    def stop(self) -> None:
+        """The server is stopping: no new workers, and every worker is killed, so a job in
+        flight ends now (503, "the server is stopping") instead of at its time limit."""
+        self._closed = True
+        with self._lock:
+            workers = list(self._all)
+        for w in workers:
+            try:
+                w.proc.kill()  # the pipe's other end closes: the job's recv sees EOF
+            except OSError:
+                pass
 
     def close(self) -> None:
         self._closed = True

@@ -11,7 +11,7 @@ import pyoxigraph as ox
 
 from stdgraph.errors import RDFSyntaxError, SourcePosition
 from stdgraph.rdf.formats import OX_FORMATS
-from stdgraph.rdf.io import check_document
+from stdgraph.rdf.io import check_document, check_nothing_dropped
 from stdgraph.rdf.namespaces import PREFIXES
 
 _QUAD_FORMATS = {"nquads", "trig"}
@@ -30,8 +30,10 @@ def parse_body(body: bytes, fmt: str, *, base_iri: str | None, label: str) -> li
     ones; syntax errors become ``RDFSyntaxError`` (400) with line and column."""
     check_document(body, fmt, label)
     try:
-        return list(ox.parse(body, format=OX_FORMATS[fmt], base_iri=base_iri,
-                             rename_blank_nodes=True))
+        quads = list(ox.parse(body, format=OX_FORMATS[fmt], base_iri=base_iri,
+                              rename_blank_nodes=True))
+        check_nothing_dropped(body, fmt, label, len(quads))
+        return quads
     except SyntaxError as e:
         raise RDFSyntaxError(e.msg or str(e), SourcePosition(label, e.lineno, e.offset)) from None
     except ValueError as e:

@@ -49,6 +49,8 @@ names its dataset both ways is refused with 400, as §2.2.3 requires. Templates 
 from __future__ import annotations
 
 import gc
+import io
+import shutil
 import threading
 import time
 import traceback
@@ -64,9 +66,21 @@ from rdflib.store import Store as RdflibStore
 from rdflib.term import Node
 
 from stdgraph.deadline import Deadline
-from stdgraph.errors import QuerySyntaxError, QueryTimeout, StdgraphError, ValidationFailed
+from stdgraph.errors import (
+    ProtectedGraph,
+    QuerySyntaxError,
+    QueryTimeout,
+    StdgraphError,
+    ValidationFailed,
+)
 from stdgraph.project import Project
-from stdgraph.rdf.graphs import COMPUTED_GRAPHS, GraphName, is_asserted, is_shacl_data
+from stdgraph.rdf.graphs import (
+    COMPUTED_GRAPHS,
+    GraphName,
+    is_asserted,
+    is_computed,
+    is_shacl_data,
+)
 from stdgraph.rdf.io import OxTerm, to_oxigraph, to_rdflib
 from stdgraph.rdf.namespaces import INFERRED_GRAPH
 from stdgraph.reasoning.infer import infer
@@ -141,18 +155,40 @@ class _Clock:
         self._last = now
 
 
+def _writable(quads: Iterable[ox.Quad]) -> dict[ox.Quad, None]:
+    """``quads`` without repeats, after checking that none is in a graph stdgraph computes
+    (``ProtectedGraph``: every write route refuses them the same way, here)."""
+    items = dict.fromkeys(quads)
+    for q in items:
+        if q.graph_name in COMPUTED_GRAPHS:
+            raise ProtectedGraph(q.graph_name.value)  # type: ignore[union-attr]
+    return items
+
+
+def _check_writable(graph: GraphName) -> None:
+    if is_computed(graph):
+        raise ProtectedGraph(graph.value)  # type: ignore[union-attr]
+
+
 class RecordingDB:
     """The transaction's copy, changed only through here so that the net change is known:
-    ``added`` holds quads that are new, ``removed`` quads that are gone."""
+    ``added`` holds quads that are new, ``removed`` quads that are gone. A quad in a graph
+    stdgraph computes (the inferred graph, the build record) is refused (``ProtectedGraph``,
+    HTTP 403) whatever the route: the protocol writes the inferred graph itself, after the
+    change, from its delta."""
 
     def __init__(self, db: ox.Store) -> None:
         self.db = db
         self.added: set[ox.Quad] = set()
         self.removed: set[ox.Quad] = set()
 
+    def checkpoint(self) -> str | None:
+        """No copy for another process (``Change.checkpoint`` has one)."""
+        return None
+
     def insert(self, quads: Iterable[ox.Quad]) -> None:
         db = self.db
-        new = [q for q in dict.fromkeys(quads) if q not in db]
+        new = [q for q in _writable(quads) if q not in db]
         if not new:
             return
         db.extend(new)
@@ -164,7 +200,7 @@ class RecordingDB:
 
     def delete(self, quads: Iterable[ox.Quad]) -> None:
         db = self.db
-        for q in [q for q in dict.fromkeys(quads) if q in db]:
+        for q in [q for q in _writable(quads) if q in db]:
             db.remove(q)
             if q in self.added:
                 self.added.discard(q)
@@ -182,9 +218,11 @@ class RecordingDB:
                 is not None)
 
     def clear(self, graph: GraphName) -> None:
+        _check_writable(graph)
         self.delete(self.quads(graph))
 
     def drop(self, graph: GraphName) -> None:
+        _check_writable(graph)
         self.clear(graph)
         if not isinstance(graph, ox.DefaultGraph) and self.db.contains_named_graph(graph):
             self.db.remove_graph(graph)
@@ -196,10 +234,18 @@ class Change(RecordingDB):
     ``RecordingDB`` (and ``replace_graph``), the protocol does the rest when the ``with`` block
     ends. ``outcome`` is set once the change is committed (or found empty)."""
 
-    def __init__(self, db: ox.Store, deadline: Deadline) -> None:
+    def __init__(self, db: ox.Store, deadline: Deadline,
+                 checkpoint: Callable[[], str | None] | None = None) -> None:
         super().__init__(db)
         self.deadline = deadline
         self.outcome: WriteOutcome | None = None
+        self._checkpoint = checkpoint
+
+    def checkpoint(self) -> str | None:
+        """A folder holding a copy of the change's copy as it is now, for another process to
+        open (``WriteTransaction.checkpoint``); the caller deletes it. ``None`` when the copy
+        is not on disk (the in-memory and remote stores)."""
+        return self._checkpoint() if self._checkpoint is not None else None
 
     def triples(self, graph: str) -> list[Triple]:
         """A named graph of the copy, as rdflib triples (what the change sees, its own writes
@@ -210,6 +256,7 @@ class Change(RecordingDB):
         """The graph's content becomes ``quads`` (their graph is ignored); only the difference
         is written. True when the graph did not exist before."""
         target = _graph_term(graph)
+        _check_writable(target)
         keep = {ox.Quad(q.subject, q.predicate, q.object, target): None for q in quads}
         existed = self.exists(target)
         old = set(self.quads(target))
@@ -284,28 +331,58 @@ class WriteGuard:
         using_named_graphs: list[str] | None = None,
         timeout: float | None = None,
         base_iri: str | None = None,
+        max_quads: int | None = None,
+        runner: UpdateRunner | None = None,
     ) -> WriteOutcome:
         """Run a SPARQL 1.1 update (see the module docstring for its dataset). Its relative
         IRIs resolve against ``base_iri`` unless it has a ``BASE`` of its own (the endpoint
-        passes its URL; ``None``: a relative IRI is a syntax error)."""
+        passes its URL; ``None``: a relative IRI is a syntax error).
+
+        Bounded: ``timeout`` (seconds, from now: parsing included) stops it with
+        ``QueryTimeout`` (503), ``max_quads`` refuses (``UpdateTooLarge``, 400) one whose
+        templates ground more quads than that. An update made only of ``INSERT DATA`` /
+        ``DELETE DATA`` is parsed here (its size is the request's, its nesting checked); any
+        other is parsed and evaluated by ``apply_update`` - here, or, given a ``runner``, on a
+        checkpoint of the write's copy wherever the runner runs it (the server: a worker
+        process, killed at the time limit, so nothing in Oxigraph's or rdflib's evaluation can
+        outlast it), and the change applies the delta it returns."""
         check_nesting(sparql)  # before any parser: pyoxigraph's overflows its stack
+        deadline = Deadline(timeout)
         protocol = using_graphs is not None or using_named_graphs is not None
-        data_ops = None if protocol else _data_operations(sparql, base_iri)
+        try:
+            data_ops = None if protocol else _data_operations(sparql, base_iri, deadline)
+        except QueryTimeout:
+            raise QueryTimeout(deadline.seconds or 0, "update") from None
         if data_ops is not None:
             def change(rec: RecordingDB, _deadline: Deadline) -> None:
                 for kind, quads in data_ops:
                     (rec.insert if kind == "INSERT DATA" else rec.delete)(quads)
-            return self._write(change, timeout)
-        if not (uses_load(sparql) or uses_service(sparql)):
-            _check_syntax(sparql, base_iri)  # Oxigraph's message and position for a bad update
-        ops, prologue = parse_update_algebra(sparql, refuse_dataset_clauses=protocol,
-                                             base_iri=base_iri)
-        dataset = (using_graphs or [], using_named_graphs or []) if protocol else None
+            return self._write(change, deadline=deadline)
+        request = UpdateRequest(sparql, using_graphs, using_named_graphs, base_iri, max_quads)
+        folder = None
 
         # the other ``change`` is the data-operations branch's, which returned above
         def change(rec: RecordingDB, deadline: Deadline) -> None:  # type: ignore[no-redef]
-            apply_operations(rec, ops, prologue, dataset, deadline)
-        return self._write(change, timeout)
+            nonlocal folder
+            folder = rec.checkpoint() if runner is not None else None
+            if folder is None:
+                apply_update(rec, request, deadline)
+                return
+            assert runner is not None
+            deadline.check()
+            left = deadline.remaining()  # 0 would mean no limit to the runner
+            # the runner stops the evaluation at this limit (waiting for a worker process that
+            # is still starting is not the update's time: its own deadline moves on by it)
+            added, removed = runner(folder, request, None if left is None else max(left, 0.01))
+            rec.delete(ox.parse(removed, format=ox.RdfFormat.N_QUADS))
+            rec.insert(ox.parse(added, format=ox.RdfFormat.N_QUADS))
+        try:
+            return self._write(change, deadline=deadline)
+        except QueryTimeout:  # the runner's (its time left) or a check's: the update's limit
+            raise QueryTimeout(deadline.seconds or 0, "update") from None
+        finally:
+            if folder is not None:
+                shutil.rmtree(folder, ignore_errors=True)
 
     def put_graph(self, graph: str | None, quads: Iterable[ox.Quad]) -> WriteOutcome:
         """Graph Store PUT: the graph's content becomes ``quads`` (their graph is ignored)."""
@@ -343,12 +420,14 @@ class WriteGuard:
 
     # -- the change protocol -----------------------------------------------------------------
     @contextmanager
-    def change(self, timeout: float | None = None) -> Iterator[Change]:
+    def change(self, timeout: float | None = None, *,
+               deadline: Deadline | None = None) -> Iterator[Change]:
         """One change, all or nothing (the module docstring): ``store.begin()`` → the caller
         applies the change to the ``Change`` it is given (the exact delta is recorded) → when
         the block ends, incremental inference → validation of the touched nodes → commit, or
         rollback (an exception in the block, ``ValidationFailed``, ``QueryTimeout``, ...).
-        After the block, ``change.outcome`` says what was committed."""
+        After the block, ``change.outcome`` says what was committed. ``deadline`` (instead of
+        ``timeout``): a time limit that started earlier (an update's, parsing included)."""
         with self._lock:
             clock = _Clock()
             version = self.store.version()
@@ -356,7 +435,7 @@ class WriteGuard:
                 self._reasoner = None  # rebuilt from the copy's base, if the change needs it
             with transaction(self.store) as txn:
                 clock.lap("begin")
-                ch = Change(txn.db, Deadline(timeout))
+                ch = Change(txn.db, deadline or Deadline(timeout), txn.checkpoint)
                 try:
                     yield ch
                     clock.lap("change")
@@ -368,8 +447,9 @@ class WriteGuard:
                     raise
 
     def _write(self, change: Callable[[RecordingDB, Deadline], Any],
-               timeout: float | None = None) -> WriteOutcome:
-        with self.change(timeout) as ch:
+               timeout: float | None = None, *, deadline: Deadline | None = None
+               ) -> WriteOutcome:
+        with self.change(timeout, deadline=deadline) as ch:
             result = change(ch, ch.deadline)
         outcome = ch.outcome
         assert outcome is not None
@@ -560,26 +640,97 @@ def _check_syntax(sparql: str, base_iri: str | None = None) -> None:
         pass  # evaluation errors on an empty store say nothing about the real one
 
 
-def _data_operations(sparql: str,
-                     base_iri: str | None = None) -> list[tuple[str, list[ox.Quad]]] | None:
+def _data_operations(sparql: str, base_iri: str | None = None,
+                     deadline: Deadline | None = None
+                     ) -> list[tuple[str, list[ox.Quad]]] | None:
     """The quads of each ``INSERT DATA`` / ``DELETE DATA`` operation, parsed by Oxigraph
-    (relative IRIs resolved against ``base_iri``)."""
+    (relative IRIs resolved against ``base_iri``; syntax errors at the request's positions);
+    ``deadline`` checked between operations."""
     parts = data_operations(sparql)
     if parts is None:
         return None
     out = []
-    for kind, update, as_insert in parts:
+    for op in parts:
+        if deadline is not None:
+            deadline.check()
         try:
-            if kind == "DELETE DATA":  # SPARQL's own rules (no blank nodes, ...)
-                ox.Store().update(update, base_iri=base_iri)
+            if op.kind == "DELETE DATA":  # SPARQL's own rules (no blank nodes, ...)
+                ox.Store().update(op.update, base_iri=base_iri)
             scratch = ox.Store()
-            scratch.update(as_insert, base_iri=base_iri)
+            scratch.update(op.as_insert, base_iri=base_iri)
         except SyntaxError as e:
-            raise oxigraph_syntax_error(e) from None
+            error = oxigraph_syntax_error(e)
+            line, column = op.position(error.line, error.column)
+            raise QuerySyntaxError(error.reason, line, column) from None
         except (OSError, ValueError, RuntimeError) as e:
             raise UpdateError(f"the update failed: {e}") from None
-        out.append((kind, list(scratch)))
+        out.append((op.kind, list(scratch)))
     return out
+
+
+@dataclass(frozen=True)
+class UpdateRequest:
+    """A SPARQL update and how to read it, as ``WriteGuard.update`` got it (plain data: it
+    travels to a worker process)."""
+
+    sparql: str
+    using_graphs: list[str] | None = None
+    using_named_graphs: list[str] | None = None
+    base_iri: str | None = None
+    #: the most quads its templates may ground (``None``: no limit)
+    max_quads: int | None = None
+
+
+#: where the server evaluates an update that is not only ``INSERT DATA`` / ``DELETE DATA``:
+#: ``(checkpoint folder, request, seconds left) -> (added, removed)``, both N-Quads, the delta
+#: ``evaluate_update_at`` computed on the checkpoint; raises what the evaluation raised
+#: (``QueryTimeout`` at the time limit)
+UpdateRunner = Callable[[str, UpdateRequest, float | None], tuple[bytes, bytes]]
+
+
+class UpdateTooLarge(UpdateError):
+    """An update whose templates ground more quads than ``STDGRAPH_MAX_UPDATE_QUADS`` (HTTP
+    400): refused whole before it is written."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"the update's templates ground more than {limit} quads "
+                         "(STDGRAPH_MAX_UPDATE_QUADS); nothing was changed: narrow its WHERE, "
+                         "split it, or use DROP/CLEAR/COPY for whole graphs or the Graph Store "
+                         "for bulk data")
+        self.limit = limit
+        self.extra = {"limit": limit}
+
+
+def apply_update(rec: RecordingDB, request: UpdateRequest, deadline: Deadline) -> None:
+    """Parse ``request`` (Oxigraph's syntax check, for its message and position, then rdflib's
+    algebra) and apply its operations to ``rec``, under ``deadline`` and ``max_quads``."""
+    sparql, base_iri = request.sparql, request.base_iri
+    protocol = request.using_graphs is not None or request.using_named_graphs is not None
+    if not (uses_load(sparql) or uses_service(sparql)):
+        _check_syntax(sparql, base_iri)  # Oxigraph's message and position for a bad update
+    deadline.check()
+    ops, prologue = parse_update_algebra(sparql, refuse_dataset_clauses=protocol,
+                                         base_iri=base_iri)
+    dataset = ((request.using_graphs or [], request.using_named_graphs or [])
+               if protocol else None)
+    apply_operations(rec, ops, prologue, dataset, deadline, max_quads=request.max_quads)
+
+
+def evaluate_update_at(store: Store, folder: str, request: UpdateRequest) -> tuple[bytes, bytes]:
+    """``apply_update`` on the checkpoint in ``folder`` (a private copy: written here, deleted
+    by the caller): the delta as N-Quads, (added, removed). Run by the server's query runner in
+    a worker process (``executor.CallJob``): ``store`` is the runner's ``DeadlineStore``, whose
+    deadline is the write's time left; at the limit the runner kills the process."""
+    deadline = getattr(store, "deadline", None) or Deadline(None)
+    rec = RecordingDB(ox.Store(folder))
+    try:
+        apply_update(rec, request, deadline)
+        added, removed = io.BytesIO(), io.BytesIO()
+        ox.serialize(rec.added, added, ox.RdfFormat.N_QUADS)
+        ox.serialize(rec.removed, removed, ox.RdfFormat.N_QUADS)
+        return added.getvalue(), removed.getvalue()
+    finally:
+        rec.db = None  # type: ignore[assignment]  # closes the copy
 
 
 def parse_update_algebra(sparql: str, *, refuse_dataset_clauses: bool = False,
@@ -697,7 +848,10 @@ def _term(node: Node, fresh: dict[BNode, ox.BlankNode]
 
 def _instantiate(clause: CompValue | None, solution: Mapping[Variable, Node],
                  default_target: ox.NamedNode | ox.DefaultGraph) -> list[ox.Quad]:
-    """Ground a DELETE/INSERT template with one solution (SPARQL 1.1 Update §3.1.3)."""
+    """Ground a DELETE/INSERT template with one solution (SPARQL 1.1 Update §3.1.3). A graph
+    variable bound to a graph stdgraph computes grounds nothing there: like ALL and NAMED, a
+    variable reaches only the graphs a write can change, and the inferred graph follows them;
+    a template that names a computed graph is refused (``ProtectedGraph``)."""
     if clause is None:
         return []
     out = []
@@ -712,6 +866,8 @@ def _instantiate(clause: CompValue | None, solution: Mapping[Variable, Node],
             if not isinstance(g, URIRef):
                 continue
             graph = ox.NamedNode(str(g))
+            if isinstance(gname, Variable) and is_computed(graph):
+                continue
         for s, p, o in triples:
             s = solution.get(s) if isinstance(s, Variable) else s
             p = solution.get(p) if isinstance(p, Variable) else p
@@ -760,9 +916,13 @@ def _where_dataset(op: CompValue, protocol: tuple[list[str], list[str]] | None
     return [target], None, target
 
 
+@contextmanager
 def _solutions(rec: RecordingDB, op: CompValue, where: CompValue, prologue: Prologue,
                dataset: tuple[list[str], list[str]] | None, deadline: Deadline
-               ) -> tuple[list[dict[Variable, Node]], ox.NamedNode | ox.DefaultGraph]:
+               ) -> Iterator[tuple[Iterator[Mapping[Variable, Node]],
+                               ox.NamedNode | ox.DefaultGraph]]:
+    """(the solutions of ``where`` as rdflib's evaluator yields them, the template's default
+    graph); the view of the copy is let go of when the block ends."""
     from rdflib.plugins.sparql.evaluate import evalPart
     from rdflib.plugins.sparql.sparql import QueryContext
 
@@ -771,25 +931,34 @@ def _solutions(rec: RecordingDB, op: CompValue, where: CompValue, prologue: Prol
     ds = Dataset(store=view, default_union=False)
     ctx = QueryContext(ds, initBindings={}).pushGraph(ds.default_graph)
     ctx.prologue = prologue
+
+    def solutions() -> Iterator[Mapping[Variable, Node]]:
+        try:
+            yield from evalPart(ctx, where)
+        except (QueryTimeout, UpdateTooLarge):
+            raise
+        except Exception as e:  # noqa: BLE001 - rdflib's evaluator raises plain exceptions
+            raise UpdateError(f"the update's WHERE clause failed: {e}") from None
+
     try:
-        return [dict(s) for s in evalPart(ctx, where)], target
-    except QueryTimeout:
-        raise
-    except Exception as e:  # noqa: BLE001 - rdflib's evaluator raises plain exceptions
-        raise UpdateError(f"the update's WHERE clause failed: {e}") from None
+        yield solutions(), target
     finally:
         # rdflib's graphs form reference cycles: let go of the handle now
         view.db = None  # type: ignore[assignment]
 
 
 def _graph_ref(rec: RecordingDB, ref: str) -> list[GraphName]:
-    """Graphs named by CLEAR/DROP targets: an IRI, 'DEFAULT', 'NAMED' or 'ALL'."""
+    """Graphs named by CLEAR/DROP targets: an IRI, 'DEFAULT', 'NAMED' or 'ALL'. NAMED and ALL
+    are the graphs a write can change: every named graph but the ones stdgraph computes (the
+    inferred graph then follows what is left: empty once nothing is asserted); naming a computed
+    graph itself is refused (``ProtectedGraph``)."""
     if ref == "DEFAULT":
         return [ox.DefaultGraph()]
+    named: list[GraphName] = [g for g in rec.db.named_graphs() if not is_computed(g)]
     if ref == "NAMED":
-        return list(rec.db.named_graphs())
+        return named
     if ref == "ALL":
-        return [ox.DefaultGraph(), *rec.db.named_graphs()]
+        return [ox.DefaultGraph(), *named]
     return [ox.NamedNode(str(ref))]
 
 
@@ -811,8 +980,12 @@ def _load(rec: RecordingDB, op: CompValue) -> None:
 
 
 def apply_operations(rec: RecordingDB, ops: Iterable[CompValue], prologue: Prologue,
-                     dataset: tuple[list[str], list[str]] | None, deadline: Deadline) -> None:
-    """Apply parsed update operations in order (see the module docstring for the datasets)."""
+                     dataset: tuple[list[str], list[str]] | None, deadline: Deadline, *,
+                     max_quads: int | None = None) -> None:
+    """Apply parsed update operations in order (see the module docstring for the datasets).
+    A ``WHERE``'s solutions are grounded as they come, never kept, and the deadline is checked
+    between them; more than ``max_quads`` grounded quads raise ``UpdateTooLarge``."""
+    grounded = 0
     for op in ops:
         deadline.check()
         name = op.name
@@ -823,15 +996,20 @@ def apply_operations(rec: RecordingDB, ops: Iterable[CompValue], prologue: Prolo
             rec.delete(_instantiate(op, {}, ox.DefaultGraph()))
         elif name in {"Modify", "DeleteWhere"}:
             where = op.where if name == "Modify" else _delete_where_pattern(op)
-            solutions, target = _solutions(rec, op, where, prologue, dataset, deadline)
             delete_clause = _field(op, "delete") if name == "Modify" else op
             insert_clause = _field(op, "insert") if name == "Modify" else None
-            deletions, insertions = [], []
-            for n, s in enumerate(solutions):
-                if n % _CHECK_EVERY == 0:
-                    deadline.check()
-                deletions += _instantiate(delete_clause, s, target)
-                insertions += _instantiate(insert_clause, s, target)
+            deletions: list[ox.Quad] = []
+            insertions: list[ox.Quad] = []
+            with _solutions(rec, op, where, prologue, dataset, deadline) as (solutions, target):
+                for n, sol in enumerate(solutions):
+                    if n % _CHECK_EVERY == 0:
+                        deadline.check()
+                    deletions += _instantiate(delete_clause, sol, target)
+                    insertions += _instantiate(insert_clause, sol, target)
+                    if max_quads is not None and \
+                            grounded + len(deletions) + len(insertions) > max_quads:
+                        raise UpdateTooLarge(max_quads)
+            grounded += len(deletions) + len(insertions)
             rec.delete(deletions)
             rec.insert(insertions)
         elif name in {"Clear", "Drop"}:
@@ -841,6 +1019,7 @@ def apply_operations(rec: RecordingDB, ops: Iterable[CompValue], prologue: Prolo
                 (rec.drop if name == "Drop" else rec.clear)(g)
         elif name == "Create":
             g = ox.NamedNode(str(op.graphiri))
+            _check_writable(g)
             if rec.exists(g):
                 if not silent:
                     raise UpdateError(f"CREATE GRAPH: the graph <{g.value}> already exists")

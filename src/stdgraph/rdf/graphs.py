@@ -29,6 +29,11 @@ COMPUTED_GRAPHS = frozenset({ox.NamedNode(INFERRED_GRAPH), ox.NamedNode(META_GRA
 GraphName = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
 
 
+def is_computed(graph: GraphName) -> bool:
+    """A graph stdgraph computes (inferred, meta): no write by hand may touch it."""
+    return graph in COMPUTED_GRAPHS
+
+
 def is_imported(graph: GraphName) -> bool:
     """A third-party graph ``stdgraph import`` wrote."""
     return isinstance(graph, ox.NamedNode) and graph.value.startswith(IMPORT_GRAPH_PREFIX)

@@ -8,6 +8,7 @@ so each parse renames them apart.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import overload
@@ -19,6 +20,7 @@ from rdflib.term import IdentifiedNode, Node
 
 from stdgraph.errors import RDFSyntaxError, SourcePosition
 from stdgraph.rdf.formats import OX_FORMATS
+from stdgraph.rdf.nesting import check_nesting
 
 _XSD_STRING = str(XSD.string)
 _LANG_STRING = str(RDF.langString)
@@ -83,10 +85,18 @@ def blank_node_scope(label: str) -> str:
 
 
 def check_document(data: bytes | str, fmt: str, name: str) -> None:
-    """What pyoxigraph lets through but must not be written: it reads a JSON value that is not
-    an object or array (``"x"``, ``42``) as an empty JSON-LD graph, and an RDF/XML document cut
-    short (no closing tags) as the triples before the cut - so a broken upload would silently
-    empty or shorten the graph it replaces. Refuse both with the position."""
+    """What must not reach pyoxigraph's parser, or must not be written after it, checked before
+    it runs, for every document parsed from memory (request bodies, imports):
+
+    * nesting deeper than ``rdf.nesting.MAX_NESTING``: its parsers are recursive in places and a
+      deep document overflows the stack, which ends the process (``rdf.nesting``);
+    * a JSON value that is not an object or array (``"x"``, ``42``), which it reads as an empty
+      JSON-LD graph, and an RDF/XML document cut short (no closing tags), which it reads as the
+      triples before the cut - so a broken upload would silently empty or shorten the graph it
+      replaces.
+
+    Each is an ``RDFSyntaxError`` with the position."""
+    check_nesting(data, fmt, name)
     if fmt == "jsonld":
         text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
         stripped = text.lstrip("\ufeff \t\r\n")
@@ -106,6 +116,41 @@ def check_document(data: bytes | str, fmt: str, name: str) -> None:
                                  SourcePosition(name, e.lineno, e.offset + 1)) from None
 
 
+#: JSON-LD keywords that state something (a node's type, a value, a list...): a document using
+#: one, or a term, means triples
+_STATING = frozenset({"@type", "@reverse", "@included", "@value", "@list", "@set"})
+
+
+def _states_something(value: object) -> bool:
+    """A JSON-LD value holds a statement: a term or a stating keyword outside ``@context``."""
+    if isinstance(value, dict):
+        return any(k != "@context" and (not k.startswith("@") or k in _STATING
+                                        or _states_something(v))
+                   for k, v in value.items())
+    if isinstance(value, list):
+        return any(_states_something(v) for v in value)
+    return False
+
+
+def check_nothing_dropped(data: bytes | str, fmt: str, name: str, count: int) -> None:
+    """Refuse (``RDFSyntaxError``) a JSON-LD document that states something but yields no
+    triple: the JSON-LD algorithm drops, without an error, a node whose ``@id`` or a property
+    that is not a valid IRI, so a ``PUT`` of such a document would silently empty the graph.
+    (The other syntaxes report a bad IRI as a syntax error; a document without statements -
+    ``{}``, ``[]``, only ``@context``, only prefixes - yields nothing on purpose.)"""
+    if count or fmt != "jsonld":
+        return
+    try:
+        document = json.loads(data)
+    except ValueError:
+        return  # the parser accepted it; nothing more to say
+    if _states_something(document):
+        raise RDFSyntaxError("the JSON-LD document states something but yields no triple: a "
+                             "node whose @id, or a property, is not a valid IRI is dropped "
+                             "by JSON-LD; check its IRIs (and @base / @vocab)",
+                             SourcePosition(name, None, None))
+
+
 def parse_quads(
     data: bytes | str | None = None,
     *,
@@ -115,9 +160,12 @@ def parse_quads(
     label: str | None = None,
 ) -> Iterator[ox.Quad]:
     """Parse with pyoxigraph, turning its SyntaxError into RDFSyntaxError with line/column."""
-    name = label or (str(path) if path else "<input>")
-    if fmt in {"jsonld", "rdfxml"}:
-        check_document(path.read_bytes() if path is not None else (data or b""), fmt, name)
+    name = label or (str(path) if path is not None else "<input>")
+    if path is None and (data is None or isinstance(data, (bytes, str))):
+        check_document(data or b"", fmt, name)
+    elif path is not None and fmt in {"jsonld", "rdfxml"}:
+        check_document(path.read_bytes(), fmt, name)  # read whole anyway
+    # a Turtle-family file, or a stream (stdgraph load), is parsed as it is read
     try:
         if path is not None:
             yield from ox.parse(path=str(path), format=OX_FORMATS[fmt], base_iri=base_iri)
@@ -145,6 +193,9 @@ def parse_graph(
     add = g.add
     for q in parse_quads(data, path=path, fmt=fmt, base_iri=base_iri, label=label):
         add((to_rdflib(q.subject, prefix), to_rdflib(q.predicate), to_rdflib(q.object, prefix)))
+    if not len(g):
+        check_nothing_dropped(path.read_bytes() if path is not None else (data or b""), fmt,
+                              name, 0)
     return g
 
 

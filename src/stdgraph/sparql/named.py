@@ -26,15 +26,16 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-import pyoxigraph as ox
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
 from stdgraph.booleans import parse_bool
 from stdgraph.errors import StdgraphError, UsageError
+from stdgraph.rdf.iri import is_iri
 from stdgraph.rdf.namespaces import PREFIXES
 from stdgraph.rdf.results import QueryResult
+from stdgraph.sparql.terms import iri_ref
 
 if TYPE_CHECKING:
     from stdgraph.project import Project
@@ -65,9 +66,11 @@ class Queryable(Protocol):
 
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
-_IRI_BAD = re.compile(r'[\x00-\x20<>"{}|^`\\\x7f]')
 _INTEGER = re.compile(r"^[+-]?[0-9]+$")
+#: what is trimmed from a value (``str.strip()`` would also take U+0085, U+2028, ... off an IRI)
+ASCII_SPACE = " \t\r\n\f\v"
+#: the range of an ``integer`` parameter
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 _DECIMAL = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$")
 _YEAR = re.compile(r"^-?[0-9]{4}$")
 
@@ -97,22 +100,23 @@ class QueryFileError(StdgraphError):
     exit_code = 2
 
 
+def _short(raw: str, keep: int = 40) -> str:
+    """``repr(raw)``, cut to ``keep`` characters for a one-line message."""
+    return repr(raw) if len(raw) <= keep else repr(raw[:keep]) + f"... ({len(raw)} characters)"
+
+
 def expand_iri(text: str) -> str | None:
     """``sg:Published`` -> the full IRI (known prefixes only); ``<iri>`` -> iri; an absolute IRI
     stays; anything else (relative, not a valid IRI: spaces, quotes, braces, ...) -> None."""
-    value = text.strip()
+    value = text.strip(ASCII_SPACE)
     if value.startswith("<") and value.endswith(">"):
         value = value[1:-1]
     prefix, sep, local = value.partition(":")
     if sep and prefix in PREFIXES and not local.startswith("//"):
         value = PREFIXES[prefix] + local
-    if not value or not _SCHEME.match(value) or _IRI_BAD.search(value):
-        return None
-    try:  # the full IRI grammar (RFC 3987) as Oxigraph parses it: a '#' in the fragment, a
-        ox.NamedNode(value)  # bad %-escape or a C1 control would fail the query, not the value
-    except ValueError:
-        return None
-    return value
+    # the one IRI check (rdf.iri): the full IRI grammar as Oxigraph parses it, so a '#' in the
+    # fragment, a bad %-escape or a C1 control fails the value, not the query
+    return value if is_iri(value) else None
 
 
 def _escape_string(s: str) -> str:
@@ -126,10 +130,7 @@ def _escape_string(s: str) -> str:
 def sparql_term(term: Node) -> str:
     """Canonical SPARQL syntax for a validated IRI or literal (never raw user text)."""
     if isinstance(term, URIRef):
-        iri = str(term)
-        if _IRI_BAD.search(iri) or not _SCHEME.match(iri):
-            raise ValueError(f"not a valid IRI: {iri!r}")
-        return f"<{iri}>"
+        return iri_ref(str(term))
     if isinstance(term, Literal):
         body = f'"{_escape_string(str(term))}"'
         if term.language:
@@ -165,7 +166,7 @@ class Param:
     # -- checking -----------------------------------------------------------------------------
     def _one(self, raw: str) -> URIRef | Literal:
         """One value as an RDF term, or ParameterError."""
-        text = raw.strip()
+        text = raw.strip(ASCII_SPACE)  # not str.strip(): U+0085 and the like stay, and fail
         t = self.type
         if t == "iri":
             iri = expand_iri(text)
@@ -178,6 +179,11 @@ class Param:
         elif t == "integer":
             if not _INTEGER.match(text):
                 raise ParameterError(self.name, f"{raw!r} is not an integer")
+            # a machine word: what a limit or a count can be (Python's own int() refuses more
+            # than 4300 digits, and islice, numpy and Oxigraph's xsd:integer stop at 64 bits)
+            if len(text.lstrip("+-0")) > 19 or not INT64_MIN <= int(text) <= INT64_MAX:
+                raise ParameterError(self.name, f"{_short(raw)} is out of range (a 64-bit "
+                                     f"integer: {INT64_MIN} to {INT64_MAX})")
             term = Literal(int(text), datatype=XSD.integer)
         elif t == "decimal":
             if not _DECIMAL.match(text):

@@ -21,16 +21,23 @@ input.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 from stdgraph.errors import QuerySyntaxError
+from stdgraph.rdf.nesting import MAX_NESTING
+
+__all__ = ["MAX_NESTING", "TOKEN", "DataOperation", "check_nesting", "data_operations",
+           "expand_escapes", "first_keyword", "has_dataset_clause", "has_using_or_with",
+           "is_point_lookup", "keywords", "nesting_depth", "operation",
+           "oxigraph_syntax_error", "query_form", "uses_load", "uses_service"]
 
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 #: one token of SPARQL text: the lexer's terminals, longest match first; the group that matched
-#: (``m.lastgroup``) is the token's kind: ws, comment, string, iri, lang, var, bnode, name, word,
-#: number or other (one character of punctuation). Escapes must be expanded first
-#: (``expand_escapes``).
+#: (``m.lastgroup``) is the token's kind: ws, comment, string, reif (``<<`` or ``>>``), iri,
+#: lang, var, bnode, name, word, number or other (one character of punctuation). Escapes must be
+#: expanded first (``expand_escapes``).
 TOKEN = re.compile(
     r"""
       (?P<ws>\s+)
@@ -41,6 +48,7 @@ TOKEN = re.compile(
         | '(?:[^'\\\n\r]|\\.)*'
         | "(?:[^"\\\n\r]|\\.)*"
       )
+    | (?P<reif><<(?![^<>"{}|^`\\\x00-\x20]*>)|>>)
     | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
     | (?P<lang>@[A-Za-z]+(?:-[A-Za-z0-9]+)*)
     | (?P<var>[?$][A-Za-z0-9_\u00B7-\uFFFF]+)
@@ -69,10 +77,21 @@ def oxigraph_syntax_error(e: SyntaxError) -> QuerySyntaxError:
 
 
 def expand_escapes(text: str) -> str:
-    """SPARQL codepoint escapes, expanded (SPARQL 1.1 Query §19.2)."""
+    """SPARQL codepoint escapes, expanded (SPARQL 1.1 Query §19.2). An escape that names no
+    character (past U+10FFFF, or a surrogate) is a ``QuerySyntaxError`` at its position."""
     if "\\u" not in text and "\\U" not in text:
         return text
-    return _ESCAPE.sub(lambda m: chr(int(m[1] or m[2], 16)), text)
+    return _ESCAPE.sub(lambda m: _codepoint(m, text), text)
+
+
+def _codepoint(m: re.Match[str], text: str) -> str:
+    code = int(m[1] or m[2], 16)
+    if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+        line = text.count("\n", 0, m.start()) + 1
+        column = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+        raise QuerySyntaxError(f"the escape {m.group()} names no Unicode character (a code "
+                               "point up to U+10FFFF, not a surrogate)", line, column)
+    return chr(code)
 
 
 @lru_cache(maxsize=512)
@@ -85,36 +104,44 @@ def keywords(text: str) -> frozenset[str]:
     return frozenset(words)
 
 
-#: the deepest nesting of ``{ ( [`` a request may have. pyoxigraph's parser is recursive and
-#: overflows the thread's stack - a segfault that ends the whole process, not an exception - at
-#: about 2500 levels on an 8 MiB stack and 400 on 1 MiB; real queries nest a few levels.
-MAX_NESTING = 100
-
-
-def nesting_depth(text: str) -> int:
-    """How deeply ``{``, ``(`` and ``[`` nest outside strings, IRIs and comments."""
+def nesting_depth(text: str) -> tuple[int, int | None, int | None]:
+    """How deeply ``{ ( [`` and ``<<`` (a triple term, SPARQL 1.2) nest outside strings, IRIs
+    and comments, with the line and column where the nesting first goes past ``MAX_NESTING``
+    (``None`` when it does not). pyoxigraph's parser is recursive and overflows the thread's
+    stack - a segfault that ends the whole process, not an exception - at about 2500 levels on
+    an 8 MiB stack and 400 on 1 MiB; real queries nest a few levels (``rdf.nesting``: the same
+    limit for RDF documents)."""
     depth = deepest = 0
-    for m in TOKEN.finditer(expand_escapes(text)):
-        if m.lastgroup == "other":
+    where: tuple[int | None, int | None] = (None, None)
+    expanded = expand_escapes(text)
+    for m in TOKEN.finditer(expanded):
+        kind = m.lastgroup
+        if kind == "other" or kind == "reif":
             c = m.group()
-            if c in "{([":
+            if c in {"{", "(", "[", "<<"}:
                 depth += 1
-                deepest = max(deepest, depth)
-            elif c in "})]":
+                if depth > deepest:
+                    deepest = depth
+                    if deepest == MAX_NESTING + 1:
+                        start = expanded.rfind("\n", 0, m.start()) + 1
+                        where = (expanded.count("\n", 0, m.start()) + 1, m.start() - start + 1)
+            elif c in {"}", ")", "]", ">>"}:
                 depth -= 1
-    return deepest
+    return deepest, *where
 
 
 def check_nesting(text: str) -> None:
-    """Refuse (400, QuerySyntaxError) a query or update nested deeper than ``MAX_NESTING``
-    before any parser sees it. Costs a character count unless the text has that many brackets."""
+    """Refuse (400, QuerySyntaxError with line and column) a query or update nested deeper than
+    ``MAX_NESTING`` before any parser sees it. Costs a character count unless the text has that
+    many openers."""
     expanded = expand_escapes(text)
-    if expanded.count("{") + expanded.count("(") + expanded.count("[") <= MAX_NESTING:
+    if (expanded.count("{") + expanded.count("(") + expanded.count("[")
+            + expanded.count("<<")) <= MAX_NESTING:
         return
-    depth = nesting_depth(text)
+    depth, line, column = nesting_depth(text)
     if depth > MAX_NESTING:
         raise QuerySyntaxError(f"brackets nested {depth} deep; at most {MAX_NESTING} levels "
-                               "of { }, ( ) and [ ] are accepted")
+                               "of { }, ( ), [ ] and << >> are accepted", line, column)
 
 
 def uses_service(text: str) -> bool:
@@ -167,22 +194,42 @@ def query_form(text: str) -> str | None:
     return w if w in _QUERY_WORDS else None
 
 
-def data_operations(text: str) -> list[tuple[str, str, str]] | None:
-    """An update made only of ``INSERT DATA`` / ``DELETE DATA`` operations, cut into one
-    stand-alone update per operation — or ``None`` for any other update.
+@dataclass(frozen=True)
+class DataOperation:
+    """One ``INSERT DATA`` / ``DELETE DATA`` operation of a request, stand-alone: ``update`` is
+    the PREFIX/BASE declarations that precede it in the request (one a line), then the
+    operation's own text; ``as_insert`` the same with ``DELETE`` spelled ``INSERT``, so that
+    running it on an empty store yields exactly the quads the operation names; ``line`` and
+    ``column`` (from 1) say where the operation starts in the request (``position`` maps a
+    parser's position in ``update`` back to the request's)."""
 
-    Each item is ``(kind, update, as_insert)``: ``kind`` is ``"INSERT DATA"`` or
-    ``"DELETE DATA"``; ``update`` is the request with every *other* operation blanked out
-    (same length, newlines kept, so a parser's line and column still point into the request,
-    and the PREFIX/BASE declarations before it still apply); ``as_insert`` is ``update`` with
-    ``DELETE`` spelled ``INSERT`` (six letters each), so that running it on an empty store
-    yields exactly the quads the operation names. Requests with codepoint escapes get
-    ``None`` (the blanking works on the raw text).
-    """
+    kind: str
+    update: str
+    as_insert: str
+    line: int
+    column: int
+    head_lines: int  # lines of ``update`` before the operation's own text
+
+    def position(self, line: int | None, column: int | None) -> tuple[int | None, int | None]:
+        """A position in ``update`` as a position in the request (a declaration's: the
+        operation's start)."""
+        if line is None or line <= self.head_lines:
+            return self.line, self.column
+        first = line == self.head_lines + 1
+        return (self.line + line - self.head_lines - 1,
+                None if column is None else column + (self.column - 1 if first else 0))
+
+
+def data_operations(text: str) -> list[DataOperation] | None:
+    """An update made only of ``INSERT DATA`` / ``DELETE DATA`` operations, cut into one
+    stand-alone update per operation (``DataOperation``) — or ``None`` for any other update.
+    Linear in the request's length (the parts are the declarations and each operation once).
+    Requests with codepoint escapes get ``None`` (the cutting works on the raw text)."""
     if "\\u" in text or "\\U" in text:
         return None
-    ops: list[tuple[int, int, str]] = []  # (start, end, kind)
-    separators: list[int] = []
+    ops: list[tuple[int, int, str, tuple[str, ...]]] = []  # (start, end, kind, declarations)
+    declarations: list[str] = []
+    declaration: list[str] = []  # the one being read
     depth, start, first, kind = 0, None, None, ""
     for m in TOKEN.finditer(text):
         group, value = m.lastgroup, m.group()
@@ -190,11 +237,18 @@ def data_operations(text: str) -> list[tuple[str, str, str]] | None:
             continue
         if depth == 0 and start is None:
             if group == "word" and value.upper() in {"PREFIX", "BASE"}:
+                if declaration:
+                    declarations.append(" ".join(declaration))
+                declaration = [value]
                 continue
             if group != "word":
-                if group in {"name", "iri"}:
-                    continue  # the prefix name / IRI of a declaration
+                if group in {"name", "iri"} and declaration:
+                    declaration.append(value)  # the prefix name / IRI of a declaration
+                    continue
                 return None
+            if declaration:
+                declarations.append(" ".join(declaration))
+                declaration = []
             start, first = m.start(), value.upper()
             continue
         if depth == 0 and first is not None and not kind:
@@ -205,28 +259,23 @@ def data_operations(text: str) -> list[tuple[str, str, str]] | None:
             depth -= 1
         elif value == ";" and depth == 0:
             assert start is not None  # set by the first token at depth 0, above
-            ops.append((start, m.start(), kind))
-            separators.append(m.start())
+            ops.append((start, m.start(), kind, tuple(declarations)))
             start, first, kind = None, None, ""
     if start is not None:
-        ops.append((start, len(text), kind))
-    if not ops or any(k not in {"INSERT DATA", "DELETE DATA"} for _s, _e, k in ops):
+        ops.append((start, len(text), kind, tuple(declarations)))
+    if not ops or any(k not in {"INSERT DATA", "DELETE DATA"} for _s, _e, k, _d in ops):
         return None
-
-    def blank(chars: list[str], a: int, b: int) -> None:
-        for i in range(a, b):
-            if chars[i] not in "\r\n":
-                chars[i] = " "
-
     out = []
-    for i, (a, b, k) in enumerate(ops):
-        chars = list(text[:b])
-        for j in range(i):
-            blank(chars, ops[j][0], ops[j][1])
-            blank(chars, separators[j], separators[j] + 1)
-        update = "".join(chars)
-        as_insert = update[:a] + "INSERT" + update[a + 6:] if k == "DELETE DATA" else update
-        out.append((k, update, as_insert))
+    line, scanned = 1, 0
+    for a, b, k, decls in ops:
+        line += text.count("\n", scanned, a)
+        scanned = a
+        head = "".join(d + "\n" for d in decls)
+        body = text[a:b]
+        update = head + body
+        as_insert = head + "INSERT" + body[6:] if k == "DELETE DATA" else update
+        out.append(DataOperation(k, update, as_insert, line, a - (text.rfind("\n", 0, a) + 1) + 1,
+                                 len(decls)))
     return out
 
 

@@ -186,6 +186,11 @@ class Store(ABC):
         they read intact, and what a commit retires for at least ``retain_seconds`` (a query
         running on it may still finish). Nothing to do for most backends."""
 
+    def remove_leftovers(self) -> list[str]:
+        """Delete what writes killed before they finished left behind (a server calls this at
+        start); the names of what went. Nothing to do for most backends."""
+        return []
+
     def begin(self) -> WriteTransaction:
         """Start a write transaction (see ``WriteTransaction``)."""
         raise NotImplementedError(f"the {self.kind} store cannot be written over HTTP")
@@ -224,3 +229,9 @@ class WriteTransaction(ABC):
 
     @abstractmethod
     def rollback(self) -> None: ...
+
+    def checkpoint(self) -> str | None:
+        """A folder holding a copy of ``db`` as it is now, that another process can open
+        read-write (the server evaluates an update's ``WHERE`` in a worker process on it); the
+        caller deletes it. ``None``: the copy is not on disk (the default)."""
+        return None

@@ -23,6 +23,8 @@ from stdgraph.store.base import Changes, Store, WriteTransaction
 
 _P = TypeVar("_P", Query, Update)
 
+_P = TypeVar("_P", Query, Update)
+
 
 class MemoryStore(Store):
     kind = "memory"

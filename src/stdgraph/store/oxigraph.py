@@ -60,6 +60,10 @@ CHUNK = 200_000
 #: seconds a retired generation is kept for readers still on it; more than a query may run
 #: (STDGRAPH_QUERY_TIMEOUT, default 10 s), queueing included
 RETAIN_SECONDS = 120.0
+#: seconds a never-current generation is kept at a server's start after its last change, even
+#: when no process holds it open: one just written by ``backup`` is opened or switched to
+#: within milliseconds (``OxigraphStore.remove_leftovers``)
+UNFINISHED_SECONDS = 10.0
 
 
 class OxigraphStore(Store):
@@ -215,12 +219,28 @@ class OxigraphStore(Store):
         """After a build: keep the new generation and the one before it."""
         _remove_folders(self._old_generations(keep, retain=0))
 
-    def _old_generations(self, keep: set[str | None],
-                         retain: float | None = None) -> list[Path]:
+    def remove_leftovers(self) -> list[str]:
+        """At a server's start: delete the copies of writes that never finished (a process
+        killed before its commit leaves its copy, a never-current generation, behind; so does
+        an update evaluation's checkpoint), and what retired generations and markers are due.
+        A never-current folder is kept while another process has it open (its write is under
+        way) and for ``UNFINISHED_SECONDS`` after its last change (one about to be opened or
+        switched to); a retired one for ``retain_seconds`` as always."""
+        if self.read_only or not self.root.is_dir():
+            return []
+        current = self._current_generation()
+        victims = self._old_generations(keep={current}, unfinished=UNFINISHED_SECONDS)
+        _remove_folders(victims)
+        return sorted(p.name for p in victims if p.name.startswith("gen-"))
+
+    def _old_generations(self, keep: set[str | None], retain: float | None = None, *,
+                         unfinished: float | None = None) -> list[Path]:
         """Generations and markers that can go: not in ``keep``, not retired less than
-        ``retain`` seconds ago (readers may still be on them), not open in another process."""
+        ``retain`` seconds ago (readers may still be on them), not open in another process
+        nor (never current) changed less than ``unfinished`` seconds ago (default: ``retain``)."""
         now = time.time()
         retain = self.retain_seconds if retain is None else retain
+        unfinished = retain if unfinished is None else unfinished
         out: list[Path] = []
         for child in self.root.glob("gen-*"):
             if child.name in keep:
@@ -232,7 +252,7 @@ class OxigraphStore(Store):
                 out.append(marker)
             except FileNotFoundError:  # never current: a write's copy, or a commit about to
                 try:  # switch to it; a recent one may belong to another process's write
-                    if now - child.stat().st_mtime < retain or _locked_elsewhere(child):
+                    if now - child.stat().st_mtime < unfinished or _locked_elsewhere(child):
                         continue
                 except FileNotFoundError:
                     continue
@@ -741,6 +761,20 @@ class OxigraphTransaction(WriteTransaction):
             self.journal = None
             return
         self.journal = journal_text(self.base_generation, added, removed)
+
+    def checkpoint(self) -> str:
+        """A RocksDB checkpoint of the copy (hard links: milliseconds) in a folder of its own,
+        named like a generation that never becomes current: if the process dies before the
+        caller deletes it, the clean-up of never-current generations removes it
+        (``OxigraphStore.remove_leftovers`` at start, every commit after ``retain_seconds``)."""
+        path = self.store.root / self.store._new_generation_name()
+        try:
+            self.db.flush()
+            self.db.backup(str(path))
+        except OSError as e:
+            shutil.rmtree(path, ignore_errors=True)
+            raise StoreError(f"cannot copy the write in {self.store.root}: {e}") from None
+        return str(path)
 
     def commit(self) -> None:
         st = self.store

@@ -2,11 +2,16 @@
 links pages make to resources.
 
 Every template gets ``root`` (the app's root path, for ``/static`` and page links) and
-``href(iri)`` (a resource's URL on this server, else the IRI itself).
+``href(iri)``: a resource's URL on this server, else the IRI itself when it is an ``http`` or
+``https`` URL, else ``""`` - and a template shows an IRI without a link then (``macros.link``).
+IRIs come from the store, which anyone with the write token (or an STO import) fills, and from
+page parameters: a ``javascript:`` or ``data:`` IRI must never become a clickable link. The
+pages are served with a Content-Security-Policy besides (``api.app``).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import cache
 from typing import Any
@@ -20,7 +25,15 @@ from stdgraph.rdf.namespaces import PREFIXES
 
 SG = PREFIXES["sg"]
 
-__all__ = ["Pages", "environment", "page_text"]
+#: an IRI a page may link to as it is: http(s), nothing a browser would trim or stop at
+_LINKABLE = re.compile(r"(?i)https?://[^\x00-\x20\x7f]+")
+
+
+def linkable(iri: str) -> str:
+    """``iri`` when a page may link to it as it is (an ``http`` or ``https`` URL), else ``""``."""
+    return iri if _LINKABLE.fullmatch(iri) else ""
+
+__all__ = ["Pages", "environment", "linkable", "page_text"]
 
 
 @cache
@@ -34,10 +47,10 @@ def environment() -> Environment:
 
 def page_text(request: Request, template: str,
               href: Callable[[str], str] | None = None, **values: Any) -> str:
-    """``template`` rendered with ``values``, ``root`` and ``href`` (default: IRIs as they are)."""
+    """``template`` rendered with ``values``, ``root`` and ``href`` (default: ``linkable``)."""
     root = request.scope.get("root_path", "").rstrip("/")
     return environment().get_template(template).render(
-        root=root, href=href or (lambda iri: iri), **values)
+        root=root, href=href or linkable, **values)
 
 
 class Pages:
@@ -64,7 +77,7 @@ class Pages:
         root = request.scope.get("root_path", "").rstrip("/")
 
         def href(iri: str) -> str:
-            return self.local(iri, root) or iri
+            return self.local(iri, root) or linkable(iri)
 
         text = page_text(request, template, href, **values)
         return HTMLResponse(text, status_code=status_code, headers={"Vary": "Accept"})

@@ -21,7 +21,8 @@ def health_router(ctx: ApiContext) -> APIRouter:
     async def health() -> dict:
         return {"ok": True, "version": __version__, "store": ctx.store.kind,
                 "writable": ctx.writable, "query_executor": ctx.executor.kind,
-                "query_timeout": ctx.settings.query_timeout, "max_rows": ctx.settings.max_rows}
+                "query_timeout": ctx.settings.query_timeout, "max_rows": ctx.settings.max_rows,
+                "query_workers": ctx.executor.size, "query_workers_ready": ctx.executor.ready}
 
     @router.get("/static/{name}", include_in_schema=False)
     async def static(name: str) -> Response:

@@ -105,14 +105,17 @@ _RESULT_CONTENT: dict[str, dict[str, Any]] = {
 _DOC_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"description": "Query results (negotiated) or, for updates, a JSON summary.",
           "content": _RESULT_CONTENT},
-    400: {"description": "Malformed or missing query/update, bad parameters."},
+    400: {"description": "Malformed or missing query/update, bad parameters, nesting over 100 "
+                         "levels, an update grounding more than STDGRAPH_MAX_UPDATE_QUADS."},
     401: {"description": "Update without a bearer token."},
-    403: {"description": "Writes disabled, or wrong token."},
+    403: {"description": "Writes disabled, wrong token, or an update naming a graph stdgraph "
+                         "computes (the inferred graph, graph/meta)."},
     406: {"description": "No acceptable media type."},
     413: {"description": "Request body too large."},
     415: {"description": "Unsupported Content-Type."},
     422: {"description": "The update breaks the SHACL shapes; nothing was changed."},
-    503: {"description": "The query hit the time limit."},
+    503: {"description": "The query or update hit the time limit (an update writes nothing), "
+                         "or the server is stopping."},
 }
 
 
@@ -209,6 +212,10 @@ def sparql_router(ctx: ApiContext, path: str = "/sparql") -> APIRouter:
     """A router serving the SPARQL protocol at ``path``; mount it in any FastAPI app."""
     router = APIRouter(tags=["sparql"])
     settings = ctx.settings
+    if ctx.guard is not None:  # updates are evaluated in the query workers (ctx.update_runner)
+        ctx.executor.preload.update({"stdgraph.change.guard", "rdflib.plugins.sparql.parser",
+                                     "rdflib.plugins.sparql.algebra",
+                                     "rdflib.plugins.sparql.evaluate"})
 
     async def run_query(request: Request, text: str, params: dict[str, list[str]]) -> Response:
         default, named = _checked(text, params, "query", settings)
@@ -238,12 +245,15 @@ def sparql_router(ctx: ApiContext, path: str = "/sparql") -> APIRouter:
         assert guard is not None  # require_writer passed: a token is configured
         loop = asyncio.get_running_loop()
         base = base_iri(request, settings)
+        runner = ctx.update_runner(loop)
         try:
             outcome = await loop.run_in_executor(
                 ctx.writes, lambda: guard.update(text, using_graphs=using,
                                                  using_named_graphs=using_named,
                                                  timeout=settings.query_timeout or None,
-                                                 base_iri=base))
+                                                 base_iri=base,
+                                                 max_quads=settings.max_update_quads or None,
+                                                 runner=runner))
         except ValidationFailed as e:
             return validation_failed(request, e)
         return JSONResponse({"ok": True, **outcome.as_dict()})

@@ -46,9 +46,10 @@ from stdgraph.api.http import (
 from stdgraph.api.negotiation import negotiate_name, parse_content_type, response_media_type
 from stdgraph.api.rdfbody import body_schema, parse_body, serialize_quads, stream
 from stdgraph.api.routes.sparql import validation_failed
-from stdgraph.errors import RDFSyntaxError, ValidationFailed
+from stdgraph.errors import ProtectedGraph, RDFSyntaxError, ValidationFailed
 from stdgraph.rdf.formats import DATASET_MEDIA, GRAPH_MEDIA, RDF_INPUT_MEDIA
-from stdgraph.rdf.namespaces import INFERRED_GRAPH
+from stdgraph.rdf.graphs import is_computed
+from stdgraph.rdf.iri import check_iri
 
 ALLOW = "GET, HEAD, PUT, POST, DELETE"
 _TRIPLE_INPUTS = {k: v for k, v in RDF_INPUT_MEDIA.items() if v not in {"nquads", "trig"}}
@@ -131,15 +132,15 @@ def store_router(ctx: ApiContext, path: str = "/store") -> APIRouter:
             sent = sent[len(root):]
         iri = public_base(request, settings) + sent
         try:
-            return "graph", ox.NamedNode(iri)
-        except ValueError:
-            raise ApiError(400, f"this URL is not a valid graph IRI: {iri!r}") from None
+            return "graph", ox.NamedNode(check_iri(iri))
+        except ValueError as e:
+            raise ApiError(400, f"this URL is not a valid graph IRI: {iri!r}: {e}") from None
 
     def new_graph(request: Request) -> ox.NamedNode:
         """A fresh IRI under this service's URL, which is also where the graph is served."""
         iri = f"{public_base(request, settings)}{graphs_path}/{uuid.uuid4()}"
         try:
-            return ox.NamedNode(iri)
+            return ox.NamedNode(check_iri(iri))
         except ValueError:
             raise ApiError(400, f"cannot name a new graph under this request's URL ({iri!r} is "
                                 "no IRI); check the Host header, or set STDGRAPH_PUBLIC_URL"
@@ -183,9 +184,8 @@ def store_router(ctx: ApiContext, path: str = "/store") -> APIRouter:
         ``Location`` (else ``{path}?graph=IRI``)."""
         kind, term = target
         method = request.method
-        if kind == "graph" and term.value == INFERRED_GRAPH:
-            raise ApiError(403, "the inferred graph is computed by stdgraph after every write; "
-                                "write the asserted graphs instead")
+        if kind == "graph" and is_computed(term):  # before reading a body the change refuses
+            raise ProtectedGraph(term.value)
         if kind == "dataset" and method != "POST":
             raise ApiError(400, f"{method} needs a target: ?graph=IRI or ?default")
         guard = ctx.guard
@@ -216,10 +216,6 @@ def store_router(ctx: ApiContext, path: str = "/store") -> APIRouter:
             else:
                 quads = await asyncio.to_thread(parse_body, body, inputs[ctype], base_iri=base,
                                                 label="request body")
-            if kind == "dataset" and any(q.graph_name == ox.NamedNode(INFERRED_GRAPH)
-                                         for q in quads):
-                raise ApiError(403, "the inferred graph is computed by stdgraph; leave it out "
-                                    "of uploads")
         graph = None if kind in {"default", "dataset"} else term.value
         if method == "DELETE" and kind == "graph" and not await asyncio.to_thread(
                 ctx.graph_exists, term):
@@ -266,7 +262,8 @@ def store_router(ctx: ApiContext, path: str = "/store") -> APIRouter:
                        201: {"description": "Created."}, 204: {"description": "Done."},
                        400: {"description": "Bad target or unparsable body."},
                        401: {"description": "No bearer token."},
-                       403: {"description": "Writes disabled, or wrong token."},
+                       403: {"description": "Writes disabled, wrong token, or a graph "
+                                             "stdgraph computes (inferred, meta)."},
                        413: {"description": "Body too large."},
                        415: {"description": "Unsupported Content-Type."},
                        422: {"description": "SHACL violation; nothing was changed."}}
