@@ -23,8 +23,6 @@ from stdgraph.store.base import Changes, Store, WriteTransaction
 
 _P = TypeVar("_P", Query, Update)
 
-_P = TypeVar("_P", Query, Update)
-
 
 class MemoryStore(Store):
     kind = "memory"
