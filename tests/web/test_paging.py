@@ -178,3 +178,26 @@ def test_incoming_links_page_by_page(crowded):
     for _url, text in walk(client, "/id/" + element[len(ID):] + "?format=html", "in-h"):
         seen += links_in(text, "incoming")
     assert len(seen) == total
+
+
+def test_the_relevance_ranking_page_by_page(crowded):
+    client, _store = crowded
+    element = generate.element_iri(0, 0)
+    ranking = client.get(f"/relevance?element={element}", headers={"Accept": JSON}).json()
+    assert ranking["count"] > 10
+    seen: list[str] = []
+    for url, text in walk(client, f"/relevance?element={element}&size=4", "res-h"):
+        assert parse_qs(urlsplit(url).query)["element"] == [element]
+        seen += re.findall(r'<li><p><a href="([^"]+)"', text)
+    assert seen == ["/id/" + i["iri"][len(ID):] for i in ranking["items"]]
+
+
+def test_the_translator_shows_twenty_standards_an_element(crowded):
+    client, _store = crowded
+    element = generate.element_iri(0, 0)
+    text = client.get(f"/translate?element={element}", headers={"Accept": BROWSER}).text
+    found = re.search(r"(\d+) standards classified here: (.*?)</p>", text, re.S)
+    assert int(found.group(1)) > 20
+    assert len(re.findall(r"<li>", found.group(2))) == 20
+    assert f"and {int(found.group(1)) - 20} more" in found.group(2)
+    assert "/standards?element=" in found.group(2)
