@@ -23,13 +23,14 @@ def search(store: Store, base_iri: str, text: str, window: Window = Window()) ->
     if not text:
         return paged([], 0, window, "by label")
     values = {"base": Literal(base_iri), "text": Literal(text)}
-    total = int(select(store, "search-count", **values)[0][0])
+    # one pass when the answer is short; a count and the page when it is long
+    found = [str(s) for (s,) in select_page(store, "search", Window(1, SORT_LIMIT + 1),
+                                             **values)]
+    total, order = len(found), "by label"
     if total > SORT_LIMIT:
+        total = int(select(store, "search-count", **values)[0][0])
         found = [str(s) for (s,) in select_page(store, "search", window, **values)]
         order = "in the store's order"
-    else:
-        found = [str(s) for (s,) in select(store, "search", **values)]
-        order = "by label"
     lab = Labels(store)
     lab.fetch(found)
     items = sorted(lab.refs(found), key=lambda r: (r["label"].casefold(), r["iri"]))
