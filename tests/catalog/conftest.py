@@ -42,11 +42,6 @@ def store(request, tmp_path_factory) -> Iterator[Store]:
     st.close()
 
 
-def analyses(**docs: list[dict]):
-    """Analysis documents with the given items (no other analysis is asked for)."""
-    return lambda name: {"analysis": name, "items": docs[name]}
-
-
 def rdflib_min_of_unbound(request, store: Store) -> None:
     """A strict xfail on the memory store for a test that reads a standard without a title."""
     if store.kind == "memory":

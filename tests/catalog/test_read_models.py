@@ -4,6 +4,7 @@ worked out by hand from that file, on an Oxigraph and an rdflib store."""
 from __future__ import annotations
 
 from stdgraph.catalog.architecture import architecture, elements_by_scheme
+from stdgraph.catalog.common import Window, paged
 from stdgraph.catalog.concern import concern
 from stdgraph.catalog.ontology import ontology_statements, terms
 from stdgraph.catalog.overview import counts, landing, members, profile_options
@@ -32,7 +33,6 @@ from .conftest import (
     THEME,
     TOP,
     XA,
-    analyses,
     rdflib_min_of_unbound,
     ref,
 )
@@ -71,16 +71,21 @@ def test_describe_and_overview(store):
              "values": [{"iri": None, "label": "A 3", "lang": "en"}]},
             {"iri": SG + "identifier", "label": "sg:identifier",
              "values": [{"iri": None, "label": "A 3", "lang": None}]}],
-        "incoming": []}
+        "incoming": paged([], 0, Window(), "by property and label")}
 
 
 def test_incoming_links(store):
     assert {(str(s), str(p)) for s, p in incoming(store, CHILD)} == {
         (S1, SG + "addressesBarrier"), (I1, SG + "addressesBarrier"), (BIG, SKOS + "narrower")}
-    assert overview(store, describe(store, CHILD))["incoming"] == [
-        {"iri": I1, "label": "Item one", "prop": "sg:addressesBarrier"},
-        {"iri": S1, "label": "X 1 First", "prop": "sg:addressesBarrier"},
-        {"iri": BIG, "label": "Big barrier", "prop": "skos:narrower"}]
+    every = [{"iri": I1, "label": "Item one", "prop": "sg:addressesBarrier"},
+             {"iri": S1, "label": "X 1 First", "prop": "sg:addressesBarrier"},
+             {"iri": BIG, "label": "Big barrier", "prop": "skos:narrower"}]
+    res = describe(store, CHILD)
+    assert overview(store, res)["incoming"] == paged(every, 3, Window(),
+                                                     "by property and label")
+    assert overview(store, res, Window(2, 2))["incoming"] == {
+        "items": every[2:], "total": 3, "page": 2, "size": 2, "pages": 2,
+        "order": "by property and label"}
 
 
 def test_sources(store):
@@ -92,21 +97,16 @@ def test_sources(store):
 
 
 def test_standard(store):
-    overlap = {"a": S2, "b": S1, "a_label": "X 2", "b_label": "X 1 First", "score": 0.5,
-               "shared": [E1], "related": False}
-    other = {**overlap, "b": S3, "b_label": "A 3"}
-    conflict = {"subjects": [ref(S1, "X 1 First")], "message": "m"}
-    docs = analyses(overlaps=[overlap, other],
-                    conflicts=[conflict, {"subjects": [ref(S3, "A 3")]}])
-    assert standard(store, S1, analyses=docs) == {
+    # s1 shares one element with s2 (overlaps need two) and is in one architecture only: no
+    # overlap, no conflict (tests/catalog/test_findings.py checks both against the analyses)
+    none = paged([], 0, Window(), "by score")
+    assert standard(store, S1) == {
         "identifier": "X 1", "title": "First", "status": PUBLISHED, "year": None,
         "edition": None, "publisher": [], "committee": [],
         "classifications": [("Arch X", [ref(E1, "Element one"), ref(E2, "element two")])],
         "relations": [("Delivered by roadmap item", [ref(I2, "Item two")])],
         "concerns": [("Barriers addressed", [ref(CHILD, "Child barrier")])],
-        "overlaps": [{"other": ref(S2, "X 2"), "score": 0.5, "shared": [E1],
-                      "related": False}],
-        "conflicts": [conflict],
+        "overlaps": none, "conflicts": {**none, "order": "by severity"},
         "sources": [ref(SECTION, "Section 1")]}
     assert standard(store, ID + "standard/none") is None
 
@@ -122,37 +122,52 @@ def test_standards_in_every_element(store):
     elements = [ref(E1, "Element one"), ref(E2, "element two")]
     s1 = {"iri": S1, "label": "X 1 First", "status": "Published"}
     s2 = {"iri": S2, "label": "X 2", "status": "Withdrawn"}
-    assert standards_in(store, [E1, E2]) == {"elements": elements, "items": [s1]}
-    assert standards_in(store, [E1]) == {"elements": elements[:1], "items": [s1, s2]}
-    assert standards_in(store, []) == {
-        "elements": [], "items": [{"iri": S3, "label": "A 3", "status": None}, s1, s2]}
+    s3 = {"iri": S3, "label": "A 3", "status": None}
+    assert standards_in(store, [E1, E2]) == {"elements": elements,
+                                             **paged([s1], 1, Window(), "by label")}
+    assert standards_in(store, [E1]) == {"elements": elements[:1],
+                                         **paged([s1, s2], 2, Window(), "by label")}
+    assert standards_in(store, []) == {"elements": [],
+                                       **paged([s3, s1, s2], 3, Window(), "by label")}
+    # pages: 2 a page, the second has the last one; past the end, none
+    assert standards_in(store, [], Window(2, 2)) == {
+        "elements": [], "items": [s2], "total": 3, "page": 2, "size": 2, "pages": 2,
+        "order": "by label"}
+    assert standards_in(store, [E1], Window(3, 1))["items"] == []
 
 
 def test_barrier(request, store):
     rdflib_min_of_unbound(request, store)
-    gap = {"subject": BIG, "kind": "barrier", "reason": "hand-made"}
-    page = concern(store, BIG, "barrier", analyses=analyses(gaps=[gap]))
+    page = concern(store, BIG, "barrier")
     assert page == {
         "kind": "barrier", "definition": "The big one.", "scope_notes": [],
         "alt_labels": ["AA", "BB"], "notation": None, "schemes": [],
         "broader": [ref(TOP, "Top barrier")], "narrower": [ref(CHILD, "Child barrier")],
         "matches": [],
         # s2 points at it, s1 and item one at its narrower barrier
-        "standards": [{**S1_INFO, "direct": False, "via": [ref(CHILD, "Child barrier")]},
-                      {**S2_INFO, "direct": True, "via": []}],
+        "standards": paged([{**S1_INFO, "direct": False, "via": [ref(CHILD, "Child barrier")]},
+                            {**S2_INFO, "direct": True, "via": []}], 2, Window(),
+                           "by identifier"),
         "items": [{**ITEM_ONE, "direct": False, "via": [ref(CHILD, "Child barrier")]}],
         "recommendations": [{**ref(R1, "Rec one"), "direct": True, "via": []}],
-        "years": YEARS, "sme": None, "gap": gap, **NO_SOURCES}
-    child = concern(store, CHILD, "barrier", analyses=analyses(gaps=[gap]))
+        # s1 (published) addresses its narrower barrier: no gap
+        "years": YEARS, "sme": None, "gap": None, **NO_SOURCES}
+    assert concern(store, BIG, "barrier", standards=Window(2, 1))["standards"] == {
+        "items": [{**S2_INFO, "direct": True, "via": []}], "total": 2, "page": 2, "size": 1,
+        "pages": 2, "order": "by identifier"}
+    child = concern(store, CHILD, "barrier")
     assert child["gap"] is None and child["broader"] == [ref(BIG, "Big barrier")]
 
 
 def test_theme(store):
-    page = concern(store, THEME, "theme", analyses=analyses(gaps=[]))
+    page = concern(store, THEME, "theme")
     assert page["notation"] == "7"
     assert page["sme"] == {"value": "yes", "definition": "Whether the theme matters to SMEs."}
     assert page["items"] == [{**ITEM_ONE, "direct": True, "via": []}]
-    assert page["standards"] == page["recommendations"] == []
+    assert page["standards"]["items"] == page["recommendations"] == []
+    # only a roadmap item supports it: a gap
+    assert page["gap"] == {"subject": THEME, "label": "Theme T", "kind": "theme", "scheme": None,
+                           "scheme_label": None, "reason": "no linked standard supports this theme"}
 
 
 def test_roadmap_items_on_the_timeline(store):
@@ -173,13 +188,16 @@ def test_recommendation(store):
 
 
 def test_roadmap_item(store):
-    gap = {"subject": I2, "kind": "roadmap-item", "reason": "hand-made"}
-    assert roadmap_item(store, I2, analyses=analyses(gaps=[gap])) == {
+    # s1 delivers item two (deliveredBy): no gap; nothing delivers or serves item one
+    assert roadmap_item(store, I2) == {
         "item": ITEM_TWO, "years": YEARS, "text": None, "notes": [], "delivered": [S1_INFO],
-        "served": [], "concerns": [], "gap": gap, **NO_SOURCES}
-    assert roadmap_item(store, I1, analyses=analyses(gaps=[gap]))["concerns"] == [
-        ("Barriers addressed", [ref(CHILD, "Child barrier")]),
-        ("Themes supported", [ref(THEME, "Theme T")])]
+        "served": [], "concerns": [], "gap": None, **NO_SOURCES}
+    one = roadmap_item(store, I1)
+    assert one["concerns"] == [("Barriers addressed", [ref(CHILD, "Child barrier")]),
+                               ("Themes supported", [ref(THEME, "Theme T")])]
+    assert one["gap"] == {"subject": I1, "label": "Item one", "kind": "roadmap-item",
+                          "scheme": None, "scheme_label": None,
+                          "reason": "no linked standard delivers or serves this roadmap item"}
 
 
 def test_architecture(store):
@@ -208,12 +226,13 @@ def test_overview(store):
 
 
 def test_search(store):
-    assert search(store, ID, "BARRIER") == [ref(BIG, "Big barrier"), ref(CHILD, "Child barrier"),
-                                            ref(TOP, "Top barrier")]
-    assert search(store, ID, "x 1") == [ref(S1, "X 1 First")]  # identifier and label: once
-    assert search(store, ID, "Published") == []  # sg:Published is not under the base
-    assert search(store, ID, "") == []
-    assert search(store, ID, 'a") || true || ("') == []
+    barriers = [ref(BIG, "Big barrier"), ref(CHILD, "Child barrier"), ref(TOP, "Top barrier")]
+    assert search(store, ID, "BARRIER") == paged(barriers, 3, Window(), "by label")
+    assert search(store, ID, "BARRIER", Window(2, 2))["items"] == barriers[2:]
+    assert search(store, ID, "x 1")["items"] == [ref(S1, "X 1 First")]  # identifier, label: once
+    assert search(store, ID, "Published")["total"] == 0  # sg:Published is not under the base
+    assert search(store, ID, "")["items"] == []
+    assert search(store, ID, 'a") || true || ("')["total"] == 0
 
 
 def test_ontology_terms(store):

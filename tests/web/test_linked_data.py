@@ -9,6 +9,8 @@ import re
 import pytest
 from rdflib import Graph, URIRef
 
+from stdgraph.catalog.ontology import ontology_statements
+from stdgraph.store import OxigraphStore
 from stdgraph.web.linked_data import jsonld_context
 
 from .conftest import ID
@@ -222,3 +224,14 @@ def test_roadmap_timeline(web):
         assert f'<th scope="col">{y}</th>' in html
     assert html.count('class="on"') >= 23
     assert 'href="/id/roadmap-item/smart-factories-terminology"' in html
+
+
+def test_the_ontology_terms_are_found_in_the_ontology_graphs(bundled_store):
+    """/ontology finds the sg: terms in the ontology's own graphs, then reads every statement
+    about them: the same statements as reading every statement of the store (which grows with
+    the data), on the bundled graph."""
+    st = OxigraphStore(bundled_store, read_only=True)
+    every = st.query("SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o "
+                     "FILTER(isIRI(?s) && STRSTARTS(STR(?s), 'https://w3id.org/stdgraph/ontology#'))"
+                     " FILTER(!isBlank(?o)) }").rows
+    assert sorted(map(tuple, every)) == sorted(ontology_statements(st)) and len(every) > 500

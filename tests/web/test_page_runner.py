@@ -1,6 +1,6 @@
 """The pages read through the query runner: in worker processes (the default) every page is the
 same as in threads, byte for byte - so every read model and view crosses the process boundary
-whole - and the analyses the pages quote are computed once per store state."""
+whole - and a resource page reads its own rows of the analyses, never a whole analysis."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
+from stdgraph.analysis import evidence
 from stdgraph.api.app import create_app
 from stdgraph.settings import Settings
 from stdgraph.store import OxigraphStore
-from stdgraph.web import site
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 RAMI = "https://w3id.org/stdgraph/id/architecture/rami40/"
@@ -60,17 +60,21 @@ def test_data_answers_from_worker_processes_are_those_from_threads(processes, we
     assert (got.status_code, got.text) == (expected.status_code, expected.text)
 
 
-def test_the_quoted_analyses_are_computed_once_per_store_state(bundled_store, monkeypatch):
-    """In threads the runner's cache is the server's: a second standard page does not run
-    the analyses again (in worker processes each worker keeps its own the same way)."""
-    runs: list[str] = []
-    real = site.full_analysis
-    monkeypatch.setattr(site, "full_analysis",
-                        lambda store, name: runs.append(name) or real(store, name))
+def test_resource_pages_never_run_a_whole_analysis(bundled_store, monkeypatch):
+    """Every whole-graph read of the analyses goes through ``LinkReader.links`` (every link of a
+    property); the standard, concern and roadmap item pages quote the analyses without it
+    (``catalog.findings``). The report page does run its analysis: the check sees that."""
+    whole: list[str] = []
+    real = evidence.LinkReader.links
+    monkeypatch.setattr(evidence.LinkReader, "links",
+                        lambda self, p, *a: whole.append(p) or real(self, p, *a))
     settings = Settings(store=str(bundled_store), query_processes=False)
     st = OxigraphStore(bundled_store, read_only=True)
     with TestClient(create_app(settings, store=st)) as client:
         for path in ("/id/standard/iec-62541", "/id/barrier/security",
-                     "/id/standard/iso-9001-2015"):
+                     "/id/theme/interoperability", "/id/roadmap-item/cobot-safety",
+                     "/id/architecture/rami40", "/id/standard/iso-9001-2015"):
             assert client.get(path, headers={"Accept": BROWSER}).status_code == 200
-    assert sorted(runs) == ["conflicts", "gaps", "overlaps"]
+        assert whole == []
+        assert client.get("/reports/gaps", headers={"Accept": BROWSER}).status_code == 200
+    assert whole

@@ -16,13 +16,22 @@ module              reads
 ``overview``        instances per class, members of a class, a relevance profile's choices
 ``search``          resources whose label or identifier contains a text
 ``ontology``        the ``sg:`` terms
+``findings``        one resource's rows of the analyses, read for it alone: a standard's
+                    overlaps and conflicts, a concern's or roadmap item's gap
+``links``           links at an evidence level read for given resources (what ``findings``
+                    rests on: the rule of ``analysis/queries/links.rq``)
 ``queryfiles``      the SPARQL of all of the above: ``queries/*.rq``, loaded by name, values
                     bound as RDF terms
 ==================  ==========================================================================
 
 The pages quote the analyses (overlaps and conflicts of a standard, the gap verdict of a
-concern or roadmap item); those functions take ``analyses``, the analysis documents by name
-(default: run when asked for; the server passes them cached per store state).
+concern or roadmap item): ``findings`` computes the rows about that one resource, with the
+analyses' definitions and evidence level, at a cost that grows with the answer rather than with
+the graph; never a whole analysis. Lists that grow with the graph (standards, search results,
+a standard's overlaps, a concern's standards, links into a resource) are read a page at a time
+(``common.Window``, ``common.paged``: the page's items, the total and the order): a list of at
+most ``common.SORT_LIMIT`` rows is sorted whole, a longer one is read a page at a time in the
+store's order (``queryfiles.select_page``), since sorting is what a page must not cost.
 
 Nothing here imports ``stdgraph.api``, ``stdgraph.web`` or ``stdgraph.cli``. Submodules are
 imported by name (``from stdgraph.catalog.standard import standard``); this package imports

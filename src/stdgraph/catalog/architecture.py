@@ -9,12 +9,11 @@ from typing import Any
 from rdflib import URIRef
 
 from stdgraph.analysis.common import Labels
-from stdgraph.analysis.gaps import matrix
 from stdgraph.catalog.common import by_label
 from stdgraph.catalog.queryfiles import select
 from stdgraph.store.base import Store
 
-__all__ = ["GRIDS", "architecture", "elements_by_scheme"]
+__all__ = ["GRIDS", "architecture", "elements_by_scheme", "heatmap"]
 
 #: architecture (path under the base IRI) -> the axes (rows, columns) of its coverage heatmap;
 #: other architectures list their elements only
@@ -22,18 +21,55 @@ GRIDS = {"architecture/rami40": ("architecture/rami40/axis-layers",
                                  "architecture/rami40/axis-hierarchy")}
 
 
+def axis_elements(store: Store, axis: str) -> list[str]:
+    """The elements of an axis (its direct children), by ``sg:order`` (a number; none: last),
+    then IRI."""
+    order: dict[str, tuple[int, str]] = {}
+    for e, o in select(store, "axis-elements", axis=URIRef(axis)):
+        try:
+            k = int(o) if o is not None else 10**9
+        except (TypeError, ValueError):
+            k = 10**9
+        key = (k, str(e))
+        if str(e) not in order or key < order[str(e)]:
+            order[str(e)] = key
+    return sorted(order, key=lambda e: order[e])
+
+
+def heatmap(store: Store, rows_axis: str, cols_axis: str, labels: Labels | None = None
+            ) -> dict[str, Any]:
+    """The coverage heatmap of two axes: ``rows`` and ``columns`` (``{"axis", "elements"}``,
+    refs), ``counts`` (rows x columns: the standards classified, asserted or inferred, in both
+    elements: the length of the list each cell links to, ``/standards?element=&element=``),
+    ``empty`` (the cells no standard is in) and ``max``. One aggregate query for the grid
+    (``heatmap.rq``), whatever the number of standards."""
+    lab = labels or Labels(store)
+    rows, cols = axis_elements(store, rows_axis), axis_elements(store, cols_axis)
+    n = {(str(r), str(c)): int(k) for r, c, k in select(store, "heatmap", rows=URIRef(rows_axis),
+                                                        columns=URIRef(cols_axis))}
+    counts = [[n.get((r, c), 0) for c in cols] for r in rows]
+    lab.fetch([rows_axis, cols_axis, *rows, *cols])
+    return {
+        "rows": {"axis": lab.ref(rows_axis), "elements": lab.refs(rows)},
+        "columns": {"axis": lab.ref(cols_axis), "elements": lab.refs(cols)},
+        "counts": counts,
+        "empty": [{"row": lab.ref(r), "column": lab.ref(c)}
+                  for r in rows for c in cols if not n.get((r, c))],
+        "max": max((k for row in counts for k in row), default=0),
+    }
+
+
 def architecture(store: Store, iri: str, base_iri: str, labels: Labels | None = None
                  ) -> dict[str, Any]:
     """A reference architecture: ``elements`` as (axis label, elements by label) pairs, each
-    element with the number of standards classified in it (``count``), and the ``heatmap`` (the
-    gaps analysis' ``matrix`` plus its ``max``) when :data:`GRIDS` has one for it."""
+    element with the number of standards classified in it (``count``), and the coverage
+    :func:`heatmap` when :data:`GRIDS` has one for it."""
     lab = labels or Labels(store)
     key = iri[len(base_iri):] if iri.startswith(base_iri) else None
-    heatmap = None
+    grid = None
     if key in GRIDS:
         rows_axis, cols_axis = (base_iri + x for x in GRIDS[key])
-        heatmap = matrix(store, rows_axis, cols_axis, lab)
-        heatmap["max"] = max((n for row in heatmap["counts"] for n in row), default=0)
+        grid = heatmap(store, rows_axis, cols_axis, lab)
     by_axis: dict[str, list] = defaultdict(list)
     rows = select(store, "architecture-elements", architecture=URIRef(iri))
     lab.fetch([str(e) for e, _a, _n in rows] + [str(a) for _e, a, _n in rows if a])
@@ -41,7 +77,7 @@ def architecture(store: Store, iri: str, base_iri: str, labels: Labels | None = 
         by_axis[lab(str(axis)) if axis is not None else "(top)"].append(
             {"iri": str(e), "label": lab(str(e)), "count": int(n)})
     elements = sorted((a, by_label(v)) for a, v in by_axis.items())
-    return {"heatmap": heatmap, "elements": elements}
+    return {"heatmap": grid, "elements": elements}
 
 
 def elements_by_scheme(store: Store, labels: Labels | None = None) -> list[tuple[str, list]]:

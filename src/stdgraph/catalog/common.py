@@ -1,14 +1,14 @@
-"""What the read models share: namespaces, the analyses they quote, sorting by label."""
+"""What the read models share: namespaces, pages of long lists, sorting by label."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
 from rdflib import URIRef
 
-from stdgraph.analysis import ANALYSES
 from stdgraph.rdf.namespaces import PREFIXES
-from stdgraph.store.base import Store
 
 SG = PREFIXES["sg"]
 SKOS = PREFIXES["skos"]
@@ -16,19 +16,33 @@ DCT = PREFIXES["dcterms"]
 PROV = PREFIXES["prov"]
 RDF_TYPE = PREFIXES["rdf"] + "type"
 
-#: an analysis' whole document (``AnalysisDocument.as_dict``, no item cap) by analysis name:
-#: the pages quote overlaps, conflicts and gaps; the server caches them per store state
-Analyses = Callable[[str], dict]
+#: the longest list sorted as a whole (by label or identifier); a longer one is cut into pages
+#: in the store's own order (each page sorted), so that a page costs its rows, not the list's
+SORT_LIMIT = 1000
 
 
-def run_analyses(store: Store) -> Analyses:
-    """Each analysis run when asked for, uncached (the server passes a cached one)."""
-    return lambda name: full_analysis(store, name)
+@dataclass(frozen=True)
+class Window:
+    """Which page of a list to read: ``page`` (from 1) of ``size`` items."""
+
+    page: int = 1
+    size: int = 50
+
+    @property
+    def start(self) -> int:
+        return (self.page - 1) * self.size
+
+    @property
+    def stop(self) -> int:
+        return self.start + self.size
 
 
-def full_analysis(store: Store, name: str) -> dict:
-    """The document of analysis ``name`` with every item (``limit=0``)."""
-    return ANALYSES[name].run(store, {"limit": "0"}).as_dict()
+def paged(items: list, total: int, window: Window, order: str) -> dict[str, Any]:
+    """A page of a list: its ``items``, the ``total`` in the list, ``page``, ``size``,
+    ``pages`` and the ``order`` of the list (a short phrase: "by label", "by score", "in the
+    store's order")."""
+    return {"items": items, "total": total, "page": window.page, "size": window.size,
+            "pages": max(1, -(-total // window.size)), "order": order}
 
 
 def by_label(refs: Iterable[dict]) -> list[dict]:
@@ -39,9 +53,3 @@ def by_label(refs: Iterable[dict]) -> list[dict]:
 def iris(values: Iterable[str]) -> list[URIRef]:
     """IRIs the code holds as text, as terms to bind."""
     return [URIRef(v) for v in values]
-
-
-def gap(analyses: Analyses, iri: str, kind: str) -> dict | None:
-    """The gaps analysis' item for ``iri`` of ``kind`` (None: the analysis finds it covered)."""
-    return next((g for g in analyses("gaps")["items"]
-                 if g["subject"] == iri and g["kind"] == kind), None)

@@ -7,7 +7,9 @@ from typing import Any
 
 from rdflib import URIRef
 
-from stdgraph.catalog.common import SG, SKOS, Analyses, by_label, gap, run_analyses
+from stdgraph.analysis.evidence import Evidence
+from stdgraph.catalog.common import SG, SKOS, SORT_LIMIT, Window, by_label, paged
+from stdgraph.catalog.findings import gap_of
 from stdgraph.catalog.queryfiles import select
 from stdgraph.catalog.resource import Resource, describe, english, sources
 from stdgraph.catalog.roadmap import YEARS, roadmap_items
@@ -30,16 +32,19 @@ def definition(store: Store, term: str) -> str | None:
 
 
 def concern(store: Store, iri: str, kind: str, *, resource: Resource | None = None,
-            analyses: Analyses | None = None) -> dict[str, Any] | None:
+            evidence: Evidence | None = None, standards: Window = Window()
+            ) -> dict[str, Any] | None:
     """A barrier (``kind="barrier"``) or theme (``"theme"``): definition, scope notes,
     alternative labels, notation, schemes, ``broader``/``narrower`` concerns, SKOS ``matches``,
-    the ``standards``, roadmap ``items`` and ``recommendations`` that address it, directly or
-    ``via`` a narrower concern, the gaps analysis' verdict (``gap``), the SME flag of a theme
-    (``sme``) and its sources. None when the graph says nothing about ``iri``."""
+    the ``standards`` (a page of them, ``standards``: by identifier, else label, then IRI; by
+    IRI when there are more than :data:`SORT_LIMIT`), roadmap ``items`` and
+    ``recommendations`` that address it, directly or ``via`` a narrower concern, the gaps
+    analysis' verdict (``gap``, read for this concern alone at ``evidence``:
+    ``catalog.findings.gap_of``), the SME flag of a theme (``sme``) and its sources. None when
+    the graph says nothing about ``iri``."""
     res = resource or describe(store, iri)
     if res is None:
         return None
-    analyses = analyses or run_analyses(store)
     lab = res.labels
     near: dict[str, set] = {"broader": set(), "narrower": set()}
     for rel, x in select(store, "concern-hierarchy", concern=URIRef(iri)):
@@ -50,13 +55,22 @@ def concern(store: Store, iri: str, kind: str, *, resource: Resource | None = No
                                 property=URIRef(KINDS[kind])):
         found[str(t)[len(SG):]][str(s)].add(str(through) if through is not None else "")
     lab.fetch([*near["broader"], *near["narrower"],
-               *(v for by in found.values() for vias in by.values() for v in vias if v)])
+               *(v for k, by in found.items() if k != "Standard"
+                 for vias in by.values() for v in vias if v)])
 
     def via(kind_: str, s: str) -> list[dict]:
         return by_label(lab.refs(v for v in found[kind_][s] if v))
 
-    standards = standards_info(store, found["Standard"], lab)
-    for st in standards:
+    every = found["Standard"]
+    if len(every) > SORT_LIMIT:
+        chosen = sorted(every)[standards.start:standards.stop]
+        shown = sorted(standards_info(store, chosen, lab), key=lambda r: r["iri"])
+        order = "by IRI"
+    else:
+        shown = standards_info(store, every, lab)[standards.start:standards.stop]
+        order = "by identifier"
+    lab.fetch(v for st in shown for v in every[st["iri"]] if v)
+    for st in shown:
         st["direct"] = "" in found["Standard"][st["iri"]]
         st["via"] = via("Standard", st["iri"])
     items = roadmap_items(store, found["RoadmapItem"], lab)
@@ -80,7 +94,8 @@ def concern(store: Store, iri: str, kind: str, *, resource: Resource | None = No
         "broader": by_label(lab.refs(near["broader"])),
         "narrower": by_label(lab.refs(near["narrower"])),
         "matches": [(h, res.refs(SKOS + p)) for p, h in MATCHES if res.refs(SKOS + p)],
-        "standards": standards, "items": items, "recommendations": recs,
-        "years": YEARS, "sme": sme, "gap": gap(analyses, iri, kind),
+        "standards": paged(shown, len(every), standards, order), "items": items,
+        "recommendations": recs, "years": YEARS, "sme": sme,
+        "gap": gap_of(store, iri, kind, evidence, labels=lab),
         **sources(store, res),
     }

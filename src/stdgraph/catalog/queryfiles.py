@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from stdgraph.catalog.common import Window
 from stdgraph.rdf.results import QueryResult
 from stdgraph.sparql.named import NamedQuery
 from stdgraph.sparql.queryfiles import QueryFolder, Value, substitute
@@ -13,7 +14,7 @@ from stdgraph.sparql.queryfiles import checked as _checked
 from stdgraph.store.base import Store
 
 __all__ = ["FOLDER", "Value", "bind", "checked", "load", "names", "run", "select",
-           "substitute"]
+           "select_page", "substitute"]
 
 FOLDER = QueryFolder("stdgraph.catalog", "catalog query")
 
@@ -46,3 +47,14 @@ def run(store: Store, name: str, **values: Value) -> QueryResult:
 def select(store: Store, name: str, **values: Value) -> list[tuple]:
     """The rows of query ``name`` (a SELECT) run on ``store`` with ``values`` bound."""
     return FOLDER.select(store, name, **values)
+
+
+def select_page(store: Store, name: str, window: Window, **values: Value) -> list[tuple]:
+    """One page of the rows of query ``name``: its text with ``values`` bound and ``LIMIT``
+    and ``OFFSET`` of ``window`` (a ``catalog.common.Window``: numbers, not text) appended, so
+    the store reads that page only, in its own order (the query has no ORDER BY: sorting is
+    what a page must not cost)."""
+    size, start = int(window.size), int(window.start)
+    if size < 1 or start < 0:
+        raise ValueError(f"no such page: {start} + {size}")
+    return store.query(bind(name, values) + f"\nLIMIT {size} OFFSET {start}").rows

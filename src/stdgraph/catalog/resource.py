@@ -15,8 +15,8 @@ from typing import Any
 from rdflib import BNode, Literal, URIRef
 
 from stdgraph.analysis.common import Labels
-from stdgraph.catalog.common import DCT, PROV, RDF_TYPE, iris
-from stdgraph.catalog.queryfiles import select
+from stdgraph.catalog.common import DCT, PROV, RDF_TYPE, SORT_LIMIT, Window, iris, paged
+from stdgraph.catalog.queryfiles import select, select_page
 from stdgraph.rdf.namespaces import PREFIXES
 from stdgraph.store.base import Store
 
@@ -29,9 +29,13 @@ def statements(store: Store, iri: str) -> list[tuple]:
             for p, o in select(store, "resource-statements", resource=URIRef(iri))]
 
 
-def incoming(store: Store, iri: str) -> list[tuple]:
-    """``(subject, property)`` of the statements (at most 500) whose value is ``iri``."""
-    return [(s, p) for s, p in select(store, "resource-incoming", resource=URIRef(iri))]
+def incoming(store: Store, iri: str, window: Window | None = None) -> list[tuple]:
+    """``(subject, property)`` of the statements whose value is ``iri``: all of them, or the
+    ``window`` of them in the store's order."""
+    if window is None:
+        return [(s, p) for s, p in select(store, "resource-incoming", resource=URIRef(iri))]
+    return [(s, p) for s, p in select_page(store, "resource-incoming", window,
+                                           resource=URIRef(iri))]
 
 
 def curie(iri: str) -> str:
@@ -106,11 +110,14 @@ def describe(store: Store, iri: str, labels: Labels | None = None) -> Resource |
     return Resource(iri, triples, labels or Labels(store))
 
 
-def overview(store: Store, res: Resource) -> dict[str, Any]:
+def overview(store: Store, res: Resource, window: Window = Window()) -> dict[str, Any]:
     """What every resource page shows: ``iri``, ``label``, ``types``, ``rows`` (each property
-    with its values, by label) and ``incoming`` (links into it, by property and label)."""
+    with its values, by label) and ``incoming``, a page (``window``) of the links into it: by
+    property and label when there are at most :data:`SORT_LIMIT`, else in the store's order
+    (each page by property and label)."""
     lab = res.labels
-    inc = incoming(store, res.iri)
+    total = int(select(store, "resource-incoming-count", resource=URIRef(res.iri))[0][0])
+    inc = incoming(store, res.iri, None if total <= SORT_LIMIT else window)
     lab.fetch([str(o) for _s, _p, o in res.triples if isinstance(o, URIRef)]
               + [str(p) for _s, p, _o in res.triples] + [str(s) for s, _p in inc]
               + [str(p) for _s, p in inc] + [res.iri])
@@ -124,9 +131,13 @@ def overview(store: Store, res: Resource) -> dict[str, Any]:
             for v in sorted(props[p], key=lambda v: res.label_of(v).casefold())]})
     links_in = sorted(({"iri": str(s), "label": lab(str(s)), "prop": res.prop_label(str(p))}
                        for s, p in inc), key=lambda r: (r["prop"], r["label"].casefold()))
+    if total <= SORT_LIMIT:
+        links_in = links_in[window.start:window.stop]
     return {"iri": res.iri, "label": lab(res.iri),
             "types": [{"iri": t, "label": res.prop_label(t)} for t in res.types],
-            "rows": rows, "incoming": links_in}
+            "rows": rows,
+            "incoming": paged(links_in, total, window, "by property and label"
+                              if total <= SORT_LIMIT else "in the store's order")}
 
 
 def sources(store: Store, res: Resource) -> dict[str, list[dict]]:

@@ -10,7 +10,9 @@ from typing import Any
 from rdflib import URIRef
 
 from stdgraph.analysis.common import Labels
-from stdgraph.catalog.common import DCT, SG, SKOS, Analyses, gap, iris, run_analyses
+from stdgraph.analysis.evidence import Evidence
+from stdgraph.catalog.common import DCT, SG, SKOS, iris
+from stdgraph.catalog.findings import gap_of
 from stdgraph.catalog.queryfiles import select
 from stdgraph.catalog.resource import Resource, describe, sources
 from stdgraph.catalog.standard import standards_info
@@ -128,15 +130,15 @@ def recommendation(store: Store, iri: str, *, resource: Resource | None = None
 
 
 def roadmap_item(store: Store, iri: str, *, resource: Resource | None = None,
-                 analyses: Analyses | None = None) -> dict[str, Any] | None:
+                 evidence: Evidence | None = None) -> dict[str, Any] | None:
     """A roadmap item: its row of the timeline (``item``), ``text``, editorial ``notes``, the
     standards that deliver it (``delivered``) and that serve it (``served``), ``concerns`` as
-    (heading, refs) pairs, the gaps analysis' item when it is an open gap, and its sources.
-    None when the graph says nothing about ``iri``."""
+    (heading, refs) pairs, the gaps analysis' item when it is an open gap (read for this item
+    alone at ``evidence``: ``catalog.findings.gap_of``), and its sources. None when the graph
+    says nothing about ``iri``."""
     res = resource or describe(store, iri)
     if res is None:
         return None
-    analyses = analyses or run_analyses(store)
     lab = res.labels
     items = roadmap_items(store, [iri], lab)
     item = items[0] if items else None
@@ -149,6 +151,6 @@ def roadmap_item(store: Store, iri: str, *, resource: Resource | None = None,
         "served": standards_info(store, (s["iri"] for s in item["linked"]
                                          if s["link"] == "serves") if item else (), lab),
         "concerns": [(h, res.refs(SG + p)) for p, h in ITEM_CONCERNS if res.refs(SG + p)],
-        "gap": gap(analyses, iri, "roadmap-item"),
+        "gap": gap_of(store, iri, "roadmap-item", evidence, labels=lab),
         **sources(store, res),
     }

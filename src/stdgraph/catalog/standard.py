@@ -7,9 +7,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+from rdflib import Literal
+
 from stdgraph.analysis.common import Labels
-from stdgraph.catalog.common import DCT, PROV, SG, Analyses, iris, run_analyses
-from stdgraph.catalog.queryfiles import select
+from stdgraph.analysis.evidence import Evidence
+from stdgraph.catalog.common import DCT, PROV, SG, SORT_LIMIT, Window, iris, paged
+from stdgraph.catalog.findings import StandardFindings
+from stdgraph.catalog.queryfiles import select, select_page
 from stdgraph.catalog.resource import Resource, describe
 from stdgraph.store.base import Store
 
@@ -29,15 +33,18 @@ CONCERNS = [("addressesBarrier", "Barriers addressed"), ("supportsTheme", "Theme
 
 
 def standard(store: Store, iri: str, *, resource: Resource | None = None,
-             analyses: Analyses | None = None) -> dict[str, Any] | None:
+             evidence: Evidence | None = None, overlaps: Window = Window(),
+             conflicts: Window = Window()) -> dict[str, Any] | None:
     """A standard: identity (identifier, title, status, year, edition, publisher, committee),
     ``classifications`` by architecture (scheme label -> elements), ``relations`` and
     ``concerns`` as (heading, refs) pairs, the ``overlaps`` and ``conflicts`` the analyses find
-    involving it, and its ``sources``. None when the graph says nothing about ``iri``."""
+    involving it (default parameters, at ``evidence``; read for this standard alone:
+    ``catalog.findings``), each a page (``catalog.common.paged``: the ``overlaps`` and
+    ``conflicts`` windows of the analyses' order), and its ``sources``. None when the graph
+    says nothing about ``iri``."""
     res = resource or describe(store, iri)
     if res is None:
         return None
-    analyses = analyses or run_analyses(store)
     lab = res.labels
     status = res.first(SG + "status")
     classified = res.refs(SG + "classifiedIn")
@@ -50,9 +57,9 @@ def standard(store: Store, iri: str, *, resource: Resource | None = None,
         for c in classified:
             s = scheme_of.get(c["iri"] or "")
             schemes[lab(s) if s else "other"].append(c)
-    overlaps = [o for o in analyses("overlaps")["items"] if iri in (o["a"], o["b"])]
-    conflicts = [c for c in analyses("conflicts")["items"]
-                 if any(s["iri"] == iri for s in c["subjects"])]
+    found = StandardFindings(store, iri, evidence or Evidence(), labels=lab)
+    total = len(found.overlap_rows())
+    shown = found.overlaps(overlaps.start, overlaps.stop)
     return {
         "identifier": res.first(SG + "identifier"), "title": res.first(SG + "title"),
         "status": {"iri": status, "label": lab(status)} if status else None,
@@ -61,11 +68,13 @@ def standard(store: Store, iri: str, *, resource: Resource | None = None,
         "classifications": sorted(schemes.items()),
         "relations": [(h, res.refs(SG + p)) for p, h in RELATIONS if res.refs(SG + p)],
         "concerns": [(h, res.refs(SG + p)) for p, h in CONCERNS if res.refs(SG + p)],
-        "overlaps": [{"other": {"iri": o["b"], "label": o["b_label"]} if o["a"] == iri
-                      else {"iri": o["a"], "label": o["a_label"]},
-                      "score": o["score"], "shared": o["shared"], "related": o["related"]}
-                     for o in overlaps],
-        "conflicts": conflicts,
+        "overlaps": paged([{"other": {"iri": o["b"], "label": o["b_label"]} if o["a"] == iri
+                            else {"iri": o["a"], "label": o["a_label"]},
+                            "score": o["score"], "shared": o["shared"],
+                            "related": o["related"]} for o in shown],
+                          total, overlaps, "by score"),
+        "conflicts": paged(found.conflicts(conflicts.start, conflicts.stop),
+                           found.conflict_count(), conflicts, "by severity"),
         "sources": res.refs(DCT + "source") + res.refs(PROV + "wasDerivedFrom"),
     }
 
@@ -87,22 +96,39 @@ def standards_info(store: Store, standards: Iterable[str], labels: Labels | None
     return sorted(out, key=lambda r: ((r["identifier"] or r["label"]).casefold(), r["iri"]))
 
 
-def standards_in(store: Store, elements: list[str]) -> dict[str, Any]:
+def standards_in(store: Store, elements: list[str], window: Window = Window()
+                 ) -> dict[str, Any]:
     """The standards classified (asserted or inferred) in every one of ``elements`` (every
-    standard when there are none): ``{"elements": refs, "items": [{"iri", "label",
-    "status"}]}``, items by label then IRI; a standard with two statuses is listed twice."""
+    standard when there are none), one page of them (``window``): ``{"elements": refs,
+    "items": [{"iri", "label", "status"}], "total", "page", "size", "pages", "order"}``; a
+    standard with two statuses is listed twice. A list of at most :data:`SORT_LIMIT` rows is
+    sorted by label, then IRI; a longer one is in IRI order when ``elements`` narrow it (their
+    rows are read whole), else in the store's order, read a page at a time."""
     lab = Labels(store)
     if elements:
-        wanted = set(elements)
-        found: dict[tuple, set] = defaultdict(set)
-        for s, e, st in select(store, "standards-in-elements", element=iris(elements)):
-            found[(s, st)].add(str(e))
-        rows = [key for key, seen in found.items() if seen >= wanted]
+        wanted = sorted(set(elements))
+        rows = select(store, "standards-in-every-element", element=iris(wanted),
+                      n=Literal(len(wanted)))
+        total = len(rows)
+        if total > SORT_LIMIT:
+            rows = sorted(rows, key=lambda r: (str(r[0]), str(r[1] or "")))
+            rows, order = rows[window.start:window.stop], "by IRI"
+        else:
+            order = "by label"
     else:
-        rows = select(store, "standards")
+        total = int(select(store, "standards-count")[0][0])
+        if total > SORT_LIMIT:
+            rows = select_page(store, "standards", window)
+            order = "in the store's order"
+        else:
+            rows, order = select(store, "standards"), "by label"
     lab.fetch([str(s) for s, _ in rows] + [str(x) for _, x in rows if x] + elements)
     items: list[dict[str, Any]]  # "status" may be None, "label" never is
     items = sorted(({"iri": str(s), "label": lab(str(s)),
                      "status": lab(str(st)) if st is not None else None}
                     for s, st in rows), key=lambda r: (r["label"].casefold(), r["iri"]))
-    return {"elements": lab.refs(elements), "items": items}
+    if order == "by label":
+        items = items[window.start:window.stop]
+    elif order == "by IRI":
+        items.sort(key=lambda r: r["iri"])
+    return {"elements": lab.refs(elements), **paged(items, total, window, order)}

@@ -17,7 +17,9 @@ GET ``/ontology``                      the ontology's terms (``sg:``), negotiate
 GET ``/context.jsonld``                the published JSON-LD context
 GET ``/``                              landing page: counts, where to start, search box
 GET ``/search?q=``                     resources whose label or identifier contains ``q``
-GET ``/standards?element=IRI``         standards classified in every given element (repeatable)
+                                       (``page``, ``size``)
+GET ``/standards?element=IRI``         standards classified in every given element (repeatable;
+                                       ``page``, ``size``)
 GET ``/relevance?technology=...``      the relevance finder (``stdgraph.analysis.relevance``):
                                        JSON (default) or the HTML form and ranking
 GET ``/reports/{analysis}?...``        every analysis of the app's registry (overlaps, clusters,
@@ -34,12 +36,14 @@ GET ``/translate?element=IRI``         the architecture translator
 
 Every GET route here also answers HEAD: the same status and headers (Content-Type,
 Content-Length, Link, Vary), no body. Report rows link every resource they name to its page.
+Lists that grow with the graph are shown a page at a time (``paging.py``: ``page``/``size``, or
+``<list>_page`` on an ``/id/`` page; counts, previous and next links that keep the filters).
 
 Layout: ``router.py`` assembles the router from the page modules (one per kind of page:
 ``resource``, ``ontology``, ``landing``, ``search``, ``standard``, ``architecture``, ``concern``,
 ``relevance``, ``roadmap``, ``reports``, ``translate``); ``site.py`` is what they share (store,
 reads through the app's query runner - worker processes or threads, bounded and stopped at the
-query time limit - negotiation, cached analyses),
+query time limit - and negotiation), ``paging.py`` the pages of long lists,
 ``render.py`` the Jinja2 environment (``templates/``) and links, ``params.py`` declared URL
 parameters, ``linked_data.py`` the RDF answers. What a page shows is read by
 ``stdgraph.catalog`` (no HTTP there); its queries bind IRIs and literals as RDF terms, never

@@ -14,7 +14,7 @@ from stdgraph.web.site import PageReads, found
 def page(reads: PageReads, res: Resource, kind: str) -> dict[str, Any]:
     return {"template": "concern.html",
             **found(res, concern(reads.store, res.iri, kind, resource=res,
-                                 analyses=reads.analysis)),
+                                 standards=reads.window("standards"))),
             "gaps_url": f"/reports/gaps?kinds={kind}"}
 
 

@@ -29,13 +29,15 @@ class Parameter:
       value or None, and more than one is an error;
     - ``flag``: true or false (``stdgraph.booleans.parse_bool``: ``true/1/yes/on``,
       ``false/0/no``, any case); the last value given counts, absent or empty is false;
-    - ``iri``: every value must be an absolute IRI.
+    - ``iri``: every value must be an absolute IRI;
+    - ``number``: a whole number of at least 1 (a page, a page size).
     """
 
     name: str
     repeat: bool = False
     flag: bool = False
     iri: bool = False
+    number: bool = False
 
     def value(self, given: list[str] | None) -> Any:
         if self.flag:
@@ -44,13 +46,18 @@ class Parameter:
                 return parse_bool(text)
             except ValueError:
                 raise ParameterError(self.name, f"{text.lower()!r} is not a boolean") from None
-        values = [v for v in given or [] if v]
+        values: list[Any] = [v for v in given or [] if v]
         if self.iri:
             for v in values:
                 try:
                     sparql_term(URIRef(v))
                 except ValueError:
                     raise ParameterError(self.name, f"{v!r} is not an IRI") from None
+        if self.number:
+            for v in values:
+                if not v.isdigit() or int(v) < 1 or len(v) > 9:
+                    raise ParameterError(self.name, f"{v!r} is not a whole number from 1")
+            values = [int(v) for v in values]
         if self.repeat:
             return values
         if len(values) > 1:

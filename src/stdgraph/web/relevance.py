@@ -1,6 +1,7 @@
 """``/relevance``: the relevance finder (``stdgraph.analysis.relevance``): standards ranked by
 how much of a profile (technologies, barriers, elements, stakeholder types) they match; JSON
-(default) or the HTML form with the ranking."""
+(default, the whole ranking) or the HTML form with the ranking a page at a time (``page``,
+``size``: ``web.paging``)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ from fastapi.responses import JSONResponse, Response
 from stdgraph.analysis.evidence import LEVELS, Evidence
 from stdgraph.analysis.relevance import KINDS as RELEVANCE_KINDS
 from stdgraph.analysis.relevance import relevance
+from stdgraph.catalog.common import paged
 from stdgraph.catalog.overview import profile_options
 from stdgraph.sparql.named import ParameterError
+from stdgraph.web.paging import PAGE, SIZE_PARAM, pager, window
 from stdgraph.web.params import Parameter, read
 from stdgraph.web.site import JSON_HTML, Site
 
@@ -38,7 +41,8 @@ def routes(router: APIRouter, site: Site) -> None:
                    400: {"description": "A bad or unknown parameter (named)."}})
     async def relevance_route(request: Request) -> Response:
         fmt = site.pick(request, JSON_HTML, "the relevance ranking")
-        params = read(request, *PARAMETERS)
+        params = read(request, *PARAMETERS, PAGE, SIZE_PARAM)
+        shown = window(params)
         include = params["include_withdrawn"]
         profile = {k: params[k] for k in RELEVANCE_KINDS}
         evidence = Evidence.parse({"evidence": params["evidence"],
@@ -51,12 +55,17 @@ def routes(router: APIRouter, site: Site) -> None:
         if fmt == "json":
             return JSONResponse(await load(), headers={"Vary": "Accept"})
         options = await site.read(profile_options)
-        result = error = None
+        result = error = page_links = None
         if any(profile.values()):
             try:
                 result = await load()
             except ParameterError as e:
                 error = e.message
+        if result is not None:  # the HTML ranking a page at a time
+            ranked = result["items"]
+            result = {**result, "items": ranked[shown.start:shown.stop]}
+            page_links = pager(request, paged(result["items"], len(ranked), shown, "by score"),
+                               anchor="#results")
         chosen = {v for vals in profile.values() for v in vals}
         query = urlencode([(k, v) for k in RELEVANCE_KINDS for v in profile[k]]
                           + ([("include_withdrawn", "true")] if include else [])
@@ -64,4 +73,4 @@ def routes(router: APIRouter, site: Site) -> None:
         return site.render(request, "relevance.html", status_code=400 if error else 200,
                            options=options, chosen=chosen, include=include, result=result,
                            error=error, json_query=query, evidence=evidence.level,
-                           levels=LEVELS)
+                           levels=LEVELS, page_links=page_links)

@@ -7,6 +7,11 @@ names links to its page.
 Everything the page shows comes from the analysis' declaration: ``title``, ``description``,
 ``params`` (each with its ``label``), ``report_columns`` and ``path``. An analysis added to the
 registry has its report page with nothing to add here.
+
+The rows are shown a page at a time (``page``, ``size``: ``web.paging``; not parameters of the
+analysis, and left out of the CSV and JSON links): the page asks the analysis for no more items
+than it shows, plus one to know whether there is a next page (``limit``, when the analysis'
+own ``limit``, default 1000, 0 for none, allows more), so its work is what the page needs.
 """
 
 from __future__ import annotations
@@ -20,8 +25,25 @@ from fastapi.responses import HTMLResponse, Response
 from stdgraph.analysis import Analysis, registry_for
 from stdgraph.api.errors import ApiError
 from stdgraph.api.http import query_params
+from stdgraph.catalog.common import paged
 from stdgraph.sparql.named import ParameterError
+from stdgraph.web.paging import PAGE, SIZE_PARAM, pager, window
 from stdgraph.web.site import Site
+
+PAGING = {"page", "size"}
+
+
+def fetch_limit(spec: Analysis, given: dict[str, list[str]], stop: int) -> tuple[str, int]:
+    """The ``limit`` to ask the analysis for to show items up to ``stop`` and know whether
+    there are more, and the cap the request itself sets (0: none): the request's ``limit``
+    (else the analysis' default) when it is smaller, else ``stop + 1``. A ``limit`` that is not
+    a whole number is passed on as given, for the analysis to refuse."""
+    default = next((p.default for p in spec.params if p.name == "limit"), None)
+    text = (given.get("limit") or [default or "0"])[-1]
+    if not text.isdigit():
+        return text, 0
+    cap = int(text)
+    return (str(cap), cap) if cap and cap <= stop + 1 else (str(stop + 1), cap)
 
 
 def fields(spec: Analysis, given: dict[str, list[str]]) -> list[dict[str, Any]]:
@@ -30,6 +52,13 @@ def fields(spec: Analysis, given: dict[str, list[str]]) -> list[dict[str, Any]]:
              "allowed": list(p.allowed), "multiple": p.multiple, "description": p.description,
              "default": p.default or "", "given": given.get(p.name, [])}
             for p in spec.params]
+
+
+def read_paging(request: Request, names: set[str]) -> dict:
+    """The page and size asked for (those of ``names``: an analysis' own parameter of that name
+    is the analysis')."""
+    values = {k: v for k, v in query_params(request).items() if k in names}
+    return {p.name: p.value(values.get(p.name)) for p in (PAGE, SIZE_PARAM) if p.name in names}
 
 
 def routes(router: APIRouter, site: Site) -> None:
@@ -46,17 +75,31 @@ def routes(router: APIRouter, site: Site) -> None:
         spec = analyses.find(name)
         if spec is None:
             raise ApiError(404, f"no report {name!r} (known: {', '.join(analyses)})")
-        given = {k: [x for x in v if x != ""] for k, v in query_params(request).items()
-                 if k != "format"}
+        paging = PAGING - {p.name for p in spec.params}
+        query_values = query_params(request)
+        shown = window(read_paging(request, paging))
+        given = {k: [x for x in v if x != ""] for k, v in query_values.items()
+                 if k != "format" and k not in paging}
         given = {k: v for k, v in given.items() if v}
         error = None
         doc = None
+        raw = spec.raw_from_query(given)
+        limit, cap = fetch_limit(spec, given, shown.stop)
+        if any(p.name == "limit" for p in spec.params):
+            raw["limit"] = limit
         try:
-            doc = await site.analysis_document(spec, spec.raw_from_query(given))
+            doc = await site.analysis_document(spec, raw)
         except ParameterError as e:
             error = e.message
         columns = spec.report_columns
-        rows = [[get(item) for _n, get in columns] for item in doc.items] if doc is not None else []
+        items = doc.items[shown.start:shown.stop] if doc is not None else []
+        rows = [[get(item) for _n, get in columns] for item in items]
+        found = len(doc.items) if doc is not None else 0
+        # the whole list is known when the analysis stopped short of the limit asked for, or
+        # at the request's own cap
+        known = doc is not None and (not doc.truncated or found == cap)
+        listing = paged(items, found, shown, "")
+        page_links = pager(request, listing, "page", "#items-h")
         query = urlencode([(k, x) for k, v in given.items() for x in v])
         link = f"{spec.path}?{query}{'&' if query else ''}format="
         return site.render(
@@ -64,4 +107,6 @@ def routes(router: APIRouter, site: Site) -> None:
             title=spec.title, description=spec.description, docs=spec.docs,
             fields=fields(spec, given), columns=[n for n, _ in columns], rows=rows,
             doc=doc.as_dict() if doc is not None else None, error=error,
-            csv_url=link + "csv", json_url=link + "json", reports=list(analyses))
+            csv_url=link + "csv", json_url=link + "json", reports=list(analyses),
+            page_links=page_links, known=known, capped=bool(doc is not None and doc.truncated
+                                                       and found == cap))

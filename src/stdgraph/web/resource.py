@@ -21,12 +21,20 @@ from stdgraph.catalog.resource import Resource, describe, overview
 from stdgraph.sparql.terms import iri_ref
 from stdgraph.store.base import Store
 from stdgraph.web.linked_data import RESOURCE_MEDIA, alternates, jsonld_context, rdf_response
-from stdgraph.web.site import PageReads, Site
+from stdgraph.web.paging import pager
+from stdgraph.web.params import Parameter, read
+from stdgraph.web.site import LISTS, PageReads, Site
+
+#: the HTML page's parameters: the page of each of its lists (``overlaps_page=2``)
+PAGES = tuple(Parameter(f"{name}_page", number=True) for name in LISTS)
+#: list -> the anchor of its section on the page (where its page links lead)
+ANCHORS = {"overlaps": "#ov-h", "conflicts": "#cf-h", "standards": "#std-h", "incoming": "#in-h"}
 
 
 def page(reads: PageReads, res: Resource, kinds: list[tuple[str, str]]) -> dict[str, Any]:
     """The page of ``res``: its template and values; ``kinds``: ``Site.kind_refs``."""
-    values: dict[str, Any] = {"template": "resource.html", **overview(reads.store, res),
+    values: dict[str, Any] = {"template": "resource.html",
+                              **overview(reads.store, res, reads.window("incoming")),
                               "formats": list(RESOURCE_MEDIA)}
     types = res.types
     view = next((ref for cls, ref in kinds if cls in types), None)
@@ -35,16 +43,17 @@ def page(reads: PageReads, res: Resource, kinds: list[tuple[str, str]]) -> dict[
     return values
 
 
-def lookup(store: Store, iri: str, html: bool, base: str, kinds: list[tuple[str, str]]) -> Any:
+def lookup(store: Store, iri: str, html: bool, base: str, kinds: list[tuple[str, str]],
+           pages: dict[str, int] | None = None) -> Any:
     """What ``/id/`` answers, read in one go in the query runner: ``None`` when the graph says
     nothing about ``iri``, its triples (the RDF answers), or its page (``html``: template and
-    values)."""
+    values; ``pages``: the page asked for of each of its lists)."""
     res = describe(store, iri)
     if res is None:
         return None
     if not html:
         return res.triples
-    return page(PageReads(store, base), res, kinds)
+    return page(PageReads(store, base, pages or {}), res, kinds)
 
 
 def routes(router: APIRouter, site: Site) -> None:
@@ -61,7 +70,9 @@ def routes(router: APIRouter, site: Site) -> None:
         description="The resource `{STDGRAPH_BASE_IRI}{path}`: Turtle (default), an HTML page, "
                     "JSON-LD (context /context.jsonld), N-Triples or RDF/XML by Accept or "
                     "?format=turtle|html|jsonld|ntriples|rdfxml. 404 when the graph holds no "
-                    "triple about it. HEAD gives the same status and headers without the body.",
+                    "triple about it. The HTML page shows its long lists a page at a time: "
+                    "overlaps_page, conflicts_page, standards_page, incoming_page. HEAD gives "
+                    "the same status and headers without the body.",
         responses={200: {"description": "The resource's triples or its page.",
                          "content": {t[0]: {} for t in RESOURCE_MEDIA.values()}},
                    404: {"description": "The graph says nothing about this IRI."},
@@ -73,11 +84,20 @@ def routes(router: APIRouter, site: Site) -> None:
             iri_ref(iri)
         except ValueError:
             raise ApiError(404, f"no resource {iri}") from None
-        found = await site.read(lookup, iri, fmt == "html", site.base, site.kind_refs())
+        html = fmt == "html"
+        pages = {}
+        if html:
+            given = read(request, *PAGES)
+            pages = {name: given[f"{name}_page"] for name in LISTS if given[f"{name}_page"]}
+        found = await site.read(lookup, iri, html, site.base, site.kind_refs(), pages)
         if found is None:
             raise ApiError(404, f"the graph holds nothing about {iri}", iri=iri)
-        if fmt != "html":
+        if not html:
             return rdf_response(found, fmt, request, site.settings, "/id/" + path)
+        for name in LISTS:
+            if isinstance(found.get(name), dict) and "total" in found[name]:
+                found[name]["pager"] = pager(request, found[name], f"{name}_page",
+                                             ANCHORS[name])
         resp = site.render(request, found.pop("template"), **found)
         resp.headers["Link"] = alternates(request, site.settings, "/id/" + path)
         return resp

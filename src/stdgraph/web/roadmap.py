@@ -22,8 +22,7 @@ def recommendation_page(reads: PageReads, res: Resource) -> dict[str, Any]:
 
 def item_page(reads: PageReads, res: Resource) -> dict[str, Any]:
     return {"template": "roadmap_item.html",
-            **found(res, roadmap_item(reads.store, res.iri, resource=res,
-                                      analyses=reads.analysis))}
+            **found(res, roadmap_item(reads.store, res.iri, resource=res))}
 
 
 KINDS = {SG + "Recommendation": recommendation_page, SG + "RoadmapItem": item_page}

@@ -6,15 +6,16 @@ Every read a page makes goes through the query runner (``ApiContext.read``, api/
 ``STDGRAPH_QUERY_WORKERS`` at a time, stopped at the query time limit (503). So ``fn`` is a
 module-level function (a worker process imports it by name) whose arguments and result are plain
 data: the read models of ``stdgraph.catalog`` return dicts, lists and RDF terms. A resource
-page's view (the page modules' ``KINDS``) runs there too, with a :class:`PageReads`; the
-analyses the pages quote are computed there, once per store state in each worker, and kept in
-the runner's cache (``DeadlineStore.cached``), so they never cross the process boundary.
+page's view (the page modules' ``KINDS``) runs there too, with a :class:`PageReads`. What a
+page quotes of the analyses (a standard's overlaps and conflicts, a concern's gap) is read for
+that resource alone (``stdgraph.catalog.findings``), never as a whole analysis; lists that grow
+with the graph are read a page at a time (``web.paging``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import Request
@@ -25,35 +26,37 @@ from stdgraph.api.errors import ApiError
 from stdgraph.api.executor import function_ref
 from stdgraph.api.http import query_params
 from stdgraph.api.negotiation import format_or_accept
-from stdgraph.catalog.common import full_analysis
+from stdgraph.catalog.common import Window
 from stdgraph.catalog.resource import Resource
 from stdgraph.rdf.formats import HTML_MEDIA, JSON_MEDIA
 from stdgraph.settings import Settings
 from stdgraph.store.base import Store
-from stdgraph.store.bounded import DeadlineStore
 from stdgraph.web.render import Pages
 
-__all__ = ["HTML_JSON", "JSON_HTML", "PageReads", "Site", "View"]
+__all__ = ["HTML_JSON", "JSON_HTML", "LISTS", "PageReads", "Site", "View"]
 
 #: format name -> media types (first: the one answered); the first entry is the default
 JSON_HTML = {"json": JSON_MEDIA, "html": HTML_MEDIA}
 HTML_JSON = {"html": HTML_MEDIA, "json": JSON_MEDIA}
 
 
+#: the lists of a resource page, each read a page at a time: list -> items per page (the
+#: page is the URL parameter ``<list>_page``)
+LISTS = {"overlaps": 25, "conflicts": 25, "standards": 50, "incoming": 50}
+
+
 @dataclass
 class PageReads:
     """What the view of a resource page reads with, inside the query runner: the store, the
-    base IRI, and ``analysis(name)``, an analysis' whole document (``limit=0``), kept in the
-    runner's cache for the store's current state (computed each time on a plain store)."""
+    base IRI, and the page asked for of each of its lists (:data:`LISTS`; list -> page)."""
 
     store: Store
     base: str
+    pages: dict[str, int] = field(default_factory=dict)
 
-    def analysis(self, name: str) -> dict:
-        store = self.store
-        if isinstance(store, DeadlineStore):
-            return store.cached("page-analysis-" + name, lambda: full_analysis(store, name))
-        return full_analysis(store, name)
+    def window(self, name: str) -> Window:
+        """The page of list ``name`` to read."""
+        return Window(self.pages.get(name, 1), LISTS[name])
 
 
 #: the view of a kind of resource page: ``(reads, resource) -> {"template": ..., values}``
