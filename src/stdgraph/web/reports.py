@@ -26,7 +26,7 @@ from stdgraph.analysis import Analysis, registry_for
 from stdgraph.api.errors import ApiError
 from stdgraph.api.http import query_params
 from stdgraph.catalog.common import paged
-from stdgraph.sparql.named import ParameterError
+from stdgraph.sparql.named import INT64_MAX, ParameterError
 from stdgraph.web.paging import PAGE, SIZE_PARAM, pager, window
 from stdgraph.web.site import Site
 
@@ -37,10 +37,11 @@ def fetch_limit(spec: Analysis, given: dict[str, list[str]], stop: int) -> tuple
     """The ``limit`` to ask the analysis for to show items up to ``stop`` and know whether
     there are more, and the cap the request itself sets (0: none): the request's ``limit``
     (else the analysis' default) when it is smaller, else ``stop + 1``. A ``limit`` that is not
-    a whole number is passed on as given, for the analysis to refuse."""
+    a whole number, or one beyond a 64-bit integer, is passed on as given, for the analysis to
+    refuse."""
     default = next((p.default for p in spec.params if p.name == "limit"), None)
     text = (given.get("limit") or [default or "0"])[-1]
-    if not text.isdigit():
+    if not text.isdigit() or len(text.lstrip("0")) > 19 or int(text) > INT64_MAX:
         return text, 0
     cap = int(text)
     return (str(cap), cap) if cap and cap <= stop + 1 else (str(stop + 1), cap)
