@@ -1,5 +1,6 @@
 """Shared fixtures: fixture projects, a CLI runner that goes through the real entry point, and
-the bundled graph built once per session."""
+the bundled graph built once per session; the reliability figures' summary (tests/support/figures.py),
+added up over pytest-xdist's workers."""
 
 from __future__ import annotations
 
@@ -10,10 +11,32 @@ from pathlib import Path
 import pytest
 
 from stdgraph.cli import main
+from support import figures
 from support.sparql_servers import STARTERS, Server, empty
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).resolve().parents[1]
+
+
+def pytest_sessionfinish(session) -> None:
+    """A pytest-xdist worker hands its reliability figures to the controller."""
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None:
+        output[figures.WORKER_KEY] = figures.as_plain()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:
+    """pytest-xdist's controller: a worker finished; add up its figures."""
+    figures.add(getattr(node, "workeroutput", {}).get(figures.WORKER_KEY, {}))
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    lines = figures.summary_lines()
+    if lines:
+        terminalreporter.section("reliability figures (docs/reliability.md)")
+        for line in lines:
+            terminalreporter.write_line(line)
 
 
 @pytest.fixture

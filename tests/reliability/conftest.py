@@ -1,11 +1,10 @@
 """Fixtures of the reliability tests (issue 9): the endpoint fixtures (mini store copies, app
 clients with settings variants), the bundled graph built once for the fuzzer, a byte-exact store
-dump, and the figures the fuzzer and the bad-input tests report at the end of the run."""
+dump. The figures the fuzzer and the bad-input tests count are in tests/support/figures.py."""
 
 from __future__ import annotations
 
 import shutil
-from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
@@ -28,33 +27,12 @@ from api.conftest import (  # noqa: F401
 from stdgraph.api.app import create_app
 from stdgraph.settings import Settings
 from stdgraph.store import OxigraphStore
+from support.figures import FIGURES  # noqa: F401 - the tests import it from here
 from support.serving import build_store
 
 from .hostile import LIMIT, MAX_UPDATE_QUADS, Server, serving
 
 EX_MINI = EX
-
-#: what the reliability tests did, printed in the terminal summary and quoted in
-#: docs/reliability.md: requests per fuzzed operation, statuses, 5xx answers, bad inputs tried
-FIGURES: dict[str, Counter] = {"requests": Counter(), "statuses": Counter(),
-                               "server_errors": Counter(), "bad_inputs": Counter()}
-
-
-def pytest_terminal_summary(terminalreporter) -> None:
-    req = FIGURES["requests"]
-    if not req and not FIGURES["bad_inputs"]:
-        return
-    tr = terminalreporter
-    tr.section("reliability figures (docs/reliability.md)")
-    if req:
-        statuses = ", ".join(f"{k}: {v}" for k, v in sorted(FIGURES["statuses"].items()))
-        tr.write_line(f"fuzzer: {sum(req.values())} requests over {len(req)} operations; "
-                      f"statuses {statuses}; 5xx answers: {sum(FIGURES['server_errors'].values())}")
-    bad = FIGURES["bad_inputs"]
-    if bad:
-        tr.write_line(f"bad inputs tried: {sum(bad.values())} ("
-                      + ", ".join(f"{k} {v}" for k, v in sorted(bad.items())) + ")")
-
 
 def dump_bytes(store: Path | OxigraphStore) -> bytes:
     """The whole store as N-Quads, byte for byte as Oxigraph writes it (an unchanged database

@@ -183,8 +183,14 @@ def test_what_killed_writes_leave_is_removed_at_start(built_store, tmp_path):
         while len(list(s.store.glob("gen-*"))) < 3 and time.monotonic() < deadline:
             time.sleep(0.05)  # the write's copy and the update's checkpoint
         time.sleep(0.5)
+        assert _workers_of(s.store), "the update runs in a query worker"
         s.process.kill()
         s.process.wait(10)
+        deadline = time.monotonic() + 5
+        while _workers_of(s.store) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        # a worker outliving the server kept the checkpoint's lock, so the next start left it
+        assert _workers_of(s.store) == [], "the query workers exit with the server"
     left = sorted(p.name for p in s.store.glob("gen-*") if p.name != current)
     assert len(left) == 2, left
     old = time.time() - 60
@@ -196,6 +202,22 @@ def test_what_killed_writes_leave_is_removed_at_start(built_store, tmp_path):
         assert httpx.get(base + "/health").status_code == 200
         assert sorted(p.name for p in store.glob("gen-*")) == [current]
     assert dump_folder(store) == before
+
+
+def _workers_of(store: Path) -> list[int]:
+    """The ids of live ``stdgraph.api.worker`` processes over ``store`` (from /proc)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            argv = (proc / "cmdline").read_bytes().split(b"\0")
+            state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z" and b"stdgraph.api.worker" in argv and str(store).encode() in b" ".join(argv):
+            found.append(int(proc.name))
+    return found
 
 
 def serving_store(store: Path, log: Path):

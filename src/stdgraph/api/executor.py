@@ -35,6 +35,7 @@ import asyncio
 import importlib
 import json
 import logging
+import os
 import pickle
 import queue
 import socket
@@ -221,8 +222,8 @@ def recv_message(sock: socket.socket) -> Any:
 class _Worker:
     """``python -m stdgraph.api.worker FD STORE SETUP`` with one end of a socket pair as its
     pipe; ``SETUP`` (JSON) is this process's ``sys.path``, so the worker imports what the server
-    can (analysis modules of ``STDGRAPH_ANALYSIS_MODULES``), and the modules to import before it
-    says it is ready.
+    can (analysis modules of ``STDGRAPH_ANALYSIS_MODULES``), the modules to import before it
+    says it is ready, and this process's id (the worker exits when this process is gone).
 
     A plain subprocess, not ``multiprocessing``: spawning through multiprocessing re-imports the
     parent's ``__main__``, which an embedding application may not guard. The parent talks to it
@@ -230,7 +231,7 @@ class _Worker:
 
     def __init__(self, store_dir: str, preload: Iterable[str] = ()) -> None:
         setup = json.dumps({"path": [p for p in sys.path if isinstance(p, str)],
-                            "preload": sorted(preload)})
+                            "preload": sorted(preload), "parent": os.getpid()})
         parent, child = socket.socketpair()
         try:
             self.proc = subprocess.Popen(

@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import pickle
 import socket
 import sys
+import threading
+import time
 from typing import Any
 
 from stdgraph.api.errors import error_extra
@@ -54,6 +57,23 @@ def _run(store: Store, job: tuple, cache: StateCache) -> Any:
     return CallJob(function, args, kwargs).run(store, Deadline(timeout), cache)
 
 
+def _exit_with(parent: int, interval: float = 0.2) -> None:
+    """Exit as soon as the server that started this worker is gone (reparented: a SIGKILL of
+    the server leaves no one to kill its workers). Without this, a worker running an update on
+    its checkpoint kept the checkpoint's RocksDB lock, and the next start could not remove it.
+    A thread, not PR_SET_PDEATHSIG: that signal follows the *thread* that started the worker,
+    and the executor starts workers from short-lived threads. pyoxigraph releases the GIL while
+    it evaluates, so the thread runs during a long query or update."""
+
+    def watch() -> None:
+        while True:
+            if os.getppid() != parent:
+                os._exit(0)
+            time.sleep(interval)
+
+    threading.Thread(target=watch, name="stdgraph-parent-watch", daemon=True).start()
+
+
 def _setup(text: str | None) -> None:
     """The server's ``sys.path`` first, then the modules to have imported before the first
     job (a module that fails to import is left for the job to report)."""
@@ -82,6 +102,9 @@ def worker_main(sock, store_spec: str,
             return recv_message(sock)
 
     conn = _Conn()
+    parent = json.loads(setup).get("parent") if setup else None
+    if isinstance(parent, int):
+        _exit_with(parent)
     store = open_store(store_spec, read_only=True)
     cache = StateCache()  # what calls derive from the store, for this worker's life
     _setup(setup)
