@@ -8,8 +8,9 @@ The same (standards, seed, vocabulary) always gives the same lines, byte for byt
 - six standards bodies;
 - N standards, each with an identifier, a label, a publisher, a status and a source, classified
   in 1-8 distinct elements (uniform count, or Zipf-skewed with ``count_zipf``) drawn from a
-  Zipf distribution over a seeded ranking of the elements (exponent ``zipf``, default 1.0: the most used element is drawn about 30 times
-  as often as the median one); about 5 % are ``sg:partOf`` an earlier standard, 3 %
+  Zipf distribution over a seeded ranking of the elements (exponent ``zipf``, default 1.0:
+  the most used element is drawn about 30 times as often as the median one); about 5 % are
+  ``sg:partOf`` an earlier standard, 3 %
   ``sg:supersedes`` one and 5 % ``sg:references`` one; 10 % address one of 20 barriers.
 
 ``vocabulary="stdgraph"`` writes stdgraph's own terms (sg:classifiedIn, skos:inScheme, ...);
