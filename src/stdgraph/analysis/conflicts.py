@@ -36,13 +36,16 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Set as AbstractSet
 
+import numpy as np
 import pyoxigraph as ox
 
 from stdgraph.analysis.common import (
     PROLOGUE,
     AnalysisDocument,
+    AnalysisStream,
     Labels,
     Parameter,
     RawParams,
@@ -63,7 +66,9 @@ from stdgraph.analysis.evidence import (
     evidence_params,
 )
 from stdgraph.analysis.overlaps import (
+    FullPairs,
     OverlapRun,
+    PairItems,
     classification_graphs,
     reference_props,
 )
@@ -432,13 +437,15 @@ def conflicts(store: Store, raw: RawParams | None = None, *, ignore=("format",)
     kinds = set(params["kinds"])
     params["kinds"] = [k for k in KINDS if k in kinds]  # canonical order, no repeats
     limit = params["limit"]
+    if not limit:
+        return conflicts_stream(store, raw, ignore=ignore).document()
     evidence = Evidence.of(params)
     snap = snapshot(store) if store.kind in FAST_KINDS else None
     reader = LinkReader(store, evidence, snapshot=snap)
     found = reader.memoised(("conflicts", frozenset(kinds - {"competing"})),
                             lambda: _found(store, kinds, reader))
     lab = Labels.of(store, snap)
-    shown = found[: limit + 1 if limit else None]
+    shown = found[: limit + 1]
     lab.fetch(x for f in shown for x in f.subjects)
     cg = classification_graphs(store, sorted({f.subjects[0] for f in shown
                                               if f.kind == "classification-mismatch"}), snap)
@@ -453,6 +460,111 @@ def conflicts(store: Store, raw: RawParams | None = None, *, ignore=("format",)
         items = items[:limit]
     return AnalysisDocument("conflicts", json_params(params), items, truncated,
                             {"coverage": _coverage(reader, kinds)})
+
+
+#: conflicts rendered at a time when every one is streamed
+STREAM_BATCH = 2000
+
+
+def conflicts_stream(store: Store, raw: RawParams | None = None, *, ignore=("format",)
+                     ) -> AnalysisStream:
+    """``conflicts`` with its items made as they are written out: with ``limit=0`` every
+    conflict, the competing pairs found in one pass (``FullPairs``), memory bounded by a
+    constant rather than by the number of pairs."""
+    params = parse_params(PARAMS, raw or {}, ignore=ignore)
+    if params["limit"]:
+        return AnalysisStream.of(conflicts(store, raw, ignore=ignore))
+    kinds = set(params["kinds"])
+    params["kinds"] = [k for k in KINDS if k in kinds]
+    evidence = Evidence.of(params)
+    snap = snapshot(store) if store.kind in FAST_KINDS else None
+    reader = LinkReader(store, evidence, snapshot=snap)
+    found = reader.memoised(("conflicts", frozenset(kinds - {"competing"})),
+                            lambda: _found(store, kinds, reader))
+    lab = Labels.of(store, snap)
+    full: FullPairs | None = None
+    if "competing" in kinds:
+        publishers = publishers_of(store, snap)
+        run = OverlapRun(store, params["min_shared"], evidence=evidence, snapshot=snap)
+        full = FullPairs(run.index, len(run.coverage.standards),
+                         keep=_competing_filter(run, publishers),
+                         beat=getattr(store, "beat", None))
+
+    def items() -> Iterator[dict]:
+        try:
+            for start in range(0, len(found), STREAM_BATCH):
+                shown = found[start:start + STREAM_BATCH]
+                lab.fetch(x for f in shown for x in f.subjects)
+                cg = classification_graphs(store, sorted(
+                    {f.subjects[0] for f in shown if f.kind == "classification-mismatch"}), snap)
+                yield from (_render(f, lab, cg) for f in shown)
+            if full is not None:
+                render = PairItems(run, lab, shared=True)
+                pairs = iter(full)
+                while chunk := list(itertools.islice(pairs, STREAM_BATCH)):
+                    yield from _render_competing(run, chunk, publishers, lab, render)
+        finally:
+            if full is not None:
+                full.close()
+
+    return AnalysisStream("conflicts", json_params(params), items(),
+                          len(found) + (full.count if full is not None else 0), False,
+                          {"coverage": _coverage(reader, kinds)})
+
+
+def _competing_filter(run: OverlapRun, publishers: Mapping[str, AbstractSet[str]]
+                      ) -> Callable[[int, np.ndarray], np.ndarray]:
+    """``FullPairs``' ``keep`` for the competing conflicts: both publishers known and disjoint,
+    and no relation between the two (``Relations.between`` empty: neither is part of the
+    other, supersedes it, is related to it or references it, transitively where it says)."""
+    std = run.coverage.standards
+    at = {s: i for i, s in enumerate(std)}
+    kinds: dict[frozenset[str], int] = {}
+    pid = np.full(len(std), -1, dtype=np.int64)
+    for i, s in enumerate(std):
+        p = publishers.get(s)
+        if p:
+            pid[i] = kinds.setdefault(frozenset(p), len(kinds))
+    sets = list(kinds)
+    disjoint = np.array([[not (x & y) for y in sets] for x in sets], dtype=bool).reshape(
+        len(sets), len(sets))
+    rel = run.relations
+    partners: dict[int, set[int]] = defaultdict(set)
+
+    def link(x: str, y: str) -> None:
+        if x in at and y in at and x != y:
+            partners[at[x]].add(at[y])
+            partners[at[y]].add(at[x])
+
+    for graph in (rel.part, rel.sup):
+        for x in list(graph):
+            seen: set[str] = set()
+            stack = list(graph.get(x, ()))
+            while stack:
+                y = stack.pop()
+                if y not in seen:
+                    seen.add(y)
+                    stack.extend(graph.get(y, ()))
+            for y in seen:
+                link(x, y)
+    for pair in rel.direct:
+        if len(pair) == 2:
+            x, y = sorted(pair)
+            link(x, y)
+    related = {a: np.array(sorted(bs), dtype=np.int64) for a, bs in partners.items()}
+
+    def keep(a: int, bs: np.ndarray) -> np.ndarray:
+        pa = pid[a]
+        if pa < 0:
+            return np.zeros(len(bs), dtype=bool)
+        pb = pid[bs]
+        ok = (pb >= 0) & disjoint[pa, np.maximum(pb, 0)]
+        r = related.get(a)
+        if r is not None:
+            ok &= ~np.isin(bs, r)
+        return ok
+
+    return keep
 
 
 def _found(store: Store, kinds: set[str], reader: LinkReader) -> list[_Found]:
@@ -551,10 +663,11 @@ def _render(f: _Found, lab: Labels, cg: dict[tuple[str, str], set[str]]) -> dict
             "message": message, "evidence": evidence}
 
 
-def _render_competing(run: OverlapRun, chosen, publishers, lab: Labels) -> list[dict]:
+def _render_competing(run: OverlapRun, chosen, publishers, lab: Labels,
+                      render: PairItems | None = None) -> list[dict]:
     out = []
     std = run.coverage.standards
-    overlaps = run.items(chosen, lab)
+    overlaps = (render or PairItems(run, lab)).items(chosen)
     for (a, b, _s, _u), ov in zip(chosen, overlaps, strict=True):
         ia, ib = std[a], std[b]
         lab.fetch(publishers[ia] | publishers[ib])
@@ -606,7 +719,7 @@ ANALYSES = (
                     "first.",
         path="/analysis/conflicts", function=conflicts, params=PARAMS, csv_columns=CSV_COLUMNS,
         table_columns=TABLE_COLUMNS, report_columns=REPORT_COLUMNS,
-        docs="docs/analyses.md#conflicts"),
+        docs="docs/analyses.md#conflicts", streamer=conflicts_stream),
 )
 
-__all__ = ["conflicts", "PARAMS", "KINDS", "SEVERITY", "ANALYSES"]
+__all__ = ["conflicts", "conflicts_stream", "PARAMS", "KINDS", "SEVERITY", "ANALYSES"]

@@ -32,7 +32,7 @@ import bisect
 import heapq
 import itertools
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -45,6 +45,7 @@ from stdgraph.analysis.common import (
     RDFS,
     SKOS,
     AnalysisDocument,
+    AnalysisStream,
     Labels,
     Parameter,
     RawParams,
@@ -426,6 +427,146 @@ class PairIndex:
         yield from zip(i.tolist(), j.tolist(), strict=True)
 
 
+class FullPairs:
+    """Every overlapping pair of a :class:`PairIndex`, in the documented order (score desc,
+    shared desc, a, b), with memory bounded by a constant rather than by the number of pairs:
+    what ``limit=0`` streams.
+
+    One pass over the standards in IRI order finds each one's partners b > a (the groups of
+    sets sharing at least ``min_shared`` tokens with its own, through a token -> groups index,
+    in numpy), and files each pair under its class (shared, union): pairs go to a temporary
+    file in batches, a class's pairs in (a, b) order, since the pass goes a by a and sorts each
+    a's partners. :meth:`__iter__` then reads the classes back best first: each class is one
+    score and one shared count, so that is the documented order with no sort of the pairs.
+    ``keep(a, bs)`` (a boolean mask over the partner indices ``bs``) drops pairs as they are
+    found (the competing conflicts). ``count`` is the number of pairs, known before the first.
+    """
+
+    #: pairs gathered before they are sorted into their classes and written
+    BATCH = 1 << 20
+
+    def __init__(self, index: PairIndex, n_standards: int,
+                 keep: Callable[[int, np.ndarray], np.ndarray] | None = None,
+                 beat: Callable[[], None] | None = None) -> None:
+        import tempfile
+        import time
+
+        self.file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close() or the GC
+        self.chunks: dict[int, list[tuple[int, int]]] = defaultdict(list)  # class -> (at, n)
+        self.count = 0
+        m = index.m
+        sizes = index.sizes
+        n_sigs = len(index.sigs)
+        top = int(sizes.max()) if n_sigs else 1
+        self.width = width = 2 * top + 1  # class key: shared * width + union
+        classes = sorted(((sh, un) for sh in range(1, top + 1) for un in range(sh, 2 * top + 1)),
+                         key=lambda c: (-Fraction(c[0], c[1]), -c[0]))
+        self.classes = classes
+        cls_of = np.full(width * width, -1, dtype=np.int64)
+        for k, (sh, un) in enumerate(classes):
+            cls_of[sh * width + un] = k
+        mem_len = np.array([len(mm) for mm in index.members], dtype=np.int64)
+        mem_off = np.concatenate(([0], np.cumsum(mem_len)))
+        mem_flat = (np.concatenate([np.asarray(mm, dtype=np.int64) for mm in index.members])
+                    if n_sigs else np.zeros(0, dtype=np.int64))
+        sig_of = np.full(n_standards, -1, dtype=np.int64)
+        sig_of[mem_flat] = np.repeat(np.arange(n_sigs, dtype=np.int64), mem_len)
+        # token -> groups holding it; group -> its tokens
+        order = np.argsort(index.flat_tok, kind="stable")
+        by_tok, tok_sig = index.flat_tok[order], index.flat_sig[order]
+        n_tok = int(index.flat_tok.max()) + 1 if len(index.flat_tok) else 1
+        tok_off = np.searchsorted(by_tok, np.arange(n_tok + 1))
+        sig_start = np.concatenate(([0], np.cumsum(sizes)))
+        batch_a: list[np.ndarray] = []
+        batch_b: list[np.ndarray] = []
+        batch_c: list[np.ndarray] = []
+        held = 0
+        next_beat = time.monotonic() + 1.0
+        for a in range(n_standards):
+            i = int(sig_of[a])
+            if i < 0:
+                continue
+            if beat is not None and not a % 256 and time.monotonic() > next_beat:
+                beat()
+                next_beat = time.monotonic() + 1.0
+            toks = index.flat_tok[sig_start[i]:sig_start[i + 1]]
+            lens = tok_off[toks + 1] - tok_off[toks]
+            cand = tok_sig[_ranges(tok_off[toks], lens)]
+            js, shared = np.unique(cand, return_counts=True)
+            ok = (shared >= m) & (js != i)
+            js, shared = js[ok], shared[ok]
+            keys = shared * width + (sizes[i] + sizes[js] - shared)
+            lens = mem_len[js]
+            bs = mem_flat[_ranges(mem_off[js], lens)]
+            ks = np.repeat(keys, lens)
+            own = mem_flat[mem_off[i]:mem_off[i + 1]]
+            own = own[own > a]
+            if len(own):
+                bs = np.concatenate((bs, own))
+                ks = np.concatenate((ks, np.full(len(own), sizes[i] * width + sizes[i])))
+            later = bs > a
+            bs, ks = bs[later], ks[later]
+            if keep is not None and len(bs):
+                kept = keep(a, bs)
+                bs, ks = bs[kept], ks[kept]
+            if not len(bs):
+                continue
+            by_b = np.argsort(bs, kind="stable")
+            batch_a.append(np.full(len(bs), a, dtype=np.uint32))
+            batch_b.append(bs[by_b].astype(np.uint32))
+            batch_c.append(cls_of[ks[by_b]])
+            held += len(bs)
+            if held >= self.BATCH:
+                self._write(batch_a, batch_b, batch_c)
+                held = 0
+        self._write(batch_a, batch_b, batch_c)
+
+    def _write(self, batch_a: list[np.ndarray], batch_b: list[np.ndarray],
+               batch_c: list[np.ndarray]) -> None:
+        if not batch_a:
+            return
+        a, b, c = (np.concatenate(x) for x in (batch_a, batch_b, batch_c))
+        batch_a.clear()
+        batch_b.clear()
+        batch_c.clear()
+        order = np.argsort(c, kind="stable")  # keeps (a, b) order inside a class
+        a, b, c = a[order], b[order], c[order]
+        cuts = np.flatnonzero(np.diff(c)) + 1
+        for lo, hi in zip(np.concatenate(([0], cuts)).tolist(),
+                          np.concatenate((cuts, [len(c)])).tolist(), strict=True):
+            pairs = np.empty((hi - lo, 2), dtype=np.uint32)
+            pairs[:, 0], pairs[:, 1] = a[lo:hi], b[lo:hi]
+            at = self.file.seek(0, 2)
+            self.file.write(pairs.tobytes())
+            self.chunks[int(c[lo])].append((at, hi - lo))
+            self.count += hi - lo
+
+    def __iter__(self) -> Iterator[tuple[int, int, int, int]]:
+        """(a, b, shared, union), best class first."""
+        for k in sorted(self.chunks):
+            sh, un = self.classes[k]
+            for at, n in self.chunks[k]:
+                for lo in range(0, n, self.BATCH):
+                    count = min(self.BATCH, n - lo)
+                    self.file.seek(at + 8 * lo)
+                    data = np.frombuffer(self.file.read(8 * count), dtype=np.uint32)
+                    pairs = data.reshape(-1, 2).tolist()
+                    for a, b in pairs:
+                        yield a, b, sh, un
+
+    def close(self) -> None:
+        self.file.close()
+
+
+def _ranges(starts: np.ndarray, lens: np.ndarray) -> np.ndarray:
+    """The indices starts[0]..starts[0]+lens[0]-1, starts[1].., one array."""
+    total = int(lens.sum())
+    if not total:
+        return np.zeros(0, dtype=np.int64)
+    ends = np.cumsum(lens)
+    return np.repeat(starts - (ends - lens), lens) + np.arange(total, dtype=np.int64)
+
+
 # -- relations between standards ---------------------------------------------------------------
 
 class Relations:
@@ -454,6 +595,8 @@ class Relations:
             else:
                 self.direct[frozenset((a, b))][p].add(g)
                 self.edge_graphs[("direct:" + p, a, b)].add(g)
+        #: every standard with a relation (the others are related to none)
+        self.nodes: set[str] = {x for _kind, a, b in self.edge_graphs for x in (a, b)}
 
     @staticmethod
     def _path(graph: dict[str, set[str]], start: str, goal: str) -> list[str] | None:
@@ -479,6 +622,9 @@ class Relations:
 
     def between(self, a: str, b: str) -> list[dict]:
         """The relations linking a and b: [{"relation", "property"?, "path", "graphs"}]."""
+        nodes = self.nodes
+        if a not in nodes or b not in nodes:
+            return []
         out: list[dict] = []
         for kind, graph in (("part-of", self.part), ("supersession", self.sup)):
             for x, y in ((a, b), (b, a)):
@@ -601,34 +747,110 @@ class OverlapRun:
         return out
 
     def items(self, chosen: list[tuple[int, int, int, int]], lab: Labels) -> list[dict]:
-        cov = self.coverage
-        std = cov.standards
+        """The items of the pairs ``chosen`` (a, b, shared, union)."""
+        return PairItems(self, lab).items(chosen)
+
+
+_NO_GRAPHS: dict[str, frozenset[str]] = {}
+
+
+class PairItems:
+    """Renders overlap items. ``shared=True`` (a stream) keeps what pairs have in common
+    between calls and hands the same ``{"iri", "label"}`` objects to many items (do not change
+    them); each cache is cleared when it grows past ``KEEP`` entries, so memory stays
+    bounded."""
+
+    KEEP = 50_000
+
+    def __init__(self, run: OverlapRun, lab: Labels, shared: bool = False) -> None:
+        self.run = run
+        self.lab = lab
+        self.share = shared
+        self._shared: dict[frozenset[int], tuple[list[int], list[dict]]] = {}
+        self._graph_refs: dict[frozenset[str], list[dict]] = {}
+        self._named: dict[frozenset, frozenset[str]] = {}
+        self._cgraphs: dict[str, dict[str, frozenset[str]]] = {}
+
+    def _keep(self, cache: dict) -> dict:
+        if len(cache) > self.KEEP:
+            cache.clear()
+        return cache
+
+    def _classification_graphs(self, involved: list[str]) -> None:
+        """standard -> element -> the named graphs of its classification, for ``involved``."""
+        run, cache = self.run, self._keep(self._cgraphs)
+        todo = [x for x in involved if x not in cache]
+        if run.snapshot is None:
+            found = classification_graphs(run.store, todo)
+            for x in todo:
+                cache[x] = {}
+            for (x, e), graphs in found.items():
+                cache[x][e] = frozenset(graphs)
+            return
+        table = run.snapshot.table(run.store, SG + "classifiedIn")
+        named = self._named
+        for x in todo:
+            out = {}
+            for e, graphs in table.get(x, {}).items():
+                g = named.get(graphs)
+                if g is None:
+                    g = named[graphs] = frozenset(y for y in graphs if y is not None)
+                if g:
+                    out[text(e)] = g
+            cache[x] = out
+
+    def items(self, chosen: list[tuple[int, int, int, int]]) -> list[dict]:
+        run, lab = self.run, self.lab
+        cov = run.coverage
+        std, sets, tokens = cov.standards, cov.sets, cov.tokens
         involved = sorted({std[x] for a, b, _s, _u in chosen for x in (a, b)})
-        tokens_used = {t for a, b, _s, _u in chosen for t in cov.sets[a] & cov.sets[b]}
-        cgraphs = classification_graphs(self.store, involved, self.snapshot)
-        rel = self.relations
-        lab.fetch(involved + [cov.tokens[t] for t in tokens_used])
+        self._classification_graphs(involved)
+        cgraphs = self._cgraphs
+        rel = run.relations
+        shared_cache = self._keep(self._shared)
+        lab.fetch(involved + [tokens[t] for t in {t for a, b, _s, _u in chosen
+                                                  for t in sets[a] & sets[b]}])
+        graph_refs = self._keep(self._graph_refs)
+        copy = not self.share
         out = []
         for a, b, s, u in chosen:
             ia, ib = std[a], std[b]
-            shared = sorted(cov.sets[a] & cov.sets[b], key=lambda t: cov.tokens[t])
+            common = sets[a] & sets[b]
+            hit = shared_cache.get(common)
+            if hit is None:
+                order = sorted(common, key=tokens.__getitem__)
+                hit = shared_cache[common] = (order, lab.refs(tokens[t] for t in order))
+            shared, shared_refs = hit
             relations = rel.between(ia, ib)
+            ga, gb = cgraphs.get(ia, _NO_GRAPHS), cgraphs.get(ib, _NO_GRAPHS)
             graphs: set[str] = set()
             matched = []
-            for t in shared:
-                concept = cov.tokens[t]
-                ea = cov.actual.get(a, {}).get(t, [concept])
-                eb = cov.actual.get(b, {}).get(t, [concept])
-                for x, es in ((ia, ea), (ib, eb)):
-                    for e in es:
-                        graphs |= cgraphs.get((x, e), set())
-                if ea != [concept] or eb != [concept]:
-                    matched.append({"concept": lab.ref(concept), "a": lab.refs(ea),
-                                    "b": lab.refs(eb)})
-            lab.fetch(x for r in relations for x in r["path"])
+            aa, ab = cov.actual.get(a), cov.actual.get(b)
+            if aa is None and ab is None:  # every shared token stands for itself
+                for t in shared:
+                    concept = tokens[t]
+                    graphs.update(ga.get(concept, ()), gb.get(concept, ()))
+            else:
+                for t in shared:
+                    concept = tokens[t]
+                    ea = (aa or {}).get(t, [concept])
+                    eb = (ab or {}).get(t, [concept])
+                    for e in ea:
+                        graphs |= ga.get(e, frozenset())
+                    for e in eb:
+                        graphs |= gb.get(e, frozenset())
+                    if ea != [concept] or eb != [concept]:
+                        matched.append({"concept": lab.ref(concept), "a": lab.refs(ea),
+                                        "b": lab.refs(eb)})
+            key = frozenset(graphs)
+            grefs = graph_refs.get(key)
+            if grefs is None:
+                grefs = graph_refs[key] = lab.graph_refs(graphs)
+            if relations:
+                lab.fetch(x for r in relations for x in r["path"])
             evidence: dict = {
-                "a_coverage": len(cov.sets[a]), "b_coverage": len(cov.sets[b]), "union": u,
-                "graphs": lab.graph_refs(graphs),
+                "a_coverage": len(sets[a]), "b_coverage": len(sets[b]), "union": u,
+                "graphs": [dict(r) for r in grefs] if copy else grefs,
                 "relations": [
                     {"relation": r["relation"],
                      **({"property": lab.ref(r["property"])} if "property" in r else {}),
@@ -636,11 +858,11 @@ class OverlapRun:
                     for r in relations
                 ],
             }
-            if self.expand:
+            if run.expand:
                 evidence["matched"] = matched
             out.append({
                 "a": ia, "b": ib, "a_label": lab(ia), "b_label": lab(ib),
-                "shared": lab.refs(cov.tokens[t] for t in shared),
+                "shared": [dict(r) for r in shared_refs] if copy else shared_refs,
                 "score": round(s / u, 6), "related": bool(relations), "evidence": evidence,
             })
         return out
@@ -649,15 +871,44 @@ class OverlapRun:
 def overlaps(store: Store, raw: RawParams | None = None, *, ignore=("format",)
              ) -> AnalysisDocument:
     params = parse_params(PARAMS, raw or {}, ignore=ignore)
+    limit = params["limit"]
+    if not limit:
+        return overlaps_stream(store, raw, ignore=ignore).document()
     run = OverlapRun(store, params["min_shared"], params["expand"], params["dimensions"],
                      Evidence.of(params))
-    limit = params["limit"]
-    stream = run.pairs()
-    chosen = list(itertools.islice(stream, limit + 1)) if limit else list(stream)
+    chosen = list(itertools.islice(run.pairs(), limit + 1))
     chosen, truncated = cap(chosen, limit)
     items = run.items(chosen, Labels.of(store, run.snapshot))
     return AnalysisDocument("overlaps", json_params(params), items, truncated,
                             {"coverage": run.link_coverage()})
+
+
+#: pairs rendered at a time when every pair is streamed (labels and evidence are read per batch)
+STREAM_BATCH = 2000
+
+
+def overlaps_stream(store: Store, raw: RawParams | None = None, *, ignore=("format",)
+                    ) -> AnalysisStream:
+    """``overlaps`` with its items made as they are written out: with ``limit=0`` every pair,
+    in the documented order, with memory bounded by a constant (``FullPairs``)."""
+    params = parse_params(PARAMS, raw or {}, ignore=ignore)
+    if params["limit"]:
+        return AnalysisStream.of(overlaps(store, raw, ignore=ignore))
+    run = OverlapRun(store, params["min_shared"], params["expand"], params["dimensions"],
+                     Evidence.of(params))
+    full = FullPairs(run.index, len(run.coverage.standards), beat=getattr(store, "beat", None))
+    render = PairItems(run, Labels.of(store, run.snapshot), shared=True)
+
+    def items() -> Iterator[dict]:
+        try:
+            pairs = iter(full)
+            while chunk := list(itertools.islice(pairs, STREAM_BATCH)):
+                yield from render.items(chunk)
+        finally:
+            full.close()
+
+    return AnalysisStream("overlaps", json_params(params), items(), full.count, False,
+                          {"coverage": run.link_coverage()})
 
 
 def clusters(store: Store, raw: RawParams | None = None, *, ignore=("format",)
@@ -785,7 +1036,7 @@ ANALYSES = (
                     "duplicated work.",
         path="/analysis/overlaps", function=overlaps, params=PARAMS,
         csv_columns=CSV_COLUMNS, table_columns=TABLE_COLUMNS, report_columns=REPORT_COLUMNS,
-        docs="docs/analyses.md#overlaps"),
+        docs="docs/analyses.md#overlaps", streamer=overlaps_stream),
     Analysis(
         "clusters", "Groups of standards connected by strong overlaps",
         description="Each item is a group of standards joined by strong overlaps: every "
@@ -799,5 +1050,6 @@ ANALYSES = (
         report_columns=CLUSTER_REPORT_COLUMNS, docs="docs/analyses.md#overlaps"),
 )
 
-__all__ = ["overlaps", "clusters", "OverlapRun", "PairIndex", "Coverage", "fetch_coverage",
+__all__ = ["overlaps", "overlaps_stream", "clusters", "OverlapRun", "PairIndex", "FullPairs",
+           "Coverage", "fetch_coverage",
            "Relations", "PARAMS", "CLUSTER_PARAMS", "DEFAULT_LIMIT", "ANALYSES"]

@@ -6,7 +6,7 @@ No module keeps state: two apps in one process (tests do this) have two contexts
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -78,6 +78,13 @@ class ApiContext:
         ``STDGRAPH_QUERY_WORKERS`` at a time, stopped at the query time limit (503)."""
         return await self.executor.call(CallJob.of(fn, *args, **kwargs),
                                         self.settings.query_timeout or None)
+
+    def stream(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> AsyncIterator[bytes]:
+        """``fn(store, *args, **kwargs)``'s text pieces (an iterable of str) as UTF-8 chunks,
+        made through the query runner as they are sent (``executor.stream``): the time limit
+        is on each stretch without progress."""
+        return self.executor.stream(CallJob.of(fn, *args, **kwargs),
+                                    self.settings.query_timeout or None)
 
     @property
     def writable(self) -> bool:
