@@ -38,6 +38,7 @@ import itertools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
+from typing import Any
 
 import numpy as np
 import pyoxigraph as ox
@@ -58,6 +59,7 @@ from stdgraph.analysis.common import (
     values_block,
 )
 from stdgraph.analysis.evidence import (
+    QUERIES,
     RETIRED,
     ROADMAP_ITEM,
     STANDARD,
@@ -73,7 +75,7 @@ from stdgraph.analysis.overlaps import (
     reference_props,
 )
 from stdgraph.analysis.registry import Analysis
-from stdgraph.analysis.snapshot import FAST_KINDS, Snapshot, rows, snapshot, text, typed
+from stdgraph.analysis.snapshot import FAST_KINDS, Dirty, Snapshot, rows, snapshot, text, typed
 from stdgraph.store.base import Store
 
 KINDS = ("classification-mismatch", "superseded-reference", "withdrawn-reference",
@@ -103,11 +105,8 @@ SCHEME_READS = (SKOS + "inScheme", typed(SG + "ReferenceArchitecture"))
 Q_SCHEMES = PROLOGUE + """SELECT DISTINCT ?e ?f WHERE {
   ?e skos:inScheme ?f . ?f a sg:ReferenceArchitecture
 }"""
-Q_MAPPINGS = PROLOGUE + """SELECT DISTINCT ?a ?p ?b ?g WHERE {
-  VALUES ?p { skos:exactMatch skos:closeMatch skos:broadMatch skos:narrowMatch
-              skos:relatedMatch skos:mappingRelation }
-  GRAPH ?g { ?a ?p ?b }
-}"""
+#: the mappings between elements (queries/element-mappings.rq)
+Q_MAPPINGS = QUERIES.bind("element-mappings", {})
 Q_REFERENCES = PROLOGUE + """SELECT DISTINCT ?x ?p ?y ?g WHERE {{
   {props}
   VALUES ?ystatus {{ sg:Superseded sg:Withdrawn }}
@@ -148,49 +147,114 @@ def _triple(lab: Labels, s: str, p: str, o: str, graphs) -> dict:
 
 # -- classification mismatch -------------------------------------------------------------------
 
-def _mismatches(store: Store, reader: LinkReader) -> list[_Found]:
-    classified = reader.classified()
-    snap = reader.snapshot
-    schemes: dict[str, set[str]] = defaultdict(set)
-    for e, f in rows(store, snap, Q_SCHEMES, SCHEME_READS):
-        schemes[str(e)].add(str(f))
-    linked: dict[str, set[str]] = defaultdict(set)
-    mapping_graphs: dict[tuple[str, str], list[tuple[str, str, str, str]]] = defaultdict(list)
-    for a, p, b, g in rows(store, snap, Q_MAPPINGS, MAPPING_PROPS):
-        a, p, b, g = str(a), str(p), str(b), str(g)
-        if a == b:
-            continue
-        linked[a].add(b)
-        linked[b].add(a)
-        for key in ((a, b), (b, a)):
-            mapping_graphs[key].append((a, p, b, g))
-    same = same_elements(store, snap)
-    out: list[_Found] = []
-    for s in sorted(classified):
-        elems = classified[s]
-        # classified in an element = in each element declared the same as it
-        covered = elems | {y for e in elems for y in same.get(e, ())}
+class _Frameworks:
+    """What a classification mismatch is decided with: each element's frameworks, the
+    mappings (either direction, with their triples) and the elements declared the same."""
+
+    def __init__(self, store: Store, snap: Snapshot | None) -> None:
+        self.schemes: dict[str, set[str]] = defaultdict(set)
+        for e, f in rows(store, snap, Q_SCHEMES, SCHEME_READS):
+            self.schemes[str(e)].add(str(f))
+        self.linked: dict[str, set[str]] = defaultdict(set)
+        self.mapping_graphs: dict[tuple[str, str], list[tuple[str, str, str, str]]] = \
+            defaultdict(list)
+        for a, p, b, g in rows(store, snap, Q_MAPPINGS, (*MAPPING_PROPS, SKOS + "inScheme")):
+            a, p, b, g = str(a), str(p), str(b), str(g)
+            if a == b:
+                continue
+            self.linked[a].add(b)
+            self.linked[b].add(a)
+            for key in ((a, b), (b, a)):
+                self.mapping_graphs[key].append((a, p, b, g))
+        self.same = same_elements(store, snap)
+
+    def mismatches(self, s: str, elems: AbstractSet[str]) -> list[_Found]:
+        """The classification mismatches of standard ``s``, classified in ``elems``."""
+        schemes = self.schemes
         by_framework: dict[str, set[str]] = defaultdict(set)
         for e in elems:
             for f in schemes.get(e, ()):
                 by_framework[f].add(e)
         if len(by_framework) < 2:
-            continue
+            return []
+        # classified in an element = in each element declared the same as it
+        covered = set(elems) | {y for e in elems for y in self.same.get(e, ())}
+        out: list[_Found] = []
         for e1 in sorted(elems):
             for f1 in sorted(schemes.get(e1, ())):
                 for f2 in sorted(by_framework):
                     if f2 == f1 or f2 in schemes.get(e1, ()):
                         continue
-                    mapped = {e2 for e2 in linked.get(e1, ()) if f2 in schemes.get(e2, ())}
+                    mapped = {e2 for e2 in self.linked.get(e1, ()) if f2 in schemes.get(e2, ())}
                     if not mapped or mapped & covered:
                         continue
                     others = sorted(by_framework[f2])
-                    maps = sorted({m for e2 in mapped for m in mapping_graphs[(e1, e2)]})
+                    maps = sorted({m for e2 in mapped for m in self.mapping_graphs[(e1, e2)]})
                     out.append(_Found("classification-mismatch", [s, e1, *others], {
                         "standard": s, "element": e1, "framework": f1,
                         "other_framework": f2, "mapped": sorted(mapped),
                         "classified_in_other": others, "mappings": maps,
                     }, (s, e1, f2)))
+        return out
+
+
+#: what the mismatches depend on besides each standard's classifications
+FRAMEWORK_READS = frozenset({*SCHEME_READS, *MAPPING_PROPS, SG + "sameElementAs"})
+
+
+def _frameworks(store: Store, snap: Snapshot | None) -> _Frameworks:
+    """``_Frameworks``, kept with the snapshot while no write touches what it reads."""
+    if snap is None:
+        return _Frameworks(store, snap)
+    return snap.memoised("frameworks", lambda: _Frameworks(store, snap),
+                         lambda old, dirty: None if dirty.everything or dirty.reads &
+                         FRAMEWORK_READS else old)
+
+
+class _Mismatches(dict[str, list[_Found]]):
+    """standard -> its classification mismatches (those with any), with the classifications
+    they were found from (``LinkReader.classified``), for bringing them up to date."""
+
+    def __init__(self, classified: Any, *args: Any) -> None:
+        super().__init__(*args)
+        self.classified = classified
+
+
+def _mismatches(store: Store, reader: LinkReader) -> list[_Found]:
+    table = reader.memoised("mismatches", lambda: _mismatch_table(store, reader),
+                            lambda old, dirty: _mismatch_update(store, reader, old, dirty))
+    return [f for s in sorted(table) for f in table[s]]
+
+
+def _mismatch_table(store: Store, reader: LinkReader) -> _Mismatches:
+    classified = reader.classified()
+    frameworks = _frameworks(store, reader.snapshot)
+    out = _Mismatches(classified)
+    for s, elems in classified.items():
+        found = frameworks.mismatches(s, elems)
+        if found:
+            out[s] = found
+    return out
+
+
+def _mismatch_update(store: Store, reader: LinkReader, old: _Mismatches, dirty: Dirty
+                     ) -> _Mismatches | None:
+    """Only the standards whose classifications may have changed, found again; None when the
+    frameworks, mappings or elements declared the same changed."""
+    if dirty.everything or dirty.reads & FRAMEWORK_READS:
+        return None
+    classified = reader.classified()
+    changed = reader.classification_changes(dirty, old.classified, classified)
+    if not changed:
+        return old
+    frameworks = _frameworks(store, reader.snapshot)
+    out = _Mismatches(classified, old)
+    for s in changed:
+        found = frameworks.mismatches(s, classified.get(s, set()))
+        if found:
+            out[s] = found
+        else:
+            out.pop(s, None)
     return out
 
 

@@ -308,6 +308,7 @@ class PairIndex:
             np.zeros(0, dtype=np.int64)
         self.position = np.arange(len(sig), dtype=np.int64) - np.repeat(starts, self.sizes)
         words = max(1, (n_tokens + 63) // 64)
+        self._postings: tuple[np.ndarray, np.ndarray] | None = None  # token -> groups
         self.bits = np.zeros((n_sigs, words), dtype=np.uint64)
         np.bitwise_or.at(self.bits, (sig, tok // 64),
                          np.left_shift(np.uint64(1), (tok % 64).astype(np.uint64)))
@@ -417,6 +418,29 @@ class PairIndex:
                 for a, b in heapq.merge(*gens):
                     yield a, b, s, u
                 start = end
+
+    def partners(self, k: int, t: Fraction) -> np.ndarray:
+        """The groups j != k whose set shares at least ``m`` tokens with group k's and has a
+        score of at least ``t`` with it."""
+        if self._postings is None:
+            order = np.argsort(self.flat_tok, kind="stable")
+            n_tok = int(self.flat_tok.max()) + 1 if len(self.flat_tok) else 1
+            self._postings = (self.flat_sig[order],
+                              np.searchsorted(self.flat_tok[order], np.arange(n_tok + 1)))
+        by_tok, off = self._postings
+        toks = np.fromiter(self.sigs[k], dtype=np.int64)
+        toks = toks[toks < len(off) - 1]
+        lens = off[toks + 1] - off[toks]
+        cand = np.unique(by_tok[_ranges(off[toks], lens)])
+        cand = cand[cand != k]
+        if not len(cand):
+            return cand
+        shared = np.zeros(len(cand), dtype=np.int64)
+        for w in range(self.bits.shape[1]):
+            shared += np.bitwise_count(self.bits[cand, w] & self.bits[k, w]).astype(np.int64)
+        union = self.sizes[cand] + self.sizes[k] - shared
+        keep = (shared >= self.m) & (shared * t.denominator >= t.numerator * union)
+        return cand[keep]
 
     def pairs_at_least(self, t: Fraction) -> Iterator[tuple[int, int]]:
         """(group, group) pairs with score >= t, plus (g, g) for groups of 2+ members."""
@@ -936,50 +960,108 @@ def clusters(store: Store, raw: RawParams | None = None, *, ignore=("format",)
                             {"coverage": run.link_coverage()})
 
 
+@dataclass
+class ClusterEdges:
+    """The groups (distinct coverages) of a pair index that overlap with a score of at least
+    the threshold: pairs ``i < j`` of group numbers, and the groups' token sets (what an edge
+    depends on: not the members), so that an index of the next store version can take them
+    over and compute only the edges of its new groups."""
+
+    sigs: list[frozenset[int]]
+    tokens: list[str]
+    i: np.ndarray
+    j: np.ndarray
+
+
+def _cluster_edges(run: OverlapRun, threshold: Fraction) -> ClusterEdges:
+    i, j, _s, _u = run.index.set_pairs(threshold)
+    return ClusterEdges(run.index.sigs, list(run.coverage.tokens), i, j)
+
+
+def _cluster_edges_update(run: OverlapRun, threshold: Fraction, old: ClusterEdges
+                          ) -> ClusterEdges | None:
+    """``old``'s edges between the groups still there, and those of the new groups."""
+    idx, tokens = run.index, run.coverage.tokens
+    if tokens[:len(old.tokens)] != old.tokens:
+        return None  # token numbers changed (the coverage was derived afresh)
+    at = {sig: k for k, sig in enumerate(idx.sigs)}
+    remap = np.array([at.get(sig, -1) for sig in old.sigs] or [-1], dtype=np.int64)
+    i, j = remap[old.i], remap[old.j]
+    kept = (i >= 0) & (j >= 0)
+    i, j = np.minimum(i[kept], j[kept]), np.maximum(i[kept], j[kept])
+    before = set(old.sigs)
+    new_i, new_j = [], []
+    for k, sig in enumerate(idx.sigs):
+        if sig not in before:
+            partners = idx.partners(k, threshold)
+            new_i.append(np.minimum(partners, k))
+            new_j.append(np.maximum(partners, k))
+    if new_i:  # each edge once (between two new groups it was found from both ends)
+        n = max(len(idx.sigs), 1)
+        keys = np.unique(np.concatenate(new_i) * n + np.concatenate(new_j))
+        i, j = np.concatenate((i, keys // n)), np.concatenate((j, keys % n))
+    return ClusterEdges(idx.sigs, list(tokens), i, j)
+
+
 def _clusters(run: OverlapRun, threshold: Fraction
               ) -> list[tuple[int, int, list[int], list[tuple[int, int]]]]:
     """The clusters in order, without labels: (size, pairs, members, [(token, standards)]
-    of its up to 10 most common elements)."""
-    idx = run.index
-    parent = list(range(len(idx.members)))
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    pair_count: dict[int, int] = defaultdict(int)
-    edges = list(idx.pairs_at_least(threshold))
-    for g1, g2 in edges:
-        r1, r2 = find(g1), find(g2)
-        if r1 != r2:
-            parent[max(r1, r2)] = min(r1, r2)
-    for g1, g2 in edges:
-        n1, n2 = len(idx.members[g1]), len(idx.members[g2])
-        pair_count[find(g1)] += n1 * (n1 - 1) // 2 if g1 == g2 else n1 * n2
-    comps: dict[int, list[int]] = defaultdict(list)
-    for g1, g2 in edges:
-        for g in (g1, g2):
-            comps[find(g)].append(g)
-    cov = run.coverage
+    of its up to 10 most common elements). Components of the groups over the edges, in numpy
+    (label propagation with pointer jumping)."""
+    key = ("cluster-edges", run.min_shared, run.expand, run.dimensions, threshold)
+    edges = run.reader.memoised(key, lambda: _cluster_edges(run, threshold),
+                                lambda old, _dirty: _cluster_edges_update(run, threshold, old))
+    idx, cov = run.index, run.coverage
+    n = len(idx.sigs)
+    if not n:
+        return []
+    sizes = np.array([len(m) for m in idx.members], dtype=np.int64)
+    label = _components(n, edges.i, edges.j)
+    # a group is in a cluster when it has an edge or two members of its own
+    linked = np.zeros(n, dtype=bool)
+    linked[edges.i] = linked[edges.j] = True
+    linked |= sizes >= 2
+    standards = np.bincount(label, weights=np.where(linked, sizes, 0), minlength=n)
+    pairs = (np.bincount(label[edges.i], weights=sizes[edges.i] * sizes[edges.j], minlength=n)
+             + np.bincount(label, weights=sizes * (sizes - 1) // 2, minlength=n))
+    roots = np.flatnonzero(standards >= 2)
+    groups: dict[int, list[int]] = defaultdict(list)
+    for g in np.flatnonzero(linked & np.isin(label, roots)).tolist():
+        groups[int(label[g])].append(g)
     found = []
-    for root, gs in comps.items():
-        members = sorted({s for g in set(gs) for s in idx.members[g]})
-        if len(members) < 2:
-            continue
-        found.append((root, members))
+    for root, gs in groups.items():
+        members = sorted(s for g in gs for s in idx.members[g])
+        found.append((root, members, gs))
     found.sort(key=lambda rm: (-len(rm[1]), rm[1][0]))
     out = []
-    for root, members in found:
+    for root, members, gs in found:
         counts: dict[int, int] = defaultdict(int)
-        for s in members:
-            for t in cov.sets[s]:
-                counts[t] += 1
+        for g in gs:
+            for t in idx.sigs[g]:
+                counts[t] += len(idx.members[g])
         common = sorted((t for t, c in counts.items() if c >= 2),
                         key=lambda t: (-counts[t], cov.tokens[t]))[:10]
-        out.append((len(members), pair_count[root], members, [(t, counts[t]) for t in common]))
+        out.append((len(members), int(pairs[root]), members,
+                    [(t, counts[t]) for t in common]))
     return out
+
+
+def _components(n: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """Each node's component: the smallest node of it (label propagation over the edges,
+    with pointer jumping; a few rounds on these graphs)."""
+    label = np.arange(n, dtype=np.int64)
+    while True:
+        a, b = label[i], label[j]
+        new = label.copy()
+        np.minimum.at(new, np.maximum(a, b), np.minimum(a, b))
+        while True:
+            jumped = new[new]
+            if np.array_equal(jumped, new):
+                break
+            new = jumped
+        if np.array_equal(new, label):
+            return label
+        label = new
 
 
 CSV_COLUMNS = [
