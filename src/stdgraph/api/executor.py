@@ -51,7 +51,7 @@ from typing import Any
 
 from stdgraph.api.errors import ApiError
 from stdgraph.deadline import Deadline
-from stdgraph.errors import QueryTimeout, StdgraphError
+from stdgraph.errors import QueryTimeout
 from stdgraph.rdf.results import Answer
 from stdgraph.store.base import Store
 from stdgraph.store.bounded import DeadlineStore, StateCache
@@ -437,51 +437,72 @@ class ProcessQueryExecutor:
         """``job``'s text pieces (it returns an iterable of str) as UTF-8 chunks, sent by a
         worker as it makes them; the worker is the job's until the end. The time limit is on
         each stretch without progress (a chunk, or the job's ``DeadlineStore.beat``): past it
-        the worker is killed and QueryTimeout raised. A stream left early (the client went
-        away) kills the worker too, since it is still sending."""
+        the worker is killed and QueryTimeout raised. A background task reads the worker into
+        a queue of two chunks; a consumer that stops taking them (the client went away, the
+        iterator was dropped unclosed) for the time limit has the worker killed too, as has
+        one that closes the iterator early, since the worker is still sending."""
         data = pickle.dumps(("stream", job.function, job.args, job.kwargs, timeout),
                             protocol=pickle.HIGHEST_PROTOCOL)
         deadline = Deadline(timeout)
-        acquired = await self._acquire(deadline, timeout)
-        w: _Worker | None = acquired
+        worker = await self._acquire(deadline, timeout)
+        queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue(maxsize=2)
+        pump = asyncio.create_task(self._pump(worker, data, deadline, timeout, queue))
         try:
-            await acquired.send(data)
+            while True:
+                kind, payload = await queue.get()
+                if kind == "chunk":
+                    yield payload
+                elif kind == "end":
+                    return
+                else:
+                    raise payload
+        finally:
+            if not pump.done():
+                pump.cancel()
+
+    async def _pump(self, w: _Worker, data: bytes, deadline: Deadline, timeout: float | None,
+                    queue: asyncio.Queue[tuple[str, Any]]) -> None:
+        """A stream's worker -> ``queue``; the worker goes back to the pool after a clean end
+        (or the job's own error), else it is killed and replaced."""
+        clean = False
+        try:
+            await w.send(data)
             while True:
                 remaining = deadline.remaining()
                 try:
                     async with asyncio.timeout(None if remaining is None else remaining + 0.05):
-                        status, payload = await acquired.recv()
+                        status, payload = await w.recv()
                 except TimeoutError:
                     self.killed += 1
-                    self._discard(acquired)
-                    w = None
-                    raise QueryTimeout(timeout or 0) from None
+                    await queue.put(("error", QueryTimeout(timeout or 0)))
+                    return
                 deadline = Deadline(timeout)
                 if status == "beat":
                     continue
                 if status == "chunk":
-                    yield payload
+                    try:
+                        async with asyncio.timeout(timeout):
+                            await queue.put(("chunk", payload))
+                    except TimeoutError:
+                        return  # nobody takes the chunks any more
                     continue
                 if status == "end":
+                    clean = True
+                    await queue.put(("end", None))
                     return
-                if status == "raise":
-                    raise payload
-                raise ApiError(payload["status"], payload["message"], **payload["extra"])
+                clean = True  # the job's own error: the worker is done with it
+                error = payload if status == "raise" else ApiError(
+                    payload["status"], payload["message"], **payload["extra"])
+                await queue.put(("error", error))
+                return
         except (EOFError, OSError):
-            if w is not None:
-                self._discard(w)
-                w = None
-            raise ApiError(503, "the query worker stopped unexpectedly; try again") from None
-        except BaseException as e:
-            # left mid-stream (the consumer stopped, or cancelled): the worker is still
-            # sending; a job's own error ends its stream cleanly and the worker goes back
-            if w is not None and not isinstance(e, StdgraphError | ApiError):
-                self._discard(w)
-                w = None
-            raise
+            await queue.put(("error", ApiError(
+                503, "the query worker stopped unexpectedly; try again")))
         finally:
-            if w is not None:
+            if clean:
                 self._idle.put(w)
+            else:
+                self._discard(w)
 
     async def _run(self, message: tuple, timeout: float | None) -> Any:
         """Send ``message`` to an idle worker and return its answer's payload; 503 at the
