@@ -154,3 +154,26 @@ def test_the_cli_writes_the_stream(stores, run_cli):
         "conflicts", store, {"limit": "0"}).items
     res = run_cli("analyse", "overlaps", "--store", where, "--limit", "0", "--format", "csv")
     assert res.out == REGISTRY.get("overlaps").render(doc, "csv")
+
+
+# -- a standard's own overlaps and conflicts (the pages' per-standard views) --------------------
+
+@pytest.mark.parametrize("which", ["fixture", "sto"])
+def test_a_standards_overlaps_and_conflicts_are_those_of_the_whole_answer(stores, which):
+    from stdgraph.analysis.conflicts import standard_conflicts
+    from stdgraph.analysis.evidence import LinkReader
+    from stdgraph.analysis.overlaps import standard_overlaps
+
+    store = stores[which]
+    for params in ({}, {"min_shared": "1"}, {"expand": "true", "dimensions": "all"}):
+        every = run("overlaps", store, {**params, "limit": "0"}).items
+        for iri in sorted({i["a"] for i in every} | {i["b"] for i in every})[:40]:
+            assert standard_overlaps(store, iri, params) == [
+                i for i in every if iri in (i["a"], i["b"])], (params, iri)
+    for params in ({}, {"min_shared": "1"}):
+        every = run("conflicts", store, {**params, "limit": "0"}).items
+        standards = set(LinkReader(store).instances())
+        subjects = sorted({s["iri"] for i in every for s in i["subjects"]} & standards)
+        for iri in subjects[:40] + ["https://example.org/none"]:
+            assert standard_conflicts(store, iri, params) == [
+                i for i in every if any(s["iri"] == iri for s in i["subjects"])], (params, iri)

@@ -576,6 +576,38 @@ def conflicts_stream(store: Store, raw: RawParams | None = None, *, ignore=("for
                           {"coverage": _coverage(reader, kinds)})
 
 
+def standard_conflicts(store: Store, iri: str, raw: RawParams | None = None, *,
+                       ignore=("format", "limit")) -> list[dict]:
+    """The items of the conflicts answer with every conflict (``limit=0``) whose subjects
+    include standard ``iri``, in its order: what a standard's page shows, found from the kept
+    conflicts and the standard's own overlapping pairs. ``raw``: the conflicts parameters.
+    (For an element it gives the conflicts but the competing pairs sharing it.)"""
+    params = parse_params(PARAMS, raw or {}, ignore=ignore)
+    kinds = set(params["kinds"])
+    evidence = Evidence.of(params)
+    snap = snapshot(store) if store.kind in FAST_KINDS else None
+    reader = LinkReader(store, evidence, snapshot=snap)
+    found = reader.memoised(("conflicts", frozenset(kinds - {"competing"})),
+                            lambda: _found(store, kinds, reader))
+    mine = [f for f in found if iri in f.subjects]
+    lab = Labels.of(store, snap)
+    lab.fetch(x for f in mine for x in f.subjects)
+    cg = classification_graphs(store, sorted(
+        {f.subjects[0] for f in mine if f.kind == "classification-mismatch"}), snap)
+    items = [_render(f, lab, cg) for f in mine]
+    if "competing" in kinds:
+        publishers = publishers_of(store, snap)
+        run = OverlapRun(store, params["min_shared"], evidence=evidence, snapshot=snap)
+        std, rel = run.coverage.standards, run.relations
+        chosen = []
+        for a, b, s, u in run.pairs_of(iri):
+            pa, pb = publishers.get(std[a]), publishers.get(std[b])
+            if pa and pb and not pa & pb and not rel.between(std[a], std[b]):
+                chosen.append((a, b, s, u))
+        items += _render_competing(run, chosen, publishers, lab)
+    return items
+
+
 def _competing_filter(run: OverlapRun, publishers: Mapping[str, AbstractSet[str]]
                       ) -> Callable[[int, np.ndarray], np.ndarray]:
     """``FullPairs``' ``keep`` for the competing conflicts: both publishers known and disjoint,
@@ -786,4 +818,5 @@ ANALYSES = (
         docs="docs/analyses.md#conflicts", streamer=conflicts_stream),
 )
 
-__all__ = ["conflicts", "conflicts_stream", "PARAMS", "KINDS", "SEVERITY", "ANALYSES"]
+__all__ = ["conflicts", "conflicts_stream", "standard_conflicts", "PARAMS", "KINDS", "SEVERITY",
+           "ANALYSES"]

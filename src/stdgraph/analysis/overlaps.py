@@ -309,6 +309,7 @@ class PairIndex:
         self.position = np.arange(len(sig), dtype=np.int64) - np.repeat(starts, self.sizes)
         words = max(1, (n_tokens + 63) // 64)
         self._postings: tuple[np.ndarray, np.ndarray] | None = None  # token -> groups
+        self._group_of: dict[int, int] | None = None
         self.bits = np.zeros((n_sigs, words), dtype=np.uint64)
         np.bitwise_or.at(self.bits, (sig, tok // 64),
                          np.left_shift(np.uint64(1), (tok % 64).astype(np.uint64)))
@@ -419,9 +420,19 @@ class PairIndex:
                     yield a, b, s, u
                 start = end
 
+    def group_of(self, standard: int) -> int | None:
+        """The group of a standard (index), None when its set is too small to overlap."""
+        if self._group_of is None:
+            self._group_of = {x: g for g, mem in enumerate(self.members) for x in mem}
+        return self._group_of.get(standard)
+
     def partners(self, k: int, t: Fraction) -> np.ndarray:
         """The groups j != k whose set shares at least ``m`` tokens with group k's and has a
         score of at least ``t`` with it."""
+        return self.partners_shared(k, t)[0]
+
+    def partners_shared(self, k: int, t: Fraction) -> tuple[np.ndarray, np.ndarray]:
+        """``partners`` and how many tokens each shares with group k."""
         if self._postings is None:
             order = np.argsort(self.flat_tok, kind="stable")
             n_tok = int(self.flat_tok.max()) + 1 if len(self.flat_tok) else 1
@@ -433,14 +444,12 @@ class PairIndex:
         lens = off[toks + 1] - off[toks]
         cand = np.unique(by_tok[_ranges(off[toks], lens)])
         cand = cand[cand != k]
-        if not len(cand):
-            return cand
         shared = np.zeros(len(cand), dtype=np.int64)
         for w in range(self.bits.shape[1]):
             shared += np.bitwise_count(self.bits[cand, w] & self.bits[k, w]).astype(np.int64)
         union = self.sizes[cand] + self.sizes[k] - shared
         keep = (shared >= self.m) & (shared * t.denominator >= t.numerator * union)
-        return cand[keep]
+        return cand[keep], shared[keep]
 
     def pairs_at_least(self, t: Fraction) -> Iterator[tuple[int, int]]:
         """(group, group) pairs with score >= t, plus (g, g) for groups of 2+ members."""
@@ -762,6 +771,25 @@ class OverlapRun:
     def pairs(self) -> Iterator[tuple[int, int, int, int]]:
         return self.index.pairs()
 
+    def pairs_of(self, standard: str) -> list[tuple[int, int, int, int]]:
+        """The overlapping pairs (a, b, shared, union) one standard is in, in the documented
+        order: the pairs of the limit=0 answer that name it, found from its own group."""
+        cov, idx = self.coverage, self.index
+        x = bisect.bisect_left(cov.standards, standard)
+        if x == len(cov.standards) or cov.standards[x] != standard:
+            return []
+        k = idx.group_of(x)
+        if k is None:
+            return []
+        size = int(idx.sizes[k])
+        found = [(min(x, b), max(x, b), size, size) for b in idx.members[k] if b != x]
+        groups, shared = idx.partners_shared(k, Fraction(0))
+        for j, sh in zip(groups.tolist(), shared.tolist(), strict=True):
+            union = size + int(idx.sizes[j]) - sh
+            found += [(min(x, b), max(x, b), sh, union) for b in idx.members[j]]
+        found.sort(key=lambda p: (-p[2] / p[3], -p[2], p[0], p[1]))
+        return found
+
     def link_coverage(self) -> list[dict]:
         """The coverage entries of the links the run rests on, over every standard."""
         scope = self.reader.instances()
@@ -933,6 +961,17 @@ def overlaps_stream(store: Store, raw: RawParams | None = None, *, ignore=("form
 
     return AnalysisStream("overlaps", json_params(params), items(), full.count, False,
                           {"coverage": run.link_coverage()})
+
+
+def standard_overlaps(store: Store, iri: str, raw: RawParams | None = None, *,
+                      ignore=("format", "limit")) -> list[dict]:
+    """The items of the overlaps answer with every pair (``limit=0``) that name standard
+    ``iri`` (as ``a`` or ``b``), in its order, found from the standard's own coverage: what a
+    standard's page shows, at the cost of its own pairs. ``raw``: the overlaps parameters."""
+    params = parse_params(PARAMS, raw or {}, ignore=ignore)
+    run = OverlapRun(store, params["min_shared"], params["expand"], params["dimensions"],
+                     Evidence.of(params))
+    return run.items(run.pairs_of(iri), Labels.of(store, run.snapshot))
 
 
 def clusters(store: Store, raw: RawParams | None = None, *, ignore=("format",)
@@ -1132,6 +1171,7 @@ ANALYSES = (
         report_columns=CLUSTER_REPORT_COLUMNS, docs="docs/analyses.md#overlaps"),
 )
 
-__all__ = ["overlaps", "overlaps_stream", "clusters", "OverlapRun", "PairIndex", "FullPairs",
-           "Coverage", "fetch_coverage",
-           "Relations", "PARAMS", "CLUSTER_PARAMS", "DEFAULT_LIMIT", "ANALYSES"]
+__all__ = ["overlaps", "overlaps_stream", "standard_overlaps", "clusters", "OverlapRun",
+           "PairIndex", "FullPairs", "PairItems", "Coverage", "fetch_coverage",
+           "update_coverage", "Relations", "PARAMS", "CLUSTER_PARAMS", "DEFAULT_LIMIT",
+           "ANALYSES"]
