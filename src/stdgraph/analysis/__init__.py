@@ -25,7 +25,9 @@ from stdgraph.analysis.common import (
     RawParams,
 )
 from stdgraph.analysis.registry import FORMATS, Analysis, AnalysisRegistry, UnknownAnalysis
+from stdgraph.analysis.snapshot import FAST_KINDS, snapshot
 from stdgraph.store.base import Store
+from stdgraph.store.bounded import DeadlineStore
 
 __all__ = ["ANALYSES", "MODULES", "REGISTRY", "Analysis", "AnalysisDocument", "AnalysisRegistry",
            "AnalysisStream", "DEFAULT_LIMIT", "FORMATS", "Parameter", "UnknownAnalysis", "get",
@@ -65,9 +67,16 @@ def run_with(store: Store, modules: tuple[str, ...], name: str,
 
 def render_with(store: Store, modules: tuple[str, ...], name: str, raw: RawParams | None,
                 fmt: str) -> str:
-    """``run_with``'s document rendered in ``fmt`` (json, csv or table)."""
+    """``run_with``'s document rendered in ``fmt`` (json, csv, ndjson or table). In the
+    server's query runner a built-in analysis' answer is kept with the store's snapshot: the
+    same text for every request with the same parameters on one store version."""
     spec = registry_of(modules).get(name)
-    return spec.render(spec.run(store, raw), fmt)
+    if (REGISTRY.find(name) is not spec or not isinstance(store, DeadlineStore)
+            or store.cache is None or store.kind not in FAST_KINDS):
+        return spec.render(spec.run(store, raw), fmt)
+    key = ("answer", name, fmt, tuple(sorted(
+        (k, tuple(v) if isinstance(v, list) else v) for k, v in (raw or {}).items())))
+    return snapshot(store).answer(key, lambda: spec.render(spec.run(store, raw), fmt))
 
 
 def render_stream_with(store: Store, modules: tuple[str, ...], name: str,
