@@ -9,6 +9,7 @@ Exit codes: 0 ok, 1 SHACL violations, 2 bad input (syntax, arguments, unreadable
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 import traceback
@@ -526,6 +527,29 @@ def analyse() -> None:
     """Overlaps, gaps and conflicts (definitions: docs/analyses.md)."""
 
 
+def _write_out(pieces) -> None:
+    """Text pieces to stdout, about 64 KB at a time; a reader that stops early (``| head``)
+    ends the command quietly."""
+    out = sys.stdout
+    buf: list[str] = []
+    size = 0
+    try:
+        for piece in pieces:
+            buf.append(piece)
+            size += len(piece)
+            if size >= 1 << 16:
+                out.write("".join(buf))
+                buf.clear()
+                size = 0
+        out.write("".join(buf))
+        out.flush()
+    except BrokenPipeError:
+        # stdout is gone: point it at /dev/null so that the interpreter's last flush is quiet
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(1)
+
+
 def _analysis_command(spec) -> click.Command:
     """``stdgraph analyse NAME``: one option per parameter of the analysis, the same names as
     the HTTP parameters (min_shared -> --min-shared); values are checked by the library."""
@@ -540,8 +564,8 @@ def _analysis_command(spec) -> click.Command:
                 continue
             raw[p.name] = ("true" if value else "false") if isinstance(value, bool) else value
         with open_store(ctx.settings.store, read_only=True) as st:
-            doc = spec.run(st, raw)
-        click.echo(spec.render(doc, fmt), nl=False)
+            # written as the items are made: --limit 0 holds no more than a batch of them
+            _write_out(spec.render_stream(spec.stream(st, raw), fmt))
 
     command.__doc__ = f"{spec.title}.\n\n{spec.description} (Definitions: {spec.docs}.)"
     command = param_options(command, spec.params)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from stdgraph.analysis import run
+from stdgraph.analysis import render_with, run
 from stdgraph.analysis.common import to_json
 from stdgraph.change.guard import WriteGuard
 from stdgraph.deadline import Deadline
@@ -147,6 +147,8 @@ def test_a_write_is_in_the_next_answer(kind, tmp_path):
             brought += 1
         answers = documents(kept())
         assert answers == documents(store), step
+        for name in ("overlaps", "conflicts"):  # the rendered answer the runner keeps, too
+            assert render_with(kept(), (), name, {}, "json") == to_json(run(name, store, {}))
         if step % 5 == 4:
             assert answers == oracle_documents(store), step
     assert brought >= 4

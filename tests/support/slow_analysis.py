@@ -6,6 +6,10 @@ question that takes very long instead (a five-way cross product of every triple)
 store cannot stop, which only killing its worker process ends.
 
 ``toy-slow``: one item, the number of queries asked.
+
+``toy-slow-stream``: a streamed answer (``Analysis.streamer``) that waits ``seconds`` before
+its first item (with ``beat=true`` saying it is getting on, ``DeadlineStore.beat``, every tenth
+of a second), then gives ``items`` items, waiting ``between`` seconds before each further one.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import time
 
 from stdgraph.analysis.common import (
     AnalysisDocument,
+    AnalysisStream,
     Parameter,
     RawParams,
     json_params,
@@ -43,6 +48,41 @@ def slow(store: Store, raw: RawParams | None = None, *, ignore=("format",)) -> A
     return AnalysisDocument("toy-slow", json_params(params), [{"queries": asked}])
 
 
+STREAM_PARAMS = [
+    Parameter("seconds", "decimal", default="0", minimum=0, label="Seconds",
+              description="How long to wait before the first item."),
+    Parameter("beat", "boolean", default="false", label="Beat",
+              description="Say it is getting on while it waits."),
+    Parameter("items", "integer", default="3", minimum=0, label="Items",
+              description="How many items."),
+    Parameter("between", "decimal", default="0", minimum=0, label="Between",
+              description="How long to wait before each item after the first."),
+]
+
+
+def slow_stream(store: Store, raw: RawParams | None = None, *, ignore=("format",)
+                ) -> AnalysisStream:
+    params = parse_params(STREAM_PARAMS, raw or {}, ignore=ignore)
+    end = time.monotonic() + float(params["seconds"])
+    while time.monotonic() < end:
+        time.sleep(0.1)
+        if params["beat"]:
+            store.beat()  # type: ignore[attr-defined]  # a DeadlineStore in the runner
+
+    def items():
+        for k in range(params["items"]):
+            if k:
+                time.sleep(float(params["between"]))
+            yield {"item": k}
+
+    return AnalysisStream("toy-slow-stream", json_params(params), items(), params["items"])
+
+
+def slow_document(store: Store, raw: RawParams | None = None, *, ignore=("format",)
+                  ) -> AnalysisDocument:
+    return slow_stream(store, raw, ignore=ignore).document()
+
+
 ANALYSES = (
     Analysis("toy-slow", "A slow analysis",
              description="Asks the store whether it holds a triple, again and again, for the "
@@ -51,4 +91,10 @@ ANALYSES = (
              csv_columns=[("queries", lambda i: i["queries"])],
              table_columns=[("queries", lambda i: i["queries"])],
              docs="tests/support/slow_analysis.py"),
+    Analysis("toy-slow-stream", "A slow streamed analysis",
+             description="Waits, then gives a few items one at a time.",
+             path="/analysis/toy/slow-stream", function=slow_document, params=STREAM_PARAMS,
+             csv_columns=[("item", lambda i: i["item"])],
+             table_columns=[("item", lambda i: i["item"])],
+             docs="tests/support/slow_analysis.py", streamer=slow_stream),
 )

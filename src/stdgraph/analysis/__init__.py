@@ -15,13 +15,24 @@ JSON (the same text for the CLI and HTTP), CSV or a terminal table.
 
 from __future__ import annotations
 
-from stdgraph.analysis.common import DEFAULT_LIMIT, AnalysisDocument, Parameter, RawParams
+from collections.abc import Iterator
+
+from stdgraph.analysis.common import (
+    DEFAULT_LIMIT,
+    AnalysisDocument,
+    AnalysisStream,
+    Parameter,
+    RawParams,
+)
 from stdgraph.analysis.registry import FORMATS, Analysis, AnalysisRegistry, UnknownAnalysis
+from stdgraph.analysis.snapshot import FAST_KINDS, snapshot
 from stdgraph.store.base import Store
+from stdgraph.store.bounded import DeadlineStore
 
 __all__ = ["ANALYSES", "MODULES", "REGISTRY", "Analysis", "AnalysisDocument", "AnalysisRegistry",
-           "DEFAULT_LIMIT", "FORMATS", "Parameter", "UnknownAnalysis", "get", "registry_for",
-           "registry_of", "render", "render_with", "run", "run_with"]
+           "AnalysisStream", "DEFAULT_LIMIT", "FORMATS", "Parameter", "UnknownAnalysis", "get",
+           "registry_for", "registry_of", "render", "render_stream_with", "render_with", "run",
+           "run_with", "stream", "warm_analyses"]
 
 #: The analysis modules, one line each; each declares ``ANALYSES``.
 MODULES = (
@@ -56,9 +67,37 @@ def run_with(store: Store, modules: tuple[str, ...], name: str,
 
 def render_with(store: Store, modules: tuple[str, ...], name: str, raw: RawParams | None,
                 fmt: str) -> str:
-    """``run_with``'s document rendered in ``fmt`` (json, csv or table)."""
+    """``run_with``'s document rendered in ``fmt`` (json, csv, ndjson or table). In the
+    server's query runner a built-in analysis' answer is kept with the store's snapshot: the
+    same text for every request with the same parameters on one store version."""
     spec = registry_of(modules).get(name)
-    return spec.render(spec.run(store, raw), fmt)
+    if (REGISTRY.find(name) is not spec or not isinstance(store, DeadlineStore)
+            or store.cache is None or store.kind not in FAST_KINDS):
+        return spec.render(spec.run(store, raw), fmt)
+    key = ("answer", name, fmt, tuple(sorted(
+        (k, tuple(v) if isinstance(v, list) else v) for k, v in (raw or {}).items())))
+    return snapshot(store).answer(key, lambda: spec.render(spec.run(store, raw), fmt))
+
+
+def render_stream_with(store: Store, modules: tuple[str, ...], name: str,
+                       raw: RawParams | None, fmt: str) -> Iterator[str]:
+    """``render_with`` piece by piece: the same text, written as the items are made (what the
+    server streams for ``limit=0``, through its query runner)."""
+    spec = registry_of(modules).get(name)
+    return spec.render_stream(spec.stream(store, raw), fmt)
+
+
+def warm_analyses(store: Store) -> None:
+    """Every built-in analysis once with its default parameters: what they keep for the
+    store's version (the snapshot and what each derives from it) is then there for the
+    requests. The server's query workers run this before they take requests."""
+    for spec in REGISTRY.values():
+        spec.run(store, {})
+
+
+def stream(name: str, store: Store, raw: RawParams | None = None) -> AnalysisStream:
+    """The answer of analysis ``name`` with its items made as they are consumed."""
+    return REGISTRY.get(name).stream(store, raw)
 
 
 def get(name: str) -> Analysis:

@@ -11,7 +11,7 @@ import csv
 import io
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -105,8 +105,117 @@ class AnalysisDocument:
 
 
 def to_json(doc: AnalysisDocument) -> str:
-    """The JSON text of a document (what both the CLI and the HTTP API print)."""
-    return json.dumps(doc.as_dict(), ensure_ascii=False, indent=2) + "\n"
+    """The JSON text of a document (what both the CLI and the HTTP API print):
+    ``json.dumps(doc.as_dict(), ensure_ascii=False, indent=2)`` and a newline, written by
+    ``indented`` (the same text, three times faster)."""
+    return indented(doc.as_dict()) + "\n"
+
+
+@dataclass
+class AnalysisStream:
+    """An analysis' answer whose items are made one at a time, as they are written out: what a
+    ``limit=0`` answer streams (docs/analyses.md, "Full results"). ``count`` is the number
+    of items ``items`` will give, known before the first (the document puts it first)."""
+
+    analysis: str
+    parameters: dict
+    items: Iterable[dict]
+    count: int
+    truncated: bool = False
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, doc: AnalysisDocument) -> AnalysisStream:
+        """A whole document as a stream."""
+        return cls(doc.analysis, doc.parameters, doc.items, len(doc.items), doc.truncated,
+                   doc.extra)
+
+    def document(self) -> AnalysisDocument:
+        """Every item in one document (memory grows with the items)."""
+        items = list(self.items)
+        if len(items) != self.count:
+            raise RuntimeError(f"{self.analysis}: {len(items)} items, {self.count} announced")
+        return AnalysisDocument(self.analysis, self.parameters, items, self.truncated,
+                                self.extra)
+
+
+_ITEMS_MARK = "\x00items\x00"
+_STRING = json.encoder.encode_basestring  # the C one, as json.dumps(ensure_ascii=False) uses
+_FLOAT = float.__repr__
+
+
+def indented(obj: Any, indent: str = "", step: str = "  ") -> str:
+    """``json.dumps(obj, ensure_ascii=False, indent=2)`` with every line after the first
+    indented by ``indent``, for the JSON types the documents hold; about three times faster
+    than json's own indenting encoder, which is pure Python."""
+    if isinstance(obj, str):
+        return _STRING(obj)
+    if isinstance(obj, dict):
+        if not obj:
+            return "{}"
+        inner = indent + step
+        return "{\n" + ",\n".join(
+            inner + _STRING(k if isinstance(k, str) else json.dumps(k)) + ": " +
+            indented(v, inner, step) for k, v in obj.items()) + "\n" + indent + "}"
+    if isinstance(obj, list | tuple):
+        if not obj:
+            return "[]"
+        inner = indent + step
+        return "[\n" + ",\n".join(inner + indented(v, inner, step) for v in obj) + \
+            "\n" + indent + "]"
+    if obj is True:
+        return "true"
+    if obj is False:
+        return "false"
+    if obj is None:
+        return "null"
+    if isinstance(obj, float):
+        return json.dumps(obj) if obj != obj or obj in (float("inf"), -float("inf")) \
+            else _FLOAT(obj)
+    if isinstance(obj, int):
+        return int.__repr__(obj)
+    return json.dumps(obj, ensure_ascii=False, indent=2).replace("\n", "\n" + indent)
+
+
+def stream_json(stream: AnalysisStream) -> Iterator[str]:
+    """``to_json`` of the document, piece by piece: the same text, the items written as they
+    come."""
+    head = {"analysis": stream.analysis, "parameters": stream.parameters,
+            "count": stream.count, "truncated": stream.truncated, "items": [_ITEMS_MARK],
+            **stream.extra}
+    text = json.dumps(head, ensure_ascii=False, indent=2)
+    before, after = text.split(json.dumps(_ITEMS_MARK), 1)
+    n = 0
+    for item in stream.items:
+        yield (before if n == 0 else ",\n    ") + indented(item, "    ")
+        n += 1
+    if n != stream.count:
+        raise RuntimeError(f"{stream.analysis}: {n} items, {stream.count} announced")
+    if n == 0:
+        head["items"] = []
+        yield json.dumps(head, ensure_ascii=False, indent=2) + "\n"
+    else:
+        yield after + "\n"
+
+
+def stream_ndjson(stream: AnalysisStream) -> Iterator[str]:
+    """JSON lines: one item per line, nothing else (``application/x-ndjson``)."""
+    for item in stream.items:
+        yield json.dumps(item, ensure_ascii=False) + "\n"
+
+
+def stream_csv(stream: AnalysisStream, columns: list[Column]) -> Iterator[str]:
+    """``to_csv`` of the document, row by row."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow([name for name, _ in columns])
+    for item in stream.items:
+        w.writerow([_cell(get(item)) for _, get in columns])
+        if buf.tell() > 65536:
+            yield buf.getvalue()
+            buf.seek(0)
+            buf.truncate()
+    yield buf.getvalue()
 
 
 def cap(items: list, limit: int) -> tuple[list, bool]:

@@ -36,13 +36,17 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Set as AbstractSet
+from typing import Any
 
+import numpy as np
 import pyoxigraph as ox
 
 from stdgraph.analysis.common import (
     PROLOGUE,
     AnalysisDocument,
+    AnalysisStream,
     Labels,
     Parameter,
     RawParams,
@@ -55,6 +59,7 @@ from stdgraph.analysis.common import (
     values_block,
 )
 from stdgraph.analysis.evidence import (
+    QUERIES,
     RETIRED,
     ROADMAP_ITEM,
     STANDARD,
@@ -63,12 +68,14 @@ from stdgraph.analysis.evidence import (
     evidence_params,
 )
 from stdgraph.analysis.overlaps import (
+    FullPairs,
     OverlapRun,
+    PairItems,
     classification_graphs,
     reference_props,
 )
 from stdgraph.analysis.registry import Analysis
-from stdgraph.analysis.snapshot import FAST_KINDS, Snapshot, rows, snapshot, text, typed
+from stdgraph.analysis.snapshot import FAST_KINDS, Dirty, Snapshot, rows, snapshot, text, typed
 from stdgraph.store.base import Store
 
 KINDS = ("classification-mismatch", "superseded-reference", "withdrawn-reference",
@@ -98,11 +105,8 @@ SCHEME_READS = (SKOS + "inScheme", typed(SG + "ReferenceArchitecture"))
 Q_SCHEMES = PROLOGUE + """SELECT DISTINCT ?e ?f WHERE {
   ?e skos:inScheme ?f . ?f a sg:ReferenceArchitecture
 }"""
-Q_MAPPINGS = PROLOGUE + """SELECT DISTINCT ?a ?p ?b ?g WHERE {
-  VALUES ?p { skos:exactMatch skos:closeMatch skos:broadMatch skos:narrowMatch
-              skos:relatedMatch skos:mappingRelation }
-  GRAPH ?g { ?a ?p ?b }
-}"""
+#: the mappings between elements (queries/element-mappings.rq)
+Q_MAPPINGS = QUERIES.bind("element-mappings", {})
 Q_REFERENCES = PROLOGUE + """SELECT DISTINCT ?x ?p ?y ?g WHERE {{
   {props}
   VALUES ?ystatus {{ sg:Superseded sg:Withdrawn }}
@@ -143,49 +147,114 @@ def _triple(lab: Labels, s: str, p: str, o: str, graphs) -> dict:
 
 # -- classification mismatch -------------------------------------------------------------------
 
-def _mismatches(store: Store, reader: LinkReader) -> list[_Found]:
-    classified = reader.classified()
-    snap = reader.snapshot
-    schemes: dict[str, set[str]] = defaultdict(set)
-    for e, f in rows(store, snap, Q_SCHEMES, SCHEME_READS):
-        schemes[str(e)].add(str(f))
-    linked: dict[str, set[str]] = defaultdict(set)
-    mapping_graphs: dict[tuple[str, str], list[tuple[str, str, str, str]]] = defaultdict(list)
-    for a, p, b, g in rows(store, snap, Q_MAPPINGS, MAPPING_PROPS):
-        a, p, b, g = str(a), str(p), str(b), str(g)
-        if a == b:
-            continue
-        linked[a].add(b)
-        linked[b].add(a)
-        for key in ((a, b), (b, a)):
-            mapping_graphs[key].append((a, p, b, g))
-    same = same_elements(store, snap)
-    out: list[_Found] = []
-    for s in sorted(classified):
-        elems = classified[s]
-        # classified in an element = in each element declared the same as it
-        covered = elems | {y for e in elems for y in same.get(e, ())}
+class _Frameworks:
+    """What a classification mismatch is decided with: each element's frameworks, the
+    mappings (either direction, with their triples) and the elements declared the same."""
+
+    def __init__(self, store: Store, snap: Snapshot | None) -> None:
+        self.schemes: dict[str, set[str]] = defaultdict(set)
+        for e, f in rows(store, snap, Q_SCHEMES, SCHEME_READS):
+            self.schemes[str(e)].add(str(f))
+        self.linked: dict[str, set[str]] = defaultdict(set)
+        self.mapping_graphs: dict[tuple[str, str], list[tuple[str, str, str, str]]] = \
+            defaultdict(list)
+        for a, p, b, g in rows(store, snap, Q_MAPPINGS, (*MAPPING_PROPS, SKOS + "inScheme")):
+            a, p, b, g = str(a), str(p), str(b), str(g)
+            if a == b:
+                continue
+            self.linked[a].add(b)
+            self.linked[b].add(a)
+            for key in ((a, b), (b, a)):
+                self.mapping_graphs[key].append((a, p, b, g))
+        self.same = same_elements(store, snap)
+
+    def mismatches(self, s: str, elems: AbstractSet[str]) -> list[_Found]:
+        """The classification mismatches of standard ``s``, classified in ``elems``."""
+        schemes = self.schemes
         by_framework: dict[str, set[str]] = defaultdict(set)
         for e in elems:
             for f in schemes.get(e, ()):
                 by_framework[f].add(e)
         if len(by_framework) < 2:
-            continue
+            return []
+        # classified in an element = in each element declared the same as it
+        covered = set(elems) | {y for e in elems for y in self.same.get(e, ())}
+        out: list[_Found] = []
         for e1 in sorted(elems):
             for f1 in sorted(schemes.get(e1, ())):
                 for f2 in sorted(by_framework):
                     if f2 == f1 or f2 in schemes.get(e1, ()):
                         continue
-                    mapped = {e2 for e2 in linked.get(e1, ()) if f2 in schemes.get(e2, ())}
+                    mapped = {e2 for e2 in self.linked.get(e1, ()) if f2 in schemes.get(e2, ())}
                     if not mapped or mapped & covered:
                         continue
                     others = sorted(by_framework[f2])
-                    maps = sorted({m for e2 in mapped for m in mapping_graphs[(e1, e2)]})
+                    maps = sorted({m for e2 in mapped for m in self.mapping_graphs[(e1, e2)]})
                     out.append(_Found("classification-mismatch", [s, e1, *others], {
                         "standard": s, "element": e1, "framework": f1,
                         "other_framework": f2, "mapped": sorted(mapped),
                         "classified_in_other": others, "mappings": maps,
                     }, (s, e1, f2)))
+        return out
+
+
+#: what the mismatches depend on besides each standard's classifications
+FRAMEWORK_READS = frozenset({*SCHEME_READS, *MAPPING_PROPS, SG + "sameElementAs"})
+
+
+def _frameworks(store: Store, snap: Snapshot | None) -> _Frameworks:
+    """``_Frameworks``, kept with the snapshot while no write touches what it reads."""
+    if snap is None:
+        return _Frameworks(store, snap)
+    return snap.memoised("frameworks", lambda: _Frameworks(store, snap),
+                         lambda old, dirty: None if dirty.everything or dirty.reads &
+                         FRAMEWORK_READS else old)
+
+
+class _Mismatches(dict[str, list[_Found]]):
+    """standard -> its classification mismatches (those with any), with the classifications
+    they were found from (``LinkReader.classified``), for bringing them up to date."""
+
+    def __init__(self, classified: Any, *args: Any) -> None:
+        super().__init__(*args)
+        self.classified = classified
+
+
+def _mismatches(store: Store, reader: LinkReader) -> list[_Found]:
+    table = reader.memoised("mismatches", lambda: _mismatch_table(store, reader),
+                            lambda old, dirty: _mismatch_update(store, reader, old, dirty))
+    return [f for s in sorted(table) for f in table[s]]
+
+
+def _mismatch_table(store: Store, reader: LinkReader) -> _Mismatches:
+    classified = reader.classified()
+    frameworks = _frameworks(store, reader.snapshot)
+    out = _Mismatches(classified)
+    for s, elems in classified.items():
+        found = frameworks.mismatches(s, elems)
+        if found:
+            out[s] = found
+    return out
+
+
+def _mismatch_update(store: Store, reader: LinkReader, old: _Mismatches, dirty: Dirty
+                     ) -> _Mismatches | None:
+    """Only the standards whose classifications may have changed, found again; None when the
+    frameworks, mappings or elements declared the same changed."""
+    if dirty.everything or dirty.reads & FRAMEWORK_READS:
+        return None
+    classified = reader.classified()
+    changed = reader.classification_changes(dirty, old.classified, classified)
+    if not changed:
+        return old
+    frameworks = _frameworks(store, reader.snapshot)
+    out = _Mismatches(classified, old)
+    for s in changed:
+        found = frameworks.mismatches(s, classified.get(s, set()))
+        if found:
+            out[s] = found
+        else:
+            out.pop(s, None)
     return out
 
 
@@ -432,13 +501,15 @@ def conflicts(store: Store, raw: RawParams | None = None, *, ignore=("format",)
     kinds = set(params["kinds"])
     params["kinds"] = [k for k in KINDS if k in kinds]  # canonical order, no repeats
     limit = params["limit"]
+    if not limit:
+        return conflicts_stream(store, raw, ignore=ignore).document()
     evidence = Evidence.of(params)
     snap = snapshot(store) if store.kind in FAST_KINDS else None
     reader = LinkReader(store, evidence, snapshot=snap)
     found = reader.memoised(("conflicts", frozenset(kinds - {"competing"})),
                             lambda: _found(store, kinds, reader))
     lab = Labels.of(store, snap)
-    shown = found[: limit + 1 if limit else None]
+    shown = found[: limit + 1]
     lab.fetch(x for f in shown for x in f.subjects)
     cg = classification_graphs(store, sorted({f.subjects[0] for f in shown
                                               if f.kind == "classification-mismatch"}), snap)
@@ -453,6 +524,143 @@ def conflicts(store: Store, raw: RawParams | None = None, *, ignore=("format",)
         items = items[:limit]
     return AnalysisDocument("conflicts", json_params(params), items, truncated,
                             {"coverage": _coverage(reader, kinds)})
+
+
+#: conflicts rendered at a time when every one is streamed
+STREAM_BATCH = 2000
+
+
+def conflicts_stream(store: Store, raw: RawParams | None = None, *, ignore=("format",)
+                     ) -> AnalysisStream:
+    """``conflicts`` with its items made as they are written out: with ``limit=0`` every
+    conflict, the competing pairs found in one pass (``FullPairs``), memory bounded by a
+    constant rather than by the number of pairs."""
+    params = parse_params(PARAMS, raw or {}, ignore=ignore)
+    if params["limit"]:
+        return AnalysisStream.of(conflicts(store, raw, ignore=ignore))
+    kinds = set(params["kinds"])
+    params["kinds"] = [k for k in KINDS if k in kinds]
+    evidence = Evidence.of(params)
+    snap = snapshot(store) if store.kind in FAST_KINDS else None
+    reader = LinkReader(store, evidence, snapshot=snap)
+    found = reader.memoised(("conflicts", frozenset(kinds - {"competing"})),
+                            lambda: _found(store, kinds, reader))
+    lab = Labels.of(store, snap)
+    full: FullPairs | None = None
+    if "competing" in kinds:
+        publishers = publishers_of(store, snap)
+        run = OverlapRun(store, params["min_shared"], evidence=evidence, snapshot=snap)
+        full = FullPairs(run.index, len(run.coverage.standards),
+                         keep=_competing_filter(run, publishers),
+                         beat=getattr(store, "beat", None))
+
+    def items() -> Iterator[dict]:
+        try:
+            for start in range(0, len(found), STREAM_BATCH):
+                shown = found[start:start + STREAM_BATCH]
+                lab.fetch(x for f in shown for x in f.subjects)
+                cg = classification_graphs(store, sorted(
+                    {f.subjects[0] for f in shown if f.kind == "classification-mismatch"}), snap)
+                yield from (_render(f, lab, cg) for f in shown)
+            if full is not None:
+                render = PairItems(run, lab, shared=True)
+                pairs = iter(full)
+                while chunk := list(itertools.islice(pairs, STREAM_BATCH)):
+                    yield from _render_competing(run, chunk, publishers, lab, render)
+        finally:
+            if full is not None:
+                full.close()
+
+    return AnalysisStream("conflicts", json_params(params), items(),
+                          len(found) + (full.count if full is not None else 0), False,
+                          {"coverage": _coverage(reader, kinds)})
+
+
+def standard_conflicts(store: Store, iri: str, raw: RawParams | None = None, *,
+                       ignore=("format", "limit")) -> list[dict]:
+    """The items of the conflicts answer with every conflict (``limit=0``) whose subjects
+    include standard ``iri``, in its order: what a standard's page shows, found from the kept
+    conflicts and the standard's own overlapping pairs. ``raw``: the conflicts parameters.
+    (For an element it gives the conflicts but the competing pairs sharing it.)"""
+    params = parse_params(PARAMS, raw or {}, ignore=ignore)
+    kinds = set(params["kinds"])
+    evidence = Evidence.of(params)
+    snap = snapshot(store) if store.kind in FAST_KINDS else None
+    reader = LinkReader(store, evidence, snapshot=snap)
+    found = reader.memoised(("conflicts", frozenset(kinds - {"competing"})),
+                            lambda: _found(store, kinds, reader))
+    mine = [f for f in found if iri in f.subjects]
+    lab = Labels.of(store, snap)
+    lab.fetch(x for f in mine for x in f.subjects)
+    cg = classification_graphs(store, sorted(
+        {f.subjects[0] for f in mine if f.kind == "classification-mismatch"}), snap)
+    items = [_render(f, lab, cg) for f in mine]
+    if "competing" in kinds:
+        publishers = publishers_of(store, snap)
+        run = OverlapRun(store, params["min_shared"], evidence=evidence, snapshot=snap)
+        std, rel = run.coverage.standards, run.relations
+        chosen = []
+        for a, b, s, u in run.pairs_of(iri):
+            pa, pb = publishers.get(std[a]), publishers.get(std[b])
+            if pa and pb and not pa & pb and not rel.between(std[a], std[b]):
+                chosen.append((a, b, s, u))
+        items += _render_competing(run, chosen, publishers, lab)
+    return items
+
+
+def _competing_filter(run: OverlapRun, publishers: Mapping[str, AbstractSet[str]]
+                      ) -> Callable[[int, np.ndarray], np.ndarray]:
+    """``FullPairs``' ``keep`` for the competing conflicts: both publishers known and disjoint,
+    and no relation between the two (``Relations.between`` empty: neither is part of the
+    other, supersedes it, is related to it or references it, transitively where it says)."""
+    std = run.coverage.standards
+    at = {s: i for i, s in enumerate(std)}
+    kinds: dict[frozenset[str], int] = {}
+    pid = np.full(len(std), -1, dtype=np.int64)
+    for i, s in enumerate(std):
+        p = publishers.get(s)
+        if p:
+            pid[i] = kinds.setdefault(frozenset(p), len(kinds))
+    sets = list(kinds)
+    disjoint = np.array([[not (x & y) for y in sets] for x in sets], dtype=bool).reshape(
+        len(sets), len(sets))
+    rel = run.relations
+    partners: dict[int, set[int]] = defaultdict(set)
+
+    def link(x: str, y: str) -> None:
+        if x in at and y in at and x != y:
+            partners[at[x]].add(at[y])
+            partners[at[y]].add(at[x])
+
+    for graph in (rel.part, rel.sup):
+        for x in list(graph):
+            seen: set[str] = set()
+            stack = list(graph.get(x, ()))
+            while stack:
+                y = stack.pop()
+                if y not in seen:
+                    seen.add(y)
+                    stack.extend(graph.get(y, ()))
+            for y in seen:
+                link(x, y)
+    for pair in rel.direct:
+        if len(pair) == 2:
+            x, y = sorted(pair)
+            link(x, y)
+    related = {a: np.array(sorted(bs), dtype=np.int64) for a, bs in partners.items()}
+
+    def keep(a: int, bs: np.ndarray) -> np.ndarray:
+        pa = pid[a]
+        if pa < 0:
+            return np.zeros(len(bs), dtype=bool)
+        pb = pid[bs]
+        ok = (pb >= 0) & disjoint[pa, np.maximum(pb, 0)]
+        r = related.get(a)
+        if r is not None:
+            ok &= ~np.isin(bs, r)
+        return ok
+
+    return keep
 
 
 def _found(store: Store, kinds: set[str], reader: LinkReader) -> list[_Found]:
@@ -551,10 +759,11 @@ def _render(f: _Found, lab: Labels, cg: dict[tuple[str, str], set[str]]) -> dict
             "message": message, "evidence": evidence}
 
 
-def _render_competing(run: OverlapRun, chosen, publishers, lab: Labels) -> list[dict]:
+def _render_competing(run: OverlapRun, chosen, publishers, lab: Labels,
+                      render: PairItems | None = None) -> list[dict]:
     out = []
     std = run.coverage.standards
-    overlaps = run.items(chosen, lab)
+    overlaps = (render or PairItems(run, lab)).items(chosen)
     for (a, b, _s, _u), ov in zip(chosen, overlaps, strict=True):
         ia, ib = std[a], std[b]
         lab.fetch(publishers[ia] | publishers[ib])
@@ -606,7 +815,8 @@ ANALYSES = (
                     "first.",
         path="/analysis/conflicts", function=conflicts, params=PARAMS, csv_columns=CSV_COLUMNS,
         table_columns=TABLE_COLUMNS, report_columns=REPORT_COLUMNS,
-        docs="docs/analyses.md#conflicts"),
+        docs="docs/analyses.md#conflicts", streamer=conflicts_stream),
 )
 
-__all__ = ["conflicts", "PARAMS", "KINDS", "SEVERITY", "ANALYSES"]
+__all__ = ["conflicts", "conflicts_stream", "standard_conflicts", "PARAMS", "KINDS", "SEVERITY",
+           "ANALYSES"]

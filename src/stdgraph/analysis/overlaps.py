@@ -33,7 +33,7 @@ import heapq
 import itertools
 import sys
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -46,6 +46,7 @@ from stdgraph.analysis.common import (
     RDFS,
     SKOS,
     AnalysisDocument,
+    AnalysisStream,
     Labels,
     Parameter,
     RawParams,
@@ -308,6 +309,8 @@ class PairIndex:
             np.zeros(0, dtype=np.int64)
         self.position = np.arange(len(sig), dtype=np.int64) - np.repeat(starts, self.sizes)
         words = max(1, (n_tokens + 63) // 64)
+        self._postings: tuple[np.ndarray, np.ndarray] | None = None  # token -> groups
+        self._group_of: dict[int, int] | None = None
         self.bits = np.zeros((n_sigs, words), dtype=np.uint64)
         np.bitwise_or.at(self.bits, (sig, tok // 64),
                          np.left_shift(np.uint64(1), (tok % 64).astype(np.uint64)))
@@ -418,6 +421,37 @@ class PairIndex:
                     yield a, b, s, u
                 start = end
 
+    def group_of(self, standard: int) -> int | None:
+        """The group of a standard (index), None when its set is too small to overlap."""
+        if self._group_of is None:
+            self._group_of = {x: g for g, mem in enumerate(self.members) for x in mem}
+        return self._group_of.get(standard)
+
+    def partners(self, k: int, t: Fraction) -> np.ndarray:
+        """The groups j != k whose set shares at least ``m`` tokens with group k's and has a
+        score of at least ``t`` with it."""
+        return self.partners_shared(k, t)[0]
+
+    def partners_shared(self, k: int, t: Fraction) -> tuple[np.ndarray, np.ndarray]:
+        """``partners`` and how many tokens each shares with group k."""
+        if self._postings is None:
+            order = np.argsort(self.flat_tok, kind="stable")
+            n_tok = int(self.flat_tok.max()) + 1 if len(self.flat_tok) else 1
+            self._postings = (self.flat_sig[order],
+                              np.searchsorted(self.flat_tok[order], np.arange(n_tok + 1)))
+        by_tok, off = self._postings
+        toks = np.fromiter(self.sigs[k], dtype=np.int64)
+        toks = toks[toks < len(off) - 1]
+        lens = off[toks + 1] - off[toks]
+        cand = np.unique(by_tok[_ranges(off[toks], lens)])
+        cand = cand[cand != k]
+        shared = np.zeros(len(cand), dtype=np.int64)
+        for w in range(self.bits.shape[1]):
+            shared += np.bitwise_count(self.bits[cand, w] & self.bits[k, w]).astype(np.int64)
+        union = self.sizes[cand] + self.sizes[k] - shared
+        keep = (shared >= self.m) & (shared * t.denominator >= t.numerator * union)
+        return cand[keep], shared[keep]
+
     def pairs_at_least(self, t: Fraction) -> Iterator[tuple[int, int]]:
         """(group, group) pairs with score >= t, plus (g, g) for groups of 2+ members."""
         for g, mem in enumerate(self.members):
@@ -425,6 +459,146 @@ class PairIndex:
                 yield g, g
         i, j, _s, _u = self.set_pairs(t)
         yield from zip(i.tolist(), j.tolist(), strict=True)
+
+
+class FullPairs:
+    """Every overlapping pair of a :class:`PairIndex`, in the documented order (score desc,
+    shared desc, a, b), with memory bounded by a constant rather than by the number of pairs:
+    what ``limit=0`` streams.
+
+    One pass over the standards in IRI order finds each one's partners b > a (the groups of
+    sets sharing at least ``min_shared`` tokens with its own, through a token -> groups index,
+    in numpy), and files each pair under its class (shared, union): pairs go to a temporary
+    file in batches, a class's pairs in (a, b) order, since the pass goes a by a and sorts each
+    a's partners. :meth:`__iter__` then reads the classes back best first: each class is one
+    score and one shared count, so that is the documented order with no sort of the pairs.
+    ``keep(a, bs)`` (a boolean mask over the partner indices ``bs``) drops pairs as they are
+    found (the competing conflicts). ``count`` is the number of pairs, known before the first.
+    """
+
+    #: pairs gathered before they are sorted into their classes and written
+    BATCH = 1 << 20
+
+    def __init__(self, index: PairIndex, n_standards: int,
+                 keep: Callable[[int, np.ndarray], np.ndarray] | None = None,
+                 beat: Callable[[], None] | None = None) -> None:
+        import tempfile
+        import time
+
+        self.file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close() or the GC
+        self.chunks: dict[int, list[tuple[int, int]]] = defaultdict(list)  # class -> (at, n)
+        self.count = 0
+        m = index.m
+        sizes = index.sizes
+        n_sigs = len(index.sigs)
+        top = int(sizes.max()) if n_sigs else 1
+        self.width = width = 2 * top + 1  # class key: shared * width + union
+        classes = sorted(((sh, un) for sh in range(1, top + 1) for un in range(sh, 2 * top + 1)),
+                         key=lambda c: (-Fraction(c[0], c[1]), -c[0]))
+        self.classes = classes
+        cls_of = np.full(width * width, -1, dtype=np.int64)
+        for k, (sh, un) in enumerate(classes):
+            cls_of[sh * width + un] = k
+        mem_len = np.array([len(mm) for mm in index.members], dtype=np.int64)
+        mem_off = np.concatenate(([0], np.cumsum(mem_len)))
+        mem_flat = (np.concatenate([np.asarray(mm, dtype=np.int64) for mm in index.members])
+                    if n_sigs else np.zeros(0, dtype=np.int64))
+        sig_of = np.full(n_standards, -1, dtype=np.int64)
+        sig_of[mem_flat] = np.repeat(np.arange(n_sigs, dtype=np.int64), mem_len)
+        # token -> groups holding it; group -> its tokens
+        order = np.argsort(index.flat_tok, kind="stable")
+        by_tok, tok_sig = index.flat_tok[order], index.flat_sig[order]
+        n_tok = int(index.flat_tok.max()) + 1 if len(index.flat_tok) else 1
+        tok_off = np.searchsorted(by_tok, np.arange(n_tok + 1))
+        sig_start = np.concatenate(([0], np.cumsum(sizes)))
+        batch_a: list[np.ndarray] = []
+        batch_b: list[np.ndarray] = []
+        batch_c: list[np.ndarray] = []
+        held = 0
+        next_beat = time.monotonic() + 1.0
+        for a in range(n_standards):
+            i = int(sig_of[a])
+            if i < 0:
+                continue
+            if beat is not None and not a % 256 and time.monotonic() > next_beat:
+                beat()
+                next_beat = time.monotonic() + 1.0
+            toks = index.flat_tok[sig_start[i]:sig_start[i + 1]]
+            lens = tok_off[toks + 1] - tok_off[toks]
+            cand = tok_sig[_ranges(tok_off[toks], lens)]
+            js, shared = np.unique(cand, return_counts=True)
+            ok = (shared >= m) & (js != i)
+            js, shared = js[ok], shared[ok]
+            keys = shared * width + (sizes[i] + sizes[js] - shared)
+            lens = mem_len[js]
+            bs = mem_flat[_ranges(mem_off[js], lens)]
+            ks = np.repeat(keys, lens)
+            own = mem_flat[mem_off[i]:mem_off[i + 1]]
+            own = own[own > a]
+            if len(own):
+                bs = np.concatenate((bs, own))
+                ks = np.concatenate((ks, np.full(len(own), sizes[i] * width + sizes[i])))
+            later = bs > a
+            bs, ks = bs[later], ks[later]
+            if keep is not None and len(bs):
+                kept = keep(a, bs)
+                bs, ks = bs[kept], ks[kept]
+            if not len(bs):
+                continue
+            by_b = np.argsort(bs, kind="stable")
+            batch_a.append(np.full(len(bs), a, dtype=np.uint32))
+            batch_b.append(bs[by_b].astype(np.uint32))
+            batch_c.append(cls_of[ks[by_b]])
+            held += len(bs)
+            if held >= self.BATCH:
+                self._write(batch_a, batch_b, batch_c)
+                held = 0
+        self._write(batch_a, batch_b, batch_c)
+
+    def _write(self, batch_a: list[np.ndarray], batch_b: list[np.ndarray],
+               batch_c: list[np.ndarray]) -> None:
+        if not batch_a:
+            return
+        a, b, c = (np.concatenate(x) for x in (batch_a, batch_b, batch_c))
+        batch_a.clear()
+        batch_b.clear()
+        batch_c.clear()
+        order = np.argsort(c, kind="stable")  # keeps (a, b) order inside a class
+        a, b, c = a[order], b[order], c[order]
+        cuts = np.flatnonzero(np.diff(c)) + 1
+        for lo, hi in zip(np.concatenate(([0], cuts)).tolist(),
+                          np.concatenate((cuts, [len(c)])).tolist(), strict=True):
+            pairs = np.empty((hi - lo, 2), dtype=np.uint32)
+            pairs[:, 0], pairs[:, 1] = a[lo:hi], b[lo:hi]
+            at = self.file.seek(0, 2)
+            self.file.write(pairs.tobytes())
+            self.chunks[int(c[lo])].append((at, hi - lo))
+            self.count += hi - lo
+
+    def __iter__(self) -> Iterator[tuple[int, int, int, int]]:
+        """(a, b, shared, union), best class first."""
+        for k in sorted(self.chunks):
+            sh, un = self.classes[k]
+            for at, n in self.chunks[k]:
+                for lo in range(0, n, self.BATCH):
+                    count = min(self.BATCH, n - lo)
+                    self.file.seek(at + 8 * lo)
+                    data = np.frombuffer(self.file.read(8 * count), dtype=np.uint32)
+                    pairs = data.reshape(-1, 2).tolist()
+                    for a, b in pairs:
+                        yield a, b, sh, un
+
+    def close(self) -> None:
+        self.file.close()
+
+
+def _ranges(starts: np.ndarray, lens: np.ndarray) -> np.ndarray:
+    """The indices starts[0]..starts[0]+lens[0]-1, starts[1].., one array."""
+    total = int(lens.sum())
+    if not total:
+        return np.zeros(0, dtype=np.int64)
+    ends = np.cumsum(lens)
+    return np.repeat(starts - (ends - lens), lens) + np.arange(total, dtype=np.int64)
 
 
 # -- relations between standards ---------------------------------------------------------------
@@ -455,6 +629,8 @@ class Relations:
             else:
                 self.direct[frozenset((a, b))][p].add(g)
                 self.edge_graphs[("direct:" + p, a, b)].add(g)
+        #: every standard with a relation (the others are related to none)
+        self.nodes: set[str] = {x for _kind, a, b in self.edge_graphs for x in (a, b)}
 
     @staticmethod
     def _path(graph: dict[str, set[str]], start: str, goal: str) -> list[str] | None:
@@ -480,6 +656,9 @@ class Relations:
 
     def between(self, a: str, b: str) -> list[dict]:
         """The relations linking a and b: [{"relation", "property"?, "path", "graphs"}]."""
+        nodes = self.nodes
+        if a not in nodes or b not in nodes:
+            return []
         out: list[dict] = []
         for kind, graph in (("part-of", self.part), ("supersession", self.sup)):
             for x, y in ((a, b), (b, a)):
@@ -593,6 +772,25 @@ class OverlapRun:
     def pairs(self) -> Iterator[tuple[int, int, int, int]]:
         return self.index.pairs()
 
+    def pairs_of(self, standard: str) -> list[tuple[int, int, int, int]]:
+        """The overlapping pairs (a, b, shared, union) one standard is in, in the documented
+        order: the pairs of the limit=0 answer that name it, found from its own group."""
+        cov, idx = self.coverage, self.index
+        x = bisect.bisect_left(cov.standards, standard)
+        if x == len(cov.standards) or cov.standards[x] != standard:
+            return []
+        k = idx.group_of(x)
+        if k is None:
+            return []
+        size = int(idx.sizes[k])
+        found = [(min(x, b), max(x, b), size, size) for b in idx.members[k] if b != x]
+        groups, shared = idx.partners_shared(k, Fraction(0))
+        for j, sh in zip(groups.tolist(), shared.tolist(), strict=True):
+            union = size + int(idx.sizes[j]) - sh
+            found += [(min(x, b), max(x, b), sh, union) for b in idx.members[j]]
+        found.sort(key=lambda p: (-p[2] / p[3], -p[2], p[0], p[1]))
+        return found
+
     def link_coverage(self) -> list[dict]:
         """The coverage entries of the links the run rests on, over every standard."""
         scope = self.reader.instances()
@@ -602,34 +800,110 @@ class OverlapRun:
         return out
 
     def items(self, chosen: list[tuple[int, int, int, int]], lab: Labels) -> list[dict]:
-        cov = self.coverage
-        std = cov.standards
+        """The items of the pairs ``chosen`` (a, b, shared, union)."""
+        return PairItems(self, lab).items(chosen)
+
+
+_NO_GRAPHS: dict[str, frozenset[str]] = {}
+
+
+class PairItems:
+    """Renders overlap items. ``shared=True`` (a stream) keeps what pairs have in common
+    between calls and hands the same ``{"iri", "label"}`` objects to many items (do not change
+    them); each cache is cleared when it grows past ``KEEP`` entries, so memory stays
+    bounded."""
+
+    KEEP = 50_000
+
+    def __init__(self, run: OverlapRun, lab: Labels, shared: bool = False) -> None:
+        self.run = run
+        self.lab = lab
+        self.share = shared
+        self._shared: dict[frozenset[int], tuple[list[int], list[dict]]] = {}
+        self._graph_refs: dict[frozenset[str], list[dict]] = {}
+        self._named: dict[frozenset, frozenset[str]] = {}
+        self._cgraphs: dict[str, dict[str, frozenset[str]]] = {}
+
+    def _keep(self, cache: dict) -> dict:
+        if len(cache) > self.KEEP:
+            cache.clear()
+        return cache
+
+    def _classification_graphs(self, involved: list[str]) -> None:
+        """standard -> element -> the named graphs of its classification, for ``involved``."""
+        run, cache = self.run, self._keep(self._cgraphs)
+        todo = [x for x in involved if x not in cache]
+        if run.snapshot is None:
+            found = classification_graphs(run.store, todo)
+            for x in todo:
+                cache[x] = {}
+            for (x, e), graphs in found.items():
+                cache[x][e] = frozenset(graphs)
+            return
+        table = run.snapshot.table(run.store, SG + "classifiedIn")
+        named = self._named
+        for x in todo:
+            out = {}
+            for e, graphs in table.get(x, {}).items():
+                g = named.get(graphs)
+                if g is None:
+                    g = named[graphs] = frozenset(y for y in graphs if y is not None)
+                if g:
+                    out[text(e)] = g
+            cache[x] = out
+
+    def items(self, chosen: list[tuple[int, int, int, int]]) -> list[dict]:
+        run, lab = self.run, self.lab
+        cov = run.coverage
+        std, sets, tokens = cov.standards, cov.sets, cov.tokens
         involved = sorted({std[x] for a, b, _s, _u in chosen for x in (a, b)})
-        tokens_used = {t for a, b, _s, _u in chosen for t in cov.sets[a] & cov.sets[b]}
-        cgraphs = classification_graphs(self.store, involved, self.snapshot)
-        rel = self.relations
-        lab.fetch(involved + [cov.tokens[t] for t in tokens_used])
+        self._classification_graphs(involved)
+        cgraphs = self._cgraphs
+        rel = run.relations
+        shared_cache = self._keep(self._shared)
+        lab.fetch(involved + [tokens[t] for t in {t for a, b, _s, _u in chosen
+                                                  for t in sets[a] & sets[b]}])
+        graph_refs = self._keep(self._graph_refs)
+        copy = not self.share
         out = []
         for a, b, s, u in chosen:
             ia, ib = std[a], std[b]
-            shared = sorted(cov.sets[a] & cov.sets[b], key=lambda t: cov.tokens[t])
+            common = sets[a] & sets[b]
+            hit = shared_cache.get(common)
+            if hit is None:
+                order = sorted(common, key=tokens.__getitem__)
+                hit = shared_cache[common] = (order, lab.refs(tokens[t] for t in order))
+            shared, shared_refs = hit
             relations = rel.between(ia, ib)
+            ga, gb = cgraphs.get(ia, _NO_GRAPHS), cgraphs.get(ib, _NO_GRAPHS)
             graphs: set[str] = set()
             matched = []
-            for t in shared:
-                concept = cov.tokens[t]
-                ea = cov.actual.get(a, {}).get(t, [concept])
-                eb = cov.actual.get(b, {}).get(t, [concept])
-                for x, es in ((ia, ea), (ib, eb)):
-                    for e in es:
-                        graphs |= cgraphs.get((x, e), set())
-                if ea != [concept] or eb != [concept]:
-                    matched.append({"concept": lab.ref(concept), "a": lab.refs(ea),
-                                    "b": lab.refs(eb)})
-            lab.fetch(x for r in relations for x in r["path"])
+            aa, ab = cov.actual.get(a), cov.actual.get(b)
+            if aa is None and ab is None:  # every shared token stands for itself
+                for t in shared:
+                    concept = tokens[t]
+                    graphs.update(ga.get(concept, ()), gb.get(concept, ()))
+            else:
+                for t in shared:
+                    concept = tokens[t]
+                    ea = (aa or {}).get(t, [concept])
+                    eb = (ab or {}).get(t, [concept])
+                    for e in ea:
+                        graphs |= ga.get(e, frozenset())
+                    for e in eb:
+                        graphs |= gb.get(e, frozenset())
+                    if ea != [concept] or eb != [concept]:
+                        matched.append({"concept": lab.ref(concept), "a": lab.refs(ea),
+                                        "b": lab.refs(eb)})
+            key = frozenset(graphs)
+            grefs = graph_refs.get(key)
+            if grefs is None:
+                grefs = graph_refs[key] = lab.graph_refs(graphs)
+            if relations:
+                lab.fetch(x for r in relations for x in r["path"])
             evidence: dict = {
-                "a_coverage": len(cov.sets[a]), "b_coverage": len(cov.sets[b]), "union": u,
-                "graphs": lab.graph_refs(graphs),
+                "a_coverage": len(sets[a]), "b_coverage": len(sets[b]), "union": u,
+                "graphs": [dict(r) for r in grefs] if copy else grefs,
                 "relations": [
                     {"relation": r["relation"],
                      **({"property": lab.ref(r["property"])} if "property" in r else {}),
@@ -637,11 +911,11 @@ class OverlapRun:
                     for r in relations
                 ],
             }
-            if self.expand:
+            if run.expand:
                 evidence["matched"] = matched
             out.append({
                 "a": ia, "b": ib, "a_label": lab(ia), "b_label": lab(ib),
-                "shared": lab.refs(cov.tokens[t] for t in shared),
+                "shared": [dict(r) for r in shared_refs] if copy else shared_refs,
                 "score": round(s / u, 6), "related": bool(relations), "evidence": evidence,
             })
         return out
@@ -650,17 +924,58 @@ class OverlapRun:
 def overlaps(store: Store, raw: RawParams | None = None, *, ignore=("format",)
              ) -> AnalysisDocument:
     params = parse_params(PARAMS, raw or {}, ignore=ignore)
+    limit = params["limit"]
+    if not limit:
+        return overlaps_stream(store, raw, ignore=ignore).document()
     run = OverlapRun(store, params["min_shared"], params["expand"], params["dimensions"],
                      Evidence.of(params))
-    limit = params["limit"]
+    # one more than the limit tells whether it cut; a limit of a machine word or more cuts nothing
     stream = run.pairs()
-    # one more than the limit tells whether it cut; a limit of a machine word cuts nothing
-    chosen = (list(itertools.islice(stream, limit + 1)) if limit and limit < sys.maxsize
+    chosen = (list(itertools.islice(stream, limit + 1)) if limit < sys.maxsize
               else list(stream))
     chosen, truncated = cap(chosen, limit)
     items = run.items(chosen, Labels.of(store, run.snapshot))
     return AnalysisDocument("overlaps", json_params(params), items, truncated,
                             {"coverage": run.link_coverage()})
+
+
+#: pairs rendered at a time when every pair is streamed (labels and evidence are read per batch)
+STREAM_BATCH = 2000
+
+
+def overlaps_stream(store: Store, raw: RawParams | None = None, *, ignore=("format",)
+                    ) -> AnalysisStream:
+    """``overlaps`` with its items made as they are written out: with ``limit=0`` every pair,
+    in the documented order, with memory bounded by a constant (``FullPairs``)."""
+    params = parse_params(PARAMS, raw or {}, ignore=ignore)
+    if params["limit"]:
+        return AnalysisStream.of(overlaps(store, raw, ignore=ignore))
+    run = OverlapRun(store, params["min_shared"], params["expand"], params["dimensions"],
+                     Evidence.of(params))
+    full = FullPairs(run.index, len(run.coverage.standards), beat=getattr(store, "beat", None))
+    render = PairItems(run, Labels.of(store, run.snapshot), shared=True)
+
+    def items() -> Iterator[dict]:
+        try:
+            pairs = iter(full)
+            while chunk := list(itertools.islice(pairs, STREAM_BATCH)):
+                yield from render.items(chunk)
+        finally:
+            full.close()
+
+    return AnalysisStream("overlaps", json_params(params), items(), full.count, False,
+                          {"coverage": run.link_coverage()})
+
+
+def standard_overlaps(store: Store, iri: str, raw: RawParams | None = None, *,
+                      ignore=("format", "limit")) -> list[dict]:
+    """The items of the overlaps answer with every pair (``limit=0``) that name standard
+    ``iri`` (as ``a`` or ``b``), in its order, found from the standard's own coverage: what a
+    standard's page shows, at the cost of its own pairs. ``raw``: the overlaps parameters."""
+    params = parse_params(PARAMS, raw or {}, ignore=ignore)
+    run = OverlapRun(store, params["min_shared"], params["expand"], params["dimensions"],
+                     Evidence.of(params))
+    return run.items(run.pairs_of(iri), Labels.of(store, run.snapshot))
 
 
 def clusters(store: Store, raw: RawParams | None = None, *, ignore=("format",)
@@ -688,50 +1003,108 @@ def clusters(store: Store, raw: RawParams | None = None, *, ignore=("format",)
                             {"coverage": run.link_coverage()})
 
 
+@dataclass
+class ClusterEdges:
+    """The groups (distinct coverages) of a pair index that overlap with a score of at least
+    the threshold: pairs ``i < j`` of group numbers, and the groups' token sets (what an edge
+    depends on: not the members), so that an index of the next store version can take them
+    over and compute only the edges of its new groups."""
+
+    sigs: list[frozenset[int]]
+    tokens: list[str]
+    i: np.ndarray
+    j: np.ndarray
+
+
+def _cluster_edges(run: OverlapRun, threshold: Fraction) -> ClusterEdges:
+    i, j, _s, _u = run.index.set_pairs(threshold)
+    return ClusterEdges(run.index.sigs, list(run.coverage.tokens), i, j)
+
+
+def _cluster_edges_update(run: OverlapRun, threshold: Fraction, old: ClusterEdges
+                          ) -> ClusterEdges | None:
+    """``old``'s edges between the groups still there, and those of the new groups."""
+    idx, tokens = run.index, run.coverage.tokens
+    if tokens[:len(old.tokens)] != old.tokens:
+        return None  # token numbers changed (the coverage was derived afresh)
+    at = {sig: k for k, sig in enumerate(idx.sigs)}
+    remap = np.array([at.get(sig, -1) for sig in old.sigs] or [-1], dtype=np.int64)
+    i, j = remap[old.i], remap[old.j]
+    kept = (i >= 0) & (j >= 0)
+    i, j = np.minimum(i[kept], j[kept]), np.maximum(i[kept], j[kept])
+    before = set(old.sigs)
+    new_i, new_j = [], []
+    for k, sig in enumerate(idx.sigs):
+        if sig not in before:
+            partners = idx.partners(k, threshold)
+            new_i.append(np.minimum(partners, k))
+            new_j.append(np.maximum(partners, k))
+    if new_i:  # each edge once (between two new groups it was found from both ends)
+        n = max(len(idx.sigs), 1)
+        keys = np.unique(np.concatenate(new_i) * n + np.concatenate(new_j))
+        i, j = np.concatenate((i, keys // n)), np.concatenate((j, keys % n))
+    return ClusterEdges(idx.sigs, list(tokens), i, j)
+
+
 def _clusters(run: OverlapRun, threshold: Fraction
               ) -> list[tuple[int, int, list[int], list[tuple[int, int]]]]:
     """The clusters in order, without labels: (size, pairs, members, [(token, standards)]
-    of its up to 10 most common elements)."""
-    idx = run.index
-    parent = list(range(len(idx.members)))
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    pair_count: dict[int, int] = defaultdict(int)
-    edges = list(idx.pairs_at_least(threshold))
-    for g1, g2 in edges:
-        r1, r2 = find(g1), find(g2)
-        if r1 != r2:
-            parent[max(r1, r2)] = min(r1, r2)
-    for g1, g2 in edges:
-        n1, n2 = len(idx.members[g1]), len(idx.members[g2])
-        pair_count[find(g1)] += n1 * (n1 - 1) // 2 if g1 == g2 else n1 * n2
-    comps: dict[int, list[int]] = defaultdict(list)
-    for g1, g2 in edges:
-        for g in (g1, g2):
-            comps[find(g)].append(g)
-    cov = run.coverage
+    of its up to 10 most common elements). Components of the groups over the edges, in numpy
+    (label propagation with pointer jumping)."""
+    key = ("cluster-edges", run.min_shared, run.expand, run.dimensions, threshold)
+    edges = run.reader.memoised(key, lambda: _cluster_edges(run, threshold),
+                                lambda old, _dirty: _cluster_edges_update(run, threshold, old))
+    idx, cov = run.index, run.coverage
+    n = len(idx.sigs)
+    if not n:
+        return []
+    sizes = np.array([len(m) for m in idx.members], dtype=np.int64)
+    label = _components(n, edges.i, edges.j)
+    # a group is in a cluster when it has an edge or two members of its own
+    linked = np.zeros(n, dtype=bool)
+    linked[edges.i] = linked[edges.j] = True
+    linked |= sizes >= 2
+    standards = np.bincount(label, weights=np.where(linked, sizes, 0), minlength=n)
+    pairs = (np.bincount(label[edges.i], weights=sizes[edges.i] * sizes[edges.j], minlength=n)
+             + np.bincount(label, weights=sizes * (sizes - 1) // 2, minlength=n))
+    roots = np.flatnonzero(standards >= 2)
+    groups: dict[int, list[int]] = defaultdict(list)
+    for g in np.flatnonzero(linked & np.isin(label, roots)).tolist():
+        groups[int(label[g])].append(g)
     found = []
-    for root, gs in comps.items():
-        members = sorted({s for g in set(gs) for s in idx.members[g]})
-        if len(members) < 2:
-            continue
-        found.append((root, members))
+    for root, gs in groups.items():
+        members = sorted(s for g in gs for s in idx.members[g])
+        found.append((root, members, gs))
     found.sort(key=lambda rm: (-len(rm[1]), rm[1][0]))
     out = []
-    for root, members in found:
+    for root, members, gs in found:
         counts: dict[int, int] = defaultdict(int)
-        for s in members:
-            for t in cov.sets[s]:
-                counts[t] += 1
+        for g in gs:
+            for t in idx.sigs[g]:
+                counts[t] += len(idx.members[g])
         common = sorted((t for t, c in counts.items() if c >= 2),
                         key=lambda t: (-counts[t], cov.tokens[t]))[:10]
-        out.append((len(members), pair_count[root], members, [(t, counts[t]) for t in common]))
+        out.append((len(members), int(pairs[root]), members,
+                    [(t, counts[t]) for t in common]))
     return out
+
+
+def _components(n: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """Each node's component: the smallest node of it (label propagation over the edges,
+    with pointer jumping; a few rounds on these graphs)."""
+    label = np.arange(n, dtype=np.int64)
+    while True:
+        a, b = label[i], label[j]
+        new = label.copy()
+        np.minimum.at(new, np.maximum(a, b), np.minimum(a, b))
+        while True:
+            jumped = new[new]
+            if np.array_equal(jumped, new):
+                break
+            new = jumped
+        if np.array_equal(new, label):
+            return label
+        label = new
 
 
 CSV_COLUMNS = [
@@ -788,7 +1161,7 @@ ANALYSES = (
                     "duplicated work.",
         path="/analysis/overlaps", function=overlaps, params=PARAMS,
         csv_columns=CSV_COLUMNS, table_columns=TABLE_COLUMNS, report_columns=REPORT_COLUMNS,
-        docs="docs/analyses.md#overlaps"),
+        docs="docs/analyses.md#overlaps", streamer=overlaps_stream),
     Analysis(
         "clusters", "Groups of standards connected by strong overlaps",
         description="Each item is a group of standards joined by strong overlaps: every "
@@ -802,5 +1175,7 @@ ANALYSES = (
         report_columns=CLUSTER_REPORT_COLUMNS, docs="docs/analyses.md#overlaps"),
 )
 
-__all__ = ["overlaps", "clusters", "OverlapRun", "PairIndex", "Coverage", "fetch_coverage",
-           "Relations", "PARAMS", "CLUSTER_PARAMS", "DEFAULT_LIMIT", "ANALYSES"]
+__all__ = ["overlaps", "overlaps_stream", "standard_overlaps", "clusters", "OverlapRun",
+           "PairIndex", "FullPairs", "PairItems", "Coverage", "fetch_coverage",
+           "update_coverage", "Relations", "PARAMS", "CLUSTER_PARAMS", "DEFAULT_LIMIT",
+           "ANALYSES"]

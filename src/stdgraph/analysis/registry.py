@@ -28,11 +28,15 @@ from typing import Any
 
 from stdgraph.analysis.common import (
     AnalysisDocument,
+    AnalysisStream,
     Column,
     Parameter,
     RawParams,
     coverage_cell,
     coverage_footer,
+    stream_csv,
+    stream_json,
+    stream_ndjson,
     to_csv,
     to_json,
     to_table,
@@ -43,8 +47,9 @@ from stdgraph.store.base import Store
 
 __all__ = ["Analysis", "AnalysisRegistry", "Column", "FORMATS", "Parameter", "UnknownAnalysis"]
 
-#: the output formats of ``Analysis.render`` (HTTP serves json and csv)
-FORMATS = ("json", "csv", "table")
+#: the output formats of ``Analysis.render`` (HTTP serves json, csv and ndjson): ``ndjson`` is
+#: JSON lines, one item per line
+FORMATS = ("json", "csv", "ndjson", "table")
 #: the HTTP paths of analyses live under this prefix, so they cannot shadow other routes
 PATH_PREFIX = "/analysis/"
 _NAME = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
@@ -82,6 +87,10 @@ class Analysis:
     table_appendix: Callable[[AnalysisDocument], str] | None = None
     #: where the definitions are written out for people
     docs: str = "docs/analyses.md"
+    #: ``streamer(store, raw, *, ignore) -> AnalysisStream``: the answer with its items made
+    #: as they are written out (``limit=0``: every item, memory bounded by a constant); none:
+    #: ``stream`` wraps ``function``'s whole document
+    streamer: Callable[..., AnalysisStream] | None = None
     _by_name: dict[str, Param] = field(init=False, default_factory=dict, repr=False,
                                        compare=False)
 
@@ -109,6 +118,32 @@ class Analysis:
             ignore: tuple[str, ...] = ("format",)) -> AnalysisDocument:
         """The document for raw text parameters (ParameterError names a bad one)."""
         return self.function(store, raw or {}, ignore=ignore)
+
+    def stream(self, store: Store, raw: RawParams | None = None, *,
+               ignore: tuple[str, ...] = ("format",)) -> AnalysisStream:
+        """The answer for raw text parameters as a stream: its items are made as they are
+        consumed (``streamer``), or those of ``run``'s document."""
+        if self.streamer is not None:
+            return self.streamer(store, raw or {}, ignore=ignore)
+        return AnalysisStream.of(self.run(store, raw, ignore=ignore))
+
+    def render_stream(self, stream: AnalysisStream, fmt: str) -> Iterator[str]:
+        """``render`` of the stream's document, piece by piece (json, csv, ndjson: the same
+        text, written as the items come; table needs every row for its widths)."""
+        if fmt == "json":
+            return stream_json(stream)
+        if fmt == "ndjson":
+            return stream_ndjson(stream)
+        if fmt == "csv":
+            return stream_csv(stream, self._csv_columns(stream.extra))
+        return iter([self.render(stream.document(), fmt)])
+
+    def _csv_columns(self, extra: Mapping[str, Any]) -> list[Column]:
+        if not self.counts_evidence:
+            return list(self.csv_columns)
+        overall = extra.get("coverage", [])
+        column = ("coverage", lambda i: coverage_cell(i.get("coverage", overall)))
+        return [*self.csv_columns, column]
 
     def raw_from_query(self, query: Mapping[str, list[str]]) -> dict[str, Any]:
         """A URL's query parameters (``name -> [values]``, ``format`` left out) as the raw
@@ -139,11 +174,9 @@ class Analysis:
         if fmt == "json":
             return to_json(doc)
         if fmt == "csv":
-            if not self.counts_evidence:
-                return to_csv(doc, list(self.csv_columns))
-            overall = doc.extra.get("coverage", [])
-            column = ("coverage", lambda i: coverage_cell(i.get("coverage", overall)))
-            return to_csv(doc, [*self.csv_columns, column])
+            return to_csv(doc, self._csv_columns(doc.extra))
+        if fmt == "ndjson":
+            return "".join(stream_ndjson(AnalysisStream.of(doc)))
         if fmt == "table":
             out = to_table(doc, list(self.table_columns))
             if self.table_appendix is not None:

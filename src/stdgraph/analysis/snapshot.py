@@ -358,6 +358,8 @@ class Snapshot:
         self.memo: dict[Any, Any] = {}
         #: the previous versions' memo, with what the writes since touched
         self._stale: dict[Any, tuple[Any, Dirty]] = {}
+        #: whole answers (``answer``), the most recent ``ANSWERS``; not carried over
+        self._answers: dict[Any, Any] = {}
         self._graphs: dict[Graphs, Graphs] = {}
         self._lock = threading.RLock()
 
@@ -485,6 +487,24 @@ class Snapshot:
         if value is None:
             value = compute()
         self.memo[key] = value
+        return value
+
+    #: answers kept per version (each may be megabytes of text)
+    ANSWERS = 16
+
+    def answer(self, key: Any, compute: Callable[[], T]) -> T:
+        """``compute()`` (a whole answer, such as a rendered document), kept for this version
+        among the ``ANSWERS`` most recently asked for."""
+        with self._lock:
+            if key in self._answers:
+                kept: T = self._answers.pop(key)
+                self._answers[key] = kept  # most recent last
+                return kept
+        value = compute()
+        with self._lock:
+            self._answers[key] = value
+            while len(self._answers) > self.ANSWERS:
+                del self._answers[next(iter(self._answers))]
         return value
 
     # -- bringing it up to date ---------------------------------------------------------------

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -115,6 +115,13 @@ class ApiContext:
             return result
 
         return run
+
+    def stream(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> AsyncIterator[bytes]:
+        """``fn(store, *args, **kwargs)``'s text pieces (an iterable of str) as UTF-8 chunks,
+        made through the query runner as they are sent (``executor.stream``): the time limit
+        is on each stretch without progress."""
+        return self.executor.stream(CallJob.of(fn, *args, **kwargs),
+                                    self.settings.query_timeout or None)
 
     @property
     def writable(self) -> bool:

@@ -44,7 +44,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
@@ -111,10 +111,35 @@ class CallJob:
     def of(cls, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> CallJob:
         return cls(function_ref(fn), args, kwargs)
 
-    def run(self, store: Store, deadline: Deadline, cache: StateCache | None = None) -> Any:
-        """Run it against ``store``, read under ``deadline``, with the runner's ``cache``."""
-        bounded = DeadlineStore(store, deadline, cache)
+    def run(self, store: Store, deadline: Deadline, cache: StateCache | None = None,
+            beat: Callable[[], None] | None = None) -> Any:
+        """Run it against ``store``, read under ``deadline``, with the runner's ``cache``
+        (``beat``: what ``DeadlineStore.beat`` calls)."""
+        bounded = DeadlineStore(store, deadline, cache, beat)
         return resolve_function(self.function)(bounded, *self.args, **self.kwargs)
+
+
+#: bytes of a streamed answer sent at a time
+STREAM_CHUNK = 1 << 16
+
+
+def stream_chunks(pieces: Iterable[str]) -> Iterator[bytes]:
+    """A stream job's text pieces as UTF-8 chunks of about ``STREAM_CHUNK`` bytes, or what
+    there is after half a second (a chunk is the job's sign of progress)."""
+    buf: list[bytes] = []
+    size = 0
+    sent = time.monotonic()
+    for piece in pieces:
+        data = piece.encode("utf-8")
+        buf.append(data)
+        size += len(data)
+        if size >= STREAM_CHUNK or time.monotonic() - sent >= 0.5:
+            yield b"".join(buf)
+            buf.clear()
+            size = 0
+            sent = time.monotonic()
+    if buf:
+        yield b"".join(buf)
 
 
 class ThreadQueryExecutor:
@@ -145,6 +170,41 @@ class ThreadQueryExecutor:
         # runs (its future is cancelled), one running stops at its next query
         return await self._run(partial(job.run, self.store, Deadline(timeout), self.cache),
                                timeout)
+
+    async def stream(self, job: CallJob, timeout: float | None) -> AsyncIterator[bytes]:
+        """``job``'s text pieces (it returns an iterable of str), as UTF-8 chunks, made on the
+        threads one chunk at a time. The time limit is on each stretch without progress (a
+        chunk, or ``DeadlineStore.beat``); a thread cannot be stopped, so a stalled one keeps
+        going until its chunk is made, and the rest is not asked for."""
+        loop = asyncio.get_running_loop()
+        last = [time.monotonic()]
+
+        def beat() -> None:
+            last[0] = time.monotonic()
+
+        def start() -> Iterator[bytes]:
+            return stream_chunks(job.run(self.store, Deadline(None), self.cache, beat))
+
+        chunks = await self._progress(loop.run_in_executor(self.pool, start), timeout, last)
+        while True:
+            chunk = await self._progress(
+                loop.run_in_executor(self.pool, next, chunks, None), timeout, last)
+            if chunk is None:
+                return
+            last[0] = time.monotonic()
+            yield chunk
+
+    @staticmethod
+    async def _progress(fut: asyncio.Future, timeout: float | None, last: list[float]) -> Any:
+        """``await fut``, or QueryTimeout once nothing has moved for ``timeout`` seconds."""
+        while True:
+            try:
+                async with asyncio.timeout(1.0):
+                    return await asyncio.shield(fut)
+            except TimeoutError:
+                if timeout and time.monotonic() - last[0] > timeout:
+                    fut.cancel()
+                    raise QueryTimeout(timeout) from None
 
     async def _run(self, work: Callable[[], Any], timeout: float | None) -> Any:
         fut = asyncio.get_running_loop().run_in_executor(self.pool, work)
@@ -229,9 +289,11 @@ class _Worker:
     parent's ``__main__``, which an embedding application may not guard. The parent talks to it
     from the event loop with non-blocking socket calls, so no thread sits between them."""
 
-    def __init__(self, store_dir: str, preload: Iterable[str] = ()) -> None:
+    def __init__(self, store_dir: str, preload: Iterable[str] = (),
+                 warm: Iterable[str] = ()) -> None:
         setup = json.dumps({"path": [p for p in sys.path if isinstance(p, str)],
-                            "preload": sorted(preload), "parent": os.getpid()})
+                            "preload": sorted(preload), "warm": list(warm),
+                            "parent": os.getpid()})
         parent, child = socket.socketpair()
         try:
             self.proc = subprocess.Popen(
@@ -301,6 +363,9 @@ class ProcessQueryExecutor:
 
     kind = "processes"
     START_TIMEOUT = 60.0
+    #: the start-up time allowed when workers warm up (``warm``): deriving what the analyses
+    #: keep can take minutes on a large store
+    WARM_TIMEOUT = 900.0
 
     def __init__(self, store_dir: str, workers: int) -> None:
         self.store_dir = store_dir
@@ -308,6 +373,11 @@ class ProcessQueryExecutor:
         #: modules every worker imports before it is ready (the routers add the modules of the
         #: functions they will call, so the first call of a new worker does not wait for them)
         self.preload: set[str] = set()
+        #: functions (``"module:qualname"``, called ``fn(store)`` with the worker's cache and no
+        #: time limit) every worker runs before it is ready: the routers add what derives the
+        #: state they keep (the analyses' snapshot), so that no request waits for it under its
+        #: time limit; a request waiting for a worker to start does not count that time
+        self.warm: list[str] = []
         # last in, first out: the worker used last takes the next job, so under a light load
         # one worker does most of the work with its caches (RocksDB blocks, the analyses the
         # pages quote) warm, and the others stay idle
@@ -344,6 +414,10 @@ class ProcessQueryExecutor:
         with self._lock:
             return sorted(w.proc.pid for w in self._all)
 
+    @property
+    def start_timeout(self) -> float:
+        return self.WARM_TIMEOUT if self.warm else self.START_TIMEOUT
+
     def wait_until_ready(self, timeout: float = START_TIMEOUT) -> bool:
         """Block until every worker is ready (tests, benchmarks); False after ``timeout``."""
         self.start()
@@ -359,10 +433,10 @@ class ProcessQueryExecutor:
         """Start a worker and hand it out once it is ready (this blocks: background threads
         only). One that does not get ready is killed and started again a second later."""
         while not self._closed:
-            w = _Worker(self.store_dir, self.preload)
+            w = _Worker(self.store_dir, self.preload, self.warm)
             with self._lock:
                 self._all.add(w)
-            if w.wait_ready(self.START_TIMEOUT) and not self._closed:
+            if w.wait_ready(self.start_timeout) and not self._closed:
                 with self._lock:
                     self._ready.add(w)
                 self._idle.put(w)
@@ -405,7 +479,7 @@ class ProcessQueryExecutor:
             if len(self._ready) < self.size and not self._closed:
                 waited = time.monotonic() - t0
                 starting_for += waited
-                if starting_for > self.START_TIMEOUT:
+                if starting_for > self.start_timeout:
                     raise ApiError(503, "no query worker could start; see the server's log")
                 deadline.extend(waited)
 
@@ -420,6 +494,77 @@ class ProcessQueryExecutor:
 
     async def call(self, job: CallJob, timeout: float | None) -> Any:
         return await self._run(("call", job.function, job.args, job.kwargs, timeout), timeout)
+
+    async def stream(self, job: CallJob, timeout: float | None) -> AsyncIterator[bytes]:
+        """``job``'s text pieces (it returns an iterable of str) as UTF-8 chunks, sent by a
+        worker as it makes them; the worker is the job's until the end. The time limit is on
+        each stretch without progress (a chunk, or the job's ``DeadlineStore.beat``): past it
+        the worker is killed and QueryTimeout raised. A background task reads the worker into
+        a queue of two chunks; a consumer that stops taking them (the client went away, the
+        iterator was dropped unclosed) for the time limit has the worker killed too, as has
+        one that closes the iterator early, since the worker is still sending."""
+        data = pickle.dumps(("stream", job.function, job.args, job.kwargs, timeout),
+                            protocol=pickle.HIGHEST_PROTOCOL)
+        deadline = Deadline(timeout)
+        worker = await self._acquire(deadline, timeout)
+        queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue(maxsize=2)
+        pump = asyncio.create_task(self._pump(worker, data, deadline, timeout, queue))
+        try:
+            while True:
+                kind, payload = await queue.get()
+                if kind == "chunk":
+                    yield payload
+                elif kind == "end":
+                    return
+                else:
+                    raise payload
+        finally:
+            if not pump.done():
+                pump.cancel()
+
+    async def _pump(self, w: _Worker, data: bytes, deadline: Deadline, timeout: float | None,
+                    queue: asyncio.Queue[tuple[str, Any]]) -> None:
+        """A stream's worker -> ``queue``; the worker goes back to the pool after a clean end
+        (or the job's own error), else it is killed and replaced."""
+        clean = False
+        try:
+            await w.send(data)
+            while True:
+                remaining = deadline.remaining()
+                try:
+                    async with asyncio.timeout(None if remaining is None else remaining + 0.05):
+                        status, payload = await w.recv()
+                except TimeoutError:
+                    self.killed += 1
+                    await queue.put(("error", QueryTimeout(timeout or 0)))
+                    return
+                deadline = Deadline(timeout)
+                if status == "beat":
+                    continue
+                if status == "chunk":
+                    try:
+                        async with asyncio.timeout(timeout):
+                            await queue.put(("chunk", payload))
+                    except TimeoutError:
+                        return  # nobody takes the chunks any more
+                    continue
+                if status == "end":
+                    clean = True
+                    await queue.put(("end", None))
+                    return
+                clean = True  # the job's own error: the worker is done with it
+                error = payload if status == "raise" else ApiError(
+                    payload["status"], payload["message"], **payload["extra"])
+                await queue.put(("error", error))
+                return
+        except (EOFError, OSError):
+            await queue.put(("error", ApiError(
+                503, "the query worker stopped unexpectedly; try again")))
+        finally:
+            if clean:
+                self._idle.put(w)
+            else:
+                self._discard(w)
 
     async def _run(self, message: tuple, timeout: float | None) -> Any:
         """Send ``message`` to an idle worker and return its answer's payload; 503 at the

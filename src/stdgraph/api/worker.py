@@ -12,6 +12,7 @@ write committed through the API (writes commit by switching generations).
 
 from __future__ import annotations
 
+import gc
 import importlib
 import json
 import os
@@ -23,7 +24,7 @@ import time
 from typing import Any
 
 from stdgraph.api.errors import error_extra
-from stdgraph.api.executor import CallJob, recv_message, send_message
+from stdgraph.api.executor import CallJob, recv_message, send_message, stream_chunks
 from stdgraph.deadline import Deadline
 from stdgraph.errors import StdgraphError
 from stdgraph.store import open_store
@@ -72,6 +73,34 @@ def _exit_with(parent: int, interval: float = 0.2) -> None:
             time.sleep(interval)
 
     threading.Thread(target=watch, name="stdgraph-parent-watch", daemon=True).start()
+def _stream(store: Store, job: tuple, cache: StateCache, send) -> None:
+    """A stream job: its chunks, then ``("end", None)``; ``("beat", None)`` at most once a
+    second while the job says it is getting on with nothing to send yet. No deadline of its
+    own: the parent kills the worker when nothing comes for the time limit."""
+    _kind, function, args, kwargs, _timeout = job
+    last = [time.monotonic()]
+
+    def beat() -> None:
+        now = time.monotonic()
+        if now - last[0] >= 1.0:
+            last[0] = now
+            send(("beat", None))
+
+    pieces = CallJob(function, args, kwargs).run(store, Deadline(None), cache, beat)
+    for chunk in stream_chunks(pieces):
+        send(("chunk", chunk))
+        last[0] = time.monotonic()
+    send(("end", None))
+
+
+def _warm(store: Store, cache: StateCache, text: str | None) -> None:
+    """The setup's ``warm`` functions, ``fn(store)`` with this worker's cache and no time
+    limit, before the worker says it is ready (a failure is left for the jobs to meet)."""
+    for ref in json.loads(text).get("warm", []) if text else []:
+        try:
+            CallJob(ref).run(store, Deadline(None), cache)
+        except Exception:  # noqa: BLE001, S112 - a job doing the same will say what is wrong
+            continue
 
 
 def _setup(text: str | None) -> None:
@@ -108,6 +137,13 @@ def worker_main(sock, store_spec: str,
     store = open_store(store_spec, read_only=True)
     cache = StateCache()  # what calls derive from the store, for this worker's life
     _setup(setup)
+    _warm(store, cache, setup)
+    # what the jobs keep (the analyses' snapshot: millions of objects on a large store) is
+    # left out of the cyclic garbage collector's full passes, which would otherwise take
+    # half a second each, at random, in later jobs; the same after every job (after its own
+    # cyclic garbage, young, is collected: a frozen cycle would never be)
+    gc.collect()
+    gc.freeze()
     conn.send(("ready", None))
     while True:
         try:
@@ -116,6 +152,18 @@ def worker_main(sock, store_spec: str,
             return
         if job is None:
             return
+        if job[0] == "stream":
+            try:
+                _stream(store, job, cache, conn.send)
+            except OSError:
+                return  # the parent closed the pipe (it kills a worker whose stream it left)
+            except BaseException as e:  # noqa: BLE001 - the failure ends the stream
+                try:
+                    conn.send(_failure(e))
+                except OSError:
+                    return
+            _settle()
+            continue
         try:
             try:
                 result = _run(store, job, cache)
@@ -125,6 +173,14 @@ def worker_main(sock, store_spec: str,
             conn.send(("ok", result))
         except BaseException as e:  # noqa: BLE001 - every failure goes back to the parent
             conn.send(_failure(e))
+        result = None
+        _settle()
+
+
+def _settle() -> None:
+    """After a job: collect its young cyclic garbage, freeze what is left (see worker_main)."""
+    gc.collect(1)
+    gc.freeze()
 
 
 def main(argv: list[str] | None = None) -> None:  # pragma: no cover - child process

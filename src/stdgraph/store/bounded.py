@@ -88,11 +88,20 @@ class DeadlineStore(Store):
     """``store``, read under ``deadline``; every read checks it before and after. ``cache``:
     where :meth:`cached` keeps derived values (none: they are computed each time)."""
 
-    def __init__(self, store: Store, deadline: Deadline, cache: StateCache | None = None) -> None:
+    def __init__(self, store: Store, deadline: Deadline, cache: StateCache | None = None,
+                 beat: Callable[[], None] | None = None) -> None:
         self.store = store
         self.deadline = deadline
         self.cache = cache
         self.kind = store.kind
+        self._beat = beat
+
+    def beat(self) -> None:
+        """Say the work is getting on: a streamed answer's time limit is on each stretch
+        without progress, and long work with nothing to send yet (the first pass over every
+        pair) calls this now and then. Nothing happens unless the runner asked for it."""
+        if self._beat is not None:
+            self._beat()
 
     def cached(self, name: str, compute: Callable[[], T]) -> T:
         """``compute()``, kept in the runner's cache for the store's current state."""

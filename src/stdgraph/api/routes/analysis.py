@@ -18,6 +18,12 @@ GET ``/analysis/conflicts``            conflicts
 bad/missing/unknown parameter          400 naming it; unknown query name 404
 =====================================  ==========================================================
 
+With ``limit=0`` (every item) or JSON lines (``?format=ndjson``, ``Accept:
+application/x-ndjson``: one item per line) an analysis answer is streamed: its items are
+made and sent as they come, memory bounded by a constant rather than by the items, the same
+text as the whole answer would be (docs/analyses.md, "Full results"). A streamed answer holds
+one query worker until it ends; its time limit is on each stretch without progress.
+
 The analysis routes are generated from the analysis registry for the app's settings
 (``stdgraph.analysis.registry_for``: the built-in analyses plus ``STDGRAPH_ANALYSIS_MODULES``),
 one per analysis at its declared ``path``. Analyses answer JSON (``application/json``, the same
@@ -29,15 +35,22 @@ limit: 503).
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 
-from stdgraph.analysis import Analysis, registry_of, render_with
+from stdgraph.analysis import (
+    Analysis,
+    registry_of,
+    render_stream_with,
+    render_with,
+    warm_analyses,
+)
 from stdgraph.api.context import ApiContext
 from stdgraph.api.errors import ApiError
-from stdgraph.api.executor import QueryJob
+from stdgraph.api.executor import QueryJob, function_ref
 from stdgraph.api.http import base_iri, query_params
 from stdgraph.api.negotiation import (
     NotAcceptable,
@@ -50,7 +63,8 @@ from stdgraph.project import Project
 from stdgraph.rdf.formats import FORMATS, GRAPH_MEDIA, JSON_MEDIA, RESULT_MEDIA
 from stdgraph.sparql.named import Param, Registry
 
-ANALYSIS_MEDIA = {"json": JSON_MEDIA, "csv": FORMATS["csv"].media_types}
+NDJSON_MEDIA = ("application/x-ndjson", "application/jsonl")
+ANALYSIS_MEDIA = {"json": JSON_MEDIA, "csv": FORMATS["csv"].media_types, "ndjson": NDJSON_MEDIA}
 _TYPES = {"iri": "string", "string": "string", "literal": "string", "integer": "integer",
           "decimal": "number", "boolean": "boolean", "date": "string", "year": "string"}
 
@@ -80,8 +94,30 @@ def _doc_param(p: Param) -> dict[str, Any]:
 
 
 _FORMAT_PARAM = {"name": "format", "in": "query", "required": False,
-                 "schema": {"type": "string", "enum": ["json", "csv"]},
-                 "description": "Overrides Accept: json (default) or csv."}
+                 "schema": {"type": "string", "enum": ["json", "csv", "ndjson"]},
+                 "description": "Overrides Accept: json (default), csv or ndjson (JSON lines, "
+                                "one item per line)."}
+
+
+def streams(spec: Analysis, raw: dict[str, Any], fmt: str) -> bool:
+    """Whether the answer is streamed: JSON lines, or every item (``limit=0``). A bad limit
+    is left to the analysis, which names the first bad parameter."""
+    if fmt == "ndjson":
+        return True
+    p = spec.param("limit")
+    if p is None:
+        return False
+    try:
+        return p.python(raw.get("limit")) == 0
+    except Exception:  # noqa: BLE001 - the analysis' own check reports it
+        return False
+
+
+async def _then(first: bytes, rest: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    if first:
+        yield first
+    async for chunk in rest:
+        yield chunk
 
 
 def _registry(ctx: ApiContext) -> Registry:
@@ -98,6 +134,9 @@ def analysis_router(ctx: ApiContext) -> APIRouter:
     modules = tuple(settings.analysis_modules)
     analyses = registry_of(modules)
     ctx.executor.preload.update({"stdgraph.analysis", *modules})
+    if hasattr(ctx.executor, "warm") and warm_analyses not in ctx.executor.warm:
+        # each worker derives what the analyses keep before it takes requests
+        ctx.executor.warm.append(function_ref(warm_analyses))
 
     # -- named queries ------------------------------------------------------------------------
     @router.get("/queries", summary="The named queries and their parameters")
@@ -149,6 +188,13 @@ def analysis_router(ctx: ApiContext) -> APIRouter:
             fmt = format_or_accept(params, request.headers.get("accept"), ANALYSIS_MEDIA,
                                    what=f"the {spec.name} analysis")
             raw = spec.raw_from_query(params)
+            if streams(spec, raw, fmt):
+                chunks = ctx.stream(render_stream_with, modules, spec.name, raw, fmt)
+                # the first chunk comes before the answer starts: an error is still a status
+                first = await anext(chunks, b"")
+                return StreamingResponse(_then(first, chunks),
+                                         media_type=_media(fmt, ANALYSIS_MEDIA),
+                                         headers={"Vary": "Accept"})
             body = await ctx.read(render_with, modules, spec.name, raw, fmt)
             return Response(body.encode("utf-8"), media_type=_media(fmt, ANALYSIS_MEDIA),
                             headers={"Vary": "Accept"})
@@ -159,8 +205,10 @@ def analysis_router(ctx: ApiContext) -> APIRouter:
             description=f"{spec.description}\n\nThe {spec.name} analysis (definitions in "
                         f"{spec.docs}). JSON document {{analysis, parameters, count, "
                         "truncated, items}, or CSV.",
-            responses={200: {"description": "The analysis document.",
-                             "content": {"application/json": {}, "text/csv": {}}},
+            responses={200: {"description": "The analysis document (streamed with limit=0 "
+                                            "or JSON lines).",
+                             "content": {"application/json": {}, "text/csv": {},
+                                         "application/x-ndjson": {}}},
                        400: {"description": "A bad or unknown parameter (named)."},
                        406: {"description": "No acceptable media type."},
                        503: {"description": "The analysis hit the time limit."}},
