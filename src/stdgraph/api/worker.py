@@ -73,6 +73,8 @@ def _exit_with(parent: int, interval: float = 0.2) -> None:
             time.sleep(interval)
 
     threading.Thread(target=watch, name="stdgraph-parent-watch", daemon=True).start()
+
+
 def _stream(store: Store, job: tuple, cache: StateCache, send) -> None:
     """A stream job: its chunks, then ``("end", None)``; ``("beat", None)`` at most once a
     second while the job says it is getting on with nothing to send yet. No deadline of its
