@@ -11,10 +11,11 @@ answer:
 - **overlaps of a standard S** (``min_shared`` 2, elements only, no expansion, as the page
   quotes): S's coverage (its classifications and its parts', elements declared the same as one
   element, ``sg:sameElementAs``); the standards classified in those elements (and the series
-  they are parts of) are the candidates; those sharing at least ``min_shared`` of S's concepts
-  overlap it, and only for them is the whole coverage read, to score them (Jaccard). Items are
-  those of the overlaps analysis, in its order (score, shared, a, b), with its evidence
-  (classification graphs, relations).
+  they are parts of) are the candidates, the store counting how many of S's concepts each
+  has; those sharing at least ``min_shared`` overlap it, and their sizes are read, most shared
+  first, only as far as the page asked for needs them to score it (Jaccard). Items are those
+  of the overlaps analysis, in its order (score, shared, a, b), with its evidence
+  (classification graphs, relations), rendered for that page only.
 - **conflicts of a standard**: the conflicts analysis' items whose subjects include S: its
   classification mismatches, its references to superseded or withdrawn standards and those to
   it, the supersession cycle it is in, the conflicts declared with it, and its competing
