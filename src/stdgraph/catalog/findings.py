@@ -786,9 +786,9 @@ def gap_of(store: Store, iri: str, kind: str, evidence: Evidence | None = None,
         schemes = sorted({str(x) for _s, _p, x, _g in quads(store, s=[iri], p=[IN_SCHEME])})
         scheme = schemes[0] if schemes else None
         reason = f"no linked standard {verb}"
-    retired = links.retired(linked)
-    if linked - retired:
+    if links.any_current(linked):
         return None
+    retired = links.retired(linked)
     if retired:
         others = sorted(retired)
         lab.fetch(others)

@@ -257,6 +257,15 @@ class Links:
         """standard -> its statuses (``sg:status``) at this level."""
         return self.from_(SG + "status", standards)
 
+    def any_current(self, standards: Iterable[str]) -> bool:
+        """Whether one of ``standards`` is not withdrawn or superseded at this level, read a
+        chunk at a time up to the first such one."""
+        for chunk in chunks(standards):
+            names = {str(x) for x in chunk}
+            if names - self.retired(names):
+                return True
+        return False
+
     def retired(self, standards: Iterable[str]) -> set[str]:
         """Those of ``standards`` withdrawn or superseded at this level (the others are
         counted by the gaps analysis: ``LinkReader.current``)."""
