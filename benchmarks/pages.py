@@ -37,6 +37,7 @@ import os
 import platform
 import re
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -421,6 +422,8 @@ def report_cli(result: dict) -> None:
 
 
 def main() -> None:
+    # a stopped benchmark stops its servers too (run_store's finally)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--store", help="measure this existing store only")
     ap.add_argument("--sizes", default="bundled,1000,10000",

@@ -11,10 +11,11 @@ answer:
 - **overlaps of a standard S** (``min_shared`` 2, elements only, no expansion, as the page
   quotes): S's coverage (its classifications and its parts', elements declared the same as one
   element, ``sg:sameElementAs``); the standards classified in those elements (and the series
-  they are parts of) are the candidates; those sharing at least ``min_shared`` of S's concepts
-  overlap it, and only for them is the whole coverage read, to score them (Jaccard). Items are
-  those of the overlaps analysis, in its order (score, shared, a, b), with its evidence
-  (classification graphs, relations).
+  they are parts of) are the candidates, the store counting how many of S's concepts each
+  has; those sharing at least ``min_shared`` overlap it, and their sizes are read, most shared
+  first, only as far as the page asked for needs them to score it (Jaccard). Items are those
+  of the overlaps analysis, in its order (score, shared, a, b), with its evidence
+  (classification graphs, relations), rendered for that page only.
 - **conflicts of a standard**: the conflicts analysis' items whose subjects include S: its
   classification mismatches, its references to superseded or withdrawn standards and those to
   it, the supersession cycle it is in, the conflicts declared with it, and its competing
@@ -32,16 +33,17 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
-from rdflib import URIRef
+from rdflib import Literal, URIRef
 
-from stdgraph.analysis.common import Labels
+from stdgraph.analysis.common import Labels, same_element_pairs
 from stdgraph.analysis.conflicts import KINDS as CONFLICT_KINDS
 from stdgraph.analysis.conflicts import SEVERITY
 from stdgraph.analysis.evidence import ROADMAP_ITEM, STANDARD, Evidence
 from stdgraph.analysis.overlaps import Relations
-from stdgraph.catalog.common import SG, SKOS
+from stdgraph.catalog.common import SG, SKOS, iris
 from stdgraph.catalog.links import Links, chunks, instances, quads
 from stdgraph.catalog.queryfiles import select
 from stdgraph.store.base import Store
@@ -109,7 +111,9 @@ class _Relations(Relations):
     part-of or supersession path is followed, so ``between`` finds the paths the analysis
     finds."""
 
-    def __init__(self, store: Store, standards: Iterable[str]) -> None:
+    def __init__(self, store: Store, standards: Iterable[str], both_ways: bool = False) -> None:
+        """``both_ways``: follow part-of and supersession edges backwards too (every edge of
+        the standards connected to the given ones), to find what reaches them."""
         self.part = defaultdict(set)
         self.sup = defaultdict(set)
         self.direct = defaultdict(lambda: defaultdict(set))
@@ -125,7 +129,9 @@ class _Relations(Relations):
             loaded |= frontier
             nxt: set[str] = set()
             for a, p, b, _g in rows:
-                if p in _PART:
+                if both_ways and (p in _PART or p in _SUPERSEDES):
+                    nxt |= {a, b}
+                elif p in _PART:
                     nxt.add(a if _PART[p] else b)  # the whole
                 elif p in _SUPERSEDES:
                     nxt.add(a if _SUPERSEDES[p] else b)  # what is superseded
@@ -144,6 +150,14 @@ class _Relations(Relations):
             else:
                 self.direct[frozenset((a, b))][p].add(g)
                 self.edge_graphs[("direct:" + p, a, b)].add(g)
+
+
+def _reverse(graph: dict[str, set[str]]) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = defaultdict(set)
+    for x, ys in graph.items():
+        for y in ys:
+            out[y].add(x)
+    return out
 
 
 @dataclass
@@ -174,14 +188,17 @@ class StandardFindings:
     def __post_init__(self) -> None:
         self.links = Links(self.store, self.evidence)
         self.lab = self.labels or Labels(self.store)
-        self._rows: list[_Overlap] | None = None
+        self._shared: dict[str, int] | None = None
+        self._size: dict[str, int] = {}
+        self._na: set[str] | None = None
+        self._everyone: set[str] | None = None
         self._relations: _Relations | None = None
         self._related: set[str] = set()
         self._groups: dict[str, frozenset[str]] = {}
         self._rep: dict[str, str] = {}
         self._elements: dict[str, set[str]] = {}
         self._conflicts: list[dict] | None = None
-        self._competing: list[_Overlap] | None = None
+        self._competing: dict[str, int] | None = None
         self._publishers: dict[str, set[str]] = {}
         self._props: list[str] | None = None
 
@@ -210,49 +227,142 @@ class StandardFindings:
     def tokens(self, standard: str) -> set[str]:
         return {self._token(e) for e in self._elements.get(standard, ())}
 
-    def overlap_rows(self) -> list[_Overlap]:
-        """Every standard overlapping S, in the analysis' order."""
-        if self._rows is not None:
-            return self._rows
+    def _candidates(self) -> dict[str, int]:
+        """Every standard overlapping S -> the number of S's concepts it has.
+
+        The store counts them (``shared-elements.rq``: standards classified in at least
+        ``min_shared`` of S's elements) for every standard whose count needs nothing more: no
+        evidence record and no graph whose default does not count on its links to those
+        elements, not a series (a part among them makes its wholes candidates), not in two
+        elements of one sameElementAs group. Those (few) are read link by link at the level
+        (``Links.classified``) and counted exactly."""
+        if self._shared is not None:
+            return self._shared
         s = self.iri
         mine = self._own()
         self._groups.update(same_groups(self.store, mine))
         members = set(mine) | {x for e in mine for x in self._groups.get(e, ())}
-        postings = self.links.to(CLASSIFIED_IN, members)
-        used = {m for m, ts in postings.items() if ts}
-        for e in members:
-            group = self._groups.get(e)
-            if group:
-                self._rep[e] = min(x for x in group if x in used)
+        grouped = {e for e in members if e in self._groups}
+        in_groups = self.links.to(CLASSIFIED_IN, grouped) if grouped else {}
+        for e in grouped:
+            self._rep[e] = min(x for x in self._groups[e] if in_groups.get(x))
         mine_t = self.tokens(s)
         if len(mine_t) < self.min_shared:
-            self._rows = []
-            return self._rows
-        # S's concepts each candidate has: directly, or through its parts (a series)
-        found: dict[str, set[str]] = defaultdict(set)
-        for m, ts in postings.items():
-            for t in ts:
-                found[t].add(self._token(m))
-        up = self.links.ancestors(found)
-        todo = list(found)
-        while todo:
-            x = todo.pop()
-            for w in up.get(x, ()):
-                if not found[x] <= found[w]:
-                    found[w] |= found[x]
-                    todo.append(w)
-        candidates = {t for t, ts in found.items() if len(ts) >= self.min_shared and t != s}
-        self._elements.update(self.links.classified(candidates))
-        self._groups.update(same_groups(self.store, {e for t in candidates
-                                                     for e in self._elements.get(t, ())}))
-        rows = []
-        for t in candidates:
-            theirs = self.tokens(t)
-            shared = len(mine_t & theirs)
-            rows.append(_Overlap(t, shared, len(mine_t) + len(theirs) - shared))
-        rows.sort(key=lambda r: (-r.score, -r.shared, *sorted((s, r.other))))
-        self._rows = rows
-        return rows
+            self._shared = {}
+            return self._shared
+        # the standards the store cannot count: link by link
+        odd: set[str] = {t for ts in in_groups.values() for t in ts}
+        odd |= {a for a, b in self.links.records(CLASSIFIED_IN) if b in members}
+        odd |= {a for a, _p, _b, _g in quads(self.store, p=[CLASSIFIED_IN], o=members,
+                                              g=self._unaccepted())}
+        # a series has its parts' concepts: those of S's a part has, as stated, and its wholes'
+        # (as stated, an upper bound of what counts) say which wholes may overlap S
+        through: dict[str, set[str]] = defaultdict(set)
+        for name, prop in (("classified-with", "partOf"), ("classified-linked-by", "hasPart")):
+            for x, e in select(self.store, name, element=iris(members),
+                               property=URIRef(SG + prop)):
+                through[str(x)].add(self._token(str(e)))
+        if through:
+            up = self.links.ancestors(through)
+            wholes = {w for ws in up.values() for w in ws}
+            for w, _p, el, _g in quads(self.store, p=[CLASSIFIED_IN], s=wholes, o=members):
+                through[w].add(self._token(str(el)))
+            todo = list(through)
+            while todo:
+                x = todo.pop()
+                for w in up.get(x, ()):
+                    if not through[x] <= through[w]:
+                        through[w] |= through[x]
+                        todo.append(w)
+            odd |= {w for w in wholes if len(through[w]) >= self.min_shared}
+        shared = {str(t): int(n) for t, n in select(
+            self.store, "shared-elements", element=iris(members),
+            least=Literal(self.min_shared)) if str(t) not in odd}
+        self._exact(odd)
+        for t in odd:
+            n = len(self.tokens(t) & mine_t)
+            if n >= self.min_shared:
+                shared[t] = n
+        shared.pop(s, None)
+        self._shared = shared
+        return shared
+
+    def _unaccepted(self) -> set[str]:
+        if self._na is None:
+            self._na = self.links.unaccepted_graphs()
+        return self._na
+
+    def _exact(self, standards: Iterable[str]) -> None:
+        """Read the classifications of ``standards`` link by link (and their elements'
+        sameElementAs groups)."""
+        todo = {x for x in standards if x not in self._elements}
+        if not todo:
+            return
+        found = self.links.classified(todo)
+        for x in todo:
+            self._elements[x] = found.get(x, set())
+        self._groups.update(same_groups(self.store, {e for x in todo
+                                                     for e in self._elements[x]}))
+
+    def _sizes(self, standards: list[str]) -> dict[str, int]:
+        """standard -> the number of concepts it has: counted by the store for those that need
+        nothing more (as in :meth:`_candidates`; a series has its parts' too), else read."""
+        if self._everyone is None:
+            self._everyone = {x for pair in same_element_pairs(self.store) for x in pair}
+        todo = [x for x in standards if x not in self._size]
+        odd = {x for x in todo if x in self._elements}
+        odd |= {a for a, _b in self.links.records(CLASSIFIED_IN)} & set(todo)
+        odd |= {a for a, _p, _b, _g in quads(self.store, p=[CLASSIFIED_IN], s=todo,
+                                              g=self._unaccepted())}
+        for chunk in chunks(todo):
+            odd |= {str(w) for (w,) in select(self.store, "wholes", w=chunk)}
+        if self._everyone:
+            odd |= {a for a, _p, _b, _g in quads(self.store, p=[CLASSIFIED_IN], s=todo,
+                                                  o=self._everyone)}
+        plain = [x for x in todo if x not in odd]
+        for chunk in chunks(plain):
+            self._size.update({str(t): int(n) for t, n in
+                               select(self.store, "element-counts", s=chunk)})
+        self._exact(odd)
+        for x in odd:
+            self._size[x] = len(self.tokens(x))
+        return {x: self._size.get(x, 0) for x in standards}
+
+    def _ordered(self, candidates: dict[str, int], stop: int | None) -> list[_Overlap]:
+        """The first ``stop`` (None: all) of ``candidates`` (standard -> shared concepts) in
+        the analysis' order (score, shared, a, b). The score of a standard sharing n concepts
+        is at most n / |S| (its union is at least S's concepts), so sizes are read for the
+        standards sharing most first, and no further once the page's last one scores at least
+        what any standard sharing fewer could."""
+        s = self.iri
+        n_s = len(self.tokens(s))
+        by_shared: dict[int, list[str]] = defaultdict(list)
+        for t, n in candidates.items():
+            by_shared[n].append(t)
+        levels = sorted(by_shared, reverse=True)
+        pool: list[_Overlap] = []
+
+        def key(r: _Overlap) -> tuple:
+            return (-r.score, -r.shared, *sorted((s, r.other)))
+
+        for k, n in enumerate(levels):
+            sizes = self._sizes(by_shared[n])
+            pool += [_Overlap(t, n, n_s + sizes[t] - n) for t in by_shared[n]]
+            if stop is not None and len(pool) >= stop and k + 1 < len(levels):
+                pool.sort(key=key)
+                last = pool[stop - 1]
+                if Fraction(last.shared, last.union) >= Fraction(levels[k + 1], n_s):
+                    break
+        pool.sort(key=key)
+        return pool[:stop] if stop is not None else pool
+
+    def overlap_count(self) -> int:
+        """How many standards overlap S."""
+        return len(self._candidates())
+
+    def overlap_rows(self, stop: int | None = None) -> list[_Overlap]:
+        """The first ``stop`` (None: all) standards overlapping S, in the analysis' order."""
+        return self._ordered(self._candidates(), stop)
 
     def _relations_for(self, others: Iterable[str]) -> _Relations:
         todo = {s for s in others if s not in self._related}
@@ -263,12 +373,13 @@ class StandardFindings:
 
     def overlaps(self, start: int = 0, stop: int | None = None) -> list[dict]:
         """The overlaps analysis' items involving S, ``[start:stop]`` of them."""
-        return self._render(self.overlap_rows()[start:stop])
+        return self._render(self.overlap_rows(stop)[start:stop])
 
     def _render(self, rows: list[_Overlap]) -> list[dict]:
         if not rows:
             return []
         s, lab = self.iri, self.lab
+        self._exact(r.other for r in rows)
         mine_t = self.tokens(s)
         involved = sorted({s, *(r.other for r in rows)})
         members = {e for x in involved for e in self._elements.get(x, ())
@@ -546,26 +657,43 @@ class StandardFindings:
                                    f"{lab(a)} and {lab(b)} are declared to conflict", evidence)))
         return out
 
-    def competing_rows(self) -> list[_Overlap]:
-        """S's overlaps that compete: publishers known for both and disjoint, no relation."""
+    def _competing_candidates(self) -> dict[str, int]:
+        """S's overlapping standards that compete: publishers known for both and disjoint, and
+        no relation between them (``_related``)."""
         if self._competing is not None:
             return self._competing
-        rows = self.overlap_rows()
-        who = sorted({self.iri, *(r.other for r in rows)})
-        for x, _p, b, _g in quads(self.store, s=who, p=[SG + "publisher"]):
+        shared = self._candidates()
+        for x, _p, b, _g in quads(self.store, p=[SG + "publisher"], s={self.iri, *shared}):
             self._publishers.setdefault(x, set()).add(str(b))
         mine = self._publishers.get(self.iri)
-        if not mine:
-            self._competing = []
-            return self._competing
-        chosen = [r for r in rows
-                  if self._publishers.get(r.other) and not mine & self._publishers[r.other]]
-        rel = self._relations_for(r.other for r in chosen)
-        self._competing = [r for r in chosen if not rel.between(*sorted((self.iri, r.other)))]
+        related = self._related_set() if mine else set()
+        self._competing = {t: n for t, n in shared.items()
+                           if mine and self._publishers.get(t)
+                           and not mine & self._publishers[t] and t not in related}
         return self._competing
 
+    def _related_set(self) -> set[str]:
+        """The standards related to S as the overlaps analysis says (``Relations.between``
+        non-empty): a part-of or supersession path either way, or a direct relation; read as
+        the relations reachable from S, not pair by pair."""
+        rel = _Relations(self.store, [self.iri], both_ways=True)
+        out: set[str] = set()
+        for graph in (rel.part, rel.sup):
+            for start, forward in ((self.iri, True), (self.iri, False)):
+                edges = graph if forward else _reverse(graph)
+                seen = {start}
+                stack = [start]
+                while stack:
+                    for y in edges.get(stack.pop(), ()):
+                        if y not in seen:
+                            seen.add(y)
+                            stack.append(y)
+                out |= seen - {start}
+        out |= {x for pair in rel.direct if self.iri in pair for x in pair if x != self.iri}
+        return out
+
     def conflict_count(self) -> int:
-        return len(self._found()) + len(self.competing_rows())
+        return len(self._found()) + len(self._competing_candidates())
 
     def conflicts(self, start: int = 0, stop: int | None = None) -> list[dict]:
         """The conflicts analysis' items involving S, ``[start:stop]`` of them."""
@@ -574,7 +702,8 @@ class StandardFindings:
         out = found[start:stop]
         first, last = max(0, start - len(found)), max(0, stop - len(found))
         lab = self.lab
-        chosen = self.competing_rows()[first:last]
+        chosen = (self._ordered(self._competing_candidates(), last)[first:last]
+                  if last > first else [])
         for ov in self._render(chosen):
             ia, ib = ov["a"], ov["b"]
             pa, pb = sorted(self._publishers[ia]), sorted(self._publishers[ib])
@@ -657,9 +786,9 @@ def gap_of(store: Store, iri: str, kind: str, evidence: Evidence | None = None,
         schemes = sorted({str(x) for _s, _p, x, _g in quads(store, s=[iri], p=[IN_SCHEME])})
         scheme = schemes[0] if schemes else None
         reason = f"no linked standard {verb}"
-    retired = links.retired(linked)
-    if linked - retired:
+    if links.any_current(linked):
         return None
+    retired = links.retired(linked)
     if retired:
         others = sorted(retired)
         lab.fetch(others)

@@ -46,21 +46,26 @@ def chunks(values: Iterable[str], size: int = CHUNK) -> Iterator[list[URIRef]]:
 
 
 def quads(store: Store, *, p: Iterable[str], s: Iterable[str] | None = None,
-          o: Iterable[str] | None = None) -> list[tuple[str, str, object, str]]:
+          o: Iterable[str] | None = None, g: Iterable[str] | None = None
+          ) -> list[tuple[str, str, object, str]]:
     """``(subject, property, object, graph)`` of the statements of the properties ``p`` with the
     given subjects or objects (``quads.rq``, one query per property and chunk of subjects,
-    else of objects), subject, property and graph as text, the object as an RDF term."""
+    else of objects; ``g``: in those graphs only), subject, property and graph as text, the
+    object as an RDF term."""
     out: list[tuple[str, str, object, str]] = []
+    graphs = None if g is None else [URIRef(x) for x in sorted(set(g))]
+    if graphs == []:
+        return out
     for prop in sorted(set(p)):
         if s is not None:
             objs = None if o is None else [URIRef(x) for x in sorted(set(o))]
             for chunk in chunks(s):
-                out += [(str(a), prop, c, str(g)) for a, c, g
-                        in select(store, "quads", p=URIRef(prop), s=chunk, o=objs)]
+                out += [(str(a), prop, c, str(gr)) for a, c, gr
+                        in select(store, "quads", p=URIRef(prop), s=chunk, o=objs, g=graphs)]
         elif o is not None:
             for chunk in chunks(o):
-                out += [(str(a), prop, c, str(g)) for a, c, g
-                        in select(store, "quads", p=URIRef(prop), o=chunk)]
+                out += [(str(a), prop, c, str(gr)) for a, c, gr
+                        in select(store, "quads", p=URIRef(prop), o=chunk, g=graphs)]
         else:
             raise ValueError("quads: give subjects or objects")
     return out
@@ -82,6 +87,12 @@ class Links:
     _records: dict[str, dict[tuple[str, str], bool]] = field(default_factory=dict, repr=False)
 
     # -- the rule ------------------------------------------------------------------------------
+    def unaccepted_graphs(self) -> set[str]:
+        """The named graphs whose default evidence is not accepted at this level (the inferred
+        graph always): a link no record describes counts unless these are all that hold it."""
+        names = set(self.store.graph_names())
+        return names - self._accepted_graphs(names - {INFERRED_GRAPH})
+
     def _accepted_graphs(self, graphs: Iterable[str]) -> set[str]:
         todo = {g for g in graphs if g not in self._graphs}
         for chunk in chunks(todo):
@@ -245,6 +256,15 @@ class Links:
     def statuses(self, standards: Iterable[str]) -> dict[str, set[str]]:
         """standard -> its statuses (``sg:status``) at this level."""
         return self.from_(SG + "status", standards)
+
+    def any_current(self, standards: Iterable[str]) -> bool:
+        """Whether one of ``standards`` is not withdrawn or superseded at this level, read a
+        chunk at a time up to the first such one."""
+        for chunk in chunks(standards):
+            names = {str(x) for x in chunk}
+            if names - self.retired(names):
+                return True
+        return False
 
     def retired(self, standards: Iterable[str]) -> set[str]:
         """Those of ``standards`` withdrawn or superseded at this level (the others are

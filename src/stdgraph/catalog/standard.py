@@ -100,33 +100,37 @@ def standards_in(store: Store, elements: list[str], window: Window = Window()
                  ) -> dict[str, Any]:
     """The standards classified (asserted or inferred) in every one of ``elements`` (every
     standard when there are none), one page of them (``window``): ``{"elements": refs,
-    "items": [{"iri", "label", "status"}], "total", "page", "size", "pages", "order"}``; a
-    standard with two statuses is listed twice. A list of at most :data:`SORT_LIMIT` rows is
-    sorted by label, then IRI; a longer one is in IRI order when ``elements`` narrow it (their
-    rows are read whole), else in the store's order, read a page at a time."""
+    "items": [{"iri", "label", "status"}], "total", "page", "size", "pages", "order"}``, each
+    standard once, ``status`` the labels of its statuses joined by ", " (None without one). A
+    list of at most :data:`SORT_LIMIT` standards is sorted by label, then IRI; a longer one is
+    in IRI order when ``elements`` narrow it (their standards are read whole), else in the
+    store's order, read a page at a time."""
     lab = Labels(store)
     if elements:
         wanted = sorted(set(elements))
-        rows = select(store, "standards-in-every-element", element=iris(wanted),
-                      n=Literal(len(wanted)))
-        total = len(rows)
+        found = sorted(str(s) for (s,) in select(store, "standards-in-every-element",
+                                                  element=iris(wanted),
+                                                  n=Literal(len(wanted))))
+        total = len(found)
+        order = "by IRI" if total > SORT_LIMIT else "by label"
         if total > SORT_LIMIT:
-            rows = sorted(rows, key=lambda r: (str(r[0]), str(r[1] or "")))
-            rows, order = rows[window.start:window.stop], "by IRI"
-        else:
-            order = "by label"
+            found = found[window.start:window.stop]
     else:
         total = int(select(store, "standards-count")[0][0])
         if total > SORT_LIMIT:
-            rows = select_page(store, "standards", window)
+            found = [str(s) for (s,) in select_page(store, "standards", window)]
             order = "in the store's order"
         else:
-            rows, order = select(store, "standards"), "by label"
-    lab.fetch([str(s) for s, _ in rows] + [str(x) for _, x in rows if x] + elements)
+            found, order = [str(s) for (s,) in select(store, "standards")], "by label"
+    statuses: dict[str, set[str]] = defaultdict(set)
+    for k in range(0, len(found), 500):
+        for s, st in select(store, "standard-statuses", standard=iris(found[k:k + 500])):
+            statuses[str(s)].add(str(st))
+    lab.fetch([*found, *(x for v in statuses.values() for x in v), *elements])
     items: list[dict[str, Any]]  # "status" may be None, "label" never is
-    items = sorted(({"iri": str(s), "label": lab(str(s)),
-                     "status": lab(str(st)) if st is not None else None}
-                    for s, st in rows), key=lambda r: (r["label"].casefold(), r["iri"]))
+    items = sorted(({"iri": s, "label": lab(s),
+                     "status": ", ".join(sorted(lab(x) for x in statuses[s])) or None}
+                    for s in found), key=lambda r: (r["label"].casefold(), r["iri"]))
     if order == "by label":
         items = items[window.start:window.stop]
     elif order == "by IRI":
