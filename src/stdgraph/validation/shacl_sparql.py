@@ -436,6 +436,7 @@ def dependents(
     changed: set | dict,
     dataset: Dataset,
     reach: Callable[[Path, set, bool], set | None],
+    targets: Callable[[], int] | None = None,
 ) -> set | None:
     """Focus nodes (pyoxigraph terms) whose results for ``c`` may differ after a change; None
     when that cannot be narrowed (every target may). ``changed``: the subjects of the changed
@@ -448,6 +449,10 @@ def dependents(
     nodes from which the path passes through a changed node stand in for them
     (``reach(path, nodes, forward)``). A blank node cannot be written into the query: one that
     would have to be makes the answer None.
+
+    ``targets``, the number of the shape's targets (asked only for a large change): when more
+    nodes would be bound than the shape has targets, running the constraint for every target
+    costs less than finding which depend on the change, so the answer is None.
     """
     p = plan(c.query)
     if p.opaque or not p.batch:
@@ -472,6 +477,9 @@ def dependents(
             by_var.setdefault(pos.term, set()).update(nodes)
         elif to_oxigraph(pos.term) in nodes:
             return None  # a constant subject changed: any focus node may be affected
+    bound = sum(len(nodes) for nodes in by_var.values())
+    if bound > BATCH and targets is not None and bound > targets():
+        return None
     for var, nodes in by_var.items():
         bindable = [n for n in nodes if isinstance(n, ox.NamedNode | ox.Literal)]
         if len(bindable) < len(nodes):
