@@ -40,7 +40,7 @@ from stdgraph.analysis.common import Labels
 from stdgraph.analysis.conflicts import KINDS as CONFLICT_KINDS
 from stdgraph.analysis.conflicts import SEVERITY
 from stdgraph.analysis.evidence import ROADMAP_ITEM, STANDARD, Evidence
-from stdgraph.analysis.overlaps import Relations
+from stdgraph.analysis.overlaps import Relations, chain_edge
 from stdgraph.catalog.common import SG, SKOS
 from stdgraph.catalog.links import Links, chunks, instances, quads
 from stdgraph.catalog.queryfiles import select
@@ -54,8 +54,6 @@ SAME = SG + "sameElementAs"
 IN_SCHEME = SKOS + "inScheme"
 ARCHITECTURE = SG + "ReferenceArchitecture"
 SUPERSESSION = (SG + "supersedes", SG + "supersededBy")
-_PART = {SG + "partOf": False, SG + "hasPart": True}  # True: read backwards
-_SUPERSEDES = {SG + "supersedes": False, SG + "supersededBy": True}
 _SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 
@@ -103,47 +101,23 @@ def _triple(lab: Labels, s: str, p: str, o: str, graphs: Iterable[str]) -> dict:
             "graphs": lab.graph_refs(graphs)}
 
 
-class _Relations(Relations):
-    """The overlaps analysis' relations (part-of, supersession, related-to, references) with
-    the edges read around given standards only: every edge of each standard from which a
-    part-of or supersession path is followed, so ``between`` finds the paths the analysis
-    finds."""
-
-    def __init__(self, store: Store, standards: Iterable[str]) -> None:
-        self.part = defaultdict(set)
-        self.sup = defaultdict(set)
-        self.direct = defaultdict(lambda: defaultdict(set))
-        self.edge_graphs = defaultdict(set)
-        loaded: set[str] = set()
-        frontier = set(standards)
-        rows: set[tuple[str, str, str, str]] = set()
-        while frontier:
-            for side in ("a", "b"):
-                for chunk in chunks(frontier):
-                    rows |= {(str(a), str(p), str(b), str(g)) for a, p, b, g
-                             in select(store, "relation-edges", **{side: chunk})}
-            loaded |= frontier
-            nxt: set[str] = set()
-            for a, p, b, _g in rows:
-                if p in _PART:
-                    nxt.add(a if _PART[p] else b)  # the whole
-                elif p in _SUPERSEDES:
-                    nxt.add(a if _SUPERSEDES[p] else b)  # what is superseded
-            frontier = nxt - loaded
-        for a, p, b, g in rows:
-            if a == b:
-                continue
-            if p in _PART:
-                x, y = (b, a) if _PART[p] else (a, b)
-                self.part[x].add(y)
-                self.edge_graphs[("part-of", x, y)].add(g)
-            elif p in _SUPERSEDES:
-                x, y = (b, a) if _SUPERSEDES[p] else (a, b)
-                self.sup[x].add(y)
-                self.edge_graphs[("supersession", x, y)].add(g)
-            else:
-                self.direct[frozenset((a, b))][p].add(g)
-                self.edge_graphs[("direct:" + p, a, b)].add(g)
+def _relations_around(store: Store, standards: Iterable[str]) -> Relations:
+    """The overlaps analysis' relations with the edges read around ``standards`` only: every
+    edge of each standard from which a part-of or supersession path is followed, so
+    ``between`` finds the paths the analysis finds."""
+    loaded: set[str] = set()
+    frontier = set(standards)
+    rows: set[tuple[str, str, str, str]] = set()
+    while frontier:
+        for side in ("a", "b"):
+            for chunk in chunks(frontier):
+                rows |= {(str(a), str(p), str(b), str(g)) for a, p, b, g
+                         in select(store, "relation-edges", **{side: chunk})}
+        loaded |= frontier
+        # the whole of a part, what a standard supersedes: where a path goes on
+        ahead = {edge[2] for a, p, b, _g in rows if (edge := chain_edge(a, p, b))}
+        frontier = ahead - loaded
+    return Relations(rows)
 
 
 @dataclass
@@ -175,7 +149,7 @@ class StandardFindings:
         self.links = Links(self.store, self.evidence)
         self.lab = self.labels or Labels(self.store)
         self._rows: list[_Overlap] | None = None
-        self._relations: _Relations | None = None
+        self._relations: Relations | None = None
         self._related: set[str] = set()
         self._groups: dict[str, frozenset[str]] = {}
         self._rep: dict[str, str] = {}
@@ -254,11 +228,11 @@ class StandardFindings:
         self._rows = rows
         return rows
 
-    def _relations_for(self, others: Iterable[str]) -> _Relations:
+    def _relations_for(self, others: Iterable[str]) -> Relations:
         todo = {s for s in others if s not in self._related}
         if self._relations is None or todo:
             self._related |= todo | {self.iri}
-            self._relations = _Relations(self.store, self._related)
+            self._relations = _relations_around(self.store, self._related)
         return self._relations
 
     def overlaps(self, start: int = 0, stop: int | None = None) -> list[dict]:
