@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from rdflib import URIRef
 
-from stdgraph.analysis.evidence import RETIRED, STANDARD, Evidence
+from stdgraph.analysis.evidence import RETIRED, STANDARD, Evidence, elements_of
 from stdgraph.catalog.common import SG
 from stdgraph.catalog.queryfiles import select
 from stdgraph.rdf.namespaces import INFERRED_GRAPH
@@ -228,16 +228,7 @@ class Links:
             frontier = {x for w in frontier for x in parts[w]} - set(parts)
         out: dict[str, set[str]] = {}
         for s in standards:
-            seen = {s}
-            stack = [s]
-            elems: set[str] = set()
-            while stack:
-                x = stack.pop()
-                elems |= own.get(x, set())
-                for p in parts.get(x, ()):
-                    if p not in seen:
-                        seen.add(p)
-                        stack.append(p)
+            elems = elements_of(s, own, parts)
             if elems:
                 out[s] = elems
         return out
