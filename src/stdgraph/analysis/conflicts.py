@@ -36,7 +36,8 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 
 import pyoxigraph as ox
 
@@ -126,8 +127,10 @@ Q_DECLARED = PROLOGUE + """SELECT DISTINCT ?a ?b ?g WHERE {
 Q_PUBLISHERS = PROLOGUE + "SELECT DISTINCT ?s ?b WHERE { ?s sg:publisher ?b }"
 
 
-class _Found:
-    """Items before labels: kind, subjects, message parts, evidence (IRIs), sort key."""
+class Found:
+    """An item before labels: kind, subjects, evidence (IRIs), sort key; ``render_found``
+    makes it an item. The standard pages build them too (``stdgraph.catalog.findings``), so
+    that their rows are the analysis' to the byte."""
 
     def __init__(self, kind: str, subjects: list[str], evidence: dict, key: tuple) -> None:
         self.kind = kind
@@ -143,49 +146,68 @@ def _triple(lab: Labels, s: str, p: str, o: str, graphs) -> dict:
 
 # -- classification mismatch -------------------------------------------------------------------
 
-def _mismatches(store: Store, reader: LinkReader) -> list[_Found]:
+class Mappings:
+    """SKOS mappings between elements, either direction, from rows ``(a, property, b,
+    graph)``: what each element is mapped to, and by which statements."""
+
+    def __init__(self, found: Iterable[tuple[str, str, str, str]]) -> None:
+        self.linked: dict[str, set[str]] = defaultdict(set)
+        self.statements: dict[tuple[str, str], list[tuple[str, str, str, str]]] = \
+            defaultdict(list)
+        for a, p, b, g in found:
+            if a == b:
+                continue
+            self.linked[a].add(b)
+            self.linked[b].add(a)
+            for key in ((a, b), (b, a)):
+                self.statements[key].append((a, p, b, g))
+
+
+def mismatches_of(s: str, elems: AbstractSet[str], schemes: Mapping[str, AbstractSet[str]],
+                  mappings: Mappings, same: Mapping[str, AbstractSet[str]]) -> list[Found]:
+    """The classification mismatches of standard ``s``, classified in ``elems``; ``schemes``:
+    element -> its frameworks, for ``elems`` and what they are mapped to; ``same``: the
+    sameElementAs groups of ``elems``."""
+    # classified in an element = in each element declared the same as it
+    covered = elems | {y for e in elems for y in same.get(e, ())}
+    by_framework: dict[str, set[str]] = defaultdict(set)
+    for e in elems:
+        for f in schemes.get(e, ()):
+            by_framework[f].add(e)
+    if len(by_framework) < 2:
+        return []
+    out: list[Found] = []
+    for e1 in sorted(elems):
+        for f1 in sorted(schemes.get(e1, ())):
+            for f2 in sorted(by_framework):
+                if f2 == f1 or f2 in schemes.get(e1, ()):
+                    continue
+                mapped = {e2 for e2 in mappings.linked.get(e1, ())
+                          if f2 in schemes.get(e2, ())}
+                if not mapped or mapped & covered:
+                    continue
+                others = sorted(by_framework[f2])
+                maps = sorted({m for e2 in mapped for m in mappings.statements[(e1, e2)]})
+                out.append(Found("classification-mismatch", [s, e1, *others], {
+                    "standard": s, "element": e1, "framework": f1,
+                    "other_framework": f2, "mapped": sorted(mapped),
+                    "classified_in_other": others, "mappings": maps,
+                }, (s, e1, f2)))
+    return out
+
+
+def _mismatches(store: Store, reader: LinkReader) -> list[Found]:
     classified = reader.classified()
     snap = reader.snapshot
     schemes: dict[str, set[str]] = defaultdict(set)
     for e, f in rows(store, snap, Q_SCHEMES, SCHEME_READS):
         schemes[str(e)].add(str(f))
-    linked: dict[str, set[str]] = defaultdict(set)
-    mapping_graphs: dict[tuple[str, str], list[tuple[str, str, str, str]]] = defaultdict(list)
-    for a, p, b, g in rows(store, snap, Q_MAPPINGS, MAPPING_PROPS):
-        a, p, b, g = str(a), str(p), str(b), str(g)
-        if a == b:
-            continue
-        linked[a].add(b)
-        linked[b].add(a)
-        for key in ((a, b), (b, a)):
-            mapping_graphs[key].append((a, p, b, g))
+    mappings = Mappings((str(a), str(p), str(b), str(g))
+                        for a, p, b, g in rows(store, snap, Q_MAPPINGS, MAPPING_PROPS))
     same = same_elements(store, snap)
-    out: list[_Found] = []
+    out: list[Found] = []
     for s in sorted(classified):
-        elems = classified[s]
-        # classified in an element = in each element declared the same as it
-        covered = elems | {y for e in elems for y in same.get(e, ())}
-        by_framework: dict[str, set[str]] = defaultdict(set)
-        for e in elems:
-            for f in schemes.get(e, ()):
-                by_framework[f].add(e)
-        if len(by_framework) < 2:
-            continue
-        for e1 in sorted(elems):
-            for f1 in sorted(schemes.get(e1, ())):
-                for f2 in sorted(by_framework):
-                    if f2 == f1 or f2 in schemes.get(e1, ()):
-                        continue
-                    mapped = {e2 for e2 in linked.get(e1, ()) if f2 in schemes.get(e2, ())}
-                    if not mapped or mapped & covered:
-                        continue
-                    others = sorted(by_framework[f2])
-                    maps = sorted({m for e2 in mapped for m in mapping_graphs[(e1, e2)]})
-                    out.append(_Found("classification-mismatch", [s, e1, *others], {
-                        "standard": s, "element": e1, "framework": f1,
-                        "other_framework": f2, "mapped": sorted(mapped),
-                        "classified_in_other": others, "mappings": maps,
-                    }, (s, e1, f2)))
+        out += mismatches_of(s, classified[s], schemes, mappings, same)
     return out
 
 
@@ -219,16 +241,14 @@ def _reference_rows(store: Store, snap: Snapshot | None, props: set[str]
     return out
 
 
-def _references(store: Store, kinds: set[str], reader: LinkReader) -> list[_Found]:
-    snap = reader.snapshot
-    props = reference_props(store, snap)
-    counted = reference_links(reader, props)
-    statuses = reader.statuses()
-    items = reader.instances(ROADMAP_ITEM)
-    found: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
-    for x, p, y, g in _reference_rows(store, snap, props):
-        if x != y:
-            found[(x, y)].append((p, g))
+def reference_hits(found: Mapping[tuple[str, str], list[tuple[str, str]]],
+                   counted: AbstractSet[tuple[str, str, str]],
+                   statuses: Mapping[str, AbstractSet[str]], items: AbstractSet[str],
+                   kinds: AbstractSet[str] = frozenset(KINDS)) -> dict[tuple[str, str], dict]:
+    """(referrer, referenced) -> {"kind", "referrer_status", "triples"} of the references of
+    ``kinds`` that are conflicts: ``found``, (referrer, referenced) -> [(property, graph)] of
+    the references to retired standards, kept where a link counts (``counted``) and the
+    referrer is a roadmap item (``items``) or current (``statuses``)."""
     hits: dict[tuple[str, str], dict] = {}
     for (x, y), triples in found.items():
         if not any((x, p, y) in counted for p, _g in triples):
@@ -249,6 +269,36 @@ def _references(store: Store, kinds: set[str], reader: LinkReader) -> list[_Foun
                                      "triples": defaultdict(set)})
         for p, g in triples:
             h["triples"][(x, p, y)].add(g)
+    return hits
+
+
+def reference_found(hits: Mapping[tuple[str, str], dict],
+                    successors: Mapping[str, AbstractSet[str]],
+                    status_graphs: Mapping[str, Mapping[str, AbstractSet[str]]]) -> list[Found]:
+    """The items of ``reference_hits``; ``successors``: referenced -> what supersedes it;
+    ``status_graphs``: referenced -> status -> the graphs stating it."""
+    out = []
+    for (x, y), h in sorted(hits.items()):
+        status = SG + ("Superseded" if h["kind"] == "superseded-reference" else "Withdrawn")
+        out.append(Found(h["kind"], [x, y], {
+            "referrer": x, "referrer_status": h["referrer_status"], "referenced": y,
+            "status": status, "successors": sorted(successors.get(y, ())),
+            "triples": sorted((s, p, o, tuple(sorted(gs))) for (s, p, o), gs in
+                              h["triples"].items()),
+            "status_graphs": sorted(status_graphs.get(y, {}).get(status, ())),
+        }, (x, y)))
+    return out
+
+
+def _references(store: Store, kinds: set[str], reader: LinkReader) -> list[Found]:
+    snap = reader.snapshot
+    props = reference_props(store, snap)
+    found: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+    for x, p, y, g in _reference_rows(store, snap, props):
+        if x != y:
+            found[(x, y)].append((p, g))
+    hits = reference_hits(found, reference_links(reader, props), reader.statuses(),
+                          reader.instances(ROADMAP_ITEM), kinds)
     if not hits:
         return []
     ys = sorted({y for _x, y in hits})
@@ -267,17 +317,7 @@ def _references(store: Store, kinds: set[str], reader: LinkReader) -> list[_Foun
             for st, graphs in status.get(y, {}).items():
                 status_graphs[y][text(st)] |= {g for g in graphs if g is not None}
             successors[y] |= {text(z) for z in later.get(y, {})} | earlier.get(y, set())
-    out = []
-    for (x, y), h in sorted(hits.items()):
-        status = SG + ("Superseded" if h["kind"] == "superseded-reference" else "Withdrawn")
-        out.append(_Found(h["kind"], [x, y], {
-            "referrer": x, "referrer_status": h["referrer_status"], "referenced": y,
-            "status": status, "successors": sorted(successors.get(y, ())),
-            "triples": sorted((s, p, o, tuple(sorted(gs))) for (s, p, o), gs in
-                              h["triples"].items()),
-            "status_graphs": sorted(status_graphs[y].get(status, ())),
-        }, (x, y)))
-    return out
+    return reference_found(hits, successors, status_graphs)
 
 
 def _superseders(store: Store, snap: Snapshot) -> dict[str, set[str]]:
@@ -339,7 +379,7 @@ def _strongly_connected(nodes: list[str], succ: dict[str, set[str]]) -> list[lis
     return comps
 
 
-def _cycles(store: Store, reader: LinkReader) -> list[_Found]:
+def _cycles(store: Store, reader: LinkReader) -> list[Found]:
     counted = reader.either(SG + "supersedes", SG + "supersededBy", STANDARD, STANDARD)
     succ: dict[str, set[str]] = defaultdict(set)
     edges: dict[tuple[str, str], list[tuple[str, str, str, str]]] = defaultdict(list)
@@ -358,7 +398,7 @@ def _cycles(store: Store, reader: LinkReader) -> list[_Found]:
         members = set(comp)
         triples = sorted({t for (x, y), ts in edges.items()
                           if x in members and y in members for t in ts})
-        out.append(_Found("supersession-cycle", comp, {"standards": comp, "triples": triples},
+        out.append(Found("supersession-cycle", comp, {"standards": comp, "triples": triples},
                           tuple(comp)))
     return out
 
@@ -379,7 +419,7 @@ def _quads(store: Store, snap: Snapshot | None, sparql: str, props: tuple[str, .
 
 # -- declared ----------------------------------------------------------------------------------
 
-def _declared(store: Store, reader: LinkReader) -> list[_Found]:
+def _declared(store: Store, reader: LinkReader) -> list[Found]:
     stated = reader.links(SG + "conflictsWith")
     counted = {frozenset((a, b)) for a, bs in stated.items() for b in bs}
     pairs: dict[tuple[str, str], set[tuple[str, str, str, str]]] = defaultdict(set)
@@ -387,7 +427,7 @@ def _declared(store: Store, reader: LinkReader) -> list[_Found]:
         if a == b or frozenset((a, b)) not in counted:
             continue
         pairs[(min(a, b), max(a, b))].add((a, SG + "conflictsWith", b, g))
-    return [_Found("declared", [a, b], {"triples": sorted(ts)}, (a, b))
+    return [Found("declared", [a, b], {"triples": sorted(ts)}, (a, b))
             for (a, b), ts in sorted(pairs.items())]
 
 
@@ -442,12 +482,12 @@ def conflicts(store: Store, raw: RawParams | None = None, *, ignore=("format",)
     lab.fetch(x for f in shown for x in f.subjects)
     cg = classification_graphs(store, sorted({f.subjects[0] for f in shown
                                               if f.kind == "classification-mismatch"}), snap)
-    items = [_render(f, lab, cg) for f in shown]
+    items = [render_found(f, lab, cg) for f in shown]
     if "competing" in kinds and (not limit or len(items) <= limit):
         budget = None if not limit else limit - len(items) + 1
         run, chosen, publishers = _competing(store, params["min_shared"], budget, evidence,
                                              snap)
-        items += _render_competing(run, chosen, publishers, lab)
+        items += [competing_item(ov, publishers, lab) for ov in run.items(chosen, lab)]
     truncated = bool(limit) and len(items) > limit
     if truncated:
         items = items[:limit]
@@ -455,9 +495,9 @@ def conflicts(store: Store, raw: RawParams | None = None, *, ignore=("format",)
                             {"coverage": _coverage(reader, kinds)})
 
 
-def _found(store: Store, kinds: set[str], reader: LinkReader) -> list[_Found]:
+def _found(store: Store, kinds: set[str], reader: LinkReader) -> list[Found]:
     """The conflicts but the competing pairs, in order (without labels)."""
-    found: list[_Found] = []
+    found: list[Found] = []
     if "classification-mismatch" in kinds:
         found += _mismatches(store, reader)
     if kinds & {"superseded-reference", "withdrawn-reference"}:
@@ -493,7 +533,10 @@ def _coverage(reader: LinkReader, kinds: set[str]) -> list[dict]:
     return out
 
 
-def _render(f: _Found, lab: Labels, cg: dict[tuple[str, str], set[str]]) -> dict:
+def render_found(f: Found, lab: Labels, cg: Mapping[tuple[str, str], AbstractSet[str]]
+                 ) -> dict:
+    """``f`` as an item, its IRIs labelled; ``cg``: (standard, element) -> the graphs
+    classifying it there (``overlaps.classification_graphs``), for a mismatch's triples."""
     ev = f.evidence
     if f.kind == "classification-mismatch":
         s, e1 = ev["standard"], ev["element"]
@@ -551,27 +594,25 @@ def _render(f: _Found, lab: Labels, cg: dict[tuple[str, str], set[str]]) -> dict
             "message": message, "evidence": evidence}
 
 
-def _render_competing(run: OverlapRun, chosen, publishers, lab: Labels) -> list[dict]:
-    out = []
-    std = run.coverage.standards
-    overlaps = run.items(chosen, lab)
-    for (a, b, _s, _u), ov in zip(chosen, overlaps, strict=True):
-        ia, ib = std[a], std[b]
-        lab.fetch(publishers[ia] | publishers[ib])
-        pa, pb = sorted(publishers[ia]), sorted(publishers[ib])
-        message = (f"{lab(ia)} ({', '.join(lab(p) for p in pa)}) and {lab(ib)} "
-                   f"({', '.join(lab(p) for p in pb)}) share {len(ov['shared'])} elements "
-                   f"(score {ov['score']}) with no relation between them")
-        out.append({
-            "kind": "competing",
-            "subjects": [lab.ref(ia), lab.ref(ib), *ov["shared"]],
-            "severity": SEVERITY["competing"],
-            "message": message,
-            "evidence": {"score": ov["score"], "shared": ov["shared"],
-                         "publishers": {"a": lab.refs(pa), "b": lab.refs(pb)},
-                         "graphs": ov["evidence"]["graphs"]},
-        })
-    return out
+def competing_item(overlap: dict, publishers: Mapping[str, AbstractSet[str]], lab: Labels
+                   ) -> dict:
+    """The competing item of an overlaps item whose standards' publishers (``publishers``)
+    are known and disjoint."""
+    ia, ib = overlap["a"], overlap["b"]
+    pa, pb = sorted(publishers[ia]), sorted(publishers[ib])
+    lab.fetch(pa + pb)
+    message = (f"{lab(ia)} ({', '.join(lab(p) for p in pa)}) and {lab(ib)} "
+               f"({', '.join(lab(p) for p in pb)}) share {len(overlap['shared'])} elements "
+               f"(score {overlap['score']}) with no relation between them")
+    return {
+        "kind": "competing",
+        "subjects": [lab.ref(ia), lab.ref(ib), *overlap["shared"]],
+        "severity": SEVERITY["competing"],
+        "message": message,
+        "evidence": {"score": overlap["score"], "shared": overlap["shared"],
+                     "publishers": {"a": lab.refs(pa), "b": lab.refs(pb)},
+                     "graphs": overlap["evidence"]["graphs"]},
+    }
 
 
 CSV_COLUMNS = [
@@ -609,4 +650,6 @@ ANALYSES = (
         docs="docs/analyses.md#conflicts"),
 )
 
-__all__ = ["conflicts", "PARAMS", "KINDS", "SEVERITY", "ANALYSES"]
+__all__ = ["conflicts", "PARAMS", "KINDS", "SEVERITY", "ANALYSES", "Found", "Mappings",
+           "competing_item", "mismatches_of", "reference_found", "reference_hits",
+           "render_found"]

@@ -429,32 +429,46 @@ class PairIndex:
 
 # -- relations between standards ---------------------------------------------------------------
 
+def chain_edge(a: str, p: str, b: str) -> tuple[str, str, str] | None:
+    """``a p b`` as the edge a part-of or supersession path follows: ``("part-of", part,
+    whole)`` or ``("supersession", superseding, superseded)``; None for a direct relation."""
+    if p in _PART:
+        return ("part-of", b, a) if _PART[p] else ("part-of", a, b)
+    if p in _SUPERSEDES:
+        return ("supersession", b, a) if _SUPERSEDES[p] else ("supersession", a, b)
+    return None
+
+
 class Relations:
     """Part-of (transitive, either direction), supersession (transitive, either direction),
-    sg:relatedTo and references (any sub-property of sg:references) between standards."""
+    sg:relatedTo and references (any sub-property of sg:references) between standards, from
+    relation rows ``(a, property, b, graph)``: all of them (``of``), or those a page reads
+    around one standard (``stdgraph.catalog.findings``)."""
 
-    def __init__(self, store: Store, snap: Snapshot | None = None) -> None:
+    def __init__(self, found: Iterable[tuple[str, str, str, str]] = ()) -> None:
         self.part: dict[str, set[str]] = defaultdict(set)  # x -> wholes x is part of
         self.sup: dict[str, set[str]] = defaultdict(set)  # x -> what x supersedes
         self.direct: dict[frozenset[str], dict[str, set[str]]] = defaultdict(
             lambda: defaultdict(set))  # {a,b} -> property -> graphs
         self.edge_graphs: dict[tuple[str, str, str], set[str]] = defaultdict(set)
-        found = (relation_rows(store, snap) if snap is not None
-                 else [tuple(map(str, row)) for row in store.query(Q_RELATIONS).rows])
         for a, p, b, g in found:
             if a == b:
                 continue
-            if p in _PART:
-                x, y = (b, a) if _PART[p] else (a, b)
-                self.part[x].add(y)
-                self.edge_graphs[("part-of", x, y)].add(g)
-            elif p in _SUPERSEDES:
-                x, y = (b, a) if _SUPERSEDES[p] else (a, b)
-                self.sup[x].add(y)
-                self.edge_graphs[("supersession", x, y)].add(g)
-            else:
+            edge = chain_edge(a, p, b)
+            if edge is None:
                 self.direct[frozenset((a, b))][p].add(g)
                 self.edge_graphs[("direct:" + p, a, b)].add(g)
+            else:
+                kind, x, y = edge
+                (self.part if kind == "part-of" else self.sup)[x].add(y)
+                self.edge_graphs[edge].add(g)
+
+    @classmethod
+    def of(cls, store: Store, snap: Snapshot | None = None) -> Relations:
+        """Every relation of the store (Q_RELATIONS, or the snapshot's tables)."""
+        return cls(relation_rows(store, snap) if snap is not None
+                   else [(str(a), str(p), str(b), str(g))
+                         for a, p, b, g in store.query(Q_RELATIONS).rows])
 
     @staticmethod
     def _path(graph: dict[str, set[str]], start: str, goal: str) -> list[str] | None:
@@ -586,8 +600,8 @@ class OverlapRun:
     def relations(self) -> Relations:
         if self._relations is None:
             snap = self.snapshot
-            self._relations = (Relations(self.store) if snap is None else snap.memoised(
-                "relations", lambda: Relations(self.store, snap)))
+            self._relations = (Relations.of(self.store) if snap is None else snap.memoised(
+                "relations", lambda: Relations.of(self.store, snap)))
         return self._relations
 
     def pairs(self) -> Iterator[tuple[int, int, int, int]]:
@@ -803,4 +817,4 @@ ANALYSES = (
 )
 
 __all__ = ["overlaps", "clusters", "OverlapRun", "PairIndex", "Coverage", "fetch_coverage",
-           "Relations", "PARAMS", "CLUSTER_PARAMS", "DEFAULT_LIMIT", "ANALYSES"]
+           "Relations", "chain_edge", "PARAMS", "CLUSTER_PARAMS", "DEFAULT_LIMIT", "ANALYSES"]
