@@ -401,12 +401,16 @@ def test_targets_among_is_is_target_for_every_shape_and_node(db, shapes, ontolog
 
 def test_a_large_change_mostly_untargeted_gives_run_validations_results(
         db, shapes, ontology, monkeypatch):
-    """A change of 600 triples no shape targets plus the faults (with VALUES blocks of 3, so
-    that 600 counts as large): more nodes than the SHACL-SPARQL constraints have targets, so
-    those run for every target instead of for the dependents, and pyshacl gets only the focus
-    nodes its small graph holds; the results are still run_validation's for the same focus
-    nodes."""
+    """A change of 600 triples no shape targets plus the faults (with VALUES blocks of 3 and
+    a reach limit of 50, so that 600 counts as large): more nodes than the SHACL-SPARQL
+    constraints have targets, so those run for every target instead of for the dependents;
+    shapes whose paths would be followed back from more nodes than the limit validate every
+    target; pyshacl gets only the focus nodes its small graph holds. The results are still
+    run_validation's for the same focus nodes."""
+    from stdgraph.validation import scoped
+
     monkeypatch.setattr(shacl_sparql, "BATCH", 3)
+    monkeypatch.setattr(scoped, "REACH_LIMIT", 50)  # paths not followed back from 600 nodes
     generic = [(URIRef(f"http://example.org/s{i}"), URIRef(f"http://example.org/p{i % 7}"),
                 URIRef(f"http://example.org/o{i // 3}")) for i in range(600)]
     touched, changes = write(db, add=[*generic, *FAULTS])

@@ -466,6 +466,8 @@ class _View:
         compiled = path if isinstance(path, tuple) else _rdflib_path(path)
         if compiled is None:
             return None
+        if len(nodes) > REACH_LIMIT:
+            return None
         steps = _steps(compiled)
         if not forward:
             steps = [_inverse(s) for s in steps]
@@ -770,6 +772,8 @@ class _Dependents:
         if s.path is None:  # the focus node is the value node
             own = any(s.params.get(p) for p in _PAIR_PARAMS)
             return inner | (self.touched if own else set())
+        if len(inner) > REACH_LIMIT:
+            return None  # following the path back from each costs more than every target
         out = set(self.touched)  # the path's first step reads the focus node's triples
         if inner:
             out |= self.view.values_back(s.path, inner)

@@ -460,6 +460,16 @@ def dependents(
     assert p.body is not None  # p.batch: there is a WHERE group to put VALUES in
     out: set = set()
     by_var: dict[Variable, set] = {}
+    counted: list[int] = []
+
+    def too_many(n: int) -> bool:
+        """More than a batch and than the shape has targets (counted once, if asked)."""
+        if n <= BATCH or targets is None:
+            return False
+        if not counted:
+            counted.append(targets())
+        return n > counted[0]
+
     for pos in p.positions:
         if isinstance(changed, dict):
             keys = changed if pos.predicates is None else pos.predicates
@@ -468,6 +478,8 @@ def dependents(
             base = changed
         if not base:
             continue
+        if too_many(len(base)):
+            return None  # before following paths back from each of them
         nodes = base if pos.path is None else reach(pos.path, base, pos.forward)
         if nodes is None or isinstance(pos.term, BNode):
             return None  # a path that cannot be followed back, or an anonymous subject
@@ -477,8 +489,7 @@ def dependents(
             by_var.setdefault(pos.term, set()).update(nodes)
         elif to_oxigraph(pos.term) in nodes:
             return None  # a constant subject changed: any focus node may be affected
-    bound = sum(len(nodes) for nodes in by_var.values())
-    if bound > BATCH and targets is not None and bound > targets():
+    if too_many(sum(len(nodes) for nodes in by_var.values())):
         return None
     for var, nodes in by_var.items():
         bindable = [n for n in nodes if isinstance(n, ox.NamedNode | ox.Literal)]
