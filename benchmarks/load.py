@@ -11,6 +11,10 @@ process. Every run checks the loaded graph holds exactly the distinct lines of t
 
     python benchmarks/load.py                       # 2,000,000 triples, both modes
     python benchmarks/load.py --triples 200000 --modes no-validate
+    python benchmarks/load.py --triples 200000 --data untargeted --modes validate
+
+``--data untargeted`` writes triples of IRIs no shape targets (``<…/s{i}> <…/p{i mod 7}>
+<…/o{i div 3}>``), the load of issue 21 that spent 163 of its 169 s validating them.
 """
 
 from __future__ import annotations
@@ -70,12 +74,21 @@ def bench_lines(triples: int, seed: int):
     raise ValueError(f"the generator ran out before {triples} lines")
 
 
-def write_file(path: Path, triples: int, seed: int) -> tuple[int, int]:
+def untargeted_lines(triples: int):
+    """Lines no shape targets: no type, no predicate of stdgraph's, shared objects."""
+    ex = "http://example.org/bench/"
+    for i in range(triples):
+        yield f"<{ex}s{i}> <{ex}p{i % 7}> <{ex}o{i // 3}> .\n"
+
+
+def write_file(path: Path, triples: int, seed: int, data: str = "standards"
+               ) -> tuple[int, int]:
     """Write the file; returns (lines, distinct lines)."""
     seen: set[bytes] = set()
     n = 0
+    lines = untargeted_lines(triples) if data == "untargeted" else bench_lines(triples, seed)
     with open(path, "w", encoding="utf-8", newline="\n") as f:
-        for line in bench_lines(triples, seed):
+        for line in lines:
             seen.add(hashlib.blake2b(line.encode(), digest_size=12).digest())
             f.write(line)
             n += 1
@@ -123,6 +136,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--triples", type=int, default=2_000_000)
     ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--data", choices=("standards", "untargeted"), default="standards",
+                    help="whole synthetic standards, or triples no shape targets")
     ap.add_argument("--modes", default="no-validate,validate",
                     help="comma-separated: no-validate, validate, reference")
     ap.add_argument("--timeout", type=float, default=3600, help="seconds per run")
@@ -139,7 +154,7 @@ def main() -> None:
     try:
         data = work / "bench.nt"
         t0 = time.perf_counter()
-        lines, distinct = write_file(data, args.triples, args.seed)
+        lines, distinct = write_file(data, args.triples, args.seed, args.data)
         print(f"wrote {lines} lines ({distinct} distinct, "
               f"{data.stat().st_size / 2**20:.0f} MiB) in {time.perf_counter() - t0:.1f}s",
               file=sys.stderr)

@@ -15,8 +15,10 @@ from stdgraph.booleans import FALSE_WORDS, TRUE_WORDS, parse_bool
 from stdgraph.errors import UsageError
 
 
-def _meta(env: str, help: str) -> dict[str, str]:
-    return {"env": env, "help": help}
+def _setting(default: Any, env: str, help: str) -> Any:
+    """A field of ``Settings`` with its environment variable and help, which the CLI flags,
+    ``from_env``, ``SETTINGS`` and the README's table read."""
+    return field(default=default, metadata={"env": env, "help": help})
 
 
 def default_store_dir() -> Path:
@@ -41,128 +43,91 @@ def default_store_dir() -> Path:
 class Settings:
     """One immutable settings object, passed explicitly (no module-level singleton)."""
 
-    project: str | None = field(
-        default=None,
-        metadata=_meta("STDGRAPH_PROJECT", "Folder with ontology/, shapes/, data/, queries/; "
-                       "default: the graph bundled with the package."),
-    )
-    store: str | None = field(
-        default=None,
-        metadata=_meta("STDGRAPH_STORE", "Where the graph lives: a folder (embedded Oxigraph), "
-                       "'memory:' (rdflib, in this process only) or a SPARQL 1.1 server "
-                       "'sparql+http(s)://HOST:PORT[/PATH][?server=oxigraph|fuseki|graphdb|"
-                       "virtuoso]' (docs/deploy.md); default: the per-user data folder, e.g. "
-                       "~/.local/share/stdgraph/store."),
-    )
-    remote_user: str | None = field(
-        default=None,
-        metadata=_meta("STDGRAPH_REMOTE_USER", "User name for a remote SPARQL store (HTTP Basic; "
-                       "Digest for Virtuoso)."),
-    )
-    remote_password: str | None = field(
-        default=None,
-        metadata=_meta("STDGRAPH_REMOTE_PASSWORD", "Password for STDGRAPH_REMOTE_USER."),
-    )
-    remote_token: str | None = field(
-        default=None,
-        metadata=_meta("STDGRAPH_REMOTE_TOKEN", "Bearer token sent to a remote SPARQL store "
-                       "(instead of user and password)."),
-    )
-    base_iri: str = field(
-        default="https://w3id.org/stdgraph/id/",
-        metadata=_meta("STDGRAPH_BASE_IRI", "Base of resource IRIs served under /id/."),
-    )
-    host: str = field(default="127.0.0.1", metadata=_meta("STDGRAPH_HOST", "Address to bind."))
-    port: int = field(default=8000, metadata=_meta("STDGRAPH_PORT", "Port to bind."))
-    update_token: str | None = field(
-        default=None,
-        metadata=_meta("STDGRAPH_UPDATE_TOKEN", "Bearer token that enables writes; without it the "
-                       "endpoint is read-only."),
-    )
-    query_timeout: float = field(
-        default=10.0,
-        metadata=_meta("STDGRAPH_QUERY_TIMEOUT", "Seconds a query or an update may run before "
-                       "it is stopped (503)."),
-    )
-    max_rows: int = field(
-        default=10000,
-        metadata=_meta("STDGRAPH_MAX_ROWS", "Most result rows returned; more are cut and the "
-                       "answer says it was truncated."),
-    )
-    max_update_quads: int = field(
-        default=100_000,
-        metadata=_meta("STDGRAPH_MAX_UPDATE_QUADS", "Most quads the DELETE/INSERT templates of "
-                       "one SPARQL update may ground (its WHERE's solutions times its "
-                       "templates); more is refused with 400 before anything is written, "
-                       "which bounds the memory of an update (0 = no limit)."),
-    )
-    max_body_bytes: int = field(
-        default=10 * 1024 * 1024,
-        metadata=_meta("STDGRAPH_MAX_BODY_BYTES", "Largest request body accepted."),
-    )
-    max_header_bytes: int = field(
-        default=32 * 1024,
-        metadata=_meta("STDGRAPH_MAX_HEADER_BYTES", "Largest request line plus headers "
-                       "accepted (stdgraph serve); a longer request line is refused with 414, "
-                       "longer headers with 431, and the connection closed."),
-    )
-    max_headers: int = field(
-        default=100,
-        metadata=_meta("STDGRAPH_MAX_HEADERS", "Most header fields a request may have "
-                       "(stdgraph serve); more are refused with 431."),
-    )
-    shutdown_timeout: float = field(
-        default=5.0,
-        metadata=_meta("STDGRAPH_SHUTDOWN_TIMEOUT", "Seconds stdgraph serve waits, on SIGTERM "
-                       "or Ctrl-C, for requests in flight (then cancels them) and again for "
-                       "work still running in threads, before it exits."),
-    )
-    cors_origins: tuple[str, ...] = field(
-        default=(),
-        metadata=_meta("STDGRAPH_CORS_ORIGINS", "Comma-separated origins allowed by CORS; "
-                       "empty = CORS off."),
-    )
-    allow_service: bool = field(
-        default=False,
-        metadata=_meta("STDGRAPH_ALLOW_SERVICE", "Allow SPARQL SERVICE calls to remote endpoints."),
-    )
-    allow_load: bool = field(
-        default=False,
-        metadata=_meta("STDGRAPH_ALLOW_LOAD", "Allow SPARQL LOAD of remote or file URLs."),
-    )
-    query_workers: int = field(
-        default=3,
-        metadata=_meta("STDGRAPH_QUERY_WORKERS", "Queries, analyses and page reads that run at "
-                       "the same time (worker processes or threads); more wait for a free "
-                       "worker within their time limit."),
-    )
-    query_processes: bool = field(
-        default=True,
-        metadata=_meta("STDGRAPH_QUERY_PROCESSES", "Run queries, analyses and page reads on the "
-                       "embedded store in worker processes, so one past the time limit is "
-                       "killed; false: threads, which answer 503 at the limit and stop an "
-                       "analysis at its next query, but cannot stop a query."),
-    )
-    access_log: bool = field(
-        default=True,
-        metadata=_meta("STDGRAPH_ACCESS_LOG", "Log one line per request (uvicorn's access "
-                       "log: method, path with query string, status; never headers)."),
-    )
-    public_url: str | None = field(
-        default=None,
-        metadata=_meta("STDGRAPH_PUBLIC_URL", "Base URL the server is reached at, for the "
-                       "service description and VoID, the base IRI of relative IRIs in "
-                       "queries and updates, and the IRIs of graphs created by POST /store; "
-                       "default: worked out from each request "
-                       "(honouring Forwarded and X-Forwarded-Proto/Host/Prefix)."),
-    )
-    analysis_modules: tuple[str, ...] = field(
-        default=(),
-        metadata=_meta("STDGRAPH_ANALYSIS_MODULES", "Comma-separated Python modules with "
-                       "analyses of your own, each declaring ANALYSES (docs/analyses.md, "
-                       "'Adding an analysis'); they join the built-in analyses on the CLI "
-                       "(stdgraph analyse), over HTTP and in the OpenAPI document."),
-    )
+    project: str | None = _setting(
+        None, "STDGRAPH_PROJECT",
+        "Folder with ontology/, shapes/, data/, queries/; default: the graph bundled with the "
+        "package.")
+    store: str | None = _setting(
+        None, "STDGRAPH_STORE",
+        "Where the graph lives: a folder (embedded Oxigraph), 'memory:' (rdflib, in this process "
+        "only) or a SPARQL 1.1 server 'sparql+http(s)://HOST:PORT[/PATH][?server=oxigraph|fuseki|"
+        "graphdb|virtuoso]' (docs/deploy.md); default: the per-user data folder, e.g. "
+        "~/.local/share/stdgraph/store.")
+    remote_user: str | None = _setting(
+        None, "STDGRAPH_REMOTE_USER",
+        "User name for a remote SPARQL store (HTTP Basic; Digest for Virtuoso).")
+    remote_password: str | None = _setting(
+        None, "STDGRAPH_REMOTE_PASSWORD",
+        "Password for STDGRAPH_REMOTE_USER.")
+    remote_token: str | None = _setting(
+        None, "STDGRAPH_REMOTE_TOKEN",
+        "Bearer token sent to a remote SPARQL store (instead of user and password).")
+    base_iri: str = _setting(
+        "https://w3id.org/stdgraph/id/", "STDGRAPH_BASE_IRI",
+        "Base of resource IRIs served under /id/.")
+    host: str = _setting("127.0.0.1", "STDGRAPH_HOST", "Address to bind.")
+    port: int = _setting(8000, "STDGRAPH_PORT", "Port to bind.")
+    update_token: str | None = _setting(
+        None, "STDGRAPH_UPDATE_TOKEN",
+        "Bearer token that enables writes; without it the endpoint is read-only.")
+    query_timeout: float = _setting(
+        10.0, "STDGRAPH_QUERY_TIMEOUT",
+        "Seconds a query or an update may run before it is stopped (503).")
+    max_rows: int = _setting(
+        10000, "STDGRAPH_MAX_ROWS",
+        "Most result rows returned; more are cut and the answer says it was truncated.")
+    max_update_quads: int = _setting(
+        100_000, "STDGRAPH_MAX_UPDATE_QUADS",
+        "Most quads the DELETE/INSERT templates of one SPARQL update may ground (its WHERE's "
+        "solutions times its templates); more is refused with 400 before anything is written, "
+        "which bounds the memory of an update (0 = no limit).")
+    max_body_bytes: int = _setting(
+        10 * 1024 * 1024, "STDGRAPH_MAX_BODY_BYTES",
+        "Largest request body accepted.")
+    max_header_bytes: int = _setting(
+        32 * 1024, "STDGRAPH_MAX_HEADER_BYTES",
+        "Largest request line plus headers accepted (stdgraph serve); a longer request line is "
+        "refused with 414, longer headers with 431, and the connection closed.")
+    max_headers: int = _setting(
+        100, "STDGRAPH_MAX_HEADERS",
+        "Most header fields a request may have (stdgraph serve); more are refused with 431.")
+    shutdown_timeout: float = _setting(
+        5.0, "STDGRAPH_SHUTDOWN_TIMEOUT",
+        "Seconds stdgraph serve waits, on SIGTERM or Ctrl-C, for requests in flight (then cancels "
+        "them) and again for work still running in threads, before it exits.")
+    cors_origins: tuple[str, ...] = _setting(
+        (), "STDGRAPH_CORS_ORIGINS",
+        "Comma-separated origins allowed by CORS; empty = CORS off.")
+    allow_service: bool = _setting(
+        False, "STDGRAPH_ALLOW_SERVICE",
+        "Allow SPARQL SERVICE calls to remote endpoints.")
+    allow_load: bool = _setting(
+        False, "STDGRAPH_ALLOW_LOAD",
+        "Allow SPARQL LOAD of remote or file URLs.")
+    query_workers: int = _setting(
+        3, "STDGRAPH_QUERY_WORKERS",
+        "Queries, analyses and page reads that run at the same time (worker processes or "
+        "threads); more wait for a free worker within their time limit.")
+    query_processes: bool = _setting(
+        True, "STDGRAPH_QUERY_PROCESSES",
+        "Run queries, analyses and page reads on the embedded store in worker processes, so one "
+        "past the time limit is killed; false: threads, which answer 503 at the limit and stop an "
+        "analysis at its next query, but cannot stop a query.")
+    access_log: bool = _setting(
+        True, "STDGRAPH_ACCESS_LOG",
+        "Log one line per request (uvicorn's access log: method, path with query string, status; "
+        "never headers).")
+    public_url: str | None = _setting(
+        None, "STDGRAPH_PUBLIC_URL",
+        "Base URL the server is reached at, for the service description and VoID, the base IRI of "
+        "relative IRIs in queries and updates, and the IRIs of graphs created by POST /store; "
+        "default: worked out from each request (honouring Forwarded and "
+        "X-Forwarded-Proto/Host/Prefix).")
+    analysis_modules: tuple[str, ...] = _setting(
+        (), "STDGRAPH_ANALYSIS_MODULES",
+        "Comma-separated Python modules with analyses of your own, each declaring ANALYSES "
+        "(docs/analyses.md, 'Adding an analysis'); they join the built-in analyses on the CLI "
+        "(stdgraph analyse), over HTTP and in the OpenAPI document.")
 
     def __post_init__(self) -> None:
         token = self.update_token

@@ -378,3 +378,50 @@ def test_query_plans(shapes):
     extra += shapes
     minus = [c for c in shacl_sparql.split_shapes(extra)[1] if "NoMinus" in str(c.shape)]
     assert not shacl_sparql.plan(minus[0].query).batch
+
+
+# -- large changes (issue 21: a load of triples no shape targets) --------------------------------
+
+def test_targets_among_is_is_target_for_every_shape_and_node(db, shapes, ontology):
+    """The batched target lookup of a focused validation gives, for every shape, the nodes
+    ``is_target`` accepts one by one: on the bundled graph with the faults, every IRI of the
+    store, and IRIs the store does not hold."""
+    from stdgraph.validation.scoped import _Model, _View
+
+    write(db, add=FAULTS)
+    model = _Model.of(shapes)
+    view = _View(db, data_graph, ontology, bulk=False)
+    nodes = {t for q in db for t in (q.subject, q.object) if isinstance(t, ox.NamedNode)}
+    nodes |= {ox.NamedNode(f"http://example.org/absent/{i}") for i in range(5)}
+    got = view.targets_among(model.targeted, nodes)
+    expected = {s.node: {n for n in nodes if view.is_target(s, n)} for s in model.targeted}
+    assert got == expected
+    assert sum(map(len, expected.values())) > 500  # the graph's standards, concerns, records...
+
+
+def test_a_large_change_mostly_untargeted_gives_run_validations_results(
+        db, shapes, ontology, monkeypatch):
+    """A change of 600 triples no shape targets plus the faults (with VALUES blocks of 3 and
+    a reach limit of 50, so that 600 counts as large): more nodes than the SHACL-SPARQL
+    constraints have targets, so those run for every target instead of for the dependents;
+    shapes whose paths would be followed back from more nodes than the limit validate every
+    target; pyshacl gets only the focus nodes its small graph holds. The results are still
+    run_validation's for the same focus nodes."""
+    from stdgraph.validation import scoped
+
+    monkeypatch.setattr(shacl_sparql, "BATCH", 3)
+    monkeypatch.setattr(scoped, "REACH_LIMIT", 50)  # paths not followed back from 600 nodes
+    generic = [(URIRef(f"http://example.org/s{i}"), URIRef(f"http://example.org/p{i % 7}"),
+                URIRef(f"http://example.org/o{i // 3}")) for i in range(600)]
+    touched, changes = write(db, add=[*generic, *FAULTS])
+    calls: list = []
+    dependents = shacl_sparql.dependents
+    monkeypatch.setattr(shacl_sparql, "dependents",
+                        lambda *a, **k: calls.append(dependents(*a, **k)) or calls[-1])
+    ours = validate_in_store(db, shapes, ontology, touched, data_graph=data_graph,
+                             changes=changes)
+    assert None in calls  # some constraint ran for all its targets
+    assert set(touched) <= set(ours.focus_nodes)
+    assert ours.results == reference(db, shapes, ontology, ours.focus_nodes).results
+    assert {"sgsh:StandardNoSelfSupersessionShape", "sgsh:StandardIdentifier"} <= {
+        r.shape for r in ours.results}

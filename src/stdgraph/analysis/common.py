@@ -249,6 +249,28 @@ def components(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
     return {x: find(x) for x in parent}
 
 
+def inverse(links: Mapping[str, Iterable[str]]) -> dict[str, set[str]]:
+    """x -> the ys it links to, turned round: y -> the xs linking to it."""
+    out: dict[str, set[str]] = defaultdict(set)
+    for x, ys in links.items():
+        for y in ys:
+            out[y].add(x)
+    return out
+
+
+def reachable(graph: Mapping[str, Iterable[str]], start: str) -> set[str]:
+    """Every node a path of ``graph`` (x -> its successors) leads to from ``start``
+    (``start`` itself only on a cycle)."""
+    seen: set[str] = set()
+    stack = list(graph.get(start, ()))
+    while stack:
+        y = stack.pop()
+        if y not in seen:
+            seen.add(y)
+            stack.extend(graph.get(y, ()))
+    return seen
+
+
 def same_element_pairs(store: Store, snap: Snapshot | None = None) -> list[tuple[str, str]]:
     """The ``sg:sameElementAs`` links: one element that two architectures contain, kept once
     per scheme (docs/analyses.md, "One element in two architectures"); kept with ``snap``."""

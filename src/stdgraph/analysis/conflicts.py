@@ -130,8 +130,10 @@ Q_DECLARED = PROLOGUE + """SELECT DISTINCT ?a ?b ?g WHERE {
 Q_PUBLISHERS = PROLOGUE + "SELECT DISTINCT ?s ?b WHERE { ?s sg:publisher ?b }"
 
 
-class _Found:
-    """Items before labels: kind, subjects, message parts, evidence (IRIs), sort key."""
+class Found:
+    """An item before labels: kind, subjects, evidence (IRIs), sort key; ``render_found``
+    makes it an item. The standard pages build them too (``stdgraph.catalog.findings``), so
+    that their rows are the analysis' to the byte."""
 
     def __init__(self, kind: str, subjects: list[str], evidence: dict, key: tuple) -> None:
         self.kind = kind
@@ -147,55 +149,72 @@ def _triple(lab: Labels, s: str, p: str, o: str, graphs) -> dict:
 
 # -- classification mismatch -------------------------------------------------------------------
 
-class _Frameworks:
-    """What a classification mismatch is decided with: each element's frameworks, the
-    mappings (either direction, with their triples) and the elements declared the same."""
+class Mappings:
+    """SKOS mappings between elements, either direction, from rows ``(a, property, b,
+    graph)``: what each element is mapped to, and by which statements."""
 
-    def __init__(self, store: Store, snap: Snapshot | None) -> None:
-        self.schemes: dict[str, set[str]] = defaultdict(set)
-        for e, f in rows(store, snap, Q_SCHEMES, SCHEME_READS):
-            self.schemes[str(e)].add(str(f))
+    def __init__(self, found: Iterable[tuple[str, str, str, str]]) -> None:
         self.linked: dict[str, set[str]] = defaultdict(set)
-        self.mapping_graphs: dict[tuple[str, str], list[tuple[str, str, str, str]]] = \
+        self.statements: dict[tuple[str, str], list[tuple[str, str, str, str]]] = \
             defaultdict(list)
-        for a, p, b, g in rows(store, snap, Q_MAPPINGS, (*MAPPING_PROPS, SKOS + "inScheme")):
-            a, p, b, g = str(a), str(p), str(b), str(g)
+        for a, p, b, g in found:
             if a == b:
                 continue
             self.linked[a].add(b)
             self.linked[b].add(a)
             for key in ((a, b), (b, a)):
-                self.mapping_graphs[key].append((a, p, b, g))
+                self.statements[key].append((a, p, b, g))
+
+
+def mismatches_of(s: str, elems: AbstractSet[str], schemes: Mapping[str, AbstractSet[str]],
+                  mappings: Mappings, same: Mapping[str, AbstractSet[str]]) -> list[Found]:
+    """The classification mismatches of standard ``s``, classified in ``elems``; ``schemes``:
+    element -> its frameworks, for ``elems`` and what they are mapped to; ``same``: the
+    sameElementAs groups of ``elems``."""
+    by_framework: dict[str, set[str]] = defaultdict(set)
+    for e in elems:
+        for f in schemes.get(e, ()):
+            by_framework[f].add(e)
+    if len(by_framework) < 2:
+        return []
+    # classified in an element = in each element declared the same as it
+    covered = set(elems) | {y for e in elems for y in same.get(e, ())}
+    out: list[Found] = []
+    for e1 in sorted(elems):
+        for f1 in sorted(schemes.get(e1, ())):
+            for f2 in sorted(by_framework):
+                if f2 == f1 or f2 in schemes.get(e1, ()):
+                    continue
+                mapped = {e2 for e2 in mappings.linked.get(e1, ())
+                          if f2 in schemes.get(e2, ())}
+                if not mapped or mapped & covered:
+                    continue
+                others = sorted(by_framework[f2])
+                maps = sorted({m for e2 in mapped for m in mappings.statements[(e1, e2)]})
+                out.append(Found("classification-mismatch", [s, e1, *others], {
+                    "standard": s, "element": e1, "framework": f1,
+                    "other_framework": f2, "mapped": sorted(mapped),
+                    "classified_in_other": others, "mappings": maps,
+                }, (s, e1, f2)))
+    return out
+
+
+class _Frameworks:
+    """What a classification mismatch is decided with, for every standard: each element's
+    frameworks, the mappings between elements and the elements declared the same."""
+
+    def __init__(self, store: Store, snap: Snapshot | None) -> None:
+        self.schemes: dict[str, set[str]] = defaultdict(set)
+        for e, f in rows(store, snap, Q_SCHEMES, SCHEME_READS):
+            self.schemes[str(e)].add(str(f))
+        self.mappings = Mappings(
+            (str(a), str(p), str(b), str(g))
+            for a, p, b, g in rows(store, snap, Q_MAPPINGS, (*MAPPING_PROPS, SKOS + "inScheme")))
         self.same = same_elements(store, snap)
 
-    def mismatches(self, s: str, elems: AbstractSet[str]) -> list[_Found]:
+    def mismatches(self, s: str, elems: AbstractSet[str]) -> list[Found]:
         """The classification mismatches of standard ``s``, classified in ``elems``."""
-        schemes = self.schemes
-        by_framework: dict[str, set[str]] = defaultdict(set)
-        for e in elems:
-            for f in schemes.get(e, ()):
-                by_framework[f].add(e)
-        if len(by_framework) < 2:
-            return []
-        # classified in an element = in each element declared the same as it
-        covered = set(elems) | {y for e in elems for y in self.same.get(e, ())}
-        out: list[_Found] = []
-        for e1 in sorted(elems):
-            for f1 in sorted(schemes.get(e1, ())):
-                for f2 in sorted(by_framework):
-                    if f2 == f1 or f2 in schemes.get(e1, ()):
-                        continue
-                    mapped = {e2 for e2 in self.linked.get(e1, ()) if f2 in schemes.get(e2, ())}
-                    if not mapped or mapped & covered:
-                        continue
-                    others = sorted(by_framework[f2])
-                    maps = sorted({m for e2 in mapped for m in self.mapping_graphs[(e1, e2)]})
-                    out.append(_Found("classification-mismatch", [s, e1, *others], {
-                        "standard": s, "element": e1, "framework": f1,
-                        "other_framework": f2, "mapped": sorted(mapped),
-                        "classified_in_other": others, "mappings": maps,
-                    }, (s, e1, f2)))
-        return out
+        return mismatches_of(s, elems, self.schemes, self.mappings, self.same)
 
 
 #: what the mismatches depend on besides each standard's classifications
@@ -211,7 +230,7 @@ def _frameworks(store: Store, snap: Snapshot | None) -> _Frameworks:
                          FRAMEWORK_READS else old)
 
 
-class _Mismatches(dict[str, list[_Found]]):
+class _Mismatches(dict[str, list[Found]]):
     """standard -> its classification mismatches (those with any), with the classifications
     they were found from (``LinkReader.classified``), for bringing them up to date."""
 
@@ -220,7 +239,7 @@ class _Mismatches(dict[str, list[_Found]]):
         self.classified = classified
 
 
-def _mismatches(store: Store, reader: LinkReader) -> list[_Found]:
+def _mismatches(store: Store, reader: LinkReader) -> list[Found]:
     table = reader.memoised("mismatches", lambda: _mismatch_table(store, reader),
                             lambda old, dirty: _mismatch_update(store, reader, old, dirty))
     return [f for s in sorted(table) for f in table[s]]
@@ -288,16 +307,14 @@ def _reference_rows(store: Store, snap: Snapshot | None, props: set[str]
     return out
 
 
-def _references(store: Store, kinds: set[str], reader: LinkReader) -> list[_Found]:
-    snap = reader.snapshot
-    props = reference_props(store, snap)
-    counted = reference_links(reader, props)
-    statuses = reader.statuses()
-    items = reader.instances(ROADMAP_ITEM)
-    found: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
-    for x, p, y, g in _reference_rows(store, snap, props):
-        if x != y:
-            found[(x, y)].append((p, g))
+def reference_hits(found: Mapping[tuple[str, str], list[tuple[str, str]]],
+                   counted: AbstractSet[tuple[str, str, str]],
+                   statuses: Mapping[str, AbstractSet[str]], items: AbstractSet[str],
+                   kinds: AbstractSet[str] = frozenset(KINDS)) -> dict[tuple[str, str], dict]:
+    """(referrer, referenced) -> {"kind", "referrer_status", "triples"} of the references of
+    ``kinds`` that are conflicts: ``found``, (referrer, referenced) -> [(property, graph)] of
+    the references to retired standards, kept where a link counts (``counted``) and the
+    referrer is a roadmap item (``items``) or current (``statuses``)."""
     hits: dict[tuple[str, str], dict] = {}
     for (x, y), triples in found.items():
         if not any((x, p, y) in counted for p, _g in triples):
@@ -318,6 +335,36 @@ def _references(store: Store, kinds: set[str], reader: LinkReader) -> list[_Foun
                                      "triples": defaultdict(set)})
         for p, g in triples:
             h["triples"][(x, p, y)].add(g)
+    return hits
+
+
+def reference_found(hits: Mapping[tuple[str, str], dict],
+                    successors: Mapping[str, AbstractSet[str]],
+                    status_graphs: Mapping[str, Mapping[str, AbstractSet[str]]]) -> list[Found]:
+    """The items of ``reference_hits``; ``successors``: referenced -> what supersedes it;
+    ``status_graphs``: referenced -> status -> the graphs stating it."""
+    out = []
+    for (x, y), h in sorted(hits.items()):
+        status = SG + ("Superseded" if h["kind"] == "superseded-reference" else "Withdrawn")
+        out.append(Found(h["kind"], [x, y], {
+            "referrer": x, "referrer_status": h["referrer_status"], "referenced": y,
+            "status": status, "successors": sorted(successors.get(y, ())),
+            "triples": sorted((s, p, o, tuple(sorted(gs))) for (s, p, o), gs in
+                              h["triples"].items()),
+            "status_graphs": sorted(status_graphs.get(y, {}).get(status, ())),
+        }, (x, y)))
+    return out
+
+
+def _references(store: Store, kinds: set[str], reader: LinkReader) -> list[Found]:
+    snap = reader.snapshot
+    props = reference_props(store, snap)
+    found: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+    for x, p, y, g in _reference_rows(store, snap, props):
+        if x != y:
+            found[(x, y)].append((p, g))
+    hits = reference_hits(found, reference_links(reader, props), reader.statuses(),
+                          reader.instances(ROADMAP_ITEM), kinds)
     if not hits:
         return []
     ys = sorted({y for _x, y in hits})
@@ -336,17 +383,7 @@ def _references(store: Store, kinds: set[str], reader: LinkReader) -> list[_Foun
             for st, graphs in status.get(y, {}).items():
                 status_graphs[y][text(st)] |= {g for g in graphs if g is not None}
             successors[y] |= {text(z) for z in later.get(y, {})} | earlier.get(y, set())
-    out = []
-    for (x, y), h in sorted(hits.items()):
-        status = SG + ("Superseded" if h["kind"] == "superseded-reference" else "Withdrawn")
-        out.append(_Found(h["kind"], [x, y], {
-            "referrer": x, "referrer_status": h["referrer_status"], "referenced": y,
-            "status": status, "successors": sorted(successors.get(y, ())),
-            "triples": sorted((s, p, o, tuple(sorted(gs))) for (s, p, o), gs in
-                              h["triples"].items()),
-            "status_graphs": sorted(status_graphs[y].get(status, ())),
-        }, (x, y)))
-    return out
+    return reference_found(hits, successors, status_graphs)
 
 
 def _superseders(store: Store, snap: Snapshot) -> dict[str, set[str]]:
@@ -408,7 +445,7 @@ def _strongly_connected(nodes: list[str], succ: dict[str, set[str]]) -> list[lis
     return comps
 
 
-def _cycles(store: Store, reader: LinkReader) -> list[_Found]:
+def _cycles(store: Store, reader: LinkReader) -> list[Found]:
     counted = reader.either(SG + "supersedes", SG + "supersededBy", STANDARD, STANDARD)
     succ: dict[str, set[str]] = defaultdict(set)
     edges: dict[tuple[str, str], list[tuple[str, str, str, str]]] = defaultdict(list)
@@ -427,7 +464,7 @@ def _cycles(store: Store, reader: LinkReader) -> list[_Found]:
         members = set(comp)
         triples = sorted({t for (x, y), ts in edges.items()
                           if x in members and y in members for t in ts})
-        out.append(_Found("supersession-cycle", comp, {"standards": comp, "triples": triples},
+        out.append(Found("supersession-cycle", comp, {"standards": comp, "triples": triples},
                           tuple(comp)))
     return out
 
@@ -448,7 +485,7 @@ def _quads(store: Store, snap: Snapshot | None, sparql: str, props: tuple[str, .
 
 # -- declared ----------------------------------------------------------------------------------
 
-def _declared(store: Store, reader: LinkReader) -> list[_Found]:
+def _declared(store: Store, reader: LinkReader) -> list[Found]:
     stated = reader.links(SG + "conflictsWith")
     counted = {frozenset((a, b)) for a, bs in stated.items() for b in bs}
     pairs: dict[tuple[str, str], set[tuple[str, str, str, str]]] = defaultdict(set)
@@ -456,7 +493,7 @@ def _declared(store: Store, reader: LinkReader) -> list[_Found]:
         if a == b or frozenset((a, b)) not in counted:
             continue
         pairs[(min(a, b), max(a, b))].add((a, SG + "conflictsWith", b, g))
-    return [_Found("declared", [a, b], {"triples": sorted(ts)}, (a, b))
+    return [Found("declared", [a, b], {"triples": sorted(ts)}, (a, b))
             for (a, b), ts in sorted(pairs.items())]
 
 
@@ -513,12 +550,12 @@ def conflicts(store: Store, raw: RawParams | None = None, *, ignore=("format",)
     lab.fetch(x for f in shown for x in f.subjects)
     cg = classification_graphs(store, sorted({f.subjects[0] for f in shown
                                               if f.kind == "classification-mismatch"}), snap)
-    items = [_render(f, lab, cg) for f in shown]
+    items = [render_found(f, lab, cg) for f in shown]
     if "competing" in kinds and (not limit or len(items) <= limit):
         budget = None if not limit else limit - len(items) + 1
         run, chosen, publishers = _competing(store, params["min_shared"], budget, evidence,
                                              snap)
-        items += _render_competing(run, chosen, publishers, lab)
+        items += [competing_item(ov, publishers, lab) for ov in run.items(chosen, lab)]
     truncated = bool(limit) and len(items) > limit
     if truncated:
         items = items[:limit]
@@ -561,12 +598,12 @@ def conflicts_stream(store: Store, raw: RawParams | None = None, *, ignore=("for
                 lab.fetch(x for f in shown for x in f.subjects)
                 cg = classification_graphs(store, sorted(
                     {f.subjects[0] for f in shown if f.kind == "classification-mismatch"}), snap)
-                yield from (_render(f, lab, cg) for f in shown)
+                yield from (render_found(f, lab, cg) for f in shown)
             if full is not None:
                 render = PairItems(run, lab, shared=True)
                 pairs = iter(full)
                 while chunk := list(itertools.islice(pairs, STREAM_BATCH)):
-                    yield from _render_competing(run, chunk, publishers, lab, render)
+                    yield from (competing_item(ov, publishers, lab) for ov in render.items(chunk))
         finally:
             if full is not None:
                 full.close()
@@ -594,7 +631,7 @@ def standard_conflicts(store: Store, iri: str, raw: RawParams | None = None, *,
     lab.fetch(x for f in mine for x in f.subjects)
     cg = classification_graphs(store, sorted(
         {f.subjects[0] for f in mine if f.kind == "classification-mismatch"}), snap)
-    items = [_render(f, lab, cg) for f in mine]
+    items = [render_found(f, lab, cg) for f in mine]
     if "competing" in kinds:
         publishers = publishers_of(store, snap)
         run = OverlapRun(store, params["min_shared"], evidence=evidence, snapshot=snap)
@@ -604,7 +641,7 @@ def standard_conflicts(store: Store, iri: str, raw: RawParams | None = None, *,
             pa, pb = publishers.get(std[a]), publishers.get(std[b])
             if pa and pb and not pa & pb and not rel.between(std[a], std[b]):
                 chosen.append((a, b, s, u))
-        items += _render_competing(run, chosen, publishers, lab)
+        items += [competing_item(ov, publishers, lab) for ov in run.items(chosen, lab)]
     return items
 
 
@@ -625,29 +662,11 @@ def _competing_filter(run: OverlapRun, publishers: Mapping[str, AbstractSet[str]
     disjoint = np.array([[not (x & y) for y in sets] for x in sets], dtype=bool).reshape(
         len(sets), len(sets))
     rel = run.relations
-    partners: dict[int, set[int]] = defaultdict(set)
-
-    def link(x: str, y: str) -> None:
-        if x in at and y in at and x != y:
-            partners[at[x]].add(at[y])
-            partners[at[y]].add(at[x])
-
-    for graph in (rel.part, rel.sup):
-        for x in list(graph):
-            seen: set[str] = set()
-            stack = list(graph.get(x, ()))
-            while stack:
-                y = stack.pop()
-                if y not in seen:
-                    seen.add(y)
-                    stack.extend(graph.get(y, ()))
-            for y in seen:
-                link(x, y)
-    for pair in rel.direct:
-        if len(pair) == 2:
-            x, y = sorted(pair)
-            link(x, y)
-    related = {a: np.array(sorted(bs), dtype=np.int64) for a, bs in partners.items()}
+    related: dict[int, np.ndarray] = {}
+    for x in rel.nodes:
+        ys = sorted(at[y] for y in rel.related(x) if y in at)
+        if x in at and ys:
+            related[at[x]] = np.array(ys, dtype=np.int64)
 
     def keep(a: int, bs: np.ndarray) -> np.ndarray:
         pa = pid[a]
@@ -663,9 +682,9 @@ def _competing_filter(run: OverlapRun, publishers: Mapping[str, AbstractSet[str]
     return keep
 
 
-def _found(store: Store, kinds: set[str], reader: LinkReader) -> list[_Found]:
+def _found(store: Store, kinds: set[str], reader: LinkReader) -> list[Found]:
     """The conflicts but the competing pairs, in order (without labels)."""
-    found: list[_Found] = []
+    found: list[Found] = []
     if "classification-mismatch" in kinds:
         found += _mismatches(store, reader)
     if kinds & {"superseded-reference", "withdrawn-reference"}:
@@ -701,7 +720,10 @@ def _coverage(reader: LinkReader, kinds: set[str]) -> list[dict]:
     return out
 
 
-def _render(f: _Found, lab: Labels, cg: dict[tuple[str, str], set[str]]) -> dict:
+def render_found(f: Found, lab: Labels, cg: Mapping[tuple[str, str], AbstractSet[str]]
+                 ) -> dict:
+    """``f`` as an item, its IRIs labelled; ``cg``: (standard, element) -> the graphs
+    classifying it there (``overlaps.classification_graphs``), for a mismatch's triples."""
     ev = f.evidence
     if f.kind == "classification-mismatch":
         s, e1 = ev["standard"], ev["element"]
@@ -759,28 +781,25 @@ def _render(f: _Found, lab: Labels, cg: dict[tuple[str, str], set[str]]) -> dict
             "message": message, "evidence": evidence}
 
 
-def _render_competing(run: OverlapRun, chosen, publishers, lab: Labels,
-                      render: PairItems | None = None) -> list[dict]:
-    out = []
-    std = run.coverage.standards
-    overlaps = (render or PairItems(run, lab)).items(chosen)
-    for (a, b, _s, _u), ov in zip(chosen, overlaps, strict=True):
-        ia, ib = std[a], std[b]
-        lab.fetch(publishers[ia] | publishers[ib])
-        pa, pb = sorted(publishers[ia]), sorted(publishers[ib])
-        message = (f"{lab(ia)} ({', '.join(lab(p) for p in pa)}) and {lab(ib)} "
-                   f"({', '.join(lab(p) for p in pb)}) share {len(ov['shared'])} elements "
-                   f"(score {ov['score']}) with no relation between them")
-        out.append({
-            "kind": "competing",
-            "subjects": [lab.ref(ia), lab.ref(ib), *ov["shared"]],
-            "severity": SEVERITY["competing"],
-            "message": message,
-            "evidence": {"score": ov["score"], "shared": ov["shared"],
-                         "publishers": {"a": lab.refs(pa), "b": lab.refs(pb)},
-                         "graphs": ov["evidence"]["graphs"]},
-        })
-    return out
+def competing_item(overlap: dict, publishers: Mapping[str, AbstractSet[str]], lab: Labels
+                   ) -> dict:
+    """The competing item of an overlaps item whose standards' publishers (``publishers``)
+    are known and disjoint."""
+    ia, ib = overlap["a"], overlap["b"]
+    pa, pb = sorted(publishers[ia]), sorted(publishers[ib])
+    lab.fetch(pa + pb)
+    message = (f"{lab(ia)} ({', '.join(lab(p) for p in pa)}) and {lab(ib)} "
+               f"({', '.join(lab(p) for p in pb)}) share {len(overlap['shared'])} elements "
+               f"(score {overlap['score']}) with no relation between them")
+    return {
+        "kind": "competing",
+        "subjects": [lab.ref(ia), lab.ref(ib), *overlap["shared"]],
+        "severity": SEVERITY["competing"],
+        "message": message,
+        "evidence": {"score": overlap["score"], "shared": overlap["shared"],
+                     "publishers": {"a": lab.refs(pa), "b": lab.refs(pb)},
+                     "graphs": overlap["evidence"]["graphs"]},
+    }
 
 
 CSV_COLUMNS = [
@@ -819,4 +838,5 @@ ANALYSES = (
 )
 
 __all__ = ["conflicts", "conflicts_stream", "standard_conflicts", "PARAMS", "KINDS", "SEVERITY",
-           "ANALYSES"]
+           "ANALYSES", "Found", "Mappings", "competing_item", "mismatches_of",
+           "reference_found", "reference_hits", "render_found"]

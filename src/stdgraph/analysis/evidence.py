@@ -36,7 +36,7 @@ from stdgraph.sparql.queryfiles import QueryFolder
 from stdgraph.store.base import Store
 
 __all__ = ["DEFAULT_LEVEL", "DEFAULT_MIN_SCORE", "Evidence", "LEVELS", "LINKS", "LinkReader",
-           "QUERIES", "RETIRED", "coverage_text", "evidence_params"]
+           "QUERIES", "RETIRED", "coverage_text", "elements_of", "evidence_params"]
 
 #: the evidence levels, weakest filter last
 LEVELS = ("stated", "stated+reading", "all")
@@ -151,9 +151,10 @@ def _with_wholes(standards: Iterable[str], wholes: Mapping[str, AbstractSet[str]
     return seen
 
 
-def _elements(s: str, own: Mapping[str, AbstractSet[str]],
-              parts: Mapping[str, AbstractSet[str]]) -> set[str]:
-    """The elements of ``s`` and of its parts, transitively."""
+def elements_of(s: str, own: Mapping[str, AbstractSet[str]],
+                parts: Mapping[str, AbstractSet[str]]) -> set[str]:
+    """The elements of ``s`` and of its parts, transitively: ``own``, standard -> the
+    elements it is classified in itself; ``parts``, whole -> its parts."""
     seen = {s}
     stack = [s]
     elems: set[str] = set()
@@ -273,7 +274,7 @@ class LinkReader:
         parts = self.parts()
         out = Classified(_wholes(parts))
         for s in set(own) | set(parts):
-            elems = _elements(s, own, parts)
+            elems = elements_of(s, own, parts)
             if elems:
                 out[s] = elems
         return out
@@ -301,7 +302,7 @@ class LinkReader:
         parts = self.parts()
         out = Classified(_wholes(parts), old)
         for s in self.classification_changes(dirty, old, out):
-            elems = _elements(s, own, parts)
+            elems = elements_of(s, own, parts)
             if elems:
                 out[s] = elems
             else:

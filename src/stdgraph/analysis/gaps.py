@@ -46,9 +46,11 @@ from stdgraph.analysis.common import (
     Parameter,
     RawParams,
     cap,
+    inverse,
     json_params,
     limit_param,
     parse_params,
+    reachable,
     ref,
     same_elements,
     values_block,
@@ -127,17 +129,9 @@ def _below(store: Store, snap: Snapshot | None = None) -> Callable[[str], set[st
     memo: dict[str, set[str]] = {}
 
     def below(x: str) -> set[str]:
-        if x in memo:
-            return memo[x]
-        seen: set[str] = set()
-        stack = list(children.get(x, ()))
-        while stack:
-            y = stack.pop()
-            if y not in seen:
-                seen.add(y)
-                stack.extend(children.get(y, ()))
-        memo[x] = seen
-        return seen
+        if x not in memo:
+            memo[x] = reachable(children, x)
+        return memo[x]
 
     return below
 
@@ -201,15 +195,6 @@ def render_matrix(rows_axis: str, cols_axis: str, rows: list[str], cols: list[st
     }
 
 
-def _users(links: Mapping[str, AbstractSet[str]]) -> dict[str, set[str]]:
-    """subject -> objects turned round: object -> subjects."""
-    out: dict[str, set[str]] = defaultdict(set)
-    for s, os in links.items():
-        for o in os:
-            out[o].add(s)
-    return out
-
-
 def gaps(store: Store, raw: RawParams | None = None, *, ignore=("format",)) -> AnalysisDocument:
     params = parse_params(PARAMS, raw or {}, ignore=ignore)
     kinds = set(params["kinds"])
@@ -255,7 +240,7 @@ def _gaps(store: Store, params: dict, reader: LinkReader, lab: Labels):
                 schemes[str(x)].append(str(scheme))
         links = reader.links(prop)
         with_link[prop] = set(links)
-        users = _users(links)
+        users = inverse(links)
         for x in schemes:
             linked = {s for y in {x} | below(x) for s in users.get(y, ())}
             if linked & counted:

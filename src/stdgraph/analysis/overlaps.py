@@ -52,11 +52,13 @@ from stdgraph.analysis.common import (
     RawParams,
     cap,
     components,
+    inverse,
     iris,
     json_params,
     labels,
     limit_param,
     parse_params,
+    reachable,
     ref,
     same_element_pairs,
     values_block,
@@ -603,34 +605,52 @@ def _ranges(starts: np.ndarray, lens: np.ndarray) -> np.ndarray:
 
 # -- relations between standards ---------------------------------------------------------------
 
+def chain_edge(a: str, p: str, b: str) -> tuple[str, str, str] | None:
+    """``a p b`` as the edge a part-of or supersession path follows: ``("part-of", part,
+    whole)`` or ``("supersession", superseding, superseded)``; None for a direct relation."""
+    if p in _PART:
+        return ("part-of", b, a) if _PART[p] else ("part-of", a, b)
+    if p in _SUPERSEDES:
+        return ("supersession", b, a) if _SUPERSEDES[p] else ("supersession", a, b)
+    return None
+
+
 class Relations:
     """Part-of (transitive, either direction), supersession (transitive, either direction),
-    sg:relatedTo and references (any sub-property of sg:references) between standards."""
+    sg:relatedTo and references (any sub-property of sg:references) between standards, from
+    relation rows ``(a, property, b, graph)``: all of them (``of``), or those a page reads
+    around one standard (``stdgraph.catalog.findings``)."""
 
-    def __init__(self, store: Store, snap: Snapshot | None = None) -> None:
+    def __init__(self, found: Iterable[tuple[str, str, str, str]] = ()) -> None:
         self.part: dict[str, set[str]] = defaultdict(set)  # x -> wholes x is part of
         self.sup: dict[str, set[str]] = defaultdict(set)  # x -> what x supersedes
         self.direct: dict[frozenset[str], dict[str, set[str]]] = defaultdict(
             lambda: defaultdict(set))  # {a,b} -> property -> graphs
         self.edge_graphs: dict[tuple[str, str, str], set[str]] = defaultdict(set)
-        found = (relation_rows(store, snap) if snap is not None
-                 else [tuple(map(str, row)) for row in store.query(Q_RELATIONS).rows])
         for a, p, b, g in found:
             if a == b:
                 continue
-            if p in _PART:
-                x, y = (b, a) if _PART[p] else (a, b)
-                self.part[x].add(y)
-                self.edge_graphs[("part-of", x, y)].add(g)
-            elif p in _SUPERSEDES:
-                x, y = (b, a) if _SUPERSEDES[p] else (a, b)
-                self.sup[x].add(y)
-                self.edge_graphs[("supersession", x, y)].add(g)
-            else:
+            edge = chain_edge(a, p, b)
+            if edge is None:
                 self.direct[frozenset((a, b))][p].add(g)
                 self.edge_graphs[("direct:" + p, a, b)].add(g)
+            else:
+                kind, x, y = edge
+                (self.part if kind == "part-of" else self.sup)[x].add(y)
+                self.edge_graphs[edge].add(g)
         #: every standard with a relation (the others are related to none)
         self.nodes: set[str] = {x for _kind, a, b in self.edge_graphs for x in (a, b)}
+        # for ``related``, made when first asked for: part-of and supersession turned round,
+        # standard -> those directly related to it
+        self._around: tuple[dict[str, set[str]], dict[str, set[str]],
+                            dict[str, set[str]]] | None = None
+
+    @classmethod
+    def of(cls, store: Store, snap: Snapshot | None = None) -> Relations:
+        """Every relation of the store (Q_RELATIONS, or the snapshot's tables)."""
+        return cls(relation_rows(store, snap) if snap is not None
+                   else [(str(a), str(p), str(b), str(g))
+                         for a, p, b, g in store.query(Q_RELATIONS).rows])
 
     @staticmethod
     def _path(graph: dict[str, set[str]], start: str, goal: str) -> list[str] | None:
@@ -653,6 +673,25 @@ class Relations:
                     nxt.append(y)
             frontier = nxt
         return None
+
+    def related(self, x: str) -> set[str]:
+        """Every standard ``between`` finds a relation of ``x`` with, read from ``x`` rather
+        than pair by pair: a part-of or supersession path from it or to it, or a direct
+        relation either way."""
+        if x not in self.nodes:
+            return set()
+        if self._around is None:
+            direct: dict[str, set[str]] = defaultdict(set)
+            for pair in self.direct:
+                for y in pair:
+                    direct[y] |= pair
+            self._around = (inverse(self.part), inverse(self.sup), direct)
+        part_in, sup_in, direct = self._around
+        out = set(direct.get(x, ()))
+        for graph in (self.part, part_in, self.sup, sup_in):
+            out |= reachable(graph, x)
+        out.discard(x)
+        return out
 
     def between(self, a: str, b: str) -> list[dict]:
         """The relations linking a and b: [{"relation", "property"?, "path", "graphs"}]."""
@@ -765,8 +804,8 @@ class OverlapRun:
     def relations(self) -> Relations:
         if self._relations is None:
             snap = self.snapshot
-            self._relations = (Relations(self.store) if snap is None else snap.memoised(
-                "relations", lambda: Relations(self.store, snap)))
+            self._relations = (Relations.of(self.store) if snap is None else snap.memoised(
+                "relations", lambda: Relations.of(self.store, snap)))
         return self._relations
 
     def pairs(self) -> Iterator[tuple[int, int, int, int]]:
@@ -1177,5 +1216,5 @@ ANALYSES = (
 
 __all__ = ["overlaps", "overlaps_stream", "standard_overlaps", "clusters", "OverlapRun",
            "PairIndex", "FullPairs", "PairItems", "Coverage", "fetch_coverage",
-           "update_coverage", "Relations", "PARAMS", "CLUSTER_PARAMS", "DEFAULT_LIMIT",
-           "ANALYSES"]
+           "update_coverage", "Relations", "chain_edge", "PARAMS", "CLUSTER_PARAMS",
+           "DEFAULT_LIMIT", "ANALYSES"]

@@ -254,29 +254,59 @@ def _whole(first: bytes, size: int) -> memoryview:
     return memoryview(first)[_HEADER.size:]
 
 
-def recv_message(sock: socket.socket) -> Any:
-    """Read one message sent by ``send_message``; EOFError when the peer is gone. The first
-    read takes the header and, for most messages, all of it (``_whole``); the rest of a large
-    one is read into its own buffer, never past its end."""
-    first = b""
-    while len(first) < _HEADER.size:
-        chunk = sock.recv(_FIRST_READ)
-        if not chunk:
-            raise EOFError("the peer closed the connection")
-        first += chunk
-    size = _HEADER.unpack_from(first)[0]
-    if len(first) - _HEADER.size >= size:
-        return pickle.loads(_whole(first, size))
-    buf = bytearray(size)
-    got = len(first) - _HEADER.size
-    buf[:got] = memoryview(first)[_HEADER.size:]
-    view = memoryview(buf)
-    while got < size:
-        n = sock.recv_into(view[got:])
+class _Incoming:
+    """One message being read, by blocking calls (``recv_message``) or from the event loop
+    (``_Worker.recv``), which only do the reads: ``add`` what ``recv`` gives while
+    ``header_wanted``, then ``filled`` what ``recv_into(space())`` reads until ``space`` is
+    None. The first read takes the header and, for most messages, all of it (``_whole``); the
+    rest of a large one is read into its own buffer, never past its end."""
+
+    def __init__(self, peer: str) -> None:
+        self.peer = peer  # for the EOFError when it goes before the message is whole
+        self.first = b""
+        self.view: memoryview | None = None  # the pickle, once the header is read
+        self.got = 0  # how much of it is read
+
+    def header_wanted(self) -> bool:
+        return len(self.first) < _HEADER.size
+
+    def add(self, chunk: bytes) -> None:
+        self._read(len(chunk))
+        self.first += chunk
+
+    def space(self) -> memoryview | None:
+        """Where the rest of the message goes; None once it is whole."""
+        if self.view is None:
+            size = _HEADER.unpack_from(self.first)[0]
+            if len(self.first) - _HEADER.size >= size:
+                self.view, self.got = _whole(self.first, size), size
+            else:
+                self.got = len(self.first) - _HEADER.size
+                self.view = memoryview(bytearray(size))
+                self.view[:self.got] = memoryview(self.first)[_HEADER.size:]
+        return self.view[self.got:] if self.got < len(self.view) else None
+
+    def filled(self, n: int) -> None:
+        self._read(n)
+        self.got += n
+
+    def message(self) -> Any:
+        assert self.view is not None and self.got == len(self.view), "read it whole first"
+        return pickle.loads(self.view)
+
+    def _read(self, n: int) -> None:
         if not n:
-            raise EOFError("the peer closed the connection")
-        got += n
-    return pickle.loads(buf)
+            raise EOFError(f"{self.peer} closed the connection")
+
+
+def recv_message(sock: socket.socket) -> Any:
+    """Read one message sent by ``send_message``; EOFError when the peer is gone."""
+    incoming = _Incoming("the peer")
+    while incoming.header_wanted():
+        incoming.add(sock.recv(_FIRST_READ))
+    while (space := incoming.space()) is not None:
+        incoming.filled(sock.recv_into(space))
+    return incoming.message()
 
 
 class _Worker:
@@ -325,28 +355,14 @@ class _Worker:
         await asyncio.get_running_loop().sock_sendall(self.sock, _HEADER.pack(len(data)) + data)
 
     async def recv(self) -> Any:
-        """One message from the worker, as ``recv_message`` reads it but from the event loop:
-        one read for the header and a small answer, a large one read into its own buffer."""
+        """One message from the worker, as ``recv_message`` reads it but from the event loop."""
         loop = asyncio.get_running_loop()
-        first = b""
-        while len(first) < _HEADER.size:
-            chunk = await loop.sock_recv(self.sock, _FIRST_READ)
-            if not chunk:
-                raise EOFError("the query worker closed the connection")
-            first += chunk
-        size = _HEADER.unpack_from(first)[0]
-        if len(first) - _HEADER.size >= size:
-            return pickle.loads(_whole(first, size))
-        buf = bytearray(size)
-        got = len(first) - _HEADER.size
-        buf[:got] = memoryview(first)[_HEADER.size:]
-        view = memoryview(buf)
-        while got < size:
-            n = await loop.sock_recv_into(self.sock, view[got:])
-            if not n:
-                raise EOFError("the query worker closed the connection")
-            got += n
-        return pickle.loads(buf)
+        incoming = _Incoming("the query worker")
+        while incoming.header_wanted():
+            incoming.add(await loop.sock_recv(self.sock, _FIRST_READ))
+        while (space := incoming.space()) is not None:
+            incoming.filled(await loop.sock_recv_into(self.sock, space))
+        return incoming.message()
 
     def kill(self) -> None:
         try:

@@ -39,10 +39,17 @@ from typing import Any
 from rdflib import Literal, URIRef
 
 from stdgraph.analysis.common import Labels, same_element_pairs
-from stdgraph.analysis.conflicts import KINDS as CONFLICT_KINDS
-from stdgraph.analysis.conflicts import SEVERITY
+from stdgraph.analysis.conflicts import (
+    Found,
+    Mappings,
+    competing_item,
+    mismatches_of,
+    reference_found,
+    reference_hits,
+    render_found,
+)
 from stdgraph.analysis.evidence import ROADMAP_ITEM, STANDARD, Evidence
-from stdgraph.analysis.overlaps import Relations
+from stdgraph.analysis.overlaps import Relations, chain_edge
 from stdgraph.catalog.common import SG, SKOS, iris
 from stdgraph.catalog.links import Links, chunks, instances, quads
 from stdgraph.catalog.queryfiles import select
@@ -56,9 +63,6 @@ SAME = SG + "sameElementAs"
 IN_SCHEME = SKOS + "inScheme"
 ARCHITECTURE = SG + "ReferenceArchitecture"
 SUPERSESSION = (SG + "supersedes", SG + "supersededBy")
-_PART = {SG + "partOf": False, SG + "hasPart": True}  # True: read backwards
-_SUPERSEDES = {SG + "supersedes": False, SG + "supersededBy": True}
-_SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 
 def reference_properties(store: Store) -> set[str]:
@@ -100,64 +104,28 @@ def same_groups(store: Store, elements: Iterable[str]) -> dict[str, frozenset[st
     return groups
 
 
-def _triple(lab: Labels, s: str, p: str, o: str, graphs: Iterable[str]) -> dict:
-    return {"subject": lab.ref(s), "predicate": lab.ref(p), "object": lab.ref(o),
-            "graphs": lab.graph_refs(graphs)}
-
-
-class _Relations(Relations):
-    """The overlaps analysis' relations (part-of, supersession, related-to, references) with
-    the edges read around given standards only: every edge of each standard from which a
-    part-of or supersession path is followed, so ``between`` finds the paths the analysis
-    finds."""
-
-    def __init__(self, store: Store, standards: Iterable[str], both_ways: bool = False) -> None:
-        """``both_ways``: follow part-of and supersession edges backwards too (every edge of
-        the standards connected to the given ones), to find what reaches them."""
-        self.part = defaultdict(set)
-        self.sup = defaultdict(set)
-        self.direct = defaultdict(lambda: defaultdict(set))
-        self.edge_graphs = defaultdict(set)
-        loaded: set[str] = set()
-        frontier = set(standards)
-        rows: set[tuple[str, str, str, str]] = set()
-        while frontier:
-            for side in ("a", "b"):
-                for chunk in chunks(frontier):
-                    rows |= {(str(a), str(p), str(b), str(g)) for a, p, b, g
-                             in select(store, "relation-edges", **{side: chunk})}
-            loaded |= frontier
-            nxt: set[str] = set()
-            for a, p, b, _g in rows:
-                if both_ways and (p in _PART or p in _SUPERSEDES):
-                    nxt |= {a, b}
-                elif p in _PART:
-                    nxt.add(a if _PART[p] else b)  # the whole
-                elif p in _SUPERSEDES:
-                    nxt.add(a if _SUPERSEDES[p] else b)  # what is superseded
-            frontier = nxt - loaded
-        for a, p, b, g in rows:
-            if a == b:
-                continue
-            if p in _PART:
-                x, y = (b, a) if _PART[p] else (a, b)
-                self.part[x].add(y)
-                self.edge_graphs[("part-of", x, y)].add(g)
-            elif p in _SUPERSEDES:
-                x, y = (b, a) if _SUPERSEDES[p] else (a, b)
-                self.sup[x].add(y)
-                self.edge_graphs[("supersession", x, y)].add(g)
-            else:
-                self.direct[frozenset((a, b))][p].add(g)
-                self.edge_graphs[("direct:" + p, a, b)].add(g)
-
-
-def _reverse(graph: dict[str, set[str]]) -> dict[str, set[str]]:
-    out: dict[str, set[str]] = defaultdict(set)
-    for x, ys in graph.items():
-        for y in ys:
-            out[y].add(x)
-    return out
+def _relations_around(store: Store, standards: Iterable[str], both_ways: bool = False
+                      ) -> Relations:
+    """The overlaps analysis' relations with the edges read around ``standards`` only: every
+    edge of each standard from which a part-of or supersession path is followed, so
+    ``between`` finds the paths the analysis finds. ``both_ways``: follow part-of and
+    supersession edges backwards too (every edge of the standards connected to the given
+    ones), to find what reaches them."""
+    loaded: set[str] = set()
+    frontier = set(standards)
+    rows: set[tuple[str, str, str, str]] = set()
+    while frontier:
+        for side in ("a", "b"):
+            for chunk in chunks(frontier):
+                rows |= {(str(a), str(p), str(b), str(g)) for a, p, b, g
+                         in select(store, "relation-edges", **{side: chunk})}
+        loaded |= frontier
+        # the whole of a part, what a standard supersedes: where a path goes on (both_ways:
+        # the part and the superseding standard too)
+        ahead = {x for a, p, b, _g in rows if (edge := chain_edge(a, p, b))
+                 for x in (edge[1:] if both_ways else edge[2:])}
+        frontier = ahead - loaded
+    return Relations(rows)
 
 
 @dataclass
@@ -192,7 +160,7 @@ class StandardFindings:
         self._size: dict[str, int] = {}
         self._na: set[str] | None = None
         self._everyone: set[str] | None = None
-        self._relations: _Relations | None = None
+        self._relations: Relations | None = None
         self._related: set[str] = set()
         self._groups: dict[str, frozenset[str]] = {}
         self._rep: dict[str, str] = {}
@@ -364,11 +332,11 @@ class StandardFindings:
         """The first ``stop`` (None: all) standards overlapping S, in the analysis' order."""
         return self._ordered(self._candidates(), stop)
 
-    def _relations_for(self, others: Iterable[str]) -> _Relations:
+    def _relations_for(self, others: Iterable[str]) -> Relations:
         todo = {s for s in others if s not in self._related}
         if self._relations is None or todo:
             self._related |= todo | {self.iri}
-            self._relations = _Relations(self.store, self._related)
+            self._relations = _relations_around(self.store, self._related)
         return self._relations
 
     def overlaps(self, start: int = 0, stop: int | None = None) -> list[dict]:
@@ -421,24 +389,17 @@ class StandardFindings:
         """The conflicts but the competing ones, rendered, in the analysis' order."""
         if self._conflicts is not None:
             return self._conflicts
-        found: list[tuple[tuple, dict]] = []
-        found += self._mismatches()
-        found += self._references()
-        found += self._cycle()
-        found += self._declared()
-        found.sort(key=lambda f: f[0])
-        self._conflicts = [item for _key, item in found]
+        found = [*self._mismatches(), *self._references(), *self._cycle(), *self._declared()]
+        found.sort(key=lambda f: f.key)
+        cg: dict[tuple[str, str], set[str]] = defaultdict(set)
+        if any(f.kind == "classification-mismatch" for f in found):
+            for s, _p, el, g in quads(self.store, s=[self.iri], p=[CLASSIFIED_IN]):
+                cg[(s, str(el))].add(g)
+        self.lab.fetch(x for f in found for x in f.subjects)
+        self._conflicts = [render_found(f, self.lab, cg) for f in found]
         return self._conflicts
 
-    def _key(self, kind: str, *rest: str) -> tuple:
-        return (_SEVERITY_ORDER[SEVERITY[kind]], CONFLICT_KINDS.index(kind), *rest)
-
-    def _item(self, kind: str, subjects: list[str], message: str, evidence: dict) -> dict:
-        return {"kind": kind, "subjects": self.lab.refs(subjects), "severity": SEVERITY[kind],
-                "message": message, "evidence": evidence}
-
-    def _mismatches(self) -> list[tuple[tuple, dict]]:
-        s, lab = self.iri, self.lab
+    def _mismatches(self) -> list[Found]:
         elems = self._own()
         if not elems:
             return []
@@ -452,70 +413,15 @@ class StandardFindings:
                     schemes[a].add(f)
 
         read_schemes(elems)
-        linked: dict[str, set[str]] = defaultdict(set)
-        mapping_graphs: dict[tuple[str, str], list[tuple[str, str, str, str]]] = \
-            defaultdict(list)
-        rows = {(str(a), str(p), str(b), str(g)) for side in ("a", "b")
-                for chunk in chunks(elems)
-                for a, p, b, g in select(self.store, "mapping-links", **{side: chunk})}
-        for a, p, b, g in sorted(rows):
-            if a == b:
-                continue
-            linked[a].add(b)
-            linked[b].add(a)
-            for key in ((a, b), (b, a)):
-                mapping_graphs[key].append((a, p, b, g))
-        read_schemes({y for e in elems for y in linked.get(e, ())} - elems)
-        same = same_groups(self.store, elems)
-        covered = elems | {y for e in elems for y in same.get(e, ())}
-        by_framework: dict[str, set[str]] = defaultdict(set)
-        for e in elems:
-            for f in schemes.get(e, ()):
-                by_framework[f].add(e)
-        if len(by_framework) < 2:
-            return []
-        cg: dict[str, set[str]] = defaultdict(set)
-        for _s, _p, el, g in quads(self.store, s=[s], p=[CLASSIFIED_IN]):
-            cg[str(el)].add(g)
-        out = []
-        for e1 in sorted(elems):
-            for f1 in sorted(schemes.get(e1, ())):
-                for f2 in sorted(by_framework):
-                    if f2 == f1 or f2 in schemes.get(e1, ()):
-                        continue
-                    mapped = {e2 for e2 in linked.get(e1, ()) if f2 in schemes.get(e2, ())}
-                    if not mapped or mapped & covered:
-                        continue
-                    others = sorted(by_framework[f2])
-                    maps_found = sorted({m for e2 in mapped for m in mapping_graphs[(e1, e2)]})
-                    mapped_l = sorted(mapped)
-                    lab.fetch([s, e1, *others, f1, f2, *mapped_l])
-                    mine = [e1, *others]
-                    maps: dict[tuple[str, str, str], set[str]] = defaultdict(set)
-                    for a, p, b, g in maps_found:
-                        maps[(a, p, b)].add(g)
-                    graphs = {g for e in mine for g in cg.get(e, ())}
-                    graphs |= {g for gs in maps.values() for g in gs}
-                    message = (f"{lab(s)} is classified in {lab(e1)} ({lab(f1)}) and in "
-                               f"{lab(f2)} ({', '.join(lab(e) for e in others)}), "
-                               f"but not in what {lab(f2)} maps {lab(e1)} to: "
-                               f"{', '.join(lab(e) for e in mapped_l)}")
-                    evidence = {
-                        "element": lab.ref(e1), "framework": lab.ref(f1),
-                        "other_framework": lab.ref(f2), "mapped": lab.refs(mapped_l),
-                        "classified_in_other": lab.refs(others),
-                        "triples": [_triple(lab, s, CLASSIFIED_IN, e, cg.get(e, ()))
-                                    for e in mine]
-                        + [_triple(lab, a, p, b, gs) for (a, p, b), gs in sorted(maps.items())],
-                        "graphs": lab.graph_refs(graphs),
-                    }
-                    out.append((self._key("classification-mismatch", s, e1, f2),
-                                self._item("classification-mismatch", [s, e1, *others],
-                                           message, evidence)))
-        return out
+        mappings = Mappings({(str(a), str(p), str(b), str(g)) for side in ("a", "b")
+                             for chunk in chunks(elems)
+                             for a, p, b, g in select(self.store, "mapping-links",
+                                                      **{side: chunk})})
+        read_schemes({y for e in elems for y in mappings.linked.get(e, ())} - elems)
+        return mismatches_of(self.iri, elems, schemes, mappings, same_groups(self.store, elems))
 
-    def _references(self) -> list[tuple[tuple, dict]]:
-        s, lab = self.iri, self.lab
+    def _references(self) -> list[Found]:
+        s = self.iri
         props = self._reference_properties()
         rows: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
         seen: set[tuple[str, str, str, str]] = set()
@@ -532,60 +438,20 @@ class StandardFindings:
         counted = {(x, p, y) for x, p, y, _t in (self.links.read(props, s=[s], types=types)
                                                  | self.links.read(props, o=[s], types=types))}
         ends = {x for x, _y in rows} | {y for _x, y in rows}
-        statuses = self.links.statuses(ends)
-        items = instances(self.store, ROADMAP_ITEM, {x for x, _y in rows})
-        hits: dict[tuple[str, str], dict] = {}
-        for (x, y), triples in rows.items():
-            if not any((x, p, y) in counted for p, _g in triples):
-                continue
-            xstatus = statuses.get(x, set())
-            if x not in items and xstatus & {SG + "Withdrawn", SG + "Superseded"}:
-                continue
-            ystatus = statuses.get(y, set())
-            if SG + "Superseded" in ystatus:
-                kind = "superseded-reference"
-            elif SG + "Withdrawn" in ystatus:
-                kind = "withdrawn-reference"
-            else:
-                continue
-            h = hits.setdefault((x, y), {"kind": kind, "status": min(xstatus, default=None),
-                                         "triples": defaultdict(set)})
-            for p, g in triples:
-                h["triples"][(x, p, y)].add(g)
+        hits = reference_hits(rows, counted, self.links.statuses(ends),
+                              instances(self.store, ROADMAP_ITEM, {x for x, _y in rows}))
         if not hits:
             return []
         ys = {y for _x, y in hits}
-        status_graphs: dict[tuple[str, str], set[str]] = defaultdict(set)
+        status_graphs: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
         for y, _p, st, g in quads(self.store, s=ys, p=[SG + "status"]):
-            status_graphs[(y, str(st))].add(g)
+            status_graphs[y][str(st)].add(g)
         successors: dict[str, set[str]] = defaultdict(set)
         for y, _p, z, _g in quads(self.store, s=ys, p=[SG + "supersededBy"]):
             successors[y].add(str(z))
         for z, _p, y, _g in quads(self.store, o=ys, p=[SG + "supersedes"]):
             successors[str(y)].add(z)
-        out = []
-        for (x, y), h in sorted(hits.items()):
-            kind = h["kind"]
-            status = SG + ("Superseded" if kind == "superseded-reference" else "Withdrawn")
-            succ = sorted(successors.get(y, ()))
-            records = sorted((a, p, b, tuple(sorted(gs))) for (a, p, b), gs
-                             in h["triples"].items())
-            sgraphs = sorted(status_graphs.get((y, status), ()))
-            lab.fetch([x, y, *succ] + ([h["status"]] if h["status"] else []))
-            what = "superseded" if kind == "superseded-reference" else "withdrawn"
-            who = lab(x)
-            if h["status"]:
-                who += f" ({lab(h['status']).lower()})"
-            message = f"{who} references {lab(y)}, which is {what}"
-            if succ:
-                message += " by " + ", ".join(lab(z) for z in succ)
-            shown = [_triple(lab, a, p, b, gs) for a, p, b, gs in records]
-            shown.append(_triple(lab, y, SG + "status", status, sgraphs))
-            graphs = {g for _a, _p, _b, gs in records for g in gs} | set(sgraphs)
-            evidence = {"status": lab.ref(status), "successors": lab.refs(succ),
-                        "triples": shown, "graphs": lab.graph_refs(graphs)}
-            out.append((self._key(kind, x, y), self._item(kind, [x, y], message, evidence)))
-        return out
+        return reference_found(hits, successors, status_graphs)
 
     def _supersession_edges(self, nodes: set[str]) -> set[tuple[str, str]]:
         """The supersession edges (x supersedes y) counted at the level that touch ``nodes``."""
@@ -593,8 +459,8 @@ class StandardFindings:
                  | self.links.read(SUPERSESSION, o=nodes))
         return {(a, b) if p == SUPERSESSION[0] else (b, a) for a, p, b, _t in found}
 
-    def _cycle(self) -> list[tuple[tuple, dict]]:
-        s, lab = self.iri, self.lab
+    def _cycle(self) -> list[Found]:
+        s = self.iri
         edges: set[tuple[str, str]] = set()
         loaded: set[str] = set()
         forward: set[str] = set()
@@ -624,19 +490,11 @@ class StandardFindings:
             x, y = (a, b) if p == sup else (b, a)
             if x in members and y in members and (x, y) in edges:
                 triples.add((a, p, b, g))
-        triples_l = sorted(triples)
-        lab.fetch(comp)
-        names = [lab(x) for x in comp]
-        message = ("supersession cycle: " + ", ".join(names[:-1]) +
-                   (" and " if len(names) > 1 else "") + names[-1] +
-                   (" supersede each other" if len(names) > 1 else " supersedes itself"))
-        evidence = {"triples": [_triple(lab, a, p, b, [g]) for a, p, b, g in triples_l],
-                    "graphs": lab.graph_refs(g for *_x, g in triples_l)}
-        return [(self._key("supersession-cycle", *comp),
-                 self._item("supersession-cycle", comp, message, evidence))]
+        return [Found("supersession-cycle", comp,
+                      {"standards": comp, "triples": sorted(triples)}, tuple(comp))]
 
-    def _declared(self) -> list[tuple[tuple, dict]]:
-        s, lab = self.iri, self.lab
+    def _declared(self) -> list[Found]:
+        s = self.iri
         cw = SG + "conflictsWith"
         counted = {frozenset((a, b)) for a, _p, b, _t in (self.links.read([cw], s=[s])
                                                           | self.links.read([cw], o=[s]))}
@@ -646,16 +504,8 @@ class StandardFindings:
             if a == b or frozenset((a, b)) not in counted:
                 continue
             pairs[(min(a, b), max(a, b))].add((a, cw, b, g))
-        out = []
-        for (a, b), ts in sorted(pairs.items()):
-            triples = sorted(ts)
-            lab.fetch([a, b])
-            evidence = {"triples": [_triple(lab, x, p, y, [g]) for x, p, y, g in triples],
-                        "graphs": lab.graph_refs(g for *_x, g in triples)}
-            out.append((self._key("declared", a, b),
-                        self._item("declared", [a, b],
-                                   f"{lab(a)} and {lab(b)} are declared to conflict", evidence)))
-        return out
+        return [Found("declared", [a, b], {"triples": sorted(ts)}, (a, b))
+                for (a, b), ts in sorted(pairs.items())]
 
     def _competing_candidates(self) -> dict[str, int]:
         """S's overlapping standards that compete: publishers known for both and disjoint, and
@@ -676,21 +526,7 @@ class StandardFindings:
         """The standards related to S as the overlaps analysis says (``Relations.between``
         non-empty): a part-of or supersession path either way, or a direct relation; read as
         the relations reachable from S, not pair by pair."""
-        rel = _Relations(self.store, [self.iri], both_ways=True)
-        out: set[str] = set()
-        for graph in (rel.part, rel.sup):
-            for start, forward in ((self.iri, True), (self.iri, False)):
-                edges = graph if forward else _reverse(graph)
-                seen = {start}
-                stack = [start]
-                while stack:
-                    for y in edges.get(stack.pop(), ()):
-                        if y not in seen:
-                            seen.add(y)
-                            stack.append(y)
-                out |= seen - {start}
-        out |= {x for pair in rel.direct if self.iri in pair for x in pair if x != self.iri}
-        return out
+        return _relations_around(self.store, [self.iri], both_ways=True).related(self.iri)
 
     def conflict_count(self) -> int:
         return len(self._found()) + len(self._competing_candidates())
@@ -701,22 +537,9 @@ class StandardFindings:
         stop = self.conflict_count() if stop is None else stop
         out = found[start:stop]
         first, last = max(0, start - len(found)), max(0, stop - len(found))
-        lab = self.lab
         chosen = (self._ordered(self._competing_candidates(), last)[first:last]
                   if last > first else [])
-        for ov in self._render(chosen):
-            ia, ib = ov["a"], ov["b"]
-            pa, pb = sorted(self._publishers[ia]), sorted(self._publishers[ib])
-            lab.fetch(pa + pb)
-            message = (f"{lab(ia)} ({', '.join(lab(p) for p in pa)}) and {lab(ib)} "
-                       f"({', '.join(lab(p) for p in pb)}) share {len(ov['shared'])} elements "
-                       f"(score {ov['score']}) with no relation between them")
-            out.append({"kind": "competing",
-                        "subjects": [lab.ref(ia), lab.ref(ib), *ov["shared"]],
-                        "severity": SEVERITY["competing"], "message": message,
-                        "evidence": {"score": ov["score"], "shared": ov["shared"],
-                                     "publishers": {"a": lab.refs(pa), "b": lab.refs(pb)},
-                                     "graphs": ov["evidence"]["graphs"]}})
+        out += [competing_item(ov, self._publishers, self.lab) for ov in self._render(chosen)]
         return out
 
 

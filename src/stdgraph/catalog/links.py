@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from rdflib import URIRef
 
-from stdgraph.analysis.evidence import RETIRED, STANDARD, Evidence
+from stdgraph.analysis.evidence import RETIRED, STANDARD, Evidence, elements_of
 from stdgraph.catalog.common import SG
 from stdgraph.catalog.queryfiles import select
 from stdgraph.rdf.namespaces import INFERRED_GRAPH
@@ -178,19 +178,9 @@ class Links:
         return dict(out)
 
     # -- what the analyses derive from links ---------------------------------------------------
-    def parts_of(self, wholes: Iterable[str]) -> dict[str, set[str]]:
-        """whole -> its parts (``sg:hasPart`` from a standard, or ``sg:partOf`` from a standard
-        read backwards), for ``wholes`` (``LinkReader.parts``)."""
-        out: dict[str, set[str]] = defaultdict(set)
-        wholes = set(wholes)
-        for w, _p, part, _t in self.read([SG + "hasPart"], s=wholes):
-            out[w].add(part)
-        for part, _p, w, _t in self.read([SG + "partOf"], o=wholes):
-            out[w].add(part)
-        return dict(out)
-
     def wholes_of(self, parts: Iterable[str]) -> dict[str, set[str]]:
-        """part -> the wholes it is a part of (the edges of :meth:`parts_of`, turned round)."""
+        """part -> the wholes it is a part of (``sg:hasPart`` from a standard read backwards,
+        or ``sg:partOf`` from a standard), for ``parts``."""
         out: dict[str, set[str]] = defaultdict(set)
         parts = set(parts)
         for w, _p, part, _t in self.read([SG + "hasPart"], o=parts):
@@ -198,17 +188,6 @@ class Links:
         for part, _p, w, _t in self.read([SG + "partOf"], s=parts):
             out[part].add(w)
         return dict(out)
-
-    def descendants(self, roots: Iterable[str]) -> dict[str, set[str]]:
-        """The part-of edges (whole -> parts) below ``roots``, transitively."""
-        edges: dict[str, set[str]] = {}
-        frontier = set(roots)
-        while frontier:
-            found = self.parts_of(frontier)
-            for w in frontier:
-                edges[w] = found.get(w, set())
-            frontier = {p for ps in found.values() for p in ps} - set(edges)
-        return edges
 
     def ancestors(self, nodes: Iterable[str]) -> dict[str, set[str]]:
         """The part-of edges (part -> wholes) above ``nodes``, transitively."""
@@ -239,16 +218,7 @@ class Links:
             frontier = {x for w in frontier for x in parts[w]} - set(parts)
         out: dict[str, set[str]] = {}
         for s in standards:
-            seen = {s}
-            stack = [s]
-            elems: set[str] = set()
-            while stack:
-                x = stack.pop()
-                elems |= own.get(x, set())
-                for p in parts.get(x, ()):
-                    if p not in seen:
-                        seen.add(p)
-                        stack.append(p)
+            elems = elements_of(s, own, parts)
             if elems:
                 out[s] = elems
         return out

@@ -449,15 +449,12 @@ class _Full(Exception):
     """Raised by the capped writer to stop the serialiser once max_rows rows are written."""
 
 
-class _CappedSink:
-    """A file-like sink for pyoxigraph's TSV writer that stops it (``_Full``) once more than
-    ``limit`` lines have been written (one per row, as TSV escapes newlines in literals), and
-    checks the deadline on every chunk."""
+class _Sink:
+    """A file-like sink for pyoxigraph's writers: keeps what they write, checks the deadline on
+    every chunk, and stops the writer (``_Full``) once ``full`` says the chunk went too far."""
 
-    def __init__(self, limit: int, deadline: float | None, timeout: float | None) -> None:
+    def __init__(self, deadline: float | None, timeout: float | None) -> None:
         self.parts: list[bytes] = []
-        self.used = 0
-        self.limit = limit
         self.deadline = deadline
         self.timeout = timeout
 
@@ -466,13 +463,29 @@ class _CappedSink:
             raise QueryTimeout(self.timeout or 0)
         data = bytes(chunk)
         self.parts.append(data)
-        self.used += data.count(b"\n")
-        if self.used > self.limit:
+        if self.full(data):
             raise _Full
         return len(data)
 
     def flush(self) -> None:
         pass
+
+    def full(self, data: bytes) -> bool:
+        raise NotImplementedError
+
+
+class _CappedSink(_Sink):
+    """Stops pyoxigraph's TSV writer once more than ``limit`` lines have been written (one per
+    row, as TSV escapes newlines in literals)."""
+
+    def __init__(self, limit: int, deadline: float | None, timeout: float | None) -> None:
+        super().__init__(deadline, timeout)
+        self.used = 0
+        self.limit = limit
+
+    def full(self, data: bytes) -> bool:
+        self.used += data.count(b"\n")
+        return self.used > self.limit
 
 
 def _row_marks_hold(fmt: str, mark: bytes, extra: int) -> bool:
@@ -503,28 +516,21 @@ _ROW_MARKS = {fmt: (mark, extra) for fmt, mark, extra in [
     if _row_marks_hold(fmt, mark, extra)}
 
 
-class _RowSink:
-    """A file-like sink for pyoxigraph's result writers that stops the writer (``_Full``) as
-    soon as what it wrote may hold more than ``max_rows`` rows (``_ROW_MARKS``) or more than
-    ``max_bytes`` bytes, and checks the deadline on every chunk. Counting is a C ``count`` per
-    chunk (the writer hands over kilobytes at a time), nothing per row."""
+class _RowSink(_Sink):
+    """Stops pyoxigraph's result writers as soon as what they wrote may hold more than
+    ``max_rows`` rows (``_ROW_MARKS``) or more than ``max_bytes`` bytes. Counting is a C
+    ``count`` per chunk (the writer hands over kilobytes at a time), nothing per row."""
 
     def __init__(self, fmt: str, max_rows: int, max_bytes: int | None,
                  deadline: float | None, timeout: float | None) -> None:
+        super().__init__(deadline, timeout)
         self.mark, extra = _ROW_MARKS[fmt]
         self.keep = len(self.mark) - 1  # a mark cut in two by a chunk boundary
         self.tail = b""
         self.marks_left = max_rows + extra
         self.bytes_left = max_bytes
-        self.parts: list[bytes] = []
-        self.deadline = deadline
-        self.timeout = timeout
 
-    def write(self, chunk: bytes) -> int:
-        if self.deadline is not None and time.monotonic() > self.deadline:
-            raise QueryTimeout(self.timeout or 0)
-        data = bytes(chunk)
-        self.parts.append(data)
+    def full(self, data: bytes) -> bool:
         seen = data.count(self.mark)
         if self.keep:
             seen += (self.tail + data[:self.keep]).count(self.mark)
@@ -533,13 +539,8 @@ class _RowSink:
         if self.bytes_left is not None:
             self.bytes_left -= len(data)
             if self.bytes_left < 0:
-                raise _Full
-        if self.marks_left < 0:
-            raise _Full
-        return len(data)
-
-    def flush(self) -> None:
-        pass
+                return True
+        return self.marks_left < 0
 
 
 def _direct_answer(res: ox.QuerySolutions, result_format: str, max_rows: int,

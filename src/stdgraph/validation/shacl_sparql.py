@@ -436,6 +436,7 @@ def dependents(
     changed: set | dict,
     dataset: Dataset,
     reach: Callable[[Path, set, bool], set | None],
+    targets: Callable[[], int] | None = None,
 ) -> set | None:
     """Focus nodes (pyoxigraph terms) whose results for ``c`` may differ after a change; None
     when that cannot be narrowed (every target may). ``changed``: the subjects of the changed
@@ -448,6 +449,10 @@ def dependents(
     nodes from which the path passes through a changed node stand in for them
     (``reach(path, nodes, forward)``). A blank node cannot be written into the query: one that
     would have to be makes the answer None.
+
+    ``targets``, the number of the shape's targets (asked only for a large change): when more
+    nodes would be bound than the shape has targets, running the constraint for every target
+    costs less than finding which depend on the change, so the answer is None.
     """
     p = plan(c.query)
     if p.opaque or not p.batch:
@@ -455,6 +460,16 @@ def dependents(
     assert p.body is not None  # p.batch: there is a WHERE group to put VALUES in
     out: set = set()
     by_var: dict[Variable, set] = {}
+    counted: list[int] = []
+
+    def too_many(n: int) -> bool:
+        """More than a batch and than the shape has targets (counted once, if asked)."""
+        if n <= BATCH or targets is None:
+            return False
+        if not counted:
+            counted.append(targets())
+        return n > counted[0]
+
     for pos in p.positions:
         if isinstance(changed, dict):
             keys = changed if pos.predicates is None else pos.predicates
@@ -463,6 +478,8 @@ def dependents(
             base = changed
         if not base:
             continue
+        if too_many(len(base)):
+            return None  # before following paths back from each of them
         nodes = base if pos.path is None else reach(pos.path, base, pos.forward)
         if nodes is None or isinstance(pos.term, BNode):
             return None  # a path that cannot be followed back, or an anonymous subject
@@ -472,6 +489,8 @@ def dependents(
             by_var.setdefault(pos.term, set()).update(nodes)
         elif to_oxigraph(pos.term) in nodes:
             return None  # a constant subject changed: any focus node may be affected
+    if too_many(sum(len(nodes) for nodes in by_var.values())):
+        return None
     for var, nodes in by_var.items():
         bindable = [n for n in nodes if isinstance(n, ox.NamedNode | ox.Literal)]
         if len(bindable) < len(nodes):

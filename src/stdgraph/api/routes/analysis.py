@@ -53,14 +53,12 @@ from stdgraph.api.errors import ApiError
 from stdgraph.api.executor import QueryJob, function_ref
 from stdgraph.api.http import base_iri, query_params
 from stdgraph.api.negotiation import (
-    NotAcceptable,
     format_or_accept,
-    negotiate_name,
     requested_format,
 )
-from stdgraph.api.routes.sparql import answer_response
+from stdgraph.api.routes.sparql import answer_formats, answer_response
 from stdgraph.project import Project
-from stdgraph.rdf.formats import FORMATS, GRAPH_MEDIA, JSON_MEDIA, RESULT_MEDIA
+from stdgraph.rdf.formats import FORMATS, JSON_MEDIA, RESULT_MEDIA
 from stdgraph.sparql.named import Param, Registry
 
 NDJSON_MEDIA = ("application/x-ndjson", "application/jsonl")
@@ -153,12 +151,7 @@ def analysis_router(ctx: ApiContext) -> APIRouter:
             result_fmt: str | None = fmt
             graph_fmt: str | None = "turtle"
         else:
-            accept = request.headers.get("accept")
-            result_fmt = _try(accept, RESULT_MEDIA)
-            graph_fmt = _try(accept, GRAPH_MEDIA)
-            if result_fmt is None and graph_fmt is None:
-                raise NotAcceptable([m[0] for m in RESULT_MEDIA.values()]
-                                    + [m[0] for m in GRAPH_MEDIA.values()], "a query result")
+            result_fmt, graph_fmt = answer_formats(request.headers.get("accept"))
         job = QueryJob(text, None, None, result_fmt, graph_fmt, settings.max_rows,
                        base_iri=base_iri(request, settings))
         answer = await ctx.executor.answer(job, settings.query_timeout or None)
@@ -219,13 +212,6 @@ def analysis_router(ctx: ApiContext) -> APIRouter:
     for spec in analyses.values():
         add_analysis(spec)
     return router
-
-
-def _try(accept: str | None, table) -> str | None:
-    try:
-        return negotiate_name(accept, table)
-    except NotAcceptable:
-        return None
 
 
 __all__ = ["analysis_router", "ApiError"]

@@ -219,12 +219,7 @@ def sparql_router(ctx: ApiContext, path: str = "/sparql") -> APIRouter:
 
     async def run_query(request: Request, text: str, params: dict[str, list[str]]) -> Response:
         default, named = _checked(text, params, "query", settings)
-        accept = request.headers.get("accept")
-        result_fmt = _pick(accept, RESULT_MEDIA)
-        graph_fmt = _pick(accept, GRAPH_MEDIA)
-        if result_fmt is None and graph_fmt is None:
-            raise NotAcceptable([m[0] for m in RESULT_MEDIA.values()]
-                                + [m[0] for m in GRAPH_MEDIA.values()], "a query result")
+        result_fmt, graph_fmt = answer_formats(request.headers.get("accept"))
         job = QueryJob(text, default, named, result_fmt, graph_fmt, settings.max_rows,
                        base_iri=base_iri(request, settings))
         timeout = settings.query_timeout or None
@@ -380,16 +375,22 @@ def sparql_router(ctx: ApiContext, path: str = "/sparql") -> APIRouter:
 
 
 @lru_cache(maxsize=256)
-def _pick_cached(accept: str | None, kind: str) -> str | None:
+def _pick(accept: str | None, kind: str) -> str | None:
+    """Negotiation per Accept header, cached (clients send the same few headers)."""
     try:
         return negotiate_name(accept, RESULT_MEDIA if kind == "result" else GRAPH_MEDIA)
     except NotAcceptable:
         return None
 
 
-def _pick(accept: str | None, table: dict[str, tuple[str, ...]]) -> str | None:
-    """Negotiation per Accept header, cached (clients send the same few headers)."""
-    return _pick_cached(accept, "result" if table is RESULT_MEDIA else "graph")
+def answer_formats(accept: str | None) -> tuple[str | None, str | None]:
+    """The result format and the graph format a query's answer may take for ``accept`` (None:
+    not that kind); NotAcceptable when it may take neither."""
+    result_fmt, graph_fmt = _pick(accept, "result"), _pick(accept, "graph")
+    if result_fmt is None and graph_fmt is None:
+        raise NotAcceptable([m[0] for m in RESULT_MEDIA.values()]
+                            + [m[0] for m in GRAPH_MEDIA.values()], "a query result")
+    return result_fmt, graph_fmt
 
 
 def validation_failed(request: Request, exc: ValidationFailed) -> Response:
