@@ -535,22 +535,13 @@ def _competing(store: Store, min_shared: int, budget: int | None, evidence: Evid
 def conflicts(store: Store, raw: RawParams | None = None, *, ignore=("format",)
               ) -> AnalysisDocument:
     params = parse_params(PARAMS, raw or {}, ignore=ignore)
-    kinds = set(params["kinds"])
-    params["kinds"] = [k for k in KINDS if k in kinds]  # canonical order, no repeats
     limit = params["limit"]
     if not limit:
         return conflicts_stream(store, raw, ignore=ignore).document()
-    evidence = Evidence.of(params)
-    snap = snapshot(store) if store.kind in FAST_KINDS else None
-    reader = LinkReader(store, evidence, snapshot=snap)
-    found = reader.memoised(("conflicts", frozenset(kinds - {"competing"})),
-                            lambda: _found(store, kinds, reader))
+    kinds, evidence, reader, found = _kept(store, params)
+    snap = reader.snapshot
     lab = Labels.of(store, snap)
-    shown = found[: limit + 1]
-    lab.fetch(x for f in shown for x in f.subjects)
-    cg = classification_graphs(store, sorted({f.subjects[0] for f in shown
-                                              if f.kind == "classification-mismatch"}), snap)
-    items = [render_found(f, lab, cg) for f in shown]
+    items = _rendered(store, snap, found[: limit + 1], lab)
     if "competing" in kinds and (not limit or len(items) <= limit):
         budget = None if not limit else limit - len(items) + 1
         run, chosen, publishers = _competing(store, params["min_shared"], budget, evidence,
@@ -561,6 +552,30 @@ def conflicts(store: Store, raw: RawParams | None = None, *, ignore=("format",)
         items = items[:limit]
     return AnalysisDocument("conflicts", json_params(params), items, truncated,
                             {"coverage": _coverage(reader, kinds)})
+
+
+def _kept(store: Store, params: dict) -> tuple[set[str], Evidence, LinkReader, list[Found]]:
+    """What an answer of the conflicts starts from, for its parsed ``params`` (whose kinds it
+    puts in their canonical order, without repeats): the kinds, the evidence, a reader (with
+    the store's snapshot where it has one) and the conflicts but the competing pairs, in
+    order, kept with the reader's snapshot."""
+    kinds = set(params["kinds"])
+    params["kinds"] = [k for k in KINDS if k in kinds]
+    evidence = Evidence.of(params)
+    snap = snapshot(store) if store.kind in FAST_KINDS else None
+    reader = LinkReader(store, evidence, snapshot=snap)
+    found = reader.memoised(("conflicts", frozenset(kinds - {"competing"})),
+                            lambda: _found(store, kinds, reader))
+    return kinds, evidence, reader, found
+
+
+def _rendered(store: Store, snap: Snapshot | None, found: list[Found], lab: Labels
+              ) -> list[dict]:
+    """The items of ``found``, their labels read at once."""
+    lab.fetch(x for f in found for x in f.subjects)
+    cg = classification_graphs(store, sorted({f.subjects[0] for f in found
+                                              if f.kind == "classification-mismatch"}), snap)
+    return [render_found(f, lab, cg) for f in found]
 
 
 #: conflicts rendered at a time when every one is streamed
@@ -575,13 +590,8 @@ def conflicts_stream(store: Store, raw: RawParams | None = None, *, ignore=("for
     params = parse_params(PARAMS, raw or {}, ignore=ignore)
     if params["limit"]:
         return AnalysisStream.of(conflicts(store, raw, ignore=ignore))
-    kinds = set(params["kinds"])
-    params["kinds"] = [k for k in KINDS if k in kinds]
-    evidence = Evidence.of(params)
-    snap = snapshot(store) if store.kind in FAST_KINDS else None
-    reader = LinkReader(store, evidence, snapshot=snap)
-    found = reader.memoised(("conflicts", frozenset(kinds - {"competing"})),
-                            lambda: _found(store, kinds, reader))
+    kinds, evidence, reader, found = _kept(store, params)
+    snap = reader.snapshot
     lab = Labels.of(store, snap)
     full: FullPairs | None = None
     if "competing" in kinds:
@@ -594,11 +604,7 @@ def conflicts_stream(store: Store, raw: RawParams | None = None, *, ignore=("for
     def items() -> Iterator[dict]:
         try:
             for start in range(0, len(found), STREAM_BATCH):
-                shown = found[start:start + STREAM_BATCH]
-                lab.fetch(x for f in shown for x in f.subjects)
-                cg = classification_graphs(store, sorted(
-                    {f.subjects[0] for f in shown if f.kind == "classification-mismatch"}), snap)
-                yield from (render_found(f, lab, cg) for f in shown)
+                yield from _rendered(store, snap, found[start:start + STREAM_BATCH], lab)
             if full is not None:
                 render = PairItems(run, lab, shared=True)
                 pairs = iter(full)
@@ -620,18 +626,10 @@ def standard_conflicts(store: Store, iri: str, raw: RawParams | None = None, *,
     conflicts and the standard's own overlapping pairs. ``raw``: the conflicts parameters.
     (For an element it gives the conflicts but the competing pairs sharing it.)"""
     params = parse_params(PARAMS, raw or {}, ignore=ignore)
-    kinds = set(params["kinds"])
-    evidence = Evidence.of(params)
-    snap = snapshot(store) if store.kind in FAST_KINDS else None
-    reader = LinkReader(store, evidence, snapshot=snap)
-    found = reader.memoised(("conflicts", frozenset(kinds - {"competing"})),
-                            lambda: _found(store, kinds, reader))
-    mine = [f for f in found if iri in f.subjects]
+    kinds, evidence, reader, found = _kept(store, params)
+    snap = reader.snapshot
     lab = Labels.of(store, snap)
-    lab.fetch(x for f in mine for x in f.subjects)
-    cg = classification_graphs(store, sorted(
-        {f.subjects[0] for f in mine if f.kind == "classification-mismatch"}), snap)
-    items = [render_found(f, lab, cg) for f in mine]
+    items = _rendered(store, snap, [f for f in found if iri in f.subjects], lab)
     if "competing" in kinds:
         publishers = publishers_of(store, snap)
         run = OverlapRun(store, params["min_shared"], evidence=evidence, snapshot=snap)
