@@ -309,6 +309,15 @@ def recv_message(sock: socket.socket) -> Any:
     return incoming.message()
 
 
+def _job_error(status: str, payload: Any) -> BaseException:
+    """The error of a worker's failed job: its own (``"raise"``: pickled whole,
+    ``StdgraphError.__reduce__``), else an ApiError from the status, message and extra
+    fields sent."""
+    if status == "raise":
+        return payload
+    return ApiError(payload["status"], payload["message"], **payload["extra"])
+
+
 class _Worker:
     """``python -m stdgraph.api.worker FD STORE SETUP`` with one end of a socket pair as its
     pipe; ``SETUP`` (JSON) is this process's ``sys.path``, so the worker imports what the server
@@ -363,6 +372,12 @@ class _Worker:
         while (space := incoming.space()) is not None:
             incoming.filled(await loop.sock_recv_into(self.sock, space))
         return incoming.message()
+
+    async def recv_by(self, deadline: Deadline) -> Any:
+        """``recv``; TimeoutError once ``deadline`` is past (and a little more)."""
+        remaining = deadline.remaining()
+        async with asyncio.timeout(None if remaining is None else remaining + 0.05):
+            return await self.recv()
 
     def kill(self) -> None:
         try:
@@ -546,10 +561,8 @@ class ProcessQueryExecutor:
         try:
             await w.send(data)
             while True:
-                remaining = deadline.remaining()
                 try:
-                    async with asyncio.timeout(None if remaining is None else remaining + 0.05):
-                        status, payload = await w.recv()
+                    status, payload = await w.recv_by(deadline)
                 except TimeoutError:
                     self.killed += 1
                     await queue.put(("error", QueryTimeout(timeout or 0)))
@@ -569,9 +582,7 @@ class ProcessQueryExecutor:
                     await queue.put(("end", None))
                     return
                 clean = True  # the job's own error: the worker is done with it
-                error = payload if status == "raise" else ApiError(
-                    payload["status"], payload["message"], **payload["extra"])
-                await queue.put(("error", error))
+                await queue.put(("error", _job_error(status, payload)))
                 return
         except (EOFError, OSError):
             await queue.put(("error", ApiError(
@@ -595,10 +606,8 @@ class ProcessQueryExecutor:
         w: _Worker | None = acquired  # None once discarded: only a live worker goes back
         try:
             await acquired.send(data)
-            remaining = deadline.remaining()
             try:
-                async with asyncio.timeout(None if remaining is None else remaining + 0.05):
-                    status, payload = await acquired.recv()
+                status, payload = await acquired.recv_by(deadline)
             except TimeoutError:
                 self.killed += 1
                 self._discard(acquired)  # the only way to stop a running Oxigraph query
@@ -621,9 +630,7 @@ class ProcessQueryExecutor:
                 self._idle.put(w)
         if status == "ok":
             return payload
-        if status == "raise":  # the job's own error, pickled whole (StdgraphError.__reduce__)
-            raise payload
-        raise ApiError(payload["status"], payload["message"], **payload["extra"])
+        raise _job_error(status, payload)
 
     def stop(self) -> None:
         """The server is stopping: no new workers, and every worker is killed, so a job in
