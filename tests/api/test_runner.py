@@ -92,6 +92,32 @@ def test_two_messages_at_once_are_an_error_not_lost():
             recv_message(b)
 
 
+def test_a_streams_messages_sent_back_to_back_are_read_one_by_one():
+    """A stream's worker sends its messages one after another unasked (chunks, beats, the
+    end): a first read that takes the start of the next one keeps it for that one, small or
+    larger than a first read; the last leaves nothing behind."""
+    sent = ["beat", os.urandom(100), {"n": 1}, os.urandom(3 * (1 << 16) + 5), "x" * 70_000,
+            os.urandom(10), "end"]
+
+    async def read_all() -> list:
+        worker = _Worker.__new__(_Worker)  # its pipe only: no process behind it
+        worker.sock = b
+        got = [await worker.recv(follow=True) for _ in sent]
+        assert worker.pending == b""
+        return got
+
+    a, b = socket.socketpair()
+    with a, b:
+        writer = threading.Thread(target=lambda: [send_message(a, m) for m in sent])
+        writer.start()
+        time.sleep(0.2)  # all that fits is in the pipe before the first read
+        b.setblocking(False)
+        try:
+            assert asyncio.run(read_all()) == sent
+        finally:
+            writer.join(30)
+
+
 def test_only_module_level_functions_are_jobs():
     def local(store):
         return None

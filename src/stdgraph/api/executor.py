@@ -246,24 +246,23 @@ def send_message(sock: socket.socket, obj: Any) -> None:
 _FIRST_READ = 1 << 16
 
 
-def _whole(first: bytes, size: int) -> memoryview:
-    """The pickle of a message read whole by its first read, which must hold nothing more: one
-    message at a time is ever in flight on a pipe (one job, then its answer)."""
-    if len(first) != _HEADER.size + size:
-        raise OSError("two messages at once on a query worker's pipe")
-    return memoryview(first)[_HEADER.size:]
-
-
 class _Incoming:
     """One message being read, by blocking calls (``recv_message``) or from the event loop
     (``_Worker.recv``), which only do the reads: ``add`` what ``recv`` gives while
     ``header_wanted``, then ``filled`` what ``recv_into(space())`` reads until ``space`` is
-    None. The first read takes the header and, for most messages, all of it (``_whole``); the
-    rest of a large one is read into its own buffer, never past its end."""
+    None. The first read takes the header and, for most messages, all of it; the rest of a
+    large one is read into its own buffer, never past its end.
 
-    def __init__(self, peer: str) -> None:
+    A job's answer is one message, so a first read holding more than that one is a broken
+    pipe (OSError); a stream's messages follow one another unasked (``follow``), so there the
+    first read may take the start of the next one too: ``extra``, which the next message's
+    reader starts from (``first``)."""
+
+    def __init__(self, peer: str, first: bytes = b"", follow: bool = False) -> None:
         self.peer = peer  # for the EOFError when it goes before the message is whole
-        self.first = b""
+        self.first = first  # what is read of the message up to its header and a first read
+        self.follow = follow
+        self.extra = b""  # what the first read took past the message's end (``follow``)
         self.view: memoryview | None = None  # the pickle, once the header is read
         self.got = 0  # how much of it is read
 
@@ -278,8 +277,13 @@ class _Incoming:
         """Where the rest of the message goes; None once it is whole."""
         if self.view is None:
             size = _HEADER.unpack_from(self.first)[0]
-            if len(self.first) - _HEADER.size >= size:
-                self.view, self.got = _whole(self.first, size), size
+            end = _HEADER.size + size
+            if len(self.first) >= end:
+                if len(self.first) > end:
+                    if not self.follow:
+                        raise OSError("two messages at once on a query worker's pipe")
+                    self.extra = self.first[end:]
+                self.view, self.got = memoryview(self.first)[_HEADER.size:end], size
             else:
                 self.got = len(self.first) - _HEADER.size
                 self.view = memoryview(bytearray(size))
@@ -343,6 +347,9 @@ class _Worker:
             child.close()
         self.sock = parent
 
+    #: what a read of a stream's message took of the next one (``recv(follow=True)``)
+    pending = b""
+
     def wait_ready(self, timeout: float) -> bool:
         """Block until the worker says it is ready (store open, modules imported), then make
         the pipe non-blocking for the event loop; False when it exits or takes longer than
@@ -363,21 +370,25 @@ class _Worker:
         """One message, pickled by the caller."""
         await asyncio.get_running_loop().sock_sendall(self.sock, _HEADER.pack(len(data)) + data)
 
-    async def recv(self) -> Any:
-        """One message from the worker, as ``recv_message`` reads it but from the event loop."""
+    async def recv(self, follow: bool = False) -> Any:
+        """One message from the worker, as ``recv_message`` reads it but from the event loop;
+        ``follow``: one of a stream's, which the worker sends one after another (what a read
+        takes of the next one is kept for it: ``pending``)."""
         loop = asyncio.get_running_loop()
-        incoming = _Incoming("the query worker")
+        incoming = _Incoming("the query worker", self.pending, follow)
+        self.pending = b""
         while incoming.header_wanted():
             incoming.add(await loop.sock_recv(self.sock, _FIRST_READ))
         while (space := incoming.space()) is not None:
             incoming.filled(await loop.sock_recv_into(self.sock, space))
+        self.pending = incoming.extra
         return incoming.message()
 
-    async def recv_by(self, deadline: Deadline) -> Any:
+    async def recv_by(self, deadline: Deadline, follow: bool = False) -> Any:
         """``recv``; TimeoutError once ``deadline`` is past (and a little more)."""
         remaining = deadline.remaining()
         async with asyncio.timeout(None if remaining is None else remaining + 0.05):
-            return await self.recv()
+            return await self.recv(follow)
 
     def kill(self) -> None:
         try:
@@ -562,7 +573,7 @@ class ProcessQueryExecutor:
             await w.send(data)
             while True:
                 try:
-                    status, payload = await w.recv_by(deadline)
+                    status, payload = await w.recv_by(deadline, follow=True)
                 except TimeoutError:
                     self.killed += 1
                     await queue.put(("error", QueryTimeout(timeout or 0)))
@@ -578,10 +589,10 @@ class ProcessQueryExecutor:
                         return  # nobody takes the chunks any more
                     continue
                 if status == "end":
-                    clean = True
+                    clean = not w.pending  # the last message: nothing may follow it
                     await queue.put(("end", None))
                     return
-                clean = True  # the job's own error: the worker is done with it
+                clean = not w.pending  # the job's own error: the worker is done with it
                 await queue.put(("error", _job_error(status, payload)))
                 return
         except (EOFError, OSError):
