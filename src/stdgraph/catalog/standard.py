@@ -58,7 +58,7 @@ def standard(store: Store, iri: str, *, resource: Resource | None = None,
             s = scheme_of.get(c["iri"] or "")
             schemes[lab(s) if s else "other"].append(c)
     found = StandardFindings(store, iri, evidence or Evidence(), labels=lab)
-    total = len(found.overlap_rows())
+    total = found.overlap_count()
     shown = found.overlaps(overlaps.start, overlaps.stop)
     return {
         "identifier": res.first(SG + "identifier"), "title": res.first(SG + "title"),
