@@ -6,6 +6,7 @@ closure computed from scratch (``inference.infer``, owlrl on small graphs)."""
 from __future__ import annotations
 
 import time
+import traceback
 
 import pyoxigraph as ox
 import pytest
@@ -14,8 +15,8 @@ from hypothesis import strategies as st
 from rdflib import Graph, Namespace
 from rdflib.namespace import OWL, RDF, RDFS
 
-from stdgraph.change.guard import UpdateError, WriteGuard, is_asserted
-from stdgraph.errors import QuerySyntaxError, QueryTimeout
+from stdgraph.change.guard import RecordingDB, UpdateError, WriteGuard, is_asserted
+from stdgraph.errors import ProtectedGraph, QuerySyntaxError, QueryTimeout
 from stdgraph.rdf.io import to_rdflib
 from stdgraph.rdf.namespaces import GRAPH_BASE, INFERRED_GRAPH
 from stdgraph.reasoning.infer import infer
@@ -298,3 +299,28 @@ def test_a_refused_write_leaves_no_copy_behind(guarded):
     with pytest.raises(UpdateError):
         guard.update(PREFIX + "CLEAR GRAPH <http://example.org/none>")
     assert sorted(p.name for p in store.root.glob("gen-*")) == folders
+
+
+@pytest.mark.parametrize("update", [
+    f"INSERT DATA {{ GRAPH <{INFERRED_GRAPH}> {{ ex:s0 ex:p ex:v9 }} }}",
+    f"DELETE DATA {{ GRAPH <{INFERRED_GRAPH}> {{ ex:s1 ex:supersededBy ex:s0 }} }}",
+    f"INSERT DATA {{ GRAPH <{DATA}> {{ ex:s0 ex:p ex:v9 }} }} ; "
+    f"INSERT DATA {{ GRAPH <{INFERRED_GRAPH}> {{ ex:s0 ex:p ex:v9 }} }}",
+], ids=["insert", "delete", "second-operation"])
+def test_a_refused_write_leaves_no_handle_on_its_copy(guarded, update):
+    """A write refused for naming a computed graph (``ProtectedGraph``) is rolled back, its
+    copy's folder deleted: no frame its traceback keeps may hold the copy open. (One did: the
+    copy stayed open with its files gone and was closed wherever the traceback was let go, in
+    the server's event loop, where RocksDB's retry of its background work held every request
+    for a second.)"""
+    store, guard = guarded
+    before = store.dump("nquads")
+    with pytest.raises(ProtectedGraph) as info:
+        guard.update(PREFIX + update)
+    held = [(frame.f_code.co_name, name)
+            for frame, _line in traceback.walk_tb(info.value.__traceback__)
+            for name, value in frame.f_locals.items()
+            if isinstance(value, ox.Store)
+            or (isinstance(value, RecordingDB) and value.db is not None)]
+    assert held == []
+    assert store.dump("nquads") == before

@@ -187,8 +187,13 @@ class RecordingDB:
         return None
 
     def insert(self, quads: Iterable[ox.Quad]) -> None:
+        # checked before the copy is bound here: a refusal's traceback keeps this frame, and a
+        # frame holding the copy would keep it open after the rollback deleted its folder
+        # (RocksDB then retries its background work for a second when it is closed, and it
+        # is closed wherever the traceback is let go: the server's event loop)
+        items = _writable(quads)
         db = self.db
-        new = [q for q in _writable(quads) if q not in db]
+        new = [q for q in items if q not in db]
         if not new:
             return
         db.extend(new)
@@ -199,8 +204,9 @@ class RecordingDB:
                 self.added.add(q)
 
     def delete(self, quads: Iterable[ox.Quad]) -> None:
+        items = _writable(quads)  # before the copy is bound here (see insert)
         db = self.db
-        for q in [q for q in _writable(quads) if q in db]:
+        for q in [q for q in items if q in db]:
             db.remove(q)
             if q in self.added:
                 self.added.discard(q)
