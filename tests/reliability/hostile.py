@@ -4,7 +4,10 @@ module, and the three checks every hostile request is followed by:
 
 1. the exact status (and the one-line error envelope for an error);
 2. the server is alive: a point lookup answers right within 1 s;
-3. the store is byte-identical: ``CURRENT`` (the generation) and the full N-Quads dump.
+3. the store is byte-identical: ``CURRENT`` (the generation) and the full N-Quads dump;
+
+and the server process's resident memory (``VmRSS`` in ``/proc/PID/status``) grew by less than
+``MAX_GROWTH_KIB`` (50 MiB, the issue's bound) over the request.
 
 A crash (SIGSEGV) of the server fails the test with the transport error instead of ending pytest,
 since the server is a child process.
@@ -34,6 +37,16 @@ LIMIT = 2.0
 MAX_UPDATE_QUADS = 1000
 #: a graph the tests may write and take back
 SCRATCH = "http://example.org/graph/scratch"
+#: how much the server's resident memory may grow over one hostile request (KiB)
+MAX_GROWTH_KIB = 50 * 1024
+
+
+def rss_kib(pid: int) -> int:
+    """The resident memory of process ``pid`` (KiB), from ``/proc/PID/status``."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise AssertionError(f"no VmRSS for process {pid}")
 
 
 @dataclass
@@ -77,6 +90,7 @@ class Server:
         after the previous request is this one's "before", unless something else wrote since:
         ``forget``)."""
         before = self._last if self._last is not None else self.dump()
+        rss = rss_kib(self.process.pid)
         try:
             r = self.http.request(method, url, **kw)
         except httpx.TransportError as e:
@@ -91,6 +105,8 @@ class Server:
             assert "\n" not in body["error"] and body["error"], body
             assert TOKEN not in r.text
         self.alive()
+        grown = rss_kib(self.process.pid) - rss
+        assert grown < MAX_GROWTH_KIB, f"{method} {url}: the server grew by {grown} KiB"
         after = self.dump()
         assert after == before, f"{method} {url} changed the store"
         self._last = after
