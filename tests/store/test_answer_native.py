@@ -9,6 +9,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
+from stdgraph.store.base import AnswerRequest
 from stdgraph.store.oxigraph import _ROW_MARKS, RESULT_OX, answer_inline, answer_native
 
 S = ox.NamedNode("http://example.org/s")
@@ -42,7 +43,7 @@ def reference(db, query: str, fmt: str, limit: int | None) -> bytes:
 @pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
 @pytest.mark.parametrize("max_rows", [1, 2, 3, 6, 7, 8, 100, 10_000])
 def test_row_cap_in_every_format(db, query, fmt, max_rows):
-    answer = answer_native(db, query, result_format=fmt, max_rows=max_rows)
+    answer = answer_native(db, AnswerRequest(query, result_format=fmt, max_rows=max_rows))
     assert answer.truncated == (ROWS > max_rows)
     limit = max_rows if ROWS > max_rows else None
     assert answer.body == reference(db, query, fmt, limit)
@@ -62,11 +63,11 @@ def test_within_the_cap_the_answer_is_written_directly(db, fmt):
     path answers; either way the bytes are the reference's."""
     full = reference(db, JOINED, fmt, None)
     for max_rows in (ROWS, ROWS + 1, 10_000):
-        answer = answer_native(db, JOINED, result_format=fmt, max_rows=max_rows)
+        answer = answer_native(db, AnswerRequest(JOINED, result_format=fmt, max_rows=max_rows))
         assert (answer.body, answer.truncated) == (full, False)
         direct = fmt != "csv" or max_rows > ROWS
         assert (answer.count is None) == direct
-    cut = answer_native(db, JOINED, result_format=fmt, max_rows=ROWS - 1)
+    cut = answer_native(db, AnswerRequest(JOINED, result_format=fmt, max_rows=ROWS - 1))
     assert cut.truncated and cut.count == ROWS - 1
     assert cut.body == reference(db, JOINED, fmt, ROWS - 1)
 
@@ -85,7 +86,8 @@ def test_literals_holding_row_marks_never_break_the_cap(fmt):
                "SELECT ?x WHERE { ?s ?p ?o OPTIONAL { ?s <http://example.org/none> ?x } }"]
     for query in queries:
         for max_rows in range(1, len(tricky) + 2):
-            answer = answer_native(store, query, result_format=fmt, max_rows=max_rows)
+            answer = answer_native(store, AnswerRequest(query, result_format=fmt,
+                                                        max_rows=max_rows))
             over = len(tricky) > max_rows
             assert answer.truncated == over
             assert answer.body == reference(store, query, fmt, max_rows if over else None)
@@ -95,11 +97,11 @@ def test_literals_holding_row_marks_never_break_the_cap(fmt):
 def test_inline_answers_are_the_native_answers_within_the_byte_budget(db, fmt):
     """``answer_inline`` (point lookups on the event loop) gives ``answer_native``'s bytes when
     they fit ``max_bytes``, and ``None`` (hand it to a worker) one byte below that."""
-    full = answer_native(db, POINT, result_format=fmt, max_rows=10_000).body
-    inline = answer_inline(db, POINT, result_format=fmt, max_rows=10_000, max_bytes=len(full))
+    full = answer_native(db, AnswerRequest(POINT, result_format=fmt, max_rows=10_000)).body
+    request = AnswerRequest(POINT, result_format=fmt, max_rows=10_000)
+    inline = answer_inline(db, request, max_bytes=len(full))
     assert inline is not None and inline.body == full and not inline.truncated
-    assert answer_inline(db, POINT, result_format=fmt, max_rows=10_000,
-                         max_bytes=len(full) - 1) is None
+    assert answer_inline(db, request, max_bytes=len(full) - 1) is None
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
@@ -107,9 +109,10 @@ def test_inline_leaves_a_capped_answer_to_the_worker(db, fmt):
     """Under a row cap the answer would be cut: that is the TSV path's work, not the loop's.
     At the cap the row marks prove it whole (but in CSV, whose quoted literal holds a newline),
     and the loop answers it."""
-    assert answer_inline(db, POINT, result_format=fmt, max_rows=ROWS - 1,
+    assert answer_inline(db, AnswerRequest(POINT, result_format=fmt, max_rows=ROWS - 1),
                          max_bytes=1 << 20) is None
-    at_cap = answer_inline(db, POINT, result_format=fmt, max_rows=ROWS, max_bytes=1 << 20)
+    at_cap = answer_inline(db, AnswerRequest(POINT, result_format=fmt, max_rows=ROWS),
+                           max_bytes=1 << 20)
     if fmt == "csv":
         assert at_cap is None
     else:
@@ -117,8 +120,8 @@ def test_inline_leaves_a_capped_answer_to_the_worker(db, fmt):
 
 
 def test_inline_ask_and_refusals(db):
-    ask = answer_inline(db, "ASK { <http://example.org/s> ?p ?o }", result_format="json",
-                        max_bytes=10)
+    ask = answer_inline(db, AnswerRequest("ASK { <http://example.org/s> ?p ?o }",
+                                          result_format="json"), max_bytes=10)
     assert ask is not None and ask.kind == "ask" and b"true" in ask.body
     # no result format acceptable: the worker path raises the 406
-    assert answer_inline(db, POINT, result_format=None, max_bytes=1 << 20) is None
+    assert answer_inline(db, AnswerRequest(POINT, result_format=None), max_bytes=1 << 20) is None

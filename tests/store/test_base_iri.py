@@ -10,6 +10,7 @@ from rdflib import Literal, URIRef
 
 from stdgraph.errors import QuerySyntaxError
 from stdgraph.store import MemoryStore, OxigraphStore
+from stdgraph.store.base import AnswerRequest
 from stdgraph.store.oxigraph import _run, answer_inline, answer_native
 from stdgraph.store.remote import _syntax_error, with_base
 from support.sparql_servers import REMOTE_BACKENDS, remote_backend_store
@@ -56,7 +57,8 @@ def test_relative_iris_with_colons_prefixes_and_datatypes(store):
 
 
 def test_answer_passes_the_base(store):
-    ans = store.answer("SELECT ?o WHERE { <s> <p> ?o }", result_format="csv", base_iri=BASE)
+    ans = store.answer(AnswerRequest("SELECT ?o WHERE { <s> <p> ?o }", result_format="csv",
+                                     base_iri=BASE))
     assert ans.body.decode().split() == ["o", "o"]
 
 
@@ -74,7 +76,7 @@ def test_errors_keep_the_callers_positions(store):
     assert err.value.line == 2
     if store.kind != "memory":  # rdflib's pyparsing column is of another kind
         with pytest.raises(QuerySyntaxError) as plain:
-            _run(ox.Store(), bad, None, None)  # Oxigraph's position without a base
+            _run(ox.Store(), AnswerRequest(bad))  # Oxigraph's position without a base
         assert (err.value.line, err.value.column) == (plain.value.line, plain.value.column)
 
 
@@ -93,13 +95,14 @@ def test_native_and_inline_answers_take_the_base():
     db.add(ox.Quad(ox.NamedNode(HOST + "s"), ox.NamedNode(HOST + "p"), ox.Literal("o"),
                    ox.NamedNode(G)))
     for fmt in ("json", "csv"):  # csv: the TSV path; json: written straight (point lookup)
-        ans = answer_native(db, "SELECT ?o WHERE { <s> <p> ?o }", result_format=fmt,
-                            base_iri=BASE)
+        ans = answer_native(db, AnswerRequest("SELECT ?o WHERE { <s> <p> ?o }",
+                                              result_format=fmt, base_iri=BASE))
         assert b"o" in ans.body and ans.kind == "select"
-    ans = answer_inline(db, "SELECT ?o WHERE { <s> <p> ?o }", max_bytes=1 << 16, base_iri=BASE)
+    ans = answer_inline(db, AnswerRequest("SELECT ?o WHERE { <s> <p> ?o }", base_iri=BASE),
+                        max_bytes=1 << 16)
     assert ans is not None and b'"o"' in ans.body
-    ans = answer_native(db, "CONSTRUCT { <s> <p> 1 } WHERE {}", graph_format="ntriples",
-                        base_iri=BASE)
+    ans = answer_native(db, AnswerRequest("CONSTRUCT { <s> <p> 1 } WHERE {}",
+                                          graph_format="ntriples", base_iri=BASE))
     assert ans.body.decode().strip() == f"<{HOST}s> <{HOST}p> " \
         '"1"^^<http://www.w3.org/2001/XMLSchema#integer> .'
 

@@ -15,6 +15,7 @@ from rdflib import BNode, Literal, Namespace
 from stdgraph.errors import StdgraphError, StoreError, UsageError
 from stdgraph.sparql.scan import query_form
 from stdgraph.store import RemoteStore, open_store
+from stdgraph.store.base import AnswerRequest
 from stdgraph.store.remote import TMP_PREFIX, parse_spec
 from support.sparql_servers import REMOTE_BACKENDS, SERVER_OF, TEST_SERVERS, remote_backend_store
 
@@ -263,8 +264,8 @@ def test_answer_time_limit_is_a_query_timeout(served):
     slow = ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?x . ?b ?q ?y . ?c ?r ?z . "
             "FILTER(STR(?x) != STR(?z)) }")
     with pytest.raises(QueryTimeout):
-        remote_store.answer(slow, timeout=0.05)
-    assert remote_store.answer("ASK { ?s ?p ?o }").body
+        remote_store.answer(AnswerRequest(slow, timeout=0.05))
+    assert remote_store.answer(AnswerRequest("ASK { ?s ?p ?o }")).body
 
 
 def test_missing_server_binary_fails_the_fixture_not_skips(monkeypatch, tmp_path):

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import pickle
+from dataclasses import replace
+
 import pytest
 from rdflib import Literal, Namespace
 
+from stdgraph.deadline import Deadline
 from stdgraph.errors import QuerySyntaxError
 from stdgraph.sparql.terms import iri_ref
 from stdgraph.store import MemoryStore, OxigraphStore
+from stdgraph.store.base import AnswerRequest
+from stdgraph.store.bounded import DeadlineStore
 from support.sparql_servers import REMOTE_BACKENDS, remote_backend_store
 
 EX = Namespace("http://example.org/s#")
@@ -62,6 +68,23 @@ def test_ask_and_construct(store):
     res = store.query("PREFIX ex: <http://example.org/s#> "
                       "CONSTRUCT { ?o ex:p ?s } WHERE { ?s ex:p ?o }")
     assert sorted(res.triples) == sorted([(EX.b, EX.p, EX.a), (EX.c, EX.p, EX.b)])
+
+
+def test_one_answer_request_shapes_the_answer_on_every_backend(store):
+    """An ``AnswerRequest`` carries the dataset, the format and the row cap to every backend,
+    also after the pickling that takes it to a query worker, and through a ``DeadlineStore``."""
+    request = AnswerRequest("SELECT ?s ?o WHERE { ?s <http://example.org/s#p> ?o }",
+                            default_graphs=(G2,), result_format="csv", max_rows=5)
+    sent = pickle.loads(pickle.dumps(request))
+    assert sent == request and hash(sent) == hash(request)
+    for st in (store, DeadlineStore(store, Deadline(60))):
+        ans = st.answer(sent)
+        assert (ans.kind, ans.format, ans.truncated) == ("select", "csv", False)
+        assert ans.body.decode().split() == ["s,o", f"{EX.a},{EX.b}"]
+    cut = store.answer(replace(request, sparql="SELECT ?s WHERE { GRAPH ?g { ?s ?p ?o } } "
+                                               "ORDER BY ?s", default_graphs=None,
+                               named_graphs=(G1,), max_rows=1))
+    assert cut.truncated and cut.body.decode().split() == ["s", str(EX.a)]
 
 
 def test_update_then_replace_all(store):

@@ -4,7 +4,8 @@ event loop, at most ``STDGRAPH_QUERY_WORKERS`` at a time, and stopped at the tim
 
 Two kinds of job:
 
-* :class:`QueryJob`: one SPARQL text, answered serialised (``Store.answer``);
+* :class:`~stdgraph.store.base.AnswerRequest`: one SPARQL query, answered serialised
+  (``Store.answer``) within its own ``timeout``;
 * :class:`CallJob`: a named function run against the store, ``function(store, *args,
   **kwargs)``: Python over several queries (an analysis, a page's read model). The function is a
   module-level one, named by module and qualified name, so a worker process can import it; its
@@ -13,7 +14,7 @@ Two kinds of job:
   at its first query past the deadline, and holds the runner's cache of values derived from
   the store (``cached``: one per process, per store state).
 
-Two runners, one interface (``answer(job, timeout)``, ``call(job, timeout)``):
+Two runners, one interface (``answer(request)``, ``call(job, timeout)``):
 
 * ``ProcessQueryExecutor`` (the default for the embedded store): a small pool of worker
   processes that open the store read-only. A job past ``query_timeout`` gets 503 and its worker
@@ -54,29 +55,10 @@ from stdgraph.api.errors import ApiError
 from stdgraph.deadline import Deadline
 from stdgraph.errors import QueryTimeout
 from stdgraph.rdf.results import Answer
-from stdgraph.store.base import Store
+from stdgraph.store.base import AnswerRequest, Store
 from stdgraph.store.bounded import DeadlineStore, StateCache
 
 log = logging.getLogger("stdgraph.api")
-
-
-@dataclass
-class QueryJob:
-    sparql: str
-    default_graphs: list[str] | None = None
-    named_graphs: list[str] | None = None
-    result_format: str | None = "json"
-    graph_format: str | None = "turtle"
-    max_rows: int = 10000
-    extra: dict[str, Any] = field(default_factory=dict)
-    #: what relative IRIs in the query resolve against (the endpoint's URL; ``Store.query``)
-    base_iri: str | None = None
-
-    def kwargs(self, timeout: float | None) -> dict[str, Any]:
-        return {"sparql": self.sparql, "default_graphs": self.default_graphs,
-                "named_graphs": self.named_graphs, "result_format": self.result_format,
-                "graph_format": self.graph_format, "max_rows": self.max_rows,
-                "timeout": timeout, "base_iri": self.base_iri}
 
 
 def function_ref(fn: Callable[..., Any]) -> str:
@@ -162,8 +144,8 @@ class ThreadQueryExecutor:
         """Threads that can take a job (all of them)."""
         return self.size
 
-    async def answer(self, job: QueryJob, timeout: float | None) -> Answer:
-        return await self._run(partial(self.store.answer, **job.kwargs(timeout)), timeout)
+    async def answer(self, request: AnswerRequest) -> Answer:
+        return await self._run(partial(self.store.answer, request), request.timeout)
 
     async def call(self, job: CallJob, timeout: float | None) -> Any:
         # the deadline starts now: a job still waiting for a thread when it passes never
@@ -531,8 +513,8 @@ class ProcessQueryExecutor:
             self._ready.discard(w)
         threading.Thread(target=self._replace, args=(w,), daemon=True).start()
 
-    async def answer(self, job: QueryJob, timeout: float | None) -> Answer:
-        return Answer(**await self._run(("query", job.kwargs(timeout)), timeout))
+    async def answer(self, request: AnswerRequest) -> Answer:
+        return Answer(**await self._run(("query", request), request.timeout))
 
     async def call(self, job: CallJob, timeout: float | None) -> Any:
         return await self._run(("call", job.function, job.args, job.kwargs, timeout), timeout)

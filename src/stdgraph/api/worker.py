@@ -1,10 +1,10 @@
 """The query worker process: opens the embedded store read-only and runs the runner's jobs.
 
 Started by ``executor.ProcessQueryExecutor``, one job at a time over a pipe: ``("query",
-kwargs)`` answers a SPARQL query (``Store.answer``), ``("call", function, args, kwargs,
-timeout)`` runs a named module-level function against the store (``executor.CallJob``: an
-analysis, a page's read model), read through a ``DeadlineStore`` with this worker's
-``StateCache``. A worker whose job runs past
+request)`` answers a SPARQL query (``Store.answer`` of a ``store.base.AnswerRequest``, which
+pickles), ``("call", function, args, kwargs, timeout)`` runs a named module-level function
+against the store (``executor.CallJob``: an analysis, a page's read model), read through a
+``DeadlineStore`` with this worker's ``StateCache``. A worker whose job runs past
 the time limit is killed by the parent and replaced, which is the only way to stop a running
 Oxigraph query from Python. Workers follow the store's ``CURRENT`` pointer, so they see every
 write committed through the API (writes commit by switching generations).
@@ -53,7 +53,7 @@ def _failure(exc: BaseException) -> tuple[str, Any]:
 
 def _run(store: Store, job: tuple, cache: StateCache) -> Any:
     if job[0] == "query":
-        return store.answer(**job[1]).__dict__
+        return store.answer(job[1]).__dict__
     _kind, function, args, kwargs, timeout = job
     return CallJob(function, args, kwargs).run(store, Deadline(timeout), cache)
 

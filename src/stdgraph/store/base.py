@@ -8,7 +8,7 @@ names the graphs (SPARQL protocol ``default-graph-uri`` / ``named-graph-uri``).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +27,30 @@ class Changes:
 
     added: tuple[ox.Quad, ...]
     removed: tuple[ox.Quad, ...]
+
+
+@dataclass(frozen=True)
+class AnswerRequest:
+    """One query to answer serialised for the wire (``Store.answer``): its text and everything
+    that shapes its answer. Built once where a request is parsed (``/sparql``,
+    ``/queries/{name}``), then handed whole to the query runner, its worker processes (it
+    pickles) and the store.
+
+    ``default_graphs`` / ``named_graphs``: the protocol dataset (``None``: not given; see
+    ``Store.query``). SELECT/ASK are written in ``result_format``, CONSTRUCT/DESCRIBE in
+    ``graph_format`` (``None``: that kind is not acceptable -> NotAcceptable); at most
+    ``max_rows`` rows or triples (``Answer.truncated`` says when more were cut). ``timeout``:
+    seconds, enforced where the backend can check it (the runner enforces it too).
+    ``base_iri`` as for ``Store.query``."""
+
+    sparql: str
+    default_graphs: tuple[str, ...] | None = None
+    named_graphs: tuple[str, ...] | None = None
+    result_format: str | None = "json"
+    graph_format: str | None = "turtle"
+    max_rows: int = 10000
+    timeout: float | None = None
+    base_iri: str | None = None
 
 
 class Store(ABC):
@@ -51,8 +75,8 @@ class Store(ABC):
         self,
         sparql: str,
         *,
-        default_graphs: list[str] | None = None,
-        named_graphs: list[str] | None = None,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
         base_iri: str | None = None,
     ) -> QueryResult:
         """Run a SPARQL 1.1 query. Without ``default_graphs`` the default graph is the union of
@@ -123,33 +147,19 @@ class Store(ABC):
     def is_empty(self) -> bool:
         return not self.graph_names()
 
-    def answer(
-        self,
-        sparql: str,
-        *,
-        default_graphs: list[str] | None = None,
-        named_graphs: list[str] | None = None,
-        result_format: str | None = "json",
-        graph_format: str | None = "turtle",
-        max_rows: int = 10000,
-        timeout: float | None = None,
-        base_iri: str | None = None,
-    ) -> Answer:
-        """Run a query and serialise its result for HTTP: SELECT/ASK in ``result_format``,
-        CONSTRUCT/DESCRIBE in ``graph_format`` (None: not acceptable -> NotAcceptable), at most
-        ``max_rows`` rows or triples (``Answer.truncated`` says when more were cut).
-        ``timeout`` is enforced where the backend can check it; the caller enforces it too.
-        ``base_iri`` as for ``query``."""
-        result = self.query(sparql, default_graphs=default_graphs, named_graphs=named_graphs,
-                            base_iri=base_iri)
-        return serialize_answer(result, result_format=result_format, graph_format=graph_format,
-                                max_rows=max_rows)
+    def answer(self, request: AnswerRequest) -> Answer:
+        """Run a query and serialise its result for HTTP, as ``request`` says (this generic
+        version reads rdflib terms through ``query`` and does not check the timeout)."""
+        result = self.query(request.sparql, default_graphs=request.default_graphs,
+                            named_graphs=request.named_graphs, base_iri=request.base_iri)
+        return serialize_answer(result, result_format=request.result_format,
+                                graph_format=request.graph_format, max_rows=request.max_rows)
 
-    def answer_inline(self, sparql: str, *, max_bytes: int, **kwargs: Any) -> Answer | None:
+    def answer_inline(self, request: AnswerRequest, *, max_bytes: int) -> Answer | None:
         """A point lookup (``sparql.scan.is_point_lookup``) answered on the caller's thread (the
         server's event loop), if its answer takes at most ``max_bytes``; ``None``: answer it
         the usual way (``answer``, off the loop). Only backends with ``answers_inline`` ever
-        answer; ``kwargs`` are those of ``answer``."""
+        answer."""
         return None
 
     def version(self) -> Any:

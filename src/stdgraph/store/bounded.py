@@ -14,7 +14,8 @@ such as the analyses the pages quote, computed once per store state in each work
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from typing import Any, TypeVar
 
 import pyoxigraph as ox
@@ -23,7 +24,7 @@ from stdgraph.deadline import Deadline
 from stdgraph.errors import StoreError
 from stdgraph.rdf.io import OxTerm
 from stdgraph.rdf.results import Answer, QueryResult, Triple
-from stdgraph.store.base import Changes, Store, WriteTransaction
+from stdgraph.store.base import AnswerRequest, Changes, Store, WriteTransaction
 
 __all__ = ["DeadlineStore", "StateCache"]
 
@@ -126,8 +127,8 @@ class DeadlineStore(Store):
         return rows
 
     # -- reads -------------------------------------------------------------------------------
-    def query(self, sparql: str, *, default_graphs: list[str] | None = None,
-              named_graphs: list[str] | None = None, base_iri: str | None = None
+    def query(self, sparql: str, *, default_graphs: Sequence[str] | None = None,
+              named_graphs: Sequence[str] | None = None, base_iri: str | None = None
               ) -> QueryResult:
         self.deadline.check()
         result = self.store.query(sparql, default_graphs=default_graphs,
@@ -135,13 +136,13 @@ class DeadlineStore(Store):
         self.deadline.check()
         return result
 
-    def answer(self, sparql: str, **kwargs: Any) -> Answer:
+    def answer(self, request: AnswerRequest) -> Answer:
         self.deadline.check()
         left = self.deadline.remaining()
         if left is not None:
-            given = kwargs.get("timeout")
-            kwargs["timeout"] = left if not given else min(given, left)
-        answer = self.store.answer(sparql, **kwargs)
+            given = request.timeout
+            request = replace(request, timeout=left if not given else min(given, left))
+        answer = self.store.answer(request)
         self.deadline.check()
         return answer
 

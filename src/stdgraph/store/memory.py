@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TypeVar
 
 import pyoxigraph as ox
@@ -104,8 +104,8 @@ class MemoryStore(Store):
             work.update(prepared)
             self._swap(work)
 
-    def query(self, sparql: str, *, default_graphs: list[str] | None = None,
-              named_graphs: list[str] | None = None,
+    def query(self, sparql: str, *, default_graphs: Sequence[str] | None = None,
+              named_graphs: Sequence[str] | None = None,
               base_iri: str | None = None) -> QueryResult:
         prepared = _parsed(_prepare_query, sparql, base_iri)
         ds = self._ds
@@ -125,8 +125,8 @@ class MemoryStore(Store):
         return QueryResult(kind="graph", triples=list(res.graph))
 
     @staticmethod
-    def _restricted(ds: Dataset, default_graphs: list[str] | None,
-                    named_graphs: list[str] | None) -> Dataset:
+    def _restricted(ds: Dataset, default_graphs: Sequence[str] | None,
+                    named_graphs: Sequence[str] | None) -> Dataset:
         """A dataset whose default graph merges ``default_graphs`` and whose named graphs are
         ``named_graphs`` (None: all)."""
         view = Dataset(default_union=False)

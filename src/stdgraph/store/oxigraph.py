@@ -27,7 +27,7 @@ import shutil
 import threading
 import time
 import traceback
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypedDict
 
@@ -44,7 +44,7 @@ from stdgraph.sparql.scan import (
     oxigraph_syntax_error,
 )
 from stdgraph.sparql.terms import iri_ref
-from stdgraph.store.base import Changes, Store, WriteTransaction
+from stdgraph.store.base import AnswerRequest, Changes, Store, WriteTransaction
 
 POINTER = "CURRENT"
 #: the file in a generation folder that records the write which made it (``Store.changes``):
@@ -295,8 +295,8 @@ class OxigraphStore(Store):
             raise oxigraph_syntax_error(e) from None
 
     # -- reads -------------------------------------------------------------------------------
-    def query(self, sparql: str, *, default_graphs: list[str] | None = None,
-              named_graphs: list[str] | None = None,
+    def query(self, sparql: str, *, default_graphs: Sequence[str] | None = None,
+              named_graphs: Sequence[str] | None = None,
               base_iri: str | None = None) -> QueryResult:
         return _result(self._run(sparql, default_graphs, named_graphs, base_iri))
 
@@ -308,8 +308,8 @@ class OxigraphStore(Store):
         width = len(res.variables)
         return [tuple(sol[i] for i in range(width)) for sol in res]
 
-    def _run(self, sparql: str, default_graphs: list[str] | None,
-             named_graphs: list[str] | None, base_iri: str | None
+    def _run(self, sparql: str, default_graphs: Sequence[str] | None,
+             named_graphs: Sequence[str] | None, base_iri: str | None
              ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
         kwargs: dict[str, Any] = {"base_iri": base_iri}
         if default_graphs is not None:
@@ -324,19 +324,13 @@ class OxigraphStore(Store):
         except SyntaxError as e:
             raise oxigraph_syntax_error(e) from None
 
-    def answer(self, sparql: str, *, default_graphs: list[str] | None = None,
-               named_graphs: list[str] | None = None, result_format: str | None = "json",
-               graph_format: str | None = "turtle", max_rows: int = 10000,
-               timeout: float | None = None, base_iri: str | None = None) -> Answer:
+    def answer(self, request: AnswerRequest) -> Answer:
         """Native serialisation (see ``answer_native``): no rdflib terms on the way."""
-        return answer_native(self.db, sparql, default_graphs=default_graphs,
-                             named_graphs=named_graphs, result_format=result_format,
-                             graph_format=graph_format, max_rows=max_rows, timeout=timeout,
-                             prefixes=PREFIXES, base_iri=base_iri)
+        return answer_native(self.db, request, prefixes=PREFIXES)
 
-    def answer_inline(self, sparql: str, *, max_bytes: int, **kwargs: Any) -> Answer | None:
+    def answer_inline(self, request: AnswerRequest, *, max_bytes: int) -> Answer | None:
         """See ``answer_inline`` (the function): a point lookup answered only if small."""
-        return answer_inline(self.db, sparql, max_bytes=max_bytes, **kwargs)
+        return answer_inline(self.db, request, max_bytes=max_bytes)
 
     def version(self) -> str | None:
         return self._current_generation()
@@ -564,7 +558,7 @@ def _direct_answer(res: ox.QuerySolutions, result_format: str, max_rows: int,
 
 
 def dataset_options(
-    sparql: str, default_graphs: list[str] | None, named_graphs: list[str] | None
+    sparql: str, default_graphs: Sequence[str] | None, named_graphs: Sequence[str] | None
 ) -> dict[str, Any]:
     """pyoxigraph keyword arguments for the SPARQL dataset.
 
@@ -603,72 +597,57 @@ def _capped_triples(triples: ox.QueryTriples, max_rows: int, deadline: float | N
     state["count"] = n
 
 
-def _run(db: ox.Store, sparql: str, default_graphs: list[str] | None,
-         named_graphs: list[str] | None, base_iri: str | None = None,
+def _run(db: ox.Store, request: AnswerRequest
          ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+    sparql = request.sparql
     check_nesting(sparql)  # a deeper query would crash the process (sparql.scan.MAX_NESTING)
     try:
-        return db.query(sparql, base_iri=base_iri,
-                        **dataset_options(sparql, default_graphs, named_graphs))
+        return db.query(sparql, base_iri=request.base_iri,
+                        **dataset_options(sparql, request.default_graphs, request.named_graphs))
     except SyntaxError as e:
         raise oxigraph_syntax_error(e) from None
 
 
-def answer_inline(
-    db: ox.Store,
-    sparql: str,
-    *,
-    max_bytes: int,
-    default_graphs: list[str] | None = None,
-    named_graphs: list[str] | None = None,
-    result_format: str | None = "json",
-    graph_format: str | None = "turtle",
-    max_rows: int = 10000,
-    timeout: float | None = None,
-    base_iri: str | None = None,
-) -> Answer | None:
+def _deadline(request: AnswerRequest) -> float | None:
+    """When ``request``'s time limit passes (``time.monotonic``), if it has one."""
+    return time.monotonic() + request.timeout if request.timeout else None
+
+
+def answer_inline(db: ox.Store, request: AnswerRequest, *, max_bytes: int) -> Answer | None:
     """``answer_native`` for a point lookup (``sparql.scan.is_point_lookup``) on the event loop:
     its answer if that takes at most ``max_bytes``, else ``None`` (hand it to a worker).
 
     The byte budget bounds the time the loop spends, whatever the row cap (which may be
-    millions): a subject can have that many triples. ``graph_format`` is taken (and unused)
-    so that a ``QueryJob``'s keyword arguments can be passed as they are."""
-    deadline = time.monotonic() + timeout if timeout else None
-    res = _run(db, sparql, default_graphs, named_graphs, base_iri)
+    millions): a subject can have that many triples. A graph result is never answered here
+    (``request.graph_format`` goes unused)."""
+    deadline = _deadline(request)
+    result_format = request.result_format
+    res = _run(db, request)
     if isinstance(res, ox.QueryBoolean) and result_format is not None:
         return Answer("ask", result_format,
                       res.serialize(format=RESULT_OX[result_format]) or b"")
     if not isinstance(res, ox.QuerySolutions) or result_format not in _ROW_MARKS:
         del res  # the worker answers (or refuses) it; see answer_native on ``del``
         return None
-    return _direct_answer(res, result_format, max_rows, deadline, timeout, max_bytes)
+    return _direct_answer(res, result_format, request.max_rows, deadline, request.timeout,
+                          max_bytes)
 
 
-def answer_native(
-    db: ox.Store,
-    sparql: str,
-    *,
-    default_graphs: list[str] | None = None,
-    named_graphs: list[str] | None = None,
-    result_format: str | None = "json",
-    graph_format: str | None = "turtle",
-    max_rows: int = 10000,
-    timeout: float | None = None,
-    prefixes: dict[str, str] | None = None,
-    base_iri: str | None = None,
-) -> Answer:
-    """Run ``sparql`` on a pyoxigraph store and serialise the result natively.
+def answer_native(db: ox.Store, request: AnswerRequest, *,
+                  prefixes: dict[str, str] | None = None) -> Answer:
+    """Run ``request`` on a pyoxigraph store and serialise the result natively.
 
     SELECT results are written straight in the requested format, their rows bounded by a count
     of the marks the writer puts once per row (``_direct_answer``), the deadline checked on
     every chunk the writer hands over. An answer that may have more rows than ``max_rows`` is
     run again and written as TSV (one row per line, so the cap is a line count), cut at the
     cap, and converted natively to the requested format. Graph results stream through a capped
-    generator into pyoxigraph's RDF serialisers. ``base_iri``: what relative IRIs in the query
-    resolve against (``Store.query``).
+    generator into pyoxigraph's RDF serialisers (``prefixes``: Turtle's and TriG's).
     """
-    deadline = time.monotonic() + timeout if timeout else None
-    res = _run(db, sparql, default_graphs, named_graphs, base_iri)
+    deadline = _deadline(request)
+    result_format, graph_format = request.result_format, request.graph_format
+    max_rows, timeout = request.max_rows, request.timeout
+    res = _run(db, request)
     if isinstance(res, ox.QueryTriples):
         if graph_format is None:
             # pyoxigraph results must die on the thread that made them; the exception's frame
@@ -693,8 +672,7 @@ def answer_native(
         direct = _direct_answer(res, result_format, max_rows, deadline, timeout)
         if direct is not None:
             return direct
-        res = db.query(sparql, base_iri=base_iri,
-                       **dataset_options(sparql, default_graphs, named_graphs))
+        res = _run(db, request)
     sink = _CappedSink(max_rows + 1, deadline, timeout)  # + the header line
     truncated = False
     try:

@@ -52,7 +52,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypedDict
 from urllib.parse import parse_qs, urlsplit
@@ -66,7 +66,7 @@ from stdgraph.rdf.io import OxTerm, to_oxigraph, to_rdflib
 from stdgraph.rdf.results import Answer, QueryResult, Triple
 from stdgraph.sparql.scan import has_dataset_clause, keywords, query_form
 from stdgraph.sparql.terms import iri_ref
-from stdgraph.store.base import Store, WriteTransaction
+from stdgraph.store.base import AnswerRequest, Store, WriteTransaction
 
 TMP_PREFIX = "urn:stdgraph:tmp:"
 _EMPTY_GRAPH = "urn:stdgraph:empty-default-graph"  # names no graph: an empty default graph
@@ -241,8 +241,8 @@ class RemoteStore(Store):
         self._client.close()
 
     # -- queries -----------------------------------------------------------------------------
-    def _query_raw(self, sparql: str, default_graphs: list[str] | None = None,
-                   named_graphs: list[str] | None = None, accept: str | None = None,
+    def _query_raw(self, sparql: str, default_graphs: Sequence[str] | None = None,
+                   named_graphs: Sequence[str] | None = None, accept: str | None = None,
                    timeout: float | None = None,
                    base_iri: str | None = None) -> httpx.Response:
         if accept is None:  # by the query form: Virtuoso answers a CONSTRUCT as a JSON table
@@ -268,8 +268,8 @@ class RemoteStore(Store):
                           headers={"Accept": accept}, added_lines=int(base_iri is not None),
                           **extra)
 
-    def query(self, sparql: str, *, default_graphs: list[str] | None = None,
-              named_graphs: list[str] | None = None,
+    def query(self, sparql: str, *, default_graphs: Sequence[str] | None = None,
+              named_graphs: Sequence[str] | None = None,
               timeout: float | None = None, base_iri: str | None = None) -> QueryResult:
         """``timeout``: seconds for the HTTP call (then ``QueryTimeout``); the server may keep
         running the query unless it has its own limit (``oxigraph serve --timeout-s``).
@@ -296,15 +296,13 @@ class RemoteStore(Store):
                    for t in ox.parse(resp.content, format=fmt)]
         return QueryResult(kind="graph", triples=triples)
 
-    def answer(self, sparql: str, *, default_graphs: list[str] | None = None,
-               named_graphs: list[str] | None = None, result_format: str | None = "json",
-               graph_format: str | None = "turtle", max_rows: int = 10000,
-               timeout: float | None = None, base_iri: str | None = None) -> Answer:
-        """The generic path (rdflib terms), with ``timeout`` on the HTTP call."""
-        result = self.query(sparql, default_graphs=default_graphs, named_graphs=named_graphs,
-                            timeout=timeout, base_iri=base_iri)
-        return serialize_answer(result, result_format=result_format, graph_format=graph_format,
-                                max_rows=max_rows)
+    def answer(self, request: AnswerRequest) -> Answer:
+        """The generic path (rdflib terms), with ``request.timeout`` on the HTTP call."""
+        result = self.query(request.sparql, default_graphs=request.default_graphs,
+                            named_graphs=request.named_graphs, timeout=request.timeout,
+                            base_iri=request.base_iri)
+        return serialize_answer(result, result_format=request.result_format,
+                                graph_format=request.graph_format, max_rows=request.max_rows)
 
     def _results(self, resp: httpx.Response) -> ox.QuerySolutions | ox.QueryBoolean:
         """A JSON results document, parsed; refused when the server cut it short."""

@@ -50,7 +50,7 @@ from stdgraph.analysis import (
 )
 from stdgraph.api.context import ApiContext
 from stdgraph.api.errors import ApiError
-from stdgraph.api.executor import QueryJob, function_ref
+from stdgraph.api.executor import function_ref
 from stdgraph.api.http import base_iri, query_params
 from stdgraph.api.negotiation import (
     format_or_accept,
@@ -60,6 +60,7 @@ from stdgraph.api.routes.sparql import answer_formats, answer_response
 from stdgraph.project import Project
 from stdgraph.rdf.formats import FORMATS, JSON_MEDIA, RESULT_MEDIA
 from stdgraph.sparql.named import Param, Registry
+from stdgraph.store.base import AnswerRequest
 
 NDJSON_MEDIA = ("application/x-ndjson", "application/jsonl")
 ANALYSIS_MEDIA = {"json": JSON_MEDIA, "csv": FORMATS["csv"].media_types, "ndjson": NDJSON_MEDIA}
@@ -152,9 +153,10 @@ def analysis_router(ctx: ApiContext) -> APIRouter:
             graph_fmt: str | None = "turtle"
         else:
             result_fmt, graph_fmt = answer_formats(request.headers.get("accept"))
-        job = QueryJob(text, None, None, result_fmt, graph_fmt, settings.max_rows,
-                       base_iri=base_iri(request, settings))
-        answer = await ctx.executor.answer(job, settings.query_timeout or None)
+        job = AnswerRequest(text, result_format=result_fmt, graph_format=graph_fmt,
+                            max_rows=settings.max_rows, timeout=settings.query_timeout or None,
+                            base_iri=base_iri(request, settings))
+        answer = await ctx.executor.answer(job)
         return answer_response(answer, settings.max_rows)
 
     router.add_api_route(

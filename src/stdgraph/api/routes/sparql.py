@@ -40,7 +40,6 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from stdgraph.api.context import ApiContext
 from stdgraph.api.errors import ApiError, error_response
-from stdgraph.api.executor import QueryJob
 from stdgraph.api.fastpath import PassOn
 from stdgraph.api.http import (
     absolute_iris,
@@ -64,6 +63,7 @@ from stdgraph.errors import ValidationFailed
 from stdgraph.rdf.formats import GRAPH_MEDIA, RESULT_MEDIA
 from stdgraph.settings import Settings
 from stdgraph.sparql.scan import check_nesting, is_point_lookup, operation, uses_load, uses_service
+from stdgraph.store.base import AnswerRequest
 
 QUERY_TYPE = "application/sparql-query"
 UPDATE_TYPE = "application/sparql-update"
@@ -135,6 +135,11 @@ def _dataset(params: dict[str, list[str]], names: tuple[str, str]):
     if named is not None:
         absolute_iris(named, names[1])
     return default, named
+
+
+def _graphs(iris: list[str] | None) -> tuple[str, ...] | None:
+    """A checked dataset parameter as ``AnswerRequest`` holds it."""
+    return None if iris is None else tuple(iris)
 
 
 def _refuse_wrong_dataset(params: dict[str, list[str]], allowed: tuple[str, str],
@@ -220,17 +225,17 @@ def sparql_router(ctx: ApiContext, path: str = "/sparql") -> APIRouter:
     async def run_query(request: Request, text: str, params: dict[str, list[str]]) -> Response:
         default, named = _checked(text, params, "query", settings)
         result_fmt, graph_fmt = answer_formats(request.headers.get("accept"))
-        job = QueryJob(text, default, named, result_fmt, graph_fmt, settings.max_rows,
-                       base_iri=base_iri(request, settings))
-        timeout = settings.query_timeout or None
+        job = AnswerRequest(text, default_graphs=_graphs(default), named_graphs=_graphs(named),
+                            result_format=result_fmt, graph_format=graph_fmt,
+                            max_rows=settings.max_rows, timeout=settings.query_timeout or None,
+                            base_iri=base_iri(request, settings))
         answer = None
         if ctx.inline_store is not None and is_point_lookup(text):
             # one index range: cheaper here than the hand-over to a worker (see
             # sparql.scan.is_point_lookup), unless its answer is over INLINE_BYTES
-            answer = ctx.inline_store.answer_inline(**job.kwargs(timeout),
-                                                    max_bytes=INLINE_BYTES)
+            answer = ctx.inline_store.answer_inline(job, max_bytes=INLINE_BYTES)
         if answer is None:
-            answer = await ctx.executor.answer(job, timeout)
+            answer = await ctx.executor.answer(job)
         return answer_response(answer, settings.max_rows)
 
     async def run_update(request: Request, text: str, params: dict[str, list[str]]) -> Response:
