@@ -296,3 +296,27 @@ def test_pages(client):
     html = client.get("/reports/conflicts", params={"evidence": "stated"}).text
     assert "2 of 6 architecture elements are mapped to another architecture element, so an " \
         "empty row may be a missing link." in _coverage_box(html)
+
+
+def test_relevance_suggests_successors_at_the_level():
+    """A matched standard's superseded_by suggestions are supersession links at the level: B
+    supersedes A by a reading only."""
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import RDF, RDFS
+
+    ex, sg = "https://example.org/succ/", lambda n: URIRef(SG + n)  # noqa: E731
+    std_a, std_b, bx, rec = (URIRef(ex + n) for n in ("a", "b", "barrier", "record"))
+    st = MemoryStore()
+    st.replace_all({ex + "graph": [
+        (std_a, RDF.type, sg("Standard")), (std_a, RDFS.label, Literal("A")),
+        (std_b, RDF.type, sg("Standard")), (std_b, RDFS.label, Literal("B")),
+        (bx, RDF.type, sg("Barrier")), (std_a, sg("addressesBarrier"), bx),
+        (std_b, sg("supersedes"), std_a),
+        (rec, RDF.type, RDF.Statement), (rec, RDF.subject, std_b),
+        (rec, RDF.predicate, sg("supersedes")), (rec, RDF.object, std_a),
+        (rec, sg("evidence"), sg("Reading"))]})
+    stated = relevance(st, {"barrier": [str(bx)]}, evidence=Evidence("stated"))
+    assert [(i["iri"], i["superseded_by"]) for i in stated["items"]] == [(str(std_a), [])]
+    reading = relevance(st, {"barrier": [str(bx)]})
+    assert [(i["iri"], i["superseded_by"]) for i in reading["items"]] == [
+        (str(std_a), [{"iri": str(std_b), "label": "B"}])]
