@@ -6,7 +6,8 @@ Kinds (docs/analyses.md holds the same text):
   (``skos:inScheme``, a ``sg:ReferenceArchitecture``: a scheme of unresolved elements is no
   framework) and in at least one element of another framework F2; the elements of F2 mapped to
   e1 by any SKOS mapping (``skos:exactMatch``, ``closeMatch``, ``broadMatch``, ``narrowMatch``,
-  ``relatedMatch``, ``mappingRelation``; either direction) form a non-empty set A; S is
+  ``relatedMatch``, ``mappingRelation``; either direction; at the evidence level) form a
+  non-empty set A; S is
   classified in none of A (nor in an element declared the same as one of A,
   ``sg:sameElementAs``). One item per (S, e1, F2).
 - ``superseded-reference`` / ``withdrawn-reference`` (warning): a current standard (one whose
@@ -23,11 +24,11 @@ Kinds (docs/analyses.md holds the same text):
 - ``competing`` (info): an overlapping pair (as in the overlaps analysis, with ``min_shared``)
   whose publishers are known and disjoint, with no relation between them (``related`` false).
 
-Links (classifications, references, supersession, declared conflicts, statuses) count at the
-evidence level (``evidence``, ``min_score``: stdgraph.analysis.evidence); the mappings of the
-classification mismatch are read as they are. Every IRI in ``subjects`` and ``evidence`` comes
-with its label, and the evidence names the named
-graphs (source files, or the inferred graph) holding the triples that produced the item.
+Links (classifications, the mappings of the classification mismatch, references,
+supersession, declared conflicts, statuses, the relations of competing pairs) count at the
+evidence level (``evidence``, ``min_score``: stdgraph.analysis.evidence). Every IRI in
+``subjects`` and ``evidence`` comes with its label, and the evidence names the named graphs
+(source files, or the inferred graph) holding the triples that produced the item.
 Items are sorted by severity (error, warning, info), then kind in the order above, then
 subjects' IRIs (competing pairs in overlap order).
 """

@@ -13,7 +13,8 @@ Definitions (docs/analyses.md holds the same text):
   replaced by the representative of its connected component, the smallest IRI of the component
   that some standard uses.
 - ``expand=true`` also merges the connected components under ``skos:exactMatch`` /
-  ``skos:closeMatch`` (either direction, followed transitively), with the same representative.
+  ``skos:closeMatch`` (either direction, followed transitively; each mapping at the evidence
+  level), with the same representative.
 - Two distinct standards overlap when they share at least ``min_shared`` concepts. Score =
   Jaccard index |A ∩ B| / |A ∪ B|. Each unordered pair appears once (``a`` < ``b`` by IRI).
 - Items are sorted by score, then shared count (both descending), then ``a``, then ``b``.
