@@ -575,6 +575,116 @@ def _analysis_command(spec) -> click.Command:
     return click.command(spec.name, short_help=spec.title)(click.pass_context(command))
 
 
+evidence_options = [
+    click.option("--evidence", default=None, metavar="LEVEL",
+                 help="Which links count: stated, stated+reading (default) or all."),
+    click.option("--min-score", "min_score", default=None, metavar="SCORE",
+                 help="With --evidence all: the least score of a counted suggestion "
+                      "(default 0.5)."),
+]
+
+
+def with_evidence(command: Any) -> Any:
+    """``--evidence`` and ``--min-score`` on a command (checked by the library)."""
+    for option in reversed(evidence_options):
+        command = option(command)
+    return command
+
+
+def _print_answer(doc: dict, name: str, columns: list, items: list[dict], fmt: str,
+                  before: str = "") -> None:
+    """A relevance or translator answer: its JSON, or a table of ``items`` with a line before
+    it and the coverage footer."""
+    # deferred: the analysis package is heavy and most commands never need it
+    from stdgraph.analysis.common import AnalysisDocument, coverage_lines, to_table
+
+    if fmt == "json":
+        click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+        return
+    table_doc = AnalysisDocument(name, doc["parameters"], items, False)
+    click.echo(before + to_table(table_doc, columns) + "\n"
+               + coverage_lines(doc["parameters"], doc["coverage"]), nl=False)
+
+
+@cli.command("relevance")
+@click.option("--technology", multiple=True, metavar="IRI|SLUG", help="A technology (repeat).")
+@click.option("--barrier", multiple=True, metavar="IRI|SLUG", help="A barrier (repeat).")
+@click.option("--element", multiple=True, metavar="IRI|SLUG",
+              help="An architecture element, e.g. rami40/layer-asset (repeat).")
+@click.option("--stakeholder", multiple=True, metavar="IRI|SLUG",
+              help="A stakeholder type (repeat).")
+@click.option("--include-withdrawn", is_flag=True,
+              help="Rank withdrawn and superseded standards too.")
+@click.option("--limit", type=int, default=0, show_default=True, help="At most this many (0: all).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True, help="Output format.")
+@store_option
+@with_evidence
+@click.pass_context
+def relevance_command(click_ctx: click.Context, technology: tuple[str, ...],
+                      barrier: tuple[str, ...], element: tuple[str, ...],
+                      stakeholder: tuple[str, ...], include_withdrawn: bool, limit: int,
+                      fmt: str, store: str | None, evidence: str | None,
+                      min_score: str | None) -> None:
+    """Standards ranked by how much of a profile they match (as GET /relevance).
+
+    The answer says, for each kind in the profile, how many standards have any such link at the
+    evidence level (docs/analyses.md, "Evidence and coverage")."""
+    # deferred: the analysis package is heavy and most commands never need it
+    from stdgraph.analysis.evidence import Evidence
+    from stdgraph.analysis.relevance import relevance
+
+    ctx = _ctx(click_ctx, store)
+    level = Evidence.parse({"evidence": evidence, "min_score": min_score})
+    profile = {"technology": technology, "barrier": barrier, "element": element,
+               "stakeholder": stakeholder}
+    with open_store(ctx.settings.store, read_only=True) as st:
+        doc = relevance(st, profile, include_withdrawn=include_withdrawn,
+                        base_iri=ctx.settings.base_iri, limit=limit, evidence=level)
+    columns = [("score", lambda i: f"{i['score']}/{i['of']}"), ("standard", lambda i: i["label"]),
+               ("status", lambda i: i["status_label"] or ""), ("reason", lambda i: i["reason"])]
+    left = doc["left_out"]
+    before = (f"Left out (withdrawn or superseded): {', '.join(i['label'] for i in left)}\n"
+              if left else "")
+    _print_answer(doc, "relevance", columns, doc["items"], fmt, before)
+
+
+@cli.command("translate")
+@click.argument("element")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True, help="Output format.")
+@store_option
+@with_evidence
+@click.pass_context
+def translate_command(click_ctx: click.Context, element: str, fmt: str, store: str | None,
+                      evidence: str | None, min_score: str | None) -> None:
+    """The elements of other architectures mapped to ELEMENT (an IRI), as GET /translate.
+
+    Only the mappings and classifications that count at the evidence level are used; the
+    answer says how many standards are classified and how many architecture elements are
+    mapped at that level (docs/analyses.md, "Evidence and coverage")."""
+    # deferred: the analysis package is heavy and most commands never need it
+    from stdgraph.analysis.evidence import Evidence
+    from stdgraph.analysis.translator import translate
+
+    ctx = _ctx(click_ctx, store)
+    level = Evidence.parse({"evidence": evidence, "min_score": min_score})
+    with open_store(ctx.settings.store, read_only=True) as st:
+        doc = translate(st, element, level)
+    columns = [("relation", lambda m: m["relation_label"]),
+               ("mapped element", lambda m: m["element"]["label"]),
+               ("architecture", lambda m: m["scheme"]["label"] if m["scheme"] else ""),
+               ("evidence", lambda m: ", ".join(m["evidence"])),
+               ("standards", lambda m: str(len(m["standards"])))]
+    n = len(doc["standards"])
+    before = (f"{doc['element']['label']}: {n} standard{'' if n == 1 else 's'} classified "
+              "here\n")
+    if doc["left_out"]:
+        before += (f"{doc['left_out']} mapping record(s) of it not counted at evidence "
+                   f"{doc['parameters']['evidence']}\n")
+    _print_answer(doc, "translate", columns, doc["mappings"], fmt, before)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry: turns library errors into one line and an exit code."""
     verbose = "--verbose" in (argv or sys.argv) or "-v" in (argv or sys.argv)

@@ -137,7 +137,10 @@ def test_overlaps_coverage_follows_the_level(store):
         assert [(c["link"], c["with_link"], c["in_scope"]) for c in doc.extra["coverage"]] == [
             (SG + "classifiedIn", 0, 8),
             (SG + "addressesBarrier", 4 if level == "stated" else 6, 8),  # s3, s6 count here
-            (SG + "supportsTheme", 0, 8), (SG + "concernsTechnology", 0, 8)]
+            (SG + "supportsTheme", 0, 8), (SG + "concernsTechnology", 0, 8),
+            # and no relation between standards
+            (SG + "partOf", 0, 8), (SG + "supersedes", 0, 8), (SG + "relatedTo", 0, 8),
+            (SG + "references", 0, 8)]
 
 
 # -- the CLI, HTTP and the report page say the same ---------------------------------------------

@@ -188,6 +188,13 @@ def test_translator(web):
     # specific records, no longer the repository URL)
     assert sorted(s["iri"] for s in m["sources"]) == [
         "https://w3id.org/i40/sto#IIRABusinessDomain", "https://w3id.org/i40/sto#RamiBusinessLayer"]
+    assert m["evidence"] == ["reading"]
+    # every bundled mapping is a reading (I40KG states no strength): at evidence=stated the
+    # translator has none, and says how many it left out (IIRA's and IVRA's Business)
+    stated = web.get("/translate", params={"element": rami_business, "evidence": "stated"}).json()
+    assert (stated["mappings"], stated["left_out"]) == ([], 2)
+    assert stated["coverage"][1]["text"] == \
+        "0 of 123 architecture elements are mapped to another architecture element"
     html = web.get("/translate", params={"element": rami_business},
                    headers={"Accept": BROWSER}).text
     assert '<label for="f-element">' in html and "skos:closeMatch" in html

@@ -434,11 +434,16 @@ def coverage_cell(entries: list[dict]) -> str:
 
 def coverage_footer(doc: AnalysisDocument) -> str:
     """The terminal table's footer: the evidence level and one line per coverage entry."""
-    ev = doc.parameters.get("evidence", "")
+    return coverage_lines(doc.parameters, doc.extra.get("coverage", []))
+
+
+def coverage_lines(parameters: Mapping[str, Any], entries: Iterable[Mapping[str, Any]]) -> str:
+    """"Coverage (evidence LEVEL):" and one indented line per coverage entry (its text)."""
+    ev = parameters.get("evidence", "")
     if ev == "all":
-        ev += f" (suggestions scored at least {doc.parameters.get('min_score')})"
+        ev += f" (suggestions scored at least {parameters.get('min_score')})"
     lines = [f"Coverage (evidence {ev}):" if ev else "Coverage:"]
-    lines += [f"  {e['text']}" for e in doc.extra.get("coverage", [])]
+    lines += [f"  {e['text']}" for e in entries]
     return "\n".join(lines) + "\n"
 
 

@@ -6,7 +6,8 @@ Kinds (docs/analyses.md holds the same text):
   (``skos:inScheme``, a ``sg:ReferenceArchitecture``: a scheme of unresolved elements is no
   framework) and in at least one element of another framework F2; the elements of F2 mapped to
   e1 by any SKOS mapping (``skos:exactMatch``, ``closeMatch``, ``broadMatch``, ``narrowMatch``,
-  ``relatedMatch``, ``mappingRelation``; either direction) form a non-empty set A; S is
+  ``relatedMatch``, ``mappingRelation``; either direction; at the evidence level) form a
+  non-empty set A; S is
   classified in none of A (nor in an element declared the same as one of A,
   ``sg:sameElementAs``). One item per (S, e1, F2).
 - ``superseded-reference`` / ``withdrawn-reference`` (warning): a current standard (one whose
@@ -23,11 +24,11 @@ Kinds (docs/analyses.md holds the same text):
 - ``competing`` (info): an overlapping pair (as in the overlaps analysis, with ``min_shared``)
   whose publishers are known and disjoint, with no relation between them (``related`` false).
 
-Links (classifications, references, supersession, declared conflicts, statuses) count at the
-evidence level (``evidence``, ``min_score``: stdgraph.analysis.evidence); the mappings of the
-classification mismatch are read as they are. Every IRI in ``subjects`` and ``evidence`` comes
-with its label, and the evidence names the named
-graphs (source files, or the inferred graph) holding the triples that produced the item.
+Links (classifications, the mappings of the classification mismatch, references,
+supersession, declared conflicts, statuses, the relations of competing pairs) count at the
+evidence level (``evidence``, ``min_score``: stdgraph.analysis.evidence). Every IRI in
+``subjects`` and ``evidence`` comes with its label, and the evidence names the named graphs
+(source files, or the inferred graph) holding the triples that produced the item.
 Items are sorted by severity (error, warning, info), then kind in the order above, then
 subjects' IRIs (competing pairs in overlap order).
 """
@@ -59,6 +60,8 @@ from stdgraph.analysis.common import (
     values_block,
 )
 from stdgraph.analysis.evidence import (
+    ELEMENT,
+    MAPPING_PROPS,
     QUERIES,
     RETIRED,
     ROADMAP_ITEM,
@@ -96,8 +99,6 @@ PARAMS = [
 
 SG = "https://w3id.org/stdgraph/ontology#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
-MAPPING_PROPS = tuple(SKOS + p for p in ("exactMatch", "closeMatch", "broadMatch", "narrowMatch",
-                                         "relatedMatch", "mappingRelation"))
 #: what the queries below read (Snapshot.select keeps their rows while no write touches these)
 SCHEME_READS = (SKOS + "inScheme", typed(SG + "ReferenceArchitecture"))
 
@@ -201,15 +202,18 @@ def mismatches_of(s: str, elems: AbstractSet[str], schemes: Mapping[str, Abstrac
 
 class _Frameworks:
     """What a classification mismatch is decided with, for every standard: each element's
-    frameworks, the mappings between elements and the elements declared the same."""
+    frameworks, the mappings between elements that count at the reader's evidence level
+    (``LinkReader.counted``) and the elements declared the same."""
 
-    def __init__(self, store: Store, snap: Snapshot | None) -> None:
+    def __init__(self, store: Store, reader: LinkReader) -> None:
+        snap = reader.snapshot
         self.schemes: dict[str, set[str]] = defaultdict(set)
         for e, f in rows(store, snap, Q_SCHEMES, SCHEME_READS):
             self.schemes[str(e)].add(str(f))
-        self.mappings = Mappings(
-            (str(a), str(p), str(b), str(g))
-            for a, p, b, g in rows(store, snap, Q_MAPPINGS, (*MAPPING_PROPS, SKOS + "inScheme")))
+        self.mappings = Mappings(reader.counted(
+            [(str(a), str(p), str(b), str(g))
+             for a, p, b, g in rows(store, snap, Q_MAPPINGS, (*MAPPING_PROPS, SKOS + "inScheme"))],
+            ELEMENT))
         self.same = same_elements(store, snap)
 
     def mismatches(self, s: str, elems: AbstractSet[str]) -> list[Found]:
@@ -221,13 +225,17 @@ class _Frameworks:
 FRAMEWORK_READS = frozenset({*SCHEME_READS, *MAPPING_PROPS, SG + "sameElementAs"})
 
 
-def _frameworks(store: Store, snap: Snapshot | None) -> _Frameworks:
-    """``_Frameworks``, kept with the snapshot while no write touches what it reads."""
-    if snap is None:
-        return _Frameworks(store, snap)
-    return snap.memoised("frameworks", lambda: _Frameworks(store, snap),
-                         lambda old, dirty: None if dirty.everything or dirty.reads &
-                         FRAMEWORK_READS else old)
+def _frameworks_changed(dirty: Dirty) -> bool:
+    """Whether the writes ``dirty`` describes may change ``_Frameworks`` (a changed record of
+    a mapping names the mapping's property in ``subjects`` only)."""
+    return dirty.everything or bool((dirty.reads | dirty.subjects.keys()) & FRAMEWORK_READS)
+
+
+def _frameworks(store: Store, reader: LinkReader) -> _Frameworks:
+    """``_Frameworks``, kept with the snapshot (per evidence level) while no write touches
+    what it reads."""
+    return reader.memoised("frameworks", lambda: _Frameworks(store, reader),
+                           lambda old, dirty: None if _frameworks_changed(dirty) else old)
 
 
 class _Mismatches(dict[str, list[Found]]):
@@ -247,7 +255,7 @@ def _mismatches(store: Store, reader: LinkReader) -> list[Found]:
 
 def _mismatch_table(store: Store, reader: LinkReader) -> _Mismatches:
     classified = reader.classified()
-    frameworks = _frameworks(store, reader.snapshot)
+    frameworks = _frameworks(store, reader)
     out = _Mismatches(classified)
     for s, elems in classified.items():
         found = frameworks.mismatches(s, elems)
@@ -260,13 +268,13 @@ def _mismatch_update(store: Store, reader: LinkReader, old: _Mismatches, dirty: 
                      ) -> _Mismatches | None:
     """Only the standards whose classifications may have changed, found again; None when the
     frameworks, mappings or elements declared the same changed."""
-    if dirty.everything or dirty.reads & FRAMEWORK_READS:
+    if _frameworks_changed(dirty):
         return None
     classified = reader.classified()
     changed = reader.classification_changes(dirty, old.classified, classified)
     if not changed:
         return old
-    frameworks = _frameworks(store, reader.snapshot)
+    frameworks = _frameworks(store, reader)
     out = _Mismatches(classified, old)
     for s in changed:
         found = frameworks.mismatches(s, classified.get(s, set()))
@@ -701,6 +709,10 @@ def _coverage(reader: LinkReader, kinds: set[str]) -> list[dict]:
     out = []
     if kinds & {"classification-mismatch", "competing"}:
         out.append(reader.coverage(SG + "classifiedIn", reader.classified(), scope))
+    if "classification-mismatch" in kinds:
+        out.append(reader.mapping_coverage())
+    if "competing" in kinds:
+        out += reader.relation_coverage(reference_props(reader.store, reader.snapshot))
     if kinds & {"superseded-reference", "withdrawn-reference"}:
         props = [SG + "references", SG + "normativelyReferences", SG + "basedOn"]
         referrers = reader.memoised("referrers", lambda: {

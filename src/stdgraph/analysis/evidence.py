@@ -35,8 +35,9 @@ from stdgraph.analysis.snapshot import FAST_KINDS, Dirty, Snapshot, snapshot
 from stdgraph.sparql.queryfiles import QueryFolder
 from stdgraph.store.base import Store
 
-__all__ = ["DEFAULT_LEVEL", "DEFAULT_MIN_SCORE", "Evidence", "LEVELS", "LINKS", "LinkReader",
-           "QUERIES", "RETIRED", "coverage_text", "elements_of", "evidence_params"]
+__all__ = ["DEFAULT_LEVEL", "DEFAULT_MIN_SCORE", "ELEMENT", "Evidence", "LEVELS", "LINKS",
+           "LinkReader", "MAPPING_PROPS", "QUERIES", "RELATION_KINDS", "RETIRED", "coverage_text",
+           "elements_of", "evidence_params"]
 
 #: the evidence levels, weakest filter last
 LEVELS = ("stated", "stated+reading", "all")
@@ -46,6 +47,21 @@ DEFAULT_MIN_SCORE = "0.5"
 RETIRED = (SG + "Withdrawn", SG + "Superseded")
 STANDARD = SG + "Standard"
 ROADMAP_ITEM = SG + "RoadmapItem"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+#: the class of the architecture mappings' subjects
+ELEMENT = SG + "ArchitectureElement"
+#: the SKOS mapping properties between elements of two schemes (the architecture mappings)
+MAPPING_PROPS = tuple(SKOS + p for p in ("exactMatch", "closeMatch", "broadMatch", "narrowMatch",
+                                         "relatedMatch", "mappingRelation"))
+#: the relations between standards that explain an overlap (``related``), by coverage entry:
+#: the property that names the kind -> the properties read for it (the sub-properties of
+#: sg:references besides these are added by the analyses)
+RELATION_KINDS: dict[str, tuple[str, ...]] = {
+    SG + "partOf": (SG + "partOf", SG + "hasPart"),
+    SG + "supersedes": (SG + "supersedes", SG + "supersededBy"),
+    SG + "relatedTo": (SG + "relatedTo",),
+    SG + "references": (SG + "references", SG + "normativelyReferences", SG + "basedOn"),
+}
 
 QUERIES = QueryFolder("stdgraph.analysis", "analysis query")
 
@@ -64,6 +80,9 @@ LINKS: dict[str, tuple[str, str]] = {
     SG + "servedBy": ("served by", "serve{s} any roadmap item"),
     SG + "references": ("references", "reference{s} any standard"),
     SG + "supersedes": ("supersedes", "{be} linked by supersession"),
+    SG + "partOf": ("part of", "{be} part of a series or {have} parts"),
+    SG + "relatedTo": ("related to", "{be} related to any standard (sg:relatedTo)"),
+    SKOS + "mappingRelation": ("mapped to", "{be} mapped to another architecture element"),
     SG + "conflictsWith": ("conflicts with", "{be} declared to conflict with any standard"),
     SG + "status": ("status", "{have} a known status"),
 }
@@ -307,6 +326,60 @@ class LinkReader:
                 out[s] = elems
             else:
                 out.pop(s, None)
+        return out
+
+    def counted(self, rows: Iterable[tuple[str, str, str, _T]], subject_type: str = STANDARD
+                ) -> list[tuple[str, str, str, _T]]:
+        """Those of ``rows`` ``(a, property, b, graph)`` whose link ``a property b`` counts at
+        this level (``a`` typed ``subject_type``): a counted link keeps every row (each graph
+        holding it, the inferred one too), a link that does not count loses all of its. A
+        link only the inferred graph holds counts only through a record, as in ``links``:
+        whoever reads relations or mappings reads their other directions itself."""
+        views: dict[str, Mapping[str, AbstractSet[str]]] = {}
+        out = []
+        for a, p, b, g in rows:
+            view = views.get(p)
+            if view is None:
+                view = views[p] = self.links(p, subject_type)
+            if b in view.get(a, ()):
+                out.append((a, p, b, g))
+        return out
+
+    def mappings(self) -> set[tuple[str, str, str]]:
+        """``(a, property, b)`` of every architecture mapping (a SKOS mapping property,
+        ``MAPPING_PROPS``, from an ``sg:ArchitectureElement``) that counts at this level: its
+        ``sg:ArchitectureMapping`` record (mappingSubject/Relation/Object) is of an accepted
+        kind, or it has none and a graph holding it states it."""
+        return self.memoised("mappings", lambda: {
+            (a, p, b) for p in MAPPING_PROPS for a, bs in self.links(p, ELEMENT).items()
+            for b in bs})
+
+    def mapping_coverage(self) -> dict:
+        """The coverage entry of the architecture mappings: how many architecture elements
+        are mapped to another one (either end of a counted mapping between two) out of every
+        one. (An element's exactMatch to its I40KG twin is no such mapping.)"""
+        elements = self.instances(ELEMENT)
+        ends = {x for a, _p, b in self.mappings() if a in elements and b in elements
+                for x in (a, b)}
+        return self.coverage(SKOS + "mappingRelation", ends, elements, "architecture elements")
+
+    def relation_coverage(self, references: Iterable[str] = ()) -> list[dict]:
+        """The coverage entries of the relations between standards that make an overlap
+        ``related`` (``RELATION_KINDS``; ``references``: the sub-properties of sg:references
+        the store declares, read with it), over every standard: part-of, supersession and
+        sg:relatedTo count both ends, a reference its referrer."""
+        scope = self.instances()
+        out = []
+        for kind, props in RELATION_KINDS.items():
+            if kind == SG + "references":
+                props = tuple(sorted(set(props) | set(references)))
+            ends: set[str] = set()
+            for p in props:
+                for a, bs in self.links(p).items():
+                    ends.add(a)
+                    if kind != SG + "references":
+                        ends |= bs
+            out.append(self.coverage(kind, ends, scope))
         return out
 
     def statuses(self) -> Mapping[str, AbstractSet[str]]:

@@ -13,7 +13,8 @@ Definitions (docs/analyses.md holds the same text):
   replaced by the representative of its connected component, the smallest IRI of the component
   that some standard uses.
 - ``expand=true`` also merges the connected components under ``skos:exactMatch`` /
-  ``skos:closeMatch`` (either direction, followed transitively), with the same representative.
+  ``skos:closeMatch`` (either direction, followed transitively; each mapping at the evidence
+  level), with the same representative.
 - Two distinct standards overlap when they share at least ``min_shared`` concepts. Score =
   Jaccard index |A ∩ B| / |A ∪ B|. Each unordered pair appears once (``a`` < ``b`` by IRI).
 - Items are sorted by score, then shared count (both descending), then ``a``, then ``b``.
@@ -187,7 +188,7 @@ def fetch_coverage(store: Store, *, expand: bool = False, dimensions: str = "ele
     standards = sorted(raw)
     links = same_element_pairs(store, snap)
     if expand:
-        links += [(str(a), str(b)) for a, b in rows(store, snap, Q_MATCHES, MATCH_READS)]
+        links += sorted((a, b) for a, p, b in reader.mappings() if p in MATCH_READS)
     used: dict[str, int] = defaultdict(int)
     for es in raw.values():
         for e in es:
@@ -225,7 +226,9 @@ def update_coverage(old: Coverage, reader: LinkReader, dirty: Dirty, expand: boo
     concepts changed are mapped again; None when the writes changed which concepts are merged
     (a representative may change for every standard: compute afresh)."""
     merging = {SG + "sameElementAs", *(MATCH_READS if expand else ())}
-    if dirty.everything or dirty.reads & merging or old.classified is None:
+    # (a changed record of a mapping names the mapping's property in ``subjects`` only)
+    if dirty.everything or (dirty.reads | dirty.subjects.keys()) & merging \
+            or old.classified is None:
         return None
     new_classified = reader.classified()
     changed = reader.classification_changes(dirty, old.classified, new_classified)
@@ -646,11 +649,16 @@ class Relations:
                             dict[str, set[str]]] | None = None
 
     @classmethod
-    def of(cls, store: Store, snap: Snapshot | None = None) -> Relations:
-        """Every relation of the store (Q_RELATIONS, or the snapshot's tables)."""
-        return cls(relation_rows(store, snap) if snap is not None
-                   else [(str(a), str(p), str(b), str(g))
-                         for a, p, b, g in store.query(Q_RELATIONS).rows])
+    def of(cls, store: Store, snap: Snapshot | None = None,
+           reader: LinkReader | None = None) -> Relations:
+        """Every relation of the store (Q_RELATIONS, or the snapshot's tables) whose link
+        counts at the evidence level of ``reader`` (``LinkReader.counted``: from a standard,
+        each graph of a counted link; default ``stated+reading``)."""
+        found = (relation_rows(store, snap) if snap is not None
+                 else [(str(a), str(p), str(b), str(g))
+                       for a, p, b, g in store.query(Q_RELATIONS).rows])
+        reader = reader or LinkReader(store, snapshot=snap)
+        return cls(reader.counted(found))
 
     @staticmethod
     def _path(graph: dict[str, set[str]], start: str, goal: str) -> list[str] | None:
@@ -803,9 +811,9 @@ class OverlapRun:
     @property
     def relations(self) -> Relations:
         if self._relations is None:
-            snap = self.snapshot
-            self._relations = (Relations.of(self.store) if snap is None else snap.memoised(
-                "relations", lambda: Relations.of(self.store, snap)))
+            snap, reader = self.snapshot, self.reader
+            self._relations = reader.memoised(
+                "relations", lambda: Relations.of(self.store, snap, reader))
         return self._relations
 
     def pairs(self) -> Iterator[tuple[int, int, int, int]]:
@@ -836,6 +844,9 @@ class OverlapRun:
         out = [self.reader.coverage(SG + "classifiedIn", self.reader.classified(), scope)]
         if self.dimensions == "all":
             out += [self.reader.coverage(p, self.reader.links(p), scope) for p in DIMENSIONS]
+        out += self.reader.relation_coverage(reference_props(self.store, self.snapshot))
+        if self.expand:
+            out.append(self.reader.mapping_coverage())
         return out
 
     def items(self, chosen: list[tuple[int, int, int, int]], lab: Labels) -> list[dict]:

@@ -15,7 +15,8 @@ A standard's *score* is the number of profile items it matches; the ranking is b
 (descending), then label, then IRI. Every item carries the reason (the profile items it
 matched). Standards whose status is ``sg:Withdrawn`` or ``sg:Superseded`` are left out unless
 ``include_withdrawn`` is set; either way the answer names them with the standards that
-supersede them (``sg:supersededBy``, or ``sg:supersedes`` read backwards) as suggestions.
+supersede them (``sg:supersededBy``, or ``sg:supersedes`` read backwards, at the evidence
+level) as suggestions.
 
 Links and statuses count at the evidence level (``evidence``: stdgraph.analysis.evidence; a
 series matches an element through its parts), and the answer's ``coverage`` says, for each kind
@@ -34,7 +35,7 @@ from collections.abc import Mapping, Sequence
 from rdflib import URIRef
 
 from stdgraph.analysis.common import PROLOGUE, SG, Labels
-from stdgraph.analysis.evidence import Evidence, LinkReader
+from stdgraph.analysis.evidence import STANDARD, Evidence, LinkReader
 from stdgraph.sparql.named import ParameterError, sparql_term
 from stdgraph.store.base import Store
 
@@ -149,11 +150,9 @@ def relevance(
     for s, i in store.query(q_info).rows:
         if i is not None:
             ident[str(s)] = min(str(i), ident.get(str(s)) or str(i))
-    q_succ = (PROLOGUE + "SELECT DISTINCT ?s ?n WHERE { VALUES ?s { " + block
-              + " } { ?s sg:supersededBy ?n } UNION { ?n sg:supersedes ?s } }")
-    successors: dict[str, set[str]] = defaultdict(set)
-    for s, n in store.query(q_succ).rows:
-        successors[str(s)].add(str(n))
+    # what supersedes each, at the level (sg:supersededBy, or sg:supersedes read backwards)
+    later = reader.either(SG + "supersededBy", SG + "supersedes", STANDARD, STANDARD)
+    successors = {s: later[s] for s in matched if s in later}
     lab.fetch([*matched, *(v for v in status.values() if v),
                *(n for v in successors.values() for n in v)])
 

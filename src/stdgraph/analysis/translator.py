@@ -2,13 +2,16 @@
 IVRA, ...) to the mapped elements of the others and the standards they reach.
 
 It reads the ``sg:ArchitectureMapping`` records (docs/model.md: every cross-architecture mapping
-is a SKOS triple plus a record with its relation, status and source), in either direction: a
-record stated from the other side is turned round (``broadMatch`` <-> ``narrowMatch``; the other
-relations are symmetric). The standards an element reaches are those classified in it at the
-evidence level (``evidence``: stdgraph.analysis.evidence; a series through its parts), and the
-answer's ``coverage`` says how many standards are classified anywhere at that level; the
-mapping records are read as they are, each with its status and sources. Library code only (no
-HTTP): ``GET /translate`` calls :func:`translate`.
+is a SKOS triple plus a record with its relation, status, evidence and source), in either
+direction: a record stated from the other side is turned round (``broadMatch`` <->
+``narrowMatch``; the other relations are symmetric). Everything counts at the evidence level
+(``evidence``: stdgraph.analysis.evidence): a mapping is listed when its SKOS triple counts
+(``LinkReader.mappings``: its record's ``sg:evidence`` is accepted, so ``evidence=stated`` drops
+the readings and suggestions), with its evidence kind, status and sources; the standards an
+element reaches are those classified in it at the level (a series through its parts). The
+answer's ``coverage`` says how many standards are classified anywhere and how many
+architecture elements are mapped at that level. Library code only (no HTTP): ``GET
+/translate`` calls :func:`translate`.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from collections import defaultdict
 from rdflib import URIRef
 
 from stdgraph.analysis.common import PROLOGUE, SG, SKOS, Labels
-from stdgraph.analysis.evidence import Evidence, LinkReader
+from stdgraph.analysis.evidence import QUERIES, Evidence, LinkReader
 from stdgraph.sparql.named import ParameterError, sparql_term
 from stdgraph.store.base import Store
 
@@ -55,9 +58,13 @@ def mapped_elements(store: Store) -> list[tuple[dict, list[dict]]]:
 
 def translate(store: Store, element: str, evidence: Evidence | None = None) -> dict:
     """``{"element", "scheme", "standards", "mappings": [{"element", "scheme", "relation",
-    "relation_label", "status", "sources", "notes", "record", "standards"}]}`` for one element
-    IRI; mappings ordered by strength (exact, close, broad, narrow, related), then label; with
-    ``parameters`` (``evidence``, ``min_score``) and ``coverage``."""
+    "relation_label", "status", "evidence", "sources", "notes", "record", "standards"}]}`` for
+    one element IRI, and ``left_out``, how many mapping records of it do not count; the mappings
+    that count at the evidence level, ordered by strength
+    (exact, close, broad, narrow, related), then label; ``evidence`` is the record's kinds
+    (``stated``, ``reading``, ``suggested``, ``inferred``); with ``parameters``
+    (``evidence``, ``min_score``) and ``coverage`` (sg:classifiedIn over the standards, the
+    mappings over the architecture elements)."""
     evidence = evidence or Evidence()
     reader = LinkReader(store, evidence)
     try:
@@ -67,20 +74,23 @@ def translate(store: Store, element: str, evidence: Evidence | None = None) -> d
     exists = store.query(PROLOGUE + f"ASK {{ {term} ?p ?o }}").boolean
     if not exists:
         raise ParameterError("element", f"{element} is not in the graph")
-    q = (PROLOGUE + "SELECT DISTINCT ?m ?s ?o ?rel ?status ?src ?note WHERE { "
-         "?m a sg:ArchitectureMapping ; sg:mappingSubject ?s ; sg:mappingObject ?o ; "
-         "sg:mappingRelation ?rel . OPTIONAL { ?m sg:mappingStatus ?status } "
-         "OPTIONAL { ?m dcterms:source ?src } OPTIONAL { ?m skos:editorialNote ?note } "
-         f"FILTER(?s = {term} || ?o = {term}) }}")
+    counted = reader.mappings()
     records: dict[tuple[str, str], dict] = {}
-    for m, s, o, rel, status, src, note in store.query(q).rows:
+    left_out: set[str] = set()
+    for m, s, o, rel, status, src, note, kind in QUERIES.select(
+            store, "mapping-records", element=URIRef(element)):
+        if (str(s), str(rel), str(o)) not in counted:
+            left_out.add(str(m))
+            continue
         forward = str(s) == element
         other = str(o) if forward else str(s)
         relation = str(rel) if forward else _INVERSE.get(str(rel), str(rel))
         rec = records.setdefault((other, str(m)), {
             "element": other, "relation": relation, "record": str(m),
             "status": str(status) if status is not None else None,
-            "sources": set(), "notes": set()})
+            "sources": set(), "notes": set(), "evidence": set()})
+        if kind is not None:
+            rec["evidence"].add(str(kind).rsplit("#", 1)[-1].lower())
         if src is not None:
             rec["sources"].add(str(src))
         if note is not None:
@@ -112,10 +122,13 @@ def translate(store: Store, element: str, evidence: Evidence | None = None) -> d
             "scheme": lab.ref(scheme[e]) if e in scheme else None,
             "relation": rec["relation"], "relation_label": "skos:" + rec["relation"].rsplit(
                 "#", 1)[-1] if rec["relation"].startswith(SKOS) else rec["relation"],
-            "status": rec["status"], "sources": lab.refs(sorted(rec["sources"])),
+            "status": rec["status"], "evidence": sorted(rec["evidence"]),
+            "sources": lab.refs(sorted(rec["sources"])),
             "notes": sorted(rec["notes"]), "record": rec["record"], "standards": stds(e)})
-    coverage = [reader.coverage(SG + "classifiedIn", classified, reader.instances())]
+    coverage = [reader.coverage(SG + "classifiedIn", classified, reader.instances()),
+                reader.mapping_coverage()]
     return {"element": lab.ref(element),
             "scheme": lab.ref(scheme[element]) if element in scheme else None,
             "standards": stds(element), "mappings": mappings,
+            "left_out": len(left_out - {r["record"] for r in records.values()}),
             "parameters": evidence.describe(), "coverage": coverage}

@@ -48,7 +48,7 @@ from stdgraph.analysis.conflicts import (
     reference_hits,
     render_found,
 )
-from stdgraph.analysis.evidence import ROADMAP_ITEM, STANDARD, Evidence
+from stdgraph.analysis.evidence import ELEMENT, ROADMAP_ITEM, STANDARD, Evidence
 from stdgraph.analysis.overlaps import Relations, chain_edge
 from stdgraph.catalog.common import SG, SKOS, iris
 from stdgraph.catalog.links import Links, chunks, instances, quads
@@ -104,8 +104,22 @@ def same_groups(store: Store, elements: Iterable[str]) -> dict[str, frozenset[st
     return groups
 
 
-def _relations_around(store: Store, standards: Iterable[str], both_ways: bool = False
-                      ) -> Relations:
+def counted_rows(links: Links, found: Iterable[tuple[str, str, str, str]],
+                 subject_type: str = STANDARD) -> list[tuple[str, str, str, str]]:
+    """Those of ``found`` ``(a, property, b, graph)`` whose link counts at the level of
+    ``links`` (``LinkReader.counted`` for these rows: every graph of a counted link)."""
+    found = list(found)
+    subjects: dict[str, set[str]] = defaultdict(set)
+    for a, p, _b, _g in found:
+        subjects[p].add(a)
+    ok: set[tuple[str, str, str]] = set()
+    for p, xs in subjects.items():
+        ok |= {(a, q, b) for a, q, b, _t in links.read([p], s=xs, types=[subject_type])}
+    return [r for r in found if r[:3] in ok]
+
+
+def _relations_around(store: Store, links: Links, standards: Iterable[str],
+                      both_ways: bool = False) -> Relations:
     """The overlaps analysis' relations with the edges read around ``standards`` only: every
     edge of each standard from which a part-of or supersession path is followed, so
     ``between`` finds the paths the analysis finds. ``both_ways``: follow part-of and
@@ -125,7 +139,7 @@ def _relations_around(store: Store, standards: Iterable[str], both_ways: bool = 
         ahead = {x for a, p, b, _g in rows if (edge := chain_edge(a, p, b))
                  for x in (edge[1:] if both_ways else edge[2:])}
         frontier = ahead - loaded
-    return Relations(rows)
+    return Relations(counted_rows(links, rows))
 
 
 @dataclass
@@ -336,7 +350,7 @@ class StandardFindings:
         todo = {s for s in others if s not in self._related}
         if self._relations is None or todo:
             self._related |= todo | {self.iri}
-            self._relations = _relations_around(self.store, self._related)
+            self._relations = _relations_around(self.store, self.links, self._related)
         return self._relations
 
     def overlaps(self, start: int = 0, stop: int | None = None) -> list[dict]:
@@ -413,10 +427,10 @@ class StandardFindings:
                     schemes[a].add(f)
 
         read_schemes(elems)
-        mappings = Mappings({(str(a), str(p), str(b), str(g)) for side in ("a", "b")
-                             for chunk in chunks(elems)
-                             for a, p, b, g in select(self.store, "mapping-links",
-                                                      **{side: chunk})})
+        found = {(str(a), str(p), str(b), str(g)) for side in ("a", "b")
+                 for chunk in chunks(elems)
+                 for a, p, b, g in select(self.store, "mapping-links", **{side: chunk})}
+        mappings = Mappings(counted_rows(self.links, sorted(found), ELEMENT))
         read_schemes({y for e in elems for y in mappings.linked.get(e, ())} - elems)
         return mismatches_of(self.iri, elems, schemes, mappings, same_groups(self.store, elems))
 
@@ -526,7 +540,8 @@ class StandardFindings:
         """The standards related to S as the overlaps analysis says (``Relations.between``
         non-empty): a part-of or supersession path either way, or a direct relation; read as
         the relations reachable from S, not pair by pair."""
-        return _relations_around(self.store, [self.iri], both_ways=True).related(self.iri)
+        return _relations_around(self.store, self.links, [self.iri],
+                                 both_ways=True).related(self.iri)
 
     def conflict_count(self) -> int:
         return len(self._found()) + len(self._competing_candidates())

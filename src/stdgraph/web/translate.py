@@ -22,11 +22,13 @@ def routes(router: APIRouter, site: Site) -> None:
         "/translate", summary="Architecture translator: an element -> mapped elements, standards",
         description="element=IRI of an architecture element (RAMI 4.0, IIRA, IVRA, ...): the "
                     "elements of other architectures mapped to it (relation, sourced or "
-                    "suggested, source) and the standards classified in each; "
+                    "suggested, evidence kind, source) and the standards classified in each; "
                     "evidence=stated|stated+reading|all (default stated+reading) and min_score "
-                    "choose which classifications count, and the answer's coverage says how "
-                    "many standards are classified at all (docs/analyses.md, Evidence and "
-                    "coverage). JSON (default) or the HTML form.",
+                    "choose which mappings and classifications count (left_out: the mapping "
+                    "records of the element that do not), and the answer's coverage says how "
+                    "many standards are classified and how many architecture elements are "
+                    "mapped at all (docs/analyses.md, Evidence and coverage). JSON (default) or "
+                    "the HTML form.",
         responses={200: {"content": {"application/json": {}, "text/html": {}},
                          "description": "The translation (stdgraph.analysis.translator)."},
                    400: {"description": "A bad or unknown parameter (named)."}})

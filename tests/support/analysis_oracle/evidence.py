@@ -32,7 +32,7 @@ from decimal import Decimal
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
-from stdgraph.analysis.common import SG, Parameter, parse_params
+from stdgraph.analysis.common import SG, SKOS, Parameter, parse_params
 from stdgraph.sparql.queryfiles import QueryFolder
 from stdgraph.store.base import Store
 
@@ -47,6 +47,9 @@ DEFAULT_MIN_SCORE = "0.5"
 RETIRED = (SG + "Withdrawn", SG + "Superseded")
 STANDARD = SG + "Standard"
 ROADMAP_ITEM = SG + "RoadmapItem"
+ELEMENT = SG + "ArchitectureElement"
+MAPPING_PROPS = tuple(SKOS + p for p in ("exactMatch", "closeMatch", "broadMatch", "narrowMatch",
+                                         "relatedMatch", "mappingRelation"))
 
 QUERIES = QueryFolder("stdgraph.analysis", "analysis query")
 
@@ -63,6 +66,9 @@ LINKS: dict[str, tuple[str, str]] = {
     SG + "servedBy": ("served by", "serve{s} any roadmap item"),
     SG + "references": ("references", "reference{s} any standard"),
     SG + "supersedes": ("supersedes", "{be} linked by supersession"),
+    SG + "partOf": ("part of", "{be} part of a series or {have} parts"),
+    SG + "relatedTo": ("related to", "{be} related to any standard (sg:relatedTo)"),
+    SKOS + "mappingRelation": ("mapped to", "{be} mapped to another architecture element"),
     SG + "conflictsWith": ("conflicts with", "{be} declared to conflict with any standard"),
     SG + "status": ("status", "{have} a known status"),
 }
@@ -212,6 +218,46 @@ class LinkReader:
         n = len(in_scope & set(with_link))
         return {"link": link, "label": label, "with_link": n, "in_scope": len(in_scope),
                 "text": coverage_text(n, len(in_scope), phrase, what)}
+
+    def counted(self, rows, subject_type: str = STANDARD) -> list:
+        """The rows (a, property, b, graph) whose link a property b counts (links.rq)."""
+        return [(a, p, b, g) for a, p, b, g in rows
+                if b in self.links(p, subject_type).get(a, set())]
+
+    def mapping_coverage(self) -> dict:
+        """Architecture elements at either end of a counted SKOS mapping between two."""
+        elements = self.instances(ELEMENT)
+        ends: set[str] = set()
+        for p in MAPPING_PROPS:
+            for a, bs in self.links(p, ELEMENT).items():
+                for b in bs:
+                    if a in elements and b in elements:
+                        ends |= {a, b}
+        return self.coverage(SKOS + "mappingRelation", ends, elements, "architecture elements")
+
+    def relation_coverage(self) -> list[dict]:
+        """Standards with a counted part-of, supersession, relatedTo (both ends) or reference
+        (the referrer) link."""
+        subs = {str(p) for (p,) in self.store.query(
+            "PREFIX sg: <https://w3id.org/stdgraph/ontology#> "
+            "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+            "SELECT DISTINCT ?p WHERE { ?p rdfs:subPropertyOf+ sg:references }").rows}
+        kinds = [("partOf", ["partOf", "hasPart"], True),
+                 ("supersedes", ["supersedes", "supersededBy"], True),
+                 ("relatedTo", ["relatedTo"], True),
+                 ("references", ["references", "normativelyReferences", "basedOn"], False)]
+        scope = self.instances()
+        out = []
+        for kind, names, both in kinds:
+            props = {SG + n for n in names} | (subs if kind == "references" else set())
+            ends: set[str] = set()
+            for p in props:
+                for a, bs in self.links(p).items():
+                    ends.add(a)
+                    if both:
+                        ends |= bs
+            out.append(self.coverage(SG + kind, ends, scope))
+        return out
 
     def status_coverage(self, in_scope: set[str]) -> dict:
         """The coverage entry of ``sg:status`` over ``in_scope``; its text says how many have
