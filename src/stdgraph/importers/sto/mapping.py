@@ -395,7 +395,7 @@ class _Mapper:
         for p, target in ((RDFS.comment, DCTERMS.description),
                           (DCTERMS.description, DCTERMS.description),
                           (STO.hasMotivation, SKOS.scopeNote)):
-            for o in sorted(self.src.objects(d, p)):
+            for o in sorted(self.src.objects(d, p), key=str):
                 if is_english(o) and str(o).strip():
                     self.add(std, target, Literal(str(o).strip(), lang="en"))
                     described = True
