@@ -9,17 +9,18 @@ store, hiding links in memory for the folds.
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from rdflib import URIRef
 
-from stdgraph.rdf.namespaces import DECISIONS_GRAPH, INFERRED_GRAPH, SG, SUGGESTED_GRAPH
+from stdgraph.rdf.namespaces import DECISIONS_GRAPH, INFERRED_GRAPH, SG, SGID, SUGGESTED_GRAPH
 from stdgraph.sparql.queryfiles import QueryFolder
 from stdgraph.store.base import Store
 
-__all__ = ["CONCEPT_LINKS", "Corpus", "FIELD_ORDER", "QUERIES", "RELATED", "Resource",
-           "read_corpus"]
+__all__ = ["CONCEPT_LINKS", "Corpus", "FIELD_ORDER", "QUERIES", "RECORD_PREFIX", "RELATED",
+           "Resource", "read_corpus", "record_iri"]
 
 QUERIES = QueryFolder("stdgraph.suggest", "suggestion query")
 
@@ -32,6 +33,9 @@ CONCEPT_LINKS = {
     str(SG.concernsTechnology): "technology",
 }
 
+#: the records of suggestions: ``{RECORD_PREFIX}{key}``
+RECORD_PREFIX = str(SGID) + "suggestion/"
+
 _SKOS = "http://www.w3.org/2004/02/skos/core#"
 _DCT = "http://purl.org/dc/terms/"
 #: the order in which a resource's texts are joined (identifier and names first)
@@ -39,6 +43,14 @@ FIELD_ORDER = [str(SG.identifier), "http://www.w3.org/2000/01/rdf-schema#label",
                _SKOS + "prefLabel", str(SG.title), _DCT + "title", _SKOS + "altLabel",
                _SKOS + "definition", _DCT + "description", _SKOS + "scopeNote", _SKOS + "note",
                _DCT + "subject", str(SG.committee)]
+
+
+def record_iri(s: str, p: str, o: str) -> str:
+    """The record of the suggested link ``s p o``: a hash of the link, the same for every run
+    (a symmetric relation is one link whichever end comes first)."""
+    if p == RELATED and o < s:
+        s, o = o, s
+    return RECORD_PREFIX + hashlib.sha256(f"{s} {p} {o}".encode()).hexdigest()[:24]
 
 
 @dataclass
@@ -73,12 +85,12 @@ class Resource:
 class Corpus:
     """Resources with text, the links standards have (subject -> property -> objects;
     ``sg:relatedTo`` in both directions), the facets of standards (standard -> set of
-    ``property value`` strings) and the rejected links (subject, property, object)."""
+    ``property value`` strings) and the records of the rejected suggestions (their IRIs)."""
 
     resources: dict[str, Resource]
     links: dict[str, dict[str, set[str]]] = field(default_factory=dict)
     facets: dict[str, set[str]] = field(default_factory=dict)
-    rejected: set[tuple[str, str, str]] = field(default_factory=set)
+    rejected: set[str] = field(default_factory=set)
 
     def of_kind(self, kind: str) -> list[str]:
         """The IRIs of the resources of ``kind``, sorted."""
@@ -91,7 +103,7 @@ class Corpus:
         return o in self.linked(s, p) or (p == RELATED and s in self.linked(o, p))
 
     def is_rejected(self, s: str, p: str, o: str) -> bool:
-        return (s, p, o) in self.rejected or (p == RELATED and (o, p, s) in self.rejected)
+        return bool(self.rejected) and record_iri(s, p, o) in self.rejected
 
     def add_link(self, s: str, p: str, o: str) -> None:
         self.links.setdefault(s, {}).setdefault(p, set()).add(o)
@@ -120,6 +132,6 @@ def read_corpus(store: Store) -> Corpus:
     for s, facet, value in QUERIES.select(store, "facets"):
         facets[str(s)].add(f"{facet} {value}")
     corpus.facets = dict(facets)
-    corpus.rejected = {(str(s), str(p), str(o)) for s, p, o in
+    corpus.rejected = {str(r) for (r,) in
                        QUERIES.select(store, "rejected", decisions=URIRef(DECISIONS_GRAPH))}
     return corpus
