@@ -259,10 +259,17 @@ def main(argv: list[str] | None = None) -> None:
     # each size in its own process, so that peak RSS is that size's
     results["cost"] = []
     for n in sizes:
+        read, write = os.pipe()
         if os.fork() == 0:  # child
-            print(json.dumps(cost(n)), flush=True)
+            os.close(read)
+            os.write(write, json.dumps(cost(n)).encode())
             os._exit(0)
+        os.close(write)
+        with os.fdopen(read) as pipe:
+            line = pipe.read()
         os.wait()
+        results["cost"].append(json.loads(line))
+        print(line, flush=True)
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))
 

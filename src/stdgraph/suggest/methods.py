@@ -229,48 +229,88 @@ class Suggester:
         return out
 
     # -- (b), (c) links by neighbours' votes -------------------------------------------------
-    def link_scores(self, standard: str, prop: str, kind: str
-                    ) -> tuple[list[str], np.ndarray, list[list[tuple[str, str, float]]]]:
-        """Every candidate object of ``prop`` (the resources of ``kind``), its score for
-        ``standard`` and the neighbours that voted for it. The score: ``vote`` times the
-        similarity-weighted share of the ``k`` most similar standards with any ``prop`` link
-        that have this one, plus the rest times the text similarity of standard and object."""
+    def link_rows(self, batch: list[str], prop: str, kind: str
+                  ) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+        """For each standard of ``batch``: every candidate object of ``prop`` (the resources
+        of ``kind``) scored, and its voters. The score: ``vote`` times the similarity-weighted
+        share of the ``k`` most similar standards with any ``prop`` link that have the
+        candidate, plus the rest times the text similarity of standard and candidate.
+        Returns (candidates, scores [batch x candidates], voters [batch x k] as indexes of
+        standards or -1, their pair scores)."""
+        from scipy.sparse import csr_matrix  # the extra's (see __init__)
+
         w = self.weights
         candidates = self.corpus.of_kind(kind)
+        n, b = len(self.standards), len(batch)
         if not candidates:
-            return [], np.zeros(0), []
-        row = self.pair_row(standard)
-        voters = [j for j in np.argsort(-row, kind="stable")
-                  if self.standards[j] != standard and row[j] > 0
-                  and self.corpus.linked(self.standards[j], prop)][:w.k]
-        total = float(sum(row[j] for j in voters)) or 1.0
+            return [], np.zeros((b, 0)), np.full((b, 0), -1), np.zeros((b, 0))
         col = {c: i for i, c in enumerate(candidates)}
-        votes = np.zeros(len(candidates), dtype=np.float64)
-        who: list[list[tuple[str, str, float]]] = [[] for _ in candidates]
-        for j in voters:
-            n = self.standards[j]
-            for o in self.corpus.linked(n, prop):
-                if o in col:
-                    votes[col[o]] += row[j] / total
-                    who[col[o]].append((n, self._label(n), float(row[j])))
+        pairs = [(i, col[o]) for i, st in enumerate(self.standards)
+                 for o in self.corpus.linked(st, prop) if o in col]
+        rows, cols = zip(*pairs, strict=True) if pairs else ((), ())
+        links = csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, len(candidates)))
+        can_vote = np.asarray(links.sum(axis=1)).ravel() > 0
+        p = self.pair_rows(batch).astype(np.float64)
+        p[:, ~can_vote] = 0
+        order = np.argsort(-p, axis=1, kind="stable")[:, :w.k]
+        sims = np.take_along_axis(p, order, axis=1)
+        voters = np.where(sims > 0, order, -1)
+        sims = np.where(sims > 0, sims, 0.0)
+        totals = sims.sum(axis=1)
+        totals[totals == 0] = 1
+        weights = csr_matrix(((sims / totals[:, None]).ravel(),
+                              (np.repeat(np.arange(b), order.shape[1]), order.ravel())),
+                             shape=(b, n))
+        votes = (weights @ links).toarray()
         cand_rows = self.X[[self.row[c] for c in candidates]]
-        text = np.asarray((self.X[self.row[standard]] @ cand_rows.T).toarray()).ravel()
-        return candidates, w.vote * votes + (1 - w.vote) * text, who
+        text = (self.X[[self.row[x] for x in batch]] @ cand_rows.T).toarray()
+        return candidates, w.vote * votes + (1 - w.vote) * text, voters, sims
+
+    def link_scores(self, standard: str, prop: str, kind: str
+                    ) -> tuple[list[str], np.ndarray, list[list[tuple[str, str, float]]]]:
+        """Every candidate object of ``prop`` for one standard, its score (``link_rows``) and
+        the neighbours that voted for it ([iri, label, pair score])."""
+        candidates, scores, voters, sims = self.link_rows([standard], prop, kind)
+        return candidates, scores[0], self._voted(voters[0], sims[0], candidates, prop)
+
+    def _voted(self, voters: np.ndarray, sims: np.ndarray, candidates: list[str], prop: str
+               ) -> list[list[tuple[str, str, float]]]:
+        col = {c: i for i, c in enumerate(candidates)}
+        who: list[list[tuple[str, str, float]]] = [[] for _ in candidates]
+        for j, sim in zip(voters, sims, strict=True):
+            if j < 0:
+                continue
+            other = self.standards[j]
+            for o in self.corpus.linked(other, prop):
+                if o in col:
+                    who[col[o]].append((other, self._label(other), float(sim)))
+        return who
 
     def links_for(self, standard: str, prop: str, kind: str, min_score: float = 0.0,
                   limit: int | None = None, method: str = "classify") -> list[Suggestion]:
         """Suggested ``prop`` links of ``standard``, best first (not linked, not rejected)."""
-        candidates, scores, who = self.link_scores(standard, prop, kind)
+        return self._links_for_rows([standard], prop, kind, min_score, limit, method)
+
+    def _links_for_rows(self, batch: list[str], prop: str, kind: str, min_score: float,
+                        limit: int | None, method: str) -> list[Suggestion]:
+        candidates, scores, voters, sims = self.link_rows(batch, prop, kind)
         out: list[Suggestion] = []
-        for i in np.argsort(-scores, kind="stable"):
-            o, score = candidates[i], float(scores[i])
-            if score < min_score or (limit is not None and len(out) == limit):
-                break
-            if self.corpus.has_link(standard, prop, o) or self.corpus.is_rejected(
-                    standard, prop, o):
+        for i, standard in enumerate(batch):
+            kept: list[int] = []
+            for c in np.argsort(-scores[i], kind="stable"):
+                o, score = candidates[c], float(scores[i, c])
+                if score < min_score or (limit is not None and len(kept) == limit):
+                    break
+                if self.corpus.has_link(standard, prop, o) or self.corpus.is_rejected(
+                        standard, prop, o):
+                    continue
+                kept.append(c)
+            if not kept:
                 continue
-            out.append(Suggestion(standard, prop, o, score, method, self.terms(standard, o),
-                                  sorted(who[i], key=lambda t: -t[2])[:5]))
+            who = self._voted(voters[i], sims[i], candidates, prop)
+            out += [Suggestion(standard, prop, candidates[c], float(scores[i, c]), method,
+                               self.terms(standard, candidates[c]),
+                               sorted(who[c], key=lambda t: -t[2])[:5]) for c in kept]
         return out
 
     def classify(self, min_score: float = 0.0, limit: int | None = None,
@@ -285,11 +325,12 @@ class Suggester:
         return self._all_links(CONCEPT_LINKS, "links", min_score, limit, per_standard)
 
     def _all_links(self, props: dict[str, str], method: str, min_score: float,
-                   limit: int | None, per_standard: int) -> list[Suggestion]:
+                   limit: int | None, per_standard: int, chunk: int = 256) -> list[Suggestion]:
         out: list[Suggestion] = []
-        for s in self.standards:
+        for start in range(0, len(self.standards), chunk):
+            batch = self.standards[start:start + chunk]
             for prop, kind in props.items():
-                out += self.links_for(s, prop, kind, min_score, per_standard, method)
+                out += self._links_for_rows(batch, prop, kind, min_score, per_standard, method)
         out.sort(key=lambda x: (-x.score, x.subject, x.predicate, x.object))
         return out[:limit]
 
