@@ -133,3 +133,28 @@ def test_profile_ranks_standards_for_a_free_text(corpus, brute):
     assert got[0].neighbours[0][0] == EX + "cyber"
     assert "cybersecurity" in got[0].terms
     assert both_say(got[0].terms, text, corpus.resources[S[0]].text)
+
+
+def test_near_duplicate_score_halves_different_parts_of_a_series(corpus, brute):
+    sg = Suggester(corpus)
+    # IEC 62443-3-3 and IEC 62443-4-2: two parts of one series, however alike their titles
+    assert sg.duplicate_of(S[0], S[1]) == pytest.approx(0.5 * brute.cos(S[0], S[1]), abs=1e-5)
+    # IEC 62443-3-3 and IEC 62264-1: different numbers, the text similarity as it is
+    assert sg.duplicate_of(S[0], S[4]) == pytest.approx(brute.cos(S[0], S[4]), abs=1e-5)
+    row = sg.duplicate_rows([S[2]])[0]
+    assert row[sg.std_index[S[3]]] == pytest.approx(0.5 * brute.cos(S[2], S[3]), abs=1e-5)
+    assert row[sg.std_index[S[5]]] == pytest.approx(brute.cos(S[2], S[5]), abs=1e-5)
+    top = Suggester(corpus).pairs(min_score=0.0)[0]
+    assert top.duplicate == pytest.approx(sg.duplicate_of(S[0], S[1]), abs=1e-6)
+    assert top.as_dict()["near_duplicate"] is (top.duplicate >= 0.5)
+
+
+def test_part_paths_of_identifiers():
+    from stdgraph.suggest.methods import other_parts, part_paths
+
+    assert part_paths(["IEC 60870-6-501:1995", "IEC 60870 P6 S501 E1"]) == {
+        "60870": {"6-501"}, "1995": {""}}
+    assert other_parts(part_paths(["IEC 60870-6-501"]), part_paths(["IEC 60870 P6 S502 E1"]))
+    assert not other_parts(part_paths(["IEC TS 62832-1:2016"]), part_paths(["IEC TS 62832"]))
+    assert not other_parts(part_paths(["ISO/IEC 27036"]), part_paths(["IEC 27036"]))
+    assert not other_parts(part_paths(["ISO 8062-4"]), part_paths(["NISTIR 8062"]))

@@ -21,6 +21,7 @@ or was rejected is never suggested.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,7 +32,8 @@ from stdgraph.rdf.namespaces import SG
 from stdgraph.suggest.corpus import CLASSIFIED, CONCEPT_LINKS, RELATED, Corpus
 from stdgraph.suggest.lexical import LexicalModel, require
 
-__all__ = ["KINDS", "STRUCTURE", "Suggester", "Suggestion", "Weights"]
+__all__ = ["KINDS", "NEAR_DUPLICATE", "STRUCTURE", "Suggester", "Suggestion", "Weights",
+           "part_paths"]
 
 #: the kinds stored and served: name -> the properties they suggest
 KINDS: dict[str, tuple[str, ...]] = {
@@ -39,6 +41,13 @@ KINDS: dict[str, tuple[str, ...]] = {
     "classify": (CLASSIFIED,),
     "links": tuple(CONCEPT_LINKS),
 }
+#: a standard's number and the part path after it: "IEC 60870-6-501:1995" -> ("60870", "6-501");
+#: I40KG's identifiers spell parts "P6 S501" ("IEC 60870 P6 S501 E1")
+_NUMBERED = re.compile(r"(?<![\d.])(\d{3,6})((?:-\d+)+|(?:\s+[PS]\d+)+)?")
+#: the near-duplicate score at or above which a pair is called a near-duplicate
+#: (docs/suggestions.md, Evaluation: chosen on one half of the gold set, checked on the other)
+NEAR_DUPLICATE = 0.5
+
 #: relations between standards that make them neighbours in the structure
 STRUCTURE = (RELATED, str(SG.partOf), str(SG.supersedes), str(SG.references), str(SG.basedOn))
 
@@ -68,10 +77,14 @@ class Suggestion:
     method: str
     terms: list[str] = field(default_factory=list)
     neighbours: list[tuple[str, str, float]] = field(default_factory=list)
+    #: for a pair: the near-duplicate score (``Suggester.duplicate_rows``)
+    duplicate: float | None = None
 
     def sentence(self) -> str:
         """The evidence in one line (the record's ``rdfs:comment``)."""
         parts = []
+        if self.duplicate is not None and self.duplicate >= NEAR_DUPLICATE:
+            parts.append(f"near-duplicate ({self.duplicate:.2f})")
         if self.terms:
             parts.append("shared terms: " + ", ".join(self.terms))
         if self.neighbours:
@@ -82,8 +95,31 @@ class Suggestion:
     def as_dict(self) -> dict[str, Any]:
         return {"subject": self.subject, "predicate": self.predicate, "object": self.object,
                 "score": round(self.score, 4), "method": self.method, "terms": self.terms,
+                **({} if self.duplicate is None else {
+                    "near_duplicate": self.duplicate >= NEAR_DUPLICATE,
+                    "duplicate_score": round(self.duplicate, 4)}),
                 "neighbours": [{"iri": i, "label": lb, "similarity": round(s, 4)}
                                for i, lb, s in self.neighbours]}
+
+
+def part_paths(names: Iterable[str]) -> dict[str, set[str]]:
+    """Number -> the part paths the names give it ("6-501"; "" for the number alone)."""
+    out: dict[str, set[str]] = {}
+    for name in names:
+        for number, part in _NUMBERED.findall(name):
+            path = "-".join(re.findall(r"\d+", part)) if part else ""
+            out.setdefault(number, set()).add(path)
+    return out
+
+
+def other_parts(a: dict[str, set[str]], b: dict[str, set[str]]) -> bool:
+    """The two standards name different parts of one numbered series: a number both name, each
+    with a part path, and no part path in common."""
+    for number in a.keys() & b.keys():
+        pa, pb = a[number] - {""}, b[number] - {""}
+        if pa and pb and not pa & pb:
+            return True
+    return False
 
 
 def _cosine_rows(m: Any) -> Any:
@@ -169,6 +205,30 @@ class Suggester:
         q = self.S[[self.std_index[s] for s in standards]]
         return np.asarray((q @ self.ST).toarray(), dtype=np.float32)
 
+    def duplicate_rows(self, standards: list[str]) -> np.ndarray:
+        """The near-duplicate score of each of ``standards`` to every standard: their text
+        similarity, halved when their identifiers or labels name different parts of one
+        numbered series (two parts are two documents, however alike their titles)."""
+        out = self.text_rows(standards)
+        names = self._part_paths()
+        for i, s in enumerate(standards):
+            mine = names[s]
+            if not mine:
+                continue
+            for j, other in enumerate(self.standards):
+                if names[other] and other_parts(mine, names[other]):
+                    out[i, j] *= 0.5
+        return out
+
+    def _part_paths(self) -> dict[str, dict[str, set[str]]]:
+        if not hasattr(self, "_parts"):
+            fields = (str(SG.identifier), "http://www.w3.org/2000/01/rdf-schema#label",
+                      "http://www.w3.org/2004/02/skos/core#altLabel")
+            self._parts = {s: part_paths(t for f in fields
+                                         for t in self.corpus.resources[s].texts.get(f, ()))
+                           for s in self.standards}
+        return self._parts
+
     def pair_rows(self, standards: list[str]) -> np.ndarray:
         """The pair score of each of ``standards`` to every standard (its own column 0)."""
         w = self.weights
@@ -216,8 +276,14 @@ class Suggester:
                     key = (a, b) if a < b else (b, a)
                     found[key] = max(found.get(key, 0.0), score)
         ranked = sorted(found.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
-        return [Suggestion(a, RELATED, b, score, "pairs", self.terms(a, b))
-                for (a, b), score in ranked]
+        return [Suggestion(a, RELATED, b, score, "pairs", self.terms(a, b),
+                           duplicate=self.duplicate_of(a, b)) for (a, b), score in ranked]
+
+    def duplicate_of(self, a: str, b: str) -> float:
+        """The near-duplicate score of one pair (``duplicate_rows``)."""
+        text = float((self.S[self.std_index[a]] @ self.ST[:, self.std_index[b]]).toarray()[0, 0])
+        names = self._part_paths()
+        return text * 0.5 if other_parts(names[a], names[b]) else text
 
     def _structurally_linked(self) -> dict[str, set[str]]:
         out: dict[str, set[str]] = {}
@@ -229,14 +295,15 @@ class Suggester:
         return out
 
     # -- (b), (c) links by neighbours' votes -------------------------------------------------
-    def link_rows(self, batch: list[str], prop: str, kind: str
+    def link_rows(self, batch: list[str], prop: str, kind: str,
+                  pair: np.ndarray | None = None
                   ) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
         """For each standard of ``batch``: every candidate object of ``prop`` (the resources
         of ``kind``) scored, and its voters. The score: ``vote`` times the similarity-weighted
         share of the ``k`` most similar standards with any ``prop`` link that have the
         candidate, plus the rest times the text similarity of standard and candidate.
         Returns (candidates, scores [batch x candidates], voters [batch x k] as indexes of
-        standards or -1, their pair scores)."""
+        standards or -1, their pair scores). ``pair``: the batch's ``pair_rows``, if known."""
         from scipy.sparse import csr_matrix  # the extra's (see __init__)
 
         w = self.weights
@@ -250,9 +317,18 @@ class Suggester:
         rows, cols = zip(*pairs, strict=True) if pairs else ((), ())
         links = csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, len(candidates)))
         can_vote = np.asarray(links.sum(axis=1)).ravel() > 0
-        p = self.pair_rows(batch).astype(np.float64)
+        p = (self.pair_rows(batch) if pair is None else pair).astype(np.float64)
         p[:, ~can_vote] = 0
-        order = np.argsort(-p, axis=1, kind="stable")[:, :w.k]
+        k = min(w.k, n)
+        # the k best of each row: partitioned, then only those sorted (stable on ties by
+        # position, as a full stable sort would order them)
+        top = np.argpartition(-p, k - 1, axis=1)[:, :k] if k < n else np.tile(np.arange(n),
+                                                                               (b, 1))
+        kth = np.take_along_axis(p, top, axis=1).min(axis=1)
+        order = np.empty((b, k), dtype=np.int64)
+        for i in range(b):
+            cand = np.flatnonzero(p[i] >= kth[i])  # every tie at the k-th value, by position
+            order[i] = cand[np.argsort(-p[i, cand], kind="stable")][:k]
         sims = np.take_along_axis(p, order, axis=1)
         voters = np.where(sims > 0, order, -1)
         sims = np.where(sims > 0, sims, 0.0)
@@ -292,8 +368,9 @@ class Suggester:
         return self._links_for_rows([standard], prop, kind, min_score, limit, method)
 
     def _links_for_rows(self, batch: list[str], prop: str, kind: str, min_score: float,
-                        limit: int | None, method: str) -> list[Suggestion]:
-        candidates, scores, voters, sims = self.link_rows(batch, prop, kind)
+                        limit: int | None, method: str, pair: np.ndarray | None = None
+                        ) -> list[Suggestion]:
+        candidates, scores, voters, sims = self.link_rows(batch, prop, kind, pair)
         out: list[Suggestion] = []
         for i, standard in enumerate(batch):
             kept: list[int] = []
@@ -329,8 +406,10 @@ class Suggester:
         out: list[Suggestion] = []
         for start in range(0, len(self.standards), chunk):
             batch = self.standards[start:start + chunk]
+            pair = self.pair_rows(batch)  # once for every property
             for prop, kind in props.items():
-                out += self._links_for_rows(batch, prop, kind, min_score, per_standard, method)
+                out += self._links_for_rows(batch, prop, kind, min_score, per_standard, method,
+                                            pair)
         out.sort(key=lambda x: (-x.score, x.subject, x.predicate, x.object))
         return out[:limit]
 
