@@ -133,3 +133,20 @@ def test_cli(run_cli, six_dir, monkeypatch):
     assert (r.code, r.err.strip()) == (2, f"stdgraph: error: {MISSING}")
     with OxigraphStore(six_dir, read_only=True) as st:
         assert len(service.listed(st, "pairs")) == 2
+
+
+def test_a_rebuild_keeps_the_suggestions_and_infers_nothing_from_them(six_store):
+    """The graphs of suggestions are kept as written: a build of the bundled project keeps
+    them, and the reasoner draws nothing from them (a suggested sg:classifiedIn would type its
+    subject sg:Standard by the property's domain; the fixture's standards are typed only in
+    their import graph, which the reasoner does not see either)."""
+    from stdgraph.change.build import build
+    from stdgraph.project import Project
+    from stdgraph.rdf.namespaces import INFERRED_GRAPH
+
+    service.run(six_store, "classify", min_score=0.0)
+    before = set(six_store.triples(SUGGESTED_GRAPH))
+    assert any(str(p) == SG + "classifiedIn" and str(s) == S[1] for s, p, o in before)
+    build(Project.locate(), six_store)
+    assert set(six_store.triples(SUGGESTED_GRAPH)) == before
+    assert not [t for t in six_store.triples(INFERRED_GRAPH) if str(t[0]).startswith(EX)]
