@@ -190,8 +190,12 @@ def stored(store: Store, *, subject: str | None = None, predicates: Iterable[str
         subject=URIRef(subject) if subject else None,
         predicate=[URIRef(p) for p in predicates] or None,
         min_score=Literal(Decimal(str(min_score)), datatype=XSD.decimal))
-    out = []
+    out: list[dict[str, Any]] = []
+    seen: set[str] = set()
     for r, s, p, o, slabel, olabel, method, score, created, evidence in rows:
+        if str(r) in seen:  # another label of one end: the first row is kept
+            continue
+        seen.add(str(r))
         out.append({"record": str(r), "subject": str(s), "subject_label": _text(slabel),
                     "predicate": str(p), "object": str(o), "object_label": _text(olabel),
                     "method": str(method), "score": float(score),
