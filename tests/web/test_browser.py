@@ -111,7 +111,7 @@ def test_phone_width_has_no_horizontal_scroll(browser, live_server, tmp_path):
                      "/translate", "/reports/gaps", "/ontology", "/roadmap",
                      "/id/barrier/security", "/id/theme/interoperability",
                      "/id/recommendation/2", "/id/roadmap-item/cobot-safety",
-                     "/reports/conflicts"):
+                     "/reports/conflicts", "/review"):
             pg.goto(live_server + path)
             width = pg.evaluate("document.documentElement.scrollWidth")
             assert width <= 375, (path, width)
