@@ -52,7 +52,8 @@ class Contract:
 FRONT_ENDS = ("stdgraph.api", "stdgraph.web", "stdgraph.cli", "stdgraph.__main__")
 
 #: The layers, top to bottom: the front ends (cli, api, web) over the library; in the library,
-#: change/ analysis/ importers/ over validation/ reasoning/ store/, over rdf/ and sparql/.
+#: suggest/ over change/ (its writes); change/ analysis/ importers/ over validation/ reasoning/
+#: store/, over rdf/ and sparql/.
 CONTRACTS = (
     Contract("the library never imports the front ends (CLI, HTTP API, web pages)",
              layer=("stdgraph",), outside=FRONT_ENDS,
@@ -60,12 +61,23 @@ CONTRACTS = (
     Contract("the store knows nothing of what is built on it",
              layer=("stdgraph.store",),
              forbidden=("stdgraph.analysis", "stdgraph.api", "stdgraph.web", "stdgraph.change",
-                        "stdgraph.importers")),
+                        "stdgraph.importers", "stdgraph.suggest")),
     Contract("rdf/ and sparql/ are the bottom layer: terms, files, formats, query text",
              layer=("stdgraph.rdf", "stdgraph.sparql"),
              forbidden=("stdgraph.store", "stdgraph.reasoning", "stdgraph.validation",
                         "stdgraph.change", "stdgraph.analysis", "stdgraph.importers",
+                        "stdgraph.suggest", "stdgraph.api", "stdgraph.web", "stdgraph.cli")),
+    Contract("the suggestions are a stage over the store: they read by queries and write "
+             "through the change protocol, and know nothing of the analyses, the importers, "
+             "the catalog or the front ends",
+             layer=("stdgraph.suggest",),
+             forbidden=("stdgraph.analysis", "stdgraph.importers", "stdgraph.catalog",
                         "stdgraph.api", "stdgraph.web", "stdgraph.cli")),
+    Contract("nothing under the suggestions depends on them: the analyses, importers, catalog "
+             "and change protocol never import stdgraph.suggest",
+             layer=("stdgraph.analysis", "stdgraph.importers", "stdgraph.catalog",
+                    "stdgraph.change", "stdgraph.validation", "stdgraph.reasoning"),
+             forbidden=("stdgraph.suggest",)),
     Contract("the pages use the API's context and errors; the API imports the pages only to "
              "mount them (api/app.py, api/routes/__init__.py)",
              layer=("stdgraph.api",), exempt=("stdgraph.api.app", "stdgraph.api.routes"),

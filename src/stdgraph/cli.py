@@ -485,6 +485,105 @@ def import_remove(click_ctx: click.Context, name: str, store: str | None) -> Non
     click.echo(f"removed the import {name!r} ({n} triples)")
 
 
+@cli.group("suggest")
+def suggest() -> None:
+    """Suggestions from what standards say, stored apart and reviewed before they count
+    (docs/suggestions.md). Needs the optional extra: pip install 'stdgraph[suggest]'."""
+
+
+def _print_suggestions(items: list[dict[str, Any]], fmt: str, head: dict[str, Any]) -> None:
+    if fmt == "json":
+        click.echo(json.dumps({**head, "suggestions": items}, ensure_ascii=False, indent=2))
+        return
+    for x in items:
+        ends = " ".join(filter(None, [x.get("subject_label") or x.get("subject"),
+                                      x["predicate"].rsplit("#", 1)[-1] if x.get("predicate")
+                                      else "", x.get("object_label") or x["object"]]))
+        terms = ", ".join(x.get("terms") or [])
+        click.echo(f"{x['score']:.3f}\t{ends}" + (f"\t[{terms}]" if terms else ""))
+
+
+def _suggest_command(kind: str, help_text: str) -> click.Command:
+    @click.option("--min-score", "min_score", type=float, default=0.3, show_default=True,
+                  help="The least score (0-1) of a suggestion kept.")
+    @click.option("--limit", type=int, default=None, help="At most this many (best first).")
+    @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+                  show_default=True, help="Output format.")
+    @store_option
+    @project_option
+    @click.pass_context
+    def command(click_ctx: click.Context, min_score: float, limit: int | None, fmt: str,
+                store: str | None, project: str | None) -> None:
+        # here, not at the top: scikit-learn and the reasoner cost every command's start
+        from stdgraph.suggest import service
+
+        ctx = _ctx(click_ctx, store, project)
+        with open_store(ctx.settings.store) as st:
+            result = service.run(st, kind, min_score=min_score, limit=limit,
+                                 project=ctx.project())
+        items = result.pop("suggestions")
+        _print_suggestions(items, fmt, result)
+        if fmt != "json":
+            click.echo(f"stored {result['stored']} suggestion(s) of kind {kind}", err=True)
+
+    command.__doc__ = help_text
+    return suggest.command(kind)(command)
+
+
+_suggest_command("pairs", "Suggest near-duplicate and related pairs of standards "
+                          "(sg:relatedTo) and store them in place of the last run's.")
+_suggest_command("classify", "Suggest architecture elements for standards (sg:classifiedIn) "
+                             "and store them in place of the last run's.")
+_suggest_command("links", "Suggest barriers, themes and technologies for standards and store "
+                          "them in place of the last run's.")
+
+
+@suggest.command("profile")
+@click.argument("text")
+@click.option("--min-score", "min_score", type=float, default=0.0, show_default=True,
+              help="The least score (0-1).")
+@click.option("--limit", type=int, default=10, show_default=True, help="At most this many.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Output format.")
+@store_option
+@click.pass_context
+def suggest_profile(click_ctx: click.Context, text: str, min_score: float, limit: int,
+                    fmt: str, store: str | None) -> None:
+    """Standards for a free-text profile, best first (nothing is stored)."""
+    from stdgraph.suggest import service
+
+    ctx = _ctx(click_ctx, store)
+    with open_store(ctx.settings.store, read_only=True) as st:
+        items = service.profile(st, text, min_score, limit)
+    _print_suggestions(items, fmt, {"text": text})
+
+
+def _decision_command(action: str) -> None:
+    @click.argument("record")
+    @click.option("--reviewer", required=True, help="Who decides (a name).")
+    @store_option
+    @project_option
+    @click.pass_context
+    def command(click_ctx: click.Context, record: str, reviewer: str, store: str | None,
+                project: str | None) -> None:
+        from stdgraph.change.guard import store_change
+        from stdgraph.suggest import service
+
+        ctx = _ctx(click_ctx, store, project)
+        with open_store(ctx.settings.store) as st, store_change(st, ctx.project()) as change:
+            result = service.decide(change, action, record, reviewer)
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+
+    command.__doc__ = (f"{action.capitalize()} the stored suggestion RECORD (its IRI): "
+                       + ("it becomes a reading with reviewer, time and provenance."
+                          if action == "accept" else "it is never suggested again."))
+    suggest.command(action)(command)
+
+
+_decision_command("accept")
+_decision_command("reject")
+
+
 @cli.command("queries")
 @project_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",

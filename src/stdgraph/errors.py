@@ -144,3 +144,18 @@ class ImportConflict(UsageError):
         self.graph = graph
         self.vocabulary = vocabulary
         self.name = name
+
+
+class FeatureUnavailable(StdgraphError):
+    """A feature whose optional dependencies are not installed (HTTP 501, exit 2): the message
+    names the extra to install, e.g. ``pip install 'stdgraph[suggest]'``."""
+
+    http_status = 501
+    exit_code = 2
+
+
+class NotFound(StdgraphError):
+    """A resource the request names does not exist (HTTP 404, exit 2)."""
+
+    http_status = 404
+    exit_code = 2

@@ -151,7 +151,9 @@ def test_graph_option_puts_every_file_in_one_graph(run_cli, store, tmp_path):
 
 
 @pytest.mark.parametrize("bad", ["relative/graph", INFERRED_GRAPH, META_GRAPH,
-                                 "https://w3id.org/stdgraph/graph/import/sto/x", "http://a b"])
+                                 "https://w3id.org/stdgraph/graph/import/sto/x",
+                                 "https://w3id.org/stdgraph/graph/suggestions/suggested",
+                                 "http://a b"])
 def test_graph_option_refuses_bad_targets(run_cli, store, tmp_path, bad):
     good = write(tmp_path, "good.ttl", GOOD)
     before = dump(store)

@@ -411,6 +411,17 @@ def test_real_file_counts(raw, real_import):
         "sto:RamiWorkCenter": ["sto:AdministrationShell", "sto:Rami"]}
     assert s["standards"]["status_literals"]["Valid"] == 65
     assert s["standards"]["status"]["sg:Withdrawn"] == 17
+    # the words of a standard are kept (suggestions read them): counted here from the source
+    english = {x for prop in (RDFS.comment, STO.hasMotivation)
+               for x, o in raw.subject_objects(prop)
+               if x in docs and str(o).strip() and getattr(o, "language", None) in (None, "en")}
+    assert s["standards"]["described"] == len(english) == 413
+    assert s["standards"]["tagged"] == len({x for x in raw.subjects(STO.hasTag) if x in docs}) \
+        == 172
+    assert s["standards"]["with_ics"] == len(
+        {x for x in raw.subjects(STO.hasICS) if x in docs}) == 129
+    assert s["standards"]["with_committee"] == len(
+        {x for x in raw.subjects(STO.hasTechnicalCommittee) if x in docs}) == 128
 
 
 def test_brief_conflict_definition_on_the_import_graph(raw, real_import):

@@ -111,7 +111,7 @@ def test_phone_width_has_no_horizontal_scroll(browser, live_server, tmp_path):
                      "/translate", "/reports/gaps", "/ontology", "/roadmap",
                      "/id/barrier/security", "/id/theme/interoperability",
                      "/id/recommendation/2", "/id/roadmap-item/cobot-safety",
-                     "/reports/conflicts"):
+                     "/reports/conflicts", "/review"):
             pg.goto(live_server + path)
             width = pg.evaluate("document.documentElement.scrollWidth")
             assert width <= 375, (path, width)
@@ -197,3 +197,52 @@ def test_gaps_report_row_to_barrier_page(page, live_server, source_graph, tmp_pa
     assert items and sorted(page.locator("table.timeline tbody th a").all_inner_texts()) == items
     assert page.locator("table.standards").count() == 0
     page.screenshot(path=str(tmp_path / "barrier-gap.png"), full_page=True)
+
+
+def test_a_reviewer_accepts_one_suggestion_and_rejects_another(page, tmp_path):
+    """Issue 18: on /review a reviewer with the write token accepts one suggestion and rejects
+    another; the accepted link is then a reading with its provenance, and neither comes back,
+    not even after the suggestions are computed again."""
+    import httpx
+
+    from stdgraph.store import OxigraphStore
+    from stdgraph.suggest import service
+    from suggest.conftest import SG, write_six
+    from support.serving import stdgraph_serve
+
+    token = "review-token-0123456789"
+    folder = tmp_path / "store"
+    with OxigraphStore(folder) as st:
+        write_six(st)
+        service.run(st, "pairs", min_score=0.0)
+    with stdgraph_serve(folder, tmp_path / "serve.log", STDGRAPH_UPDATE_TOKEN=token,
+                        XDG_DATA_HOME=str(tmp_path / "xdg")) as base:
+        page.goto(base + "/review?kind=pairs")
+        rows = page.locator("tr[data-record]")
+        assert rows.count() == 14
+        first, second = (rows.nth(i).get_attribute("data-record") for i in (0, 1))
+        # nothing happens without a name and the token
+        rows.nth(0).get_by_role("button", name="Accept").click()
+        assert "write token" in page.locator("#review-status").inner_text()
+        page.get_by_label("Reviewer").fill("Ada")
+        page.get_by_label("Write token").fill(token)
+        rows.nth(0).get_by_role("button", name="Accept").click()
+        page.locator(f'tr[data-record="{first}"] td.decision', has_text="accepted").wait_for()
+        rows.nth(1).get_by_role("button", name="Reject").click()
+        page.locator(f'tr[data-record="{second}"] td.decision', has_text="rejected").wait_for()
+        page.screenshot(path=str(tmp_path / "review.png"), full_page=True)
+        # the accepted link is a reading carrying reviewer and the suggestion it came from
+        q = (f"PREFIX sg: <{SG}> PREFIX prov: <http://www.w3.org/ns/prov#> "
+             "PREFIX dcterms: <http://purl.org/dc/terms/> SELECT ?who ?from WHERE { "
+             f"<{first}/accepted> sg:evidence sg:Reading ; dcterms:creator ?who ; "
+             "prov:wasDerivedFrom ?from }")
+        r = httpx.get(base + "/sparql", params={"query": q},
+                      headers={"Accept": "application/sparql-results+json"})
+        assert [(b["who"]["value"], b["from"]["value"])
+                for b in r.json()["results"]["bindings"]] == [("Ada", first)]
+        # computed again: neither comes back
+        with OxigraphStore(folder) as st:
+            service.run(st, "pairs", min_score=0.0)
+        page.goto(base + "/review?kind=pairs")
+        shown = {rows.nth(i).get_attribute("data-record") for i in range(rows.count())}
+        assert len(shown) == 12 and not shown & {first, second}

@@ -50,7 +50,12 @@ from stdgraph.rdf.io import (
     to_oxigraph,
     to_rdflib,
 )
-from stdgraph.rdf.namespaces import GRAPH_BASE, IMPORT_GRAPH_PREFIX, INFERRED_GRAPH, META_GRAPH
+from stdgraph.rdf.namespaces import (
+    AS_WRITTEN_PREFIXES,
+    GRAPH_BASE,
+    INFERRED_GRAPH,
+    META_GRAPH,
+)
 from stdgraph.rdf.results import Triple
 from stdgraph.reasoning.infer import infer
 from stdgraph.reasoning.rules import Reasoner, UnsupportedConstruct
@@ -324,7 +329,7 @@ def kept_graphs(project: Project, store: Store) -> KeptGraphs:
     for name in names:
         if name in owned or (name.startswith(PROJECT_GRAPH_PREFIXES) and name not in loaded):
             continue
-        (imported if name.startswith(IMPORT_GRAPH_PREFIX) else asserted).append(name)
+        (imported if name.startswith(AS_WRITTEN_PREFIXES) else asserted).append(name)
     keep = {URIRef(n) for n in imported + asserted}
     return KeptGraphs(imported, asserted, [t for t in meta if t[0] in keep], version)
 

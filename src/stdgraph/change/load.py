@@ -55,7 +55,13 @@ from stdgraph.errors import UsageError, ValidationFailed
 from stdgraph.project import RDF_SUFFIXES, Project
 from stdgraph.rdf.graphs import is_shacl_data
 from stdgraph.rdf.io import parse_quads, to_oxigraph, to_rdflib
-from stdgraph.rdf.namespaces import GRAPH_BASE, IMPORT_GRAPH_PREFIX, INFERRED_GRAPH, META_GRAPH
+from stdgraph.rdf.namespaces import (
+    GRAPH_BASE,
+    IMPORT_GRAPH_PREFIX,
+    INFERRED_GRAPH,
+    META_GRAPH,
+    SUGGESTION_GRAPH_PREFIX,
+)
 from stdgraph.rdf.results import Triple
 from stdgraph.reasoning.infer import infer
 from stdgraph.reasoning.rules import Reasoner, UnsupportedConstruct
@@ -133,6 +139,9 @@ def check_graph(iri: str) -> str:
     if iri.startswith(IMPORT_GRAPH_PREFIX):
         raise UsageError(f"--graph {iri}: graphs under {IMPORT_GRAPH_PREFIX} belong to "
                          "`stdgraph import`")
+    if iri.startswith(SUGGESTION_GRAPH_PREFIX):
+        raise UsageError(f"--graph {iri}: graphs under {SUGGESTION_GRAPH_PREFIX} belong to "
+                         "`stdgraph suggest`")
     return iri
 
 

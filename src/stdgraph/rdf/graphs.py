@@ -7,6 +7,9 @@ load treat a graph of the store.
   computed by stdgraph, never written by hand;
 - ``IMPORT_GRAPH_PREFIX`` + ...: third-party graphs ``stdgraph import`` wrote, kept as they are
   (no inference, no validation);
+- ``SUGGESTION_GRAPH_PREFIX`` + ...: machine suggestions and the decisions on them
+  (``stdgraph.suggest``), kept as written like imports: they are about imported resources too,
+  which the reasoner and SHACL do not see, and a suggestion must not entail anything;
 - any other graph (``stdgraph load``, the Graph Store Protocol, SPARQL Update): asserted data.
 
 The predicates take pyoxigraph graph names (``NamedNode`` or ``DefaultGraph``).
@@ -16,7 +19,13 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from stdgraph.rdf.namespaces import GRAPH_BASE, IMPORT_GRAPH_PREFIX, INFERRED_GRAPH, META_GRAPH
+from stdgraph.rdf.namespaces import (
+    AS_WRITTEN_PREFIXES,
+    GRAPH_BASE,
+    IMPORT_GRAPH_PREFIX,
+    INFERRED_GRAPH,
+    META_GRAPH,
+)
 
 #: the graphs of the project's ontology files
 ONTOLOGY_GRAPH_PREFIX = GRAPH_BASE + "ontology/"
@@ -39,9 +48,15 @@ def is_imported(graph: GraphName) -> bool:
     return isinstance(graph, ox.NamedNode) and graph.value.startswith(IMPORT_GRAPH_PREFIX)
 
 
+def is_as_written(graph: GraphName) -> bool:
+    """A graph kept as written: an import, or the suggestions and decisions on them."""
+    return isinstance(graph, ox.NamedNode) and graph.value.startswith(AS_WRITTEN_PREFIXES)
+
+
 def is_asserted(graph: GraphName) -> bool:
-    """Graphs whose triples the reasoner closes: all but the computed and the imported ones."""
-    return graph not in COMPUTED_GRAPHS and not is_imported(graph)
+    """Graphs whose triples the reasoner closes: all but the computed ones and those kept as
+    written (imports, suggestions)."""
+    return graph not in COMPUTED_GRAPHS and not is_as_written(graph)
 
 
 def is_shacl_data(graph: GraphName) -> bool:

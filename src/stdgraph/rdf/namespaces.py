@@ -22,6 +22,13 @@ INFERRED_GRAPH = GRAPH_BASE + "inferred"
 META_GRAPH = GRAPH_BASE + "meta"
 #: Graphs written by `stdgraph import`; a rebuild of the project keeps them.
 IMPORT_GRAPH_PREFIX = GRAPH_BASE + "import/"
+#: Graphs of machine suggestions and of a reviewer's decisions on them (stdgraph.suggest,
+#: docs/suggestions.md); like imports, kept as written and kept by a rebuild.
+SUGGESTION_GRAPH_PREFIX = GRAPH_BASE + "suggestions/"
+SUGGESTED_GRAPH = SUGGESTION_GRAPH_PREFIX + "suggested"
+DECISIONS_GRAPH = SUGGESTION_GRAPH_PREFIX + "decisions"
+#: the graphs kept as written: no inference, no SHACL verdict (rdf.graphs.is_asserted)
+AS_WRITTEN_PREFIXES = (IMPORT_GRAPH_PREFIX, SUGGESTION_GRAPH_PREFIX)
 
 PREFIXES: dict[str, str] = {
     "sg": str(SG),

@@ -1,7 +1,9 @@
 """``/relevance``: the relevance finder (``stdgraph.analysis.relevance``): standards ranked by
 how much of a profile (technologies, barriers, elements, stakeholder types) they match; JSON
 (default, the whole ranking) or the HTML form with the ranking a page at a time (``page``,
-``size``: ``web.paging``)."""
+``size``: ``web.paging``). The form's text box (``text``) adds the standards whose words match
+a description in free text (``stdgraph.suggest``, docs/suggestions.md: a suggestion, not a
+link; without the optional extra the page says so)."""
 
 from __future__ import annotations
 
@@ -15,14 +17,18 @@ from stdgraph.analysis.relevance import KINDS as RELEVANCE_KINDS
 from stdgraph.analysis.relevance import relevance
 from stdgraph.catalog.common import paged
 from stdgraph.catalog.overview import profile_options
+from stdgraph.errors import FeatureUnavailable, UsageError
 from stdgraph.sparql.named import ParameterError
+from stdgraph.suggest import service
 from stdgraph.web.paging import PAGE, SIZE_PARAM, pager, window
 from stdgraph.web.params import Parameter, read
 from stdgraph.web.site import JSON_HTML, Site
 
 PARAMETERS = (*(Parameter(kind, repeat=True) for kind in RELEVANCE_KINDS),
               Parameter("include_withdrawn", flag=True), Parameter("evidence"),
-              Parameter("min_score"))
+              Parameter("min_score"), Parameter("text"))
+#: how many standards the text box lists
+TEXT_MATCHES = 10
 
 
 def routes(router: APIRouter, site: Site) -> None:
@@ -66,11 +72,20 @@ def routes(router: APIRouter, site: Site) -> None:
             result = {**result, "items": ranked[shown.start:shown.stop]}
             page_links = pager(request, paged(result["items"], len(ranked), shown, "by score"),
                                anchor="#results")
+        text = (params["text"] or "").strip()
+        matches = text_error = None
+        if text:
+            try:
+                matches = await site.read(service.profile, text, 0.0, TEXT_MATCHES)
+            except (FeatureUnavailable, UsageError) as e:
+                text_error = e.message
         chosen = {v for vals in profile.values() for v in vals}
         query = urlencode([(k, v) for k in RELEVANCE_KINDS for v in profile[k]]
                           + ([("include_withdrawn", "true")] if include else [])
                           + [(k, params[k]) for k in ("evidence", "min_score") if params[k]])
+        # the ranking as JSON: the text box is not part of it (/suggestions/profile is)
         return site.render(request, "relevance.html", status_code=400 if error else 200,
                            options=options, chosen=chosen, include=include, result=result,
                            error=error, json_query=query, evidence=evidence.level,
-                           levels=LEVELS, page_links=page_links)
+                           levels=LEVELS, page_links=page_links, text=text,
+                           matches=matches, text_error=text_error)

@@ -27,6 +27,7 @@ from stdgraph.web import (
     relevance,
     reports,
     resource,
+    review,
     roadmap,
     search,
     standard,
@@ -47,6 +48,7 @@ PAGES = [
     roadmap,       # /roadmap; sg:Recommendation and sg:RoadmapItem pages
     reports,       # /reports/{name}
     translate,     # /translate
+    review,        # /review: accept or reject stored suggestions
 ]
 
 

@@ -22,6 +22,7 @@ from stdgraph.api.routes.health import health_router
 from stdgraph.api.routes.imports import imports_router
 from stdgraph.api.routes.sparql import sparql_router
 from stdgraph.api.routes.store import store_router
+from stdgraph.api.routes.suggestions import suggestions_router
 from stdgraph.web.router import web_router
 
 RouterFactory = Callable[[ApiContext], APIRouter]
@@ -33,6 +34,7 @@ ROUTERS: list[RouterFactory] = [
     dataset_router,
     analysis_router,
     imports_router,
+    suggestions_router,
     web_router,
 ]
 

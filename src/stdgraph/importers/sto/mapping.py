@@ -38,7 +38,9 @@ from stdgraph.importers.sto.terms import (
     body_iri,
     element_iri,
     import_graph_iri,
+    is_english,
     label_from_iri,
+    local,
     mapping_iri,
     pick_labels,
     qname,
@@ -324,7 +326,8 @@ class _Mapper:
                 "without_publisher": 0, "status": Counter(), "status_literals": Counter(),
                 "unknown_status": [], "conflicting_status": [], "without_status": 0,
                 "publication_dates": 0, "linked_to_stdgraph": 0, "titles": 0,
-                "publishers_not_iris": [], "dates_not_xsd_date": []}
+                "publishers_not_iris": [], "dates_not_xsd_date": [], "described": 0,
+                "tagged": 0, "with_ics": 0, "with_committee": 0}
         bodies: set[URIRef] = set()
         for d in sorted(self.docs):
             std = standard_iri(d)
@@ -343,6 +346,7 @@ class _Mapper:
                 self.add(std, SG.title, title)
             for t in other_titles:
                 self.add(std, SKOS.altLabel, t)
+            self.texts(d, std, info)
             for cls in STANDARD_CLASSES:
                 if (d, RDF.type, cls) in self.src:
                     self.add(std, DCTERMS.type, cls)
@@ -380,6 +384,56 @@ class _Mapper:
         info["status_literals"] = dict(sorted(info["status_literals"].items()))
         self.s["standards"] = info
         self.bodies_step(bodies)
+
+    def texts(self, d: URIRef, std: URIRef, info: dict) -> None:
+        """What I40KG says about a standard in words, kept for search and suggestions
+        (docs/i40kg.md): its English descriptions (``rdfs:comment``, ``dcterms:description``)
+        as ``dcterms:description``, its motivation as ``skos:scopeNote``, its tags as
+        ``dcterms:subject`` strings, its ICS codes as ``dcterms:subject`` resources labelled
+        with code and title, its technical committees as ``sg:committee``."""
+        described = False
+        for p, target in ((RDFS.comment, DCTERMS.description),
+                          (DCTERMS.description, DCTERMS.description),
+                          (STO.hasMotivation, SKOS.scopeNote)):
+            for o in sorted(self.src.objects(d, p), key=str):
+                if is_english(o) and str(o).strip():
+                    self.add(std, target, Literal(str(o).strip(), lang="en"))
+                    described = True
+        info["described"] += described
+        tags = sorted({str(o).strip() for o in self.src.objects(d, STO.hasTag)
+                       if isinstance(o, Literal) and str(o).strip()})
+        for tag in tags:
+            self.add(std, DCTERMS.subject, Literal(tag))
+        info["tagged"] += bool(tags)
+        codes = sorted(o for o in self.src.objects(d, STO.hasICS) if isinstance(o, URIRef))
+        for code in codes:
+            ics = URIRef(f"{BASE}ics/{local(code)}")
+            self.add(std, DCTERMS.subject, ics)
+            if ics not in self.labels:
+                self.labelled(ics, code)
+        info["with_ics"] += bool(codes)
+        committees = sorted(o for o in self.src.objects(d, STO.hasTechnicalCommittee)
+                            if isinstance(o, URIRef))
+        for c in committees:
+            committee = URIRef(f"{BASE}committee/{local(c)}")
+            self.add(std, SG.committee, committee)
+            if committee not in self.labels:
+                self.add(committee, RDF.type, SG.Committee)
+                self.labelled(committee, c)
+        info["with_committee"] += bool(committees)
+
+    def labelled(self, node: URIRef, sto: URIRef) -> None:
+        """``node`` (an ICS code or a committee) labelled as I40KG labels ``sto`` (else from its
+        IRI), with its title as ``dcterms:title``."""
+        label, _ = pick_labels(self.src, sto, LABEL_PROPS)
+        label = label or Literal(label_from_iri(sto, camel=False), lang="en")
+        self.labels[node] = str(label)
+        self.add(node, RDFS.label, label)
+        title, _ = pick_labels(self.src, sto, TITLE_PROPS)
+        if title is not None:
+            self.add(node, DCTERMS.title, title)
+        self.add(node, SKOS.exactMatch, sto)
+        self.source(node)
 
     def status(self, d: URIRef, std: URIRef, info: dict) -> None:
         values = sorted({str(o).strip() for o in self.src.objects(d, STO.hasStatus)

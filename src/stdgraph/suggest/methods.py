@@ -1,0 +1,449 @@
+"""The four kinds of suggestion, computed over a :class:`~stdgraph.suggest.corpus.Corpus`
+(docs/suggestions.md, "Methods"):
+
+(a) ``pairs``: standards that say the same things (near-duplicates, parts, editions, related
+    standards): the pair score of two standards, :meth:`Suggester.pair_row`, is a weighted sum
+    of their text similarity (the lexical model's cosine) and three structural similarities
+    (cosines of their rows): facets shared (publisher, committee, ICS codes), neighbours shared
+    in the graph of relations between standards (related, part of, supersedes, references) and
+    architecture elements shared;
+(b) ``classify``: architecture elements for a standard: the k most similar classified standards
+    (pair score) vote for their elements, weighted by their similarity, plus the text similarity
+    of the standard to the element;
+(c) ``links``: barriers, themes and technologies for a standard, the same way;
+(d) ``profile``: standards for a free text: the text's similarity to each standard, plus its
+    similarity to the barriers, themes and technologies the standard is linked to.
+
+Each suggestion carries its evidence: the terms the two texts share, the neighbours that voted.
+A link that exists already (in any graph but the suggestions, either direction for a relation)
+or was rejected is never suggested.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from stdgraph.rdf.namespaces import SG
+from stdgraph.suggest.corpus import CLASSIFIED, CONCEPT_LINKS, RELATED, Corpus
+from stdgraph.suggest.lexical import LexicalModel, require
+
+__all__ = ["KINDS", "NEAR_DUPLICATE", "STRUCTURE", "Suggester", "Suggestion", "Weights",
+           "part_paths"]
+
+#: the kinds stored and served: name -> the properties they suggest
+KINDS: dict[str, tuple[str, ...]] = {
+    "pairs": (RELATED,),
+    "classify": (CLASSIFIED,),
+    "links": tuple(CONCEPT_LINKS),
+}
+#: a standard's number and the part path after it: "IEC 60870-6-501:1995" -> ("60870", "6-501");
+#: I40KG's identifiers spell parts "P6 S501" ("IEC 60870 P6 S501 E1")
+_NUMBERED = re.compile(r"(?<![\d.])(\d{3,6})((?:-\d+)+|(?:\s+[PS]\d+)+)?")
+#: the near-duplicate score at or above which a pair is called a near-duplicate
+#: (docs/suggestions.md, Evaluation: chosen on one half of the gold set, checked on the other)
+NEAR_DUPLICATE = 0.5
+
+#: relations between standards that make them neighbours in the structure
+STRUCTURE = (RELATED, str(SG.partOf), str(SG.supersedes), str(SG.references), str(SG.basedOn))
+
+
+@dataclass(frozen=True)
+class Weights:
+    """The parts of the pair score (they sum to 1, so the score is between 0 and 1) and of the
+    link score (``vote`` for the neighbours' votes, the rest for the text similarity)."""
+
+    text: float = 0.5
+    facets: float = 0.1
+    neighbours: float = 0.3
+    elements: float = 0.1
+    vote: float = 0.8
+    k: int = 10
+
+
+@dataclass
+class Suggestion:
+    """One suggested link, its score (0-1), the method, and the evidence: ``terms`` shared by
+    the texts, ``neighbours`` that voted ([iri, label, similarity])."""
+
+    subject: str
+    predicate: str
+    object: str
+    score: float
+    method: str
+    terms: list[str] = field(default_factory=list)
+    neighbours: list[tuple[str, str, float]] = field(default_factory=list)
+    #: for a pair: the near-duplicate score (``Suggester.duplicate_rows``)
+    duplicate: float | None = None
+
+    def sentence(self) -> str:
+        """The evidence in one line (the record's ``rdfs:comment``)."""
+        parts = []
+        if self.duplicate is not None and self.duplicate >= NEAR_DUPLICATE:
+            parts.append(f"near-duplicate ({self.duplicate:.2f})")
+        if self.terms:
+            parts.append("shared terms: " + ", ".join(self.terms))
+        if self.neighbours:
+            parts.append("similar standards that have it: " + "; ".join(
+                f"{label} ({sim:.2f})" for _, label, sim in self.neighbours))
+        return ". ".join(parts) or "text similarity"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"subject": self.subject, "predicate": self.predicate, "object": self.object,
+                "score": round(self.score, 4), "method": self.method, "terms": self.terms,
+                **({} if self.duplicate is None else {
+                    "near_duplicate": self.duplicate >= NEAR_DUPLICATE,
+                    "duplicate_score": round(self.duplicate, 4)}),
+                "neighbours": [{"iri": i, "label": lb, "similarity": round(s, 4)}
+                               for i, lb, s in self.neighbours]}
+
+
+def part_paths(names: Iterable[str]) -> dict[str, set[str]]:
+    """Number -> the part paths the names give it ("6-501"; "" for the number alone)."""
+    out: dict[str, set[str]] = {}
+    for name in names:
+        for number, part in _NUMBERED.findall(name):
+            path = "-".join(re.findall(r"\d+", part)) if part else ""
+            out.setdefault(number, set()).add(path)
+    return out
+
+
+def other_parts(a: dict[str, set[str]], b: dict[str, set[str]]) -> bool:
+    """The two standards name different parts of one numbered series: a number both name, each
+    with a part path, and no part path in common."""
+    for number in a.keys() & b.keys():
+        pa, pb = a[number] - {""}, b[number] - {""}
+        if pa and pb and not pa & pb:
+            return True
+    return False
+
+
+def _cosine_rows(m: Any) -> Any:
+    """``m`` (sparse, rows = standards) with rows scaled to unit length (empty rows stay 0)."""
+    norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
+    norms[norms == 0] = 1
+    from scipy.sparse import diags  # the extra's library: imported once the model is there
+
+    return diags(1 / norms) @ m
+
+
+class Suggester:
+    """The corpus with its fitted model and structural matrices. ``model`` defaults to
+    :class:`LexicalModel`; anything with ``fit``/``transform``/``word_vectors``/``shared_terms``
+    and ``name``/``version`` will do."""
+
+    def __init__(self, corpus: Corpus, model: LexicalModel | None = None,
+                 weights: Weights | None = None) -> None:
+        require()  # the optional extra first: FeatureUnavailable names it
+        from scipy.sparse import csr_matrix  # the extra's library, there once require() passed
+
+        self.corpus = corpus
+        self.weights = weights or Weights()
+        self.model = model or LexicalModel()
+        self.iris = sorted(corpus.resources)
+        self.row = {iri: i for i, iri in enumerate(self.iris)}
+        texts = [corpus.resources[i].text for i in self.iris]
+        self.model.fit(texts)
+        self.X = self.model.transform(texts)
+        self.W = self.model.word_vectors(texts)
+        self.standards = corpus.of_kind("standard")
+        self.std_index = {iri: i for i, iri in enumerate(self.standards)}
+        self.S = self.X[[self.row[s] for s in self.standards]]
+        self.ST = self.S.T.tocsr()
+        n = len(self.standards)
+
+        def incidence(pairs: Iterable[tuple[int, int]], width: int) -> Any:
+            rows, cols = zip(*pairs, strict=True) if pairs else ((), ())
+            return csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)),
+                              shape=(n, max(width, 1)))
+
+        facet_ids: dict[str, int] = {}
+        pairs = [(self.std_index[s], facet_ids.setdefault(v, len(facet_ids)))
+                 for s, values in corpus.facets.items() if s in self.std_index
+                 for v in sorted(values)]
+        self.F = _cosine_rows(incidence(pairs, len(facet_ids)))
+        self.FT = self.F.T.tocsr()
+        self.refresh_links()
+
+    def refresh_links(self) -> None:
+        """(Re)compute the matrices built from the corpus's links (after links were hidden or
+        added, as the evaluation does)."""
+        from scipy.sparse import csr_matrix, identity  # the extra's (see __init__)
+
+        n = len(self.standards)
+        idx = self.std_index
+        adj = set()
+        elements: dict[str, int] = {}
+        cls = []
+        for s, props in self.corpus.links.items():
+            if s not in idx:
+                continue
+            for p in STRUCTURE:
+                for o in props.get(p, ()):
+                    if o in idx:
+                        adj.add((idx[s], idx[o]))
+                        adj.add((idx[o], idx[s]))
+            for e in sorted(props.get(CLASSIFIED, ())):
+                cls.append((idx[s], elements.setdefault(e, len(elements))))
+        rows, cols = zip(*sorted(adj), strict=True) if adj else ((), ())
+        a = csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(n, n))
+        self.A = _cosine_rows((a + identity(n, dtype=np.float32, format="csr")).tocsr())
+        self.AT = self.A.T.tocsr()
+        rows, cols = zip(*cls, strict=True) if cls else ((), ())
+        c = csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)),
+                       shape=(n, max(len(elements), 1)))
+        self.C = _cosine_rows(c)
+        self.CT = self.C.T.tocsr()
+
+    # -- scores ------------------------------------------------------------------------------
+    def text_rows(self, standards: list[str]) -> np.ndarray:
+        """Text similarity of each of ``standards`` to every standard (dense rows)."""
+        q = self.S[[self.std_index[s] for s in standards]]
+        return np.asarray((q @ self.ST).toarray(), dtype=np.float32)
+
+    def duplicate_rows(self, standards: list[str]) -> np.ndarray:
+        """The near-duplicate score of each of ``standards`` to every standard: their text
+        similarity, halved when their identifiers or labels name different parts of one
+        numbered series (two parts are two documents, however alike their titles)."""
+        out = self.text_rows(standards)
+        names = self._part_paths()
+        for i, s in enumerate(standards):
+            mine = names[s]
+            if not mine:
+                continue
+            for j, other in enumerate(self.standards):
+                if names[other] and other_parts(mine, names[other]):
+                    out[i, j] *= 0.5
+        return out
+
+    def _part_paths(self) -> dict[str, dict[str, set[str]]]:
+        if not hasattr(self, "_parts"):
+            fields = (str(SG.identifier), "http://www.w3.org/2000/01/rdf-schema#label",
+                      "http://www.w3.org/2004/02/skos/core#altLabel")
+            self._parts = {s: part_paths(t for f in fields
+                                         for t in self.corpus.resources[s].texts.get(f, ()))
+                           for s in self.standards}
+        return self._parts
+
+    def pair_rows(self, standards: list[str]) -> np.ndarray:
+        """The pair score of each of ``standards`` to every standard (its own column 0)."""
+        w = self.weights
+        ix = [self.std_index[s] for s in standards]
+        out = w.text * self.text_rows(standards)
+        if w.facets:
+            out += w.facets * (self.F[ix] @ self.FT).toarray()
+        if w.neighbours:
+            out += w.neighbours * (self.A[ix] @ self.AT).toarray()
+        if w.elements:
+            out += w.elements * (self.C[ix] @ self.CT).toarray()
+        out[np.arange(len(ix)), ix] = 0
+        return out
+
+    def pair_row(self, standard: str) -> np.ndarray:
+        return self.pair_rows([standard])[0]
+
+    def _label(self, iri: str) -> str:
+        r = self.corpus.resources.get(iri)
+        return r.label if r else iri
+
+    def terms(self, a: str, b: str, n: int = 6) -> list[str]:
+        return self.model.shared_terms(self.W[self.row[a]], self.W[self.row[b]], n)
+
+    # -- (a) pairs ---------------------------------------------------------------------------
+    def pairs(self, min_score: float = 0.0, limit: int | None = None, per_standard: int = 5,
+              chunk: int = 512) -> list[Suggestion]:
+        """Pairs of standards not linked yet, each once (subject < object), best first: per
+        standard its ``per_standard`` best partners at ``min_score`` or more."""
+        found: dict[tuple[str, str], float] = {}
+        linked = self._structurally_linked()
+        for start in range(0, len(self.standards), chunk):
+            batch = self.standards[start:start + chunk]
+            rows = self.pair_rows(batch)
+            for a, row in zip(batch, rows, strict=True):
+                top = np.argsort(-row, kind="stable")[:per_standard + len(linked.get(a, ()))]
+                kept = 0
+                for j in top:
+                    b, score = self.standards[j], float(row[j])
+                    if score < min_score or kept == per_standard:
+                        break
+                    if b == a or b in linked.get(a, ()) or self.corpus.is_rejected(a, RELATED, b):
+                        continue
+                    kept += 1
+                    key = (a, b) if a < b else (b, a)
+                    found[key] = max(found.get(key, 0.0), score)
+        ranked = sorted(found.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+        return [Suggestion(a, RELATED, b, score, "pairs", self.terms(a, b),
+                           duplicate=self.duplicate_of(a, b)) for (a, b), score in ranked]
+
+    def duplicate_of(self, a: str, b: str) -> float:
+        """The near-duplicate score of one pair (``duplicate_rows``)."""
+        # two rows of the CSR matrix (a column of its transpose is slow to cut out)
+        text = float(self.S[self.std_index[a]].multiply(self.S[self.std_index[b]]).sum())
+        names = self._part_paths()
+        return text * 0.5 if other_parts(names[a], names[b]) else text
+
+    def _structurally_linked(self) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = {}
+        for s, props in self.corpus.links.items():
+            for p in STRUCTURE:
+                for o in props.get(p, ()):
+                    out.setdefault(s, set()).add(o)
+                    out.setdefault(o, set()).add(s)
+        return out
+
+    # -- (b), (c) links by neighbours' votes -------------------------------------------------
+    def link_rows(self, batch: list[str], prop: str, kind: str,
+                  pair: np.ndarray | None = None
+                  ) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+        """For each standard of ``batch``: every candidate object of ``prop`` (the resources
+        of ``kind``) scored, and its voters. The score: ``vote`` times the similarity-weighted
+        share of the ``k`` most similar standards with any ``prop`` link that have the
+        candidate, plus the rest times the text similarity of standard and candidate.
+        Returns (candidates, scores [batch x candidates], voters [batch x k] as indexes of
+        standards or -1, their pair scores). ``pair``: the batch's ``pair_rows``, if known."""
+        from scipy.sparse import csr_matrix  # the extra's (see __init__)
+
+        w = self.weights
+        candidates = self.corpus.of_kind(kind)
+        n, b = len(self.standards), len(batch)
+        if not candidates:
+            return [], np.zeros((b, 0)), np.full((b, 0), -1), np.zeros((b, 0))
+        col = {c: i for i, c in enumerate(candidates)}
+        pairs = [(i, col[o]) for i, st in enumerate(self.standards)
+                 for o in self.corpus.linked(st, prop) if o in col]
+        rows, cols = zip(*pairs, strict=True) if pairs else ((), ())
+        links = csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, len(candidates)))
+        can_vote = np.asarray(links.sum(axis=1)).ravel() > 0
+        p = (self.pair_rows(batch) if pair is None else pair).astype(np.float64)
+        p[:, ~can_vote] = 0
+        k = min(w.k, n)
+        # the k best of each row: partitioned, then only those sorted (stable on ties by
+        # position, as a full stable sort would order them)
+        top = np.argpartition(-p, k - 1, axis=1)[:, :k] if k < n else np.tile(np.arange(n),
+                                                                               (b, 1))
+        kth = np.take_along_axis(p, top, axis=1).min(axis=1)
+        order = np.empty((b, k), dtype=np.int64)
+        for i in range(b):
+            cand = np.flatnonzero(p[i] >= kth[i])  # every tie at the k-th value, by position
+            order[i] = cand[np.argsort(-p[i, cand], kind="stable")][:k]
+        sims = np.take_along_axis(p, order, axis=1)
+        voters = np.where(sims > 0, order, -1)
+        sims = np.where(sims > 0, sims, 0.0)
+        totals = sims.sum(axis=1)
+        totals[totals == 0] = 1
+        weights = csr_matrix(((sims / totals[:, None]).ravel(),
+                              (np.repeat(np.arange(b), order.shape[1]), order.ravel())),
+                             shape=(b, n))
+        votes = (weights @ links).toarray()
+        cand_rows = self.X[[self.row[c] for c in candidates]]
+        text = (self.X[[self.row[x] for x in batch]] @ cand_rows.T).toarray()
+        return candidates, w.vote * votes + (1 - w.vote) * text, voters, sims
+
+    def link_scores(self, standard: str, prop: str, kind: str
+                    ) -> tuple[list[str], np.ndarray, list[list[tuple[str, str, float]]]]:
+        """Every candidate object of ``prop`` for one standard, its score (``link_rows``) and
+        the neighbours that voted for it ([iri, label, pair score])."""
+        candidates, scores, voters, sims = self.link_rows([standard], prop, kind)
+        return candidates, scores[0], self._voted(voters[0], sims[0], candidates, prop)
+
+    def _voted(self, voters: np.ndarray, sims: np.ndarray, candidates: list[str], prop: str
+               ) -> list[list[tuple[str, str, float]]]:
+        col = {c: i for i, c in enumerate(candidates)}
+        who: list[list[tuple[str, str, float]]] = [[] for _ in candidates]
+        for j, sim in zip(voters, sims, strict=True):
+            if j < 0:
+                continue
+            other = self.standards[j]
+            for o in self.corpus.linked(other, prop):
+                if o in col:
+                    who[col[o]].append((other, self._label(other), float(sim)))
+        return who
+
+    def links_for(self, standard: str, prop: str, kind: str, min_score: float = 0.0,
+                  limit: int | None = None, method: str = "classify") -> list[Suggestion]:
+        """Suggested ``prop`` links of ``standard``, best first (not linked, not rejected)."""
+        return self._links_for_rows([standard], prop, kind, min_score, limit, method)
+
+    def _links_for_rows(self, batch: list[str], prop: str, kind: str, min_score: float,
+                        limit: int | None, method: str, pair: np.ndarray | None = None
+                        ) -> list[Suggestion]:
+        candidates, scores, voters, sims = self.link_rows(batch, prop, kind, pair)
+        out: list[Suggestion] = []
+        for i, standard in enumerate(batch):
+            kept: list[int] = []
+            for c in np.argsort(-scores[i], kind="stable"):
+                o, score = candidates[c], float(scores[i, c])
+                if score < min_score or (limit is not None and len(kept) == limit):
+                    break
+                if self.corpus.has_link(standard, prop, o) or self.corpus.is_rejected(
+                        standard, prop, o):
+                    continue
+                kept.append(c)
+            if not kept:
+                continue
+            who = self._voted(voters[i], sims[i], candidates, prop)
+            out += [Suggestion(standard, prop, candidates[c], float(scores[i, c]), method,
+                               self.terms(standard, candidates[c]),
+                               sorted(who[c], key=lambda t: -t[2])[:5]) for c in kept]
+        return out
+
+    def classify(self, min_score: float = 0.0, limit: int | None = None,
+                 per_standard: int = 3) -> list[Suggestion]:
+        """(b) Architecture elements for every standard."""
+        return self._all_links({CLASSIFIED: "element"}, "classify", min_score, limit,
+                               per_standard)
+
+    def links(self, min_score: float = 0.0, limit: int | None = None,
+              per_standard: int = 3) -> list[Suggestion]:
+        """(c) Barriers, themes and technologies for every standard."""
+        return self._all_links(CONCEPT_LINKS, "links", min_score, limit, per_standard)
+
+    def _all_links(self, props: dict[str, str], method: str, min_score: float,
+                   limit: int | None, per_standard: int, chunk: int = 256) -> list[Suggestion]:
+        out: list[Suggestion] = []
+        for start in range(0, len(self.standards), chunk):
+            batch = self.standards[start:start + chunk]
+            pair = self.pair_rows(batch)  # once for every property
+            for prop, kind in props.items():
+                out += self._links_for_rows(batch, prop, kind, min_score, per_standard, method,
+                                            pair)
+        out.sort(key=lambda x: (-x.score, x.subject, x.predicate, x.object))
+        return out[:limit]
+
+    # -- (d) profile -------------------------------------------------------------------------
+    def profile(self, text: str, min_score: float = 0.0, limit: int | None = 10
+                ) -> list[Suggestion]:
+        """Standards for a free text, best first: 0.7 times the text's similarity to the
+        standard plus 0.3 times its best similarity to a barrier, theme or technology the
+        standard is linked to (the concept that matched is the evidence's neighbour)."""
+        q = self.model.transform([text])
+        direct = np.asarray((q @ self.ST).toarray()).ravel()
+        concepts = [c for kind in ("barrier", "theme", "technology")
+                    for c in self.corpus.of_kind(kind)]
+        via = np.zeros(len(self.standards))
+        best: dict[int, tuple[str, str, float]] = {}
+        if concepts:
+            sims = np.asarray((q @ self.X[[self.row[c] for c in concepts]].T).toarray()).ravel()
+            sim_of = dict(zip(concepts, sims, strict=True))
+            for i, s in enumerate(self.standards):
+                for prop in CONCEPT_LINKS:
+                    for c in self.corpus.linked(s, prop):
+                        if c in sim_of and sim_of[c] > via[i]:
+                            via[i] = sim_of[c]
+                            best[i] = (c, self._label(c), float(sim_of[c]))
+        scores = 0.7 * direct + 0.3 * via
+        qw = self.model.word_vectors([text])
+        out: list[Suggestion] = []
+        for i in np.argsort(-scores, kind="stable"):
+            if scores[i] < min_score or scores[i] <= 0 or (limit is not None
+                                                           and len(out) == limit):
+                break
+            s = self.standards[i]
+            terms = self.model.shared_terms(qw[0], self.W[self.row[s]])
+            out.append(Suggestion("", "", s, float(scores[i]), "profile", terms,
+                                  [best[i]] if i in best else []))
+        return out
