@@ -1,13 +1,19 @@
 """Browser tests: Debian's Chromium, headless, driven by Playwright for Python (no browser
 download: ``executable_path=/usr/bin/chromium``) against a real uvicorn on 127.0.0.1 over the
-bundled graph. Screenshots go to the test's tmp_path."""
+bundled graph. Screenshots of every checked page, at desktop and phone width, go to one
+temporary folder per run, whose path is printed at the end (``shots``)."""
 
 from __future__ import annotations
 
+import json
 import os
+import tempfile
+import urllib.request
 from pathlib import Path
 
 import pytest
+
+from .conftest import SHOTS
 
 CHROMIUM = os.environ.get("STDGRAPH_TEST_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -34,11 +40,37 @@ def browser():
             b.close()
 
 
+DESKTOP = {"width": 1200, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+class Shots:
+    """Screenshots of the pages a test checked, at desktop and phone width, into ``folder``."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def __call__(self, pg, name: str) -> None:
+        size = pg.viewport_size or DESKTOP
+        pg.screenshot(path=str(self.folder / f"{name}-desktop.png"), full_page=True)
+        pg.set_viewport_size(PHONE)
+        pg.screenshot(path=str(self.folder / f"{name}-phone.png"), full_page=True)
+        pg.set_viewport_size(size)
+
+
+@pytest.fixture(scope="session")
+def shots(request):
+    """The run's screenshot folder; its path is printed in the summary (conftest.py)."""
+    folder = Path(tempfile.mkdtemp(prefix="stdgraph-screenshots-"))
+    request.config.stash[SHOTS] = folder
+    return Shots(folder)
+
+
 @pytest.fixture
 def page(browser, tmp_path):
     """A page whose console must show no Content-Security-Policy violation (issue 21: the
     pages are served with a strict policy; an inline script or style would be blocked)."""
-    ctx = browser.new_context(viewport={"width": 1200, "height": 900})
+    ctx = browser.new_context(viewport=DESKTOP)
     pg = ctx.new_page()
     pg.set_default_timeout(20000)
     blocked: list[str] = []
@@ -197,3 +229,31 @@ def test_gaps_report_row_to_barrier_page(page, live_server, source_graph, tmp_pa
     assert items and sorted(page.locator("table.timeline tbody th a").all_inner_texts()) == items
     assert page.locator("table.standards").count() == 0
     page.screenshot(path=str(tmp_path / "barrier-gap.png"), full_page=True)
+
+
+def test_api_docs_render_with_no_network(page, live_server, shots):
+    """Issue 19, item 6: every request to anything but this server is aborted; Swagger UI still
+    lists every operation of the OpenAPI document."""
+    aborted: list[str] = []
+
+    def only_local(route):
+        if route.request.url.startswith(live_server + "/"):
+            route.continue_()
+        else:
+            aborted.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_local)
+    with urllib.request.urlopen(live_server + "/openapi.json") as r:
+        doc = json.load(r)
+    want = sum(1 for ops in doc["paths"].values() for m in ops
+               if m in {"get", "put", "post", "delete", "patch", "head", "options"})
+    assert want > 20
+    page.goto(live_server + "/docs")
+    blocks = page.locator(".opblock")
+    blocks.first.wait_for()
+    assert blocks.count() == want
+    assert page.locator(".opblock-summary-path", has_text="/sparql").count() >= 2
+    assert page.locator(".info .title").inner_text().startswith("stdgraph")
+    assert aborted == []  # nothing was even asked of another host
+    shots(page, "docs")
