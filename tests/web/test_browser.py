@@ -143,7 +143,8 @@ def test_phone_width_has_no_horizontal_scroll(browser, live_server, tmp_path):
                      "/translate", "/reports/gaps", "/ontology", "/roadmap",
                      "/id/barrier/security", "/id/theme/interoperability",
                      "/id/recommendation/2", "/id/roadmap-item/cobot-safety",
-                     "/reports/conflicts"):
+                     "/reports/conflicts", "/reports", "/architectures", "/sparql",
+                     "/standards", "/id/standard/iec-99999"):
             pg.goto(live_server + path)
             width = pg.evaluate("document.documentElement.scrollWidth")
             assert width <= 375, (path, width)
@@ -169,7 +170,8 @@ def test_named_query_from_the_query_page(page, live_server, tmp_path):
 
 def test_architecture_translator(page, live_server, tmp_path):
     page.goto(live_server + "/")
-    page.get_by_role("link", name="Architecture translator", exact=True).click()
+    page.get_by_role("navigation", name="Site").get_by_role("link", name="Translator",
+                                                             exact=True).click()
     page.get_by_label("Architecture element").select_option(
         "https://w3id.org/stdgraph/id/architecture/rami40/layer-business")
     page.get_by_role("button", name="Translate").click()
@@ -257,3 +259,23 @@ def test_api_docs_render_with_no_network(page, live_server, shots):
     assert page.locator(".info .title").inner_text().startswith("stdgraph")
     assert aborted == []  # nothing was even asked of another host
     shots(page, "docs")
+
+
+def test_menu_from_the_query_page_and_an_error_page_with_a_way_on(page, live_server, shots):
+    page.goto(live_server + "/sparql")
+    nav = page.get_by_role("navigation", name="Site")
+    assert nav.get_by_role("link").all_inner_texts() == [
+        "stdgraph", "Standards", "Architectures", "Reports", "Roadmap", "Relevance finder",
+        "Translator", "SPARQL", "API"]
+    assert nav.locator("[aria-current=page]").inner_text() == "SPARQL"
+    nav.get_by_role("link", name="Architectures").click()
+    page.wait_for_url("**/architectures")
+    assert page.locator("h1").inner_text() == "Reference architectures"
+    shots(page, "architectures")
+    page.goto(live_server + "/id/standard/iec-99999")
+    assert page.locator("h1").inner_text() == "Nothing here"
+    assert "iec-99999" in page.get_by_role("alert").inner_text()
+    shots(page, "error-404")
+    page.get_by_role("link", name="Search for “iec 99999”").click()
+    page.wait_for_url(lambda u: "/search?q=iec" in u)
+    assert page.locator("h1").is_visible()

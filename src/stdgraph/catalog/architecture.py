@@ -9,11 +9,12 @@ from typing import Any
 from rdflib import URIRef
 
 from stdgraph.analysis.common import Labels
-from stdgraph.catalog.common import by_label
+from stdgraph.catalog.common import by_label, iris
 from stdgraph.catalog.queryfiles import select
 from stdgraph.store.base import Store
 
-__all__ = ["GRIDS", "architecture", "elements_by_scheme", "heatmap"]
+__all__ = ["GRIDS", "architecture", "architectures", "elements_by_scheme", "heatmap",
+           "placement"]
 
 #: architecture (path under the base IRI) -> the axes (rows, columns) of its coverage heatmap;
 #: other architectures list their elements only
@@ -90,3 +91,30 @@ def elements_by_scheme(store: Store, labels: Labels | None = None) -> list[tuple
     for e, s in rows:
         groups[lab(str(s))].append(lab.ref(str(e)))
     return [(g, by_label(v)) for g, v in sorted(groups.items())]
+
+
+def placement(store: Store, architectures: list[str] | None = None) -> dict[str, dict[str, int]]:
+    """Architecture -> ``{"elements", "standards"}``: how many elements it has and how many
+    standards are classified in at least one of them (``architecture-placement.rq``); every
+    architecture, or those of ``architectures``."""
+    values = {"architecture": iris(architectures)} if architectures else {}
+    return {str(a): {"elements": int(e), "standards": int(n)}
+            for a, e, n in select(store, "architecture-placement", **values)}
+
+
+def standards_total(store: Store) -> int:
+    """How many standards the graph holds."""
+    return int(select(store, "standards-count")[0][0])
+
+
+def architectures(store: Store, base_iri: str) -> dict[str, Any]:
+    """The reference architectures by label, each with its element count, the standards placed
+    on it (``placed``) and whether its page has a coverage grid (``grid``); ``total``: the
+    standards of the graph."""
+    lab = Labels(store)
+    placed = placement(store)
+    lab.fetch(list(placed))
+    grids = {base_iri + k for k in GRIDS}
+    items = [{**lab.ref(a), "elements": p["elements"], "placed": p["standards"],
+              "grid": a in grids} for a, p in placed.items()]
+    return {"items": by_label(items), "total": standards_total(store)}
