@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 import urllib.request
 from pathlib import Path
@@ -100,14 +101,28 @@ def test_landing_to_a_standard_page(page, live_server, tmp_path):
     assert (tmp_path / "standard.png").stat().st_size > 0
 
 
-def test_heatmap_cell_leads_to_its_standards(page, live_server, tmp_path):
+def rgb_luminance(css_colour: str) -> float:
+    r, g, b = (int(x) / 255 for x in re.findall(r"\d+", css_colour)[:3])
+    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def test_heatmap_cell_leads_to_its_standards(page, live_server, shots):
     page.goto(live_server + "/")
     page.get_by_role("link", name="RAMI 4.0").first.click()
     page.wait_for_url("**/id/architecture/rami40")
     table = page.locator("table.heatmap")
     assert table.is_visible()
     assert table.locator("tbody tr").count() == 6
-    page.screenshot(path=str(tmp_path / "heatmap.png"), full_page=True)
+    # the legend's shades as Chromium paints them: 3:1 or more from one to the next
+    shades = [rgb_luminance(c) for c in page.locator("ul.legend .swatch").evaluate_all(
+        "els => els.map(e => getComputedStyle(e).backgroundColor)")]
+    assert len(shades) == 3
+    for a, b in zip(shades, shades[1:], strict=False):
+        assert (max(a, b) + 0.05) / (min(a, b) + 0.05) >= 3
+    assert page.locator("p.placement").inner_text().split(" standards are placed on ")[1] \
+        .startswith("RAMI 4.0")
+    shots(page, "heatmap")
     cells = table.locator("td.cell a")
     counts = [int(t) for t in cells.all_inner_texts()]
     best = max(range(len(counts)), key=lambda i: counts[i])
@@ -115,7 +130,7 @@ def test_heatmap_cell_leads_to_its_standards(page, live_server, tmp_path):
     page.wait_for_url(lambda u: "/standards?element=" in u)
     assert page.locator("ul.results li").count() == counts[best]
     assert page.locator("p.count").inner_text().startswith(str(counts[best]))
-    page.screenshot(path=str(tmp_path / "cell.png"), full_page=True)
+    shots(page, "heatmap-cell")
 
 
 def test_relevance_form(page, live_server, tmp_path):
