@@ -82,12 +82,12 @@ def page(browser, tmp_path):
     assert not blocked, blocked
 
 
-def test_landing_to_a_standard_page(page, live_server, tmp_path):
+def test_landing_to_a_standard_page(page, live_server, shots):
     page.goto(live_server + "/")
     assert page.locator("h1").inner_text() == "Smart-factory standards graph"
     standards = page.locator("dl.counts div", has_text="standards bodies")
     assert standards.count() == 1
-    page.screenshot(path=str(tmp_path / "landing.png"), full_page=True)
+    shots(page, "landing")
     page.get_by_label("Search labels and identifiers").fill("62541")
     page.get_by_role("button", name="Search").click()
     page.wait_for_url(lambda u: "/search?q=62541" in u)
@@ -97,8 +97,8 @@ def test_landing_to_a_standard_page(page, live_server, tmp_path):
     assert page.get_by_role("heading", name="Classifications").is_visible()
     # no source gives the series' status: unknown, not published (issue 17)
     assert page.locator("dd.status").inner_text() == "unknown"
-    page.screenshot(path=str(tmp_path / "standard.png"), full_page=True)
-    assert (tmp_path / "standard.png").stat().st_size > 0
+    shots(page, "standard")
+    assert (shots.folder / "standard-desktop.png").stat().st_size > 0
 
 
 def rgb_luminance(css_colour: str) -> float:
@@ -133,7 +133,7 @@ def test_heatmap_cell_leads_to_its_standards(page, live_server, shots):
     shots(page, "heatmap-cell")
 
 
-def test_relevance_form(page, live_server, tmp_path):
+def test_relevance_form(page, live_server, shots):
     page.goto(live_server + "/relevance")
     page.get_by_label("Technologies").select_option(label="Additive manufacturing")
     page.get_by_role("button", name="Find standards").click()
@@ -143,14 +143,14 @@ def test_relevance_form(page, live_server, tmp_path):
     first = results.locator("ol.ranking > li").first
     assert "matches technology Additive manufacturing" in first.inner_text()
     assert "use instead" in results.inner_text()  # the superseded 2015 edition is left out
-    page.screenshot(path=str(tmp_path / "relevance.png"), full_page=True)
+    shots(page, "relevance")
     page.get_by_label("Include withdrawn and superseded standards").check()
     page.get_by_role("button", name="Find standards").click()
     page.wait_for_url(lambda u: "include_withdrawn=true" in u)
     assert "ISO/ASTM 52900:2015" in page.locator("ol.ranking").inner_text()
 
 
-def test_phone_width_has_no_horizontal_scroll(browser, live_server, tmp_path):
+def test_phone_width_has_no_horizontal_scroll(browser, live_server, shots):
     ctx = browser.new_context(viewport={"width": 375, "height": 740})
     pg = ctx.new_page()
     try:
@@ -163,12 +163,12 @@ def test_phone_width_has_no_horizontal_scroll(browser, live_server, tmp_path):
             pg.goto(live_server + path)
             width = pg.evaluate("document.documentElement.scrollWidth")
             assert width <= 375, (path, width)
-        pg.screenshot(path=str(tmp_path / "phone.png"), full_page=True)
+        shots(pg, "phone")
     finally:
         ctx.close()
 
 
-def test_named_query_from_the_query_page(page, live_server, tmp_path):
+def test_named_query_from_the_query_page(page, live_server, shots):
     page.goto(live_server + "/")
     page.get_by_role("link", name="SPARQL").click()
     page.wait_for_url(lambda u: u.endswith("/sparql"))
@@ -180,10 +180,10 @@ def test_named_query_from_the_query_page(page, live_server, tmp_path):
     # the example is sent as written (its parameter unbound): leaf elements of every scheme
     assert rows.count() > 17
     assert "Asset Layer" in page.locator("#result").inner_text()
-    page.screenshot(path=str(tmp_path / "query.png"), full_page=True)
+    shots(page, "query")
 
 
-def test_architecture_translator(page, live_server, tmp_path):
+def test_architecture_translator(page, live_server, shots):
     page.goto(live_server + "/")
     page.get_by_role("navigation", name="Site").get_by_role("link", name="Translator",
                                                              exact=True).click()
@@ -194,7 +194,7 @@ def test_architecture_translator(page, live_server, tmp_path):
     table = page.locator("table.mappings")
     assert "Business Domain" in table.inner_text()
     assert "skos:closeMatch" in table.inner_text()
-    page.screenshot(path=str(tmp_path / "translate.png"), full_page=True)
+    shots(page, "translate")
 
 
 SPARQL = ("PREFIX sg: <https://w3id.org/stdgraph/ontology#> "
@@ -202,7 +202,7 @@ SPARQL = ("PREFIX sg: <https://w3id.org/stdgraph/ontology#> "
           "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> ")
 
 
-def test_standard_page_to_barrier_page(page, live_server, source_graph, tmp_path):
+def test_standard_page_to_barrier_page(page, live_server, source_graph, shots):
     page.goto(live_server + "/id/standard/iec-62443")
     concerns = page.locator("section[aria-labelledby=con-h]")
     concerns.get_by_role("link", name="Security", exact=True).click()
@@ -219,13 +219,13 @@ def test_standard_page_to_barrier_page(page, live_server, source_graph, tmp_path
     shown = page.locator("table.standards a.identifier").all_inner_texts()
     assert shown == sorted(shown, key=str.casefold) and sorted(shown) == want
     assert page.locator("p.gap").inner_text().startswith("Addressed:")
-    page.screenshot(path=str(tmp_path / "barrier.png"), full_page=True)
+    shots(page, "barrier")
     page.locator("table.standards").get_by_role("link", name="PAS 1085:2018").click()
     page.wait_for_url("**/id/standard/pas-1085-2018")
     assert page.locator("h1").inner_text().startswith("PAS 1085:2018")
 
 
-def test_gaps_report_row_to_barrier_page(page, live_server, source_graph, tmp_path):
+def test_gaps_report_row_to_barrier_page(page, live_server, source_graph, shots):
     page.goto(live_server + "/reports/gaps?kinds=barrier")
     # an area no standard addresses, directly or through its concerns (Managing risk, used
     # before, is now addressed: published safety standards address its health-and-safety concern)
@@ -245,7 +245,7 @@ def test_gaps_report_row_to_barrier_page(page, live_server, source_graph, tmp_pa
           ?b skos:broader* <https://w3id.org/stdgraph/id/barrier/legacy-system-integration> }"""))
     assert items and sorted(page.locator("table.timeline tbody th a").all_inner_texts()) == items
     assert page.locator("table.standards").count() == 0
-    page.screenshot(path=str(tmp_path / "barrier-gap.png"), full_page=True)
+    shots(page, "barrier-gap")
 
 
 def test_api_docs_render_with_no_network(page, live_server, shots):
@@ -294,3 +294,60 @@ def test_menu_from_the_query_page_and_an_error_page_with_a_way_on(page, live_ser
     page.get_by_role("link", name="Search for “iec 99999”").click()
     page.wait_for_url(lambda u: "/search?q=iec" in u)
     assert page.locator("h1").is_visible()
+
+
+#: one page of every kind (issue 19, item 8), the error page and the API docs included
+AXE_PAGES = ["/", "/standards", "/standards?element=https%3A%2F%2Fw3id.org%2Fstdgraph%2Fid%2F"
+             "architecture%2Frami40%2Flayer-communication", "/architectures",
+             "/id/architecture/rami40", "/id/architecture/iira", "/id/standard/iec-62541",
+             "/id/barrier/security", "/id/theme/interoperability", "/id/recommendation/2",
+             "/id/roadmap-item/cobot-safety", "/id/body/iec", "/reports", "/reports/overlaps",
+             "/reports/gaps", "/reports/conflicts", "/roadmap", "/relevance",
+             "/relevance?technology=https%3A%2F%2Fw3id.org%2Fstdgraph%2Fid%2Ftechnology%2F"
+             "additive-manufacturing", "/translate",
+             "/translate?element=https%3A%2F%2Fw3id.org%2Fstdgraph%2Fid%2Farchitecture%2F"
+             "rami40%2Flayer-business", "/sparql", "/ontology", "/search?q=62541",
+             "/id/standard/iec-99999", "/docs"]
+#: WCAG 2.1 A and AA rules
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a",
+                                                     "wcag21aa"]},
+               "resultTypes": ["violations"]}
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_axe_finds_no_serious_violation(page, live_server, shots, viewport):
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    page.set_viewport_size(viewport)
+    found: dict[str, list[str]] = {}
+    for path in AXE_PAGES:
+        page.goto(live_server + path)
+        if path == "/docs":
+            page.locator(".opblock").first.wait_for()
+        results = axe.run(page, options=AXE_OPTIONS).response
+        bad = [f"{v['id']} ({v['impact']}): {v['help']} at "
+               + "; ".join(" ".join(n["target"]) for n in v["nodes"][:3])
+               for v in results["violations"] if v["impact"] in {"serious", "critical"}]
+        if bad:
+            found[path] = bad
+        slug = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-")[:60] or "landing"
+        page.screenshot(path=str(shots.folder / f"axe-{slug}-{viewport['width']}.png"),
+                        full_page=True)
+    assert not found, "\n".join(f"{p}: {b}" for p, bs in found.items() for b in bs)
+
+
+def test_keyboard_focus_is_visible(page, live_server, shots):
+    """The focus ring as Chromium paints it: 3:1 or more against the white page (WCAG 2.1
+    1.4.11); the old #f90 was 2.14:1."""
+    page.goto(live_server + "/architectures")
+    page.keyboard.press("Tab")  # the skip link
+    assert page.evaluate("document.activeElement.className") == "skip"
+    page.keyboard.press("Tab")
+    style = page.evaluate("(() => { const s = getComputedStyle(document.activeElement); "
+                          "return [document.activeElement.textContent, s.outlineStyle, "
+                          "s.outlineColor, s.outlineWidth]; })()")
+    assert style[0] == "stdgraph" and style[1] == "solid" and style[3] == "3px", style
+    ring = rgb_luminance(style[2])
+    assert (1.05) / (ring + 0.05) >= 3, style
+    shots(page, "focus")

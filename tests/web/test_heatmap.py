@@ -140,3 +140,18 @@ def test_the_coverage_caveat_is_counted(rami_page, bundled_store):
     note = re.sub(r"\s+", " ", re.search(r'<p class="placement"[^>]*>(.*?)</p>', rami_page,
                                          re.S).group(1))
     assert note.startswith(f"{len(placed)} of {len(standards)} standards are placed on RAMI 4.0")
+
+
+def test_focus_ring_stands_out_on_what_it_is_drawn_on():
+    """WCAG 2.1 1.4.11: 3:1 for the focus indicator against what is next to it: the page, and
+    inside a heatmap cell its shade."""
+    text = css()
+    ring = re.search(r"a:focus-visible, button:focus-visible[^{]*{ outline: 3px solid "
+                     r"(#[0-9a-f]{6}); outline-offset: 2px; }", text).group(1)
+    assert contrast(ring, "#ffffff") >= 3 and contrast(ring, "#f3f3f3") >= 3
+    shades = {i: re.search(rf"\.step-{i} {{ background-color: (#[0-9a-f]{{6}}); }}", text).group(1)
+              for i in range(3)}
+    for i, shade in shades.items():
+        inner = re.search(rf"td\.step-{i} a:focus-visible[^{{]*{{ outline: 3px solid "
+                          r"(#[0-9a-f]{6}); outline-offset: -5px; }", text).group(1)
+        assert contrast(inner, shade) >= 3, (i, inner, shade)

@@ -168,3 +168,41 @@ def test_reports_index_lists_the_registry(web):
     analyses = registry_for(Settings())
     assert listed == [(a.name, html.escape(a.title, quote=False)) for a in analyses.values()]
     assert web.get("/reports?x=1", headers={"Accept": "application/json"}).status_code == 400
+
+
+@pytest.mark.parametrize("path", list(PAGES))
+def test_every_table_has_a_caption(web, path):
+    text = web.get(path, headers={"Accept": BROWSER}).text
+    tables = re.findall(r"<table[^>]*>\s*(<caption>[^<]+</caption>)?", text)
+    assert all(tables), (path, len(tables))
+
+
+def title(web, url: str) -> str:
+    text = web.get(url, headers={"Accept": BROWSER}).text
+    return html.unescape(re.search(r"<title>(.*?)</title>", text, re.S).group(1))
+
+
+def test_titles_say_what_the_page_shows(web):
+    comm = ID + "architecture/rami40/layer-communication"
+    n = web.get("/standards", params={"element": comm},
+                headers={"Accept": "application/json"}).json()["total"]
+    assert title(web, f"/standards?element={comm}") == \
+        f"Standards in Communication Layer, {n} · stdgraph"
+    everything = web.get("/standards", headers={"Accept": "application/json"}).json()
+    pages = -(-everything["total"] // 50)
+    assert pages > 1
+    assert title(web, "/standards?page=2") == \
+        f"Standards, {everything['total']} (page 2 of {pages}) · stdgraph"
+    found = web.get("/search?q=62541", headers={"Accept": "application/json"}).json()["total"]
+    assert title(web, "/search?q=62541") == \
+        f"Search: “62541”, {found} result{'' if found == 1 else 's'} · stdgraph"
+    assert title(web, "/reports/gaps?kinds=barrier") == \
+        "What no standard covers — Kinds of gap: barrier · stdgraph"
+    assert title(web, "/translate?element=" + ID + "architecture/rami40/layer-business") == \
+        "Architecture translator: Business Layer (RAMI 4.0) · stdgraph"
+    tech = ID + "technology/additive-manufacturing"
+    ranked = web.get("/relevance", params={"technology": tech},
+                     headers={"Accept": "application/json"}).json()["items"]
+    assert title(web, f"/relevance?technology={tech}") == \
+        f"Relevance finder: Additive manufacturing, {len(ranked)} standard" \
+        f"{'' if len(ranked) == 1 else 's'} · stdgraph"
