@@ -128,14 +128,16 @@ def test_heatmap_cell_leads_to_its_standards(page, live_server, shots):
     best = max(range(len(counts)), key=lambda i: counts[i])
     cells.nth(best).click()
     page.wait_for_url(lambda u: "/standards?element=" in u)
-    assert page.locator("ul.results li").count() == counts[best]
+    assert page.locator("table.standards-table tbody tr").count() == counts[best]
     assert page.locator("p.count").inner_text().startswith(str(counts[best]))
     shots(page, "heatmap-cell")
 
 
 def test_relevance_form(page, live_server, shots):
     page.goto(live_server + "/relevance")
-    page.get_by_label("Technologies").select_option(label="Additive manufacturing")
+    # checkboxes in groups, not a Ctrl-multiselect (issue 19)
+    technologies = page.get_by_role("group", name="Technologies")
+    technologies.get_by_label("Additive manufacturing", exact=True).check()
     page.get_by_role("button", name="Find standards").click()
     page.wait_for_url(lambda u: "/relevance?technology=" in u)
     results = page.locator("#results")
@@ -351,3 +353,40 @@ def test_keyboard_focus_is_visible(page, live_server, shots):
     ring = rgb_luminance(style[2])
     assert (1.05) / (ring + 0.05) >= 3, style
     shots(page, "focus")
+
+
+def test_standards_table_filter_sort_and_download(page, live_server, shots):
+    """/standards without JavaScript: filter with the form, sort by a heading, download the
+    CSV of what is shown."""
+    ctx_js_off = page.context.browser.new_context(viewport=DESKTOP, java_script_enabled=False,
+                                                  accept_downloads=True)
+    pg = ctx_js_off.new_page()
+    try:
+        pg.goto(live_server + "/standards")
+        pg.get_by_text("Filter", exact=True).click()
+        pg.get_by_role("group", name="Publisher").get_by_label(
+            re.compile(r"^International Organization for Standardization")).check()
+        pg.get_by_role("group", name="Has a link recorded as").get_by_label("stated").check()
+        pg.get_by_role("button", name="Show").click()
+        pg.wait_for_url(lambda u: "body=" in u and "evidence=Stated" in u)
+        total = int(pg.locator("p.count").inner_text().split()[0].replace(",", ""))
+        assert total > 0
+        pg.locator("table.standards-table thead").get_by_role("link", name="year").click()
+        pg.wait_for_url(lambda u: "sort=year" in u and "body=" in u)
+        pg.locator("table.standards-table thead").get_by_role("link", name="year").click()
+        pg.wait_for_url(lambda u: "sort=-year" in u)
+        assert pg.locator("th[aria-sort=descending]").inner_text().startswith("year")
+        years = [t for t in pg.locator("table.standards-table tbody tr td:nth-of-type(4)")
+                 .all_inner_texts() if t]
+        assert years == sorted(years, reverse=True) and years
+        shots(pg, "standards-table")
+        with pg.expect_download() as got:
+            pg.get_by_role("link", name="CSV").click()
+        download = got.value
+        assert download.suggested_filename == "standards.csv"
+        shown = pg.locator("table.standards-table tbody th").all_inner_texts()
+        lines = Path(download.path()).read_text(encoding="utf-8").splitlines()
+        assert [line.split(",")[0].strip('"') for line in lines[1:]] == shown[:len(lines) - 1]
+        assert len(lines) - 1 == len(shown)
+    finally:
+        ctx_js_off.close()

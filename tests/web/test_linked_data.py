@@ -172,7 +172,11 @@ def test_relevance_endpoint_on_the_bundled_graph(web):
     assert {s["iri"] for s in old["superseded_by"]} == {ID + "standard/iso-astm-52900-2021"}
     html = web.get("/relevance?technology=additive-manufacturing",
                    headers={"Accept": BROWSER}).text
-    assert '<label for="f-technology">' in html and "use instead" in html
+    # checkbox groups, not a Ctrl-multiselect (issue 19)
+    assert "<legend>Technologies</legend>" in html and "use instead" in html
+    assert not re.search(r"<select[^>]* multiple", html)
+    assert re.search(r'<input type="checkbox" id="f-technology-\d+" name="technology" '
+                     rf'value="{ID}technology/additive-manufacturing"', html)
     bad = web.get("/relevance?technology=no-such-tech")
     assert bad.status_code == 400 and "technology" in bad.json()["error"]
     assert web.get("/relevance?colour=red").status_code == 400
