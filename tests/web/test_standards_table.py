@@ -169,3 +169,30 @@ def test_bad_sort_and_evidence_are_400(web):
                 "/standards?status=not%20an%20iri", "/standards?format=pdf"):
         r = web.get(url, headers={"Accept": "application/json"})
         assert r.status_code == 400 and r.json()["ok"] is False, url
+
+
+def test_a_table_past_the_sort_limit_is_paged_unsorted(bundled_store):
+    """Past the limit (here 10 rows, SORT_LIMIT is 1000) the table is not sorted: a page in the
+    store's order without filters (the rows of exactly the standards `standards.rq` pages give),
+    by IRI with one; the form's choices have no counts."""
+    from stdgraph.catalog.common import Window
+    from stdgraph.catalog.queryfiles import select_page
+    from stdgraph.catalog.standards_table import standards_table
+
+    st = OxigraphStore(bundled_store, read_only=True)
+    try:
+        doc = standards_table(st, {}, "-year", Window(2, 7), sort_limit=10)
+        want = [str(s) for (s,) in select_page(st, "standards", Window(2, 7))]
+        assert [i["iri"] for i in doc["items"]] == want and len(want) == 7
+        assert doc["sorted"] is False and doc["order"] == "in the store's order"
+        assert doc["total"] > 100
+        assert all(f["count"] is None for f in doc["facets"]["status"])
+        iso = standards_table(st, {"body": [ISO]}, "title", Window(1, 500), sort_limit=10)
+        everything = standards_table(st, {"body": [ISO]}, "identifier", Window(1, 500))
+        assert [i["iri"] for i in iso["items"]] == sorted(i["iri"] for i in everything["items"])
+        assert iso["order"] == "by IRI" and everything["sorted"] is True
+        # the rows themselves are the same, read for the page alone
+        rows = {i["iri"]: i for i in everything["items"]}
+        assert all(i == rows[i["iri"]] for i in iso["items"])
+    finally:
+        st.close()
