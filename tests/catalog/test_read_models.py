@@ -3,7 +3,7 @@ worked out by hand from that file, on an Oxigraph and an rdflib store."""
 
 from __future__ import annotations
 
-from stdgraph.catalog.architecture import architecture, elements_by_scheme
+from stdgraph.catalog.architecture import architecture, architectures, elements_by_scheme
 from stdgraph.catalog.common import Window, paged
 from stdgraph.catalog.concern import concern
 from stdgraph.catalog.ontology import ontology_statements, terms
@@ -201,10 +201,15 @@ def test_roadmap_item(store):
 
 
 def test_architecture(store):
+    # the elements in the scheme's order (sg:order: e2 before e1); s1 and s2 are placed on it,
+    # s3 is not
     assert architecture(store, XA, ID) == {"heatmap": None, "elements": [
         ("(top)", [{"iri": AXIS, "label": "Axis", "count": 0}]),
-        ("Axis", [{"iri": E1, "label": "Element one", "count": 2},
-                  {"iri": E2, "label": "element two", "count": 1}])]}
+        ("Axis", [{"iri": E2, "label": "element two", "count": 1},
+                  {"iri": E1, "label": "Element one", "count": 2}])],
+        "placed": 2, "total": 3}
+    assert architectures(store, ID) == {"total": 3, "items": [
+        {**ref(XA, "Arch X"), "elements": 3, "placed": 2, "grid": False}]}
     assert elements_by_scheme(store) == [("Arch X", [ref(E1, "Element one"),
                                                      ref(E2, "element two")])]
 

@@ -17,6 +17,14 @@ from stdgraph.store import OxigraphStore
 from support.serving import build_store, stdgraph_serve
 
 ID = "https://w3id.org/stdgraph/id/"
+#: where the browser tests put this run's screenshots (test_browser.shots)
+SHOTS = pytest.StashKey[Path]()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    folder = config.stash.get(SHOTS, None)
+    if folder is not None:
+        terminalreporter.write_line(f"browser tests: screenshots in {folder}")
 
 
 @pytest.fixture(scope="session")

@@ -91,11 +91,15 @@ def test_format_parameter_and_406(web):
 @pytest.mark.parametrize("path", ["/id/standard/no-such-standard", "/id/nothing",
                                   "/id/standard/a%3Eb", "/id/standard/%20x"])
 def test_unknown_iri_is_404_in_the_envelope(web, path):
-    for accept in ("text/turtle", BROWSER):
+    for accept in ("text/turtle", "application/ld+json", "*/*"):
         r = web.get(path, headers={"Accept": accept})
         assert r.status_code == 404
         body = r.json()
         assert body["ok"] is False and body["status"] == 404
+    # a browser gets a page saying so (tests/web/test_navigation.py)
+    r = web.get(path, headers={"Accept": BROWSER})
+    assert r.status_code == 404 and r.headers["content-type"].startswith("text/html")
+    assert '<p class="status">404 Not Found</p>' in r.text
 
 
 def test_iri_cannot_inject_sparql(web):
@@ -168,7 +172,11 @@ def test_relevance_endpoint_on_the_bundled_graph(web):
     assert {s["iri"] for s in old["superseded_by"]} == {ID + "standard/iso-astm-52900-2021"}
     html = web.get("/relevance?technology=additive-manufacturing",
                    headers={"Accept": BROWSER}).text
-    assert '<label for="f-technology">' in html and "use instead" in html
+    # checkbox groups, not a Ctrl-multiselect (issue 19)
+    assert "<legend>Technologies</legend>" in html and "use instead" in html
+    assert not re.search(r"<select[^>]* multiple", html)
+    assert re.search(r'<input type="checkbox" id="f-technology-\d+" name="technology" '
+                     rf'value="{ID}technology/additive-manufacturing"', html)
     bad = web.get("/relevance?technology=no-such-tech")
     assert bad.status_code == 400 and "technology" in bad.json()["error"]
     assert web.get("/relevance?colour=red").status_code == 400

@@ -12,6 +12,7 @@ from stdgraph.api.context import ApiContext
 from stdgraph.api.errors import install_error_handlers
 from stdgraph.api.fastpath import StdgraphApp
 from stdgraph.api.routes import include_routers
+from stdgraph.api.routes.docs import DOCS_PATH
 from stdgraph.api.routes.sparql import ROW_LIMIT_HEADER, TRUNCATED_HEADER
 from stdgraph.api.security import HtmlHeaders
 from stdgraph.settings import Settings
@@ -50,13 +51,13 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
             ctx.close()
 
     app = StdgraphApp(title="stdgraph", version=__version__, description=DESCRIPTION,
-                      lifespan=lifespan, redoc_url=None)
+                      lifespan=lifespan, docs_url=None, redoc_url=None)
+    # /docs is routes/docs.py: Swagger UI from files this server serves, not a CDN
     app.state.stdgraph = ctx
     install_error_handlers(app)
     include_routers(app, ctx)
     # every HTML answer: Content-Security-Policy, nosniff, Referrer-Policy (api.security)
-    app.add_middleware(HtmlHeaders, docs_paths=[p for p in (
-        app.docs_url, app.swagger_ui_oauth2_redirect_url) if p])
+    app.add_middleware(HtmlHeaders, docs_paths=[DOCS_PATH])
     if not settings.cors_origins:
         app.fast_handler = ctx.query_handler  # api.fastpath
     else:  # every request goes through the CORS middleware: no fast path

@@ -41,6 +41,10 @@ class ApiContext:
     #: the browser's page for ``GET /sparql`` (request -> HTML), set by the pages when they are
     #: mounted (``web.router``); without it browsers get the service description
     query_page: Callable[[Any], str] | None = None
+    #: the browser's page for an error ``(request, status, message) -> HTML``, set by the
+    #: pages when they are mounted (``web.router``); without it every error is the JSON
+    #: envelope (``api.errors``)
+    error_page: Callable[[Any, int, str], str] | None = None
     #: the store, if it answers point lookups on the event loop (``Store.answers_inline``,
     #: routes.sparql)
     inline_store: Store | None = None

@@ -8,6 +8,11 @@ Every error answer, from every route, is JSON::
 Routes raise ``ApiError`` (or any ``stdgraph.errors.StdgraphError``, which carries its HTTP
 status); ``install_error_handlers`` turns them, Starlette's own 404/405 and unexpected exceptions
 (500, logged without request data) into the envelope.
+
+A browser gets a page instead: a ``GET`` or ``HEAD`` whose ``Accept`` prefers ``text/html`` to
+JSON (a browser's navigation), when the pages are mounted (``ApiContext.error_page``, set by
+``web.router``), is answered with the same status and headers and an HTML page saying what went
+wrong and where to go on. Every other client gets the envelope, whatever the route.
 """
 
 from __future__ import annotations
@@ -18,12 +23,14 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from stdgraph.api.negotiation import negotiate
 from stdgraph.errors import QuerySyntaxError, RDFSyntaxError, StdgraphError
 
-__all__ = ["ApiError", "error_response", "error_extra", "install_error_handlers"]
+__all__ = ["ApiError", "error_response", "error_extra", "install_error_handlers",
+           "wants_page"]
 
 log = logging.getLogger("stdgraph.api")
 
@@ -99,14 +106,33 @@ def response_for(request: Request, exc: Exception) -> JSONResponse:
     return error_response(500, f"internal error: {type(exc).__name__}")
 
 
+def wants_page(request: Request) -> bool:
+    """Whether ``request`` is a browser's navigation: a GET or HEAD whose ``Accept`` prefers
+    ``text/html`` to JSON (``*/*`` alone, or no header, is JSON)."""
+    return request.method in {"GET", "HEAD"} and negotiate(
+        request.headers.get("accept"), ["application/json", "text/html"]) == "text/html"
+
+
+def answer(request: Request, status: int, message: str, *,
+           headers: Mapping[str, str] | None = None, **extra: Any) -> Response:
+    """The error for ``request``: the page of ``ApiContext.error_page`` for a browser
+    (``wants_page``) when the pages are mounted, else the envelope."""
+    ctx = getattr(request.app.state, "stdgraph", None)
+    page = getattr(ctx, "error_page", None)
+    if page is not None and wants_page(request):
+        return HTMLResponse(page(request, status, message), status_code=status,
+                            headers={**dict(headers or {}), "Vary": "Accept"})
+    return error_response(status, message, headers=headers, **extra)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StdgraphError)
-    async def _stdgraph_error(_request: Request, exc: StdgraphError) -> JSONResponse:
-        return error_response(exc.http_status, exc.message,
-                              headers=getattr(exc, "headers", None), **error_extra(exc))
+    async def _stdgraph_error(request: Request, exc: StdgraphError) -> Response:
+        return answer(request, exc.http_status, exc.message,
+                      headers=getattr(exc, "headers", None), **error_extra(exc))
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
         message = exc.detail if isinstance(exc.detail, str) else _status_text(exc.status_code)
         if exc.status_code == 404:
             message = f"no resource at {request.url.path}"
@@ -114,16 +140,16 @@ def install_error_handlers(app: FastAPI) -> None:
             allow = (exc.headers or {}).get("Allow") or (exc.headers or {}).get("allow")
             message = f"method {request.method} is not allowed on {request.url.path}" + (
                 f"; allowed: {allow}" if allow else "")
-        return error_response(exc.status_code, message, headers=exc.headers)
+        return answer(request, exc.status_code, message, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
         problems = [f"{'.'.join(str(x) for x in e.get('loc', ()))}: {e.get('msg')}"
                     for e in exc.errors()]
-        return error_response(400, "invalid request: " + "; ".join(problems))
+        return answer(request, 400, "invalid request: " + "; ".join(problems))
 
     @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    async def _unexpected(request: Request, exc: Exception) -> Response:
         log.error("internal error on %s %s: %s: %s", request.method, request.url.path,
                   type(exc).__name__, exc)
-        return error_response(500, f"internal error: {type(exc).__name__}")
+        return answer(request, 500, f"internal error: {type(exc).__name__}")

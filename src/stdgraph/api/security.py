@@ -6,11 +6,11 @@ have no inline script or style (the query page's configuration is a JSON data bl
 browser runs; the heatmap's shades are classes), so their policy allows only this origin:
 nothing injected into a page - an IRI, a label - can run, load or send anything elsewhere.
 Links are made only to ``http(s)`` IRIs besides (``web.render.linkable``). The API
-documentation (``/docs``, FastAPI's Swagger UI) loads its files from a CDN and starts with an
-inline script: its policy names the CDN and the hash of each of its inline scripts, computed
-from the page itself, so nothing else inline runs there either (inline styles are allowed
-there only: Swagger UI styles its elements itself; a style cannot run anything, and the page
-shows the OpenAPI document, no data from the store).
+documentation (``/docs``, Swagger UI, ``api.routes.docs``) loads its files from this server too
+but starts with an inline script: its policy allows the hash of each of its inline scripts,
+computed from the page itself, so nothing else inline runs there either (inline styles are
+allowed there only: Swagger UI styles its elements itself; a style cannot run anything, and the
+page shows the OpenAPI document, no data from the store).
 """
 
 from __future__ import annotations
@@ -27,21 +27,18 @@ __all__ = ["PAGE_CSP", "HtmlHeaders", "docs_csp"]
 PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
             "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
             "object-src 'none'")
-#: where FastAPI's Swagger UI loads its script, style and icon from
-SWAGGER_CDN = "https://cdn.jsdelivr.net"
-SWAGGER_ICON = "https://fastapi.tiangolo.com"
 
 _COMMON = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin")]
 _INLINE_SCRIPT = re.compile(rb"<script>(.*?)</script>", re.S)
 
 
 def docs_csp(page: bytes) -> str:
-    """The policy of an API documentation page: its CDN, and its own inline scripts by hash."""
+    """The policy of an API documentation page: this server, and its own inline scripts by
+    hash."""
     hashes = " ".join("'sha256-" + base64.b64encode(hashlib.sha256(m).digest()).decode() + "'"
                       for m in _INLINE_SCRIPT.findall(page))
-    return (f"default-src 'self'; script-src 'self' {SWAGGER_CDN} {hashes}; "
-            f"style-src 'self' {SWAGGER_CDN} 'unsafe-inline'; "
-            f"img-src 'self' data: {SWAGGER_ICON}; "
+    return (f"default-src 'self'; script-src 'self' {hashes}; "
+            "style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
             "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
             "base-uri 'none'; object-src 'none'")
 

@@ -9,11 +9,12 @@ from typing import Any
 from rdflib import URIRef
 
 from stdgraph.analysis.common import Labels
-from stdgraph.catalog.common import by_label
+from stdgraph.catalog.common import by_label, iris
 from stdgraph.catalog.queryfiles import select
 from stdgraph.store.base import Store
 
-__all__ = ["GRIDS", "architecture", "elements_by_scheme", "heatmap"]
+__all__ = ["GRIDS", "architecture", "architectures", "elements_by_scheme", "heatmap",
+           "placement"]
 
 #: architecture (path under the base IRI) -> the axes (rows, columns) of its coverage heatmap;
 #: other architectures list their elements only
@@ -21,16 +22,21 @@ GRIDS = {"architecture/rami40": ("architecture/rami40/axis-layers",
                                  "architecture/rami40/axis-hierarchy")}
 
 
+def order_key(value: object) -> int:
+    """An ``sg:order`` value as a sort key: its number, or after every number when there is
+    none (or it is not a whole number)."""
+    try:
+        return int(str(value)) if value is not None else 10**9
+    except ValueError:
+        return 10**9
+
+
 def axis_elements(store: Store, axis: str) -> list[str]:
     """The elements of an axis (its direct children), by ``sg:order`` (a number; none: last),
     then IRI."""
     order: dict[str, tuple[int, str]] = {}
     for e, o in select(store, "axis-elements", axis=URIRef(axis)):
-        try:
-            k = int(o) if o is not None else 10**9
-        except (TypeError, ValueError):
-            k = 10**9
-        key = (k, str(e))
+        key = (order_key(o), str(e))
         if str(e) not in order or key < order[str(e)]:
             order[str(e)] = key
     return sorted(order, key=lambda e: order[e])
@@ -61,23 +67,36 @@ def heatmap(store: Store, rows_axis: str, cols_axis: str, labels: Labels | None 
 
 def architecture(store: Store, iri: str, base_iri: str, labels: Labels | None = None
                  ) -> dict[str, Any]:
-    """A reference architecture: ``elements`` as (axis label, elements by label) pairs, each
-    element with the number of standards classified in it (``count``), and the coverage
-    :func:`heatmap` when :data:`GRIDS` has one for it."""
+    """A reference architecture: ``elements`` as (axis label, elements) pairs, each element
+    with the number of standards classified in it (``count``), in the scheme's own order
+    (``sg:order`` of the axes and of the elements; what has none comes after, by label; the
+    top elements, ``"(top)"``, first); the coverage :func:`heatmap` when :data:`GRIDS` has one
+    for it; ``placed``, the standards classified in at least one of its elements, of
+    ``total``, the standards of the graph."""
     lab = labels or Labels(store)
     key = iri[len(base_iri):] if iri.startswith(base_iri) else None
     grid = None
     if key in GRIDS:
         rows_axis, cols_axis = (base_iri + x for x in GRIDS[key])
         grid = heatmap(store, rows_axis, cols_axis, lab)
-    by_axis: dict[str, list] = defaultdict(list)
+    by_axis: dict[str | None, list] = defaultdict(list)
+    axis_order: dict[str | None, int] = {None: -1}
     rows = select(store, "architecture-elements", architecture=URIRef(iri))
-    lab.fetch([str(e) for e, _a, _n in rows] + [str(a) for _e, a, _n in rows if a])
-    for e, axis, n in rows:
-        by_axis[lab(str(axis)) if axis is not None else "(top)"].append(
-            {"iri": str(e), "label": lab(str(e)), "count": int(n)})
-    elements = sorted((a, by_label(v)) for a, v in by_axis.items())
-    return {"heatmap": grid, "elements": elements}
+    lab.fetch([str(r[0]) for r in rows] + [str(r[1]) for r in rows if r[1] is not None])
+    for e, axis, n, order, a_order in rows:
+        a = str(axis) if axis is not None else None
+        axis_order.setdefault(a, order_key(a_order))
+        by_axis[a].append({"iri": str(e), "label": lab(str(e)), "count": int(n),
+                           "order": order_key(order)})
+    axes = sorted(by_axis, key=lambda a: (axis_order[a], lab(a).casefold() if a else ""))
+    elements = [(lab(a) if a is not None else "(top)",
+                 [{k: v for k, v in e.items() if k != "order"}
+                  for e in sorted(by_axis[a], key=lambda e: (e["order"],
+                                                              e["label"].casefold()))])
+                for a in axes]
+    placed = placement(store, [iri]).get(iri, {"standards": 0})["standards"]
+    return {"heatmap": grid, "elements": elements, "placed": placed,
+            "total": standards_total(store)}
 
 
 def elements_by_scheme(store: Store, labels: Labels | None = None) -> list[tuple[str, list]]:
@@ -90,3 +109,30 @@ def elements_by_scheme(store: Store, labels: Labels | None = None) -> list[tuple
     for e, s in rows:
         groups[lab(str(s))].append(lab.ref(str(e)))
     return [(g, by_label(v)) for g, v in sorted(groups.items())]
+
+
+def placement(store: Store, architectures: list[str] | None = None) -> dict[str, dict[str, int]]:
+    """Architecture -> ``{"elements", "standards"}``: how many elements it has and how many
+    standards are classified in at least one of them (``architecture-placement.rq``); every
+    architecture, or those of ``architectures``."""
+    values = {"architecture": iris(architectures)} if architectures else {}
+    return {str(a): {"elements": int(e), "standards": int(n)}
+            for a, e, n in select(store, "architecture-placement", **values)}
+
+
+def standards_total(store: Store) -> int:
+    """How many standards the graph holds."""
+    return int(select(store, "standards-count")[0][0])
+
+
+def architectures(store: Store, base_iri: str) -> dict[str, Any]:
+    """The reference architectures by label, each with its element count, the standards placed
+    on it (``placed``) and whether its page has a coverage grid (``grid``); ``total``: the
+    standards of the graph."""
+    lab = Labels(store)
+    placed = placement(store)
+    lab.fetch(list(placed))
+    grids = {base_iri + k for k in GRIDS}
+    items = [{**lab.ref(a), "elements": p["elements"], "placed": p["standards"],
+              "grid": a in grids} for a, p in placed.items()]
+    return {"items": by_label(items), "total": standards_total(store)}

@@ -18,8 +18,11 @@ GET ``/context.jsonld``                the published JSON-LD context
 GET ``/``                              landing page: counts, where to start, search box
 GET ``/search?q=``                     resources whose label or identifier contains ``q``
                                        (``page``, ``size``)
-GET ``/standards?element=IRI``         standards classified in every given element (repeatable;
-                                       ``page``, ``size``)
+GET ``/standards?...``                 the standards as a table (``catalog.standards_table``):
+                                       filters ``status``, ``body``, ``element``, ``barrier``,
+                                       ``evidence`` (repeatable), ``sort`` (any column, ``-``
+                                       for descending), ``page``, ``size``; HTML, JSON or CSV of
+                                       the rows shown
 GET ``/relevance?technology=...``      the relevance finder (``stdgraph.analysis.relevance``):
                                        JSON (default) or the HTML form and ranking
 GET ``/reports/{analysis}?...``        every analysis of the app's registry (overlaps, clusters,

@@ -23,5 +23,5 @@ def query_page(ctx: ApiContext, request: Request) -> str:
     config = json.dumps({"endpoint": request.url.path, "examples": ctx.examples,
                          "writable": ctx.writable}).replace("</", "<\\/")
     # JSON inside <script>: no "</" can end the element early, so it goes in unescaped
-    return page_text(request, "query.html", title="stdgraph SPARQL endpoint",
+    return page_text(request, "query.html", title="SPARQL query",
                      config=Markup(config))

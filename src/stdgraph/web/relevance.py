@@ -80,12 +80,17 @@ def routes(router: APIRouter, site: Site) -> None:
             except (FeatureUnavailable, UsageError) as e:
                 text_error = e.message
         chosen = {v for vals in profile.values() for v in vals}
+        # what was chosen, by label, for the page's title
+        choices = [o for k in ("technology", "barrier", "stakeholder") for o in options[k]]
+        choices += [o for _group, els in options["element"] for o in els]
+        picked = list(dict.fromkeys(o["label"] for o in choices if o["iri"] in chosen))
         query = urlencode([(k, v) for k in RELEVANCE_KINDS for v in profile[k]]
                           + ([("include_withdrawn", "true")] if include else [])
                           + [(k, params[k]) for k in ("evidence", "min_score") if params[k]])
         # the ranking as JSON: the text box is not part of it (/suggestions/profile is)
         return site.render(request, "relevance.html", status_code=400 if error else 200,
-                           options=options, chosen=chosen, include=include, result=result,
+                           options=options, chosen=chosen, picked=picked, include=include,
+                           result=result,
                            error=error, json_query=query, evidence=evidence.level,
                            levels=LEVELS, page_links=page_links, text=text,
                            matches=matches, text_error=text_error)

@@ -47,10 +47,13 @@ def environment() -> Environment:
 
 def page_text(request: Request, template: str,
               href: Callable[[str], str] | None = None, **values: Any) -> str:
-    """``template`` rendered with ``values``, ``root`` and ``href`` (default: ``linkable``)."""
+    """``template`` rendered with ``values``, ``root``, ``href`` (default: ``linkable``) and
+    ``path`` (the request's path below ``root``: the menu marks the page's section)."""
     root = request.scope.get("root_path", "").rstrip("/")
+    path = request.url.path
+    path = path[len(root):] if root and path.startswith(root) else path
     return environment().get_template(template).render(
-        root=root, href=href or linkable, **values)
+        root=root, href=href or linkable, path=path, **values)
 
 
 class Pages:

@@ -28,6 +28,7 @@ from stdgraph.api.http import query_params
 from stdgraph.catalog.common import paged
 from stdgraph.sparql.named import INT64_MAX, ParameterError
 from stdgraph.web.paging import PAGE, SIZE_PARAM, pager, window
+from stdgraph.web.params import read
 from stdgraph.web.site import Site
 
 PAGING = {"page", "size"}
@@ -64,6 +65,14 @@ def read_paging(request: Request, names: set[str]) -> dict:
 
 def routes(router: APIRouter, site: Site) -> None:
     analyses = registry_for(site.settings)
+
+    @router.get("/reports", summary="The reports: every analysis of the registry (HTML)",
+                response_class=HTMLResponse)
+    async def index(request: Request) -> Response:
+        read(request)  # no parameters: an unknown one is a 400
+        return site.render(request, "reports.html", reports=[
+            {"name": a.name, "title": a.title, "description": a.description}
+            for a in analyses.values()])
 
     @router.get("/reports/{name}", summary="An analysis as an HTML report with filters",
                 response_class=HTMLResponse,

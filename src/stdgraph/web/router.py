@@ -33,6 +33,7 @@ from stdgraph.web import (
     standard,
     translate,
 )
+from stdgraph.web.errorpage import error_page
 from stdgraph.web.query import query_page
 from stdgraph.web.site import Site
 
@@ -42,11 +43,11 @@ PAGES = [
     landing,       # /
     search,        # /search
     standard,      # sg:Standard pages; /standards (a heatmap cell's list)
-    architecture,  # sg:ReferenceArchitecture pages (elements, heatmap)
+    architecture,  # /architectures; sg:ReferenceArchitecture pages (elements, heatmap)
     concern,       # sg:Barrier and sg:Theme pages
     relevance,     # /relevance
     roadmap,       # /roadmap; sg:Recommendation and sg:RoadmapItem pages
-    reports,       # /reports/{name}
+    reports,       # /reports, /reports/{name}
     translate,     # /translate
     review,        # /review: accept or reject stored suggestions
 ]
@@ -56,6 +57,7 @@ def web_router(ctx: ApiContext) -> APIRouter:
     router = APIRouter(tags=["linked data and pages"])
     site = Site(ctx)
     ctx.query_page = functools.partial(query_page, ctx)  # GET /sparql for browsers
+    ctx.error_page = error_page  # errors for browsers (api.errors.answer)
     # the pages' reads run in the query runner: its worker processes import them ahead
     ctx.executor.preload.add(__name__)
     for page in PAGES:

@@ -18,6 +18,7 @@ from fastapi import APIRouter, FastAPI
 from stdgraph.api.context import ApiContext
 from stdgraph.api.routes.analysis import analysis_router
 from stdgraph.api.routes.dataset import dataset_router
+from stdgraph.api.routes.docs import docs_router
 from stdgraph.api.routes.health import health_router
 from stdgraph.api.routes.imports import imports_router
 from stdgraph.api.routes.sparql import sparql_router
@@ -29,6 +30,7 @@ RouterFactory = Callable[[ApiContext], APIRouter]
 
 ROUTERS: list[RouterFactory] = [
     health_router,
+    docs_router,
     sparql_router,
     store_router,
     dataset_router,

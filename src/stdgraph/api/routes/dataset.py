@@ -9,7 +9,7 @@ from fastapi.responses import Response, StreamingResponse
 
 from stdgraph.api.context import ApiContext
 from stdgraph.api.http import public_base, query_params
-from stdgraph.api.negotiation import format_or_accept, negotiate_name, response_media_type
+from stdgraph.api.negotiation import format_or_accept, response_media_type
 from stdgraph.api.rdfbody import serialize_quads, stream
 from stdgraph.api.servicedesc import void_description
 from stdgraph.rdf.formats import FORMATS, GRAPH_MEDIA
@@ -24,15 +24,23 @@ def dataset_router(ctx: ApiContext) -> APIRouter:
     router = APIRouter(tags=["dataset"])
 
     @router.get("/.well-known/void", summary="VoID and DCAT description of the dataset",
+                description="Pick the format with Accept, or with ?format= (a download with "
+                            "a file name: the pages link ?format=turtle).",
                 responses={200: {"content": {m[0]: {} for m in GRAPH_MEDIA.values()}},
+                           400: {"description": "Unknown ?format."},
                            406: {"description": "No acceptable media type."}})
-    async def void(request: Request) -> Response:
-        fmt = negotiate_name(request.headers.get("accept"), GRAPH_MEDIA,
-                             what="the dataset description")
+    async def void(request: Request, format: str | None = None) -> Response:
+        # ``format`` is declared for the OpenAPI document; format_or_accept reads it
+        fmt = format_or_accept(query_params(request), request.headers.get("accept"),
+                               GRAPH_MEDIA, what="the dataset description")
         body = await asyncio.to_thread(void_description, ctx,
                                        public_base(request, ctx.settings), fmt)
+        headers = {"Vary": "Accept"}
+        if format is not None:  # asked for by name: a file to keep
+            headers["Content-Disposition"] = \
+                f'attachment; filename="stdgraph-void.{FORMATS[fmt].suffix}"'
         return Response(body, media_type=response_media_type(fmt, GRAPH_MEDIA),
-                        headers={"Vary": "Accept"})
+                        headers=headers)
 
     @router.get("/dump", summary="The whole graph, streamed",
                 description="Turtle and N-Triples merge all graphs (the default graph's view); "
