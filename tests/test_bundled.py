@@ -309,3 +309,37 @@ def test_gaps_of_the_bundled_graph_count_readings_and_served_by(bundled_ox):
     served = {c["link"]: c["with_link"] for c in default.extra["coverage"]}[SG + "servedBy"]
     assert served == 2  # ISO 10218-2:2025 and ISO 55013:2024, both readings
     assert {c["link"]: c["with_link"] for c in stated.extra["coverage"]}[SG + "servedBy"] == 0
+
+
+def test_links_with_evidence_lists_every_record_of_the_data_files(bundled):
+    """Issue 17: the named query ``links-with-evidence`` lists every statement record of data/
+    with its kind and what backs it; the expected rows are read from the Turtle files with
+    rdflib, not from the store."""
+    from rdflib import DCTERMS
+
+    from stdgraph.sparql.named import Registry
+
+    store, _result = bundled
+    expected = set()
+    for path in sorted((REPO / "data").rglob("*.ttl")):
+        g = Graph().parse(path)
+        for r in g.subjects(RDF.type, RDF.Statement):
+            kind = g.value(r, SG.evidence)
+            if kind is None:
+                continue
+            for source in list(g.objects(r, DCTERMS.source)) or [None]:
+                expected.add((str(g.value(r, RDF.subject)), str(g.value(r, RDF.predicate)),
+                              str(g.value(r, RDF.object)), str(kind),
+                              None if source is None else str(source),
+                              None if g.value(r, SG.rationale) is None
+                              else str(g.value(r, SG.rationale))))
+    query = Registry.for_project(Project.locate(REPO)).get("links-with-evidence")
+    cols = ("subject", "property", "object", "kind", "source", "rationale")
+    rows = [tuple(None if d.get(c) is None else str(d[c]) for c in cols)
+            for d in query.run(store).dicts()]
+    assert len(expected) > 500
+    assert set(rows) == expected
+    readings = list(query.run(store, {"kind": "sg:Reading"}).dicts())
+    assert {str(r["kind"]) for r in readings} == {str(SG.Reading)}
+    assert len(readings) == sum(1 for e in expected if e[3] == str(SG.Reading))
+    assert all(r.get("rationale") for r in readings)

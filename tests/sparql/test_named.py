@@ -271,8 +271,8 @@ def test_unknown_and_missing_parameters(registry):
 
 # -- the shipped queries -----------------------------------------------------------------------
 
-SHIPPED = ["elements-of-architecture", "rami-leaf-elements", "roadmap-by-timeframe",
-           "standards-by-body", "standards-by-element", "standards-by-status", "supersedes"]
+SHIPPED = ["elements-of-architecture", "links-with-evidence", "rami-leaf-elements",
+           "roadmap-by-timeframe", "standards-by-body", "standards-by-element", "standards-by-status", "supersedes"]
 
 
 def test_shipped_queries_load_and_are_documented(registry):
