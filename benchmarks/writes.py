@@ -14,7 +14,12 @@ validation — the full closure recomputed by the rules engine, and pyshacl vali
 focus nodes over the whole data graph — measured once per size (skipped past ``--anchor-max``
 standards, printed as such).
 
-    python benchmarks/writes.py [--sizes 1000 10000 100000] [--repeat 15]
+With ``--curated`` each written standard also carries a statement record per link
+(``rdf:Statement`` with ``sg:evidence sg:Stated`` and a source), which puts it under evidence
+curation: ``sgsh:LinkEvidenceShape`` then checks its links, and the record triples are part of
+the change whose dependents validation has to find.
+
+    python benchmarks/writes.py [--sizes 1000 10000 100000] [--repeat 15] [--curated]
 """
 
 from __future__ import annotations
@@ -61,20 +66,29 @@ def setup(work: Path, standards: int, project: Project) -> OxigraphStore:
     return store
 
 
-def one_standard(i: int, standards: int) -> str:
+def one_standard(i: int, standards: int, curated: bool = False) -> str:
     sg, sgid = generate.SG, generate.SGID
     s = f"<{sgid}standard/write-{i:06d}>"
     picks = [(7 * i + 11 * k) % 150 for k in range(3)]  # element e belongs to scheme e % 6
-    elements = " , ".join(f"<{generate.element_iri(e % 6, e)}>" for e in picks)
+    elements = [f"<{generate.element_iri(e % 6, e)}>" for e in picks]
+    links = [(f"<{sg}status>", f"<{sg}Published>"),
+             *((f"<{sg}classifiedIn>", e) for e in elements),
+             (f"<{sg}supersedes>", f"<{generate.standard_iri((i * 7919) % standards)}>")]
+    rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+    records = "".join(
+        f"""
+  <{sgid}evidence/write-{i:06d}/{k}> a <{rdf}Statement> ; <{rdf}subject> {s} ;
+    <{rdf}predicate> {p} ; <{rdf}object> {o} ; <{sg}evidence> <{sg}Stated> ;
+    <{generate.DCTERMS_SOURCE}> <https://example.org/write/{i}> ."""
+        for k, (p, o) in enumerate(links)) if curated else ""
+    described = " ;\n    ".join(f"{p} {o}" for p, o in links)
     return f"""INSERT DATA {{ GRAPH <{generate.STANDARDS_GRAPH}> {{
   {s} a <{sg}Standard> ;
     <http://www.w3.org/2000/01/rdf-schema#label> "WRITE {i} A written standard"@en ;
     <{sg}identifier> "WRITE {i}" ;
     <{sg}publisher> <{sgid}body/bench-{i % generate.BODIES}> ;
-    <{sg}status> <{sg}Published> ;
     <{generate.DCTERMS_SOURCE}> <https://example.org/write/{i}> ;
-    <{sg}classifiedIn> {elements} ;
-    <{sg}supersedes> <{generate.standard_iri((i * 7919) % standards)}> .
+    {described} .{records}
 }} }}"""
 
 
@@ -93,7 +107,8 @@ def anchor(store: OxigraphStore, guard: WriteGuard, focus: list[URIRef]) -> dict
     return {"full inference": t1 - t0, "full-graph validation": t2 - t1}
 
 
-def run(standards: int, repeat: int, anchor_max: int, work: Path) -> None:
+def run(standards: int, repeat: int, anchor_max: int, work: Path,
+        curated: bool = False) -> None:
     project = Project.locate(str(REPO))
     t0 = time.perf_counter()
     store = setup(work, standards, project)
@@ -102,12 +117,12 @@ def run(standards: int, repeat: int, anchor_max: int, work: Path) -> None:
           f"set up in {time.perf_counter() - t0:.1f} s")
     guard = WriteGuard.for_project(store, project)
     t = time.perf_counter()
-    first = guard.update(one_standard(0, standards))
+    first = guard.update(one_standard(0, standards, curated))
     first_total = time.perf_counter() - t
     totals, phases = [], {p: [] for p in PHASES}
     for i in range(1, repeat + 1):
         t = time.perf_counter()
-        out = guard.update(one_standard(i, standards))
+        out = guard.update(one_standard(i, standards, curated))
         totals.append(time.perf_counter() - t)
         for p in PHASES:
             phases[p].append(out.timings.get(p, 0.0))
@@ -135,6 +150,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sizes", nargs="+", type=int, default=[1000, 10_000, 100_000])
     ap.add_argument("--repeat", type=int, default=15)
     ap.add_argument("--anchor-max", type=int, default=10_000)
+    ap.add_argument("--curated", action="store_true",
+                    help="each written standard carries a statement record per link")
     args = ap.parse_args(argv)
     import os
     import platform
@@ -143,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="stdgraph-bench-writes-"))
     try:
         for n in args.sizes:
-            run(n, args.repeat, args.anchor_max, work)
+            run(n, args.repeat, args.anchor_max, work, args.curated)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0

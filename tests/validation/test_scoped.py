@@ -12,7 +12,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, SKOS, XSD
+from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
 
 from stdgraph.change.build import build, parse_file
 from stdgraph.project import Project
@@ -258,6 +258,42 @@ def test_dependents_make_focused_validation_see_every_changed_result(db, shapes,
     assert plain.results == reference(db, shapes, ontology, plain.focus_nodes).results
 
 
+def test_a_deleted_record_reaches_the_series_its_part_covered(db, shapes, ontology, monkeypatch):
+    """sgsh:LinkEvidenceShape: a series' classification inferred from its part's is described
+    by the part's record. Deleting the record fails the part and the series, which the change
+    does not touch: the planner follows the record variable back to the part (the object of
+    the deleted rdf:subject triple, the triple itself being gone) and up the sg:partOf chain,
+    and no further - not to every resource sharing a value with the record."""
+    part, series = iri("iec-tr-62541-1-2020"), iri("iec-62541")
+    layer = URIRef(str(SGID) + "architecture/rami40/layer-asset")
+    record = URIRef(str(SGID) + "evidence/test/part-layer-asset")
+    described = [(record, RDF.type, RDF.Statement), (record, RDF.subject, part),
+                 (record, RDF.predicate, SG.classifiedIn), (record, RDF.object, layer),
+                 (record, SG.evidence, SG.Stated),
+                 (record, DCTERMS.source, URIRef("https://example.org/part-layer-asset"))]
+    write(db, add=[(part, SG.classifiedIn, layer), *described])
+    assert (to_oxigraph(series), to_oxigraph(SG.classifiedIn), to_oxigraph(layer)) in {
+        (q.subject, q.predicate, q.object) for q in db.quads_for_pattern(
+            to_oxigraph(series), to_oxigraph(SG.classifiedIn), None)}
+    assert reference(db, shapes, ontology).results == []  # the series covered by the chain
+    touched, changes = write(db, remove=described)
+    assert to_oxigraph(series) not in {to_oxigraph(n) for n in touched}
+    found: dict = {}
+    dependents = shacl_sparql.dependents
+
+    def spy(db_, c, *a, **k):
+        found[str(c.shape).removeprefix(str(SGSH))] = out = dependents(db_, c, *a, **k)
+        return out
+    monkeypatch.setattr(shacl_sparql, "dependents", spy)
+    ours = validate_in_store(db, shapes, ontology, touched, data_graph=data_graph,
+                             changes=changes)
+    assert found["LinkEvidenceShape"] == {to_oxigraph(n) for n in (record, part, layer, series)}
+    assert ours.results == reference(db, shapes, ontology, ours.focus_nodes).results
+    assert ours.results == reference(db, shapes, ontology).results
+    assert sorted((r.shape, r.focus) for r in ours.results) == [
+        ("sgsh:LinkEvidenceShape", compact(series)), ("sgsh:LinkEvidenceShape", compact(part))]
+
+
 def test_a_change_through_a_blank_node(db, shapes, ontology):
     """A blank node cannot be bound in a query: the constraint is then run on all its targets,
     and the result is still found."""
@@ -374,6 +410,11 @@ def test_query_plans(shapes):
     assert all(p.batch and p.whole and not p.opaque for p in plans.values())
     cycle = plans["StandardNoSupersessionCycleShape"]
     assert any(pos.path is not None for pos in cycle.positions)
+    # the statement records' variables are followed back to $this: no position at a constant
+    # (rdf:Statement, sg:status, ...), whose change would make every resource a dependent
+    evidence = plans["LinkEvidenceShape"]
+    assert {pos.term for pos in evidence.positions} == {shacl_sparql.THIS}
+    assert any(pos.path == RDF.subject and not pos.forward for pos in evidence.positions)
     extra = Graph().parse(data=EXTRA, format="turtle")
     extra += shapes
     minus = [c for c in shacl_sparql.split_shapes(extra)[1] if "NoMinus" in str(c.shape)]

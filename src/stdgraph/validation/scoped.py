@@ -105,7 +105,8 @@ def validate_in_store(
         targets = {s.node: view.all_targets(s) for s in model.targeted}
     else:
         touched = {to_oxigraph(n) for n in focus if not isinstance(n, Literal)}
-        subjects, read = (touched, touched) if changes is None else _changed(model, changes)
+        subjects, objects, read = ((touched, None, touched) if changes is None
+                                   else _changed(model, changes))
         nodes = set(touched)
         everything: set = set()  # shapes every target of which may depend on the change
         core = _Dependents(model, view, read)
@@ -118,7 +119,8 @@ def validate_in_store(
         for c in model.constraints:
             deps = shacl_sparql.dependents(db, c, subjects, datasets[c.constraint],
                                            view.reach, partial(_count_targets, view,
-                                                               model.shapes[c.shape]))
+                                                               model.shapes[c.shape]),
+                                           objects)
             if deps is None:
                 everything.add(c.shape)
             else:
@@ -168,19 +170,23 @@ def prepare(shapes: Graph, ontology: Graph | None) -> None:
     _ontology_store(ontology)
 
 
-def _changed(model: _Model, changes: Iterable[tuple]) -> tuple[dict, set]:
-    """From changed triples: their subjects by predicate, and the nodes whose triples the core
-    shapes may read (the subjects, and the objects of predicates a path follows backwards)."""
+def _changed(model: _Model, changes: Iterable[tuple]) -> tuple[dict, dict, set]:
+    """From changed triples: their subjects by predicate, their objects (not literals) by
+    predicate, and the nodes whose triples the core shapes may read (the subjects, and the
+    objects of predicates a path follows backwards)."""
     subjects: dict = {}
+    objects: dict = {}
     read: set = set()
     for t in changes:
         terms = (t.subject, t.predicate, t.object) if isinstance(t, ox.Quad | ox.Triple) else t
         s, p, o = (x if isinstance(x, OxTerm) else to_oxigraph(x) for x in terms)
         subjects.setdefault(p, set()).add(s)
         read.add(s)
-        if p in model.inverse_predicates and not isinstance(o, ox.Literal):
-            read.add(o)
-    return subjects, read
+        if not isinstance(o, ox.Literal):
+            objects.setdefault(p, set()).add(o)
+            if p in model.inverse_predicates:
+                read.add(o)
+    return subjects, objects, read
 
 
 def _core_report(model: _Model, view: _View, suspects: set, only: set | None) -> Graph:

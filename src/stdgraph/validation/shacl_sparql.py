@@ -22,7 +22,10 @@ Two ways of running a constraint:
 
 ``dependents`` finds the focus nodes whose results may change when given nodes change: the
 query is run with a variable bound to those nodes instead of ``$this``, for every variable that
-stands where a changed triple's subject would be matched.
+stands where a changed triple's subject would be matched. A variable of an ``EXISTS`` pattern
+alone (a statement record ``?r rdf:subject $this ; rdf:predicate P ; rdf:object ?value``) is
+followed back to ``$this`` (or to a variable of the query's own pattern) through the triples
+that hold with it: a changed record triple leads to its ``rdf:subject``.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from typing import cast
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef, Variable
 from rdflib.namespace import RDF, RDFS
-from rdflib.paths import AlternativePath, InvPath, Path
+from rdflib.paths import AlternativePath, InvPath, MulPath, Path, SequencePath
 from rdflib.term import Node
 
 from stdgraph.rdf.io import to_oxigraph, to_rdflib
@@ -222,9 +225,13 @@ class Position:
     predicates of the triples matched there (None: any)."""
 
     term: Node
-    path: Path | None = None
+    path: Path | URIRef | None = None
     forward: bool = True
     predicates: tuple | None = None
+    #: predicates whose changed triples' objects count as changed nodes too: the steps that the
+    #: path is followed back over from subject to object, so that a deleted triple, gone from
+    #: the store, does not cut the way back (the object is on the side of ``term``)
+    objects: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -235,7 +242,8 @@ class QueryPlan:
     batch: bool  # VALUES ?this {...} there means the same as pre-binding $this
     whole: bool  # ... and the query without it gives every focus node's solutions at once
     positions: tuple[Position, ...]  # for dependents
-    opaque: bool  # a variable read only inside EXISTS: dependents cannot be narrowed
+    opaque: bool  # a variable read only inside EXISTS and tied to none of the query's:
+    #               dependents cannot be narrowed
     patterns: tuple[tuple, ...]  # (s, p, o) the query can match, None for "any"
 
 
@@ -244,8 +252,11 @@ _UNSAFE = {"Minus", "MinusGraphPattern", "values", "InlineData", "ToMultiSet", "
            "ServiceGraphPattern"}
 
 
-def _walk(node, inside_exists: bool, out: list, flags: dict) -> None:
-    """Collect (triple, inside_exists) from an algebra / parse tree; note unsafe parts."""
+def _walk(node, inside_exists: bool, out: list, flags: dict, held: tuple = ()) -> None:
+    """Collect (triple, inside_exists, held) from an algebra / parse tree, ``held`` being the
+    triples that hold in every solution the triple is matched in (its own basic graph pattern,
+    the pattern of the EXISTS it is in, the group an enclosing FILTER applies to); note unsafe
+    parts."""
     from rdflib.plugins.sparql.parserutils import CompValue
 
     if isinstance(node, CompValue):
@@ -254,17 +265,110 @@ def _walk(node, inside_exists: bool, out: list, flags: dict) -> None:
             flags["unsafe"] = True
         if name in {"Extend", "Bind"} and node.get("var") == THIS:
             flags["unsafe"] = True
-        exists = inside_exists or name in {"Builtin_EXISTS", "Builtin_NOTEXISTS"}
+        if name in {"Builtin_EXISTS", "Builtin_NOTEXISTS"}:
+            # rdflib's translation sets the attribute (the key keeps the parse tree, which
+            # may lack the pattern's own FILTERs)
+            graph = getattr(node, "graph", None)
+            _walk(graph, True, out, flags, held + tuple(_required(graph)))
+            return
+        if name == "Filter":  # an EXISTS in the expression is evaluated on the group's solutions
+            _walk(node.get("p"), inside_exists, out, flags, held)
+            _walk(node.get("expr"), inside_exists, out, flags,
+                  held + tuple(_required(node.get("p"))))
+            return
         if name in {"BGP", "TriplesBlock"}:
-            for t in node.get("triples") or []:
-                for i in range(0, len(t) - 2, 3):
-                    out.append(((t[i], t[i + 1], t[i + 2]), exists))
+            own = tuple(_triples(node))
+            out.extend((t, inside_exists, held + own) for t in own)
         for key, value in node.items():
             if key != "triples" and not key.startswith("_"):
-                _walk(value, exists, out, flags)
+                _walk(value, inside_exists, out, flags, held)
     elif isinstance(node, list | tuple):
         for x in node:
-            _walk(x, inside_exists, out, flags)
+            _walk(x, inside_exists, out, flags, held)
+
+
+def _triples(bgp) -> list[tuple]:
+    t = bgp.get("triples") or []
+    if t and not isinstance(t[0], list | tuple):  # a parse tree's flat list
+        return [tuple(t[i:i + 3]) for i in range(0, len(t) - 2, 3)]
+    return [tuple(x[i:i + 3]) for x in t for i in range(0, len(x) - 2, 3)]
+
+
+def _required(node) -> list[tuple]:
+    """Triples matched in every solution of an algebra expression."""
+    name = getattr(node, "name", None)
+    if name == "BGP":
+        return _triples(node)
+    if name == "GroupGraphPatternSub":  # an EXISTS pattern left as parsed
+        return [t for part in node.get("part") or [] if getattr(part, "name", None) ==
+                "TriplesBlock" for t in _triples(part)]
+    if name == "Join":
+        return _required(node.p1) + _required(node.p2)
+    if name in {"LeftJoin", "Minus"}:
+        return _required(node.p1)
+    if name in {"Filter", "Extend", "Project", "Distinct", "Reduced", "OrderBy", "SelectQuery",
+                "ToMultiSet"}:
+        return _required(node.p)
+    return []
+
+
+def _anchor(var: Variable, held: tuple, outer: set) -> tuple[Variable, Path | URIRef] | None:
+    """A path from ``var`` to ``$this`` (preferred) or to a variable of the query's own
+    pattern, over the triples ``held`` (constant or path predicates, variables at both ends):
+    whatever ``var`` is bound to in a solution, the path leads from it to that variable's
+    value in the same solution. None if there is none. The way does not pass through the
+    query's own variables: from ``?value`` back to ``$this`` (``$this sg:status ?value``) would
+    lead to every resource sharing the value."""
+    steps: dict = {}
+    for s, p, o in held:
+        if isinstance(s, Variable) and isinstance(o, Variable) and not isinstance(p, Variable):
+            steps.setdefault(s, []).append((p, o))
+            steps.setdefault(o, []).append((InvPath(p), s))
+    ways: dict = {var: []}
+    todo = [var]
+    while todo:
+        n = todo.pop(0)
+        if n in outer and n != var:
+            continue
+        for p, m in steps.get(n, ()):
+            if m not in ways:
+                ways[m] = [*ways[n], p]
+                todo.append(m)
+    roots = [THIS] if THIS in ways else [v for v in ways if v in outer and v != var]
+    if not roots:
+        return None
+    way = ways[roots[0]]
+    return roots[0], (way[0] if len(way) == 1 else SequencePath(*way))
+
+
+def _anchored(pos: Position, held: tuple, outer: set) -> Position | None:
+    """``pos`` (at a variable of an EXISTS pattern alone) moved to the variable it is tied to:
+    the nodes the changed triples lead to along the way (None: tied to none)."""
+    found = _anchor(cast(Variable, pos.term), held, outer)
+    if found is None:
+        return None
+    root, way = found
+    if pos.path is None:
+        path: Path | URIRef = way
+    else:  # from a changed node along the path to pos.term, then on to the root
+        path = SequencePath(InvPath(pos.path) if pos.forward else pos.path, way)
+    return Position(root, path, False, pos.predicates, _forward_predicates(path, False))
+
+
+def _forward_predicates(path, inverted: bool) -> tuple:
+    """The predicates of the steps of ``path`` that read ``inverted`` (under an odd number of
+    inversions) when ``inverted``, plain otherwise. ``reach`` follows a path back from its start
+    over the inverse of each step, so it goes from subject to object over the inverted steps
+    (``_forward_predicates(path, True)``); from its end, over the plain ones (``False``)."""
+    if isinstance(path, URIRef):
+        return () if inverted else (to_oxigraph(path),)
+    if isinstance(path, InvPath):
+        return _forward_predicates(path.arg, not inverted)
+    if isinstance(path, SequencePath | AlternativePath):
+        return tuple(x for a in path.args for x in _forward_predicates(a, inverted))
+    if isinstance(path, MulPath):
+        return _forward_predicates(path.path, inverted)
+    return ()
 
 
 def _certain(node) -> set:
@@ -315,14 +419,22 @@ def plan(query: str) -> QueryPlan:
     body = _body_offset(query)
     batch = body is not None and not flags.get("unsafe")
     whole = batch and THIS in _certain(algebra)
-    outer = {x for (t, exists) in triples if not exists for x in t if isinstance(x, Variable)}
+    outer = {x for (t, exists, _h) in triples if not exists for x in t
+             if isinstance(x, Variable)}
     positions: list[Position] = []
     patterns: list[tuple] = []
     opaque = False
-    for (s, p, o), _exists in triples:
+    for (s, p, o), _exists, held in triples:
         for pos in _path_positions(s, p, o):
-            if isinstance(pos.term, Variable) and pos.term not in outer:
-                opaque = True
+            if isinstance(pos.term, Variable) and pos.term != THIS and pos.term not in outer:
+                moved = _anchored(pos, held, outer)
+                if moved is None:
+                    opaque = True
+                else:
+                    pos = moved
+            elif isinstance(pos.term, Variable) and pos.path is not None:
+                pos = Position(pos.term, pos.path, pos.forward, pos.predicates,
+                               _forward_predicates(pos.path, pos.forward))
             positions.append(pos)
         patterns.extend(_patterns(s, p, o))
     return QueryPlan(body, batch, whole, tuple(dict.fromkeys(positions)), opaque,
@@ -435,20 +547,26 @@ def dependents(
     c: SparqlConstraint,
     changed: set | dict,
     dataset: Dataset,
-    reach: Callable[[Path, set, bool], set | None],
+    reach: Callable[[Path | URIRef, set, bool], set | None],
     targets: Callable[[], int] | None = None,
+    objects: dict | None = None,
 ) -> set | None:
     """Focus nodes (pyoxigraph terms) whose results for ``c`` may differ after a change; None
     when that cannot be narrowed (every target may). ``changed``: the subjects of the changed
-    triples by predicate, or a set of nodes any of whose triples may have changed.
+    triples by predicate, or a set of nodes any of whose triples may have changed; ``objects``,
+    with the former: the objects (not literals) of the changed triples by predicate.
 
     A triple that a solution for focus F matches has its subject bound to a variable (or
     ``$this``, or a constant) of the query; if the triple changed, its subject is among the
     changed nodes. So F is found by running the query with that variable bound to the subjects
     of changed triples with the predicate matched there. For a path with nodes in between, the
     nodes from which the path passes through a changed node stand in for them
-    (``reach(path, nodes, forward)``). A blank node cannot be written into the query: one that
-    would have to be makes the answer None.
+    (``reach(path, nodes, forward)``), which runs in the store after the change: a triple the
+    change deleted is not there to be followed, so the object of a deleted triple on a step
+    followed from subject to object stands in for its subject (``Position.objects``). A variable
+    of an EXISTS pattern alone was moved by ``plan`` to the variable it is tied to, the way
+    between them made a path. A blank node cannot be written into the query: one that would
+    have to be makes the answer None.
 
     ``targets``, the number of the shape's targets (asked only for a large change): when more
     nodes would be bound than the shape has targets, running the constraint for every target
@@ -474,6 +592,8 @@ def dependents(
         if isinstance(changed, dict):
             keys = changed if pos.predicates is None else pos.predicates
             base = set().union(*(changed.get(k, ()) for k in keys))
+            if objects and pos.objects:
+                base |= set().union(*(objects.get(k, ()) for k in pos.objects))
         else:
             base = changed
         if not base:
