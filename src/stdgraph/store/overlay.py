@@ -109,6 +109,8 @@ class Overlay:
         self._cached = 0
         self._changed = 0  # bumped by every change of the delta
         self._predicates: tuple[int, frozenset[ox.NamedNode]] | None = None
+        self._held: set[ox.Quad] = set()  # quads the server was found to hold (``in_base``)
+        self._absent: set[ox.Quad] = set()  # and not to hold
 
     # -- the server's dataset, read through a cache -----------------------------------------
     def base_quads(self, s: Any, p: Any, o: Any, g: Any = None) -> Iterator[ox.Quad]:
@@ -138,8 +140,15 @@ class Overlay:
         return self._graphs
 
     def in_base(self, quads: list[ox.Quad]) -> set[ox.Quad]:
-        """Which of ``quads`` the server holds."""
-        return self.base.present(quads) if quads else set()
+        """Which of ``quads`` the server holds. Answers are remembered until the delta takes
+        the quads in (``present`` then ``extend`` or ``remove``, as ``RecordingDB`` does, asks
+        once): a quad asked about is about to be written."""
+        ask = [q for q in quads if q not in self._held and q not in self._absent]
+        if ask:
+            found = self.base.present(ask)
+            for q in ask:
+                (self._held if q in found else self._absent).add(q)
+        return {q for q in quads if q in self._held}
 
     # -- reads -------------------------------------------------------------------------------
     def quads_for_pattern(self, s: Any, p: Any, o: Any, g: Any = None) -> Iterator[ox.Quad]:
@@ -168,13 +177,21 @@ class Overlay:
         names = base | touched | self.created
         for g in sorted((n for n in names if isinstance(n, ox.NamedNode)),
                         key=lambda n: n.value):
-            if g in self.created or (g in base and g not in touched) or \
-                    next(self.quads_for_pattern(None, None, None, g), None) is not None:
+            if g in self.created or (g in base and g not in touched) or self._nonempty(g):
                 yield g
 
     def contains_named_graph(self, g: ox.NamedNode) -> bool:
-        return g in self.created or \
-            next(self.quads_for_pattern(None, None, None, g), None) is not None
+        return g in self.created or self._nonempty(g)
+
+    def _nonempty(self, g: ox.NamedNode) -> bool:
+        """The view holds a quad of ``g``: asked with a ``LIMIT`` one more than the write
+        removes from it (a server may compute a whole answer before it sends the first row:
+        Virtuoso takes 30 s for a graph of 100k triples)."""
+        if next(self.plus.quads_for_pattern(None, None, None, g), None) is not None:
+            return True
+        gone = sum(1 for q in self.minus if q.graph_name == g)
+        return any(q not in self.minus
+                   for q in self.base.pattern(None, None, None, g, limit=gone + 1))
 
     # -- writes ------------------------------------------------------------------------------
     def extend(self, quads: Iterable[ox.Quad]) -> None:
@@ -187,6 +204,7 @@ class Overlay:
         new = [q for q in rest if q not in held]
         if new:
             self.plus.extend(new)
+            self._absent.difference_update(new)
         if back or new:
             self._changed += 1
 
@@ -201,6 +219,7 @@ class Overlay:
             self._changed += 1
         elif q not in self.minus and self.in_base([q]):
             self.minus.add(q)
+            self._held.discard(q)
             self._changed += 1
 
     def add_graph(self, g: ox.NamedNode) -> None:

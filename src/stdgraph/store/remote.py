@@ -45,6 +45,10 @@ documented to; Virtuoso 7.2 does NOT: it runs the operations one by one); if an 
 the temporary graphs are dropped and the old content is untouched. A graph created by someone
 else between the listing and the update survives. Blank nodes shared between two graphs become
 distinct nodes (each GSP upload scopes its blank node labels).
+
+Guarded writes (``begin``: ``RemoteTransaction``) copy nothing: the change protocol reads the
+server through the write's delta (``store/overlay.py``) and the commit is ONE update request.
+Reads of the whole dataset (``ox_quads``, ``dump_to``) are parsed as the answer arrives.
 """
 
 from __future__ import annotations
@@ -465,7 +469,8 @@ class RemoteStore(Store):
         if isinstance(o, ox.BlankNode):
             return []
         where = f"GRAPH ?g {{ ?s ?p {_term(o)} }} " + self._own_graphs_filter()
-        return [sol["p"] for sol in self._stream_select(f"SELECT DISTINCT ?p WHERE {{ {where}}}")
+        query = f"SELECT ?p WHERE {{ {where}}} GROUP BY ?p"  # GROUP BY: see graph_names
+        return [sol["p"] for sol in self._stream_select(query)
                 if isinstance(sol["p"], ox.NamedNode)]
 
     def pattern(self, s: OxTerm | None, p: ox.NamedNode | None, o: OxTerm | None,
@@ -568,7 +573,9 @@ class RemoteStore(Store):
             yield from self._quads([graph.value])
 
     def graph_names(self) -> list[str]:
-        res = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        # GROUP BY, not DISTINCT: the same graphs, but Virtuoso 7.2 takes more than a minute for
+        # DISTINCT ?g over 150k quads (10k standards) and 0.1 s for GROUP BY ?g
+        res = self.query("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
         system = self._system_graphs()
         return sorted(str(r[0]) for r in res.rows if r[0] is not None
                       and not str(r[0]).startswith(TMP_PREFIX) and str(r[0]) not in system)
