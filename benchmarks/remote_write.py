@@ -15,7 +15,7 @@ latency by phase. The peak less the memory before is what the writes cost the cl
 the overlay (``store/overlay.py``) a write copied the whole dataset into the client's memory.
 
     python benchmarks/remote_write.py [--sizes 10000 100000] [--servers oxigraph virtuoso]
-                                      [--repeat 5]
+                                      [--repeat 5] [--dump nquads]
 
 Needs ``oxigraph`` (the test extras) and, for Virtuoso, ``virtuoso-t`` on PATH
 (``scripts/install-test-servers virtuoso``).
@@ -68,8 +68,24 @@ def reset_peak() -> bool:
         return False
 
 
-def child(spec: str, standards: int, repeat: int) -> int:
-    """The client: one guarded write after another, then its figures as one JSON line."""
+class _Counted:
+    """A binary file that counts what is written to it."""
+
+    def __init__(self, out) -> None:
+        self.out = out
+        self.n = 0
+
+    def write(self, data) -> int:
+        self.n += len(data)
+        return self.out.write(data)
+
+    def flush(self) -> None:
+        self.out.flush()
+
+
+def child(spec: str, standards: int, repeat: int, dump_format: str | None = None) -> int:
+    """The client: one guarded write after another, then (``dump_format``) a dump of the whole
+    store to /dev/null through ``Store.dump_to``; its figures as one JSON line."""
     from stdgraph.change.guard import WriteGuard
     from stdgraph.project import Project
     from stdgraph.store import RemoteStore
@@ -89,8 +105,20 @@ def child(spec: str, standards: int, repeat: int) -> int:
                      "inserted": out.inserted, "inferred_added": out.inferred_added,
                      "validated": out.touched})
     after = resident_kib("VmHWM")
+    dump = None
+    if dump_format:
+        reset_peak()
+        start_kib = resident_kib()
+        t = time.perf_counter()
+        with open(os.devnull, "wb") as sink:
+            counted = _Counted(sink)
+            store.dump_to(counted, dump_format)
+        dump = {"format": dump_format, "bytes": counted.n,
+                "seconds": time.perf_counter() - t, "rss_before_kib": start_kib,
+                "rss_peak_kib": resident_kib("VmHWM")}
     print(json.dumps({"rss_before_kib": now, "rss_peak_before_kib": before,
-                      "rss_peak_kib": after, "peak_reset": reset, "runs": runs}))
+                      "rss_peak_kib": after, "peak_reset": reset, "runs": runs,
+                      "dump": dump}))
     store.close()
     return 0
 
@@ -106,25 +134,42 @@ def start(kind: str, folder: Path, data: Path):
                        check=True, capture_output=True)
         server = sparql_servers.start_oxigraph(folder)
         return server, time.perf_counter() - t
+    import httpx
     import pyoxigraph as ox
 
-    from stdgraph.rdf.io import to_rdflib
     from stdgraph.store import RemoteStore
 
+    # one N-Triples file per graph, written as the N-Quads are read, then one streamed GSP PUT
+    # each: neither the files nor the upload are held in memory
+    files: dict[str, Path] = {}
+    outs: dict[str, object] = {}
+    for q in ox.parse(path=str(data), format=ox.RdfFormat.N_QUADS):
+        name = q.graph_name.value
+        if name not in outs:
+            files[name] = folder.with_name(f"{folder.name}-graph-{len(files)}.nt")
+            outs[name] = files[name].open("w", encoding="utf-8")
+        outs[name].write(f"{q.subject} {q.predicate} {q.object} .\n")  # type: ignore[attr-defined]
+    for f in outs.values():
+        f.close()  # type: ignore[attr-defined]
     server = sparql_servers.start_virtuoso(folder)
     store = RemoteStore.from_spec(server.spec, environ=server.env)
-    store._client.timeout = 3600  # noqa: SLF001 - a bulk upload, not a request's time limit
-    graphs: dict[str, list] = {}
-    for q in ox.parse(path=str(data), format=ox.RdfFormat.N_QUADS):
-        graphs.setdefault(q.graph_name.value, []).append(
-            (to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
-    for name, triples in graphs.items():
-        store.replace_graph(name, triples)
+    auth = httpx.DigestAuth(server.env["STDGRAPH_REMOTE_USER"],
+                            server.env["STDGRAPH_REMOTE_PASSWORD"])
+    with httpx.Client(auth=auth, timeout=7200) as client:
+        # a streamed body cannot be sent twice: answer the digest challenge first, on a
+        # request without one (the client then authorises the uploads straight away)
+        client.get(store.store_url, params={"graph-uri": "urn:stdgraph:none"})
+        for name, path in files.items():
+            with path.open("rb") as body:
+                resp = client.put(store.store_url, params={"graph-uri": name}, content=body,
+                                  headers={"Content-Type": "application/n-triples"})
+            resp.raise_for_status()
+            path.unlink()
     store.close()
     return server, time.perf_counter() - t
 
 
-def run(kind: str, standards: int, repeat: int, work: Path) -> None:
+def run(kind: str, standards: int, repeat: int, work: Path, dump: str | None = None) -> None:
     import pyoxigraph as ox
 
     from stdgraph.project import Project
@@ -139,8 +184,9 @@ def run(kind: str, standards: int, repeat: int, work: Path) -> None:
     server, load = start(kind, work / f"{kind}-{standards}", data)
     try:
         env = {**os.environ, **server.env}
+        extra = ["--dump", dump] if dump else []
         proc = subprocess.run([sys.executable, __file__, "--child", server.spec,
-                               "--standards", str(standards), "--repeat", str(repeat)],
+                               "--standards", str(standards), "--repeat", str(repeat), *extra],
                               env=env, capture_output=True, text=True, check=False)
         if proc.returncode:
             print(proc.stderr[-3000:], file=sys.stderr)
@@ -163,6 +209,12 @@ def run(kind: str, standards: int, repeat: int, work: Path) -> None:
           f"(+{runs[0]['inferred_added']} inferred, {runs[0]['validated']} nodes validated)")
     for p in PHASES:
         print(f"    {p:11s} {ms(statistics.median(r['timings'].get(p, 0.0) for r in runs))} ms")
+    d = got.get("dump")
+    if d:
+        print(f"  dump ({d['format']}, streamed): {d['bytes'] / 2**20:.0f} MiB in "
+              f"{d['seconds']:.1f} s; client RSS {mib(d['rss_before_kib'])} before, peak "
+              f"{mib(d['rss_peak_kib'])} (+{(d['rss_peak_kib'] - d['rss_before_kib']) / 1024:.1f}"
+              " MiB)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -171,18 +223,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--servers", nargs="+", choices=["oxigraph", "virtuoso"],
                     default=["oxigraph", "virtuoso"])
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--dump", choices=["nquads", "ntriples"],
+                    help="also dump the whole store in this format (streamed, to /dev/null): "
+                         "its time and the client's peak memory over it")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--standards", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
-        return child(args.child, args.standards, args.repeat)
+        return child(args.child, args.standards, args.repeat, args.dump)
     print(f"python {platform.python_version()}, {os.cpu_count()} CPUs, load average "
           f"{os.getloadavg()[0]:.1f}")
     work = Path(tempfile.mkdtemp(prefix="stdgraph-bench-remote-"))
     try:
         for n in args.sizes:
             for kind in args.servers:
-                run(kind, n, args.repeat, work)
+                run(kind, n, args.repeat, work, args.dump)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0

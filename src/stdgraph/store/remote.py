@@ -521,7 +521,21 @@ class RemoteStore(Store):
         SPARQL cannot name the server's), in queries of ``PRESENT_BATCH`` quads."""
         wanted = [q for q in quads if isinstance(q.graph_name, ox.NamedNode)
                   and not any(isinstance(t, ox.BlankNode) for t in (q.subject, q.object))]
+        # Virtuoso 7.2 matches no language-tagged literal bound by VALUES (a pattern naming
+        # it matches): those are asked with one pattern each, in a UNION
+        tagged = [q for q in wanted if isinstance(q.object, ox.Literal) and q.object.language]
+        wanted = [q for q in wanted if not (isinstance(q.object, ox.Literal)
+                                            and q.object.language)]
         found: set[ox.Quad] = set()
+        for i in range(0, len(tagged), PRESENT_BATCH // 4):
+            chunk = tagged[i:i + PRESENT_BATCH // 4]
+            union = " UNION ".join(
+                f"{{ GRAPH {_term(q.graph_name)} {{ {_term(q.subject)} {_term(q.predicate)} "
+                f"{_term(q.object)} }} BIND({n} AS ?i) }}" for n, q in enumerate(chunk))
+            for sol in self._stream_select(f"SELECT ?i WHERE {{ {union} }}"):
+                i_term = sol["i"]
+                if isinstance(i_term, ox.Literal):
+                    found.add(chunk[int(i_term.value)])
         for i in range(0, len(wanted), PRESENT_BATCH):
             chunk = wanted[i:i + PRESENT_BATCH]
             rows = " ".join(f"({_term(q.subject)} {_term(q.predicate)} {_term(q.object)} "
