@@ -298,15 +298,21 @@ def export(click_ctx: click.Context, fmt: str, asserted_only: bool, output: Path
         if not names:
             raise UsageError("the store is empty: run `stdgraph build` first")
         graphs = [g for g in names if g != INFERRED_GRAPH] if asserted_only else None
-        if fmt in {"trig", "nquads"} and graphs is not None:
+        if fmt in {"trig", "nquads"} and graphs is not None and st.kind != "remote":
             data = _dataset_subset(st, graphs, fmt)
+            if output:
+                output.write_bytes(data)
+                ctx.progress(f"wrote {len(data)} bytes to {output}")
+            else:
+                sys.stdout.buffer.write(data)
+            return
+        # streamed where the store can (a remote one: memory independent of the dataset)
+        if output:
+            with output.open("wb") as out:
+                st.dump_to(out, fmt, graphs=graphs)
+                ctx.progress(f"wrote {out.tell()} bytes to {output}")
         else:
-            data = st.dump(fmt, graphs=graphs)
-    if output:
-        output.write_bytes(data)
-        ctx.progress(f"wrote {len(data)} bytes to {output}")
-    else:
-        sys.stdout.buffer.write(data)
+            st.dump_to(sys.stdout.buffer, fmt, graphs=graphs)
 
 
 def _dataset_subset(st, graphs: list[str], fmt: str) -> bytes:

@@ -16,10 +16,10 @@ through it, and every import (CLI and HTTP) is written through it:
      the bulk one) is parsed by Oxigraph itself, one operation at a time
      (``sparql.scan.data_operations``);
    * any other update is parsed into algebra by rdflib; each ``WHERE`` is evaluated by rdflib's
-     SPARQL engine over a live, read-only view of the copy (``_StoreView``: no graph is copied)
-     restricted to the operation's dataset, and the ``DELETE``/``INSERT`` templates are
-     instantiated here. The view checks the update's time limit as it reads, so a runaway
-     update stops with ``QueryTimeout`` (HTTP 503) and the copy is thrown away;
+     SPARQL engine over a live, read-only view of the copy (``sparql.storeview.StoreView``: no
+     graph is copied) restricted to the operation's dataset, and the ``DELETE``/``INSERT``
+     templates are instantiated here. The view checks the update's time limit as it reads, so
+     a runaway update stops with ``QueryTimeout`` (HTTP 503) and the copy is thrown away;
 3. the asserted part of the delta goes to a ``rules.Reasoner`` kept between writes (built from
    the store on the first write, rebuilt when someone else changed the store), whose
    incremental update (semi-naive forward, DRed backward) gives the change of the inferred
@@ -54,15 +54,13 @@ import shutil
 import threading
 import time
 import traceback
-from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef, Variable
-from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
-from rdflib.store import Store as RdflibStore
 from rdflib.term import Node
 
 from stdgraph.deadline import Deadline
@@ -81,10 +79,11 @@ from stdgraph.rdf.graphs import (
     is_computed,
     is_shacl_data,
 )
-from stdgraph.rdf.io import OxTerm, to_oxigraph, to_rdflib
+from stdgraph.rdf.io import to_oxigraph, to_rdflib
 from stdgraph.rdf.namespaces import INFERRED_GRAPH
 from stdgraph.reasoning.infer import infer
 from stdgraph.reasoning.rules import InferenceDelta, Reasoner, UnsupportedConstruct, write_delta
+from stdgraph.reasoning.scoped import scoped_asserted, settle
 from stdgraph.sparql.baseiri import set_base
 from stdgraph.sparql.scan import (
     check_nesting,
@@ -93,6 +92,7 @@ from stdgraph.sparql.scan import (
     uses_load,
     uses_service,
 )
+from stdgraph.sparql.storeview import StoreView
 from stdgraph.store.base import Store, WriteTransaction
 from stdgraph.validation import scoped as validation_store
 from stdgraph.validation.report import ValidationReport
@@ -165,6 +165,16 @@ def _writable(quads: Iterable[ox.Quad]) -> dict[ox.Quad, None]:
     return items
 
 
+def _held(db: Any, quads: Iterable[ox.Quad]) -> set[ox.Quad]:
+    """Which of ``quads`` the copy holds: asked all at once where the copy answers that way
+    (a remote write's overlay: one query for many quads, not one each)."""
+    present = getattr(db, "present", None)
+    if present is not None:
+        held: set[ox.Quad] = present(quads)
+        return held
+    return {q for q in quads if q in db}
+
+
 def _check_writable(graph: GraphName) -> None:
     if is_computed(graph):
         raise ProtectedGraph(graph.value)  # type: ignore[union-attr]
@@ -193,7 +203,8 @@ class RecordingDB:
         # is closed wherever the traceback is let go: the server's event loop)
         items = _writable(quads)
         db = self.db
-        new = [q for q in items if q not in db]
+        held = _held(db, items)
+        new = [q for q in items if q not in held]
         if not new:
             return
         db.extend(new)
@@ -206,7 +217,8 @@ class RecordingDB:
     def delete(self, quads: Iterable[ox.Quad]) -> None:
         items = _writable(quads)  # before the copy is bound here (see insert)
         db = self.db
-        for q in [q for q in items if q in db]:
+        held = _held(db, items)
+        for q in [q for q in items if q in held]:
             db.remove(q)
             if q in self.added:
                 self.added.discard(q)
@@ -489,11 +501,16 @@ class WriteGuard:
             self._reasoner_version = version
         return self._reasoner
 
-    def _base_reasoner(self, txn: WriteTransaction) -> Reasoner:
+    def _base_reasoner(self, txn: WriteTransaction, rec: RecordingDB) -> Reasoner:
         """The closure before the change: the reasoner kept between writes, or one built from
         the store as the transaction found it (only when a change touches asserted graphs: an
-        import alone never pays for it)."""
-        if self._reasoner is None:
+        import alone never pays for it). A transaction whose reads go to a server
+        (``scoped``: the remote store) gives the part of the store around what changed
+        (``reasoning.scoped``), never the whole."""
+        if getattr(txn, "scoped", False):
+            changed = [q for q in rec.added | rec.removed if is_asserted(q.graph_name)]
+            self._reasoner = Reasoner(scoped_asserted(txn.db.before, changed))
+        elif self._reasoner is None:
             self._reasoner = Reasoner(_triple(q) for q in txn.base_quads()
                                       if is_asserted(q.graph_name))
         return self._reasoner
@@ -512,9 +529,11 @@ class WriteGuard:
         delta = InferenceDelta()
         if added or removed:
             try:
-                reasoner = self._base_reasoner(txn)
+                reasoner = self._base_reasoner(txn, rec)
                 new_to_base = {t for t in added if not reasoner.asserts(t)}
                 delta = reasoner.update(added, removed)
+                if getattr(txn, "scoped", False):
+                    delta = settle(delta, txn.db.before, txn.db)
             except UnsupportedConstruct:
                 self._reasoner = None
                 delta = _full_inference_delta(db)
@@ -774,74 +793,6 @@ def _field(cv: CompValue, name: str) -> Any:
 
 
 # -- SPARQL Update: evaluation ---------------------------------------------------------------------
-class _StoreView(RdflibStore):
-    """A read-only rdflib view of a pyoxigraph store restricted to one SPARQL dataset: the
-    default graph is the merge of ``default`` graphs, the named graphs are ``named`` (``None``:
-    all of the store's). rdflib's evaluator reads it through ``triples``; nothing is copied."""
-
-    context_aware = True
-    graph_aware = True
-
-    def __init__(self, db: ox.Store, default: list[GraphName], named: list[ox.NamedNode] | None,
-                 deadline: Deadline) -> None:
-        super().__init__()
-        self.db = db
-        self.default = default
-        self.named = named
-        self.deadline = deadline
-        self.read = 0
-
-    def _graphs(self, context: Graph | None) -> list[GraphName]:
-        ident = getattr(context, "identifier", context)
-        if ident is None or ident == DATASET_DEFAULT_GRAPH_ID:
-            return self.default
-        g = ox.NamedNode(str(ident))
-        return [g] if self.named is None or g in self.named else []
-
-    def triples(self, triple_pattern: tuple[Node | None, Node | None, Node | None],
-                context: Graph | None = None) -> Iterator[tuple[Triple, Iterator[Graph | None]]]:
-        s, p, o = (None if x is None or isinstance(x, Variable) else to_oxigraph(x)
-                   for x in triple_pattern)
-        graphs = self._graphs(context)
-        seen: set[tuple[OxTerm, OxTerm, OxTerm]] | None = set() if len(graphs) > 1 else None
-        for g in graphs:
-            # rdflib types every position as Node; pyoxigraph checks the kinds (TypeError)
-            for q in self.db.quads_for_pattern(s, p, o, g):  # type: ignore[arg-type]
-                self.read += 1
-                if self.read % _CHECK_EVERY == 0:
-                    self.deadline.check()
-                if seen is not None:
-                    key = (q.subject, q.predicate, q.object)
-                    if key in seen:
-                        continue
-                    seen.add(key)
-                yield _triple(q), iter(())
-
-    def __len__(self, context: Graph | None = None) -> int:
-        return sum(sum(1 for _ in self.db.quads_for_pattern(None, None, None, g))
-                   for g in self._graphs(context))
-
-    def contexts(self, triple: Triple | None = None) -> Generator[Graph, None, None]:
-        names = self.named if self.named is not None else list(self.db.named_graphs())
-        for g in names:
-            yield Graph(store=self, identifier=URIRef(g.value))
-
-    def add_graph(self, graph: Graph) -> None:  # rdflib's Dataset registers its default graph
-        pass
-
-    def bind(self, prefix: str, namespace: URIRef, override: bool = True) -> None:
-        pass
-
-    def namespace(self, prefix: str) -> URIRef | None:
-        return None
-
-    def prefix(self, namespace: URIRef) -> str | None:
-        return None
-
-    def namespaces(self) -> Iterator[tuple[str, URIRef]]:
-        return iter(())
-
-
 def _term(node: Node, fresh: dict[BNode, ox.BlankNode]
           ) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     """An rdflib template term as pyoxigraph, blank nodes renamed through ``fresh``."""
@@ -933,7 +884,7 @@ def _solutions(rec: RecordingDB, op: CompValue, where: CompValue, prologue: Prol
     from rdflib.plugins.sparql.sparql import QueryContext
 
     default, named, target = _where_dataset(op, dataset)
-    view = _StoreView(rec.db, default, named, deadline)
+    view = StoreView(rec.db, default, named, deadline)
     ds = Dataset(store=view, default_union=False)
     ctx = QueryContext(ds, initBindings={}).pushGraph(ds.default_graph)
     ctx.prologue = prologue

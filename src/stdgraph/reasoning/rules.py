@@ -1053,11 +1053,12 @@ def write_delta(target: Store | ox.Store, delta: InferenceDelta,
     """Bring the inferred graph of ``target`` up to date with ``delta``.
 
     ``target`` is a stdgraph store (changed with one SPARQL update, so any backend, remote ones
-    included) or a pyoxigraph store, such as the private copy of a write transaction. SPARQL
+    included) or a pyoxigraph store, such as the private copy of a write transaction (or what
+    is written like one: a remote write's ``store.overlay.Overlay``). SPARQL
     cannot name a blank node in ``DELETE DATA``, so for a stdgraph store a delta with blank nodes
     replaces the inferred graph with ``reasoner.inferred()`` instead."""
     graph = ox.NamedNode(INFERRED_GRAPH)
-    if isinstance(target, ox.Store):
+    if not isinstance(target, Store):  # a pyoxigraph store, or a view written like one
         for s, p, o in delta.removed:
             # rdflib types every position as Node; ox.Quad checks the kinds (TypeError)
             target.remove(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), graph))  # type: ignore[arg-type]

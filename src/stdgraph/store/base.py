@@ -10,7 +10,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
 import pyoxigraph as ox
 
@@ -135,6 +135,11 @@ class Store(ABC):
     @abstractmethod
     def dump(self, fmt: str, *, graphs: list[str] | None = None) -> bytes:
         """Serialise the dataset (quad formats) or a union of graphs (triple formats)."""
+
+    def dump_to(self, output: IO[bytes], fmt: str, *, graphs: list[str] | None = None) -> None:
+        """``dump`` written to ``output``; backends that can stream it do (``RemoteStore``:
+        the client's memory does not grow with the dataset)."""
+        output.write(self.dump(fmt, graphs=graphs))
 
     def count(self, graph: str | None = None) -> int:
         """Number of triples in one graph, or quads in the whole store."""

@@ -16,7 +16,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 import pyoxigraph as ox
 
@@ -169,6 +169,10 @@ class DeadlineStore(Store):
     def dump(self, fmt: str, *, graphs: list[str] | None = None) -> bytes:
         self.deadline.check()
         return self.store.dump(fmt, graphs=graphs)
+
+    def dump_to(self, output: IO[bytes], fmt: str, *, graphs: list[str] | None = None) -> None:
+        self.deadline.check()
+        self.store.dump_to(output, fmt, graphs=graphs)
 
     def count(self, graph: str | None = None) -> int:
         self.deadline.check()

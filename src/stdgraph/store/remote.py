@@ -45,16 +45,21 @@ documented to; Virtuoso 7.2 does NOT: it runs the operations one by one); if an 
 the temporary graphs are dropped and the old content is untouched. A graph created by someone
 else between the listing and the update survives. Blank nodes shared between two graphs become
 distinct nodes (each GSP upload scopes its blank node labels).
+
+Guarded writes (``begin``: ``RemoteTransaction``) copy nothing: the change protocol reads the
+server through the write's delta (``store/overlay.py``) and the commit is ONE update request.
+Reads of the whole dataset (``ox_quads``, ``dump_to``) are parsed as the answer arrives.
 """
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import secrets
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TypedDict
+from typing import IO, Any, TypedDict
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -65,10 +70,14 @@ from stdgraph.rdf.formats import OX_FORMATS, serialize_answer
 from stdgraph.rdf.io import OxTerm, to_oxigraph, to_rdflib
 from stdgraph.rdf.results import Answer, QueryResult, Triple
 from stdgraph.sparql.scan import has_dataset_clause, keywords, query_form
+from stdgraph.sparql.storeview import Solutions
 from stdgraph.sparql.terms import iri_ref
 from stdgraph.store.base import AnswerRequest, Store, WriteTransaction
+from stdgraph.store.overlay import Overlay
 
 TMP_PREFIX = "urn:stdgraph:tmp:"
+#: quads asked about in one query by ``RemoteStore.present``
+PRESENT_BATCH = 200
 _EMPTY_GRAPH = "urn:stdgraph:empty-default-graph"  # names no graph: an empty default graph
 
 
@@ -105,6 +114,54 @@ _POSITION = re.compile(r"error at (\d+):(\d+): ?")
 # Virtuoso labels blank nodes ``nodeID://b10000`` in JSON results, which is no valid blank node
 # label; an unescaped quote before it is a JSON string start, so text inside literals is left.
 _VIRTUOSO_BNODE = re.compile(rb'(?<!\\)"nodeID://([A-Za-z0-9_]+)"')
+
+
+_MAXROWS = ("the SPARQL server cut an answer at {cap} rows (Virtuoso: raise ResultSetMaxRows "
+            "in the [SPARQL] section of virtuoso.ini)")
+
+
+class _Chunks(io.RawIOBase):
+    """The body of a streamed answer as a file pyoxigraph's parsers read from as it arrives.
+    For Virtuoso, its ``nodeID://`` blank node labels are rewritten on the way
+    (``_VIRTUOSO_BNODE``): a JSON string holds no raw line break, so no label spans one, and
+    the text is rewritten up to the last line break received."""
+
+    def __init__(self, chunks: Iterator[bytes], *, virtuoso: bool = False) -> None:
+        super().__init__()
+        self._chunks = chunks
+        self._virtuoso = virtuoso
+        self._ready = b""
+        self._at = 0  # how much of ``_ready`` was read
+        self._pending = b""  # Virtuoso: received after the last line break
+        self._done = False
+
+    def readable(self) -> bool:
+        return True
+
+    def _fill(self) -> None:
+        while not self._ready and not self._done:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                self._done = True
+                text, self._pending = self._pending, b""
+            elif not self._virtuoso:
+                text = chunk
+            else:
+                buf = self._pending + chunk
+                cut = buf.rfind(b"\n") + 1
+                text, self._pending = buf[:cut], buf[cut:]
+            if self._virtuoso and b'"nodeID://' in text:
+                text = _VIRTUOSO_BNODE.sub(rb'"nodeID_\1"', text)
+            self._ready = text
+
+    def readinto(self, buffer: Any) -> int:
+        if self._at >= len(self._ready):
+            self._ready, self._at = b"", 0
+            self._fill()
+        n = min(len(buffer), len(self._ready) - self._at)
+        buffer[:n] = memoryview(self._ready)[self._at:self._at + n]
+        self._at += n
+        return n
 
 
 _XSD_BOOLEAN = ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
@@ -221,6 +278,11 @@ class RemoteStore(Store):
                 f"the SPARQL server at {url} cannot be reached ({what}): {e}") from None
         if resp.status_code == 404 and ok404:
             return resp
+        self._check(resp, url, what, added_lines)
+        return resp
+
+    def _check(self, resp: httpx.Response, url: str, what: str, added_lines: int = 0) -> None:
+        """An error status as the exception it means (its body must have been read)."""
         if resp.status_code == 400:
             raise _syntax_error(resp.text, added_lines)
         if resp.status_code in {401, 403} or (
@@ -231,7 +293,55 @@ class RemoteStore(Store):
         if resp.status_code >= 300:
             raise StoreError(f"the SPARQL server at {url} failed {what} (HTTP "
                              f"{resp.status_code}): {resp.text[:500]}")
-        return resp
+
+    def _stream_select(self, sparql: str) -> Iterator[ox.QuerySolution]:
+        """A SELECT's solutions as the server sends them: the answer is parsed as it arrives
+        (``_Chunks``), never held whole, so a dump or a scan of any size takes constant
+        memory. Sent as ``_query_raw`` sends a query without a dataset (the union default
+        graph)."""
+        return self._open_select(sparql)[1]
+
+    def _open_select(self, sparql: str) -> tuple[list[str], Iterator[ox.QuerySolution]]:
+        """``_stream_select``, the request sent now: (the answer's variables, its solutions).
+        The response is closed when the solutions are read or let go of."""
+        data: dict[str, str] = {"query": sparql}
+        if self.server.union_param and not has_dataset_clause(sparql):
+            data[self.server.union_param] = ""
+        url = self.query_url
+        try:
+            resp = self._client.send(
+                self._client.build_request("POST", url, data=data, headers={"Accept": _JSON}),
+                stream=True)
+        except httpx.TimeoutException:
+            raise StoreError(f"the SPARQL server at {url} did not answer in time (a query)"
+                             ) from None
+        except httpx.HTTPError as e:
+            raise StoreError(
+                f"the SPARQL server at {url} cannot be reached (a query): {e}") from None
+        try:
+            if resp.status_code >= 300:
+                resp.read()
+                self._check(resp, url, "a query")
+            cap = resp.headers.get("x-sparql-maxrows")
+            if cap:
+                raise StoreError(_MAXROWS.format(cap=cap))
+            body: Any = _Chunks(resp.iter_bytes(), virtuoso=self.server_name == "virtuoso")
+            res = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
+            if isinstance(res, ox.QueryBoolean):
+                raise StoreError("the SPARQL server answered a SELECT query with a boolean")
+        except BaseException:
+            resp.close()
+            raise
+
+        def solutions() -> Iterator[ox.QuerySolution]:
+            try:
+                yield from res
+            except httpx.HTTPError as e:
+                raise StoreError(f"the SPARQL server at {url} failed to send an answer: {e}"
+                                 ) from None
+            finally:
+                resp.close()
+        return [v.value for v in res.variables], solutions()
 
     def _check_writable(self) -> None:
         if self.read_only:
@@ -308,8 +418,7 @@ class RemoteStore(Store):
         """A JSON results document, parsed; refused when the server cut it short."""
         cap = resp.headers.get("x-sparql-maxrows")
         if cap:
-            raise StoreError(f"the SPARQL server cut an answer at {cap} rows (Virtuoso: raise "
-                             "ResultSetMaxRows in the [SPARQL] section of virtuoso.ini)")
+            raise StoreError(_MAXROWS.format(cap=cap))
         body = resp.content
         if b'"nodeID://' in body:
             body = _VIRTUOSO_BNODE.sub(rb'"nodeID_\1"', body)
@@ -348,11 +457,115 @@ class RemoteStore(Store):
             if not graphs:
                 return
             where = "VALUES ?g { " + " ".join(iri_ref(g) for g in graphs) + " } " + where
-        resp = self._query_raw(f"SELECT ?s ?p ?o ?g WHERE {{ {where}}}", accept=_JSON)
-        res = self._solutions(resp)
-        for sol in res:
+        for sol in self._stream_select(f"SELECT ?s ?p ?o ?g WHERE {{ {where}}}"):
             if isinstance(sol["g"], ox.NamedNode):
                 yield ox.Quad(sol["s"], sol["p"], canonical(sol["o"]), sol["g"])
+
+    def predicates_into(self, o: OxTerm) -> list[ox.NamedNode]:
+        """The predicates of the triples whose object is ``o`` (the server reads them all, the
+        answer is short)."""
+        if isinstance(o, ox.BlankNode):
+            return []
+        where = f"GRAPH ?g {{ ?s ?p {_term(o)} }} " + self._own_graphs_filter()
+        query = f"SELECT ?p WHERE {{ {where}}} GROUP BY ?p"  # GROUP BY: see graph_names
+        return [sol["p"] for sol in self._stream_select(query)
+                if isinstance(sol["p"], ox.NamedNode)]
+
+    def pattern(self, s: OxTerm | None, p: ox.NamedNode | None, o: OxTerm | None,
+                g: ox.NamedNode | ox.DefaultGraph | None = None, *,
+                limit: int | None = None) -> Iterator[ox.Quad]:
+        """The quads of the named graphs (``g``: one of them) matching a pattern (``None``:
+        any), streamed, as ``pyoxigraph.Store.quads_for_pattern`` gives them (at most
+        ``limit``). A pattern with a blank node matches nothing: SPARQL cannot name the
+        server's blank nodes. The server's own default graph is not read (stdgraph writes
+        none; see ``ox_quads``)."""
+        if isinstance(g, ox.DefaultGraph) or any(isinstance(t, ox.BlankNode) for t in (s, o)):
+            return
+        terms = [_term(t) if t is not None else f"?{v}" for t, v in ((s, "s"), (p, "p"),
+                                                                    (o, "o"))]
+        graph = "?g" if g is None else iri_ref(g.value)
+        where = f"GRAPH {graph} {{ {' '.join(terms)} }} "
+        if g is None:
+            where += self._own_graphs_filter()
+        names = [v for t, v in ((s, "s"), (p, "p"), (o, "o")) if t is None]
+        if g is None:
+            names.append("g")
+        select = " ".join(f"?{v}" for v in names) if names else "*"
+        query = f"SELECT {select} WHERE {{ {where}}}"
+        if limit is not None:
+            query += f" LIMIT {int(limit)}"
+        for sol in self._stream_select(query):
+            graph_name = g if g is not None else sol["g"]
+            if not isinstance(graph_name, ox.NamedNode):
+                continue
+            yield ox.Quad(s if s is not None else sol["s"],  # type: ignore[arg-type]
+                          p if p is not None else sol["p"],
+                          o if o is not None else canonical(sol["o"]), graph_name)
+
+    def with_predicates(self, predicates: Iterable[ox.NamedNode],
+                        objects: Iterable[ox.NamedNode] | None = None) -> Iterator[ox.Quad]:
+        """The quads of the named graphs whose predicate is one of ``predicates`` (and object
+        one of ``objects``, if given): one query, streamed."""
+        where = "VALUES ?p { " + " ".join(_term(p) for p in predicates) + " } "
+        if objects is not None:
+            where += "VALUES ?o { " + " ".join(_term(o) for o in objects) + " } "
+        where += "GRAPH ?g { ?s ?p ?o } " + self._own_graphs_filter()
+        for sol in self._stream_select(f"SELECT ?s ?p ?o ?g WHERE {{ {where}}}"):
+            if isinstance(sol["g"], ox.NamedNode):
+                yield ox.Quad(sol["s"], sol["p"], canonical(sol["o"]), sol["g"])
+
+    def present(self, quads: Iterable[ox.Quad]) -> set[ox.Quad]:
+        """Which of ``quads`` the server holds (named graphs only; none with a blank node:
+        SPARQL cannot name the server's), in queries of ``PRESENT_BATCH`` quads."""
+        wanted = [q for q in quads if isinstance(q.graph_name, ox.NamedNode)
+                  and not any(isinstance(t, ox.BlankNode) for t in (q.subject, q.object))]
+        # Virtuoso 7.2 matches no language-tagged literal bound by VALUES (a pattern naming
+        # it matches): those are asked with one pattern each, in a UNION
+        tagged = [q for q in wanted if isinstance(q.object, ox.Literal) and q.object.language]
+        wanted = [q for q in wanted if not (isinstance(q.object, ox.Literal)
+                                            and q.object.language)]
+        found: set[ox.Quad] = set()
+        for i in range(0, len(tagged), PRESENT_BATCH // 4):
+            chunk = tagged[i:i + PRESENT_BATCH // 4]
+            union = " UNION ".join(
+                f"{{ GRAPH {_term(q.graph_name)} {{ {_term(q.subject)} {_term(q.predicate)} "
+                f"{_term(q.object)} }} BIND({n} AS ?i) }}" for n, q in enumerate(chunk))
+            for sol in self._stream_select(f"SELECT ?i WHERE {{ {union} }}"):
+                i_term = sol["i"]
+                if isinstance(i_term, ox.Literal):
+                    found.add(chunk[int(i_term.value)])
+        for i in range(0, len(wanted), PRESENT_BATCH):
+            chunk = wanted[i:i + PRESENT_BATCH]
+            rows = " ".join(f"({_term(q.subject)} {_term(q.predicate)} {_term(q.object)} "
+                            f"{_term(q.graph_name)})" for q in chunk)
+            keys = set(chunk)
+            for sol in self._stream_select(
+                    "SELECT ?s ?p ?o ?g WHERE { VALUES (?s ?p ?o ?g) { " + rows
+                    + " } GRAPH ?g { ?s ?p ?o } }"):
+                q = ox.Quad(sol["s"], sol["p"], canonical(sol["o"]), sol["g"])
+                if q in keys:
+                    found.add(q)
+        return found
+
+    def select_solutions(self, sparql: str, *, default_graphs: list[str] | None = None,
+                         named_graphs: list[str] | None = None) -> Solutions:
+        """A SELECT's solutions in pyoxigraph terms; streamed when no dataset is named (the
+        union default graph: Virtuoso's is narrowed to our graphs, ``dataset_default_graphs``).
+        """
+        if default_graphs is None and named_graphs is None:
+            default_graphs = self.dataset_default_graphs()
+        if default_graphs is None and named_graphs is None:
+            names, stream = self._open_select(sparql)
+            solutions: Iterable[ox.QuerySolution] = stream
+        else:
+            res = self._solutions(self._query_raw(sparql, default_graphs, named_graphs,
+                                                  accept=_JSON))
+            names, solutions = [v.value for v in res.variables], res
+
+        def rows() -> Iterator[dict[str, OxTerm]]:
+            for sol in solutions:
+                yield {v: canonical(t) for v in names if (t := sol[v]) is not None}
+        return Solutions(names, rows())
 
     def ox_quads(self, graph: ox.NamedNode | ox.DefaultGraph | None = None
                  ) -> Iterator[ox.Quad]:
@@ -372,7 +585,9 @@ class RemoteStore(Store):
             yield from self._quads([graph.value])
 
     def graph_names(self) -> list[str]:
-        res = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        # GROUP BY, not DISTINCT: the same graphs, but Virtuoso 7.2 takes more than a minute for
+        # DISTINCT ?g over 150k quads (10k standards) and 0.1 s for GROUP BY ?g
+        res = self.query("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
         system = self._system_graphs()
         return sorted(str(r[0]) for r in res.rows if r[0] is not None
                       and not str(r[0]).startswith(TMP_PREFIX) and str(r[0]) not in system)
@@ -404,15 +619,27 @@ class RemoteStore(Store):
                 yield to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)
 
     def dump(self, fmt: str, *, graphs: list[str] | None = None) -> bytes:
+        out = io.BytesIO()
+        self.dump_to(out, fmt, graphs=graphs)
+        return out.getvalue()
+
+    def dump_to(self, output: IO[bytes], fmt: str, *, graphs: list[str] | None = None) -> None:
+        """Streamed: the server's answer is serialised as it arrives (``_stream_select``), so
+        the client's memory does not grow with the dataset. Triple formats merge the graphs
+        with ``SELECT DISTINCT`` on the server (its memory, not ours)."""
         rdf_format = OX_FORMATS[fmt]
-        local = ox.Store()
         selected = graphs if graphs is not None else self.graph_names()
+        if not selected:
+            return
         if fmt in {"nquads", "trig"}:
-            local.bulk_extend(self._quads(selected))
-            return local.dump(format=rdf_format) or b""
-        local.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph())
-                          for q in self._quads(selected))
-        return local.dump(format=rdf_format, from_graph=ox.DefaultGraph()) or b""
+            ox.serialize(self._quads(selected), output, rdf_format)
+            return
+        where = ("VALUES ?g { " + " ".join(iri_ref(g) for g in selected) + " } "
+                 "GRAPH ?g { ?s ?p ?o } ")
+        ox.serialize((ox.Triple(sol["s"], sol["p"], canonical(sol["o"]))
+                      for sol in self._stream_select(
+                          f"SELECT DISTINCT ?s ?p ?o WHERE {{ {where}}}")),
+                     output, rdf_format)
 
     # -- writes ------------------------------------------------------------------------------
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
@@ -531,26 +758,40 @@ def _term(t: object) -> str:
 
 
 class RemoteTransaction(WriteTransaction):
-    """A pyoxigraph in-memory copy of the remote dataset; ``commit`` sends the difference as ONE
-    update (``DELETE DATA`` + ``INSERT DATA``, or ``INSERT {...} WHERE {}`` when it adds blank
-    nodes, which Virtuoso refuses in ``INSERT DATA``). There is no check that nobody else wrote
-    in the meantime (SPARQL has no version to compare), and triples with blank nodes cannot be
-    deleted this way (SPARQL forbids blank nodes in ``DELETE DATA``): such a commit is refused."""
+    """A write on the server without a copy of its dataset: ``db`` is an ``Overlay``, the
+    server's dataset read through the write's own delta (``store/overlay.py``), and ``commit``
+    sends that delta as ONE update (``DELETE DATA`` + ``INSERT DATA``, or ``INSERT {...} WHERE
+    {}`` when it adds blank nodes, which Virtuoso refuses in ``INSERT DATA``); ``rollback``
+    sends nothing. The client's memory is that of the delta, whatever the dataset's size.
+
+    Nobody else's writes are excluded: the overlay reads the server as it is at each read, and
+    the commit does not check that the server is as the write found it (SPARQL has no version
+    to compare). A write by someone else in between is kept; if it added a quad this write
+    adds too, the quad is there once, and if it removed one this write removes, the
+    ``DELETE DATA`` finds nothing to delete (both are no-ops in SPARQL, never errors). What
+    this write validated may then not hold of the merged result: serialise the writers (one
+    ``stdgraph serve`` in front of the server does) where that matters. Triples with blank
+    nodes cannot be deleted this way (SPARQL forbids blank nodes in ``DELETE DATA``): such a
+    commit is refused."""
+
+    #: reads are answered by the server: the change protocol reads around what changed
+    #: (``change.guard``: scoped inference) instead of reading the whole base
+    scoped = True
 
     def __init__(self, store: RemoteStore) -> None:
         self.store = store
-        self.base = ox.Store()
-        self.base.bulk_extend(store._quads())
-        self.db = ox.Store()
-        self.db.bulk_extend(self.base.quads_for_pattern(None, None, None, None))
+        self.db: Overlay | None = Overlay(store)
 
     def base_quads(self) -> Iterator[ox.Quad]:
-        return self.base.quads_for_pattern(None, None, None, None)
+        """The whole dataset as the server holds it (streamed; the change protocol reads
+        ``db.before`` around what changed instead)."""
+        return self.store.ox_quads()
 
     def commit(self) -> None:
-        before = set(self.base.quads_for_pattern(None, None, None, None))
-        after = set(self.db.quads_for_pattern(None, None, None, None))
-        removed, added = before - after, after - before
+        db = self.db
+        assert db is not None, "the transaction is over"
+        removed = set(db.minus)
+        added = list(db.plus)
         if any(isinstance(x, ox.BlankNode) for q in removed for x in (q.subject, q.object)):
             raise StoreError("this write removes triples with blank nodes, which SPARQL DELETE "
                              "DATA cannot address on a remote store; nothing was changed")
