@@ -24,6 +24,9 @@ from rdflib.term import Node
 from stdgraph.deadline import Deadline
 from stdgraph.rdf.graphs import GraphName
 from stdgraph.rdf.io import OxTerm, to_oxigraph, to_rdflib
+from stdgraph.sparql.graphpattern import install as install_graph_pattern
+
+install_graph_pattern()  # rdflib 7's GRAPH evaluation, corrected (sparql/graphpattern.py)
 
 if TYPE_CHECKING:
     from rdflib.plugins.sparql.sparql import Query

@@ -19,7 +19,10 @@ from stdgraph.rdf.formats import RDFLIB_FORMATS
 from stdgraph.rdf.io import to_oxigraph, to_rdflib
 from stdgraph.rdf.results import QueryResult, Triple
 from stdgraph.sparql.baseiri import set_base
+from stdgraph.sparql.graphpattern import install as install_graph_pattern
 from stdgraph.store.base import Changes, Store, WriteTransaction
+
+install_graph_pattern()  # rdflib 7's GRAPH evaluation, corrected (sparql/graphpattern.py)
 
 _P = TypeVar("_P", Query, Update)
 
