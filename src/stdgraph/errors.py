@@ -99,6 +99,11 @@ class StoreError(StdgraphError):
     http_status = 503
 
 
+class ServerQueryFailed(StoreError):
+    """A remote SPARQL server answered a query with a server error (5xx): it could not evaluate
+    it (Virtuoso's SQL compiler overflows its stack on deeply nested EXISTS, for one)."""
+
+
 class QueryTimeout(StdgraphError):
     """The query ran past its time limit (HTTP 503)."""
 

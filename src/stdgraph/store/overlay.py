@@ -31,6 +31,7 @@ import pyoxigraph as ox
 from rdflib import URIRef, Variable
 from rdflib.paths import NegatedPath, Path
 
+from stdgraph.errors import ServerQueryFailed
 from stdgraph.rdf.graphs import GraphName
 from stdgraph.rdf.io import OxTerm, to_oxigraph
 from stdgraph.sparql.storeview import Solutions, parsed, select
@@ -265,11 +266,14 @@ class Overlay:
             general, rows = sparql, None
         wanted = query_predicates(general)
         if not substitutions and (not delta or (wanted is not None and not wanted & delta)):
-            return self.base.select_solutions(
-                sparql,
-                default_graphs=None if default is None else
-                [g.value for g in default if isinstance(g, ox.NamedNode)],
-                named_graphs=None if named is None else [g.value for g in named])
+            try:
+                return self.base.select_solutions(
+                    sparql,
+                    default_graphs=None if default is None else
+                    [g.value for g in default if isinstance(g, ox.NamedNode)],
+                    named_graphs=None if named is None else [g.value for g in named])
+            except ServerQueryFailed:
+                pass  # a query the server cannot evaluate is evaluated here, over the view
         bindings = {v.value: t for v, t in (substitutions or {}).items()}
         if rows is None or values is None:
             return select(self, sparql, default=default, named=named, bindings=bindings)

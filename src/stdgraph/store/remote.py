@@ -65,7 +65,13 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pyoxigraph as ox
 
-from stdgraph.errors import QuerySyntaxError, QueryTimeout, StoreError, UsageError
+from stdgraph.errors import (
+    QuerySyntaxError,
+    QueryTimeout,
+    ServerQueryFailed,
+    StoreError,
+    UsageError,
+)
 from stdgraph.rdf.formats import OX_FORMATS, serialize_answer
 from stdgraph.rdf.io import OxTerm, to_oxigraph, to_rdflib
 from stdgraph.rdf.results import Answer, QueryResult, Triple
@@ -291,8 +297,9 @@ class RemoteStore(Store):
                 f"the SPARQL server at {url} refused {what} (HTTP {resp.status_code}): set "
                 "STDGRAPH_REMOTE_USER/STDGRAPH_REMOTE_PASSWORD or STDGRAPH_REMOTE_TOKEN")
         if resp.status_code >= 300:
-            raise StoreError(f"the SPARQL server at {url} failed {what} (HTTP "
-                             f"{resp.status_code}): {resp.text[:500]}")
+            error = ServerQueryFailed if resp.status_code >= 500 else StoreError
+            raise error(f"the SPARQL server at {url} failed {what} (HTTP "
+                        f"{resp.status_code}): {resp.text[:500]}")
 
     def _stream_select(self, sparql: str) -> Iterator[ox.QuerySolution]:
         """A SELECT's solutions as the server sends them: the answer is parsed as it arrives
