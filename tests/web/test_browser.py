@@ -6,80 +6,15 @@ temporary folder per run, whose path is printed at the end (``shots``)."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from .conftest import SHOTS
+from .conftest import DESKTOP, PHONE, SKIP
 
-CHROMIUM = os.environ.get("STDGRAPH_TEST_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-# Missing Chromium or Playwright fails (scripts/test installs both), unless the run opts out.
-SKIP = os.environ.get("STDGRAPH_SKIP_BROWSER_TESTS", "") not in ("", "0")
 pytestmark = pytest.mark.skipif(SKIP, reason="STDGRAPH_SKIP_BROWSER_TESTS is set")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"no Chromium at {CHROMIUM}: run scripts/test (it installs Debian's "
-                    "chromium) or set STDGRAPH_SKIP_BROWSER_TESTS=1")
-    try:
-        from playwright import sync_api
-    except ImportError:
-        pytest.fail("playwright is not installed: pip install -e '.[test]'")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
-
-
-DESKTOP = {"width": 1200, "height": 900}
-PHONE = {"width": 390, "height": 844}
-
-
-class Shots:
-    """Screenshots of the pages a test checked, at desktop and phone width, into ``folder``."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-
-    def __call__(self, pg, name: str) -> None:
-        size = pg.viewport_size or DESKTOP
-        pg.screenshot(path=str(self.folder / f"{name}-desktop.png"), full_page=True)
-        pg.set_viewport_size(PHONE)
-        pg.screenshot(path=str(self.folder / f"{name}-phone.png"), full_page=True)
-        pg.set_viewport_size(size)
-
-
-@pytest.fixture(scope="session")
-def shots(request):
-    """The run's screenshot folder; its path is printed in the summary (conftest.py)."""
-    folder = Path(tempfile.mkdtemp(prefix="stdgraph-screenshots-"))
-    request.config.stash[SHOTS] = folder
-    return Shots(folder)
-
-
-@pytest.fixture
-def page(browser, tmp_path):
-    """A page whose console must show no Content-Security-Policy violation (issue 21: the
-    pages are served with a strict policy; an inline script or style would be blocked)."""
-    ctx = browser.new_context(viewport=DESKTOP)
-    pg = ctx.new_page()
-    pg.set_default_timeout(20000)
-    blocked: list[str] = []
-    pg.on("console", lambda m: blocked.append(m.text)
-          if "Content Security Policy" in m.text else None)
-    yield pg
-    ctx.close()
-    assert not blocked, blocked
 
 
 def test_landing_to_a_standard_page(page, live_server, shots):
