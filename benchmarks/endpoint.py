@@ -33,6 +33,12 @@ one run; ``--runs`` repeats it on the same servers. The script prints the exact 
 size, class and form the median latency per server (median over the runs of each run's median)
 and the ratio of medians stdgraph/Oxigraph: the median over the runs, with their range.
 
+A third server, ``floor``, is the least any Python endpoint on uvicorn can cost: a bare ASGI app
+(``benchmarks/asgi_floor.py``) that hands the query to pyoxigraph on the event loop and writes
+the answer, served with the same uvicorn settings as ``stdgraph serve``, with none of
+stdgraph's checks, limits or worker processes. Its ratio to Oxigraph is the part of
+stdgraph's ratio that the HTTP stack and the client already account for.
+
 ``--baseline SRC`` also starts ``stdgraph serve`` from another source tree (``SRC`` is its
 ``src`` folder, first on ``PYTHONPATH``), in the same run, interleaved with the others: before
 and after a change on one machine under one load.
@@ -216,6 +222,18 @@ def start_servers(work: Path, standards: int, modes: list[str], baseline: str | 
              str(port), "--store", str(store)],
             env=env, stdout=log, stderr=subprocess.STDOUT))
         urls[f"{name}/{mode}"] = f"http://127.0.0.1:{port}/sparql"
+    # the floor: a bare ASGI app over pyoxigraph on the same uvicorn settings (asgi_floor.py)
+    gen = work / "stdgraph-store" / (work / "stdgraph-store" / "CURRENT").read_text().strip()
+    p_floor = free_port()
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("STDGRAPH_")},
+           "STDGRAPH_FLOOR_STORE": str(gen)}
+    procs.append(subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "asgi_floor:app", "--host", "127.0.0.1", "--port",
+         str(p_floor), "--http", "httptools", "--loop", "uvloop", "--no-access-log",
+         "--log-level", "warning"],
+        cwd=Path(__file__).resolve().parent, env=env, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL))
+    urls["floor"] = f"http://127.0.0.1:{p_floor}/sparql"
     p_ox = free_port()
     procs.append(subprocess.Popen(
         [oxigraph_binary(), "serve-read-only", "--location", str(ox_dir), "--bind",
