@@ -241,7 +241,7 @@ def start_servers(work: Path, standards: int, modes: list[str], baseline: str | 
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
     urls["oxigraph"] = f"http://127.0.0.1:{p_ox}/query"
     for (_name, url), proc in zip(urls.items(), procs, strict=True):
-        wait_up(url, proc)
+        wait_up(url, proc, seconds=120 + standards / 250)  # a 100k store opens slowly under load
     wait_idle(procs)
     return urls, procs
 
