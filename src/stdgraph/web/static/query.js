@@ -126,6 +126,7 @@
 
   area.addEventListener("input", function () { paint(); complete(); });
   area.addEventListener("scroll", sync);
+  window.addEventListener("resize", sync);  // narrower, its lines wrap more: taller
   paint();
 
   // -- prefix completion --------------------------------------------------------------------
