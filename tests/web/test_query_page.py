@@ -104,6 +104,23 @@ def test_an_example_asks_for_its_required_parameter(web, source_graph):
     assert r.status_code == 400 and "parameter &#39;element&#39;" in r.text
 
 
+def test_an_example_with_several_values_of_a_parameter(web, source_graph):
+    sg = "https://w3id.org/stdgraph/ontology#"
+    want = {str(s) for status in ("Withdrawn", "Superseded")
+            for s in source_graph.subjects(URIRef(sg + "status"), URIRef(sg + status))}
+    assert want
+    r = web.get("/query", params={"example": "standards-by-status",
+                                  "status": "sg:Withdrawn, sg:Superseded"}, headers=HTML)
+    assert r.status_code == 200
+    assert 'value="sg:Withdrawn, sg:Superseded"' in r.text  # what was given, kept
+    assert {ID + c[1].removeprefix("/id/") for c in table_rows(r.text)} == want
+    # an empty value is the default (sg:Published), shown in the input
+    r = web.get("/query", params={"example": "standards-by-status", "status": ""},
+                headers=HTML)
+    assert 'value="sg:Published"' in r.text
+    assert {c[0] for c in table_rows(r.text)} == {"/ontology#Published"}
+
+
 def test_results_link_iris_with_their_labels_and_the_permalink_reruns(web, source_graph):
     want = expected_barriers(source_graph, shown=True)
     r = web.get("/query", params={"query": BARRIERS}, headers=HTML)

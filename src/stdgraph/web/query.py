@@ -199,8 +199,9 @@ class QueryPage:
         values: dict[str, Any] = {"format": fmt, "example": example, "chosen": {}}
         if example is not None and text is None:
             chosen = {p.name: given[p.name] for p in example.params if p.name in given}
-            values["chosen"] = {k: v if example.param(k).multiple else v[0]  # type: ignore[union-attr]
-                                for k, v in chosen.items()}
+            # what the inputs show: the values given (an empty one shows the default)
+            values["chosen"] = {p.name: ", ".join(v for v in chosen[p.name] if v)
+                                for p in example.params if any(chosen.get(p.name, []))}
             missing = [p for p in example.params if p.required and p.default is None
                        and not any(given.get(p.name, []))]
             if missing:  # asked for in the form; nothing to run yet
