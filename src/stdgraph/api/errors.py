@@ -94,16 +94,18 @@ def _status_text(status: int) -> str:
         return "error"
 
 
-def response_for(request: Request, exc: Exception) -> JSONResponse:
-    """The envelope for an exception raised outside FastAPI's handlers (the fast path)."""
+def response_for(request: Request, exc: Exception) -> Response:
+    """The error for an exception raised outside FastAPI's handlers (the fast path): the
+    envelope, or the page for a browser's navigation, as ``answer`` gives it (a malformed
+    ``GET /sparql?query=`` a browser opened gets the page with the parser's line and column)."""
     if isinstance(exc, StdgraphError):
-        return error_response(exc.http_status, exc.message,
-                              headers=getattr(exc, "headers", None), **error_extra(exc))
+        return answer(request, exc.http_status, exc.message,
+                      headers=getattr(exc, "headers", None), **error_extra(exc))
     if isinstance(exc, StarletteHTTPException):
-        return error_response(exc.status_code, str(exc.detail), headers=exc.headers)
+        return answer(request, exc.status_code, str(exc.detail), headers=exc.headers)
     log.error("internal error on %s %s: %s: %s", request.method, request.url.path,
               type(exc).__name__, exc)
-    return error_response(500, f"internal error: {type(exc).__name__}")
+    return answer(request, 500, f"internal error: {type(exc).__name__}")
 
 
 def wants_page(request: Request) -> bool:

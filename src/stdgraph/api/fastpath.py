@@ -10,7 +10,8 @@ So the app itself (``StdgraphApp``, a FastAPI subclass: routes, OpenAPI, TestCli
 hands such requests straight to the ``/sparql`` route's own code (``routes.sparql``: the fast
 handler is the route's handler with a door for what it leaves to FastAPI), so the protocol rules,
 negotiation and limits are the same code, and errors get the same envelope
-(``errors.response_for``).
+(``errors.response_for``; a browser's navigation gets the error page, with the page headers of
+``api.security``).
 
 What the fast handler does not answer it passes on (``PassOn``), and FastAPI answers it as if
 the fast path were not there: updates (``application/sparql-update``, a form with ``update=``:
@@ -30,6 +31,7 @@ from starlette.responses import Response
 from starlette.types import Message, Receive, Scope, Send
 
 from stdgraph.api.errors import response_for
+from stdgraph.api.security import HtmlHeaders
 
 Handler = Callable[[Request], Awaitable[Response]]
 
@@ -81,5 +83,8 @@ class StdgraphApp(FastAPI):
             await super().__call__(scope, again, send)
             return
         except Exception as exc:  # noqa: BLE001 - every failure gets the API's envelope
-            response = response_for(request, exc)
+            # or, for a browser, the error page: with the headers of every page (the fast path
+            # is outside the app's middleware)
+            await HtmlHeaders(response_for(request, exc))(scope, receive, send)
+            return
         await response(scope, receive, send)

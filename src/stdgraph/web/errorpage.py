@@ -6,7 +6,7 @@ envelope."""
 from __future__ import annotations
 
 from http import HTTPStatus
-from urllib.parse import unquote
+from urllib.parse import unquote, urlencode
 
 from fastapi import Request
 
@@ -30,9 +30,13 @@ def error_page(request: Request, status: int, message: str) -> str:
     root = request.scope.get("root_path", "").rstrip("/")
     path = request.url.path
     last = unquote(path.rstrip("/").rsplit("/", 1)[-1]).replace("-", " ").strip()
+    # a query a browser sent to the endpoint: back to the query page with it in the editor,
+    # where the page shows where the parser stopped
+    query = request.query_params.get("query") if path.rstrip("/").endswith("/sparql") else None
+    edit = f"{root}/query?" + urlencode({"query": query}) if query else ""
     return page_text(request, "error.html", status=status, phrase=phrase, message=message,
                      heading=HEADINGS.get(status, phrase), page_path=path,
                      retry=str(request.url.path) + (f"?{request.url.query}"
                                                    if request.url.query else ""),
                      guess=last if status == 404 and last and len(last) <= 60 else "",
-                     root_url=root + "/")
+                     root_url=root + "/", edit=edit)

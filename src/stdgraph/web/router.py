@@ -24,6 +24,7 @@ from stdgraph.web import (
     concern,
     landing,
     ontology,
+    query,
     relevance,
     reports,
     resource,
@@ -34,7 +35,6 @@ from stdgraph.web import (
     translate,
 )
 from stdgraph.web.errorpage import error_page
-from stdgraph.web.query import query_page
 from stdgraph.web.site import Site
 
 PAGES = [
@@ -50,13 +50,13 @@ PAGES = [
     reports,       # /reports, /reports/{name}
     translate,     # /translate
     review,        # /review: accept or reject stored suggestions
+    query,         # /query: the SPARQL query page (also GET /sparql for a browser)
 ]
 
 
 def web_router(ctx: ApiContext) -> APIRouter:
     router = APIRouter(tags=["linked data and pages"])
     site = Site(ctx)
-    ctx.query_page = functools.partial(query_page, ctx)  # GET /sparql for browsers
     ctx.error_page = error_page  # errors for browsers (api.errors.answer)
     # the pages' reads run in the query runner: its worker processes import them ahead
     ctx.executor.preload.add(__name__)

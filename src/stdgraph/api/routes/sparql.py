@@ -19,6 +19,8 @@ dataset parameters of the wrong kind
 another Content-Type on POST                415, naming the supported ones
 an Accept nothing matches                   406, naming the supported types
 another method                              405
+``download=FORMAT`` with a query            the result in that format (not negotiated) as a
+                                            file: ``Content-Disposition: attachment``
 =========================================  ===============================================
 
 Negotiation: SELECT/ASK as SPARQL JSON (the default without Accept), XML, CSV, TSV;
@@ -26,6 +28,11 @@ CONSTRUCT/DESCRIBE as Turtle (the default), N-Triples, JSON-LD, RDF/XML, N-Quads
 and graph types are negotiated separately, so ``Accept: application/sparql-results+xml,
 application/rdf+xml`` (rdflib's SPARQLStore) gets XML results for SELECT and RDF/XML for CONSTRUCT.
 A result cut at ``STDGRAPH_MAX_ROWS`` carries ``X-Stdgraph-Truncated: true``.
+
+``download`` is stdgraph's own parameter, for the query page's download links (a link cannot set
+``Accept``): a format name of ``RESULT_MEDIA`` (SELECT/ASK) or ``GRAPH_MEDIA``
+(CONSTRUCT/DESCRIBE); an answer of the other kind is 406. Other parameters a client adds
+(SPARQLWrapper's ``format``/``output``) are ignored as before.
 """
 
 from __future__ import annotations
@@ -42,7 +49,6 @@ from stdgraph.api.context import ApiContext
 from stdgraph.api.errors import ApiError, error_response
 from stdgraph.api.fastpath import PassOn
 from stdgraph.api.http import (
-    absolute_iris,
     base_iri,
     decode,
     parse_form,
@@ -59,10 +65,10 @@ from stdgraph.api.negotiation import (
     response_media_type,
 )
 from stdgraph.api.servicedesc import service_description
+from stdgraph.api.sparqlchecks import check_request
 from stdgraph.errors import ValidationFailed
-from stdgraph.rdf.formats import GRAPH_MEDIA, RESULT_MEDIA
-from stdgraph.settings import Settings
-from stdgraph.sparql.scan import check_nesting, is_point_lookup, operation, uses_load, uses_service
+from stdgraph.rdf.formats import FORMATS, GRAPH_MEDIA, RESULT_MEDIA
+from stdgraph.sparql.scan import is_point_lookup
 from stdgraph.store.base import AnswerRequest
 
 QUERY_TYPE = "application/sparql-query"
@@ -76,9 +82,6 @@ ALLOW = "GET, HEAD, POST"
 #: a larger one is given to a query worker
 INLINE_BYTES = 64 * 1024
 
-QUERY_DATASET = ("default-graph-uri", "named-graph-uri")
-UPDATE_DATASET = ("using-graph-uri", "using-named-graph-uri")
-
 def _graph_list(name: str, text: str) -> dict[str, Any]:
     """The OpenAPI entry of a repeatable graph-IRI parameter of the protocol."""
     return {"name": name, "in": "query", "required": False,
@@ -90,6 +93,11 @@ _DOC_PARAMS = [
     {"name": "query", "in": "query", "required": False, "schema": {"type": "string"},
      "description": "A SPARQL 1.1 query. Without it, GET returns the service description "
                     "(or the query page for Accept: text/html)."},
+    {"name": "download", "in": "query", "required": False,
+     "schema": {"type": "string", "enum": [*RESULT_MEDIA, *GRAPH_MEDIA]},
+     "description": "Answer in this format, whatever Accept says, as a file "
+                    "(Content-Disposition: attachment; filename=query-results.<suffix>); "
+                    "406 when the query's answer is of the other kind (a graph for csv)."},
     *(_graph_list(name, text) for name, text in [
         ("default-graph-uri", "Graphs merged into the default graph"),
         ("named-graph-uri", "Graphs visible to GRAPH")]),
@@ -127,57 +135,9 @@ def _one(params: dict[str, list[str]], name: str) -> str | None:
     return values[0] if values else None
 
 
-def _dataset(params: dict[str, list[str]], names: tuple[str, str]):
-    default = params.get(names[0])
-    named = params.get(names[1])
-    if default is not None:
-        absolute_iris(default, names[0])
-    if named is not None:
-        absolute_iris(named, names[1])
-    return default, named
-
-
 def _graphs(iris: list[str] | None) -> tuple[str, ...] | None:
     """A checked dataset parameter as ``AnswerRequest`` holds it."""
     return None if iris is None else tuple(iris)
-
-
-def _refuse_wrong_dataset(params: dict[str, list[str]], allowed: tuple[str, str],
-                          other: tuple[str, str], what: str) -> None:
-    wrong = [p for p in other if p in params]
-    if wrong:
-        raise ApiError(400, f"{', '.join(wrong)} cannot be used with {what}; use "
-                            f"{' / '.join(allowed)}", parameters=wrong)
-
-
-_SENT_AS = {  # the message for the other operation sent where ``kind`` belongs
-    "query": "this is a SPARQL update, sent as a query: POST it as 'update=' (form) or with "
-             "Content-Type application/sparql-update",
-    "update": "this is a SPARQL query, sent as an update: send it as 'query=' or with "
-              "Content-Type application/sparql-query",
-}
-
-
-def _checked(text: str, params: dict[str, list[str]], kind: str,
-             settings: Settings) -> tuple[list[str] | None, list[str] | None]:
-    """The checks a query and an update share, before any work (``kind``: ``"query"`` or
-    ``"update"``): no dataset parameters of the other kind, a non-empty text, nesting within
-    bounds (``check_nesting``), not the other operation, no LOAD (updates) or SERVICE unless
-    allowed. Returns the checked dataset: default/named graphs, or using/using-named graphs."""
-    own, other = (QUERY_DATASET, UPDATE_DATASET) if kind == "query" else \
-        (UPDATE_DATASET, QUERY_DATASET)
-    _refuse_wrong_dataset(params, own, other, "a query" if kind == "query" else "an update")
-    if not text.strip():
-        raise ApiError(400, f"the {kind} is empty")
-    check_nesting(text)
-    if operation(text) == ("update" if kind == "query" else "query"):
-        raise ApiError(400, _SENT_AS[kind])
-    if kind == "update" and uses_load(text) and not settings.allow_load:
-        raise ApiError(400, "LOAD is disabled on this endpoint (STDGRAPH_ALLOW_LOAD)")
-    if uses_service(text) and not settings.allow_service:
-        raise ApiError(400, "SERVICE (federated query) is disabled on this endpoint "
-                            "(STDGRAPH_ALLOW_SERVICE)")
-    return _dataset(params, own)
 
 
 class AnswerResponse(Response):
@@ -202,11 +162,41 @@ def answer_head(media_type: str, headers: tuple[tuple[str, str], ...]
     return raw[:cut], raw[cut + 1:]
 
 
-def answer_response(answer, max_rows: int) -> Response:
+#: the file name of a download (``download=FORMAT``) without its suffix
+DOWNLOAD_NAME = "query-results"
+#: a download's suffix where the format's own (``Format.suffix``: srj, srx) is one few
+#: programs open
+DOWNLOAD_SUFFIX = {"json": "json", "xml": "xml"}
+
+
+def download_format(params: dict[str, list[str]]) -> str | None:
+    """The ``download`` parameter: a format name of ``RESULT_MEDIA`` or ``GRAPH_MEDIA``, None
+    when absent, 400 naming the supported ones otherwise."""
+    name = _one(params, "download")
+    if name is None:
+        return None
+    supported = [*RESULT_MEDIA, *GRAPH_MEDIA]
+    if name not in supported:
+        raise ApiError(400, f"download={name!r} is not a format; supported: "
+                            f"{', '.join(supported)}", parameter="download",
+                       supported=supported)
+    return name
+
+
+def download_filename(fmt: str) -> str:
+    """The file name of a download in format ``fmt``."""
+    return f"{DOWNLOAD_NAME}.{DOWNLOAD_SUFFIX.get(fmt, FORMATS[fmt].suffix)}"
+
+
+def answer_response(answer, max_rows: int, download: bool = False) -> Response:
     """A query answer as an HTTP response: negotiated media type, ``Vary: Accept`` and the
-    truncation headers (shared by /sparql and /queries/{name})."""
+    truncation headers (shared by /sparql and /queries/{name}); ``download``: as a file
+    (``Content-Disposition: attachment`` with a name in the answer's format)."""
     table = GRAPH_MEDIA if answer.kind == "graph" else RESULT_MEDIA
     headers: tuple[tuple[str, str], ...] = (("Vary", "Accept"),)
+    if download:
+        headers += (("Content-Disposition",
+                     f'attachment; filename="{download_filename(answer.format)}"'),)
     if answer.truncated:
         headers += ((TRUNCATED_HEADER, "true"), (ROW_LIMIT_HEADER, str(max_rows)))
     return AnswerResponse(answer.body,
@@ -223,8 +213,13 @@ def sparql_router(ctx: ApiContext, path: str = "/sparql") -> APIRouter:
                                      "rdflib.plugins.sparql.evaluate"})
 
     async def run_query(request: Request, text: str, params: dict[str, list[str]]) -> Response:
-        default, named = _checked(text, params, "query", settings)
-        result_fmt, graph_fmt = answer_formats(request.headers.get("accept"))
+        default, named = check_request(text, params, "query", settings)
+        download = download_format(params)
+        if download is None:
+            result_fmt, graph_fmt = answer_formats(request.headers.get("accept"))
+        else:  # one format, whatever Accept says: the other kind of answer is 406
+            result_fmt, graph_fmt = ((download, None) if download in RESULT_MEDIA
+                                     else (None, download))
         job = AnswerRequest(text, default_graphs=_graphs(default), named_graphs=_graphs(named),
                             result_format=result_fmt, graph_format=graph_fmt,
                             max_rows=settings.max_rows, timeout=settings.query_timeout or None,
@@ -236,11 +231,11 @@ def sparql_router(ctx: ApiContext, path: str = "/sparql") -> APIRouter:
             answer = ctx.inline_store.answer_inline(job, max_bytes=INLINE_BYTES)
         if answer is None:
             answer = await ctx.executor.answer(job)
-        return answer_response(answer, settings.max_rows)
+        return answer_response(answer, settings.max_rows, download is not None)
 
     async def run_update(request: Request, text: str, params: dict[str, list[str]]) -> Response:
         require_writer(request, settings)
-        using, using_named = _checked(text, params, "update", settings)
+        using, using_named = check_request(text, params, "update", settings)
         guard = ctx.guard
         assert guard is not None  # require_writer passed: a token is configured
         loop = asyncio.get_running_loop()
