@@ -90,7 +90,14 @@ _SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 PARAMS = [
     Parameter("kinds", "string", default=",".join(KINDS), allowed=KINDS, multiple=True,
-              label="Kinds of conflict", description="Which conflicts to list (comma-separated)."),
+              label="Kinds of conflict",
+              value_labels={"classification-mismatch": "Classification mismatch",
+                            "superseded-reference": "Reference to a superseded standard",
+                            "withdrawn-reference": "Reference to a withdrawn standard",
+                            "supersession-cycle": "Supersession in a circle",
+                            "declared": "Declared conflict", "competing": "Competing pair"},
+              description="Which kinds of conflict to list (on the command line: "
+                          "comma-separated)."),
     Parameter("min_shared", "integer", default="2", minimum=1, label="Least shared elements",
               description="For 'competing': least number of shared elements of the pair."),
     *evidence_params(),
@@ -844,7 +851,21 @@ ANALYSES = (
                     "first.",
         path="/analysis/conflicts", function=conflicts, params=PARAMS, csv_columns=CSV_COLUMNS,
         table_columns=TABLE_COLUMNS, report_columns=REPORT_COLUMNS,
-        docs="docs/analyses.md#conflicts", streamer=conflicts_stream),
+        docs="docs/analyses.md#conflicts", streamer=conflicts_stream,
+        definitions=(
+            ("Item", "One contradiction found in the graph, of one kind (below), with the "
+                     "standards and elements involved, a sentence saying what is wrong and "
+                     "the statements behind it."),
+            ("Score", "None. Each item has a severity instead: error (the graph contradicts "
+                      "itself), warning (a source or a mapping disagrees with another), info "
+                      "(worth a look); errors come first."),
+            ("Kinds", "Classification mismatch: two frameworks place a standard in elements "
+                      "their mapping says do not correspond. Reference to a superseded or "
+                      "withdrawn standard: a current standard or roadmap item cites it. "
+                      "Supersession in a circle: standards that supersede each other. "
+                      "Declared conflict: a source says two standards conflict. Competing "
+                      "pair: see below."),
+        )),
 )
 
 __all__ = ["conflicts", "conflicts_stream", "standard_conflicts", "PARAMS", "KINDS", "SEVERITY",
