@@ -482,7 +482,8 @@ class FullPairs:
     a's partners. :meth:`__iter__` then reads the classes back best first: each class is one
     score and one shared count, so that is the documented order with no sort of the pairs.
     ``keep(a, bs)`` (a boolean mask over the partner indices ``bs``) drops pairs as they are
-    found (the competing conflicts). ``count`` is the number of pairs, known before the first.
+    found (a filter over the pairs; none by default). ``count`` is the number of pairs, known
+    before the first.
     """
 
     #: pairs gathered before they are sorted into their classes and written
@@ -778,7 +779,7 @@ def classification_graphs(store: Store, standards: list[str], snap: Snapshot | N
 
 @dataclass
 class OverlapRun:
-    """Coverage, pair engine and relations of one store, reusable by conflicts (competing)."""
+    """Coverage, pair engine and relations of one store, reusable by any caller of the pairs."""
 
     store: Store
     min_shared: int = 2
