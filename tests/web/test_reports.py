@@ -132,3 +132,26 @@ def test_the_gaps_report_shows_its_coverage_matrix(web, source_graph, rows_axis,
                               ID + (cols_axis or "architecture/rami40/axis-hierarchy"))
     assert got == want
     assert sum(map(sum, got[2])) > 0
+
+
+def test_a_long_list_in_a_cell_is_cut_and_counted(web):
+    """A cluster's members in one cell: at most CELL_CAP shown, the rest counted (the cap
+    lowered to 2 for the bundled graph, whose largest cluster is smaller than 30)."""
+    from stdgraph.web import reports
+
+    every = web.get("/analysis/overlaps/clusters?limit=0").json()["items"]
+    big = max(every, key=lambda c: len(c["standards"]))
+    assert len(big["standards"]) > 2
+    saved = reports.CELL_CAP
+    reports.CELL_CAP = 2
+    try:
+        html = page(web, "/reports/clusters?size=500")
+    finally:
+        reports.CELL_CAP = saved
+    rows = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0].split("<tr>")[1:]
+    row = rows[every.index(big)]
+    assert f"and {len(big['standards']) - 2} more (every one is in the CSV and JSON)" in row
+    first_cells = row.split("</td>")
+    members = next(c for c in first_cells if big["standards"][0]["label"] in c
+                   or htmllib.escape(big["standards"][0]["label"]) in c)
+    assert members.count("<li>") == 2

@@ -14,7 +14,9 @@ added to the registry has its report page with nothing to add here.
 The rows are shown a page at a time (``page``, ``size``: ``web.paging``; not parameters of the
 analysis, and left out of the CSV and JSON links): the page asks the analysis for no more items
 than it shows, plus one to know whether there is a next page (``limit``, when the analysis'
-own ``limit``, default 1000, 0 for none, allows more), so its work is what the page needs.
+own ``limit``, default 1000, 0 for none, allows more), so its work is what the page needs. A
+list in one cell (a cluster's members) shows at most ``CELL_CAP`` entries and how many more
+there are, so no row grows with the graph either.
 """
 
 from __future__ import annotations
@@ -37,6 +39,9 @@ from stdgraph.web.params import read
 from stdgraph.web.site import Site
 
 PAGING = {"page", "size"}
+#: the most entries a list in one cell shows (a cluster's members, a pair's shared elements):
+#: the others are counted, and are in the CSV and JSON, so no row grows with the graph
+CELL_CAP = 30
 
 
 def fetch_limit(spec: Analysis, given: dict[str, list[str]], stop: int) -> tuple[str, int]:
@@ -170,5 +175,5 @@ def routes(router: APIRouter, site: Site) -> None:
             and doc.extra.get("matrix") else None, columns=[n for n, _ in columns], rows=rows,
             doc=doc.as_dict() if doc is not None else None, error=error,
             csv_url=link + "csv", json_url=link + "json", reports=list(analyses),
-            page_links=page_links, known=known, capped=bool(doc is not None and doc.truncated
-                                                       and found == cap))
+            page_links=page_links, known=known, cell_cap=CELL_CAP,
+            capped=bool(doc is not None and doc.truncated and found == cap))
