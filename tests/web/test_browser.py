@@ -286,7 +286,8 @@ def test_menu_from_the_query_page_and_an_error_page_with_a_way_on(page, live_ser
 #: one page of every kind (issue 19, item 8), the error page and the API docs included
 AXE_PAGES = ["/", "/standards", "/standards?element=https%3A%2F%2Fw3id.org%2Fstdgraph%2Fid%2F"
              "architecture%2Frami40%2Flayer-communication", "/architectures",
-             "/id/architecture/rami40", "/id/architecture/iira", "/id/standard/iec-62541",
+             "/id/architecture/rami40", "/id/architecture/iira", "/id/architecture/imsa",
+             "/id/standard/iec-62541",
              "/id/barrier/security", "/id/theme/interoperability", "/id/recommendation/2",
              "/id/roadmap-item/cobot-safety", "/id/body/iec", "/reports", "/reports/overlaps",
              "/reports/gaps", "/reports/conflicts", "/reports/clusters",
