@@ -274,8 +274,6 @@ def test_conflicts(store):
         ("superseded-reference", "warning", [std("new"), std("old")]),
         ("withdrawn-reference", "warning", [std("referrer"), std("withdrawn")]),
         ("declared", "warning", [std("alpha"), std("delta")]),
-        ("competing", "info", [std("alpha"), std("beta"), fa("a1"), fa("a2")]),
-        ("competing", "info", [std("beta"), std("gamma"), fa("a1"), fa("a2")]),
     ]
 
 
@@ -328,22 +326,23 @@ def test_cycle_and_declared_evidence(store):
         (std("alpha"), std("delta"), STANDARDS_GRAPH), (std("delta"), std("alpha"), INFERRED)}
 
 
-def test_competing_needs_different_publishers_and_no_relation(store):
-    items = run("conflicts", store, {"kinds": "competing"}).items
-    assert [(i["subjects"][0]["iri"], i["subjects"][1]["iri"]) for i in items] == [
-        (std("alpha"), std("beta")), (std("beta"), std("gamma"))]
-    assert items[0]["evidence"]["publishers"] == {
-        "a": [{"iri": ID + "body/fx-b1", "label": "Body One"}],
-        "b": [{"iri": ID + "body/fx-b2", "label": "Body Two"}]}
-    assert items[0]["severity"] == "info"
-    limited = run("conflicts", store, {"kinds": "competing", "limit": "1"}).as_dict()
-    assert (limited["count"], limited["truncated"]) == (1, True)
+def test_competing_pairs_are_overlaps_not_conflicts(store):
+    """Two unrelated standards of different publishers sharing elements (alpha and beta, beta
+    and gamma) were the "competing" conflicts; they are overlaps (related false), and the
+    conflicts analysis no longer knows the kind or its parameter."""
+    with pytest.raises(ParameterError, match="kinds"):
+        run("conflicts", store, {"kinds": "competing"})
+    with pytest.raises(ParameterError, match="min_shared"):
+        run("conflicts", store, {"min_shared": "2"})
+    unrelated = {(i["a"], i["b"]) for i in run("overlaps", store).items if not i["related"]}
+    assert {(std("alpha"), std("beta")), (std("beta"), std("gamma"))} <= unrelated
 
 
 def test_conflicts_limit_spans_kinds(store):
-    d = run("conflicts", store, {"limit": "8"}).as_dict()
-    assert (d["count"], d["truncated"]) == (8, True)
-    assert d["items"][-1]["kind"] == "competing"
+    d = run("conflicts", store, {"limit": "6"}).as_dict()
+    assert (d["count"], d["truncated"]) == (6, True)
+    assert [i["kind"] for i in d["items"]][-2:] == ["superseded-reference",
+                                                   "withdrawn-reference"]
 
 
 # -- both stores, parameters -------------------------------------------------------------------
@@ -419,7 +418,8 @@ def _oxigraph_dir(stores):
      {"min_shared": "1", "expand": "true", "limit": "5"}),
     ("clusters", ["--threshold", "0.6"], {"threshold": "0.6"}),
     ("gaps", ["--rows", fa("axis"), "--columns", fb("axis")], AXES),
-    ("conflicts", ["--kinds", "declared,competing"], {"kinds": "declared,competing"}),
+    ("conflicts", ["--kinds", "declared,supersession-cycle"],
+     {"kinds": "declared,supersession-cycle"}),
 ])
 def test_cli_json_is_the_library_document(stores, run_cli, name, args, params):
     res = run_cli("analyse", name, "--store", _oxigraph_dir(stores), "--format", "json", *args)

@@ -212,8 +212,8 @@ def test_report_page(client):
     assert "4 of 6 standards are linked to any barrier, so an empty row may be a missing link." \
         in _coverage_box(r.text)
     assert "5 items" in r.text
-    # the form offers the levels
-    assert '<option value="stated">stated</option>' in r.text
+    # the form offers the levels, by their labels
+    assert '<option value="stated">Stated by a source</option>' in r.text
 
 
 # -- relevance and the translator ------------------------------------------------------------

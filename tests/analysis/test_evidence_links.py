@@ -1,7 +1,7 @@
 """The evidence filter on the links besides barriers and roadmap items (issue 17, item 3):
 classifications, architecture mappings and relations between standards, on
 tests/fixtures/evidence-links. For each of overlaps (its ``related`` links and ``expand``),
-clusters, conflicts (classification mismatches, competing pairs), relevance and the translator,
+clusters, conflicts (classification mismatches), relevance and the translator,
 ``evidence=stated`` and ``evidence=stated+reading`` give different answers, and each answer
 echoes its level and carries exact coverage figures; the CLI, HTTP and the pages say the same.
 Every expected value was counted by hand from the fixture (its README has the tables)."""
@@ -139,22 +139,20 @@ def conflicts(doc) -> list[tuple]:
 
 
 def test_conflicts_follow_the_mappings_and_relations_that_count(store):
-    params = {"kinds": "classification-mismatch,competing"}
+    params = {"kinds": "classification-mismatch"}
     stated = run("conflicts", store, {**params, "evidence": "stated"})
-    assert conflicts(stated) == [("classification-mismatch", s(5), b(1), ARCH_A),
-                                 ("competing", s(1), s(4))]
+    assert conflicts(stated) == [("classification-mismatch", s(5), b(1), ARCH_A)]
     mapping = stated.items[0]["evidence"]["triples"][-1]
     assert (mapping["subject"]["iri"], mapping["predicate"]["iri"], mapping["object"]["iri"]) \
         == (a(1), SKOS + "closeMatch", b(1))
     assert figures(stated.extra["coverage"]) == [
-        ("classifiedIn", 5, 6), ("mappingRelation", 2, 6), *relations(0)]
+        ("classifiedIn", 5, 6), ("mappingRelation", 2, 6)]
     reading = run("conflicts", store, params)
     assert conflicts(reading) == [("classification-mismatch", s(2), a(2), ARCH_B),
                                   ("classification-mismatch", s(5), a(2), ARCH_B),
-                                  ("classification-mismatch", s(5), b(1), ARCH_A),
-                                  ("competing", s(1), s(2)), ("competing", s(2), s(5))]
+                                  ("classification-mismatch", s(5), b(1), ARCH_A)]
     assert figures(reading.extra["coverage"]) == [
-        ("classifiedIn", 6, 6), ("mappingRelation", 4, 6), *relations(2)]
+        ("classifiedIn", 6, 6), ("mappingRelation", 4, 6)]
 
 
 # -- relevance and the translator -----------------------------------------------------------------
@@ -256,7 +254,7 @@ def _coverage_box(html: str) -> str:
 
 def test_http(client):
     for name, stated, reading in (("overlaps", 1, 4), ("overlaps/clusters", 1, 1),
-                                  ("conflicts", 2, 5)):
+                                  ("conflicts", 1, 3)):  # the mismatches only
         d = client.get(f"/analysis/{name}", params={"evidence": "stated"}).json()
         assert (d["parameters"]["evidence"], d["count"]) == ("stated", stated), name
         assert figures(d["coverage"])[0] == ("classifiedIn", 5, 6)

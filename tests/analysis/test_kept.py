@@ -43,7 +43,7 @@ CASES = {
                  {"expand": "true", "dimensions": "all", "limit": "0"}, {"limit": "7"}],
     "clusters": [{"limit": "0"}, {"threshold": "0.3", "min_shared": "1", "limit": "0"}],
     "gaps": [{"limit": "0"}, {"evidence": "stated", "limit": "0"}],
-    "conflicts": [{"limit": "0"}, {"limit": "5"}, {"kinds": "competing", "min_shared": "1",
+    "conflicts": [{"limit": "0"}, {"limit": "5"}, {"kinds": "declared,supersession-cycle",
                                                    "limit": "0"}],
 }
 

@@ -30,7 +30,7 @@ import generate  # noqa: E402
 
 CASES = [("overlaps", {}), ("overlaps", {"expand": "true", "min_shared": "1"}),
          ("clusters", {"threshold": "0.3"}), ("gaps", {}), ("conflicts", {}),
-         ("conflicts", {"kinds": "competing,declared", "min_shared": "1"})]
+         ("conflicts", {"kinds": "classification-mismatch,declared"})]
 
 
 def sto(tmp: Path, standards: int, seed: int = 3) -> OxigraphStore:
@@ -120,9 +120,7 @@ def two_sizes(tmp_path_factory):
     large.close()
 
 
-@pytest.mark.parametrize("name,params", [("overlaps", {"min_shared": "1"}),
-                                         ("conflicts", {"kinds": "competing",
-                                                        "min_shared": "1"})])
+@pytest.mark.parametrize("name,params", [("overlaps", {"min_shared": "1"})])
 def test_a_streams_memory_does_not_grow_with_the_pairs(two_sizes, name, params):
     small, large = two_sizes
     saved = FullPairs.BATCH, PairItems.KEEP
@@ -170,7 +168,7 @@ def test_a_standards_overlaps_and_conflicts_are_those_of_the_whole_answer(stores
         for iri in sorted({i["a"] for i in every} | {i["b"] for i in every})[:40]:
             assert standard_overlaps(store, iri, params) == [
                 i for i in every if iri in (i["a"], i["b"])], (params, iri)
-    for params in ({}, {"min_shared": "1"}):
+    for params in ({}, {"kinds": "classification-mismatch,declared"}):
         every = run("conflicts", store, {**params, "limit": "0"}).items
         standards = set(LinkReader(store).instances())
         subjects = sorted({s["iri"] for i in every for s in i["subjects"]} & standards)

@@ -46,7 +46,7 @@ def served(request, project, tmp_path_factory):
     ("/analysis/overlaps", "overlaps", {"min_shared": "1", "expand": "true", "limit": "5"}),
     ("/analysis/overlaps/clusters", "clusters", {"threshold": "0.6"}),
     ("/analysis/gaps", "gaps", AXES),
-    ("/analysis/conflicts", "conflicts", {"kinds": "declared,competing"}),
+    ("/analysis/conflicts", "conflicts", {"kinds": "declared,supersession-cycle"}),
     ("/analysis/conflicts", "conflicts", {}),
 ])
 def test_endpoint_answers_the_cli_document(served, run_cli, path, name, params):

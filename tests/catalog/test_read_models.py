@@ -201,12 +201,14 @@ def test_roadmap_item(store):
 
 
 def test_architecture(store):
-    # the elements in the scheme's order (sg:order: e2 before e1); s1 and s2 are placed on it,
-    # s3 is not
+    # the elements as a tree under the top element, in the scheme's order (sg:order: e2
+    # before e1); s1 and s2 are placed on it, s3 is not
+    def leaf(iri, label, n):
+        return {"iri": iri, "label": label, "count": n, "children": [], "placed": n > 0}
+
     assert architecture(store, XA, ID) == {"heatmap": None, "elements": [
-        ("(top)", [{"iri": AXIS, "label": "Axis", "count": 0}]),
-        ("Axis", [{"iri": E2, "label": "element two", "count": 1},
-                  {"iri": E1, "label": "Element one", "count": 2}])],
+        {"iri": AXIS, "label": "Axis", "count": 0, "placed": True,
+         "children": [leaf(E2, "element two", 1), leaf(E1, "Element one", 2)]}],
         "placed": 2, "total": 3}
     assert architectures(store, ID) == {"total": 3, "items": [
         {**ref(XA, "Arch X"), "elements": 3, "placed": 2, "grid": False}]}

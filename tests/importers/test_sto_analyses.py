@@ -103,7 +103,7 @@ def test_the_unresolved_bucket_is_no_reference_architecture(store):
         ARCH["unresolved/Nowhere"]}
 
 
-# -- overlaps, clusters, competing: one classification counts once -------------------------------
+# -- overlaps and clusters: one classification counts once -----------------------------------------
 
 def test_overlaps_count_a_two_framework_classification_once(store):
     station = ARCH["AdministrationShell/RamiStation"]
@@ -137,15 +137,6 @@ def test_clusters_count_a_two_framework_classification_once(store):
         (2, 1, [str(STD.IEC_61131), str(STD.IEC_62890)],
          [(str(ARCH["AdministrationShell/RamiStation"]), 2),
           (str(ARCH["AdministrationShell/RamiWorkCenter"]), 2)])]
-
-
-def test_competing_counts_a_two_framework_classification_once(store):
-    doc = run("conflicts", store, {"kinds": "competing"})
-    assert [[s["iri"] for s in i["subjects"]] for i in doc.items] == [
-        [str(STD.IEC_61131), str(STD.IEC_62890), str(ARCH["AdministrationShell/RamiStation"]),
-         str(ARCH["AdministrationShell/RamiWorkCenter"])]]
-    assert "share 2 elements (score 0.5)" in doc.items[0]["message"]
-    assert run("conflicts", store, {"kinds": "competing", "min_shared": "3"}).items == []
 
 
 # -- classification mismatch: two real frameworks ------------------------------------------------

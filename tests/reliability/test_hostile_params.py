@@ -110,7 +110,7 @@ def test_named_query_iri_parameter(make_bundled_client):
 def test_integers_beyond_a_machine_word(server, value):
     for url, name in [("/analysis/overlaps?limit=", "limit"),
                       ("/analysis/overlaps?min_shared=", "min_shared"),
-                      ("/analysis/conflicts?min_shared=", "min_shared"),
+                      ("/analysis/overlaps/clusters?min_shared=", "min_shared"),
                       ("/analysis/gaps?limit=", "limit")]:
         bad(server, "GET", url + value, name)
     r = server.send(400, "GET", "/reports/overlaps?limit=" + value,

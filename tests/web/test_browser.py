@@ -95,7 +95,8 @@ def test_phone_width_has_no_horizontal_scroll(browser, live_server, shots):
                      "/translate", "/reports/gaps", "/ontology", "/roadmap",
                      "/id/barrier/security", "/id/theme/interoperability",
                      "/id/recommendation/2", "/id/roadmap-item/cobot-safety",
-                     "/reports/conflicts", "/reports", "/architectures", "/sparql",
+                     "/reports/conflicts", "/reports/overlaps", "/reports/clusters",
+                     "/reports/gaps?kinds=barrier", "/reports", "/architectures", "/sparql",
                      "/standards", "/id/standard/iec-99999", "/review"):
             pg.goto(live_server + path)
             width = pg.evaluate("document.documentElement.scrollWidth")
@@ -285,10 +286,16 @@ def test_menu_from_the_query_page_and_an_error_page_with_a_way_on(page, live_ser
 #: one page of every kind (issue 19, item 8), the error page and the API docs included
 AXE_PAGES = ["/", "/standards", "/standards?element=https%3A%2F%2Fw3id.org%2Fstdgraph%2Fid%2F"
              "architecture%2Frami40%2Flayer-communication", "/architectures",
-             "/id/architecture/rami40", "/id/architecture/iira", "/id/standard/iec-62541",
+             "/id/architecture/rami40", "/id/architecture/iira", "/id/architecture/imsa",
+             "/id/standard/iec-62541",
              "/id/barrier/security", "/id/theme/interoperability", "/id/recommendation/2",
              "/id/roadmap-item/cobot-safety", "/id/body/iec", "/reports", "/reports/overlaps",
-             "/reports/gaps", "/reports/conflicts", "/roadmap", "/relevance",
+             "/reports/gaps", "/reports/conflicts", "/reports/clusters",
+             # the report journeys' states: the filter form open, the coverage matrix, a
+             # translation with its evidence kinds (tests/web/test_journey_reports.py)
+             "/reports/gaps?kinds=barrier&evidence=stated%2Breading",
+             "/translate?element=https%3A%2F%2Fw3id.org%2Fstdgraph%2Fid%2Farchitecture%2F"
+             "rami40%2Flayer-communication", "/roadmap", "/relevance",
              "/relevance?technology=https%3A%2F%2Fw3id.org%2Fstdgraph%2Fid%2Ftechnology%2F"
              "additive-manufacturing", "/translate",
              "/translate?element=https%3A%2F%2Fw3id.org%2Fstdgraph%2Fid%2Farchitecture%2F"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import re
+from html.parser import HTMLParser
 from importlib import resources
 
 import pytest
@@ -155,3 +156,106 @@ def test_focus_ring_stands_out_on_what_it_is_drawn_on():
         inner = re.search(rf"td\.step-{i} a:focus-visible[^{{]*{{ outline: 3px solid "
                           r"(#[0-9a-f]{6}); outline-offset: -5px; }", text).group(1)
         assert contrast(inner, shade) >= 3, (i, inner, shade)
+
+
+class ElementTree(HTMLParser):
+    """The Elements section of an architecture page as nesting: each listed element's link
+    (``/id/...``) -> the link of the list item it is nested in (None at the top of a list),
+    and the ``<h3>`` headings in order."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parent: dict[str, str | None] = {}
+        self.headings: list[str] = []
+        self._items: list[str | None] = []  # the open <li>s' first links
+        self._in_h3 = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "li":
+            self._items.append(None)
+        elif tag == "h3":
+            self._in_h3 = True
+            self.headings.append("")
+        elif tag == "a" and self._items and self._items[-1] is None:
+            href = dict(attrs).get("href", "")
+            if href.startswith("/id/"):
+                self._items[-1] = href
+                outer = [x for x in self._items[:-1] if x]
+                self.parent[href] = outer[-1] if outer else None
+
+    def handle_endtag(self, tag):
+        if tag == "li":
+            self._items.pop()
+        elif tag == "h3":
+            self._in_h3 = False
+
+    def handle_data(self, data):
+        if self._in_h3:
+            self.headings[-1] += data
+
+
+def elements_section(page: str) -> ElementTree:
+    tree = ElementTree()
+    tree.feed(page.split('<h2 id="el-h">')[1].split("</section>")[0])
+    return tree
+
+
+def architecture_page(web, path: str) -> str:
+    r = web.get(f"/id/architecture/{path}", headers={"Accept": "text/html"})
+    assert r.status_code == 200
+    return r.text
+
+
+def test_iira_lists_its_elements_as_a_tree(web, source_graph):
+    """IIRA's viewpoints nest rather than cross: no grid, and its elements as a structured
+    list - each nested under the element it is skos:broader of (rdflib over the sources)."""
+    page = architecture_page(web, "iira")
+    assert 'class="heatmap"' not in page
+    tree = elements_section(page)
+    scheme = ID + "architecture/iira"
+    pairs = [(str(e), str(b)) for e, b in source_graph.query(f"""
+        SELECT ?e ?b WHERE {{ ?e <{SKOS}inScheme> <{scheme}> ; <{SKOS}broader> ?b .
+                              ?b <{SKOS}inScheme> <{scheme}> }}""")]
+    broader = dict(pairs)
+    assert len(broader) == len(pairs)  # one parent each: a tree
+    tops = sorted(str(t) for (t,) in source_graph.query(
+        f"SELECT ?t WHERE {{ <{scheme}> <{SKOS}hasTopConcept> ?t }}"))
+    labels = {str(t): str(lab) for t, lab in source_graph.query(
+        f"SELECT ?t ?l WHERE {{ <{scheme}> <{SKOS}hasTopConcept> ?t . ?t <{SKOS}prefLabel> ?l }}")}
+    assert len(broader) == 30 and len(tops) == 4
+    # every element below a top element is listed under its parent; a top element's own
+    # children head their lists
+    want = {"/id/" + e[len(ID):]: (None if b in tops else "/id/" + b[len(ID):])
+            for e, b in broader.items()}
+    assert {e: p for e, p in tree.parent.items() if e in want} == want
+    assert set(want) <= set(tree.parent)
+    assert sorted(tree.headings) == sorted(labels[t] for t in tops)
+    assert "(top)" not in page
+
+
+def test_rami_has_no_empty_groups_left_unexplained(web, source_graph):
+    """The axes head the lists (no "(top)" group); the Life Cycle & Value Stream axis, on which
+    no standard is classified, says so; its Type and Instance groups nest their elements."""
+    page = architecture_page(web, "rami40")
+    tree = elements_section(page)
+    assert sorted(tree.headings) == ["Hierarchy Levels", "Layers", "Life Cycle & Value Stream"]
+    assert "(top)" not in page
+    under = {str(e) for (e,) in source_graph.query(f"""SELECT ?e WHERE {{
+        ?e <{SKOS}broader>+ <{RAMI}/axis-life-cycle> }}""")}
+    placed = [s for (s,) in source_graph.query(f"""SELECT ?s WHERE {{
+        ?s <{SG}classifiedIn> ?e . ?e <{SKOS}broader>* <{RAMI}/axis-life-cycle> }}""")]
+    assert len(under) == 6 and placed == []
+    assert ("No standard of the graph is classified in Life Cycle &amp; Value Stream or below "
+            "it yet.") in page
+    assert tree.parent["/id/architecture/rami40/type-development"] == \
+        "/id/architecture/rami40/group-type"
+
+
+def test_imsa_has_a_grid_of_two_of_its_dimensions(web, source_graph):
+    page = architecture_page(web, "imsa")
+    table = page.split('<table class="heatmap">')[1].split("</table>")[0]
+    n = {axis: len(list(source_graph.query(f"""SELECT ?e WHERE {{
+            ?e <{SKOS}broader> <{ID}architecture/imsa/{axis}> }}""")))
+         for axis in ("dimension-intelligent-functions", "dimension-system-hierarchy")}
+    assert table.count('<th scope="row">') == n["dimension-intelligent-functions"] == 5
+    assert table.count('<th scope="col">') == n["dimension-system-hierarchy"] == 5

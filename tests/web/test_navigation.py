@@ -198,7 +198,7 @@ def test_titles_say_what_the_page_shows(web):
     assert title(web, "/search?q=62541") == \
         f"Search: “62541”, {found} result{'' if found == 1 else 's'} · stdgraph"
     assert title(web, "/reports/gaps?kinds=barrier") == \
-        "What no standard covers — Kinds of gap: barrier · stdgraph"
+        "What no standard covers — Kinds of gap: Barriers · stdgraph"  # the value as labelled
     assert title(web, "/translate?element=" + ID + "architecture/rami40/layer-business") == \
         "Architecture translator: Business Layer (RAMI 4.0) · stdgraph"
     tech = ID + "technology/additive-manufacturing"

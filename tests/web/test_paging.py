@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 
@@ -22,6 +23,8 @@ from stdgraph.settings import Settings
 from stdgraph.store import OxigraphStore
 
 from .conftest import ID
+
+SG = "https://w3id.org/stdgraph/ontology#"
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 import generate  # noqa: E402
@@ -136,9 +139,20 @@ def test_report_pages_ask_the_analysis_for_what_they_show(web):
 
 @pytest.fixture(scope="module")
 def crowded(tmp_path_factory) -> Iterator[tuple[TestClient, OxigraphStore]]:
-    """A synthetic graph where standards share many elements (80 standards in 8 elements)."""
+    """A synthetic graph where standards share many elements (80 standards in 8 elements),
+    and where each standard is declared to conflict with the next 30 (``sg:conflictsWith``,
+    in the graph of the standards' own statements): a list of conflicts longer than a page."""
     store = generate.load_store(OxigraphStore(tmp_path_factory.mktemp("crowded") / "store"), 80,
                                 elements=8, schemes=2)
+    graph = store.query(f"SELECT ?g WHERE {{ GRAPH ?g {{ ?s <{SG}classifiedIn> ?e }} }} "
+                        "LIMIT 1").rows[0][0]
+    g = ox.NamedNode(str(graph))
+    for n in range(80):
+        for k in range(1, 31):
+            store.db.add(ox.Quad(ox.NamedNode(generate.standard_iri(n)),
+                                 ox.NamedNode(SG + "conflictsWith"),
+                                 ox.NamedNode(generate.standard_iri((n + k) % 80)), g))
+    store.db.flush()
     settings = Settings(store=str(store.root), query_processes=False)
     with TestClient(create_app(settings, store=store), raise_server_exceptions=False) as client:
         yield client, store

@@ -41,14 +41,34 @@ class Parameter(Param):
     The name is the HTTP parameter and, with ``-`` for ``_``, the CLI option."""
 
     label: str = ""
+    #: a human label for each allowed value (value -> label; "Barriers" for ``barrier``); a
+    #: value without one is shown as it is
+    value_labels: Mapping[str, str] = field(default_factory=dict, hash=False)
+    #: for an ``iri`` parameter: the kind of resource a form offers to pick from, by name
+    #: (``"architecture"``, ``"axis"``: ``stdgraph.catalog.choices.PICKS``), instead of a text box
+    pick: str = ""
 
     def __post_init__(self) -> None:
         super().__post_init__()
         if not self.label:
             object.__setattr__(self, "label", self.name.replace("_", " ").capitalize())
+        unknown = set(self.value_labels) - set(self.allowed)
+        if unknown:
+            raise ValueError(f"parameter {self.name}: labels for values it does not allow: "
+                             f"{', '.join(sorted(unknown))}")
+        object.__setattr__(self, "value_labels", dict(self.value_labels))
+
+    def value_label(self, value: str) -> str:
+        """The human label of an allowed value (the value itself when it has none)."""
+        return self.value_labels.get(value, value)
 
     def describe(self) -> dict:
-        return {**super().describe(), "label": self.label}
+        out = {**super().describe(), "label": self.label}
+        if self.value_labels:
+            out["value_labels"] = dict(self.value_labels)
+        if self.pick:
+            out["pick"] = self.pick
+        return out
 
 
 def limit_param() -> Parameter:

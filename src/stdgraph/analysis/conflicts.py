@@ -21,27 +21,29 @@ Kinds (docs/analyses.md holds the same text):
   connected component), a self-supersession counts.
 - ``declared`` (warning): two standards declared in conflict (``sg:conflictsWith``, symmetric);
   one item per unordered pair.
-- ``competing`` (info): an overlapping pair (as in the overlaps analysis, with ``min_shared``)
-  whose publishers are known and disjoint, with no relation between them (``related`` false).
+
+There is no ``competing`` kind any more: two unrelated standards of different publishers that
+share elements restate an overlap, not a contradiction (44 of the 46 conflicts of the bundled
+graph were such rows), so they are the overlaps analysis' rows with ``related`` false
+(docs/analyses.md, "Conflicts").
 
 Links (classifications, the mappings of the classification mismatch, references,
-supersession, declared conflicts, statuses, the relations of competing pairs) count at the
-evidence level (``evidence``, ``min_score``: stdgraph.analysis.evidence). Every IRI in
-``subjects`` and ``evidence`` comes with its label, and the evidence names the named graphs
-(source files, or the inferred graph) holding the triples that produced the item.
-Items are sorted by severity (error, warning, info), then kind in the order above, then
-subjects' IRIs (competing pairs in overlap order).
+supersession, declared conflicts, statuses) count at the evidence level (``evidence``,
+``min_score``: stdgraph.analysis.evidence). Every IRI in ``subjects`` and ``evidence`` comes
+with its label, and the evidence names the named graphs (source files, or the inferred graph)
+holding the triples that produced the item.
+Items are sorted by severity (error, then warning), then kind in the order above, then
+subjects' IRIs.
 """
 
 from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from typing import Any
 
-import numpy as np
 import pyoxigraph as ox
 
 from stdgraph.analysis.common import (
@@ -71,9 +73,6 @@ from stdgraph.analysis.evidence import (
     evidence_params,
 )
 from stdgraph.analysis.overlaps import (
-    FullPairs,
-    OverlapRun,
-    PairItems,
     classification_graphs,
     reference_props,
 )
@@ -82,17 +81,22 @@ from stdgraph.analysis.snapshot import FAST_KINDS, Dirty, Snapshot, rows, snapsh
 from stdgraph.store.base import Store
 
 KINDS = ("classification-mismatch", "superseded-reference", "withdrawn-reference",
-         "supersession-cycle", "declared", "competing")
+         "supersession-cycle", "declared")
 SEVERITY = {"supersession-cycle": "error", "classification-mismatch": "warning",
             "superseded-reference": "warning", "withdrawn-reference": "warning",
-            "declared": "warning", "competing": "info"}
+            "declared": "warning"}
 _SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 PARAMS = [
     Parameter("kinds", "string", default=",".join(KINDS), allowed=KINDS, multiple=True,
-              label="Kinds of conflict", description="Which conflicts to list (comma-separated)."),
-    Parameter("min_shared", "integer", default="2", minimum=1, label="Least shared elements",
-              description="For 'competing': least number of shared elements of the pair."),
+              label="Kinds of conflict",
+              value_labels={"classification-mismatch": "Classification mismatch",
+                            "superseded-reference": "Reference to a superseded standard",
+                            "withdrawn-reference": "Reference to a withdrawn standard",
+                            "supersession-cycle": "Supersession in a circle",
+                            "declared": "Declared conflict"},
+              description="Which kinds of conflict to list (on the command line: "
+                          "comma-separated)."),
     *evidence_params(),
     limit_param(),
 ]
@@ -128,7 +132,6 @@ Q_SUPERSEDES = PROLOGUE + """SELECT DISTINCT ?a ?p ?b ?g WHERE {
 Q_DECLARED = PROLOGUE + """SELECT DISTINCT ?a ?b ?g WHERE {
   GRAPH ?g { ?a sg:conflictsWith ?b }
 }"""
-Q_PUBLISHERS = PROLOGUE + "SELECT DISTINCT ?s ?b WHERE { ?s sg:publisher ?b }"
 
 
 class Found:
@@ -505,39 +508,6 @@ def _declared(store: Store, reader: LinkReader) -> list[Found]:
             for (a, b), ts in sorted(pairs.items())]
 
 
-# -- competing ---------------------------------------------------------------------------------
-
-def publishers_of(store: Store, snap: Snapshot | None) -> dict[str, set[str]]:
-    """standard -> its publishers (``sg:publisher``, any evidence)."""
-    if snap is None:
-        publishers: dict[str, set[str]] = defaultdict(set)
-        for s, b in store.query(Q_PUBLISHERS).rows:
-            publishers[str(s)].add(str(b))
-        return publishers
-    return snap.memoised("publishers", lambda: defaultdict(set, {
-        s: {text(b) for b in objs} for s, objs in snap.table(store, SG + "publisher").items()}))
-
-
-def _competing(store: Store, min_shared: int, budget: int | None, evidence: Evidence,
-               snap: Snapshot | None = None):
-    """Competing pairs in overlap order, at most ``budget`` (None: all)."""
-    publishers = publishers_of(store, snap)
-    run = OverlapRun(store, min_shared, evidence=evidence, snapshot=snap)
-    std = run.coverage.standards
-    rel = run.relations
-    chosen = []
-    for a, b, s, u in run.pairs():
-        pa, pb = publishers.get(std[a]), publishers.get(std[b])
-        if not pa or not pb or pa & pb:
-            continue
-        if rel.between(std[a], std[b]):
-            continue
-        chosen.append((a, b, s, u))
-        if budget is not None and len(chosen) >= budget:
-            break
-    return run, chosen, publishers
-
-
 # -- the analysis ------------------------------------------------------------------------------
 
 def conflicts(store: Store, raw: RawParams | None = None, *, ignore=("format",)
@@ -546,15 +516,10 @@ def conflicts(store: Store, raw: RawParams | None = None, *, ignore=("format",)
     limit = params["limit"]
     if not limit:
         return conflicts_stream(store, raw, ignore=ignore).document()
-    kinds, evidence, reader, found = _kept(store, params)
+    kinds, _evidence, reader, found = _kept(store, params)
     snap = reader.snapshot
     lab = Labels.of(store, snap)
     items = _rendered(store, snap, found[: limit + 1], lab)
-    if "competing" in kinds and (not limit or len(items) <= limit):
-        budget = None if not limit else limit - len(items) + 1
-        run, chosen, publishers = _competing(store, params["min_shared"], budget, evidence,
-                                             snap)
-        items += [competing_item(ov, publishers, lab) for ov in run.items(chosen, lab)]
     truncated = bool(limit) and len(items) > limit
     if truncated:
         items = items[:limit]
@@ -565,14 +530,14 @@ def conflicts(store: Store, raw: RawParams | None = None, *, ignore=("format",)
 def _kept(store: Store, params: dict) -> tuple[set[str], Evidence, LinkReader, list[Found]]:
     """What an answer of the conflicts starts from, for its parsed ``params`` (whose kinds it
     puts in their canonical order, without repeats): the kinds, the evidence, a reader (with
-    the store's snapshot where it has one) and the conflicts but the competing pairs, in
-    order, kept with the reader's snapshot."""
+    the store's snapshot where it has one) and the conflicts in order, kept with the reader's
+    snapshot."""
     kinds = set(params["kinds"])
     params["kinds"] = [k for k in KINDS if k in kinds]
     evidence = Evidence.of(params)
     snap = snapshot(store) if store.kind in FAST_KINDS else None
     reader = LinkReader(store, evidence, snapshot=snap)
-    found = reader.memoised(("conflicts", frozenset(kinds - {"competing"})),
+    found = reader.memoised(("conflicts", frozenset(kinds)),
                             lambda: _found(store, kinds, reader))
     return kinds, evidence, reader, found
 
@@ -593,37 +558,19 @@ STREAM_BATCH = 2000
 def conflicts_stream(store: Store, raw: RawParams | None = None, *, ignore=("format",)
                      ) -> AnalysisStream:
     """``conflicts`` with its items made as they are written out: with ``limit=0`` every
-    conflict, the competing pairs found in one pass (``FullPairs``), memory bounded by a
-    constant rather than by the number of pairs."""
+    conflict, rendered a batch at a time."""
     params = parse_params(PARAMS, raw or {}, ignore=ignore)
     if params["limit"]:
         return AnalysisStream.of(conflicts(store, raw, ignore=ignore))
-    kinds, evidence, reader, found = _kept(store, params)
+    kinds, _evidence, reader, found = _kept(store, params)
     snap = reader.snapshot
     lab = Labels.of(store, snap)
-    full: FullPairs | None = None
-    if "competing" in kinds:
-        publishers = publishers_of(store, snap)
-        run = OverlapRun(store, params["min_shared"], evidence=evidence, snapshot=snap)
-        full = FullPairs(run.index, len(run.coverage.standards),
-                         keep=_competing_filter(run, publishers),
-                         beat=getattr(store, "beat", None))
 
     def items() -> Iterator[dict]:
-        try:
-            for start in range(0, len(found), STREAM_BATCH):
-                yield from _rendered(store, snap, found[start:start + STREAM_BATCH], lab)
-            if full is not None:
-                render = PairItems(run, lab, shared=True)
-                pairs = iter(full)
-                while chunk := list(itertools.islice(pairs, STREAM_BATCH)):
-                    yield from (competing_item(ov, publishers, lab) for ov in render.items(chunk))
-        finally:
-            if full is not None:
-                full.close()
+        for start in range(0, len(found), STREAM_BATCH):
+            yield from _rendered(store, snap, found[start:start + STREAM_BATCH], lab)
 
-    return AnalysisStream("conflicts", json_params(params), items(),
-                          len(found) + (full.count if full is not None else 0), False,
+    return AnalysisStream("conflicts", json_params(params), items(), len(found), False,
                           {"coverage": _coverage(reader, kinds)})
 
 
@@ -631,65 +578,17 @@ def standard_conflicts(store: Store, iri: str, raw: RawParams | None = None, *,
                        ignore=("format", "limit")) -> list[dict]:
     """The items of the conflicts answer with every conflict (``limit=0``) whose subjects
     include standard ``iri``, in its order: what a standard's page shows, found from the kept
-    conflicts and the standard's own overlapping pairs. ``raw``: the conflicts parameters.
-    (For an element it gives the conflicts but the competing pairs sharing it.)"""
+    conflicts. ``raw``: the conflicts parameters. (For an element it gives the conflicts
+    naming it.)"""
     params = parse_params(PARAMS, raw or {}, ignore=ignore)
-    kinds, evidence, reader, found = _kept(store, params)
+    _kinds, _evidence, reader, found = _kept(store, params)
     snap = reader.snapshot
     lab = Labels.of(store, snap)
-    items = _rendered(store, snap, [f for f in found if iri in f.subjects], lab)
-    if "competing" in kinds:
-        publishers = publishers_of(store, snap)
-        run = OverlapRun(store, params["min_shared"], evidence=evidence, snapshot=snap)
-        std, rel = run.coverage.standards, run.relations
-        chosen = []
-        for a, b, s, u in run.pairs_of(iri):
-            pa, pb = publishers.get(std[a]), publishers.get(std[b])
-            if pa and pb and not pa & pb and not rel.between(std[a], std[b]):
-                chosen.append((a, b, s, u))
-        items += [competing_item(ov, publishers, lab) for ov in run.items(chosen, lab)]
-    return items
-
-
-def _competing_filter(run: OverlapRun, publishers: Mapping[str, AbstractSet[str]]
-                      ) -> Callable[[int, np.ndarray], np.ndarray]:
-    """``FullPairs``' ``keep`` for the competing conflicts: both publishers known and disjoint,
-    and no relation between the two (``Relations.between`` empty: neither is part of the
-    other, supersedes it, is related to it or references it, transitively where it says)."""
-    std = run.coverage.standards
-    at = {s: i for i, s in enumerate(std)}
-    kinds: dict[frozenset[str], int] = {}
-    pid = np.full(len(std), -1, dtype=np.int64)
-    for i, s in enumerate(std):
-        p = publishers.get(s)
-        if p:
-            pid[i] = kinds.setdefault(frozenset(p), len(kinds))
-    sets = list(kinds)
-    disjoint = np.array([[not (x & y) for y in sets] for x in sets], dtype=bool).reshape(
-        len(sets), len(sets))
-    rel = run.relations
-    related: dict[int, np.ndarray] = {}
-    for x in rel.nodes:
-        ys = sorted(at[y] for y in rel.related(x) if y in at)
-        if x in at and ys:
-            related[at[x]] = np.array(ys, dtype=np.int64)
-
-    def keep(a: int, bs: np.ndarray) -> np.ndarray:
-        pa = pid[a]
-        if pa < 0:
-            return np.zeros(len(bs), dtype=bool)
-        pb = pid[bs]
-        ok = (pb >= 0) & disjoint[pa, np.maximum(pb, 0)]
-        r = related.get(a)
-        if r is not None:
-            ok &= ~np.isin(bs, r)
-        return ok
-
-    return keep
+    return _rendered(store, snap, [f for f in found if iri in f.subjects], lab)
 
 
 def _found(store: Store, kinds: set[str], reader: LinkReader) -> list[Found]:
-    """The conflicts but the competing pairs, in order (without labels)."""
+    """The conflicts in order (without labels)."""
     found: list[Found] = []
     if "classification-mismatch" in kinds:
         found += _mismatches(store, reader)
@@ -707,12 +606,9 @@ def _coverage(reader: LinkReader, kinds: set[str]) -> list[dict]:
     """The coverage of the links the kinds asked for rest on, over every standard."""
     scope = reader.instances()
     out = []
-    if kinds & {"classification-mismatch", "competing"}:
-        out.append(reader.coverage(SG + "classifiedIn", reader.classified(), scope))
     if "classification-mismatch" in kinds:
+        out.append(reader.coverage(SG + "classifiedIn", reader.classified(), scope))
         out.append(reader.mapping_coverage())
-    if "competing" in kinds:
-        out += reader.relation_coverage(reference_props(reader.store, reader.snapshot))
     if kinds & {"superseded-reference", "withdrawn-reference"}:
         props = [SG + "references", SG + "normativelyReferences", SG + "basedOn"]
         referrers = reader.memoised("referrers", lambda: {
@@ -791,27 +687,6 @@ def render_found(f: Found, lab: Labels, cg: Mapping[tuple[str, str], AbstractSet
             "message": message, "evidence": evidence}
 
 
-def competing_item(overlap: dict, publishers: Mapping[str, AbstractSet[str]], lab: Labels
-                   ) -> dict:
-    """The competing item of an overlaps item whose standards' publishers (``publishers``)
-    are known and disjoint."""
-    ia, ib = overlap["a"], overlap["b"]
-    pa, pb = sorted(publishers[ia]), sorted(publishers[ib])
-    lab.fetch(pa + pb)
-    message = (f"{lab(ia)} ({', '.join(lab(p) for p in pa)}) and {lab(ib)} "
-               f"({', '.join(lab(p) for p in pb)}) share {len(overlap['shared'])} elements "
-               f"(score {overlap['score']}) with no relation between them")
-    return {
-        "kind": "competing",
-        "subjects": [lab.ref(ia), lab.ref(ib), *overlap["shared"]],
-        "severity": SEVERITY["competing"],
-        "message": message,
-        "evidence": {"score": overlap["score"], "shared": overlap["shared"],
-                     "publishers": {"a": lab.refs(pa), "b": lab.refs(pb)},
-                     "graphs": overlap["evidence"]["graphs"]},
-    }
-
-
 CSV_COLUMNS = [
     ("kind", lambda i: i["kind"]), ("severity", lambda i: i["severity"]),
     ("subjects", lambda i: iris(i["subjects"])),
@@ -839,14 +714,31 @@ ANALYSES = (
                     "places their mapping says do not correspond; a current standard or "
                     "roadmap item that references a superseded or withdrawn standard; "
                     "standards that supersede each other in a circle; two standards declared "
-                    "to conflict; or two unrelated standards from different publishers that "
-                    "cover the same elements (competing). There is no score; errors come "
-                    "first.",
+                    "to conflict. Two unrelated standards that cover the same elements are "
+                    "an overlap, not a conflict: see the overlaps report. There is no score; "
+                    "errors come first.",
         path="/analysis/conflicts", function=conflicts, params=PARAMS, csv_columns=CSV_COLUMNS,
         table_columns=TABLE_COLUMNS, report_columns=REPORT_COLUMNS,
-        docs="docs/analyses.md#conflicts", streamer=conflicts_stream),
+        docs="docs/analyses.md#conflicts", streamer=conflicts_stream,
+        definitions=(
+            ("Item", "One contradiction found in the graph, of one kind (below), with the "
+                     "standards and elements involved, a sentence saying what is wrong and "
+                     "the statements behind it."),
+            ("Score", "None. Each item has a severity instead: error (the graph contradicts "
+                      "itself: standards that supersede each other in a circle) or warning (a "
+                      "source or a mapping disagrees with another); errors come first."),
+            ("Kinds", "Classification mismatch: two frameworks place a standard in elements "
+                      "their mapping says do not correspond. Reference to a superseded or "
+                      "withdrawn standard: a current standard or roadmap item cites it. "
+                      "Supersession in a circle: standards that supersede each other. "
+                      "Declared conflict: a source says two standards conflict."),
+            ("Not a conflict", "Two unrelated standards from different publishers classified "
+                               "in the same elements: that is an overlap (the overlaps "
+                               "report, related: no), not a contradiction, so it is not "
+                               "listed here."),
+        )),
 )
 
 __all__ = ["conflicts", "conflicts_stream", "standard_conflicts", "PARAMS", "KINDS", "SEVERITY",
-           "ANALYSES", "Found", "Mappings", "competing_item", "mismatches_of",
+           "ANALYSES", "Found", "Mappings", "mismatches_of",
            "reference_found", "reference_hits", "render_found"]

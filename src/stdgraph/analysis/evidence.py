@@ -93,13 +93,16 @@ def evidence_params() -> list[Parameter]:
     return [
         Parameter("evidence", "string", default=DEFAULT_LEVEL, allowed=LEVELS,
                   label="Evidence counted",
-                  description="Which links count: 'stated' (a source says so), "
-                              "'stated+reading' (also a curator's reading; the default) or "
-                              "'all' (also machine suggestions scored at least min_score)."),
+                  value_labels={"stated": "Stated by a source",
+                                "stated+reading": "Stated, or a curator's reading",
+                                "all": "Also machine suggestions"},
+                  description="Which links count: those a source states; also a curator's "
+                              "reading of a source (the default); or also the links a "
+                              "machine suggested with at least the least suggestion score."),
         Parameter("min_score", "decimal", default=DEFAULT_MIN_SCORE, minimum=0, maximum=1,
                   label="Least suggestion score",
-                  description="With evidence=all: the least sg:score (0 to 1) of a suggested "
-                              "link that counts."),
+                  description="When machine suggestions count: the least score (0 to 1) a "
+                              "suggested link needs to count."),
     ]
 
 

@@ -64,15 +64,20 @@ KINDS = ("barrier", "theme", "technology", "architecture-element", "roadmap-item
 
 PARAMS = [
     Parameter("kinds", "string", default=",".join(KINDS), allowed=KINDS, multiple=True,
-              label="Kinds of gap", description="Which gaps to list (comma-separated)."),
-    Parameter("scheme", "iri", required=False, label="Only this architecture",
-              description="Only architecture elements of this scheme "
-                          "(e.g. sgid:architecture/rami40)."),
+              label="Kinds of gap",
+              value_labels={"barrier": "Barriers", "theme": "Themes",
+                            "technology": "Technologies",
+                            "architecture-element": "Architecture elements",
+                            "roadmap-item": "Roadmap items"},
+              description="Which kinds of gap to list (on the command line: comma-separated)."),
+    Parameter("scheme", "iri", required=False, label="Only this architecture", pick="architecture",
+              description="List the architecture elements of this architecture only "
+                          "(default: of every architecture)."),
     Parameter("rows", "iri", default="sgid:architecture/rami40/axis-layers",
-              label="Matrix rows (axis)",
+              label="Matrix rows (axis)", pick="axis",
               description="The axis whose elements are the rows of the coverage matrix."),
     Parameter("columns", "iri", default="sgid:architecture/rami40/axis-hierarchy",
-              label="Matrix columns (axis)",
+              label="Matrix columns (axis)", pick="axis",
               description="The axis whose elements are the columns of the coverage matrix."),
     *evidence_params(),
     limit_param(),
@@ -371,7 +376,21 @@ ANALYSES = (
                     "by hierarchy levels); an empty cell is a gap too.",
         path="/analysis/gaps", function=gaps, params=PARAMS, csv_columns=CSV_COLUMNS,
         table_columns=TABLE_COLUMNS, report_columns=REPORT_COLUMNS,
-        table_appendix=_matrix_appendix, docs="docs/analyses.md#gaps"),
+        table_appendix=_matrix_appendix, docs="docs/analyses.md#gaps",
+        definitions=(
+            ("Item", "A barrier, theme, technology, architecture element or roadmap item that "
+                     "no current standard covers: none is linked to it (or, for an element, "
+                     "classified in it or in an element below it; for a barrier or theme, "
+                     "linked to it or to a narrower one). Withdrawn and superseded standards "
+                     "do not count; standards with no known status do."),
+            ("Score", "None: an item is a gap or it is not."),
+            ("Coverage", "How many of the standards counted have any link of the item's kind. "
+                         "With few links, a gap may be a link nobody has recorded yet rather "
+                         "than a missing standard."),
+            ("Coverage matrix", "The number of standards classified in both a row's and a "
+                                "column's element of two axes (RAMI 4.0 layers by hierarchy "
+                                "levels unless chosen otherwise); a 0 is a gap too."),
+        )),
 )
 
 __all__ = ["gaps", "matrix", "PARAMS", "KINDS", "ANALYSES"]

@@ -73,11 +73,15 @@ PARAMS = [
     Parameter("min_shared", "integer", default="2", minimum=1, label="Least shared elements",
               description="Least number of shared elements for a pair to count as an overlap."),
     Parameter("expand", "boolean", default="false", label="Merge matching elements",
-              description="Treat elements linked by skos:exactMatch/closeMatch as the same."),
+              description="Count two elements a mapping says are an exact or close match "
+                          "(skos:exactMatch, skos:closeMatch) as one."),
     Parameter("dimensions", "string", default="elements", allowed=("elements", "all"),
               label="Compare on",
-              description="'elements': architecture elements only; 'all': also barriers, themes "
-                          "and technologies."),
+              value_labels={"elements": "Architecture elements",
+                            "all": "Elements, barriers, themes and technologies"},
+              description="What two standards are compared on: the architecture elements they "
+                          "are classified in only, or also the barriers, themes and "
+                          "technologies they are linked to."),
     *evidence_params(),
     limit_param(),
 ]
@@ -478,7 +482,8 @@ class FullPairs:
     a's partners. :meth:`__iter__` then reads the classes back best first: each class is one
     score and one shared count, so that is the documented order with no sort of the pairs.
     ``keep(a, bs)`` (a boolean mask over the partner indices ``bs``) drops pairs as they are
-    found (the competing conflicts). ``count`` is the number of pairs, known before the first.
+    found (a filter over the pairs; none by default). ``count`` is the number of pairs, known
+    before the first.
     """
 
     #: pairs gathered before they are sorted into their classes and written
@@ -774,7 +779,7 @@ def classification_graphs(store: Store, standards: list[str], snap: Snapshot | N
 
 @dataclass
 class OverlapRun:
-    """Coverage, pair engine and relations of one store, reusable by conflicts (competing)."""
+    """Coverage, pair engine and relations of one store, reusable by any caller of the pairs."""
 
     store: Store
     min_shared: int = 2
@@ -1185,11 +1190,19 @@ CLUSTER_TABLE_COLUMNS = [
     ("pairs", lambda i: i["pairs"]), ("standards", lambda i: labels(i["standards"])),
     ("common elements", lambda i: labels(i["elements"])),
 ]
+def _relations(item: dict) -> str:
+    """The relations that explain a pair, in words ("references (based on)", "part-of")."""
+    return "; ".join(r["relation"] + (f" ({r['property']['label']})" if "property" in r else "")
+                     for r in item["evidence"]["relations"])
+
+
 REPORT_COLUMNS = [
-    ("score", lambda i: f"{i['score']:.3f}"), ("shared", lambda i: str(len(i["shared"]))),
+    ("score", lambda i: f"{i['score']:.3f}"),
+    ("shared / in all", lambda i: f"{len(i['shared'])} / {i['evidence']['union']}"),
     ("a", lambda i: ref(i["a"], i["a_label"])), ("b", lambda i: ref(i["b"], i["b_label"])),
-    ("related", lambda i: "yes" if i["related"] else ""),
+    ("related", lambda i: f"yes ({_relations(i)})" if i["related"] else "no"),
     ("shared elements", lambda i: i["shared"]),
+    ("stated in", lambda i: [{"iri": "", "label": g["label"]} for g in i["evidence"]["graphs"]]),
 ]
 CLUSTER_REPORT_COLUMNS = [
     ("cluster", lambda i: str(i["cluster"])), ("size", lambda i: str(i["size"])),
@@ -1211,7 +1224,22 @@ ANALYSES = (
                     "duplicated work.",
         path="/analysis/overlaps", function=overlaps, params=PARAMS,
         csv_columns=CSV_COLUMNS, table_columns=TABLE_COLUMNS, report_columns=REPORT_COLUMNS,
-        docs="docs/analyses.md#overlaps", streamer=overlaps_stream),
+        docs="docs/analyses.md#overlaps", streamer=overlaps_stream,
+        definitions=(
+            ("Item", "A pair of standards classified in at least 'Least shared elements' of the "
+                     "same architecture elements (with 'Compare on' set to everything, the "
+                     "barriers, themes and technologies they are linked to count too)."),
+            ("Score", "The elements the two share divided by all the elements either of them "
+                      "is classified in: 'shared / in all'. 0 means nothing in common, 1 "
+                      "exactly the same places; 2 shared of 3 in all is 0.667. An element that "
+                      "two architectures both contain counts once."),
+            ("Related", "Yes when one standard is part of, supersedes or references the "
+                        "other: the overlap is explained. An unrelated pair with a high score "
+                        "may be duplicated work."),
+            ("Evidence", "Each row names the shared elements and the source files that state "
+                         "the two standards' classifications in them; only links with the "
+                         "evidence counted (below) take part."),
+        )),
     Analysis(
         "clusters", "Groups of standards connected by strong overlaps",
         description="Each item is a group of standards joined by strong overlaps: every "
@@ -1222,7 +1250,17 @@ ANALYSES = (
                     "field crowded with similar standards. Groups are listed largest first.",
         path="/analysis/overlaps/clusters", function=clusters, params=CLUSTER_PARAMS,
         csv_columns=CLUSTER_CSV_COLUMNS, table_columns=CLUSTER_TABLE_COLUMNS,
-        report_columns=CLUSTER_REPORT_COLUMNS, docs="docs/analyses.md#overlaps"),
+        report_columns=CLUSTER_REPORT_COLUMNS, docs="docs/analyses.md#overlaps",
+        definitions=(
+            ("Item", "A group of standards in which every member overlaps at least one other "
+                     "member with a score of at least 'Least score'; a standard is in one "
+                     "group at most."),
+            ("Score", "Groups have no score. 'Least score' is the overlap score (the elements "
+                      "two standards share divided by all the elements either is classified "
+                      "in, 0 to 1) that a pair needs to join a group."),
+            ("Pairs", "How many pairs of members have such a strong overlap."),
+            ("Common elements", "The elements most members of the group are classified in."),
+        )),
 )
 
 __all__ = ["overlaps", "overlaps_stream", "standard_overlaps", "clusters", "OverlapRun",

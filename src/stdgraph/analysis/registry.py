@@ -8,7 +8,8 @@ path and function — and the package lists its modules, one line each
 - the CLI generates ``stdgraph analyse NAME`` with one option per parameter (``cli.py``);
 - the HTTP API generates ``GET <path>`` and ``GET /analysis`` (``api/routes/analysis.py``), and
   with them the OpenAPI document;
-- a report page finds ``title``, ``description``, ``params`` (``.label`` for the form),
+- a report page finds ``title``, ``description``, ``definitions`` (its words in plain words,
+  shown first), ``params`` (``.label``, ``.value_labels`` and ``.pick`` for the form),
   ``report_columns`` and ``path`` (for the CSV/JSON links) on ``registry.get(name)``.
 
 Extra analyses (a committee's own, or a test's) come from the modules named in
@@ -87,6 +88,10 @@ class Analysis:
     table_appendix: Callable[[AnalysisDocument], str] | None = None
     #: where the definitions are written out for people
     docs: str = "docs/analyses.md"
+    #: the report's words defined in plain words, as (term, definition) pairs: what one item
+    #: is ("Item"), its score or that it has none ("Score"), and any other word a reader of
+    #: its table needs; report pages show them first (docs/analyses.md has the long form)
+    definitions: Sequence[tuple[str, str]] = ()
     #: ``streamer(store, raw, *, ignore) -> AnalysisStream``: the answer with its items made
     #: as they are written out (``limit=0``: every item, memory bounded by a constant); none:
     #: ``stream`` wraps ``function``'s whole document
@@ -107,6 +112,7 @@ class Analysis:
             raise ValueError(f"analysis {self.name}: parameter names must be unique and not "
                              "'format' (the output format)")
         object.__setattr__(self, "params", tuple(self.params))
+        object.__setattr__(self, "definitions", tuple((t, d) for t, d in self.definitions))
         object.__setattr__(self, "csv_columns", tuple(self.csv_columns))
         object.__setattr__(self, "table_columns", tuple(self.table_columns))
         object.__setattr__(self, "report_columns",
@@ -206,6 +212,7 @@ class Analysis:
                 "path": self.path, "parameters": params,
                 "csv_columns": [n for n, _ in self.all_csv_columns()],
                 "report_columns": [n for n, _ in self.report_columns],
+                "definitions": [{"term": t, "definition": d} for t, d in self.definitions],
                 "docs": self.docs}
 
 

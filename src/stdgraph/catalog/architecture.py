@@ -16,10 +16,18 @@ from stdgraph.store.base import Store
 __all__ = ["GRIDS", "architecture", "architectures", "elements_by_scheme", "heatmap",
            "placement"]
 
-#: architecture (path under the base IRI) -> the axes (rows, columns) of its coverage heatmap;
-#: other architectures list their elements only
+#: architecture (path under the base IRI) -> the axes (rows, columns) of its coverage heatmap:
+#: the schemes whose axes cross, so that one standard sits in a cell of two of them - RAMI
+#: 4.0's layers by hierarchy levels, and IMSA's intelligent functions by system hierarchy
+#: (IMSA's three dimensions are RAMI 4.0's counterparts). The others list their elements as a
+#: tree: IIRA's viewpoints nest rather than cross, ISA-95's two hierarchies have levels that
+#: correspond, the NIST ecosystem's lifecycles and pyramid are each a dimension of their own
+#: (no bundled standard is classified on two of them but one), IVRA's views and the AAS
+#: submodels are lists. Any two axes make a grid in the gaps report's coverage matrix.
 GRIDS = {"architecture/rami40": ("architecture/rami40/axis-layers",
-                                 "architecture/rami40/axis-hierarchy")}
+                                 "architecture/rami40/axis-hierarchy"),
+         "architecture/imsa": ("architecture/imsa/dimension-intelligent-functions",
+                               "architecture/imsa/dimension-system-hierarchy")}
 
 
 def order_key(value: object) -> int:
@@ -67,35 +75,45 @@ def heatmap(store: Store, rows_axis: str, cols_axis: str, labels: Labels | None 
 
 def architecture(store: Store, iri: str, base_iri: str, labels: Labels | None = None
                  ) -> dict[str, Any]:
-    """A reference architecture: ``elements`` as (axis label, elements) pairs, each element
-    with the number of standards classified in it (``count``), in the scheme's own order
-    (``sg:order`` of the axes and of the elements; what has none comes after, by label; the
-    top elements, ``"(top)"``, first); the coverage :func:`heatmap` when :data:`GRIDS` has one
-    for it; ``placed``, the standards classified in at least one of its elements, of
-    ``total``, the standards of the graph."""
+    """A reference architecture: ``elements``, its elements as a tree in the scheme's own
+    order (``sg:order``, then label): one entry per top element (an axis, a view, ...), each
+    element ``{"iri", "label", "count", "children", "placed"}`` - ``count`` the standards
+    classified in it, ``children`` the elements below it (``skos:broader``), ``placed``
+    whether any standard is classified in it or below it; the coverage :func:`heatmap` when
+    :data:`GRIDS` has one for it; ``placed``, the standards classified in at least one of its
+    elements, of ``total``, the standards of the graph."""
     lab = labels or Labels(store)
     key = iri[len(base_iri):] if iri.startswith(base_iri) else None
     grid = None
     if key in GRIDS:
         rows_axis, cols_axis = (base_iri + x for x in GRIDS[key])
         grid = heatmap(store, rows_axis, cols_axis, lab)
-    by_axis: dict[str | None, list] = defaultdict(list)
-    axis_order: dict[str | None, int] = {None: -1}
     rows = select(store, "architecture-elements", architecture=URIRef(iri))
     lab.fetch([str(r[0]) for r in rows] + [str(r[1]) for r in rows if r[1] is not None])
-    for e, axis, n, order, a_order in rows:
-        a = str(axis) if axis is not None else None
-        axis_order.setdefault(a, order_key(a_order))
-        by_axis[a].append({"iri": str(e), "label": lab(str(e)), "count": int(n),
-                           "order": order_key(order)})
-    axes = sorted(by_axis, key=lambda a: (axis_order[a], lab(a).casefold() if a else ""))
-    elements = [(lab(a) if a is not None else "(top)",
-                 [{k: v for k, v in e.items() if k != "order"}
-                  for e in sorted(by_axis[a], key=lambda e: (e["order"],
-                                                              e["label"].casefold()))])
-                for a in axes]
+    count: dict[str, int] = {}
+    order: dict[str, int] = {}
+    parents: dict[str, set[str]] = defaultdict(set)
+    for e, axis, n, o, _a_order in rows:
+        count[str(e)] = int(n)
+        order[str(e)] = min(order.get(str(e), order_key(None)), order_key(o))
+        if axis is not None:
+            parents[str(e)].add(str(axis))
+    children: dict[str, list[str]] = defaultdict(list)
+    for e in count:
+        for p in parents[e] & count.keys():
+            children[p].append(e)
+
+    def node(e: str, path: tuple[str, ...]) -> dict[str, Any]:
+        kids = [node(c, (*path, e)) for c in sorted(children[e], key=key_of) if c not in path]
+        return {"iri": e, "label": lab(e), "count": count[e], "children": kids,
+                "placed": count[e] > 0 or any(k["placed"] for k in kids)}
+
+    def key_of(e: str) -> tuple[int, str]:
+        return (order[e], lab(e).casefold())
+
+    roots = sorted((e for e in count if not parents[e] & count.keys()), key=key_of)
     placed = placement(store, [iri]).get(iri, {"standards": 0})["standards"]
-    return {"heatmap": grid, "elements": elements, "placed": placed,
+    return {"heatmap": grid, "elements": [node(r, ()) for r in roots], "placed": placed,
             "total": standards_total(store)}
 
 

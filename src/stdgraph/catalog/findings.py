@@ -18,8 +18,8 @@ answer:
   (classification graphs, relations), rendered for that page only.
 - **conflicts of a standard**: the conflicts analysis' items whose subjects include S: its
   classification mismatches, its references to superseded or withdrawn standards and those to
-  it, the supersession cycle it is in, the conflicts declared with it, and its competing
-  overlaps (publishers known and disjoint, no relation), in the analysis' order.
+  it, the supersession cycle it is in and the conflicts declared with it, in the analysis'
+  order.
 - **the gap of a concern or roadmap item**: the gaps analysis' item for it (None when the
   analysis finds it covered), without the document-wide ``coverage`` figures the analysis adds
   to each item (they count every standard of the graph).
@@ -42,7 +42,6 @@ from stdgraph.analysis.common import Labels, same_element_pairs
 from stdgraph.analysis.conflicts import (
     Found,
     Mappings,
-    competing_item,
     mismatches_of,
     reference_found,
     reference_hits,
@@ -180,8 +179,6 @@ class StandardFindings:
         self._rep: dict[str, str] = {}
         self._elements: dict[str, set[str]] = {}
         self._conflicts: list[dict] | None = None
-        self._competing: dict[str, int] | None = None
-        self._publishers: dict[str, set[str]] = {}
         self._props: list[str] | None = None
 
     def _own(self) -> set[str]:
@@ -400,7 +397,7 @@ class StandardFindings:
 
     # -- conflicts ----------------------------------------------------------------------------
     def _found(self) -> list[dict]:
-        """The conflicts but the competing ones, rendered, in the analysis' order."""
+        """The conflicts, rendered, in the analysis' order."""
         if self._conflicts is not None:
             return self._conflicts
         found = [*self._mismatches(), *self._references(), *self._cycle(), *self._declared()]
@@ -521,41 +518,12 @@ class StandardFindings:
         return [Found("declared", [a, b], {"triples": sorted(ts)}, (a, b))
                 for (a, b), ts in sorted(pairs.items())]
 
-    def _competing_candidates(self) -> dict[str, int]:
-        """S's overlapping standards that compete: publishers known for both and disjoint, and
-        no relation between them (``_related``)."""
-        if self._competing is not None:
-            return self._competing
-        shared = self._candidates()
-        for x, _p, b, _g in quads(self.store, p=[SG + "publisher"], s={self.iri, *shared}):
-            self._publishers.setdefault(x, set()).add(str(b))
-        mine = self._publishers.get(self.iri)
-        related = self._related_set() if mine else set()
-        self._competing = {t: n for t, n in shared.items()
-                           if mine and self._publishers.get(t)
-                           and not mine & self._publishers[t] and t not in related}
-        return self._competing
-
-    def _related_set(self) -> set[str]:
-        """The standards related to S as the overlaps analysis says (``Relations.between``
-        non-empty): a part-of or supersession path either way, or a direct relation; read as
-        the relations reachable from S, not pair by pair."""
-        return _relations_around(self.store, self.links, [self.iri],
-                                 both_ways=True).related(self.iri)
-
     def conflict_count(self) -> int:
-        return len(self._found()) + len(self._competing_candidates())
+        return len(self._found())
 
     def conflicts(self, start: int = 0, stop: int | None = None) -> list[dict]:
         """The conflicts analysis' items involving S, ``[start:stop]`` of them."""
-        found = self._found()
-        stop = self.conflict_count() if stop is None else stop
-        out = found[start:stop]
-        first, last = max(0, start - len(found)), max(0, stop - len(found))
-        chosen = (self._ordered(self._competing_candidates(), last)[first:last]
-                  if last > first else [])
-        out += [competing_item(ov, self._publishers, self.lab) for ov in self._render(chosen)]
-        return out
+        return self._found()[start:stop]
 
 
 def overlaps_of(store: Store, iri: str, evidence: Evidence | None = None,

@@ -5,13 +5,18 @@ the CSV and JSON of the same request (its ``path`` under ``/analysis/``); every 
 names links to its page.
 
 Everything the page shows comes from the analysis' declaration: ``title``, ``description``,
-``params`` (each with its ``label``), ``report_columns`` and ``path``. An analysis added to the
-registry has its report page with nothing to add here.
+``definitions`` (its score and items in plain words, shown first), ``params`` (each with its
+``label``; allowed values by their ``value_labels``; an IRI parameter with a ``pick`` as a list
+of the graph's resources of that kind, ``stdgraph.catalog.choices``), ``report_columns`` and
+``path``. A document with a coverage ``matrix`` (the gaps) has it shown as a table. An analysis
+added to the registry has its report page with nothing to add here.
 
 The rows are shown a page at a time (``page``, ``size``: ``web.paging``; not parameters of the
 analysis, and left out of the CSV and JSON links): the page asks the analysis for no more items
 than it shows, plus one to know whether there is a next page (``limit``, when the analysis'
-own ``limit``, default 1000, 0 for none, allows more), so its work is what the page needs.
+own ``limit``, default 1000, 0 for none, allows more), so its work is what the page needs. A
+list in one cell (a cluster's members) shows at most ``CELL_CAP`` entries and how many more
+there are, so no row grows with the graph either.
 """
 
 from __future__ import annotations
@@ -25,13 +30,18 @@ from fastapi.responses import HTMLResponse, Response
 from stdgraph.analysis import Analysis, registry_for
 from stdgraph.api.errors import ApiError
 from stdgraph.api.http import query_params
+from stdgraph.catalog.choices import PICKS, choices
 from stdgraph.catalog.common import paged
-from stdgraph.sparql.named import INT64_MAX, ParameterError
+from stdgraph.sparql.named import INT64_MAX, Param, ParameterError, expand_iri
+from stdgraph.web.architecture import step_of, steps
 from stdgraph.web.paging import PAGE, SIZE_PARAM, pager, window
 from stdgraph.web.params import read
 from stdgraph.web.site import Site
 
 PAGING = {"page", "size"}
+#: the most entries a list in one cell shows (a cluster's members, a pair's shared elements):
+#: the others are counted, and are in the CSV and JSON, so no row grows with the graph
+CELL_CAP = 30
 
 
 def fetch_limit(spec: Analysis, given: dict[str, list[str]], stop: int) -> tuple[str, int]:
@@ -48,12 +58,55 @@ def fetch_limit(spec: Analysis, given: dict[str, list[str]], stop: int) -> tuple
     return (str(cap), cap) if cap and cap <= stop + 1 else (str(stop + 1), cap)
 
 
-def fields(spec: Analysis, given: dict[str, list[str]]) -> list[dict[str, Any]]:
-    """The filter form: one field per parameter, with its label and the values given."""
-    return [{"name": p.name, "label": spec.label(p.name), "type": p.type,
-             "allowed": list(p.allowed), "multiple": p.multiple, "description": p.description,
-             "default": p.default or "", "given": given.get(p.name, [])}
-            for p in spec.params]
+def value_label(p: Param, value: str) -> str:
+    """An allowed value of ``p`` as a person reads it (``Parameter.value_labels``)."""
+    labels = getattr(p, "value_labels", None) or {}
+    return labels.get(value, value)
+
+
+def picks(spec: Analysis) -> list[str]:
+    """The kinds of resource the form of ``spec`` offers to pick from (``Parameter.pick``)."""
+    return [k for k in (getattr(p, "pick", "") for p in spec.params) if k in PICKS]
+
+
+def fields(spec: Analysis, given: dict[str, list[str]],
+           options: dict[str, list[dict]] | None = None) -> list[dict[str, Any]]:
+    """The filter form: one field per parameter, with its label, the values given, and its
+    choices: ``(value, label)`` pairs of its allowed values (booleans: yes and no) or of the
+    resources it picks from (``options``: kind -> refs; an IRI given that is not among them is
+    offered too, so the form shows what was asked). Prefixed names (``sgid:...``) in defaults
+    and values are compared as the IRIs they stand for."""
+    out = []
+    for p in spec.params:
+        values = given.get(p.name, [])
+        default = p.default or ""
+        pick = getattr(p, "pick", "")
+        choices: list[tuple[str, str]] = []
+        if p.allowed:
+            choices = [(a, value_label(p, a)) for a in p.allowed]
+        elif p.type == "boolean":
+            choices = [("true", "yes"), ("false", "no")]
+        elif options is not None and pick in options:
+            values = [expand_iri(v) or v for v in values]
+            default = expand_iri(default) or default if default else ""
+            choices = [(o["iri"], o["label"]) for o in options[pick]]
+            known = {c for c, _ in choices}
+            choices += [(v, v) for v in values if v not in known]
+        names = dict(choices)
+        out.append({"name": p.name, "label": spec.label(p.name), "type": p.type,
+                    "choices": choices, "multiple": p.multiple, "description": p.description,
+                    "default": default, "default_label": names.get(default, default),
+                    "given": values, "given_labels": [names.get(v, v) for v in values]})
+    return out
+
+
+def matrix_view(m: dict[str, Any]) -> dict[str, Any]:
+    """A coverage matrix (the gaps document's ``matrix``) with the heatmap's shades: ``steps``
+    (the legend) and ``cell_steps`` (each cell's shade), as on an architecture's page."""
+    top = max((n for row in m["counts"] for n in row), default=0)
+    ranges = steps(top)
+    return {**m, "steps": ranges,
+            "cell_steps": [[step_of(n, ranges) for n in row] for row in m["counts"]]}
 
 
 def read_paging(request: Request, names: set[str]) -> dict:
@@ -71,8 +124,8 @@ def routes(router: APIRouter, site: Site) -> None:
     async def index(request: Request) -> Response:
         read(request)  # no parameters: an unknown one is a 400
         return site.render(request, "reports.html", reports=[
-            {"name": a.name, "title": a.title, "description": a.description}
-            for a in analyses.values()])
+            {"name": a.name, "title": a.title, "description": a.description,
+             "definitions": a.definitions} for a in analyses.values()])
 
     @router.get("/reports/{name}", summary="An analysis as an HTML report with filters",
                 response_class=HTMLResponse,
@@ -101,6 +154,8 @@ def routes(router: APIRouter, site: Site) -> None:
             doc = await site.analysis_document(spec, raw)
         except ParameterError as e:
             error = e.message
+        kinds = picks(spec)
+        options = await site.read(choices, kinds) if kinds else {}
         columns = spec.report_columns
         items = doc.items[shown.start:shown.stop] if doc is not None else []
         rows = [[get(item) for _n, get in columns] for item in items]
@@ -115,8 +170,10 @@ def routes(router: APIRouter, site: Site) -> None:
         return site.render(
             request, "report.html", status_code=400 if error else 200, name=name,
             title=spec.title, description=spec.description, docs=spec.docs,
-            fields=fields(spec, given), columns=[n for n, _ in columns], rows=rows,
+            definitions=spec.definitions, fields=fields(spec, given, options),
+            matrix=matrix_view(doc.extra["matrix"]) if doc is not None
+            and doc.extra.get("matrix") else None, columns=[n for n, _ in columns], rows=rows,
             doc=doc.as_dict() if doc is not None else None, error=error,
             csv_url=link + "csv", json_url=link + "json", reports=list(analyses),
-            page_links=page_links, known=known, capped=bool(doc is not None and doc.truncated
-                                                       and found == cap))
+            page_links=page_links, known=known, cell_cap=CELL_CAP,
+            capped=bool(doc is not None and doc.truncated and found == cap))

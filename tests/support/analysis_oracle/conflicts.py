@@ -26,8 +26,6 @@ Kinds (docs/analyses.md holds the same text):
   connected component), a self-supersession counts.
 - ``declared`` (warning): two standards declared in conflict (``sg:conflictsWith``, symmetric);
   one item per unordered pair.
-- ``competing`` (info): an overlapping pair (as in the overlaps analysis, with ``min_shared``)
-  whose publishers are known and disjoint, with no relation between them (``related`` false).
 
 Links (classifications, references, supersession, declared conflicts, statuses) count at the
 evidence level (``evidence``, ``min_score``: stdgraph.analysis.evidence); the mappings of the
@@ -35,7 +33,7 @@ classification mismatch are read as they are. Every IRI in ``subjects`` and ``ev
 with its label, and the evidence names the named
 graphs (source files, or the inferred graph) holding the triples that produced the item.
 Items are sorted by severity (error, warning, info), then kind in the order above, then
-subjects' IRIs (competing pairs in overlap order).
+subjects' IRIs.
 """
 
 from __future__ import annotations
@@ -66,21 +64,19 @@ from support.analysis_oracle.evidence import (
     LinkReader,
     evidence_params,
 )
-from support.analysis_oracle.overlaps import OverlapRun, classification_graphs
+from support.analysis_oracle.overlaps import classification_graphs
 from stdgraph.store.base import Store
 
 KINDS = ("classification-mismatch", "superseded-reference", "withdrawn-reference",
-         "supersession-cycle", "declared", "competing")
+         "supersession-cycle", "declared")
 SEVERITY = {"supersession-cycle": "error", "classification-mismatch": "warning",
             "superseded-reference": "warning", "withdrawn-reference": "warning",
-            "declared": "warning", "competing": "info"}
+            "declared": "warning"}
 _SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 PARAMS = [
     Parameter("kinds", "string", default=",".join(KINDS), allowed=KINDS, multiple=True,
               label="Kinds of conflict", description="Which conflicts to list (comma-separated)."),
-    Parameter("min_shared", "integer", default="2", minimum=1, label="Least shared elements",
-              description="For 'competing': least number of shared elements of the pair."),
     *evidence_params(),
     limit_param(),
 ]
@@ -118,7 +114,6 @@ Q_SUPERSEDES = PROLOGUE + """SELECT DISTINCT ?a ?p ?b ?g WHERE {
 Q_DECLARED = PROLOGUE + """SELECT DISTINCT ?a ?b ?g WHERE {
   GRAPH ?g { ?a sg:conflictsWith ?b }
 }"""
-Q_PUBLISHERS = PROLOGUE + "SELECT DISTINCT ?s ?b WHERE { ?s sg:publisher ?b }"
 
 
 class _Found:
@@ -331,29 +326,6 @@ def _declared(store: Store, reader: LinkReader) -> list[_Found]:
             for (a, b), ts in sorted(pairs.items())]
 
 
-# -- competing ---------------------------------------------------------------------------------
-
-def _competing(store: Store, min_shared: int, budget: int | None, evidence: Evidence):
-    """Competing pairs in overlap order, at most ``budget`` (None: all)."""
-    publishers: dict[str, set[str]] = defaultdict(set)
-    for s, b in store.query(Q_PUBLISHERS).rows:
-        publishers[str(s)].add(str(b))
-    run = OverlapRun(store, min_shared, evidence=evidence)
-    std = run.coverage.standards
-    rel = run.relations
-    chosen = []
-    for a, b, s, u in run.pairs():
-        pa, pb = publishers.get(std[a]), publishers.get(std[b])
-        if not pa or not pb or pa & pb:
-            continue
-        if rel.between(std[a], std[b]):
-            continue
-        chosen.append((a, b, s, u))
-        if budget is not None and len(chosen) >= budget:
-            break
-    return run, chosen, publishers
-
-
 # -- the analysis ------------------------------------------------------------------------------
 
 def conflicts(store: Store, raw: RawParams | None = None, *, ignore=("format",)
@@ -380,10 +352,6 @@ def conflicts(store: Store, raw: RawParams | None = None, *, ignore=("format",)
     cg = classification_graphs(store, sorted({f.subjects[0] for f in shown
                                               if f.kind == "classification-mismatch"}))
     items = [_render(f, lab, cg) for f in shown]
-    if "competing" in kinds and (not limit or len(items) <= limit):
-        budget = None if not limit else limit - len(items) + 1
-        run, chosen, publishers = _competing(store, params["min_shared"], budget, evidence)
-        items += _render_competing(run, chosen, publishers, lab)
     truncated = bool(limit) and len(items) > limit
     if truncated:
         items = items[:limit]
@@ -395,12 +363,9 @@ def _coverage(reader: LinkReader, kinds: set[str]) -> list[dict]:
     """The coverage of the links the kinds asked for rest on, over every standard."""
     scope = reader.instances()
     out = []
-    if kinds & {"classification-mismatch", "competing"}:
-        out.append(reader.coverage(SG + "classifiedIn", reader.classified(), scope))
     if "classification-mismatch" in kinds:
+        out.append(reader.coverage(SG + "classifiedIn", reader.classified(), scope))
         out.append(reader.mapping_coverage())
-    if "competing" in kinds:
-        out += reader.relation_coverage()
     if kinds & {"superseded-reference", "withdrawn-reference"}:
         props = [SG + "references", SG + "normativelyReferences", SG + "basedOn"]
         out.append(reader.coverage(SG + "references",
@@ -474,28 +439,6 @@ def _render(f: _Found, lab: Labels, cg: dict[tuple[str, str], set[str]]) -> dict
     return {"kind": f.kind, "subjects": lab.refs(f.subjects), "severity": SEVERITY[f.kind],
             "message": message, "evidence": evidence}
 
-
-def _render_competing(run: OverlapRun, chosen, publishers, lab: Labels) -> list[dict]:
-    out = []
-    std = run.coverage.standards
-    overlaps = run.items(chosen, lab)
-    for (a, b, _s, _u), ov in zip(chosen, overlaps, strict=True):
-        ia, ib = std[a], std[b]
-        lab.fetch(publishers[ia] | publishers[ib])
-        pa, pb = sorted(publishers[ia]), sorted(publishers[ib])
-        message = (f"{lab(ia)} ({', '.join(lab(p) for p in pa)}) and {lab(ib)} "
-                   f"({', '.join(lab(p) for p in pb)}) share {len(ov['shared'])} elements "
-                   f"(score {ov['score']}) with no relation between them")
-        out.append({
-            "kind": "competing",
-            "subjects": [lab.ref(ia), lab.ref(ib), *ov["shared"]],
-            "severity": SEVERITY["competing"],
-            "message": message,
-            "evidence": {"score": ov["score"], "shared": ov["shared"],
-                         "publishers": {"a": lab.refs(pa), "b": lab.refs(pb)},
-                         "graphs": ov["evidence"]["graphs"]},
-        })
-    return out
 
 
 CSV_COLUMNS = [

@@ -1,0 +1,54 @@
+"""What a form offers to pick from instead of a text box for an IRI: the graph's own
+resources of one kind, each with a label a person reads.
+
+An analysis parameter names the kind (``Parameter.pick``: ``"architecture"`` or ``"axis"``);
+:data:`PICKS` maps each kind to the function that lists its options, and :func:`choices` reads
+the ones a form needs in one job (``web.reports`` calls it through the query runner)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from rdflib import URIRef
+
+from stdgraph.analysis.common import Labels
+from stdgraph.catalog.architecture import order_key
+from stdgraph.catalog.common import SG, by_label
+from stdgraph.catalog.queryfiles import select
+from stdgraph.store.base import Store
+
+__all__ = ["PICKS", "architectures", "axes", "choices"]
+
+
+def architectures(store: Store, lab: Labels) -> list[dict]:
+    """Every reference architecture, by label."""
+    found = [str(a) for (a,) in select(store, "instances",
+                                       **{"class": URIRef(SG + "ReferenceArchitecture")})]
+    lab.fetch(found)
+    return by_label(lab.refs(found))
+
+
+def axes(store: Store, lab: Labels) -> list[dict]:
+    """Every axis (top concept) of a reference architecture, labelled "<architecture>:
+    <axis>", by architecture label, then the scheme's order (``sg:order``), then label."""
+    rows = select(store, "architecture-axes")
+    lab.fetch([str(x) for r in rows for x in r[:2]])
+    best: dict[tuple[str, str], int] = {}
+    for a, x, o in rows:
+        key = (str(a), str(x))
+        best[key] = min(best.get(key, order_key(None)), order_key(o))
+    out = sorted(best, key=lambda k: (lab(k[0]).casefold(), best[k], lab(k[1]).casefold()))
+    return [{"iri": x, "label": f"{lab(a)}: {lab(x)}"} for a, x in out]
+
+
+#: the kinds of resource a form can offer, by the name a parameter gives (``Parameter.pick``)
+PICKS: dict[str, Callable[[Store, Labels], list[dict]]] = {
+    "architecture": architectures,
+    "axis": axes,
+}
+
+
+def choices(store: Store, kinds: Iterable[str]) -> dict[str, list[dict]]:
+    """The options (``{"iri", "label"}``) of each kind of ``kinds`` (names of :data:`PICKS`)."""
+    lab = Labels(store)
+    return {k: PICKS[k](store, lab) for k in dict.fromkeys(kinds)}
