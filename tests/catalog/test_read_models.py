@@ -66,11 +66,12 @@ def test_describe_and_overview(store):
         "iri": S3, "label": "A 3", "types": [ref(SG + "Standard", "sg:Standard")],
         "rows": [  # property labels: none in the fixture, so CURIEs, by CURIE
             {"iri": RDF + "type", "label": "rdf:type",
-             "values": [{"iri": SG + "Standard", "label": SG + "Standard", "lang": None}]},
+             "values": [{"iri": SG + "Standard", "label": SG + "Standard", "lang": None,
+                         "also": []}]},
             {"iri": RDFS + "label", "label": "rdfs:label",
-             "values": [{"iri": None, "label": "A 3", "lang": "en"}]},
+             "values": [{"iri": None, "label": "A 3", "lang": "en", "also": []}]},
             {"iri": SG + "identifier", "label": "sg:identifier",
-             "values": [{"iri": None, "label": "A 3", "lang": None}]}],
+             "values": [{"iri": None, "label": "A 3", "lang": None, "also": []}]}],
         "incoming": paged([], 0, Window(), "by property and label")}
 
 
