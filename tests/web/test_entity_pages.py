@@ -111,3 +111,24 @@ def test_roadmap_titles_say_the_placeholder_in_words(web, source_graph):
         h1 = re.search(r"<h1>([^<]+)</h1>", text).group(1)
         assert "[technology]" not in title + h1
         assert h1.startswith("The business case for a technology (")
+
+
+def test_themes_and_recommendations_in_their_number_order(web, source_graph):
+    """Lists follow the scheme's own order (skos:notation), not the alphabet: the landing
+    page's themes and recommendations, and the relevance finder's theme boxes."""
+    g = source_graph
+
+    def by_number(cls: str) -> list[str]:
+        xs = list(g.subjects(RDF.type, full(cls)))
+        return [str(x)[len(ID):] for x in sorted(
+            xs, key=lambda x: int(str(g.value(x, URIRef(SKOS + "notation")))))]
+
+    themes, recs = by_number("Theme"), by_number("Recommendation")
+    assert themes != sorted(themes) or recs != sorted(recs)  # the order is not the IRIs'
+    landing = web.get("/", headers={"Accept": "text/html"}).text
+    shown = re.findall(r'href="/id/((?:theme|recommendation)/[^"]+)"', landing)
+    assert [s for s in shown if s.startswith("theme/")] == themes
+    assert [s for s in shown if s.startswith("recommendation/")] == recs
+    finder = web.get("/relevance", headers={"Accept": "text/html"}).text
+    boxes = re.findall(r'name="theme" value="' + re.escape(ID) + r'([^"]+)"', finder)
+    assert boxes == themes

@@ -11,7 +11,7 @@ from rdflib import URIRef
 
 from stdgraph.analysis.common import Labels
 from stdgraph.catalog.architecture import elements_by_scheme, order_key
-from stdgraph.catalog.common import SG, by_label, iris
+from stdgraph.catalog.common import SG, iris
 from stdgraph.catalog.queryfiles import select
 from stdgraph.store.base import Store
 
@@ -34,11 +34,17 @@ def counts(store: Store) -> list[dict]:
 
 
 def members(store: Store, cls: str, labels: Labels | None = None) -> list[dict]:
-    """The instances of ``sg:{cls}`` as ``{"iri", "label"}``, by label."""
+    """The instances of ``sg:{cls}`` as ``{"iri", "label"}``, in their scheme's order
+    (:func:`scheme_key`: ``sg:order``, then ``skos:notation``, then label: themes and
+    recommendations by number, statuses in their life cycle's order, the rest by label)."""
     lab = labels or Labels(store)
-    found = [str(x) for (x,) in select(store, "instances", **{"class": URIRef(SG + cls)})]
-    lab.fetch(found)
-    return by_label(lab.refs(found))
+    keys: dict[str, tuple[object, object]] = {}
+    for _c, x, _name, notation, order in select(store, "concept-names",
+                                                 **{"class": [URIRef(SG + cls)]}):
+        if str(x) not in keys or (notation, order) != (None, None):
+            keys[str(x)] = (notation, order)
+    lab.fetch(keys)
+    return [lab.ref(x) for x in sorted(keys, key=lambda x: scheme_key(*keys[x], lab(x)))]
 
 
 def landing(store: Store) -> dict[str, Any]:
