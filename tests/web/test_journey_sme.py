@@ -136,6 +136,7 @@ def test_sme_profile_yields_an_explained_ranking_with_iec_62443(browser, live_se
             pg.get_by_role("group", name=group).get_by_label(box, exact=True).check()
         pg.get_by_role("button", name="Find standards").click()
         pg.wait_for_url(lambda u: "/relevance?" in u and "text=" in u)
+        assert pg.url.endswith("#results")  # the answer in view, not the form again
 
         results = pg.locator("#results")
         assert results.locator("h2").inner_text() == f"{len(ranked)} standards match"
