@@ -714,6 +714,7 @@ def _print_answer(doc: dict, name: str, columns: list, items: list[dict], fmt: s
 @cli.command("relevance")
 @click.option("--technology", multiple=True, metavar="IRI|SLUG", help="A technology (repeat).")
 @click.option("--barrier", multiple=True, metavar="IRI|SLUG", help="A barrier (repeat).")
+@click.option("--theme", multiple=True, metavar="IRI|SLUG", help="A theme (repeat).")
 @click.option("--element", multiple=True, metavar="IRI|SLUG",
               help="An architecture element, e.g. rami40/layer-asset (repeat).")
 @click.option("--stakeholder", multiple=True, metavar="IRI|SLUG",
@@ -727,7 +728,8 @@ def _print_answer(doc: dict, name: str, columns: list, items: list[dict], fmt: s
 @with_evidence
 @click.pass_context
 def relevance_command(click_ctx: click.Context, technology: tuple[str, ...],
-                      barrier: tuple[str, ...], element: tuple[str, ...],
+                      barrier: tuple[str, ...], theme: tuple[str, ...],
+                      element: tuple[str, ...],
                       stakeholder: tuple[str, ...], include_withdrawn: bool, limit: int,
                       fmt: str, store: str | None, evidence: str | None,
                       min_score: str | None) -> None:
@@ -741,8 +743,8 @@ def relevance_command(click_ctx: click.Context, technology: tuple[str, ...],
 
     ctx = _ctx(click_ctx, store)
     level = Evidence.parse({"evidence": evidence, "min_score": min_score})
-    profile = {"technology": technology, "barrier": barrier, "element": element,
-               "stakeholder": stakeholder}
+    profile = {"technology": technology, "barrier": barrier, "theme": theme,
+               "element": element, "stakeholder": stakeholder}
     with open_store(ctx.settings.store, read_only=True) as st:
         doc = relevance(st, profile, include_withdrawn=include_withdrawn,
                         base_iri=ctx.settings.base_iri, limit=limit, evidence=level)
@@ -751,6 +753,8 @@ def relevance_command(click_ctx: click.Context, technology: tuple[str, ...],
     left = doc["left_out"]
     before = (f"Left out (withdrawn or superseded): {', '.join(i['label'] for i in left)}\n"
               if left else "")
+    before += "".join(f"Matched by no standard: {u['label']}: {u['why']}\n"
+                      for u in doc["unmatched"])
     _print_answer(doc, "relevance", columns, doc["items"], fmt, before)
 
 

@@ -66,11 +66,12 @@ def test_describe_and_overview(store):
         "iri": S3, "label": "A 3", "types": [ref(SG + "Standard", "sg:Standard")],
         "rows": [  # property labels: none in the fixture, so CURIEs, by CURIE
             {"iri": RDF + "type", "label": "rdf:type",
-             "values": [{"iri": SG + "Standard", "label": SG + "Standard", "lang": None}]},
+             "values": [{"iri": SG + "Standard", "label": SG + "Standard", "lang": None,
+                         "also": []}]},
             {"iri": RDFS + "label", "label": "rdfs:label",
-             "values": [{"iri": None, "label": "A 3", "lang": "en"}]},
+             "values": [{"iri": None, "label": "A 3", "lang": "en", "also": []}]},
             {"iri": SG + "identifier", "label": "sg:identifier",
-             "values": [{"iri": None, "label": "A 3", "lang": None}]}],
+             "values": [{"iri": None, "label": "A 3", "lang": None, "also": []}]}],
         "incoming": paged([], 0, Window(), "by property and label")}
 
 
@@ -212,8 +213,9 @@ def test_architecture(store):
         "placed": 2, "total": 3}
     assert architectures(store, ID) == {"total": 3, "items": [
         {**ref(XA, "Arch X"), "elements": 3, "placed": 2, "grid": False}]}
-    assert elements_by_scheme(store) == [("Arch X", [ref(E1, "Element one"),
-                                                     ref(E2, "element two")])]
+    # in the scheme's order too (sg:order), not by label
+    assert elements_by_scheme(store) == [("Arch X", [ref(E2, "element two"),
+                                                     ref(E1, "Element one")])]
 
 
 def test_overview(store):
@@ -227,9 +229,13 @@ def test_overview(store):
     assert page["architectures"] == [ref(XA, "Arch X")]
     assert page["barriers"] == barriers and page["themes"] == [ref(THEME, "Theme T")]
     assert page["recommendations"] == [ref(R1, "Rec one")]
+    # each choice with its names (labels and alternative labels: what the text box finds),
+    # the elements in the scheme's order (sg:order)
+    names = {BIG: ["AA", "BB", "Big barrier"], CHILD: ["Child barrier"], TOP: ["Top barrier"]}
     assert profile_options(store) == {
-        "technology": [], "barrier": barriers, "stakeholder": [],
-        "element": [("Arch X", [ref(E1, "Element one"), ref(E2, "element two")])]}
+        "technology": [], "barrier": [{**b, "names": names[b["iri"]]} for b in barriers],
+        "theme": [{**ref(THEME, "Theme T"), "names": ["Theme T"]}], "stakeholder": [],
+        "element": [("Arch X", [ref(E2, "element two"), ref(E1, "Element one")])]}
 
 
 def test_search(store):

@@ -11,9 +11,12 @@ module              reads
 ``resource``        a resource's statements, incoming links and sources; the generic page
 ``standard``        a standard's page; identity rows of standards; standards in given elements
 ``concern``         a barrier's or theme's page (hierarchy, what addresses it, gap verdict)
+``entity``          a body's, committee's, stakeholder type's or technology's page (what links
+                    to it, counted)
 ``roadmap``         the roadmap timeline; a recommendation's and a roadmap item's pages
 ``architecture``    a reference architecture's elements and heatmap; elements by scheme
-``overview``        instances per class, members of a class, a relevance profile's choices
+``overview``        instances per class, members of a class (in scheme order), a relevance
+                    profile's choices and the ones a text names
 ``search``          resources whose label or identifier contains a text
 ``ontology``        the ``sg:`` terms
 ``findings``        one resource's rows of the analyses, read for it alone: a standard's

@@ -118,15 +118,22 @@ def architecture(store: Store, iri: str, base_iri: str, labels: Labels | None = 
 
 
 def elements_by_scheme(store: Store, labels: Labels | None = None) -> list[tuple[str, list]]:
-    """Every architecture element but the axes (top concepts), as (scheme label, elements by
-    label) pairs by scheme label."""
+    """Every architecture element but the axes (top concepts), as (scheme label, elements)
+    pairs by scheme label, each scheme's elements in its own order: by the ``sg:order`` of
+    their axis, then their own ``sg:order``, then label (what has no order after what has)."""
     lab = labels or Labels(store)
     rows = select(store, "elements-by-scheme")
-    lab.fetch([str(e) for e, _ in rows] + [str(s) for _, s in rows])
+    lab.fetch([str(r[0]) for r in rows] + [str(r[1]) for r in rows])
+    keys: dict[tuple[str, str], tuple[int, int]] = {}
+    for e, s, axis_order, order in rows:
+        key = (order_key(axis_order), order_key(order))
+        at = (str(s), str(e))
+        keys[at] = min(keys.get(at, key), key)
     groups: dict[str, list] = defaultdict(list)
-    for e, s in rows:
-        groups[lab(str(s))].append(lab.ref(str(e)))
-    return [(g, by_label(v)) for g, v in sorted(groups.items())]
+    for (s, e), key in keys.items():
+        groups[lab(s)].append((key, lab(e).casefold(), lab.ref(e)))
+    return [(g, [r for *_k, r in sorted(v, key=lambda x: (x[0], x[1], x[2]["iri"]))])
+            for g, v in sorted(groups.items())]
 
 
 def placement(store: Store, architectures: list[str] | None = None) -> dict[str, dict[str, int]]:

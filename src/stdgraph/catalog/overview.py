@@ -3,17 +3,20 @@ choices of a relevance profile."""
 
 from __future__ import annotations
 
+import re
+from collections import defaultdict
 from typing import Any
 
 from rdflib import URIRef
 
 from stdgraph.analysis.common import Labels
-from stdgraph.catalog.architecture import elements_by_scheme
-from stdgraph.catalog.common import SG, by_label, iris
+from stdgraph.catalog.architecture import elements_by_scheme, order_key
+from stdgraph.catalog.common import SG, iris
 from stdgraph.catalog.queryfiles import select
 from stdgraph.store.base import Store
 
-__all__ = ["COUNTED", "counts", "landing", "members", "profile_options"]
+__all__ = ["COUNTED", "PROFILE_CLASSES", "counts", "landing", "members", "mentioned",
+           "profile_options", "scheme_key"]
 
 #: the classes counted on the landing page (local name in sg:, plural), in order
 COUNTED = [("Standard", "standards"), ("ReferenceArchitecture", "reference architectures"),
@@ -31,11 +34,17 @@ def counts(store: Store) -> list[dict]:
 
 
 def members(store: Store, cls: str, labels: Labels | None = None) -> list[dict]:
-    """The instances of ``sg:{cls}`` as ``{"iri", "label"}``, by label."""
+    """The instances of ``sg:{cls}`` as ``{"iri", "label"}``, in their scheme's order
+    (:func:`scheme_key`: ``sg:order``, then ``skos:notation``, then label: themes and
+    recommendations by number, statuses in their life cycle's order, the rest by label)."""
     lab = labels or Labels(store)
-    found = [str(x) for (x,) in select(store, "instances", **{"class": URIRef(SG + cls)})]
-    lab.fetch(found)
-    return by_label(lab.refs(found))
+    keys: dict[str, tuple[object, object]] = {}
+    for _c, x, _name, notation, order in select(store, "concept-names",
+                                                 **{"class": [URIRef(SG + cls)]}):
+        if str(x) not in keys or (notation, order) != (None, None):
+            keys[str(x)] = (notation, order)
+    lab.fetch(keys)
+    return [lab.ref(x) for x in sorted(keys, key=lambda x: scheme_key(*keys[x], lab(x)))]
 
 
 def landing(store: Store) -> dict[str, Any]:
@@ -48,13 +57,69 @@ def landing(store: Store) -> dict[str, Any]:
             "recommendations": members(store, "Recommendation", lab)}
 
 
+#: the kinds of a relevance profile chosen from a class's instances: kind -> class (sg:)
+PROFILE_CLASSES = {"technology": "Technology", "barrier": "Barrier", "theme": "Theme",
+                   "stakeholder": "StakeholderType"}
+
+
+def scheme_key(notation: object, order: object, label: str) -> tuple:
+    """Where a concept sits in its scheme: by ``sg:order``, then ``skos:notation`` (numbers
+    as numbers), then label; what has none after what has."""
+    n = str(notation) if notation is not None else None
+    return (order_key(order),
+            (0, int(n), "") if n is not None and n.isdigit() else
+            (1, 0, n) if n is not None else (2, 0, ""),
+            label.casefold())
+
+
 def profile_options(store: Store) -> dict[str, list]:
-    """What a relevance profile can name: ``technology``, ``barrier`` and ``stakeholder``
-    (refs by label) and ``element`` ((architecture, elements) pairs)."""
+    """What a relevance profile can name: ``technology``, ``barrier``, ``theme`` and
+    ``stakeholder`` (``{"iri", "label", "names"}``: ``names`` the concept's labels and
+    alternative labels, the words :func:`mentioned` looks for) in their scheme's order
+    (:func:`scheme_key`: the themes by number, the others by label where the graph gives no
+    order), and ``element`` ((architecture, elements) pairs, each in its scheme's order)."""
     lab = Labels(store)
+    rows = select(store, "concept-names",
+                  **{"class": iris(SG + c for c in PROFILE_CLASSES.values())})
+    names: dict[tuple[str, str], set[str]] = defaultdict(set)
+    keys: dict[tuple[str, str], tuple[object, object]] = {}
+    for cls, x, name, notation, order in rows:
+        at = (str(cls), str(x))
+        if name is not None:
+            names[at].add(str(name))
+        else:
+            names.setdefault(at, set())
+        if at not in keys or (notation, order) != (None, None):
+            keys[at] = (notation, order)
+    lab.fetch([x for _c, x in keys])
     options: dict[str, list] = {}
-    for kind, cls in (("technology", "Technology"), ("barrier", "Barrier"),
-                      ("stakeholder", "StakeholderType")):
-        options[kind] = members(store, cls, lab)
+    for kind, cls in PROFILE_CLASSES.items():
+        found = [(scheme_key(*keys[(c, x)], lab(x)), x) for c, x in keys if c == SG + cls]
+        options[kind] = [{**lab.ref(x), "names": sorted(names[(SG + cls, x)])}
+                         for _k, x in sorted(found)]
     options["element"] = elements_by_scheme(store, lab)
     return options
+
+
+_WORD = re.compile(r"\w", re.UNICODE)
+
+
+def mentioned(text: str, options: dict[str, list]) -> dict[str, str]:
+    """The profile choices (``profile_options``, but the elements) a free text names: choice
+    IRI -> the name found. A name counts as a whole word or phrase (a plural "s" allowed:
+    "SMEs"), ignoring case, but a name of three characters or fewer must be written as the
+    graph writes it ("AI", "IoT", "SME", "ERP", "UAS"), so that "ai" or "it" in a sentence
+    ticks nothing."""
+    found: dict[str, str] = {}
+    for kind in PROFILE_CLASSES:
+        for o in options.get(kind, ()):
+            for name in sorted(o.get("names", ()), key=len, reverse=True):
+                words = name.split()
+                if not words or not _WORD.search(name):
+                    continue
+                pattern = r"(?<!\w)" + r"\s+".join(re.escape(w) for w in words) + r"s?(?!\w)"
+                flags = 0 if len(name) <= 3 else re.IGNORECASE
+                if re.search(pattern, text, flags):
+                    found.setdefault(o["iri"], name)
+                    break
+    return found

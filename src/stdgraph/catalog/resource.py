@@ -112,23 +112,32 @@ def describe(store: Store, iri: str, labels: Labels | None = None) -> Resource |
 
 def overview(store: Store, res: Resource, window: Window = Window()) -> dict[str, Any]:
     """What every resource page shows: ``iri``, ``label``, ``types``, ``rows`` (each property
-    with its values, by label) and ``incoming``, a page (``window``) of the links into it: by
-    property and label when there are at most :data:`SORT_LIMIT`, else in the store's order
-    (each page by property and label)."""
+    with its values, by label; each statement once, under its most specific property, with the
+    super-properties the closure adds as ``also``: ``resource-rows.rq``) and ``incoming``, a
+    page (``window``) of the links into it, each once under its most specific property, the
+    resource itself left out: by property and label when there are at most
+    :data:`SORT_LIMIT`, else in the store's order (each page by property and label)."""
     lab = res.labels
     total = int(select(store, "resource-incoming-count", resource=URIRef(res.iri))[0][0])
     inc = incoming(store, res.iri, None if total <= SORT_LIMIT else window)
+    # each statement once (resource-rows.rq): a value under its most specific property, the
+    # super-properties the closure adds named beside it
+    shown: dict[str, dict[Any, set[str]]] = defaultdict(dict)
+    for p, o, also in select(store, "resource-rows", resource=URIRef(res.iri)):
+        extra = shown[str(p)].setdefault(o, set())
+        if also is not None:
+            extra.add(str(also))
     lab.fetch([str(o) for _s, _p, o in res.triples if isinstance(o, URIRef)]
               + [str(p) for _s, p, _o in res.triples] + [str(s) for s, _p in inc]
               + [str(p) for _s, p in inc] + [res.iri])
-    props = res.props
     rows = []
-    for p in sorted(props, key=lambda p: res.prop_label(p).casefold()):
+    for p in sorted(shown, key=lambda p: res.prop_label(p).casefold()):
         rows.append({"iri": p, "label": res.prop_label(p), "values": [
             {"iri": str(v) if isinstance(v, URIRef) else None,
              "label": res.label_of(v),
-             "lang": v.language if isinstance(v, Literal) else None}
-            for v in sorted(props[p], key=lambda v: res.label_of(v).casefold())]})
+             "lang": v.language if isinstance(v, Literal) else None,
+             "also": [{"iri": a, "label": res.prop_label(a)} for a in sorted(shown[p][v])]}
+            for v in sorted(shown[p], key=lambda v: res.label_of(v).casefold())]})
     links_in = sorted(({"iri": str(s), "label": lab(str(s)), "prop": res.prop_label(str(p))}
                        for s, p in inc), key=lambda r: (r["prop"], r["label"].casefold()))
     if total <= SORT_LIMIT:

@@ -10,7 +10,8 @@ GET ``/id/{path}``                     the resource ``{base_iri}{path}``, negoti
                                        Accept; ``Vary: Accept``; ``Link`` to the alternates; 404
                                        (error envelope) when the graph says nothing about it.
                                        Standards, reference architectures, barriers, themes,
-                                       recommendations and roadmap items have pages of their
+                                       recommendations, roadmap items, bodies, committees,
+                                       stakeholder types and technologies have pages of their
                                        own; anything else the generic page
 GET ``/ontology``                      the ontology's terms (``sg:``), negotiated the same way;
                                        each term has the anchor ``#Name``
@@ -24,7 +25,9 @@ GET ``/standards?...``                 the standards as a table (``catalog.stand
                                        for descending), ``page``, ``size``; HTML, JSON or CSV of
                                        the rows shown
 GET ``/relevance?technology=...``      the relevance finder (``stdgraph.analysis.relevance``):
-                                       JSON (default) or the HTML form and ranking
+                                       JSON (default), the HTML form and explained ranking,
+                                       or CSV of the rows shown; ``text`` ticks the choices
+                                       it names and adds its suggested standards
 GET ``/reports/{analysis}?...``        every analysis of the app's registry (overlaps, clusters,
                                        gaps, conflicts, and those STDGRAPH_ANALYSIS_MODULES
                                        adds) as an HTML table with a filter form (its
@@ -43,12 +46,12 @@ Lists that grow with the graph are shown a page at a time (``paging.py``: ``page
 ``<list>_page`` on an ``/id/`` page; counts, previous and next links that keep the filters).
 
 Layout: ``router.py`` assembles the router from the page modules (one per kind of page:
-``resource``, ``ontology``, ``landing``, ``search``, ``standard``, ``architecture``, ``concern``,
-``relevance``, ``roadmap``, ``reports``, ``translate``); ``site.py`` is what they share (store,
-reads through the app's query runner - worker processes or threads, bounded and stopped at the
-query time limit - and negotiation), ``paging.py`` the pages of long lists,
-``render.py`` the Jinja2 environment (``templates/``) and links, ``params.py`` declared URL
-parameters, ``linked_data.py`` the RDF answers. What a page shows is read by
-``stdgraph.catalog`` (no HTTP there); its queries bind IRIs and literals as RDF terms, never
-pasted raw.
+``resource``, ``ontology``, ``landing``, ``search``, ``standard``, ``architecture``,
+``concern``, ``entity``, ``relevance``, ``roadmap``, ``reports``, ``translate``); ``site.py``
+is what they share (store, reads through the app's query runner - worker processes or
+threads, bounded and stopped at the query time limit - and negotiation), ``paging.py`` the
+pages of long lists, ``render.py`` the Jinja2 environment (``templates/``) and links,
+``params.py`` declared URL parameters, ``linked_data.py`` the RDF answers. What a page shows
+is read by ``stdgraph.catalog`` (no HTTP there); its queries bind IRIs and literals as RDF
+terms, never pasted raw.
 """

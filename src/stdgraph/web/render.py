@@ -33,16 +33,33 @@ def linkable(iri: str) -> str:
     """``iri`` when a page may link to it as it is (an ``http`` or ``https`` URL), else ``""``."""
     return iri if _LINKABLE.fullmatch(iri) else ""
 
-__all__ = ["Pages", "environment", "linkable", "page_text"]
+__all__ = ["PLACEHOLDERS", "Pages", "environment", "linkable", "named", "page_text"]
+
+#: the placeholders of the roadmap report's table that the graph's labels keep as written
+#: ("The business case for [technology] (2019–2020)": the report's own words), and how a
+#: page says them: a title must not show a bracketed placeholder (issue 19)
+PLACEHOLDERS = {"[technology]": "a technology"}
+
+
+def named(label: object) -> str:
+    """A resource's label as a page shows it: the report's placeholders in words
+    (:data:`PLACEHOLDERS`). The ``named`` filter of the templates (``macros.link``, page
+    titles)."""
+    text = str(label)
+    for raw, words in PLACEHOLDERS.items():
+        text = text.replace(raw, words)
+    return text
 
 
 @cache
 def environment() -> Environment:
     """The Jinja2 environment (templates inside the package). One per process: it depends on
     nothing but the package's own files."""
-    return Environment(loader=PackageLoader("stdgraph.web", "templates"),
-                       autoescape=select_autoescape(["html"]), trim_blocks=True,
-                       lstrip_blocks=True)
+    env = Environment(loader=PackageLoader("stdgraph.web", "templates"),
+                      autoescape=select_autoescape(["html"]), trim_blocks=True,
+                      lstrip_blocks=True)
+    env.filters["named"] = named
+    return env
 
 
 def page_text(request: Request, template: str,

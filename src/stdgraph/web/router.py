@@ -22,6 +22,7 @@ from stdgraph.api.context import ApiContext
 from stdgraph.web import (
     architecture,
     concern,
+    entity,
     landing,
     ontology,
     query,
@@ -45,6 +46,7 @@ PAGES = [
     standard,      # sg:Standard pages; /standards (a heatmap cell's list)
     architecture,  # /architectures; sg:ReferenceArchitecture pages (elements, heatmap)
     concern,       # sg:Barrier and sg:Theme pages
+    entity,        # sg:StandardsBody, sg:Committee, sg:StakeholderType, sg:Technology pages
     relevance,     # /relevance
     roadmap,       # /roadmap; sg:Recommendation and sg:RoadmapItem pages
     reports,       # /reports, /reports/{name}
