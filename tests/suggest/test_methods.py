@@ -158,3 +158,37 @@ def test_part_paths_of_identifiers():
     assert not other_parts(part_paths(["IEC TS 62832-1:2016"]), part_paths(["IEC TS 62832"]))
     assert not other_parts(part_paths(["ISO/IEC 27036"]), part_paths(["IEC 27036"]))
     assert not other_parts(part_paths(["ISO 8062-4"]), part_paths(["NISTIR 8062"]))
+
+
+def test_char_grams_are_scikit_learns_char_wb_grams():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from stdgraph.suggest.lexical import CharGrams
+
+    reference = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5)).build_analyzer()
+    texts = ["IEC 62443-3-3 Security\tfor  industrial a ab abc abcd abcde Ünïcode\n  x",
+             "cyber-security and   cybersecurity\u00a0OK", "a", "", "Hello World hello"]
+    grams = CharGrams(3, 5)
+    for text in texts + texts:  # the second time from what was kept
+        assert grams(text) == reference(text)
+    assert grams("a") == [" a "] and grams("ab") == [" ab", "ab ", " ab "]
+
+
+@pytest.mark.parametrize("kind", ["pairs", "classify", "links"])
+def test_blocking_gives_the_exact_suggestions_when_every_pair_is_a_candidate(corpus, kind):
+    """Blocking forced on the six standards: every feature is rare (in at most 300 texts) and
+    50 candidates are more than the standards, so the candidates are every pair with a shared
+    feature, and the suggestions (pairs, scores, voters) are those of the exact method."""
+    from stdgraph.suggest.methods import Blocking
+
+    exact = Suggester(corpus, blocking=None)
+    blocked = Suggester(corpus, blocking=Blocking(from_standards=0))
+    assert exact.blocking is None and blocked.blocking is not None
+    got = getattr(blocked, kind)(min_score=0.0)
+    expected = getattr(exact, kind)(min_score=0.0)
+    assert [(x.subject, x.predicate, x.object) for x in got] == [
+        (x.subject, x.predicate, x.object) for x in expected]
+    assert [x.score for x in got] == pytest.approx([x.score for x in expected], abs=1e-6)
+    assert [[n for n, _, _ in x.neighbours] for x in got] == [
+        [n for n, _, _ in x.neighbours] for x in expected]
+    assert len(expected) == {"pairs": 14, "classify": 8, "links": 11}[kind]

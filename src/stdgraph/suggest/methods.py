@@ -32,8 +32,8 @@ from stdgraph.rdf.namespaces import SG
 from stdgraph.suggest.corpus import CLASSIFIED, CONCEPT_LINKS, RELATED, Corpus
 from stdgraph.suggest.lexical import LexicalModel, require
 
-__all__ = ["KINDS", "NEAR_DUPLICATE", "STRUCTURE", "Suggester", "Suggestion", "Weights",
-           "part_paths"]
+__all__ = ["BLOCKING", "Blocking", "KINDS", "NEAR_DUPLICATE", "STRUCTURE", "Suggester",
+           "Suggestion", "Weights", "part_paths"]
 
 #: the kinds stored and served: name -> the properties they suggest
 KINDS: dict[str, tuple[str, ...]] = {
@@ -63,6 +63,28 @@ class Weights:
     elements: float = 0.1
     vote: float = 0.8
     k: int = 10
+
+
+@dataclass(frozen=True)
+class Blocking:
+    """How the bulk methods (``pairs``, ``classify``, ``links`` over every standard) find each
+    standard's partners in a large corpus. Every pair costs the square of the standards (the
+    product of the text rows is dense: common character n-grams are in every text), so from
+    ``from_standards`` standards up each standard is scored only against candidates: its
+    ``candidates`` best by the features of the text rows that at most ``max_df`` standards
+    have (rare words, word pairs and character n-grams: a sparse product), and every standard
+    two steps away in the relations between standards. A candidate's pair score is exact (the
+    common features' part added back); what blocking can miss is a partner that shares no rare
+    feature, which the evaluation measures (docs/suggestions.md, Cost). Below
+    ``from_standards``, every pair."""
+
+    max_df: int = 300
+    candidates: int = 50
+    from_standards: int = 5000
+
+
+#: the default: every pair below 5,000 standards, candidates above
+BLOCKING = Blocking()
 
 
 @dataclass
@@ -122,6 +144,45 @@ def other_parts(a: dict[str, set[str]], b: dict[str, set[str]]) -> bool:
     return False
 
 
+def _keys(rows: np.ndarray, cols: np.ndarray, n: int) -> np.ndarray:
+    return rows.astype(np.int64) * n + cols.astype(np.int64)
+
+
+def _values_at(m: Any, keys: np.ndarray, n: int) -> np.ndarray:
+    """The entries of the sparse matrix ``m`` (``n`` columns) at ``keys`` (``row * n + col``),
+    0 where it has none."""
+    coo = m.tocoo()
+    have = _keys(coo.row, coo.col, n)
+    order = np.argsort(have, kind="stable")
+    have, data = have[order], coo.data[order]
+    if not len(have):
+        return np.zeros(len(keys))
+    pos = np.minimum(np.searchsorted(have, keys), len(have) - 1)
+    return np.where(have[pos] == keys, data[pos], 0.0)
+
+
+def _row_dots(m: Any, i: np.ndarray, j: np.ndarray, chunk: int = 100_000) -> np.ndarray:
+    """The dot products of rows ``i[x]`` and ``j[x]`` of the CSR matrix ``m``."""
+    out = np.zeros(len(i))
+    for start in range(0, len(i), chunk):
+        a, b = m[i[start:start + chunk]], m[j[start:start + chunk]]
+        out[start:start + chunk] = np.asarray(a.multiply(b).sum(axis=1)).ravel()
+    return out
+
+
+def _best_per_row(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, k: int
+                  ) -> np.ndarray:
+    """The positions of each row's ``k`` best entries (highest value, then lowest column, as
+    a stable sort of a dense row orders them), row by row, best first."""
+    order = np.lexsort((cols, -vals, rows))
+    r = rows[order]
+    if not len(r):
+        return order
+    starts = np.flatnonzero(np.r_[True, r[1:] != r[:-1]])
+    first = np.repeat(starts, np.diff(np.r_[starts, len(r)]))
+    return order[np.arange(len(r)) - first < k]
+
+
 def _cosine_rows(m: Any) -> Any:
     """``m`` (sparse, rows = standards) with rows scaled to unit length (empty rows stay 0)."""
     norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
@@ -137,7 +198,7 @@ class Suggester:
     and ``name``/``version`` will do."""
 
     def __init__(self, corpus: Corpus, model: LexicalModel | None = None,
-                 weights: Weights | None = None) -> None:
+                 weights: Weights | None = None, blocking: Blocking | None = BLOCKING) -> None:
         require()  # the optional extra first: FeatureUnavailable names it
         from scipy.sparse import csr_matrix  # the extra's library, there once require() passed
 
@@ -147,10 +208,16 @@ class Suggester:
         self.iris = sorted(corpus.resources)
         self.row = {iri: i for i, iri in enumerate(self.iris)}
         texts = [corpus.resources[i].text for i in self.iris]
-        self.model.fit(texts)
-        self.X = self.model.transform(texts)
-        self.W = self.model.word_vectors(texts)
+        if hasattr(self.model, "fit_rows"):  # each vectorizer over the texts once
+            self.X, self.W = self.model.fit_rows(texts)
+        else:
+            self.model.fit(texts)
+            self.X = self.model.transform(texts)
+            self.W = self.model.word_vectors(texts)
         self.standards = corpus.of_kind("standard")
+        #: candidates instead of every pair in the bulk methods (``Blocking``)
+        self.blocking = blocking if blocking is not None and len(
+            self.standards) >= blocking.from_standards else None
         self.std_index = {iri: i for i, iri in enumerate(self.standards)}
         self.S = self.X[[self.row[s] for s in self.standards]]
         self.ST = self.S.T.tocsr()
@@ -198,6 +265,7 @@ class Suggester:
                        shape=(n, max(len(elements), 1)))
         self.C = _cosine_rows(c)
         self.CT = self.C.T.tocsr()
+        self._pair_cache: tuple[Weights, Any] | None = None
 
     # -- scores ------------------------------------------------------------------------------
     def text_rows(self, standards: list[str]) -> np.ndarray:
@@ -243,6 +311,50 @@ class Suggester:
         out[np.arange(len(ix)), ix] = 0
         return out
 
+    def pair_matrix(self, batch: list[str]) -> Any:
+        """The pair scores of each of ``batch`` (rows) to the standards (columns) as a sparse
+        matrix: every positive score (``pair_rows``) without ``blocking``; with it, the exact
+        score of each candidate (``Blocking``), computed once for all standards and kept."""
+        from scipy.sparse import csr_matrix  # the extra's (see __init__)
+
+        if self.blocking is None:
+            return csr_matrix(self.pair_rows(batch))
+        if self._pair_cache is None or self._pair_cache[0] != self.weights:
+            self._pair_cache = (self.weights, self._blocked_pairs())
+        return self._pair_cache[1][[self.std_index[s] for s in batch]]
+
+    def _blocked_pairs(self, chunk: int = 1024) -> Any:
+        from scipy.sparse import csr_matrix, vstack  # the extra's (see __init__)
+
+        assert self.blocking is not None
+        w, n = self.weights, len(self.standards)
+        df = np.bincount(self.S.indices, minlength=self.S.shape[1])
+        rare, common = np.flatnonzero(df <= self.blocking.max_df), np.flatnonzero(
+            df > self.blocking.max_df)
+        R, Sc = self.S[:, rare].tocsr(), self.S[:, common].tocsr()
+        RT = R.T.tocsr()
+        parts = []
+        for start in range(0, n, chunk):
+            ix = np.arange(start, min(start + chunk, n))
+            shared = (R[ix] @ RT).tocoo()  # the rare features' part of the text cosine
+            own = shared.col != ix[shared.row]
+            rows, cols, vals = shared.row[own], shared.col[own], shared.data[own]
+            best = _best_per_row(rows, cols, vals, self.blocking.candidates)
+            near = (self.A[ix] @ self.AT).tocoo()  # two steps in the relations
+            own = near.col != ix[near.row]
+            keys = np.unique(np.concatenate([_keys(rows[best], cols[best], n),
+                                             _keys(near.row[own], near.col[own], n)]))
+            r, c = keys // n, keys % n
+            text = _values_at(shared, keys, n) + _row_dots(Sc, ix[r], c)
+            score = w.text * text
+            for weight, m, mt in ((w.facets, self.F, self.FT), (w.neighbours, self.A, self.AT),
+                                  (w.elements, self.C, self.CT)):
+                if weight:
+                    score += weight * _values_at(m[ix] @ mt, keys, n)
+            keep = score > 0
+            parts.append(csr_matrix((score[keep], (r[keep], c[keep])), shape=(len(ix), n)))
+        return vstack(parts).tocsr() if parts else csr_matrix((0, n))
+
     def pair_row(self, standard: str) -> np.ndarray:
         return self.pair_rows([standard])[0]
 
@@ -260,7 +372,9 @@ class Suggester:
         standard its ``per_standard`` best partners at ``min_score`` or more."""
         found: dict[tuple[str, str], float] = {}
         linked = self._structurally_linked()
-        for start in range(0, len(self.standards), chunk):
+        if self.blocking is not None:
+            self._blocked_best(found, linked, min_score, per_standard, chunk)
+        for start in range(0, len(self.standards) if self.blocking is None else 0, chunk):
             batch = self.standards[start:start + chunk]
             rows = self.pair_rows(batch)
             for a, row in zip(batch, rows, strict=True):
@@ -278,6 +392,26 @@ class Suggester:
         ranked = sorted(found.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
         return [Suggestion(a, RELATED, b, score, "pairs", self.terms(a, b),
                            duplicate=self.duplicate_of(a, b)) for (a, b), score in ranked]
+
+    def _blocked_best(self, found: dict[tuple[str, str], float], linked: dict[str, set[str]],
+                      min_score: float, per_standard: int, chunk: int) -> None:
+        """``pairs`` over the candidates (``Blocking``): each standard's best partners."""
+        for start in range(0, len(self.standards), chunk):
+            batch = self.standards[start:start + chunk]
+            m = self.pair_matrix(batch)
+            for i, a in enumerate(batch):
+                lo, hi = m.indptr[i], m.indptr[i + 1]
+                cols, vals = m.indices[lo:hi], m.data[lo:hi]
+                kept = 0
+                for j in np.lexsort((cols, -vals)):
+                    b, score = self.standards[cols[j]], float(vals[j])
+                    if score < min_score or kept == per_standard:
+                        break
+                    if b in linked.get(a, ()) or self.corpus.is_rejected(a, RELATED, b):
+                        continue
+                    kept += 1
+                    key = (a, b) if a < b else (b, a)
+                    found[key] = max(found.get(key, 0.0), score)
 
     def duplicate_of(self, a: str, b: str) -> float:
         """The near-duplicate score of one pair (``duplicate_rows``)."""
@@ -318,9 +452,46 @@ class Suggester:
         rows, cols = zip(*pairs, strict=True) if pairs else ((), ())
         links = csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, len(candidates)))
         can_vote = np.asarray(links.sum(axis=1)).ravel() > 0
+        k = min(w.k, n)
+        if pair is not None and not isinstance(pair, np.ndarray):  # sparse (``pair_matrix``)
+            order, sims = self._sparse_voters(pair, can_vote, k)
+        else:
+            order, sims = self._dense_voters(pair, batch, can_vote, k)
+        voters = np.where(sims > 0, order, -1)
+        sims = np.where(sims > 0, sims, 0.0)
+        totals = sims.sum(axis=1)
+        totals[totals == 0] = 1
+        weights = csr_matrix(((sims / totals[:, None]).ravel(),
+                              (np.repeat(np.arange(b), order.shape[1]),
+                               np.where(order < 0, 0, order).ravel())), shape=(b, n))
+        votes = (weights @ links).toarray()
+        cand_rows = self.X[[self.row[c] for c in candidates]]
+        text = (self.X[[self.row[x] for x in batch]] @ cand_rows.T).toarray()
+        return candidates, w.vote * votes + (1 - w.vote) * text, voters, sims
+
+    @staticmethod
+    def _sparse_voters(pair: Any, can_vote: np.ndarray, k: int
+                       ) -> tuple[np.ndarray, np.ndarray]:
+        """The ``k`` best voters of each row of a sparse matrix of pair scores (the positive
+        ones, ties by position): their columns (-1 past the last) and scores (0 there)."""
+        coo = pair.tocoo()
+        keep = can_vote[coo.col] & (coo.data > 0)
+        rows, cols, vals = coo.row[keep], coo.col[keep], coo.data[keep].astype(np.float64)
+        best = _best_per_row(rows, cols, vals, k)
+        rows, cols, vals = rows[best], cols[best], vals[best]
+        starts = np.searchsorted(rows, np.arange(pair.shape[0]))
+        rank = np.arange(len(rows)) - starts[rows]
+        order = np.full((pair.shape[0], k), -1, dtype=np.int64)
+        sims = np.zeros((pair.shape[0], k))
+        order[rows, rank] = cols
+        sims[rows, rank] = vals
+        return order, sims
+
+    def _dense_voters(self, pair: np.ndarray | None, batch: list[str], can_vote: np.ndarray,
+                      k: int) -> tuple[np.ndarray, np.ndarray]:
+        b, n = len(batch), len(self.standards)
         p = (self.pair_rows(batch) if pair is None else pair).astype(np.float64)
         p[:, ~can_vote] = 0
-        k = min(w.k, n)
         # the k best of each row: partitioned, then only those sorted (stable on ties by
         # position, as a full stable sort would order them)
         top = np.argpartition(-p, k - 1, axis=1)[:, :k] if k < n else np.tile(np.arange(n),
@@ -330,18 +501,7 @@ class Suggester:
         for i in range(b):
             cand = np.flatnonzero(p[i] >= kth[i])  # every tie at the k-th value, by position
             order[i] = cand[np.argsort(-p[i, cand], kind="stable")][:k]
-        sims = np.take_along_axis(p, order, axis=1)
-        voters = np.where(sims > 0, order, -1)
-        sims = np.where(sims > 0, sims, 0.0)
-        totals = sims.sum(axis=1)
-        totals[totals == 0] = 1
-        weights = csr_matrix(((sims / totals[:, None]).ravel(),
-                              (np.repeat(np.arange(b), order.shape[1]), order.ravel())),
-                             shape=(b, n))
-        votes = (weights @ links).toarray()
-        cand_rows = self.X[[self.row[c] for c in candidates]]
-        text = (self.X[[self.row[x] for x in batch]] @ cand_rows.T).toarray()
-        return candidates, w.vote * votes + (1 - w.vote) * text, voters, sims
+        return order, np.take_along_axis(p, order, axis=1)
 
     def link_scores(self, standard: str, prop: str, kind: str
                     ) -> tuple[list[str], np.ndarray, list[list[tuple[str, str, float]]]]:
@@ -407,7 +567,8 @@ class Suggester:
         out: list[Suggestion] = []
         for start in range(0, len(self.standards), chunk):
             batch = self.standards[start:start + chunk]
-            pair = self.pair_rows(batch)  # once for every property
+            pair: Any = (self.pair_rows(batch) if self.blocking is None  # once for every
+                         else self.pair_matrix(batch))                 # property
             for prop, kind in props.items():
                 out += self._links_for_rows(batch, prop, kind, min_score, per_standard, method,
                                             pair)
