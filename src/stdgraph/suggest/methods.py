@@ -79,7 +79,7 @@ class Blocking:
     ``from_standards``, every pair."""
 
     max_df: int = 300
-    candidates: int = 50
+    candidates: int = 30
     from_standards: int = 5000
 
 
@@ -148,25 +148,29 @@ def _keys(rows: np.ndarray, cols: np.ndarray, n: int) -> np.ndarray:
     return rows.astype(np.int64) * n + cols.astype(np.int64)
 
 
-def _values_at(m: Any, keys: np.ndarray, n: int) -> np.ndarray:
-    """The entries of the sparse matrix ``m`` (``n`` columns) at ``keys`` (``row * n + col``),
-    0 where it has none."""
-    coo = m.tocoo()
-    have = _keys(coo.row, coo.col, n)
-    order = np.argsort(have, kind="stable")
-    have, data = have[order], coo.data[order]
-    if not len(have):
-        return np.zeros(len(keys))
-    pos = np.minimum(np.searchsorted(have, keys), len(have) - 1)
-    return np.where(have[pos] == keys, data[pos], 0.0)
-
-
 def _row_dots(m: Any, i: np.ndarray, j: np.ndarray, chunk: int = 100_000) -> np.ndarray:
     """The dot products of rows ``i[x]`` and ``j[x]`` of the CSR matrix ``m``."""
     out = np.zeros(len(i))
     for start in range(0, len(i), chunk):
         a, b = m[i[start:start + chunk]], m[j[start:start + chunk]]
         out[start:start + chunk] = np.asarray(a.multiply(b).sum(axis=1)).ravel()
+    return out
+
+
+def _top_in_rows(m: Any, k: int) -> Any:
+    """The CSR matrix ``m`` with each row's ``k`` largest entries only (ties at the k-th
+    value broken as ``argpartition`` breaks them: these are candidates, scored after)."""
+    keep = np.zeros(m.nnz, dtype=bool)
+    indptr, data = m.indptr, m.data
+    for i in range(m.shape[0]):
+        lo, hi = indptr[i], indptr[i + 1]
+        if hi - lo <= k:
+            keep[lo:hi] = True
+        else:
+            keep[lo + np.argpartition(-data[lo:hi], k - 1)[:k]] = True
+    out = m.copy()
+    out.data = np.where(keep, out.data, 0)
+    out.eliminate_zeros()
     return out
 
 
@@ -336,21 +340,24 @@ class Suggester:
         parts = []
         for start in range(0, n, chunk):
             ix = np.arange(start, min(start + chunk, n))
-            shared = (R[ix] @ RT).tocoo()  # the rare features' part of the text cosine
-            own = shared.col != ix[shared.row]
-            rows, cols, vals = shared.row[own], shared.col[own], shared.data[own]
-            best = _best_per_row(rows, cols, vals, self.blocking.candidates)
+            shared = (R[ix] @ RT).tocsr()  # the rare features' part of the text cosine
+            own = shared.indices == np.repeat(ix, np.diff(shared.indptr))
+            shared.data[own] = 0  # not its own partner
+            shared.eliminate_zeros()
+            best = _top_in_rows(shared, self.blocking.candidates).tocoo()
+            r, c = best.row.astype(np.int64), best.col.astype(np.int64)
+            text = best.data + _row_dots(Sc, ix[r], c)  # and the common features' part
             near = (self.A[ix] @ self.AT).tocoo()  # two steps in the relations
-            own = near.col != ix[near.row]
-            keys = np.unique(np.concatenate([_keys(rows[best], cols[best], n),
-                                             _keys(near.row[own], near.col[own], n)]))
-            r, c = keys // n, keys % n
-            text = _values_at(shared, keys, n) + _row_dots(Sc, ix[r], c)
+            more = np.setdiff1d(_keys(near.row, near.col, n), _keys(r, c, n))
+            more = more[more // n + start != more % n]
+            if len(more):
+                r2, c2 = more // n, more % n
+                r, c = np.concatenate([r, r2]), np.concatenate([c, c2])
+                text = np.concatenate([text, _row_dots(self.S, ix[r2], c2)])
             score = w.text * text
-            for weight, m, mt in ((w.facets, self.F, self.FT), (w.neighbours, self.A, self.AT),
-                                  (w.elements, self.C, self.CT)):
-                if weight:
-                    score += weight * _values_at(m[ix] @ mt, keys, n)
+            for weight, m in ((w.facets, self.F), (w.neighbours, self.A), (w.elements, self.C)):
+                if weight:  # at the candidates only: a few facets are shared by thousands
+                    score += weight * _row_dots(m, ix[r], c)
             keep = score > 0
             parts.append(csr_matrix((score[keep], (r[keep], c[keep])), shape=(len(ix), n)))
         return vstack(parts).tocsr() if parts else csr_matrix((0, n))
