@@ -299,7 +299,8 @@ class Suggester:
                        shape=(n, max(len(elements), 1)))
         self.C = _cosine_rows(c)
         self.CT = self.C.T.tocsr()
-        self._pair_cache: tuple[Weights, Any] | None = None
+        self._pair_cache: dict[tuple[Weights, bytes | None], Any] = {}
+        self._link_cache: dict[tuple[str, str], tuple[list[str], Any, np.ndarray]] = {}
 
     # -- scores ------------------------------------------------------------------------------
     def text_rows(self, standards: list[str]) -> np.ndarray:
@@ -356,41 +357,69 @@ class Suggester:
         out[np.arange(len(ix)), ix] = 0
         return out
 
-    def pair_matrix(self, batch: list[str]) -> Any:
+    def pair_matrix(self, batch: list[str], voters: np.ndarray | None = None) -> Any:
         """The pair scores of each of ``batch`` (rows) to the standards (columns) as a sparse
         matrix: every positive score (``pair_rows``) without ``blocking``; with it, the exact
-        score of each candidate (``Blocking``), computed once for all standards and kept."""
+        score of each candidate (``Blocking``), the candidates drawn from ``voters`` only (the
+        indexes of the standards that can vote for a property) if given. What ``fill`` computed
+        for every standard is kept and cut from."""
         from scipy.sparse import csr_matrix  # the extra's (see __init__)
 
         if self.blocking is None:
             return csr_matrix(self.pair_rows(batch))
-        if self._pair_cache is None or self._pair_cache[0] != self.weights:
-            self._pair_cache = (self.weights, self._blocked_pairs())
-        return self._pair_cache[1][[self.std_index[s] for s in batch]]
+        rows = np.array([self.std_index[s] for s in batch], dtype=np.int64)
+        kept = self._pair_cache.get(self._key(voters))
+        if kept is not None:
+            return kept[rows]
+        return self._blocked_pairs(rows, voters)
 
-    def _blocked_pairs(self, chunk: int = 1024) -> Any:
+    def _key(self, voters: np.ndarray | None) -> tuple[Weights, bytes | None]:
+        return self.weights, None if voters is None else voters.tobytes()
+
+    def fill(self, voters: np.ndarray | None = None) -> None:
+        """With ``blocking``: the candidates' pair scores of every standard computed once and
+        kept (the bulk methods ask for them batch by batch, each property of ``classify`` and
+        ``links`` with its own ``voters``)."""
+        if self.blocking is not None and self._key(voters) not in self._pair_cache:
+            self._pair_cache[self._key(voters)] = self._blocked_pairs(
+                np.arange(len(self.standards)), voters)
+
+    def _split(self) -> tuple[Any, Any]:
+        """The text rows of the standards cut in two: the rare features (in at most
+        ``max_df`` standards) and the common ones."""
+        assert self.blocking is not None
+        if not hasattr(self, "_halves"):
+            df = np.bincount(self.S.indices, minlength=self.S.shape[1])
+            rare = df <= self.blocking.max_df
+            self._halves = (self.S[:, np.flatnonzero(rare)].tocsr(),
+                            self.S[:, np.flatnonzero(~rare)].tocsr())
+        return self._halves
+
+    def _blocked_pairs(self, rows: np.ndarray, voters: np.ndarray | None = None,
+                       chunk: int = 1024) -> Any:
         from scipy.sparse import csr_matrix, vstack  # the extra's (see __init__)
 
         assert self.blocking is not None
         w, n = self.weights, len(self.standards)
-        df = np.bincount(self.S.indices, minlength=self.S.shape[1])
-        rare, common = np.flatnonzero(df <= self.blocking.max_df), np.flatnonzero(
-            df > self.blocking.max_df)
-        R, Sc = self.S[:, rare].tocsr(), self.S[:, common].tocsr()
-        RT = R.T.tocsr()
+        R, Sc = self._split()
+        pool = np.arange(n) if voters is None else voters  # the columns candidates come from
+        in_pool = np.zeros(n, dtype=bool)
+        in_pool[pool] = True
+        RT = R[pool].T.tocsr()
         parts = []
-        for start in range(0, n, chunk):
-            ix = np.arange(start, min(start + chunk, n))
+        for start in range(0, len(rows), chunk):
+            ix = rows[start:start + chunk]
             shared = (R[ix] @ RT).tocsr()  # the rare features' part of the text cosine
-            own = shared.indices == np.repeat(ix, np.diff(shared.indptr))
+            own = pool[shared.indices] == np.repeat(ix, np.diff(shared.indptr))
             shared.data[own] = 0  # not its own partner
             shared.eliminate_zeros()
             best = _top_in_rows(shared, self.blocking.candidates).tocoo()
-            r, c = best.row.astype(np.int64), best.col.astype(np.int64)
+            r, c = best.row.astype(np.int64), pool[best.col].astype(np.int64)
             text = best.data + _row_dots(Sc, ix[r], c)  # and the common features' part
             near = (self.A[ix] @ self.AT).tocoo()  # two steps in the relations
-            more = np.setdiff1d(_keys(near.row, near.col, n), _keys(r, c, n))
-            more = more[more // n + start != more % n]
+            near_keys = _keys(near.row, near.col, n)[in_pool[near.col]]
+            more = np.setdiff1d(near_keys, _keys(r, c, n))
+            more = more[ix[more // n] != more % n]
             if len(more):
                 r2, c2 = more // n, more % n
                 r, c = np.concatenate([r, r2]), np.concatenate([c, c2])
@@ -494,13 +523,11 @@ class Suggester:
         n, b = len(self.standards), len(batch)
         if not candidates:
             return [], np.zeros((b, 0)), np.full((b, 0), -1), np.zeros((b, 0))
-        col = {c: i for i, c in enumerate(candidates)}
-        pairs = [(i, col[o]) for i, st in enumerate(self.standards)
-                 for o in self.corpus.linked(st, prop) if o in col]
-        rows, cols = zip(*pairs, strict=True) if pairs else ((), ())
-        links = csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, len(candidates)))
-        can_vote = np.asarray(links.sum(axis=1)).ravel() > 0
+        links, can_vote = self._links_of(prop, kind)
         k = min(w.k, n)
+        if self.blocking is not None and not isinstance(pair, np.ndarray):
+            # the candidates among the standards that can vote (``Blocking``)
+            pair = self.pair_matrix(batch, np.flatnonzero(can_vote))
         if pair is not None and not isinstance(pair, np.ndarray):  # sparse (``pair_matrix``)
             order, sims = self._sparse_voters(pair, can_vote, k)
         else:
@@ -516,6 +543,24 @@ class Suggester:
         cand_rows = self.X[[self.row[c] for c in candidates]]
         text = (self.X[[self.row[x] for x in batch]] @ cand_rows.T).toarray()
         return candidates, w.vote * votes + (1 - w.vote) * text, voters, sims
+
+    def _links_of(self, prop: str, kind: str) -> tuple[Any, np.ndarray]:
+        """The links of ``prop`` (standards x the resources of ``kind``) and which standards
+        have any: kept until the links change (``refresh_links``)."""
+        from scipy.sparse import csr_matrix  # the extra's (see __init__)
+
+        if (prop, kind) not in self._link_cache:
+            candidates = self.corpus.of_kind(kind)
+            col = {c: i for i, c in enumerate(candidates)}
+            pairs = [(i, col[o]) for i, st in enumerate(self.standards)
+                     for o in self.corpus.linked(st, prop) if o in col]
+            rows, cols = zip(*pairs, strict=True) if pairs else ((), ())
+            links = csr_matrix((np.ones(len(rows)), (rows, cols)),
+                               shape=(len(self.standards), len(candidates)))
+            self._link_cache[(prop, kind)] = (candidates, links,
+                                              np.asarray(links.sum(axis=1)).ravel() > 0)
+        _, links, can_vote = self._link_cache[(prop, kind)]
+        return links, can_vote
 
     @staticmethod
     def _sparse_voters(pair: Any, can_vote: np.ndarray, k: int
@@ -613,10 +658,14 @@ class Suggester:
     def _all_links(self, props: dict[str, str], method: str, min_score: float,
                    limit: int | None, per_standard: int, chunk: int = 256) -> list[Suggestion]:
         out: list[Suggestion] = []
+        if self.blocking is not None:  # each property's voters' candidates, once
+            for prop, kind in props.items():
+                if self.corpus.of_kind(kind):
+                    self.fill(np.flatnonzero(self._links_of(prop, kind)[1]))
         for start in range(0, len(self.standards), chunk):
             batch = self.standards[start:start + chunk]
-            pair: Any = (self.pair_rows(batch) if self.blocking is None  # once for every
-                         else self.pair_matrix(batch))                 # property
+            # once for every property; with blocking, link_rows asks for each one's
+            pair: Any = self.pair_rows(batch) if self.blocking is None else None
             for prop, kind in props.items():
                 out += self._links_for_rows(batch, prop, kind, min_score, per_standard, method,
                                             pair)
