@@ -110,9 +110,10 @@ class LexicalModel:
         (as :meth:`word_vectors`), each vectorizer running over the texts once (fitting, then
         transforming, would analyse every text twice; at 100,000 standards that is minutes)."""
         words = self._normalize(self.words.fit_transform(texts), copy=False)
-        chars = self._normalize(self.chars.fit_transform(texts), copy=False)
         self.vocabulary = np.array(self.words.get_feature_names_out())
-        return self._combine(words, chars, in_place=True), words
+        # the character half is passed on, not kept here: _combine lets it go once stacked
+        return self._combine(words, self._normalize(self.chars.fit_transform(texts),
+                                                    copy=False), in_place=True), words
 
     def _combine(self, words: Any, chars: Any, in_place: bool = False) -> Any:
         """The two halves weighted and side by side, rows normalised, float32. ``in_place``:
@@ -125,7 +126,7 @@ class LexicalModel:
         else:
             c = chars * (1 - self.word_weight)
         both = self._hstack([w, c], format="csr")
-        del w, c
+        del w, c, chars
         return self._normalize(both, copy=False).astype(np.float32, copy=False)
 
     def word_vectors(self, texts: Sequence[str]) -> Any:

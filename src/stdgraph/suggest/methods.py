@@ -254,7 +254,6 @@ class Suggester:
             self.standards) >= blocking.from_standards else None
         self.std_index = {iri: i for i, iri in enumerate(self.standards)}
         self.S = self.X[[self.row[s] for s in self.standards]]
-        self.ST = self.S.T.tocsr()
         n = len(self.standards)
 
         def incidence(pairs: Iterable[tuple[int, int]], width: int) -> Any:
@@ -301,6 +300,14 @@ class Suggester:
         self.CT = self.C.T.tocsr()
         self._pair_cache: dict[tuple[Weights, bytes | None], Any] = {}
         self._link_cache: dict[tuple[str, str], tuple[list[str], Any, np.ndarray]] = {}
+
+    @property
+    def ST(self) -> Any:
+        """The text rows of the standards transposed, made on first use (as large as the rows:
+        at 100,000 standards hundreds of MiB the bulk methods with blocking never need)."""
+        if not hasattr(self, "_st"):
+            self._st = self.S.T.tocsr()
+        return self._st
 
     # -- scores ------------------------------------------------------------------------------
     def text_rows(self, standards: list[str]) -> np.ndarray:
