@@ -13,6 +13,17 @@ The same (standards, seed, vocabulary) always gives the same lines, byte for byt
   ``sg:partOf`` an earlier standard, 3 % ``sg:supersedes`` one and 5 % ``sg:references`` one;
   10 % address one of 20 barriers.
 
+``text=True`` (stdgraph vocabulary only) gives every standard what suggestions read
+(docs/suggestions.md): an identifier ``BENCH n`` as its label, a title of 4-8 words and a
+description of 25-45 words, drawn from a vocabulary of 6,000 made-up words (Zipf-like); and
+PLANTS near-duplicates: a tenth of the standards (after the first ten) copy an earlier
+standard that is not itself a copy, each original copied at most once, as a new edition
+(``BENCH m:2021``) or a technical specification of it (``BENCH TS m``), with the same title
+and a reworded description (a fifth of its words replaced, two neighbouring words swapped).
+``standard_texts`` returns the texts and the planted pairs (the truth the cost benchmark's
+recall is measured against); the texts come from a random stream of their own, so the rest of
+the graph is the same with or without them.
+
 ``vocabulary="stdgraph"`` writes stdgraph's own terms (sg:classifiedIn, skos:inScheme, ...);
 every resource has an English label and a ``dcterms:source``, so the graph conforms to the
 project's shapes and ``stdgraph build`` accepts it (the references to withdrawn standards give
@@ -51,7 +62,8 @@ STO = "https://w3id.org/i40/sto#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
-DCTERMS_SOURCE = "http://purl.org/dc/terms/source"
+DCTERMS = "http://purl.org/dc/terms/"
+DCTERMS_SOURCE = DCTERMS + "source"
 GRAPH_BASE = "https://w3id.org/stdgraph/graph/"
 ARCH_GRAPH = GRAPH_BASE + "bench/architectures"
 STANDARDS_GRAPH = GRAPH_BASE + "bench/standards"
@@ -65,6 +77,56 @@ SOURCE_DOC = "https://example.org/bench/source"
 BODIES = 6
 BARRIERS = 20
 MAPPINGS = 20
+
+
+def made_up_words(size: int = 6000, seed: int = 7) -> list[str]:
+    """``size`` distinct pronounceable words of 2-4 syllables, the same for a seed."""
+    rng = random.Random(seed)
+    syllables = [c + v for c in "bcdfghklmnprstvz" for v in "aeiou"]
+    seen: set[str] = set()
+    out: list[str] = []
+    while len(out) < size:
+        w = "".join(rng.choice(syllables) for _ in range(rng.randint(2, 4)))
+        if w not in seen:
+            seen.add(w)
+            out.append(w)
+    return out
+
+
+def standard_texts(standards: int, seed: int = 42, near_duplicates: float = 0.1
+                   ) -> tuple[list[tuple[str, str, str]], list[tuple[int, int, str]]]:
+    """(identifier, title, description) of each standard, and the planted near-duplicates
+    (original, copy, "edition" or "ts"): see the module's docstring."""
+    rng = random.Random(f"text-{seed}")
+    vocab = made_up_words()
+    cum = list(itertools.accumulate(1 / (i + 1) for i in range(len(vocab))))
+
+    def draw(k: int) -> list[str]:
+        return rng.choices(vocab, cum_weights=cum, k=k)
+
+    texts: list[tuple[str, str, str]] = []
+    planted: list[tuple[int, int, str]] = []
+    originals: list[int] = []
+    for n in range(standards):
+        if n > 10 and originals and rng.random() < near_duplicates:
+            m = originals.pop(rng.randrange(len(originals)))
+            ident, title, description = texts[m]
+            words = description.split()
+            for _ in range(len(words) // 5):
+                words[rng.randrange(len(words))] = draw(1)[0]
+            i = rng.randrange(len(words) - 1)
+            words[i], words[i + 1] = words[i + 1], words[i]
+            kind = rng.choice(("edition", "ts"))
+            ident = f"BENCH {m}:{2010 + rng.randrange(15)}" if kind == "edition" \
+                else f"BENCH TS {m}"
+            texts.append((ident, title, " ".join(words)))
+            planted.append((m, n, kind))
+        else:
+            title = " ".join(draw(rng.randint(4, 8))).capitalize()
+            texts.append((f"BENCH {n}", title,
+                          " ".join(draw(rng.randint(25, 45))).capitalize() + "."))
+            originals.append(n)
+    return texts, planted
 
 
 def _iri(x: str) -> str:
@@ -124,11 +186,15 @@ def quads(
     zipf: float = 1.0,
     vocabulary: str = "stdgraph",
     count_zipf: float | None = None,
+    text: bool = False,
 ) -> Iterator[tuple[str, str, str, str]]:
     """(subject, predicate, object, graph) in N-Triples term syntax, graph as a bare IRI."""
     if vocabulary not in {"stdgraph", "sto"}:
         raise ValueError("vocabulary must be 'stdgraph' or 'sto'")
     sto = vocabulary == "sto"
+    if text and sto:
+        raise ValueError("text=True is for the stdgraph vocabulary")
+    texts = standard_texts(standards, seed)[0] if text else None
     rng = random.Random(seed)
     a, g_std = ARCH_GRAPH, STANDARDS_GRAPH
     t = _iri(RDF_TYPE)
@@ -206,8 +272,15 @@ def quads(
         if sto:
             yield s, t, _iri(OWL_NAMED_INDIVIDUAL), g_std
         yield s, t, cls_std, g_std
-        yield s, label, _lit(f"BENCH {n} Synthetic standard {n}", "en"), g_std
-        if not sto:
+        if texts is not None:
+            ident, title, description = texts[n]
+            yield s, label, _lit(ident, "en"), g_std
+            yield s, p["identifier"], _lit(ident), g_std
+            yield s, _iri(DCTERMS + "title"), _lit(title, "en"), g_std
+            yield s, _iri(DCTERMS + "description"), _lit(description, "en"), g_std
+        else:
+            yield s, label, _lit(f"BENCH {n} Synthetic standard {n}", "en"), g_std
+        if not sto and texts is None:
             yield s, p["identifier"], _lit(f"BENCH {n}"), g_std
         yield s, p["hasPublisher" if sto else "publisher"], bodies[rng.randrange(BODIES)], g_std
         st = status_names[bisect.bisect_right(status_cum, rng.randrange(status_cum[-1]))]

@@ -1,6 +1,6 @@
 """How good and how costly the suggestions are (docs/suggestions.md, "Evaluation").
 
-    .venv/bin/python benchmarks/suggest_eval.py [--i40kg PATH] [--sizes 1000,10000] [--json OUT]
+    .venv/bin/python benchmarks/suggest_eval.py [--i40kg PATH] [--json OUT]
 
 1. The I40KG import (``stdgraph import sto`` into an in-memory Oxigraph store, then the corpus
    read by ``suggest.corpus.read_corpus``).
@@ -19,10 +19,8 @@
    they were drawn in its header); precision, recall and F1 of "duplicate or edition" flagged by
    the pair score (and by the text cosine alone) at the threshold of best F1, and the best
    precision at a recall of at least 0.6. The threshold is chosen on the same set: optimistic.
-5. Cost: synthetic corpora of N standards with texts from a vocabulary, a tenth of them planted
-   near-duplicates of another (a few words changed): seconds and peak RSS to fit the model and
-   compute every pair and classification suggestion, and the recall of the planted pairs among
-   the pair suggestions.
+5. Cost: ``benchmarks/suggest_cost.py`` (synthetic standards with planted near-duplicates,
+   from ``generate.py``).
 """
 
 from __future__ import annotations
@@ -31,7 +29,6 @@ import argparse
 import json
 import os
 import random
-import resource
 import sys
 import tempfile
 import time
@@ -42,9 +39,9 @@ import numpy as np
 
 from stdgraph.importers.sto.importer import import_sto
 from stdgraph.store.oxigraph import OxigraphStore
-from stdgraph.suggest.corpus import CLASSIFIED, RELATED, Corpus, Resource, read_corpus
+from stdgraph.suggest.corpus import CLASSIFIED, RELATED, Corpus, read_corpus
 from stdgraph.suggest.methods import NEAR_DUPLICATE as NEAR_DUPLICATE_AT
-from stdgraph.suggest.methods import Suggester, Weights
+from stdgraph.suggest.methods import Suggester, Weights, same_document
 
 I40KG = Path(__file__).resolve().parents[2] / "shared" / "data" / "i40kg" / "i40kg.ttl"
 GOLD = Path(__file__).resolve().parent / "suggest_gold.tsv"
@@ -196,18 +193,26 @@ def choose(scored: list[tuple[float, bool]]) -> dict:
 
 def eval_gold(sg: Suggester, path: Path = GOLD) -> dict:
     """Near-duplicates (a gold pair labelled duplicate or edition) flagged by a score at or
-    above a threshold, for three scores: the near-duplicate score (``duplicate_rows``: text
-    cosine, halved for different parts of one series), the text cosine alone and the pair
-    score. Whole set: the threshold of best precision at recall >= 0.6, chosen on the set
-    itself (optimistic). Held out: the pairs shuffled (seed 18) into two halves, the threshold
-    chosen on one half and applied to the other, and the other way round; the counts summed."""
+    above a threshold, for four scores: the near-duplicate score (``duplicate_rows``: text
+    cosine, halved for different parts of one series, raised halfway to 1 for one numbered
+    document), the text cosine alone, the pair score, and the identifiers alone (1 for one
+    numbered document, else 0). Whole set: the threshold of best precision at recall >= 0.6,
+    chosen on the set itself (optimistic). Held out: the pairs shuffled (seed 18) into two
+    halves, the threshold chosen on one half and applied to the other, and the other way
+    round; the counts summed.
+    Folds: the same with 5 folds (seed 18), the threshold chosen on four, applied to the fifth."""
     base = sg.standards[0].rsplit("/", 1)[0] + "/"
     rows = [line.split("\t") for line in path.read_text(encoding="utf-8").splitlines()
             if line and not line.startswith("#")][1:]
     gold = [(base + a, base + b, label in NEAR_DUPLICATE) for a, b, _, label, _ in rows]
     heads = sorted({a for a, _, _ in gold})
+    docs = sg.documents()
     scores = {"duplicate_score": sg.duplicate_rows(heads), "text_only": sg.text_rows(heads),
-              "pair_score": sg.pair_rows(heads)}
+              "pair_score": sg.pair_rows(heads),
+              # 1 when the names give one numbered document (methods.same_document), else 0:
+              # how much the identifiers alone say on this set
+              "identifier_only": np.array([[float(same_document(docs[h], docs[s]))
+                                            for s in sg.standards] for h in heads])}
     order = list(range(len(gold)))
     random.Random(SEED).shuffle(order)
     halves = [sorted(order[: len(order) // 2]), sorted(order[len(order) // 2:])]
@@ -219,84 +224,31 @@ def eval_gold(sg: Suggester, path: Path = GOLD) -> dict:
         for fit, test in ((halves[0], halves[1]), (halves[1], halves[0])):
             t = choose([scored[i] for i in fit])["threshold"]
             held.append(prf([scored[i] for i in test], t))
-        tp, fp, fn = (sum(h[k] for h in held) for k in ("tp", "fp", "fn"))
-        p, r = tp / (tp + fp) if tp + fp else 1.0, tp / (tp + fn) if tp + fn else 0.0
+        # 5 folds the same way: the threshold chosen on four, applied to the fifth
+        parts = [sorted(order[f::FOLDS]) for f in range(FOLDS)]
+        folded = []
+        for f, test in enumerate(parts):
+            fit = [i for g, part in enumerate(parts) if g != f for i in part]
+            t = choose([scored[i] for i in fit])["threshold"]
+            folded.append(prf([scored[i] for i in test], t))
         out[name] = {"whole_set": choose(scored), "held_out": held,
                      "at_near_duplicate_threshold": prf(scored, NEAR_DUPLICATE_AT),
-                     "held_out_total": {"precision": round(p, 4), "recall": round(r, 4),
-                                        "f1": round(2 * p * r / (p + r), 4) if p + r else 0.0}}
+                     "held_out_total": _total(held), "folds": folded,
+                     "folds_total": _total(folded)}
     return out
 
 
-# -- cost ------------------------------------------------------------------------------------
-WORDS = None
-
-
-def synthetic(n: int, seed: int = SEED) -> tuple[Corpus, set[tuple[str, str]]]:
-    """``n`` standards with 30-60 words each from a 5000-word vocabulary (Zipf-like), series of
-    identifiers, facets, classifications in 40 elements for a third of them; a tenth are
-    near-duplicates of an earlier one (its text with 3 words changed, another edition year)."""
-    rng = random.Random(seed)
-    vocab = [f"w{i}" + "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(5))
-             for i in range(5000)]
-    weights = [1 / (i + 1) for i in range(len(vocab))]
-    resources: dict[str, Resource] = {}
-    texts: list[list[str]] = []
-    planted: set[tuple[str, str]] = set()
-    base = "https://example.org/std/"
-    corpus = Corpus(resources)
-    for e in range(40):
-        iri = f"https://example.org/element/{e}"
-        resources[iri] = Resource(iri, "element", {"label": [
-            " ".join(rng.choices(vocab[:500], k=3))]})
-    for i in range(n):
-        iri = f"{base}{i:07d}"
-        if i > 10 and rng.random() < 0.1:
-            j = rng.randrange(i)
-            words = list(texts[j])
-            for _ in range(3):
-                words[rng.randrange(len(words))] = rng.choices(vocab, weights)[0]
-            ident = f"ISO {10000 + j}:{2000 + rng.randrange(25)}"
-            planted.add((f"{base}{j:07d}", iri))
-        else:
-            words = rng.choices(vocab, weights, k=rng.randint(30, 60))
-            ident = f"ISO {10000 + i}:{2000 + rng.randrange(25)}"
-        texts.append(words)
-        resources[iri] = Resource(iri, "standard", {"id": [ident], "text": [" ".join(words)]})
-        corpus.facets[iri] = {f"committee tc{rng.randrange(300)}"}
-        if rng.random() < 0.33:
-            for _ in range(rng.randint(1, 3)):
-                corpus.add_link(iri, CLASSIFIED, f"https://example.org/element/{rng.randrange(40)}")
-    return corpus, planted
-
-
-def peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def cost(n: int) -> dict:
-    corpus, planted = synthetic(n)
-    t0 = time.perf_counter()
-    sg = Suggester(corpus)
-    t1 = time.perf_counter()
-    pairs = sg.pairs(min_score=0.3, per_standard=5)
-    t2 = time.perf_counter()
-    classified = sg.classify(min_score=0.3, per_standard=3)
-    t3 = time.perf_counter()
-    found = {(p.subject, p.object) for p in pairs}
-    return {"standards": n, "fit_s": round(t1 - t0, 2), "pairs_s": round(t2 - t1, 2),
-            "classify_s": round(t3 - t2, 2), "total_s": round(t3 - t0, 2),
-            "pair_suggestions": len(pairs), "classify_suggestions": len(classified),
-            "planted": len(planted),
-            "planted_recall": round(len(found & planted) / max(len(planted), 1), 4),
-            "peak_rss_mib": round(peak_rss_mib(), 1)}
+def _total(results: list[dict]) -> dict:
+    """Precision, recall and F1 of the summed counts of held-out parts."""
+    tp, fp, fn = (sum(h[k] for h in results) for k in ("tp", "fp", "fn"))
+    p, r = tp / (tp + fp) if tp + fp else 1.0, tp / (tp + fn) if tp + fn else 0.0
+    return {"precision": round(p, 4), "recall": round(r, 4),
+            "f1": round(2 * p * r / (p + r), 4) if p + r else 0.0}
 
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--i40kg", type=Path, default=I40KG)
-    ap.add_argument("--sizes", default="1000,10000",
-                    help="synthetic sizes for the cost, comma-separated ('' for none)")
     ap.add_argument("--json", type=Path, default=None, help="write the results here too")
     args = ap.parse_args(argv)
     results: dict = {"seed": SEED, "folds": FOLDS, "cpus": os.cpu_count(),
@@ -315,21 +267,6 @@ def main(argv: list[str] | None = None) -> None:
         "structure_only": Weights(text=0, facets=0.2, neighbours=0.6, elements=0.2)})
     results["near_duplicates"] = eval_gold(sg)
     print(json.dumps(results, indent=1), flush=True)
-    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
-    # each size in its own process, so that peak RSS is that size's
-    results["cost"] = []
-    for n in sizes:
-        read, write = os.pipe()
-        if os.fork() == 0:  # child
-            os.close(read)
-            os.write(write, json.dumps(cost(n)).encode())
-            os._exit(0)
-        os.close(write)
-        with os.fdopen(read) as pipe:
-            line = pipe.read()
-        os.wait()
-        results["cost"].append(json.loads(line))
-        print(line, flush=True)
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))
 

@@ -14,7 +14,9 @@ from stdgraph.rdf.namespaces import DECISIONS_GRAPH
 from stdgraph.settings import Settings
 from stdgraph.store import OxigraphStore
 from stdgraph.suggest import service
+from stdgraph.suggest.corpus import RELATED, read_corpus
 from stdgraph.suggest.lexical import MISSING
+from stdgraph.suggest.methods import Suggester
 from suggest.conftest import EX, SG, write_six
 
 from .conftest import AUTH, TOKEN
@@ -104,3 +106,82 @@ def test_live_answers_and_501_without_the_extra(api, monkeypatch):
     r = api.get("/suggestions/profile", params={"text": "robots"})
     assert r.status_code == 501
     assert MISSING in r.text
+
+
+def stored_about(store, kind: str, standard: str | None = None) -> list[tuple]:
+    return sorted((x["subject"], x["predicate"], x["object"], x["score"])
+                  for x in service.listed(store, kind)
+                  if standard is None or standard in (x["subject"], x["object"]))
+
+
+def expected_rows(found) -> list[tuple]:
+    return sorted((min(x.subject, x.object) if x.predicate == RELATED else x.subject,
+                   x.predicate,
+                   max(x.subject, x.object) if x.predicate == RELATED else x.object,
+                   round(x.score, 4)) for x in found)
+
+
+@pytest.mark.parametrize("kind", ["pairs", "classify", "links"])
+def test_compute_for_one_standard_stores_what_the_library_computes(api, app_store, kind):
+    s2 = EX + "s2"
+    # at most 1 per property: fewer than the run of the fixture stored (5 pairs, 2 elements)
+    expected = service.for_one(Suggester(read_corpus(app_store)), s2, kind, limit=1)
+    assert expected  # s2 has partners, elements and a barrier to be suggested
+    assert expected_rows(expected) != [x for x in stored_about(app_store, kind, s2)
+                                       if kind == "pairs" or x[0] == s2]
+    others = [x for x in stored_about(app_store, kind) if x not in stored_about(
+        app_store, kind, s2)] if kind == "pairs" else [
+        x for x in stored_about(app_store, kind) if x[0] != s2]
+    url = "/suggestions/compute"
+    params = {"kind": kind, "standard": s2, "limit": "1"}
+    assert api.post(url, params=params).status_code == 401
+    assert api.post(url, params=params, headers={"Authorization": "Bearer x"}).status_code \
+        == 403
+    r = api.post(url, params=params, headers=AUTH)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["stored"] == len(expected)
+    assert [(x["subject"], x["object"], x["score"]) for x in body["suggestions"]] == [
+        (x.subject, x.object, round(x.score, 4)) for x in expected]
+    assert body["method"] == f"{kind}; " + service.method_name(Suggester(read_corpus(app_store)))
+    # the standard's stored suggestions are the library's; the others' are as they were
+    if kind == "pairs":
+        assert stored_about(app_store, kind, s2) == expected_rows(expected)
+        assert [x for x in stored_about(app_store, kind)
+                if s2 not in (x[0], x[2])] == others
+    else:
+        assert [x for x in stored_about(app_store, kind) if x[0] == s2] == expected_rows(
+            expected)
+        assert [x for x in stored_about(app_store, kind) if x[0] != s2] == others
+
+
+def test_compute_every_standard_and_the_bad_requests(api, app_store):
+    service.run(app_store, "pairs", min_score=0.9)  # nearly nothing stored
+    expected, _ = service.compute(read_corpus(app_store), "pairs", 0.2)
+    r = api.post("/suggestions/compute", params={"kind": "pairs", "min_score": "0.2"},
+                 headers=AUTH)
+    assert r.status_code == 200, r.text
+    assert r.json()["stored"] == len(expected) > 0
+    assert stored_about(app_store, "pairs") == expected_rows(expected)
+    for params, status, named in (({}, 400, "kind"), ({"kind": "nope"}, 400, "kind"),
+                                  ({"kind": "pairs", "standard": "not an iri"}, 400,
+                                   "standard"),
+                                  ({"kind": "pairs", "standard": EX + "comm"}, 404, None),
+                                  ({"kind": "pairs", "min_score": "2"}, 400, None),
+                                  ({"kind": "pairs", "other": "1"}, 400, "other")):
+        r = api.post("/suggestions/compute", params=params, headers=AUTH)
+        assert r.status_code == status, (params, r.text)
+        assert named is None or named in r.text
+    assert stored_about(app_store, "pairs") == expected_rows(expected)  # nothing written
+
+
+def test_compute_is_bounded_by_the_query_time_limit(app_store, tmp_path):
+    """A query time limit shorter than fitting the model: 503, and nothing is written."""
+    before = stored_about(app_store, "pairs")
+    settings = Settings(store=str(tmp_path / "store"), update_token=TOKEN,
+                        query_processes=False, query_timeout=0.001)
+    with TestClient(create_app(settings, store=app_store),
+                    raise_server_exceptions=False) as c:
+        r = c.post("/suggestions/compute", params={"kind": "pairs"}, headers=AUTH)
+    assert r.status_code == 503, r.text
+    assert stored_about(app_store, "pairs") == before

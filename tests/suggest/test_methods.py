@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from stdgraph.suggest.corpus import CLASSIFIED, RELATED, read_corpus, record_iri
-from stdgraph.suggest.methods import Suggester
+from stdgraph.suggest.methods import NEAR_DUPLICATE, Suggester
 
 from .brute import Brute, set_cos, word_terms
 from .conftest import EX, SG
@@ -146,7 +146,7 @@ def test_near_duplicate_score_halves_different_parts_of_a_series(corpus, brute):
     assert row[sg.std_index[S[5]]] == pytest.approx(brute.cos(S[2], S[5]), abs=1e-5)
     top = Suggester(corpus).pairs(min_score=0.0)[0]
     assert top.duplicate == pytest.approx(sg.duplicate_of(S[0], S[1]), abs=1e-6)
-    assert top.as_dict()["near_duplicate"] is (top.duplicate >= 0.5)
+    assert top.as_dict()["near_duplicate"] is (top.duplicate >= NEAR_DUPLICATE)
 
 
 def test_part_paths_of_identifiers():
@@ -154,7 +154,68 @@ def test_part_paths_of_identifiers():
 
     assert part_paths(["IEC 60870-6-501:1995", "IEC 60870 P6 S501 E1"]) == {
         "60870": {"6-501"}, "1995": {""}}
+    # the document's number: the first of each name (not the year of the edition)
+    assert part_paths(["IEC 60870-6-501:1995", "ISO 13849"], first=True) == {
+        "60870": {"6-501"}, "13849": {""}}
     assert other_parts(part_paths(["IEC 60870-6-501"]), part_paths(["IEC 60870 P6 S502 E1"]))
     assert not other_parts(part_paths(["IEC TS 62832-1:2016"]), part_paths(["IEC TS 62832"]))
     assert not other_parts(part_paths(["ISO/IEC 27036"]), part_paths(["IEC 27036"]))
     assert not other_parts(part_paths(["ISO 8062-4"]), part_paths(["NISTIR 8062"]))
+
+
+def test_char_grams_are_scikit_learns_char_wb_grams():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from stdgraph.suggest.lexical import CharGrams
+
+    reference = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5)).build_analyzer()
+    texts = ["IEC 62443-3-3 Security\tfor  industrial a ab abc abcd abcde Ünïcode\n  x",
+             "cyber-security and   cybersecurity\u00a0OK", "a", "", "Hello World hello"]
+    grams = CharGrams(3, 5)
+    for text in texts + texts:  # the second time from what was kept
+        assert grams(text) == reference(text)
+    assert grams("a") == [" a "] and grams("ab") == [" ab", "ab ", " ab "]
+
+
+@pytest.mark.parametrize("kind", ["pairs", "classify", "links"])
+def test_blocking_gives_the_exact_suggestions_when_every_pair_is_a_candidate(corpus, kind):
+    """Blocking forced on the six standards: every feature is rare (in at most 300 texts) and
+    50 candidates are more than the standards, so the candidates are every pair with a shared
+    feature, and the suggestions (pairs, scores, voters) are those of the exact method."""
+    from stdgraph.suggest.methods import Blocking
+
+    exact = Suggester(corpus, blocking=None)
+    blocked = Suggester(corpus, blocking=Blocking(from_standards=0))
+    assert exact.blocking is None and blocked.blocking is not None
+    got = getattr(blocked, kind)(min_score=0.0)
+    expected = getattr(exact, kind)(min_score=0.0)
+    assert [(x.subject, x.predicate, x.object) for x in got] == [
+        (x.subject, x.predicate, x.object) for x in expected]
+    assert [x.score for x in got] == pytest.approx([x.score for x in expected], abs=1e-6)
+    assert [[n for n, _, _ in x.neighbours] for x in got] == [
+        [n for n, _, _ in x.neighbours] for x in expected]
+    assert len(expected) == {"pairs": 14, "classify": 8, "links": 11}[kind]
+
+
+def test_one_numbered_document_raises_the_near_duplicate_score():
+    from stdgraph.suggest.methods import duplicate_score, part_paths, same_document
+
+    def doc(*names):
+        return part_paths(names, first=True)
+
+    # an adoption, an edition, the I40KG spelling of one part: one document
+    assert same_document(doc("DIN EN ISO 13849"), doc("ISO 13849"))
+    assert same_document(doc("IEC 60870-6-701:1998"), doc("IEC 60870 P6 S701 E1"))
+    assert same_document(doc("IEC 62832", "IEC TS 62832"), doc("IEC 62832:2020"))
+    # a series and its part, two parts, two standards of one year: not
+    assert not same_document(doc("IEC 60255"), doc("IEC 60255-127"))
+    assert not same_document(doc("IEC 60870-6-501"), doc("IEC 60870-6-502"))
+    assert not same_document(doc("IEC 61968-6:2015"), doc("ISO 2015"))
+    assert not same_document(doc("IEC 61968-6:2015"), doc("IEC 62264-1:2015"))
+
+    def score(text, a, b):
+        return duplicate_score(text, part_paths([a]), part_paths([b]), doc(a), doc(b))
+
+    assert score(0.4, "ISO 13849", "DIN EN ISO 13849") == pytest.approx(0.7)  # halfway to 1
+    assert score(0.4, "IEC 60870-6-501", "IEC 60870-6-502") == pytest.approx(0.2)  # halved
+    assert score(0.4, "IEC 61499", "IEC 61804") == pytest.approx(0.4)  # as it is

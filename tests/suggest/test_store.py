@@ -150,3 +150,20 @@ def test_a_rebuild_keeps_the_suggestions_and_infers_nothing_from_them(six_store)
     build(Project.locate(), six_store)
     assert set(six_store.triples(SUGGESTED_GRAPH)) == before
     assert not [t for t in six_store.triples(INFERRED_GRAPH) if str(t[0]).startswith(EX)]
+
+
+def test_a_suggestion_decided_while_it_was_computed_is_not_stored_again(six_store):
+    service.run(six_store, "pairs", min_score=0.0)
+    result = service.computed(six_store, "pairs", S[1])
+    assert [(x.subject, x.object) for x in result["found"]] == [
+        (x.subject, x.object) for x in service.for_one(
+            Suggester(read_corpus(six_store)), S[1], "pairs")]
+    first = result["suggestions"][0]
+    with store_change(six_store) as change:
+        service.decide(change, "reject", first["record"], "Bob")
+    with store_change(six_store) as change:
+        written = service.store_computed(change, result)
+    assert written == len(result["found"]) - 1 == 4
+    stored = service.listed(six_store, "pairs")
+    assert first["record"] not in {x["record"] for x in stored}
+    assert len(stored) == 13  # 14 less the rejected one, the others replaced by themselves

@@ -20,7 +20,7 @@ import numpy as np
 
 from stdgraph.errors import FeatureUnavailable
 
-__all__ = ["LexicalModel", "MISSING", "require"]
+__all__ = ["CharGrams", "LexicalModel", "MISSING", "require"]
 
 MISSING = ("suggestions need scikit-learn, which the optional extra 'suggest' installs: "
            "pip install 'stdgraph[suggest]'")
@@ -45,6 +45,37 @@ def _sklearn_version() -> str:
         return "unknown"
 
 
+class CharGrams:
+    """The character n-grams scikit-learn's ``analyzer="char_wb"`` makes of a text (lower
+    case; each word padded with a space each side; a padded word no longer than n counted
+    once, whole), each word's grams cut once and kept: texts repeat their words, and cutting
+    them again was most of the time of fitting the model at 100,000 standards."""
+
+    def __init__(self, lo: int, hi: int) -> None:
+        self.lo, self.hi = lo, hi
+        self._cut: dict[str, list[str]] = {}
+
+    def grams(self, word: str) -> list[str]:
+        w = f" {word} "
+        out: list[str] = []
+        for n in range(self.lo, self.hi + 1):
+            if len(w) <= n:  # scikit-learn's "count a short word only once"
+                out.append(w)
+                break
+            out += [w[i:i + n] for i in range(len(w) - n + 1)]
+        return out
+
+    def __call__(self, text: str) -> list[str]:
+        out: list[str] = []
+        cut = self._cut
+        for word in text.lower().split():
+            grams = cut.get(word)
+            if grams is None:
+                grams = cut[word] = self.grams(word)
+            out += grams
+        return out
+
+
 class LexicalModel:
     """TF-IDF of words (1-2 grams, English stop words left out, sub-linear term frequency)
     and of character 3-5 grams, fitted on the texts given to :meth:`fit`; each half
@@ -58,8 +89,9 @@ class LexicalModel:
         self.words = vectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True,
                                 stop_words="english", min_df=1,
                                 token_pattern=r"(?u)\b[A-Za-z][A-Za-z]+\b|\b\d[\d.]*\d\b")
-        self.chars = vectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True,
-                                min_df=1)
+        # scikit-learn's "char_wb" 3-5 grams, a word's grams cut once (CharGrams)
+        self.chars = vectorizer(analyzer=CharGrams(3, 5), sublinear_tf=True, min_df=1,
+                                token_pattern=None)
 
     @property
     def version(self) -> str:
@@ -73,15 +105,38 @@ class LexicalModel:
         self.vocabulary = np.array(self.words.get_feature_names_out())
         return self
 
+    def fit_rows(self, texts: Sequence[str]) -> tuple[Any, Any]:
+        """Fit on ``texts`` and return their rows (as :meth:`transform`) and their word half
+        (as :meth:`word_vectors`), each vectorizer running over the texts once (fitting, then
+        transforming, would analyse every text twice; at 100,000 standards that is minutes)."""
+        words = self._normalize(self.words.fit_transform(texts), copy=False)
+        self.vocabulary = np.array(self.words.get_feature_names_out())
+        # the character half is passed on, not kept here: _combine lets it go once stacked
+        return self._combine(words, self._normalize(self.chars.fit_transform(texts),
+                                                    copy=False), in_place=True), words
+
+    def _combine(self, words: Any, chars: Any, in_place: bool = False) -> Any:
+        """The two halves weighted and side by side, rows normalised, float32. ``in_place``:
+        ``chars`` is scaled where it is (the character half is most of the memory: at 100,000
+        standards each copy of it is hundreds of MiB)."""
+        w = words * self.word_weight
+        if in_place:
+            chars.data *= 1 - self.word_weight
+            c = chars
+        else:
+            c = chars * (1 - self.word_weight)
+        both = self._hstack([w, c], format="csr")
+        del w, c, chars
+        return self._normalize(both, copy=False).astype(np.float32, copy=False)
+
     def word_vectors(self, texts: Sequence[str]) -> Any:
         """The normalised word half (for the terms two texts share)."""
         return self._normalize(self.words.transform(texts))
 
     def transform(self, texts: Sequence[str]) -> Any:
         """The rows of ``texts``: a sparse matrix whose row products are cosines."""
-        w = self.word_vectors(texts) * self.word_weight
-        c = self._normalize(self.chars.transform(texts)) * (1 - self.word_weight)
-        return self._normalize(self._hstack([w, c]).tocsr()).astype(np.float32)
+        return self._combine(self.word_vectors(texts),
+                             self._normalize(self.chars.transform(texts)))
 
     def shared_terms(self, a: Any, b: Any, n: int = 6) -> list[str]:
         """The words (or word pairs) that weigh most in both rows ``a`` and ``b`` (rows of

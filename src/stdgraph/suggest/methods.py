@@ -32,8 +32,8 @@ from stdgraph.rdf.namespaces import SG
 from stdgraph.suggest.corpus import CLASSIFIED, CONCEPT_LINKS, RELATED, Corpus
 from stdgraph.suggest.lexical import LexicalModel, require
 
-__all__ = ["KINDS", "NEAR_DUPLICATE", "STRUCTURE", "Suggester", "Suggestion", "Weights",
-           "part_paths"]
+__all__ = ["BLOCKING", "Blocking", "KINDS", "NEAR_DUPLICATE", "STRUCTURE", "Suggester",
+           "Suggestion", "Weights", "duplicate_score", "part_paths", "same_document"]
 
 #: the kinds stored and served: name -> the properties they suggest
 KINDS: dict[str, tuple[str, ...]] = {
@@ -45,8 +45,9 @@ KINDS: dict[str, tuple[str, ...]] = {
 #: I40KG's identifiers spell parts "P6 S501" ("IEC 60870 P6 S501 E1")
 _NUMBERED = re.compile(r"(?<![\d.])(\d{3,6})((?:-\d+)+|(?:\s+[PS]\d+)+)?")
 #: the near-duplicate score at or above which a pair is called a near-duplicate
-#: (docs/suggestions.md, Evaluation: chosen on one half of the gold set, checked on the other)
-NEAR_DUPLICATE = 0.5
+#: (docs/suggestions.md, Evaluation: each half of the gold set chooses about 0.65 - 0.658 and
+#: 0.647 - and the threshold chosen on one half is checked on the other)
+NEAR_DUPLICATE = 0.65
 
 #: relations between standards that make them neighbours in the structure
 STRUCTURE = (RELATED, str(SG.partOf), str(SG.supersedes), str(SG.references), str(SG.basedOn))
@@ -63,6 +64,28 @@ class Weights:
     elements: float = 0.1
     vote: float = 0.8
     k: int = 10
+
+
+@dataclass(frozen=True)
+class Blocking:
+    """How the bulk methods (``pairs``, ``classify``, ``links`` over every standard) find each
+    standard's partners in a large corpus. Every pair costs the square of the standards (the
+    product of the text rows is dense: common character n-grams are in every text), so from
+    ``from_standards`` standards up each standard is scored only against candidates: its
+    ``candidates`` best by the features of the text rows that at most ``max_df`` standards
+    have (rare words, word pairs and character n-grams: a sparse product), and every standard
+    two steps away in the relations between standards. A candidate's pair score is exact (the
+    common features' part added back); what blocking can miss is a partner that shares no rare
+    feature, which the evaluation measures (docs/suggestions.md, Cost). Below
+    ``from_standards``, every pair."""
+
+    max_df: int = 300
+    candidates: int = 30
+    from_standards: int = 5000
+
+
+#: the default: every pair below 5,000 standards, candidates above
+BLOCKING = Blocking()
 
 
 @dataclass
@@ -102,11 +125,13 @@ class Suggestion:
                                for i, lb, s in self.neighbours]}
 
 
-def part_paths(names: Iterable[str]) -> dict[str, set[str]]:
-    """Number -> the part paths the names give it ("6-501"; "" for the number alone)."""
+def part_paths(names: Iterable[str], first: bool = False) -> dict[str, set[str]]:
+    """Number -> the part paths the names give it ("6-501"; "" for the number alone).
+    ``first``: only the first number of each name, the document's (not the year of an
+    edition, "IEC 60870-6-701:1998")."""
     out: dict[str, set[str]] = {}
     for name in names:
-        for number, part in _NUMBERED.findall(name):
+        for number, part in _NUMBERED.findall(name)[:1 if first else None]:
             path = "-".join(re.findall(r"\d+", part)) if part else ""
             out.setdefault(number, set()).add(path)
     return out
@@ -120,6 +145,76 @@ def other_parts(a: dict[str, set[str]], b: dict[str, set[str]]) -> bool:
         if pa and pb and not pa & pb:
             return True
     return False
+
+
+def same_document(a: dict[str, set[str]], b: dict[str, set[str]]) -> bool:
+    """The two standards name one numbered document: a number both name, with a part path
+    in common, or with none on either side ("ISO 13849" and "DIN EN ISO 13849"; "IEC 60870-6-502"
+    and "IEC 60870 P6 S502 E1"). A series and one of its parts are not one document."""
+    for number in a.keys() & b.keys():
+        pa, pb = a[number] - {""}, b[number] - {""}
+        if pa & pb or not (pa or pb):
+            return True
+    return False
+
+
+def duplicate_score(text: float, a: dict[str, set[str]], b: dict[str, set[str]],
+                    doc_a: dict[str, set[str]], doc_b: dict[str, set[str]]) -> float:
+    """The near-duplicate score of two standards from their text cosine and the part paths
+    of their names (``a``, ``b``: every number; ``doc_a``, ``doc_b``: the first number of each
+    name): halved for different parts of one series (two parts are two documents,
+    however alike their titles); for one numbered document (``same_document``) halfway from
+    the cosine to 1 (two records of one document number and part are the same document or
+    another edition of it unless their texts say otherwise: the ISO and IEC records of a joint
+    standard, a national adoption, an edition whose description was rewritten)."""
+    if other_parts(a, b):
+        return text * 0.5
+    if same_document(doc_a, doc_b):
+        return (1 + text) / 2
+    return text
+
+
+def _keys(rows: np.ndarray, cols: np.ndarray, n: int) -> np.ndarray:
+    return rows.astype(np.int64) * n + cols.astype(np.int64)
+
+
+def _row_dots(m: Any, i: np.ndarray, j: np.ndarray, chunk: int = 100_000) -> np.ndarray:
+    """The dot products of rows ``i[x]`` and ``j[x]`` of the CSR matrix ``m``."""
+    out = np.zeros(len(i))
+    for start in range(0, len(i), chunk):
+        a, b = m[i[start:start + chunk]], m[j[start:start + chunk]]
+        out[start:start + chunk] = np.asarray(a.multiply(b).sum(axis=1)).ravel()
+    return out
+
+
+def _top_in_rows(m: Any, k: int) -> Any:
+    """The CSR matrix ``m`` with each row's ``k`` largest entries only (ties at the k-th
+    value broken as ``argpartition`` breaks them: these are candidates, scored after)."""
+    keep = np.zeros(m.nnz, dtype=bool)
+    indptr, data = m.indptr, m.data
+    for i in range(m.shape[0]):
+        lo, hi = indptr[i], indptr[i + 1]
+        if hi - lo <= k:
+            keep[lo:hi] = True
+        else:
+            keep[lo + np.argpartition(-data[lo:hi], k - 1)[:k]] = True
+    out = m.copy()
+    out.data = np.where(keep, out.data, 0)
+    out.eliminate_zeros()
+    return out
+
+
+def _best_per_row(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, k: int
+                  ) -> np.ndarray:
+    """The positions of each row's ``k`` best entries (highest value, then lowest column, as
+    a stable sort of a dense row orders them), row by row, best first."""
+    order = np.lexsort((cols, -vals, rows))
+    r = rows[order]
+    if not len(r):
+        return order
+    starts = np.flatnonzero(np.r_[True, r[1:] != r[:-1]])
+    first = np.repeat(starts, np.diff(np.r_[starts, len(r)]))
+    return order[np.arange(len(r)) - first < k]
 
 
 def _cosine_rows(m: Any) -> Any:
@@ -137,7 +232,7 @@ class Suggester:
     and ``name``/``version`` will do."""
 
     def __init__(self, corpus: Corpus, model: LexicalModel | None = None,
-                 weights: Weights | None = None) -> None:
+                 weights: Weights | None = None, blocking: Blocking | None = BLOCKING) -> None:
         require()  # the optional extra first: FeatureUnavailable names it
         from scipy.sparse import csr_matrix  # the extra's library, there once require() passed
 
@@ -147,13 +242,18 @@ class Suggester:
         self.iris = sorted(corpus.resources)
         self.row = {iri: i for i, iri in enumerate(self.iris)}
         texts = [corpus.resources[i].text for i in self.iris]
-        self.model.fit(texts)
-        self.X = self.model.transform(texts)
-        self.W = self.model.word_vectors(texts)
+        if hasattr(self.model, "fit_rows"):  # each vectorizer over the texts once
+            self.X, self.W = self.model.fit_rows(texts)
+        else:
+            self.model.fit(texts)
+            self.X = self.model.transform(texts)
+            self.W = self.model.word_vectors(texts)
         self.standards = corpus.of_kind("standard")
+        #: candidates instead of every pair in the bulk methods (``Blocking``)
+        self.blocking = blocking if blocking is not None and len(
+            self.standards) >= blocking.from_standards else None
         self.std_index = {iri: i for i, iri in enumerate(self.standards)}
         self.S = self.X[[self.row[s] for s in self.standards]]
-        self.ST = self.S.T.tocsr()
         n = len(self.standards)
 
         def incidence(pairs: Iterable[tuple[int, int]], width: int) -> Any:
@@ -198,6 +298,16 @@ class Suggester:
                        shape=(n, max(len(elements), 1)))
         self.C = _cosine_rows(c)
         self.CT = self.C.T.tocsr()
+        self._pair_cache: dict[tuple[Weights, bytes | None], Any] = {}
+        self._link_cache: dict[tuple[str, str], tuple[list[str], Any, np.ndarray]] = {}
+
+    @property
+    def ST(self) -> Any:
+        """The text rows of the standards transposed, made on first use (as large as the rows:
+        at 100,000 standards hundreds of MiB the bulk methods with blocking never need)."""
+        if not hasattr(self, "_st"):
+            self._st = self.S.T.tocsr()
+        return self._st
 
     # -- scores ------------------------------------------------------------------------------
     def text_rows(self, standards: list[str]) -> np.ndarray:
@@ -208,26 +318,37 @@ class Suggester:
     def duplicate_rows(self, standards: list[str]) -> np.ndarray:
         """The near-duplicate score of each of ``standards`` to every standard: their text
         similarity, halved when their identifiers or labels name different parts of one
-        numbered series (two parts are two documents, however alike their titles)."""
+        numbered series, raised halfway to 1 when they name one document (``duplicate_score``)."""
         out = self.text_rows(standards)
-        names = self._part_paths()
+        names, docs = self._part_paths(), self.documents()
         for i, s in enumerate(standards):
             mine = names[s]
             if not mine:
                 continue
             for j, other in enumerate(self.standards):
-                if names[other] and other_parts(mine, names[other]):
-                    out[i, j] *= 0.5
+                if names[other] and mine.keys() & names[other].keys():
+                    out[i, j] = duplicate_score(float(out[i, j]), mine, names[other], docs[s],
+                                                docs[other])
         return out
+
+    _NAMES = (str(SG.identifier), "http://www.w3.org/2000/01/rdf-schema#label",
+              "http://www.w3.org/2004/02/skos/core#altLabel")
 
     def _part_paths(self) -> dict[str, dict[str, set[str]]]:
         if not hasattr(self, "_parts"):
-            fields = (str(SG.identifier), "http://www.w3.org/2000/01/rdf-schema#label",
-                      "http://www.w3.org/2004/02/skos/core#altLabel")
-            self._parts = {s: part_paths(t for f in fields
+            self._parts = {s: part_paths(t for f in self._NAMES
                                          for t in self.corpus.resources[s].texts.get(f, ()))
                            for s in self.standards}
         return self._parts
+
+    def documents(self) -> dict[str, dict[str, set[str]]]:
+        """Each standard's document numbers: the first number of each of its names."""
+        if not hasattr(self, "_docs"):
+            self._docs = {s: part_paths((t for f in self._NAMES
+                                         for t in self.corpus.resources[s].texts.get(f, ())),
+                                        first=True)
+                          for s in self.standards}
+        return self._docs
 
     def pair_rows(self, standards: list[str]) -> np.ndarray:
         """The pair score of each of ``standards`` to every standard (its own column 0)."""
@@ -242,6 +363,81 @@ class Suggester:
             out += w.elements * (self.C[ix] @ self.CT).toarray()
         out[np.arange(len(ix)), ix] = 0
         return out
+
+    def pair_matrix(self, batch: list[str], voters: np.ndarray | None = None) -> Any:
+        """The pair scores of each of ``batch`` (rows) to the standards (columns) as a sparse
+        matrix: every positive score (``pair_rows``) without ``blocking``; with it, the exact
+        score of each candidate (``Blocking``), the candidates drawn from ``voters`` only (the
+        indexes of the standards that can vote for a property) if given. What ``fill`` computed
+        for every standard is kept and cut from."""
+        from scipy.sparse import csr_matrix  # the extra's (see __init__)
+
+        if self.blocking is None:
+            return csr_matrix(self.pair_rows(batch))
+        rows = np.array([self.std_index[s] for s in batch], dtype=np.int64)
+        kept = self._pair_cache.get(self._key(voters))
+        if kept is not None:
+            return kept[rows]
+        return self._blocked_pairs(rows, voters)
+
+    def _key(self, voters: np.ndarray | None) -> tuple[Weights, bytes | None]:
+        return self.weights, None if voters is None else voters.tobytes()
+
+    def fill(self, voters: np.ndarray | None = None) -> None:
+        """With ``blocking``: the candidates' pair scores of every standard computed once and
+        kept (the bulk methods ask for them batch by batch, each property of ``classify`` and
+        ``links`` with its own ``voters``)."""
+        if self.blocking is not None and self._key(voters) not in self._pair_cache:
+            self._pair_cache[self._key(voters)] = self._blocked_pairs(
+                np.arange(len(self.standards)), voters)
+
+    def _split(self) -> tuple[Any, Any]:
+        """The text rows of the standards cut in two: the rare features (in at most
+        ``max_df`` standards) and the common ones."""
+        assert self.blocking is not None
+        if not hasattr(self, "_halves"):
+            df = np.bincount(self.S.indices, minlength=self.S.shape[1])
+            rare = df <= self.blocking.max_df
+            self._halves = (self.S[:, np.flatnonzero(rare)].tocsr(),
+                            self.S[:, np.flatnonzero(~rare)].tocsr())
+        return self._halves
+
+    def _blocked_pairs(self, rows: np.ndarray, voters: np.ndarray | None = None,
+                       chunk: int = 1024) -> Any:
+        from scipy.sparse import csr_matrix, vstack  # the extra's (see __init__)
+
+        assert self.blocking is not None
+        w, n = self.weights, len(self.standards)
+        R, Sc = self._split()
+        pool = np.arange(n) if voters is None else voters  # the columns candidates come from
+        in_pool = np.zeros(n, dtype=bool)
+        in_pool[pool] = True
+        RT = R[pool].T.tocsr()
+        parts = []
+        for start in range(0, len(rows), chunk):
+            ix = rows[start:start + chunk]
+            shared = (R[ix] @ RT).tocsr()  # the rare features' part of the text cosine
+            own = pool[shared.indices] == np.repeat(ix, np.diff(shared.indptr))
+            shared.data[own] = 0  # not its own partner
+            shared.eliminate_zeros()
+            best = _top_in_rows(shared, self.blocking.candidates).tocoo()
+            r, c = best.row.astype(np.int64), pool[best.col].astype(np.int64)
+            text = best.data + _row_dots(Sc, ix[r], c)  # and the common features' part
+            near = (self.A[ix] @ self.AT).tocoo()  # two steps in the relations
+            near_keys = _keys(near.row, near.col, n)[in_pool[near.col]]
+            more = np.setdiff1d(near_keys, _keys(r, c, n))
+            more = more[ix[more // n] != more % n]
+            if len(more):
+                r2, c2 = more // n, more % n
+                r, c = np.concatenate([r, r2]), np.concatenate([c, c2])
+                text = np.concatenate([text, _row_dots(self.S, ix[r2], c2)])
+            score = w.text * text
+            for weight, m in ((w.facets, self.F), (w.neighbours, self.A), (w.elements, self.C)):
+                if weight:  # at the candidates only: a few facets are shared by thousands
+                    score += weight * _row_dots(m, ix[r], c)
+            keep = score > 0
+            parts.append(csr_matrix((score[keep], (r[keep], c[keep])), shape=(len(ix), n)))
+        return vstack(parts).tocsr() if parts else csr_matrix((0, n))
 
     def pair_row(self, standard: str) -> np.ndarray:
         return self.pair_rows([standard])[0]
@@ -260,7 +456,9 @@ class Suggester:
         standard its ``per_standard`` best partners at ``min_score`` or more."""
         found: dict[tuple[str, str], float] = {}
         linked = self._structurally_linked()
-        for start in range(0, len(self.standards), chunk):
+        if self.blocking is not None:
+            self._blocked_best(found, linked, min_score, per_standard, chunk)
+        for start in range(0, len(self.standards) if self.blocking is None else 0, chunk):
             batch = self.standards[start:start + chunk]
             rows = self.pair_rows(batch)
             for a, row in zip(batch, rows, strict=True):
@@ -279,12 +477,32 @@ class Suggester:
         return [Suggestion(a, RELATED, b, score, "pairs", self.terms(a, b),
                            duplicate=self.duplicate_of(a, b)) for (a, b), score in ranked]
 
+    def _blocked_best(self, found: dict[tuple[str, str], float], linked: dict[str, set[str]],
+                      min_score: float, per_standard: int, chunk: int) -> None:
+        """``pairs`` over the candidates (``Blocking``): each standard's best partners."""
+        for start in range(0, len(self.standards), chunk):
+            batch = self.standards[start:start + chunk]
+            m = self.pair_matrix(batch)
+            for i, a in enumerate(batch):
+                lo, hi = m.indptr[i], m.indptr[i + 1]
+                cols, vals = m.indices[lo:hi], m.data[lo:hi]
+                kept = 0
+                for j in np.lexsort((cols, -vals)):
+                    b, score = self.standards[cols[j]], float(vals[j])
+                    if score < min_score or kept == per_standard:
+                        break
+                    if b in linked.get(a, ()) or self.corpus.is_rejected(a, RELATED, b):
+                        continue
+                    kept += 1
+                    key = (a, b) if a < b else (b, a)
+                    found[key] = max(found.get(key, 0.0), score)
+
     def duplicate_of(self, a: str, b: str) -> float:
         """The near-duplicate score of one pair (``duplicate_rows``)."""
         # two rows of the CSR matrix (a column of its transpose is slow to cut out)
         text = float(self.S[self.std_index[a]].multiply(self.S[self.std_index[b]]).sum())
-        names = self._part_paths()
-        return text * 0.5 if other_parts(names[a], names[b]) else text
+        names, docs = self._part_paths(), self.documents()
+        return duplicate_score(text, names[a], names[b], docs[a], docs[b])
 
     def _structurally_linked(self) -> dict[str, set[str]]:
         out: dict[str, set[str]] = {}
@@ -312,15 +530,68 @@ class Suggester:
         n, b = len(self.standards), len(batch)
         if not candidates:
             return [], np.zeros((b, 0)), np.full((b, 0), -1), np.zeros((b, 0))
-        col = {c: i for i, c in enumerate(candidates)}
-        pairs = [(i, col[o]) for i, st in enumerate(self.standards)
-                 for o in self.corpus.linked(st, prop) if o in col]
-        rows, cols = zip(*pairs, strict=True) if pairs else ((), ())
-        links = csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, len(candidates)))
-        can_vote = np.asarray(links.sum(axis=1)).ravel() > 0
+        links, can_vote = self._links_of(prop, kind)
+        k = min(w.k, n)
+        if self.blocking is not None and not isinstance(pair, np.ndarray):
+            # the candidates among the standards that can vote (``Blocking``)
+            pair = self.pair_matrix(batch, np.flatnonzero(can_vote))
+        if pair is not None and not isinstance(pair, np.ndarray):  # sparse (``pair_matrix``)
+            order, sims = self._sparse_voters(pair, can_vote, k)
+        else:
+            order, sims = self._dense_voters(pair, batch, can_vote, k)
+        voters = np.where(sims > 0, order, -1)
+        sims = np.where(sims > 0, sims, 0.0)
+        totals = sims.sum(axis=1)
+        totals[totals == 0] = 1
+        weights = csr_matrix(((sims / totals[:, None]).ravel(),
+                              (np.repeat(np.arange(b), order.shape[1]),
+                               np.where(order < 0, 0, order).ravel())), shape=(b, n))
+        votes = (weights @ links).toarray()
+        cand_rows = self.X[[self.row[c] for c in candidates]]
+        text = (self.X[[self.row[x] for x in batch]] @ cand_rows.T).toarray()
+        return candidates, w.vote * votes + (1 - w.vote) * text, voters, sims
+
+    def _links_of(self, prop: str, kind: str) -> tuple[Any, np.ndarray]:
+        """The links of ``prop`` (standards x the resources of ``kind``) and which standards
+        have any: kept until the links change (``refresh_links``)."""
+        from scipy.sparse import csr_matrix  # the extra's (see __init__)
+
+        if (prop, kind) not in self._link_cache:
+            candidates = self.corpus.of_kind(kind)
+            col = {c: i for i, c in enumerate(candidates)}
+            pairs = [(i, col[o]) for i, st in enumerate(self.standards)
+                     for o in self.corpus.linked(st, prop) if o in col]
+            rows, cols = zip(*pairs, strict=True) if pairs else ((), ())
+            links = csr_matrix((np.ones(len(rows)), (rows, cols)),
+                               shape=(len(self.standards), len(candidates)))
+            self._link_cache[(prop, kind)] = (candidates, links,
+                                              np.asarray(links.sum(axis=1)).ravel() > 0)
+        _, links, can_vote = self._link_cache[(prop, kind)]
+        return links, can_vote
+
+    @staticmethod
+    def _sparse_voters(pair: Any, can_vote: np.ndarray, k: int
+                       ) -> tuple[np.ndarray, np.ndarray]:
+        """The ``k`` best voters of each row of a sparse matrix of pair scores (the positive
+        ones, ties by position): their columns (-1 past the last) and scores (0 there)."""
+        coo = pair.tocoo()
+        keep = can_vote[coo.col] & (coo.data > 0)
+        rows, cols, vals = coo.row[keep], coo.col[keep], coo.data[keep].astype(np.float64)
+        best = _best_per_row(rows, cols, vals, k)
+        rows, cols, vals = rows[best], cols[best], vals[best]
+        starts = np.searchsorted(rows, np.arange(pair.shape[0]))
+        rank = np.arange(len(rows)) - starts[rows]
+        order = np.full((pair.shape[0], k), -1, dtype=np.int64)
+        sims = np.zeros((pair.shape[0], k))
+        order[rows, rank] = cols
+        sims[rows, rank] = vals
+        return order, sims
+
+    def _dense_voters(self, pair: np.ndarray | None, batch: list[str], can_vote: np.ndarray,
+                      k: int) -> tuple[np.ndarray, np.ndarray]:
+        b, n = len(batch), len(self.standards)
         p = (self.pair_rows(batch) if pair is None else pair).astype(np.float64)
         p[:, ~can_vote] = 0
-        k = min(w.k, n)
         # the k best of each row: partitioned, then only those sorted (stable on ties by
         # position, as a full stable sort would order them)
         top = np.argpartition(-p, k - 1, axis=1)[:, :k] if k < n else np.tile(np.arange(n),
@@ -330,18 +601,7 @@ class Suggester:
         for i in range(b):
             cand = np.flatnonzero(p[i] >= kth[i])  # every tie at the k-th value, by position
             order[i] = cand[np.argsort(-p[i, cand], kind="stable")][:k]
-        sims = np.take_along_axis(p, order, axis=1)
-        voters = np.where(sims > 0, order, -1)
-        sims = np.where(sims > 0, sims, 0.0)
-        totals = sims.sum(axis=1)
-        totals[totals == 0] = 1
-        weights = csr_matrix(((sims / totals[:, None]).ravel(),
-                              (np.repeat(np.arange(b), order.shape[1]), order.ravel())),
-                             shape=(b, n))
-        votes = (weights @ links).toarray()
-        cand_rows = self.X[[self.row[c] for c in candidates]]
-        text = (self.X[[self.row[x] for x in batch]] @ cand_rows.T).toarray()
-        return candidates, w.vote * votes + (1 - w.vote) * text, voters, sims
+        return order, np.take_along_axis(p, order, axis=1)
 
     def link_scores(self, standard: str, prop: str, kind: str
                     ) -> tuple[list[str], np.ndarray, list[list[tuple[str, str, float]]]]:
@@ -405,9 +665,14 @@ class Suggester:
     def _all_links(self, props: dict[str, str], method: str, min_score: float,
                    limit: int | None, per_standard: int, chunk: int = 256) -> list[Suggestion]:
         out: list[Suggestion] = []
+        if self.blocking is not None:  # each property's voters' candidates, once
+            for prop, kind in props.items():
+                if self.corpus.of_kind(kind):
+                    self.fill(np.flatnonzero(self._links_of(prop, kind)[1]))
         for start in range(0, len(self.standards), chunk):
             batch = self.standards[start:start + chunk]
-            pair = self.pair_rows(batch)  # once for every property
+            # once for every property; with blocking, link_rows asks for each one's
+            pair: Any = self.pair_rows(batch) if self.blocking is None else None
             for prop, kind in props.items():
                 out += self._links_for_rows(batch, prop, kind, min_score, per_standard, method,
                                             pair)

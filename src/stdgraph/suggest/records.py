@@ -85,20 +85,39 @@ def suggestion_quads(x: Suggestion, model: str, when: str) -> list[ox.Quad]:
 
 
 def write(change: Change, suggestions: Iterable[Suggestion], predicates: Iterable[str],
-          model: str, when: str | None = None) -> int:
+          model: str, when: str | None = None, about: str | None = None) -> int:
     """Replace the stored suggestions of ``predicates`` by ``suggestions`` (those of other
-    properties stay); the number written."""
+    properties stay; with ``about``, only those whose subject is ``about``, or either end for
+    ``sg:relatedTo``); the number written. A suggestion decided in the meantime (its record
+    in the graph of decisions: computed before a reviewer accepted or rejected it) is not
+    written again."""
     when = when or datetime.now(UTC).date().isoformat()
     props = {_n(p) for p in predicates}
     old = change.quads(_SUGGESTED)
-    records = {q.subject for q in old if q.predicate == to_ox(RDF.predicate)
-               and q.object in props}
-    change.delete([q for q in old if q.subject in records or q.predicate in props])
+    fields: dict[Any, dict[str, Any]] = {}
+    for q in old:
+        fields.setdefault(q.subject, {})[q.predicate.value] = q.object
+    ends = (str(RDF.subject), str(RDF.object))
+    records = {r for r, f in fields.items() if f.get(str(RDF.predicate)) in props and (
+        about is None or _n(about) == f.get(ends[0]) or (
+            f[str(RDF.predicate)].value == RELATED and _n(about) == f.get(ends[1])))}
+    if about is None:
+        change.delete([q for q in old if q.subject in records or q.predicate in props])
+    else:
+        triples = {ox.Quad(fields[r][ends[0]], fields[r][str(RDF.predicate)], fields[r][ends[1]],
+                           _SUGGESTED) for r in records}
+        change.delete([q for q in old if q.subject in records or q in triples])
+    decided = {q.subject.value for q in change.quads(_DECISIONS)
+               if isinstance(q.subject, ox.NamedNode)}
     new: list[ox.Quad] = []
     count = 0
     for x in suggestions:
         if x.predicate not in {p.value for p in props}:
             raise UsageError(f"a suggestion of {x.predicate} is not of the kinds written")
+        if about is not None and about not in (x.subject, x.object):
+            raise UsageError(f"a suggestion about {x.subject} is not about {about}")
+        if record_iri(x.subject, x.predicate, x.object) in decided:
+            continue
         new += suggestion_quads(x, model, when)
         count += 1
     change.insert(new)

@@ -21,8 +21,8 @@ from stdgraph.suggest import records
 from stdgraph.suggest.corpus import CLASSIFIED, CONCEPT_LINKS, Corpus, read_corpus
 from stdgraph.suggest.methods import KINDS, Suggester, Suggestion
 
-__all__ = ["DECISIONS", "KINDS", "STORED_KINDS", "compute", "decide", "for_standard", "listed",
-           "profile", "run"]
+__all__ = ["DECISIONS", "KINDS", "PER_STANDARD", "STORED_KINDS", "compute", "computed", "decide",
+           "for_one", "for_standard", "listed", "profile", "run", "store_computed"]
 
 STORED_KINDS = tuple(KINDS)
 #: accept / reject -> the function that writes the decision
@@ -103,15 +103,22 @@ def profile(store: Store, text: str, min_score: float = 0.0, limit: int | None =
     return [_labelled(x, corpus) for x in sg.profile(text, min_score, limit)]
 
 
-def for_standard(store: Store, standard: str, min_score: float = 0.0, limit: int = 5
-                 ) -> dict[str, Any]:
-    """Live suggestions for one standard: related standards, elements, and barriers, themes
-    and technologies (not stored; the stored ones are ``listed(subject=...)``)."""
-    _check_numbers(min_score, limit)
-    corpus = read_corpus(store)
-    if corpus.resources.get(standard) is None or corpus.resources[standard].kind != "standard":
-        raise NotFound(f"no standard {standard}")
-    sg = Suggester(corpus)
+#: per standard, how many of each kind ``pairs``, ``classify`` and ``links`` keep
+PER_STANDARD = {"pairs": 5, "classify": 3, "links": 3}
+
+
+def for_one(sg: Suggester, standard: str, kind: str, min_score: float = 0.0,
+            limit: int | None = None) -> list[Suggestion]:
+    """The suggestions of ``kind`` about one standard, best first: its ``limit`` best
+    partners (pairs, each with its near-duplicate score), or its ``limit`` best objects of
+    each property (classify, links); not linked already, not rejected."""
+    _check(kind)
+    limit = PER_STANDARD[kind] if limit is None else limit
+    corpus = sg.corpus
+    if kind != "pairs":
+        props = {CLASSIFIED: "element"} if kind == "classify" else CONCEPT_LINKS
+        return [x for prop, of_kind in props.items()
+                for x in sg.links_for(standard, prop, of_kind, min_score, limit, kind)]
     row = sg.pair_row(standard)
     related: list[Suggestion] = []
     for j in row.argsort(kind="stable")[::-1]:
@@ -122,17 +129,58 @@ def for_standard(store: Store, standard: str, min_score: float = 0.0, limit: int
                 or corpus.is_rejected(standard, KINDS["pairs"][0], other):
             continue
         related.append(Suggestion(standard, KINDS["pairs"][0], other, score, "pairs",
-                                  sg.terms(standard, other)))
+                                  sg.terms(standard, other),
+                                  duplicate=sg.duplicate_of(standard, other)))
+    return related
+
+
+def _standard(corpus: Corpus, standard: str) -> None:
+    if corpus.resources.get(standard) is None or corpus.resources[standard].kind != "standard":
+        raise NotFound(f"no standard {standard}")
+
+
+def for_standard(store: Store, standard: str, min_score: float = 0.0, limit: int = 5
+                 ) -> dict[str, Any]:
+    """Live suggestions for one standard: related standards, elements, and barriers, themes
+    and technologies (not stored; the stored ones are ``listed(subject=...)``)."""
+    _check_numbers(min_score, limit)
+    corpus = read_corpus(store)
+    _standard(corpus, standard)
+    sg = Suggester(corpus)
     out: dict[str, Any] = {"standard": standard, "label": corpus.resources[standard].label,
-                           "method": method_name(sg),
-                           "pairs": [_labelled(x, corpus) for x in related],
-                           "classify": [_labelled(x, corpus) for x in sg.links_for(
-                               standard, CLASSIFIED, "element", min_score, limit)],
-                           "links": []}
-    for prop, kind in CONCEPT_LINKS.items():
-        out["links"] += [_labelled(x, corpus) for x in sg.links_for(
-            standard, prop, kind, min_score, limit, "links")]
+                           "method": method_name(sg)}
+    for kind in KINDS:
+        out[kind] = [_labelled(x, corpus) for x in for_one(sg, standard, kind, min_score,
+                                                            limit)]
     return out
+
+
+def computed(store: Store, kind: str, standard: str | None = None, min_score: float = 0.0,
+             limit: int | None = None) -> dict[str, Any]:
+    """The suggestions of ``kind`` to store: about one ``standard`` (``for_one``; ``limit``
+    per property, by default as many as a run keeps per standard) or about every standard
+    (as ``run``); with the method and the suggestions labelled. ``store_computed`` writes
+    them (the server computes in its query runner, at the query time limit, and writes on its
+    write thread)."""
+    _check(kind)
+    _check_numbers(min_score, limit)
+    corpus = read_corpus(store)
+    if standard is not None:
+        _standard(corpus, standard)
+    sg = Suggester(corpus)
+    found: list[Suggestion] = (getattr(sg, kind)(min_score=min_score, limit=limit)
+                               if standard is None
+                               else for_one(sg, standard, kind, min_score, limit))
+    return {"kind": kind, "standard": standard, "min_score": min_score, "limit": limit,
+            "method": method_name(sg), "found": found,
+            "suggestions": [_labelled(x, corpus) for x in found]}
+
+
+def store_computed(change: Change, result: dict[str, Any]) -> int:
+    """Write what ``computed`` found in place of what was stored of its kind (about its
+    standard only, when it was for one); the number written."""
+    return records.write(change, result["found"], KINDS[result["kind"]], result["method"],
+                         about=result["standard"])
 
 
 def decide(change: Change, action: str, record: str, reviewer: str) -> dict[str, str]:

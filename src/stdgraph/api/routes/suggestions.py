@@ -14,11 +14,18 @@ POST ``/suggestions/accept?record=&        the suggestion becomes a reading (rev
 reviewer=``                                ``prov:wasDerivedFrom`` it); needs the write token
 POST ``/suggestions/reject?record=&        the suggestion is never made again; needs the
 reviewer=``                                write token
+POST ``/suggestions/compute?kind=&         the suggestions of ``kind`` computed now, about one
+standard=&min_score=&limit=``              standard (or every standard) and stored in place of
+                                           those stored; needs the write token
 =========================================  ======================================================
 
-What is computed (standard, profile) needs the optional extra ``suggest`` (scikit-learn):
+What is computed (standard, profile, compute) needs the optional extra ``suggest`` (scikit-learn):
 without it the answer is 501 naming it. Reads run through the query runner (``ctx.read``),
-decisions through the server's change protocol (``guard.change()``) on the write thread.
+decisions through the server's change protocol (``guard.change()``) on the write thread. A
+``compute`` does both: the suggestions computed in the query runner (stopped at the query time
+limit: every standard of a large store does not fit in it, one standard does), then written
+through the change protocol (``service.store_computed``; a suggestion a reviewer decided in the
+meantime is not written again).
 """
 
 from __future__ import annotations
@@ -44,6 +51,7 @@ KNOWN = {
     "standard": ("iri", "min_score", "limit"),
     "profile": ("text", "min_score", "limit"),
     "decision": ("record", "reviewer"),
+    "compute": ("kind", "standard", "min_score", "limit"),
 }
 
 
@@ -179,6 +187,48 @@ def suggestions_router(ctx: ApiContext) -> APIRouter:
             return JSONResponse({"ok": True, **result})
 
         return handler
+
+    @router.post("/suggestions/compute", summary="Compute suggestions now and store them "
+                 "(needs the update token)",
+                 responses={200: {"description": "What was computed and stored."},
+                            401: {"description": "No bearer token."},
+                            403: {"description": "Writes disabled, or wrong token."},
+                            404: {"description": "No such standard."}, **LIVE_ERRORS},
+                 openapi_extra={"parameters": [
+                     _param("kind", {"type": "string", "enum": list(service.STORED_KINDS)},
+                            "The kind of suggestion.", required=True),
+                     _param("standard", {"type": "string", "format": "iri"},
+                            "Only the suggestions about this standard (its stored ones are "
+                            "replaced, the others stay); absent: every standard."),
+                     MIN_SCORE, _param("limit", {"type": "integer", "minimum": 1},
+                                       "With a standard: at most this many per property "
+                                       "(default: 5 pairs, 3 of each other property); "
+                                       "without: at most this many in all.")]})
+    async def compute(request: Request) -> JSONResponse:
+        require_writer(request, settings)
+        p = _params(request, KNOWN["compute"])
+        kind = p.get("kind", "")
+        if not kind:
+            raise ParameterError("kind", "required")
+        if kind not in service.STORED_KINDS:
+            raise ParameterError("kind", f"{kind!r} is not a kind (known: "
+                                 + ", ".join(service.STORED_KINDS) + ")")
+        standard = _iri(p, "standard")
+        result = await ctx.read(service.computed, kind, standard,
+                                _number(p, "min_score", 0.0, float),
+                                _number(p, "limit", None, int))
+        guard = ctx.guard
+        assert guard is not None  # require_writer: writes are on, so the guard is there
+
+        def run() -> int:
+            with guard.change() as change:
+                return service.store_computed(change, result)
+
+        stored = await asyncio.get_running_loop().run_in_executor(ctx.writes, run)
+        return JSONResponse({"ok": True, "kind": kind, "standard": standard,
+                             "min_score": result["min_score"], "limit": result["limit"],
+                             "method": f"{kind}; {result['method']}", "stored": stored,
+                             "suggestions": result["suggestions"]})
 
     for action, summary in (("accept", "Accept a suggestion: it becomes a reading "
                                        "(needs the update token)"),
