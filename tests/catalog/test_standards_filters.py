@@ -10,6 +10,7 @@ of a series of random guarded writes."""
 from __future__ import annotations
 
 import random
+import time
 from typing import Any
 
 import pyoxigraph as ox
@@ -174,4 +175,47 @@ def test_filters_follow_the_writes_through_a_kept_snapshot(tmp_path):
         written += 1
         check(store, bounded(), rng, 8)
     assert written >= 5
+    store.close()
+
+
+def test_warmed_filters_read_nothing_from_the_store(tmp_path):
+    """After ``warm_standards_filters`` (what each query worker runs before it takes requests)
+    every filter is decided from the kept snapshot alone: on a store whose time limit has
+    already passed (every read refused), the answers are still those of the queries."""
+    from stdgraph.catalog.standards_table import warm_standards_filters
+    from stdgraph.errors import QueryTimeout
+
+    rng = random.Random(3)
+    store = OxigraphStore(tmp_path / "store")
+    fill(store, random_quads(rng))
+    cache = StateCache()
+    expired = Deadline(1e-9)
+    time.sleep(0.01)
+    assert expired.expired
+    with pytest.raises(QueryTimeout):  # not warmed: the first filter has to read the store
+        _passing(DeadlineStore(store, expired, cache), {"status": [STATUSES[0]]})
+    warm_standards_filters(DeadlineStore(store, Deadline(None), cache))
+    nonempty = 0
+    for _ in range(30):
+        filters = random_filters(rng)
+        want = by_queries(store, filters)
+        assert _passing(DeadlineStore(store, expired, cache), filters) == want, filters
+        nonempty += bool(want)
+    assert nonempty >= 5
+    store.close()
+
+
+def test_the_server_warms_the_filters_in_its_query_workers(tmp_path):
+    """The pages register ``warm_standards_filters`` with a worker pool's warm-up."""
+    from stdgraph.api.app import create_app
+    from stdgraph.api.executor import function_ref
+    from stdgraph.catalog.standards_table import warm_standards_filters
+    from stdgraph.project import Project
+    from stdgraph.settings import Settings
+
+    store = OxigraphStore(tmp_path / "store")
+    app = create_app(Settings(project=str(Project.locate().root), store=str(tmp_path / "store"),
+                              query_processes=True), store=store)
+    ctx = app.state.stdgraph
+    assert function_ref(warm_standards_filters) in ctx.executor.warm
     store.close()
