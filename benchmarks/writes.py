@@ -14,12 +14,20 @@ validation — the full closure recomputed by the rules engine, and pyshacl vali
 focus nodes over the whole data graph — measured once per size (skipped past ``--anchor-max``
 standards, printed as such).
 
+With ``--upkeep`` the analyses keep their state as the server's query workers do (a read-only
+``OxigraphStore`` on the same folder, a ``DeadlineStore`` with the runner's ``StateCache``,
+``warm_analyses`` once before the writes), and after each write two more figures: *upkeep*,
+the kept snapshot brought up to date with the write's recorded changes
+(``analysis.snapshot.snapshot``), and *answers*, every built-in analysis run again with its
+default parameters (its kept values brought up to date from the snapshot, and the answer made:
+what the next request costs, upkeep included).
+
 With ``--curated`` each written standard also carries a statement record per link
 (``rdf:Statement`` with ``sg:evidence sg:Stated`` and a source), which puts it under evidence
 curation: ``sgsh:LinkEvidenceShape`` then checks its links, and the record triples are part of
 the change whose dependents validation has to find.
 
-    python benchmarks/writes.py [--sizes 1000 10000 100000] [--repeat 15] [--curated]
+    python benchmarks/writes.py [--sizes 1000 10000 100000] [--repeat 15] [--curated] [--upkeep]
 """
 
 from __future__ import annotations
@@ -35,13 +43,17 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 
 import generate
+from stdgraph.analysis import warm_analyses
+from stdgraph.analysis.snapshot import snapshot
 from stdgraph.change.build import parse_file
 from stdgraph.change.guard import WriteGuard, asserted_triples, is_shacl_data
+from stdgraph.deadline import Deadline
 from stdgraph.project import Project
 from stdgraph.rdf.io import graph_to_quads, to_rdflib
 from stdgraph.rdf.namespaces import GRAPH_BASE, INFERRED_GRAPH
 from stdgraph.reasoning.rules import Reasoner
 from stdgraph.store import OxigraphStore
+from stdgraph.store.bounded import DeadlineStore, StateCache
 from stdgraph.validation.report import run_validation
 
 REPO = Path(__file__).resolve().parents[1]
@@ -108,7 +120,7 @@ def anchor(store: OxigraphStore, guard: WriteGuard, focus: list[URIRef]) -> dict
 
 
 def run(standards: int, repeat: int, anchor_max: int, work: Path,
-        curated: bool = False) -> None:
+        curated: bool = False, upkeep: bool = False) -> None:
     project = Project.locate(str(REPO))
     t0 = time.perf_counter()
     store = setup(work, standards, project)
@@ -116,9 +128,35 @@ def run(standards: int, repeat: int, anchor_max: int, work: Path,
     print(f"\n{standards} standards ({triples:,} quads), "
           f"set up in {time.perf_counter() - t0:.1f} s")
     guard = WriteGuard.for_project(store, project)
+    reader = OxigraphStore(work / f"store-{standards}", read_only=True) if upkeep else None
+    cache = StateCache()
+
+    def bounded() -> DeadlineStore:
+        assert reader is not None
+        return DeadlineStore(reader, Deadline(None), cache)
+
+    if upkeep:
+        t = time.perf_counter()
+        warm_analyses(bounded())
+        print(f"  analyses warmed (the kept state read) in {time.perf_counter() - t:.1f} s")
+    kept: dict[str, list[float]] = {"upkeep": [], "answers": []}
+
+    def follow() -> None:
+        """The reader's kept state brought up to date, then every analysis answered."""
+        if upkeep:
+            t = time.perf_counter()
+            snap = snapshot(bounded())
+            kept["upkeep"].append(time.perf_counter() - t)
+            assert snap.version == reader.version() if reader else True
+            t = time.perf_counter()
+            warm_analyses(bounded())
+            kept["answers"].append(time.perf_counter() - t)
+
     t = time.perf_counter()
     first = guard.update(one_standard(0, standards, curated))
     first_total = time.perf_counter() - t
+    follow()
+    kept = {k: [] for k in kept}
     totals, phases = [], {p: [] for p in PHASES}
     for i in range(1, repeat + 1):
         t = time.perf_counter()
@@ -126,6 +164,7 @@ def run(standards: int, repeat: int, anchor_max: int, work: Path,
         totals.append(time.perf_counter() - t)
         for p in PHASES:
             phases[p].append(out.timings.get(p, 0.0))
+        follow()
     ms = lambda x: f"{1000 * x:8.1f}"  # noqa: E731
     print(f"  first write (builds the closure once): {ms(first_total)} ms "
           f"(validated {first.touched} nodes, +{first.inferred_added} inferred)")
@@ -134,6 +173,12 @@ def run(standards: int, repeat: int, anchor_max: int, work: Path,
         print(f"    {p:11s} {ms(statistics.median(phases[p]))} ms")
     incremental = statistics.median(phases["inference"]) + statistics.median(phases["validation"])
     print(f"    inference + validation: {ms(incremental)} ms")
+    if upkeep:
+        up = statistics.median(kept["upkeep"])
+        print(f"    upkeep (snapshot)       {ms(up)} ms  (worst {ms(max(kept['upkeep']))} ms)")
+        print(f"    inference + validation + upkeep: {ms(incremental + up)} ms")
+        print(f"    analyses answered again {ms(statistics.median(kept['answers']))} ms  "
+              f"(worst {ms(max(kept['answers']))} ms)")
     if standards <= anchor_max:
         focus = [URIRef(f"{generate.SGID}standard/write-000001")]
         a = anchor(store, guard, focus)
@@ -142,6 +187,8 @@ def run(standards: int, repeat: int, anchor_max: int, work: Path,
         print(f"  ratio anchor / incremental: {sum(a.values()) / incremental:.0f}x")
     else:
         print(f"  anchor: skipped above {anchor_max} standards (--anchor-max)")
+    if reader is not None:
+        reader.close()
     store.close()
 
 
@@ -152,6 +199,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--anchor-max", type=int, default=10_000)
     ap.add_argument("--curated", action="store_true",
                     help="each written standard carries a statement record per link")
+    ap.add_argument("--upkeep", action="store_true",
+                    help="keep the analyses' state as a query worker does and time its upkeep")
     args = ap.parse_args(argv)
     import os
     import platform
@@ -160,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="stdgraph-bench-writes-"))
     try:
         for n in args.sizes:
-            run(n, args.repeat, args.anchor_max, work, args.curated)
+            run(n, args.repeat, args.anchor_max, work, args.curated, args.upkeep)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0

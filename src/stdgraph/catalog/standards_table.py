@@ -3,8 +3,9 @@ status, publishers, publication year and number of classifications; filtered by 
 publisher, architecture element, barrier and evidence kind; sorted by any column; a page at a
 time.
 
-Each filter is one query giving the standards that pass it; the table is their intersection
-(every standard without a filter). A table of at most ``common.SORT_LIMIT`` rows is read whole
+Each filter gives the standards that pass it, decided from the analyses' kept snapshot of the
+store by the rules of its query (``_passing``); the table is their intersection (every standard
+without a filter). A table of at most ``common.SORT_LIMIT`` rows is read whole
 (``standards-table.rq``, one aggregate query), sorted by the column asked for, counted for the
 form's choices (statuses and publishers with how many rows have each) and paged. A longer one is
 not sorted - sorting is what a page must not cost (the rows of 10,000 standards take seconds
@@ -15,20 +16,22 @@ counts.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from rdflib import Literal
+import pyoxigraph as ox
 
 from stdgraph.analysis.common import Labels
+from stdgraph.analysis.snapshot import Dirty, Snapshot, snapshot
 from stdgraph.catalog.architecture import elements_by_scheme
 from stdgraph.catalog.common import SG, SORT_LIMIT, Window, by_label, iris, paged
 from stdgraph.catalog.overview import members
 from stdgraph.catalog.queryfiles import select, select_page
 from stdgraph.store.base import Store
 
-__all__ = ["COLUMNS", "EVIDENCE_KINDS", "FILTERS", "standards_page", "standards_table"]
+__all__ = ["COLUMNS", "EVIDENCE_KINDS", "FILTERS", "standards_page", "standards_table",
+           "warm_standards_filters"]
 
 #: the table's columns, in order: name -> heading
 COLUMNS = {"identifier": "standard", "title": "title", "status": "status", "body": "publisher",
@@ -39,6 +42,8 @@ COLUMNS = {"identifier": "standard", "title": "title", "status": "status", "body
 FILTERS = ("status", "body", "element", "barrier", "evidence")
 #: the evidence kinds a link record can have (ontology/evidence.ttl)
 EVIDENCE_KINDS = ("Stated", "Reading", "Suggested", "Inferred")
+RDF_SUBJECT = "http://www.w3.org/1999/02/22-rdf-syntax-ns#subject"
+EVIDENCE = SG + "evidence"
 
 
 def _sort_key(column: str, row: dict[str, Any]) -> tuple:
@@ -75,30 +80,90 @@ def _rows(store: Store, lab: Labels, standards: list[str] | None) -> list[dict[s
     return rows
 
 
+def _by_object(store: Store, snap: Snapshot, predicate: str) -> dict[Any, frozenset[str]]:
+    """object -> the subjects of ``predicate`` triples with it, from the snapshot's table of
+    ``predicate``; kept with the snapshot and brought up to date after a write from the
+    subjects it touched (a filter then costs its answer, not a scan of 100,000 subjects)."""
+
+    def compute() -> dict[Any, frozenset[str]]:
+        index: dict[Any, set[str]] = defaultdict(set)
+        for s, objects in snap.table(store, predicate).items():
+            for o in objects:
+                index[o].add(s)
+        return {o: frozenset(subjects) for o, subjects in index.items()}
+
+    def update(old: dict[Any, frozenset[str]], dirty: Dirty) -> dict[Any, frozenset[str]]:
+        touched = dirty.subjects.get(predicate, set())
+        if not touched:
+            return old
+        table = snap.table(store, predicate)
+        new = dict(old)
+        for o, subjects in old.items():
+            if not subjects.isdisjoint(touched):
+                new[o] = subjects - touched
+        for s in touched:
+            for o in table.get(s, ()):
+                new[o] = new.get(o, frozenset()) | {s}
+        return {o: subjects for o, subjects in new.items() if subjects}
+
+    kept: dict[Any, frozenset[str]] = snap.memoised(("standards-by-object", predicate), compute,
+                                                    update)
+    return kept
+
+
 def _passing(store: Store, filters: Mapping[str, Sequence[str]]) -> set[str] | None:
-    """The standards that pass every filter given, or None when none is."""
+    """The standards that pass every filter given, or None when none is.
+
+    Decided from the analyses' snapshot of the store (``analysis.snapshot``: the triples of
+    each property and the typings of sg:Standard, kept per store version in the query runner
+    and brought up to date by each write) by the rules of the filter queries
+    (``standards-in-every-element.rq``, ``standards-addressing-every-barrier.rq``,
+    ``standards-with-status.rq``, ``standards-by-publisher.rq``,
+    ``standards-with-evidence.rq``; tests/catalog/test_standards_filters.py checks they agree):
+    those queries' answers cost seconds when most of 100,000 standards pass."""
+    given = {name: sorted(set(filters.get(name) or ())) for name in FILTERS}
+    if not any(given.values()):
+        return None
+    snap = snapshot(store)
+    standards = snap.typings(store, SG + "Standard")
     keep: set[str] | None = None
 
     def narrow(found: set[str]) -> None:
         nonlocal keep
         keep = found if keep is None else keep & found
 
-    for name, query, param, every in (
-            ("element", "standards-in-every-element", "element", True),
-            ("barrier", "standards-addressing-every-barrier", "barrier", True),
-            ("status", "standards-with-status", "status", False),
-            ("body", "standards-by-publisher", "body", False)):
-        given = sorted(set(filters.get(name) or ()))
-        if given:
-            values: dict[str, Any] = {param: iris(given)}
-            if every:
-                values["n"] = Literal(len(given))
-            narrow({str(s) for (s,) in select(store, query, **values)})
-    kinds = sorted(set(filters.get("evidence") or ()))
-    if kinds:
-        narrow({str(s) for (s,) in select(store, "standards-with-evidence",
-                                           kind=iris(SG + k for k in kinds))})
+    for name, prop, every in (("element", "classifiedIn", True),
+                              ("barrier", "addressesBarrier", True),
+                              ("status", "status", False), ("body", "publisher", False)):
+        if given[name]:
+            index = _by_object(store, snap, SG + prop)
+            sets = [index.get(w, frozenset()) for w in given[name]]
+            hits = frozenset.intersection(*sets) if every else frozenset().union(*sets)
+            narrow({s for s in hits if s in standards})
+    if given["evidence"]:
+        kinds = {SG + k for k in given["evidence"]}
+        props = snap.records(store).props
+        subjects = props.get(RDF_SUBJECT, {})
+        found: set[str] = set()
+        for node, values in props.get(EVIDENCE, {}).items():
+            if any(isinstance(v, ox.NamedNode) and v.value in kinds for v in values):
+                found.update(s for v in subjects.get(node, ())
+                             if isinstance(v, ox.NamedNode | ox.BlankNode)
+                             and (s := v.value) in standards)
+        narrow(found)
     return keep
+
+
+def warm_standards_filters(store: Store) -> None:
+    """What the filters read from the snapshot (``_passing``), read once: the server's query
+    workers run this before they take requests, as they warm the analyses, so that no request
+    scans a property under its time limit (at 100,000 standards under load the scans of
+    sg:classifiedIn and of the statement records each took longer than the limit)."""
+    snap = snapshot(store)
+    snap.typings(store, SG + "Standard")
+    for prop in ("classifiedIn", "addressesBarrier", "status", "publisher"):
+        _by_object(store, snap, SG + prop)
+    snap.records(store)
 
 
 def standards_table(store: Store, filters: Mapping[str, Sequence[str]], sort: str = "identifier",

@@ -16,10 +16,16 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
+from stdgraph.api.executor import function_ref
 from stdgraph.catalog.common import SG
 from stdgraph.catalog.resource import Resource
 from stdgraph.catalog.standard import standard
-from stdgraph.catalog.standards_table import COLUMNS, EVIDENCE_KINDS, standards_page
+from stdgraph.catalog.standards_table import (
+    COLUMNS,
+    EVIDENCE_KINDS,
+    standards_page,
+    warm_standards_filters,
+)
 from stdgraph.rdf.formats import HTML_MEDIA, JSON_MEDIA
 from stdgraph.sparql.named import ParameterError
 from stdgraph.web.paging import PAGE, SIZE_PARAM, pager, window
@@ -60,6 +66,12 @@ KINDS = {SG + "Standard": page}
 
 
 def routes(router: APIRouter, site: Site) -> None:
+    executor = site.ctx.executor
+    warm = function_ref(warm_standards_filters)
+    if hasattr(executor, "warm") and warm not in executor.warm:
+        # each worker reads what the table's filters keep before it takes requests
+        executor.warm.append(warm)
+
     @router.get("/standards",
                 summary="The standards as a table: filter, sort, page (HTML, JSON, CSV)",
                 description="Filters (each repeatable, IRIs but evidence): status, body "
