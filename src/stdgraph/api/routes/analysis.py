@@ -133,9 +133,11 @@ def analysis_router(ctx: ApiContext) -> APIRouter:
     modules = tuple(settings.analysis_modules)
     analyses = registry_of(modules)
     ctx.executor.preload.update({"stdgraph.analysis", *modules})
-    if hasattr(ctx.executor, "warm") and warm_analyses not in ctx.executor.warm:
-        # each worker derives what the analyses keep before it takes requests
-        ctx.executor.warm.append(function_ref(warm_analyses))
+    warm = function_ref(warm_analyses)
+    if hasattr(ctx.executor, "warm") and warm not in ctx.executor.warm:
+        # each worker derives what the analyses keep before it takes requests (once, however
+        # many routers are built on one executor)
+        ctx.executor.warm.append(warm)
 
     # -- named queries ------------------------------------------------------------------------
     @router.get("/queries", summary="The named queries and their parameters")
