@@ -574,17 +574,46 @@ def conflicts_stream(store: Store, raw: RawParams | None = None, *, ignore=("for
                           {"coverage": _coverage(reader, kinds)})
 
 
+class SubjectConflicts:
+    """The items of the conflicts answer with every conflict (``limit=0``) whose subjects
+    include ``iri``, in its order, found from the kept conflicts through an index subject ->
+    their positions, kept with them (built once per store version, at the cost of one pass
+    over the conflicts); ``items(start, stop)`` renders a slice of them only. ``raw``: the
+    conflicts parameters."""
+
+    def __init__(self, store: Store, iri: str, raw: RawParams | None = None, *,
+                 ignore=("format", "limit")) -> None:
+        params = parse_params(PARAMS, raw or {}, ignore=ignore)
+        kinds, _evidence, reader, found = _kept(store, params)
+        at = reader.memoised(("conflicts-by-subject", frozenset(kinds)),
+                             lambda: _by_subject(found))
+        self.store, self.snapshot = store, reader.snapshot
+        self.found = [found[k] for k in at.get(iri, ())]
+
+    def __len__(self) -> int:
+        return len(self.found)
+
+    def items(self, start: int = 0, stop: int | None = None) -> list[dict]:
+        return _rendered(self.store, self.snapshot, self.found[start:stop],
+                         Labels.of(self.store, self.snapshot))
+
+
+def _by_subject(found: list[Found]) -> dict[str, tuple[int, ...]]:
+    """subject -> the positions in ``found`` of the conflicts naming it, ascending."""
+    at: dict[str, list[int]] = defaultdict(list)
+    for k, f in enumerate(found):
+        for s in dict.fromkeys(f.subjects):
+            at[s].append(k)
+    return {s: tuple(ks) for s, ks in at.items()}
+
+
 def standard_conflicts(store: Store, iri: str, raw: RawParams | None = None, *,
                        ignore=("format", "limit")) -> list[dict]:
     """The items of the conflicts answer with every conflict (``limit=0``) whose subjects
     include standard ``iri``, in its order: what a standard's page shows, found from the kept
-    conflicts. ``raw``: the conflicts parameters. (For an element it gives the conflicts
-    naming it.)"""
-    params = parse_params(PARAMS, raw or {}, ignore=ignore)
-    _kinds, _evidence, reader, found = _kept(store, params)
-    snap = reader.snapshot
-    lab = Labels.of(store, snap)
-    return _rendered(store, snap, [f for f in found if iri in f.subjects], lab)
+    conflicts (:class:`SubjectConflicts`). ``raw``: the conflicts parameters. (For an element
+    it gives the conflicts naming it.)"""
+    return SubjectConflicts(store, iri, raw, ignore=ignore).items()
 
 
 def _found(store: Store, kinds: set[str], reader: LinkReader) -> list[Found]:
@@ -739,6 +768,7 @@ ANALYSES = (
         )),
 )
 
-__all__ = ["conflicts", "conflicts_stream", "standard_conflicts", "PARAMS", "KINDS", "SEVERITY",
+__all__ = ["conflicts", "conflicts_stream", "standard_conflicts", "SubjectConflicts", "PARAMS",
+           "KINDS", "SEVERITY",
            "ANALYSES", "Found", "Mappings", "mismatches_of",
            "reference_found", "reference_hits", "render_found"]

@@ -43,7 +43,7 @@ from stdgraph.sparql.queryfiles import QueryFolder
 from stdgraph.store.base import Changes, Store
 from stdgraph.store.bounded import DeadlineStore
 
-__all__ = ["Dirty", "FAST_KINDS", "Snapshot", "rows", "snapshot", "text", "typed"]
+__all__ = ["Dirty", "FAST_KINDS", "Snapshot", "is_kept", "rows", "snapshot", "text", "typed"]
 
 T = TypeVar("T")
 
@@ -709,6 +709,14 @@ def snapshot(store: Store) -> Snapshot:
         return store.kept(CACHE_NAME, lambda: Snapshot(store.version()),
                           lambda old, since, until: _bring_up_to_date(store, old, since, until))
     return Snapshot(store.version())
+
+
+def is_kept(store: Store) -> bool:
+    """Whether ``store``'s snapshot, and what the analyses derive from it, is kept between
+    calls for its version: in the server's query runner (a ``DeadlineStore`` with the
+    runner's cache) on a store whose version is known; elsewhere each call makes its own."""
+    return (isinstance(store, DeadlineStore) and store.cache is not None
+            and store.kind in FAST_KINDS and store.version() is not None)
 
 
 def _bring_up_to_date(store: Store, old: Snapshot, since: Any, until: Any) -> Snapshot | None:

@@ -20,7 +20,8 @@ module              reads
 ``search``          resources whose label or identifier contains a text
 ``ontology``        the ``sg:`` terms
 ``findings``        one resource's rows of the analyses, read for it alone: a standard's
-                    overlaps and conflicts, a concern's or roadmap item's gap
+                    overlaps and conflicts (in the query runner: from the analyses' kept
+                    results), a concern's or roadmap item's gap
 ``links``           links at an evidence level read for given resources (what ``findings``
                     rests on: the rule of ``analysis/queries/links.rq``)
 ``queryfiles``      the SPARQL of all of the above: ``queries/*.rq``, loaded by name, values

@@ -12,7 +12,7 @@ from rdflib import Literal
 from stdgraph.analysis.common import Labels
 from stdgraph.analysis.evidence import Evidence
 from stdgraph.catalog.common import DCT, PROV, SG, SORT_LIMIT, Window, iris, paged
-from stdgraph.catalog.findings import StandardFindings
+from stdgraph.catalog.findings import standard_findings
 from stdgraph.catalog.queryfiles import select, select_page
 from stdgraph.catalog.resource import Resource, describe
 from stdgraph.store.base import Store
@@ -38,9 +38,10 @@ def standard(store: Store, iri: str, *, resource: Resource | None = None,
     """A standard: identity (identifier, title, status, year, edition, publisher, committee),
     ``classifications`` by architecture (scheme label -> elements), ``relations`` and
     ``concerns`` as (heading, refs) pairs, the ``overlaps`` and ``conflicts`` the analyses find
-    involving it (default parameters, at ``evidence``; read for this standard alone:
-    ``catalog.findings``), each a page (``catalog.common.paged``: the ``overlaps`` and
-    ``conflicts`` windows of the analyses' order), and its ``sources``. None when the graph
+    involving it (default parameters, at ``evidence``; from the analyses' kept results in the
+    query runner, else read for this standard alone: ``catalog.findings.standard_findings``),
+    each a page (``catalog.common.paged``: the ``overlaps`` and ``conflicts`` windows of the
+    analyses' order), and its ``sources``. None when the graph
     says nothing about ``iri``."""
     res = resource or describe(store, iri)
     if res is None:
@@ -57,7 +58,7 @@ def standard(store: Store, iri: str, *, resource: Resource | None = None,
         for c in classified:
             s = scheme_of.get(c["iri"] or "")
             schemes[lab(s) if s else "other"].append(c)
-    found = StandardFindings(store, iri, evidence or Evidence(), labels=lab)
+    found = standard_findings(store, iri, evidence, labels=lab)
     total = found.overlap_count()
     shown = found.overlaps(overlaps.start, overlaps.stop)
     return {

@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse, Response
 
 from stdgraph.api.executor import function_ref
 from stdgraph.catalog.common import SG
+from stdgraph.catalog.findings import warm_standard_findings
 from stdgraph.catalog.resource import Resource
 from stdgraph.catalog.standard import standard
 from stdgraph.catalog.standards_table import (
@@ -70,6 +71,10 @@ def routes(router: APIRouter, site: Site) -> None:
     warm = function_ref(warm_standards_filters)
     if hasattr(executor, "warm") and warm not in executor.warm:
         # each worker reads what the table's filters keep before it takes requests
+        executor.warm.append(warm)
+    warm = function_ref(warm_standard_findings)
+    if hasattr(executor, "warm") and warm not in executor.warm:
+        # and what a standard's page reads from the kept analyses (catalog.findings)
         executor.warm.append(warm)
 
     @router.get("/standards",
