@@ -162,7 +162,7 @@ def test_the_index_follows_the_writes(tmp_path):
         written += 1
         kept, fresh = search_index(bounded()), SearchIndex.read(store)
         assert (kept.keys, kept.iris, kept.blobs) == (fresh.keys, fresh.iris, fresh.blobs)
-        assert kept.entries == fresh.entries
+        assert kept.labels == fresh.labels
         for q in queries(rng, pool, 8):
             check(store, bounded(), BASE, q)
     assert written >= 6

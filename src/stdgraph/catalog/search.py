@@ -16,7 +16,6 @@ tests/catalog/test_search_index.py checks the two agree.
 from __future__ import annotations
 
 from bisect import bisect_left
-from dataclasses import dataclass
 from typing import Any
 
 import pyoxigraph as ox
@@ -52,20 +51,10 @@ def _rank(prop: str, lit: ox.Literal) -> tuple:
     return (0 if prop == RDFS_LABEL else 1, lang_rank, lang, lit.value)
 
 
-@dataclass(frozen=True)
-class _Entry:
-    iri: str
-    label: str
-    texts: tuple[str, ...]  # each searched text, lowercased, sorted
-
-    @property
-    def key(self) -> tuple[str, str]:
-        return (self.label.casefold(), self.iri)
-
-
-def _entries(rows: list[tuple[Any, ...]]) -> dict[str, _Entry]:
-    """The entries of the rows of ``search-labels.rq``: each resource with a text that
-    ``STR()`` gives (a literal's lexical form, an IRI), lowercased as ``LCASE``."""
+def _entries(rows: list[tuple[Any, ...]]) -> dict[str, tuple[str, str]]:
+    """iri -> (label, texts) from the rows of ``search-labels.rq``: each resource with a text
+    that ``STR()`` gives (a literal's lexical form, an IRI), its texts lowercased as ``LCASE``,
+    sorted and joined by :data:`SEP`."""
     texts: dict[str, set[str]] = {}
     best: dict[str, tuple] = {}
     for s, p, o in rows:
@@ -80,20 +69,25 @@ def _entries(rows: list[tuple[Any, ...]]) -> dict[str, _Entry]:
         elif not isinstance(o, ox.NamedNode):
             continue  # STR() of a blank node is an error: search.rq's filter drops it
         texts.setdefault(iri, set()).add(o.value.lower())
-    return {iri: _Entry(iri, best[iri][3] if iri in best else iri, tuple(sorted(found)))
+    return {iri: (best[iri][3] if iri in best else iri, SEP.join(sorted(found)))
             for iri, found in texts.items()}
+
+
+def _key(iri: str, label: str) -> tuple[str, str]:
+    return (label.casefold(), iri)
 
 
 class SearchIndex:
     """Every resource search can find, in label order (label ignoring case, then IRI): its
-    IRI, label and searched texts. Not changed once made (:meth:`updated` makes another)."""
+    IRI, its searched texts (``blobs``: lowercased, joined by :data:`SEP`), and its label
+    (``labels``). Not changed once made (:meth:`updated` makes another)."""
 
-    def __init__(self, entries: dict[str, _Entry]) -> None:
-        self.entries = entries
-        ordered = sorted(entries.values(), key=lambda e: e.key)
-        self.keys = [e.key for e in ordered]
-        self.iris = [e.iri for e in ordered]
-        self.blobs = [SEP.join(e.texts) for e in ordered]
+    def __init__(self, entries: dict[str, tuple[str, str]]) -> None:
+        ordered = sorted(entries.items(), key=lambda e: _key(e[0], e[1][0]))
+        self.labels = {iri: label for iri, (label, _blob) in ordered}
+        self.keys = [_key(iri, label) for iri, (label, _blob) in ordered]
+        self.iris = [iri for iri, _entry in ordered]
+        self.blobs = [blob for _iri, (_label, blob) in ordered]
 
     @classmethod
     def read(cls, store: Store) -> SearchIndex:
@@ -103,36 +97,36 @@ class SearchIndex:
         """This index with the entries of ``touched`` read again from ``store``."""
         rows = store.select_native(bind("search-labels", {
             "subject": [URIRef(s) for s in sorted(touched)]})) if touched else []
-        fresh = _entries(rows)
         new = SearchIndex.__new__(SearchIndex)
-        new.entries = dict(self.entries)
+        new.labels = dict(self.labels)
         new.keys, new.iris, new.blobs = list(self.keys), list(self.iris), list(self.blobs)
         for iri in touched:
-            old = new.entries.pop(iri, None)
-            if old is not None:
-                at = bisect_left(new.keys, old.key)
+            label = new.labels.pop(iri, None)
+            if label is not None:
+                at = bisect_left(new.keys, _key(iri, label))
                 del new.keys[at], new.iris[at], new.blobs[at]
-        for iri, entry in fresh.items():
-            new.entries[iri] = entry
-            at = bisect_left(new.keys, entry.key)
-            new.keys.insert(at, entry.key)
+        for iri, (label, blob) in _entries(rows).items():
+            new.labels[iri] = label
+            key = _key(iri, label)
+            at = bisect_left(new.keys, key)
+            new.keys.insert(at, key)
             new.iris.insert(at, iri)
-            new.blobs.insert(at, SEP.join(entry.texts))
+            new.blobs.insert(at, blob)
         return new
 
     def find(self, base_iri: str, text: str) -> list[str]:
         """The IRIs under ``base_iri`` with a text containing ``text`` (ignoring case as
         search.rq does), in label order."""
         q = text.lower()
+        pairs = zip(self.iris, self.blobs, strict=True)
         if SEP in q:  # could span two texts of one blob: look at each text
-            hits = (i for i, e in ((i, self.entries[i]) for i in self.iris)
-                    if any(q in t for t in e.texts))
+            hits = [i for i, blob in pairs if any(q in t for t in blob.split(SEP))]
         else:
-            hits = (i for i, blob in zip(self.iris, self.blobs, strict=True) if q in blob)
+            hits = [i for i, blob in pairs if q in blob]
         return [i for i in hits if i.startswith(base_iri)]
 
     def label(self, iri: str) -> str:
-        return self.entries[iri].label
+        return self.labels[iri]
 
 
 def _kept(store: Store) -> bool:
