@@ -6,7 +6,9 @@ standard overlaps more standards than one page shows."""
 
 from __future__ import annotations
 
+import csv
 import html
+import io
 import re
 import sys
 from collections.abc import Iterator
@@ -21,6 +23,7 @@ from stdgraph.api.app import create_app
 from stdgraph.catalog.findings import conflicts_of, overlaps_of
 from stdgraph.settings import Settings
 from stdgraph.store import OxigraphStore
+from stdgraph.web.reports import CELL_CAP
 
 from .conftest import ID
 
@@ -216,3 +219,42 @@ def test_the_translator_shows_twenty_standards_an_element(crowded):
     assert len(re.findall(r"<li>", found.group(2))) == 20
     assert f"and {int(found.group(1)) - 20} more" in found.group(2)
     assert "/standards?element=" in found.group(2)
+
+
+def _as_shown(item: dict) -> dict:
+    """An analysis item as a report page shows it: each list cut at ``CELL_CAP`` entries."""
+    return {k: v[:CELL_CAP] if isinstance(v, list) else v for k, v in item.items()}
+
+
+def test_the_clusters_report_page_by_page(crowded):
+    """Page 2 of the clusters report (2 a page) shows the analysis' clusters 3 and 4, its CSV
+    and JSON hold exactly those (lists cut as shown); a page's links keep its parameters."""
+    client, _store = crowded
+    every = client.get("/analysis/overlaps/clusters?threshold=0.75&limit=0",
+                       headers={"Accept": JSON}).json()["items"]
+    assert len(every) >= 4 and max(len(c["standards"]) for c in every) > CELL_CAP
+    url = "/reports/clusters?threshold=0.75&size=2&page=2"
+    page = client.get(url + "&format=json").json()
+    assert page["items"] == [_as_shown(c) for c in every[2:4]]
+    assert [c["cluster"] for c in page["items"]] == [3, 4]
+    rows = list(csv.DictReader(io.StringIO(client.get(url + "&format=csv").text)))
+    assert [int(r["cluster"]) for r in rows] == [3, 4]
+    assert [r["standards"].split() for r in rows] == [
+        [s["iri"] for s in c["standards"][:CELL_CAP]] for c in every[2:4]]
+    text = client.get(url, headers={"Accept": BROWSER}).text
+    body = text.split("<tbody>")[1].split("</tbody>")[0]
+    assert re.findall(r"<tr><td>(\d+)</td>", body) == ["3", "4"]
+    assert "3–4 of" in text
+    text = client.get(url.replace("size=2", "size=1"), headers={"Accept": BROWSER}).text
+    assert "2–2 of" in text
+    for rel in ("prev", "next"):
+        href = html.unescape(re.search(rf'rel="{rel}" href="([^"]+)"', text).group(1))
+        assert parse_qs(urlsplit(href).query)["size"] == ["1"]
+        assert parse_qs(urlsplit(href).query)["threshold"] == ["0.75"]
+    assert 'format=csv' in text and "page=2" in html.unescape(
+        re.search(r'href="(/reports/clusters\?[^"]*format=csv)"', text).group(1))
+    # the largest cluster: 30 members shown, the others counted
+    first = client.get("/reports/clusters?threshold=0.75&size=2",
+                       headers={"Accept": BROWSER}).text
+    big = max(len(c["standards"]) for c in every[:2])
+    assert f"and {big - CELL_CAP:,} more" in first
