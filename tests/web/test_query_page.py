@@ -272,3 +272,13 @@ def test_the_page_is_a_plain_get_form_and_answers_head(web):
     # the endpoint's own page for a browser is the same editor
     assert '<form id="form" action="/query" method="get">' in web.get("/sparql",
                                                                         headers=HTML).text
+
+
+def test_a_download_without_a_query_is_refused(web):
+    """``download=`` names the format of an answer: without a query there is none, so it is a
+    400 naming the parameter (not the service description, which would ignore it)."""
+    for value in ("csv", "AAA"):
+        r = web.get("/sparql", params={"download": value})
+        assert r.status_code == 400, (value, r.text)
+        assert r.json()["parameter"] == "download"
+    assert web.get("/sparql").status_code == 200  # no download: the service description

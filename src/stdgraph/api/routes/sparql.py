@@ -309,6 +309,10 @@ def sparql_router(ctx: ApiContext, path: str = "/sparql") -> APIRouter:
                                     "Content-Type application/sparql-update)")
             text = _one(url, "query")
             if text is None:
+                if "download" in url:  # a file of the answer, with no query to answer
+                    download_format(url)  # a name that is no format: that is the error
+                    raise ApiError(400, "download= needs a query: give 'query' too",
+                                   parameter="download")
                 return await describe(request)
             return await run_query(request, text, url)
         ctype = post_type(request)
