@@ -18,10 +18,10 @@ from stdgraph.analysis.evidence import LEVELS, Evidence, LinkReader
 from stdgraph.analysis.snapshot import Snapshot, snapshot
 from stdgraph.change.guard import WriteGuard
 from stdgraph.deadline import Deadline
-from stdgraph.rdf.io import to_rdflib
 from stdgraph.rdf.namespaces import GRAPH_BASE, INFERRED_GRAPH
 from stdgraph.store import MemoryStore, OxigraphStore
 from stdgraph.store.bounded import DeadlineStore, StateCache
+from support.quads import fill
 
 SG = "https://w3id.org/stdgraph/ontology#"
 RDFNS = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -103,14 +103,6 @@ def random_quads(rng: random.Random, size: int = 12, odd: bool = True) -> list[o
         for premise in rng.sample(records, min(len(records), rng.choice([0, 0, 1, 2]))):
             quads.append(ox.Quad(r, ox.NamedNode(PROV + "wasDerivedFrom"), premise, graphs[1]))
     return quads
-
-
-def fill(store, quads: list[ox.Quad]) -> None:
-    graphs: dict[str, list] = {}
-    for q in quads:
-        graphs.setdefault(q.graph_name.value, []).append(
-            (to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
-    store.replace_all(graphs)
 
 
 def as_sets(links) -> dict[str, set[str]]:

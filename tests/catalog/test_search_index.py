@@ -17,10 +17,10 @@ from stdgraph.catalog.common import Window
 from stdgraph.catalog.search import SearchIndex, search, search_index, search_sparql, warm_search
 from stdgraph.change.guard import WriteGuard
 from stdgraph.deadline import Deadline
-from stdgraph.rdf.io import to_rdflib
 from stdgraph.rdf.namespaces import GRAPH_BASE, INFERRED_GRAPH
 from stdgraph.store import MemoryStore, OxigraphStore
 from stdgraph.store.bounded import DeadlineStore, StateCache
+from support.quads import fill
 
 BASE = "https://w3id.org/stdgraph/id/"
 OTHER = "http://example.org/other/"
@@ -62,14 +62,6 @@ def random_quads(rng: random.Random, size: int = 24, blank_values: bool = True
                 o = ox.Literal(text(rng), language=lang.lower() if lang else None)
             quads.append(ox.Quad(s, ox.NamedNode(rng.choice(PROPS)), o, rng.choice(GRAPHS)))
     return quads
-
-
-def fill(store, quads: list[ox.Quad]) -> None:
-    graphs: dict[str, list] = {}
-    for q in quads:
-        graphs.setdefault(q.graph_name.value, []).append(
-            (to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
-    store.replace_all(graphs)
 
 
 def queries(rng: random.Random, quads: list[ox.Quad], n: int) -> list[str]:

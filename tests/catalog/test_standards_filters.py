@@ -22,10 +22,10 @@ from stdgraph.catalog.queryfiles import select
 from stdgraph.catalog.standards_table import _passing
 from stdgraph.change.guard import WriteGuard
 from stdgraph.deadline import Deadline
-from stdgraph.rdf.io import to_rdflib
 from stdgraph.rdf.namespaces import GRAPH_BASE, INFERRED_GRAPH
 from stdgraph.store import MemoryStore, OxigraphStore
 from stdgraph.store.bounded import DeadlineStore, StateCache
+from support.quads import fill
 
 SG = "https://w3id.org/stdgraph/ontology#"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -67,14 +67,6 @@ def random_quads(rng: random.Random, size: int = 14) -> list[ox.Quad]:
             for kind in rng.sample(kinds, rng.choice([0, 1, 1, 2])):
                 quads.append(ox.Quad(r, term(SG + "evidence"), kind, rng.choice(GRAPHS[:3])))
     return quads
-
-
-def fill(store, quads: list[ox.Quad]) -> None:
-    graphs: dict[str, list] = {}
-    for q in quads:
-        graphs.setdefault(q.graph_name.value, []).append(
-            (to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
-    store.replace_all(graphs)
 
 
 def by_queries(store, filters: dict[str, list[str]]) -> set[str] | None:
