@@ -134,7 +134,7 @@ def test_committee_member_downloads_the_gaps_with_their_coverage_caveat(
                 "an empty row may be a missing link.") in note
 
         with pg.expect_download() as got:
-            pg.get_by_role("link", name="CSV").click()
+            pg.get_by_role("link", name="CSV", exact=True).click()  # every item, not the page
         download = got.value
         assert download.suggested_filename == "gaps.csv"
         text = Path(download.path()).read_text(encoding="utf-8")
