@@ -240,10 +240,24 @@ def start_servers(work: Path, standards: int, modes: list[str], baseline: str | 
          f"127.0.0.1:{p_ox}", "--union-default-graph"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
     urls["oxigraph"] = f"http://127.0.0.1:{p_ox}/query"
-    for (_name, url), proc in zip(urls.items(), procs, strict=True):
-        wait_up(url, proc, seconds=120 + standards / 250)  # a 100k store opens slowly under load
+    try:
+        for (_name, url), proc in zip(urls.items(), procs, strict=True):
+            wait_up(url, proc, seconds=120 + standards / 250)  # a 100k store opens slowly
+    except BaseException:
+        stop(procs)  # a server that did not come up must not leave the others running
+        raise
     wait_idle(procs)
     return urls, procs
+
+
+def stop(procs: list[subprocess.Popen]) -> None:
+    """Terminate the servers (stdgraph's workers leave with their server), kill a slow one."""
+    for p in procs:
+        p.terminate()
+        try:
+            p.wait(10)
+        except subprocess.TimeoutExpired:
+            p.kill()
 
 
 def timed(client: httpx.Client, url: str, accept: str, query: str,
@@ -315,12 +329,7 @@ def run_size(standards: int, repeat: int, modes: list[str],
                     meds.append(med)
                     counts.append(rounds)
     finally:
-        for p in procs:
-            p.terminate()
-            try:
-                p.wait(10)
-            except subprocess.TimeoutExpired:
-                p.kill()
+        stop(procs)
         shutil.rmtree(work, ignore_errors=True)
     return [(label, meds, counts) for label, (meds, counts) in results.items()]
 
