@@ -14,12 +14,9 @@ import argparse
 import statistics
 import time
 
-import stdgraph
 from stdgraph.catalog import search as catalog_search
 from stdgraph.catalog.common import Window
-from stdgraph.deadline import Deadline
-from stdgraph.store import OxigraphStore
-from stdgraph.store.bounded import DeadlineStore, StateCache
+from worker_view import WorkerView
 
 BASE = "https://w3id.org/stdgraph/id/"
 
@@ -29,20 +26,9 @@ def main() -> None:
     ap.add_argument("store")
     ap.add_argument("texts", nargs="*", default=["opc", "s", "bench 05", "zzzz"])
     args = ap.parse_args()
-    print(stdgraph.__file__)
-    st = OxigraphStore(args.store, read_only=True)
-    cache = StateCache()
-
-    def bounded() -> DeadlineStore:
-        return DeadlineStore(st, Deadline(None), cache)
-
-    warm = getattr(catalog_search, "warm_search", None)
-    if warm is None:
-        print("no warm-up (this version has none)")
-    else:
-        t = time.perf_counter()
-        warm(bounded())
-        print(f"warm-up {time.perf_counter() - t:.1f} s", flush=True)
+    view = WorkerView(args.store)
+    bounded = view.bounded
+    view.warm("warm-up", getattr(catalog_search, "warm_search", None))
     for text in args.texts:
         times = []
         for _ in range(4):
@@ -53,7 +39,7 @@ def main() -> None:
               f"median {statistics.median(times[1:]) * 1000:6.0f} / worst "
               f"{max(times[1:]) * 1000:6.0f} ms  {doc['order']}  "
               f"first {[i['iri'] for i in doc['items'][:2]]}", flush=True)
-    st.close()
+    view.close()
 
 
 if __name__ == "__main__":

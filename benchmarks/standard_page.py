@@ -16,12 +16,10 @@ import json
 import statistics
 import time
 
-import stdgraph
 from stdgraph.analysis import warm_analyses
+from stdgraph.catalog import findings
 from stdgraph.catalog.standard import standard
-from stdgraph.deadline import Deadline
-from stdgraph.store import OxigraphStore
-from stdgraph.store.bounded import DeadlineStore, StateCache
+from worker_view import WorkerView
 
 ID = "https://w3id.org/stdgraph/id/"
 
@@ -34,24 +32,10 @@ def main() -> None:
                          "docs/performance.md measured and the bundled IEC 62541)")
     ap.add_argument("--repeat", type=int, default=5)
     args = ap.parse_args()
-    print(stdgraph.__file__)
-    st = OxigraphStore(args.store, read_only=True)
-    cache = StateCache()
-
-    def bounded() -> DeadlineStore:
-        return DeadlineStore(st, Deadline(None), cache)
-
-    t = time.perf_counter()
-    warm_analyses(bounded())
-    print(f"warm_analyses {time.perf_counter() - t:.1f} s", flush=True)
-    try:
-        from stdgraph.catalog.findings import warm_standard_findings
-    except ImportError:
-        print("no warm_standard_findings (this version has none)")
-    else:
-        t = time.perf_counter()
-        warm_standard_findings(bounded())
-        print(f"warm_standard_findings {time.perf_counter() - t:.1f} s", flush=True)
+    view = WorkerView(args.store)
+    bounded = view.bounded
+    view.warm("warm_analyses", warm_analyses)
+    view.warm("warm_standard_findings", getattr(findings, "warm_standard_findings", None))
     for iri in args.standard or [ID + "i40kg/standard/Bench_005011",
                                  ID + "standard/iec-62541"]:
         times = []
@@ -67,7 +51,7 @@ def main() -> None:
               f"{page['conflicts']['total']}; first {times[0] * 1000:.0f} ms, then median "
               f"{statistics.median(times[1:]) * 1000:.0f} ms, worst "
               f"{max(times[1:]) * 1000:.0f} ms; digest {digest}", flush=True)
-    st.close()
+    view.close()
 
 
 if __name__ == "__main__":

@@ -14,12 +14,10 @@ import argparse
 import statistics
 import time
 
-import stdgraph
+from stdgraph.catalog import standards_table
 from stdgraph.catalog.common import Window
 from stdgraph.catalog.standards_table import standards_page
-from stdgraph.deadline import Deadline
-from stdgraph.store import OxigraphStore
-from stdgraph.store.bounded import DeadlineStore, StateCache
+from worker_view import WorkerView
 
 SG = "https://w3id.org/stdgraph/ontology#"
 ID = "https://w3id.org/stdgraph/id/"
@@ -31,21 +29,9 @@ def main() -> None:
     ap.add_argument("--body", default=ID + "i40kg/body/BenchOrg_1",
                     help="the publisher filter (default: the busiest of the STO variant)")
     args = ap.parse_args()
-    print(stdgraph.__file__)
-    st = OxigraphStore(args.store, read_only=True)
-    cache = StateCache()
-
-    def bounded() -> DeadlineStore:
-        return DeadlineStore(st, Deadline(None), cache)
-
-    try:
-        from stdgraph.catalog.standards_table import warm_standards_filters
-    except ImportError:
-        print("no warm-up (this version has none)")
-    else:
-        t = time.perf_counter()
-        warm_standards_filters(bounded())
-        print(f"warm-up {time.perf_counter() - t:.1f} s", flush=True)
+    view = WorkerView(args.store)
+    bounded = view.bounded
+    view.warm("warm-up", getattr(standards_table, "warm_standards_filters", None))
     views: dict[str, dict[str, list[str]]] = {
         "no filter": {}, "status Published": {"status": [SG + "Published"]},
         "publisher": {"body": [args.body]}, "evidence Stated": {"evidence": ["Stated"]},
@@ -60,7 +46,7 @@ def main() -> None:
         print(f"{name:18} rows {doc['total']:>7}  first {times[0] * 1000:7.0f} ms  then "
               f"median {statistics.median(times[1:]) * 1000:7.0f} ms  "
               f"first rows {[i['iri'] for i in doc['items'][:2]]}", flush=True)
-    st.close()
+    view.close()
 
 
 if __name__ == "__main__":
