@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sys
 
+import pyoxigraph as ox
 import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
@@ -20,7 +21,7 @@ from stdgraph.suggest.corpus import RELATED, read_corpus
 from stdgraph.suggest.lexical import MISSING, LexicalModel
 from stdgraph.suggest.methods import Suggester
 
-from .conftest import EX, SG
+from .conftest import EX, SG, SIX_GRAPH
 
 S = [EX + f"s{i}" for i in range(1, 7)]
 
@@ -104,6 +105,29 @@ def test_profile_and_one_standard_live(six_store):
         == [EX + "cyber"]
     with pytest.raises(NotFound):
         service.for_standard(six_store, EX + "comm")
+
+
+def test_the_query_runner_fits_the_profile_model_once_per_store_state(six_store, monkeypatch):
+    """The relevance finder's text box asks for a profile at every request: in the query runner
+    the corpus is read and the model fitted once per store state, and a write makes it anew."""
+    from stdgraph.deadline import Deadline
+    from stdgraph.store.bounded import DeadlineStore, StateCache
+
+    reads: list[int] = []
+    real = service.read_corpus
+    monkeypatch.setattr(service, "read_corpus", lambda st: reads.append(1) or real(st))
+    text = "robot safety on the shop floor"
+    plain = service.profile(six_store, text, limit=3)
+    cache = StateCache()
+    runs = [service.profile(DeadlineStore(six_store, Deadline(None), cache), text, limit=3)
+            for _ in range(3)]
+    assert runs == [plain] * 3 and len(reads) == 2  # the plain call, then one for the runner
+    with store_change(six_store) as change:  # a new state: the model is fitted again
+        change.insert([ox.Quad(ox.NamedNode(EX + "new"), ox.NamedNode(SG + "title"),
+                               ox.Literal("Robot safety for collaborative robots"),
+                               ox.NamedNode(SIX_GRAPH))])
+    service.profile(DeadlineStore(six_store, Deadline(None), cache), text, limit=3)
+    assert len(reads) == 3
 
 
 def test_without_the_extra_the_model_says_what_to_install(monkeypatch):

@@ -17,7 +17,7 @@ from stdgraph.change.guard import Change, store_change
 from stdgraph.errors import NotFound, UsageError
 from stdgraph.project import Project
 from stdgraph.store.base import Store
-from stdgraph.suggest import records
+from stdgraph.suggest import lexical, records
 from stdgraph.suggest.corpus import CLASSIFIED, CONCEPT_LINKS, Corpus, read_corpus
 from stdgraph.suggest.methods import KINDS, Suggester, Suggestion
 
@@ -98,9 +98,20 @@ def profile(store: Store, text: str, min_score: float = 0.0, limit: int | None =
     if len(text) > 5000:
         raise UsageError("the profile's text is longer than 5000 characters")
     _check_numbers(min_score, limit)
-    corpus = read_corpus(store)
-    sg = Suggester(corpus)
-    return [_labelled(x, corpus) for x in sg.profile(text, min_score, limit)]
+    sg = fitted(store)
+    return [_labelled(x, sg.corpus) for x in sg.profile(text, min_score, limit)]
+
+
+def fitted(store: Store) -> Suggester:
+    """The store's text read and its model fitted: once per store state in the query runner
+    (its cache, ``DeadlineStore.cached``: the relevance finder's text box asks for it at every
+    request), afresh elsewhere (the CLI)."""
+    def build() -> Suggester:
+        return Suggester(read_corpus(store))
+
+    lexical.require()  # the extra's absence is said at every call, cached model or not
+    cached = getattr(store, "cached", None)
+    return cached("suggest.fitted", build) if cached is not None else build()
 
 
 #: per standard, how many of each kind ``pairs``, ``classify`` and ``links`` keep
