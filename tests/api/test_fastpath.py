@@ -340,3 +340,92 @@ def test_answer_headers_are_starlettes(fmt, truncated):
         assert (lean.status_code, lean.raw_headers, lean.body) == (
             classic.status_code, classic.raw_headers, classic.body)
         assert lean.headers["content-type"] == classic.headers["content-type"]
+
+
+def _scheme_store(path, elements: int, classified: int):
+    """A store with one scheme of ``elements`` elements (labelled), the first ``classified`` of
+    them each classified by one standard; the standard ``s0`` has a label and an identifier."""
+    from rdflib import Literal, URIRef
+
+    from stdgraph.store import OxigraphStore
+
+    x = "http://example.org/"
+    in_scheme, classified_in = URIRef(x + "inScheme"), URIRef(x + "classifiedIn")
+    label = URIRef("http://www.w3.org/2000/01/rdf-schema#label")
+    triples = []
+    for i in range(elements):
+        e = URIRef(f"{x}e{i:05d}")
+        triples += [(e, in_scheme, URIRef(x + "C")), (e, label, Literal(f"element {i}"))]
+        if i < classified:
+            triples.append((URIRef(f"{x}s{i}"), classified_in, e))
+    triples.append((URIRef(x + "s0"), URIRef(x + "identifier"), Literal("S 0")))
+    st = OxigraphStore(path)
+    st.replace_all({"http://example.org/g": triples})
+    return st
+
+
+GAP = ("PREFIX x: <http://example.org/>\nSELECT ?e WHERE { ?e x:inScheme x:C . "
+       "FILTER NOT EXISTS { ?s x:classifiedIn ?e } } ORDER BY ?e")
+NEIGHBOURS = ("PREFIX x: <http://example.org/>\nPREFIX rdfs: "
+              "<http://www.w3.org/2000/01/rdf-schema#>\nCONSTRUCT { x:s0 ?p ?o . ?o rdfs:label ?l }"
+              " WHERE { x:s0 ?p ?o . OPTIONAL { ?o rdfs:label ?l } }")
+
+
+def _worker_only(query: str) -> str:
+    """The same query with a ``FILTER(true)`` closing its WHERE, which no inline shape takes."""
+    from stdgraph.sparql.scan import anchored_query
+
+    cut = query.rindex("}")
+    changed = query[:cut] + " FILTER(true) " + query[cut:]
+    assert anchored_query(query) is not None and anchored_query(changed) is None
+    return changed
+
+
+def test_anchored_queries_are_answered_inline_under_their_caps_only(tmp_path):
+    """The store answers a gap query on the caller's thread while its first pattern has at most
+    ``probe_cap`` matches (here 12 elements), and a CONSTRUCT while its triples fit
+    ``max_bytes // 64``; otherwise ``None`` (a worker answers)."""
+    from stdgraph.sparql.scan import anchored_query
+    from stdgraph.store.base import AnswerRequest
+
+    st = _scheme_store(tmp_path / "s", elements=12, classified=5)
+    gap = anchored_query(GAP)
+    assert gap is not None
+    request = AnswerRequest(GAP, result_format="csv")
+    answer = st.answer_inline(request, max_bytes=65536, probe=gap.probe(12), probe_cap=12)
+    assert answer is not None
+    assert answer.body.decode().split() == ["e", *(f"http://example.org/e{i:05d}"
+                                                   for i in range(5, 12))]
+    assert st.answer_inline(request, max_bytes=65536, probe=gap.probe(11), probe_cap=11) is None
+    near = anchored_query(NEIGHBOURS)
+    assert near is not None
+    graph = AnswerRequest(NEIGHBOURS, graph_format="ntriples")
+    # s0: classifiedIn e00000 and an identifier, e00000's label: 3 triples
+    answer = st.answer_inline(graph, max_bytes=3 * 64, probe=near.probe(10), probe_cap=10)
+    assert answer is not None and answer.count == 3 and len(answer.body.splitlines()) == 3
+    assert st.answer_inline(graph, max_bytes=2 * 64, probe=near.probe(10), probe_cap=10) is None
+
+
+@pytest.mark.parametrize("elements", [40, 1500])  # under and over INLINE_DRIVER_ROWS
+@pytest.mark.parametrize("processes", [False, True])
+def test_anchored_answers_equal_the_workers_in_every_form(make_client, tmp_path, elements,
+                                                          processes):
+    """Gap and CONSTRUCT-neighbourhood queries (issue 16's classes), in the three protocol forms:
+    the same answer as the same query with a ``FILTER(true)`` (always a worker's), and as
+    counted here: the elements after the 30 classified, and s0's three triples."""
+    from rdflib import Graph as RdfGraph
+
+    st = _scheme_store(tmp_path / "s", elements=elements, classified=30)
+    client = make_client(store=st, query_processes=processes)
+    expected = [f"http://example.org/e{i:05d}" for i in range(30, elements)]
+    for form in FORMS:
+        for query in (GAP, _worker_only(GAP)):
+            r = send(client, form, {"query": query}, {"Accept": "text/csv"})
+            assert r.status_code == 200, r.text
+            assert r.text.split() == ["e", *expected]
+        graphs = []
+        for query in (NEIGHBOURS, _worker_only(NEIGHBOURS)):
+            r = send(client, form, {"query": query}, {"Accept": "text/turtle"})
+            assert r.status_code == 200, r.text
+            graphs.append(set(RdfGraph().parse(data=r.text, format="turtle")))
+        assert graphs[0] == graphs[1] and len(graphs[0]) == 3

@@ -27,10 +27,11 @@ from functools import lru_cache
 from stdgraph.errors import QuerySyntaxError
 from stdgraph.rdf.nesting import MAX_NESTING
 
-__all__ = ["MAX_NESTING", "TOKEN", "DataOperation", "check_nesting", "data_operations",
-           "expand_escapes", "first_keyword", "has_dataset_clause", "has_using_or_with",
-           "is_point_lookup", "keywords", "nesting_depth", "operation",
-           "oxigraph_syntax_error", "query_form", "uses_load", "uses_service"]
+__all__ = ["MAX_NESTING", "TOKEN", "AnchoredQuery", "DataOperation", "anchored_query",
+           "check_nesting", "data_operations", "expand_escapes", "first_keyword",
+           "has_dataset_clause", "has_using_or_with", "is_point_lookup", "keywords",
+           "nesting_depth", "operation", "oxigraph_syntax_error", "query_form", "uses_load",
+           "uses_service"]
 
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
@@ -340,3 +341,185 @@ def is_point_lookup(text: str) -> bool:
         else:
             return False
     return True
+
+
+@dataclass(frozen=True)
+class AnchoredQuery:
+    """What ``anchored_query`` found: the query's first pattern, for the count that bounds its
+    work (``probe``)."""
+
+    prologue: str  #: the PREFIX and BASE declarations, as written
+    driver: str  #: the first triple pattern, as written
+
+    def probe(self, cap: int) -> str:
+        """A SELECT whose one row counts the first pattern's matches, up to ``cap + 1``."""
+        return (f"{self.prologue}\nSELECT (COUNT(*) AS ?n) WHERE "
+                f"{{ SELECT * WHERE {{ {self.driver} }} LIMIT {cap + 1} }}")
+
+
+_Tok = tuple[str | None, str]
+
+#: the most ``FILTER [NOT] EXISTS`` an anchored query may have: each costs a seek per driver row
+ANCHORED_FILTERS = 4
+
+
+def _pattern(toks: list[_Tok], i: int) -> tuple[list[_Tok], int] | None:
+    """The three terms of a triple pattern at ``toks[i]`` (no path, blank node, list, ``;`` or
+    ``,``: those are other tokens), and the index after it and its optional ``.``."""
+    three = toks[i:i + 3]
+    if len(three) != 3 or not all(
+            kind in _TERM_KINDS or (kind == "word" and value in {"a", "true", "false"})
+            for kind, value in three):
+        return None
+    if three[1][0] not in {"iri", "name", "var"} and three[1] != ("word", "a"):
+        return None
+    i += 3
+    if i < len(toks) and toks[i] == ("other", "."):
+        i += 1
+    return three, i
+
+
+def _constant(tok: _Tok) -> bool:
+    return tok[0] != "var"
+
+
+def _var(tok: _Tok) -> str | None:
+    return tok[1][1:] if tok[0] == "var" else None
+
+
+@lru_cache(maxsize=512)
+def anchored_query(text: str) -> AnchoredQuery | None:
+    """The first pattern of a query whose work is bounded by that pattern's matches, or None.
+
+    The endpoint answers a query on the event loop, without handing it to a worker, only when
+    it can bound the work before running it (``is_point_lookup`` is the simplest case). This is
+    the next shape: ``SELECT`` (variables or ``*``), ``ASK`` or ``CONSTRUCT`` (a template of
+    plain triples) over
+
+    * a first pattern, the *driver*, anchored by constants: a constant subject, or a constant
+      predicate and object; no variable twice;
+    * then either up to ``ANCHORED_FILTERS`` filters ``FILTER [NOT] EXISTS { t }``, or one
+      ``OPTIONAL { t }``, where each ``t`` is one triple pattern with a constant predicate
+      that shares a variable with the driver in its subject or object position, its other
+      variables used nowhere else;
+    * and ``ORDER BY`` / ``OFFSET`` (only with filters) and ``LIMIT``.
+
+    Oxigraph evaluates each ``t`` for a driver row by an index seek on the shared variable
+    (``EXISTS`` stops at the first match), so the work is a seek per driver row and filter,
+    plus, for the ``OPTIONAL``, one output row per match: bounded by the driver's matches,
+    which the caller counts first (``AnchoredQuery.probe``), and by the answer's size, which it
+    caps. Filters with an ``OPTIONAL`` are not taken (a filter could then discard any number
+    of the optional's rows without output), nor are ``MINUS`` (Oxigraph reads the whole
+    pattern), ``DISTINCT``, ``GROUP BY``, ``GRAPH``, ``FROM``, paths, subqueries and
+    expressions: anything the grammar above does not name."""
+    toks: list[_Tok] = [(m.lastgroup, m.group()) for m in TOKEN.finditer(expand_escapes(text))
+                        if m.lastgroup not in {"ws", "comment"}]
+    i, n = 0, len(toks)
+    while i < n and toks[i][0] == "word" and toks[i][1].upper() in {"PREFIX", "BASE"}:
+        i += 3 if toks[i][1].upper() == "PREFIX" else 2
+    if i > n:
+        return None
+    prologue = " ".join(v for _k, v in toks[:i])
+    if i >= n or toks[i][0] != "word":
+        return None
+    form = toks[i][1].upper()
+    i += 1
+    projected: set[str] = set()
+    if form == "SELECT":
+        if i < n and toks[i] == ("other", "*"):
+            i += 1
+        else:
+            start = i
+            while i < n and toks[i][0] == "var":
+                projected.add(toks[i][1][1:])
+                i += 1
+            if i == start:
+                return None
+    elif form == "CONSTRUCT":
+        if i >= n or toks[i] != ("other", "{"):
+            return None
+        i += 1
+        while i < n and toks[i] != ("other", "}"):
+            tok = toks[i]
+            if not (tok[0] in _TERM_KINDS or tok == ("word", "a")
+                    or tok in {("other", "."), ("other", ";"), ("other", ",")}):
+                return None
+            i += 1
+        i += 1
+    elif form != "ASK":
+        return None
+    if i < n and toks[i][0] == "word" and toks[i][1].upper() == "WHERE":
+        i += 1
+    if i >= n or toks[i] != ("other", "{"):
+        return None
+    found = _pattern(toks, i + 1)
+    if found is None:
+        return None
+    driver, i = found
+    names = [v for v in map(_var, driver) if v]
+    if len(names) != len(set(names)):
+        return None
+    if not (_constant(driver[0]) or (_constant(driver[1]) and _constant(driver[2]))):
+        return None
+    bound = set(names)
+    filters = optional = 0
+    fresh: list[str] = []
+    while i < n and toks[i] != ("other", "}"):
+        head = [v.upper() for _k, v in toks[i:i + 3] if _k == "word"]
+        if head[:2] == ["FILTER", "EXISTS"]:
+            i += 2
+        elif head[:3] == ["FILTER", "NOT", "EXISTS"]:
+            i += 3
+        elif head[:1] == ["OPTIONAL"]:
+            i += 1
+        else:
+            return None
+        kind = head[0]
+        if i >= n or toks[i] != ("other", "{"):
+            return None
+        found = _pattern(toks, i + 1)
+        if found is None or found[1] >= n or toks[found[1]] != ("other", "}"):
+            return None
+        t, i = found[0], found[1] + 1
+        if i < n and toks[i] == ("other", "."):
+            i += 1
+        if not _constant(t[1]) or not ({_var(t[0]), _var(t[2])} & bound):
+            return None
+        others = [v for v in map(_var, t) if v and v not in bound]
+        if len(others) != len(set(others)):
+            return None
+        fresh += others
+        if kind == "OPTIONAL":
+            optional += 1
+        else:
+            filters += 1
+    if i >= n or optional > 1 or (optional and filters) or filters > ANCHORED_FILTERS:
+        return None
+    i += 1
+    if len(fresh) != len(set(fresh)):
+        return None
+    if filters and projected & set(fresh):
+        return None  # a filter's own variables are unbound outside it
+    while i < n:
+        word = toks[i][1].upper() if toks[i][0] == "word" else ""
+        if word == "ORDER" and not optional and i + 1 < n and toks[i + 1][1].upper() == "BY":
+            i += 2
+            keys = 0
+            while i < n:
+                if toks[i][0] == "var":
+                    i, keys = i + 1, keys + 1
+                elif (toks[i][0] == "word" and toks[i][1].upper() in {"ASC", "DESC"}
+                      and toks[i + 1:i + 2] == [("other", "(")]
+                      and toks[i + 2:i + 3] and toks[i + 2][0] == "var"
+                      and toks[i + 3:i + 4] == [("other", ")")]):
+                    i, keys = i + 4, keys + 1
+                else:
+                    break
+            if not keys:
+                return None
+        elif word in {"LIMIT", "OFFSET"} and i + 1 < n and toks[i + 1][0] == "number" \
+                and (word == "LIMIT" or not optional):
+            i += 2
+        else:
+            return None
+    return AnchoredQuery(prologue, " ".join(v for _k, v in driver))

@@ -160,11 +160,14 @@ class Store(ABC):
         return serialize_answer(result, result_format=request.result_format,
                                 graph_format=request.graph_format, max_rows=request.max_rows)
 
-    def answer_inline(self, request: AnswerRequest, *, max_bytes: int) -> Answer | None:
-        """A point lookup (``sparql.scan.is_point_lookup``) answered on the caller's thread (the
-        server's event loop), if its answer takes at most ``max_bytes``; ``None``: answer it
-        the usual way (``answer``, off the loop). Only backends with ``answers_inline`` ever
-        answer."""
+    def answer_inline(self, request: AnswerRequest, *, max_bytes: int,
+                      probe: str | None = None, probe_cap: int = 0) -> Answer | None:
+        """A query whose work is bounded before it runs - a point lookup
+        (``sparql.scan.is_point_lookup``), or an anchored query (``sparql.scan.anchored_query``)
+        whose first pattern, counted by the SELECT ``probe``, has at most ``probe_cap``
+        matches - answered on the caller's thread (the server's event loop), if its answer
+        takes at most ``max_bytes``; ``None``: answer it the usual way (``answer``, off the
+        loop). Only backends with ``answers_inline`` ever answer."""
         return None
 
     def version(self) -> Any:

@@ -28,6 +28,7 @@ import threading
 import time
 import traceback
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypedDict
 
@@ -328,9 +329,11 @@ class OxigraphStore(Store):
         """Native serialisation (see ``answer_native``): no rdflib terms on the way."""
         return answer_native(self.db, request, prefixes=PREFIXES)
 
-    def answer_inline(self, request: AnswerRequest, *, max_bytes: int) -> Answer | None:
-        """See ``answer_inline`` (the function): a point lookup answered only if small."""
-        return answer_inline(self.db, request, max_bytes=max_bytes)
+    def answer_inline(self, request: AnswerRequest, *, max_bytes: int,
+                      probe: str | None = None, probe_cap: int = 0) -> Answer | None:
+        """See ``answer_inline`` (the function): a bounded query answered only if small."""
+        return answer_inline(self.db, request, max_bytes=max_bytes, probe=probe,
+                             probe_cap=probe_cap)
 
     def version(self) -> str | None:
         return self._current_generation()
@@ -582,7 +585,7 @@ class _Capped(TypedDict):
     count: int
 
 
-def _capped_triples(triples: ox.QueryTriples, max_rows: int, deadline: float | None,
+def _capped_triples(triples: Iterable[ox.Triple], max_rows: int, deadline: float | None,
                     timeout: float | None, state: _Capped, as_quads: bool
                     ) -> Iterator[ox.Triple | ox.Quad]:
     n = 0
@@ -613,19 +616,47 @@ def _deadline(request: AnswerRequest) -> float | None:
     return time.monotonic() + request.timeout if request.timeout else None
 
 
-def answer_inline(db: ox.Store, request: AnswerRequest, *, max_bytes: int) -> Answer | None:
-    """``answer_native`` for a point lookup (``sparql.scan.is_point_lookup``) on the event loop:
+def answer_inline(db: ox.Store, request: AnswerRequest, *, max_bytes: int,
+                  probe: str | None = None, probe_cap: int = 0) -> Answer | None:
+    """``answer_native`` for a query whose work is bounded before it runs, on the event loop:
     its answer if that takes at most ``max_bytes``, else ``None`` (hand it to a worker).
 
-    The byte budget bounds the time the loop spends, whatever the row cap (which may be
-    millions): a subject can have that many triples. A graph result is never answered here
-    (``request.graph_format`` goes unused)."""
+    A point lookup (``sparql.scan.is_point_lookup``) reads one index range. An anchored query
+    (``sparql.scan.anchored_query``) comes with ``probe``, a count of its first pattern's
+    matches: past ``probe_cap`` it is ``None`` at once, so the query's index seeks are at most
+    ``probe_cap`` per filter. The byte budget bounds the rest, whatever the row cap (which may be
+    millions): a subject can have that many triples, and a graph answer (CONSTRUCT) is cut at
+    ``max_bytes // 64`` triples before it is written."""
     deadline = _deadline(request)
-    result_format = request.result_format
+    result_format, graph_format = request.result_format, request.graph_format
+    if probe is not None:
+        counted = _run(db, replace(request, sparql=probe))
+        assert isinstance(counted, ox.QuerySolutions)
+        row = next(iter(counted), None)
+        n = row[0] if row is not None else None
+        del counted, row
+        if not isinstance(n, ox.Literal) or int(n.value) > probe_cap:
+            return None
     res = _run(db, request)
     if isinstance(res, ox.QueryBoolean) and result_format is not None:
         return Answer("ask", result_format,
                       res.serialize(format=RESULT_OX[result_format]) or b"")
+    if isinstance(res, ox.QueryTriples) and graph_format is not None:
+        room = max_bytes // 64
+        kept: list[ox.Triple] = []
+        for t in res:
+            if len(kept) >= room:
+                del res
+                return None
+            kept.append(t)
+        del res
+        state: _Capped = {"truncated": False, "count": 0}
+        gen = _capped_triples(iter(kept), request.max_rows, deadline, request.timeout, state,
+                              graph_format in _QUAD_FORMATS)
+        kwargs: dict[str, Any] = (
+            {"prefixes": PREFIXES} if graph_format in {"turtle", "trig"} else {})
+        body = ox.serialize(gen, format=OX_FORMATS[graph_format], **kwargs)  # type: ignore[arg-type]
+        return Answer("graph", graph_format, body or b"", state["truncated"], state["count"])
     if not isinstance(res, ox.QuerySolutions) or result_format not in _ROW_MARKS:
         del res  # the worker answers (or refuses) it; see answer_native on ``del``
         return None

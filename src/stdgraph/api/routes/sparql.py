@@ -68,7 +68,7 @@ from stdgraph.api.servicedesc import service_description
 from stdgraph.api.sparqlchecks import check_request
 from stdgraph.errors import ValidationFailed
 from stdgraph.rdf.formats import FORMATS, GRAPH_MEDIA, RESULT_MEDIA
-from stdgraph.sparql.scan import is_point_lookup
+from stdgraph.sparql.scan import anchored_query, is_point_lookup
 from stdgraph.store.base import AnswerRequest
 
 QUERY_TYPE = "application/sparql-query"
@@ -78,9 +78,13 @@ POST_TYPES = [QUERY_TYPE, UPDATE_TYPE, FORM_TYPE]
 TRUNCATED_HEADER = "X-Stdgraph-Truncated"
 ROW_LIMIT_HEADER = "X-Stdgraph-Row-Limit"
 ALLOW = "GET, HEAD, POST"
-#: the largest point-lookup answer written on the event loop (about a millisecond of work);
-#: a larger one is given to a query worker
+#: the largest answer written on the event loop (about a millisecond of work); a larger one
+#: is given to a query worker
 INLINE_BYTES = 64 * 1024
+#: an anchored query (``sparql.scan.anchored_query``) is answered on the event loop only if its
+#: first pattern has at most this many matches: a seek per match and filter, about a
+#: millisecond at most
+INLINE_DRIVER_ROWS = 1000
 
 def _graph_list(name: str, text: str) -> dict[str, Any]:
     """The OpenAPI entry of a repeatable graph-IRI parameter of the protocol."""
@@ -225,10 +229,15 @@ def sparql_router(ctx: ApiContext, path: str = "/sparql") -> APIRouter:
                             max_rows=settings.max_rows, timeout=settings.query_timeout or None,
                             base_iri=base_iri(request, settings))
         answer = None
-        if ctx.inline_store is not None and is_point_lookup(text):
-            # one index range: cheaper here than the hand-over to a worker (see
-            # sparql.scan.is_point_lookup), unless its answer is over INLINE_BYTES
-            answer = ctx.inline_store.answer_inline(job, max_bytes=INLINE_BYTES)
+        if ctx.inline_store is not None:
+            # work bounded before it runs: cheaper here than the hand-over to a worker, unless
+            # the answer is over INLINE_BYTES (sparql.scan.is_point_lookup, anchored_query)
+            if is_point_lookup(text):
+                answer = ctx.inline_store.answer_inline(job, max_bytes=INLINE_BYTES)
+            elif (anchored := anchored_query(text)) is not None:
+                answer = ctx.inline_store.answer_inline(
+                    job, max_bytes=INLINE_BYTES, probe=anchored.probe(INLINE_DRIVER_ROWS),
+                    probe_cap=INLINE_DRIVER_ROWS)
         if answer is None:
             answer = await ctx.executor.answer(job)
         return answer_response(answer, settings.max_rows, download is not None)
