@@ -383,7 +383,7 @@ def _worker_only(query: str) -> str:
 
 def test_anchored_queries_are_answered_inline_under_their_caps_only(tmp_path):
     """The store answers a gap query on the caller's thread while its first pattern has at most
-    ``probe_cap`` matches (here 12 elements), and a CONSTRUCT while its triples fit
+    ``driver_cap`` matches (here 12 elements), and a CONSTRUCT while its triples fit
     ``max_bytes // 64``; otherwise ``None`` (a worker answers)."""
     from stdgraph.sparql.scan import anchored_query
     from stdgraph.store.base import AnswerRequest
@@ -392,18 +392,37 @@ def test_anchored_queries_are_answered_inline_under_their_caps_only(tmp_path):
     gap = anchored_query(GAP)
     assert gap is not None
     request = AnswerRequest(GAP, result_format="csv")
-    answer = st.answer_inline(request, max_bytes=65536, probe=gap.probe(12), probe_cap=12)
+    answer = st.answer_inline(request, max_bytes=65536, anchored=gap, driver_cap=12)
     assert answer is not None
     assert answer.body.decode().split() == ["e", *(f"http://example.org/e{i:05d}"
                                                    for i in range(5, 12))]
-    assert st.answer_inline(request, max_bytes=65536, probe=gap.probe(11), probe_cap=11) is None
+    assert st.answer_inline(request, max_bytes=65536, anchored=gap, driver_cap=11) is None
+    # a literal in the first pattern: one standard has the identifier "S 0", and it is
+    # classified
+    text = ('PREFIX x: <http://example.org/>\nSELECT ?s WHERE { ?s x:identifier "S 0" '
+            "FILTER NOT EXISTS { ?s x:classifiedIn ?e } }")
+    by_probe = anchored_query(text)
+    assert by_probe is not None
+    literal = AnswerRequest(text, result_format="csv")
+    assert st.answer_inline(literal, max_bytes=65536, anchored=by_probe, driver_cap=0) is None
+    answer = st.answer_inline(literal, max_bytes=65536, anchored=by_probe, driver_cap=1)
+    assert answer is not None and answer.body.decode().split() == ["s"]
     near = anchored_query(NEIGHBOURS)
     assert near is not None
     graph = AnswerRequest(NEIGHBOURS, graph_format="ntriples")
     # s0: classifiedIn e00000 and an identifier, e00000's label: 3 triples
-    answer = st.answer_inline(graph, max_bytes=3 * 64, probe=near.probe(10), probe_cap=10)
+    answer = st.answer_inline(graph, max_bytes=3 * 64, anchored=near, driver_cap=10)
     assert answer is not None and answer.count == 3 and len(answer.body.splitlines()) == 3
-    assert st.answer_inline(graph, max_bytes=2 * 64, probe=near.probe(10), probe_cap=10) is None
+    assert st.answer_inline(graph, max_bytes=2 * 64, anchored=near, driver_cap=10) is None
+    assert st.answer_inline(graph, max_bytes=3 * 64, anchored=near, driver_cap=1) is None
+    # the counts are kept per store state: after a write that adds a 13th element, the gap
+    # query is over a cap of 12
+    st.update("INSERT DATA { GRAPH <http://example.org/g> { "
+              "<http://example.org/e00012> <http://example.org/inScheme> <http://example.org/C> "
+              "} }")
+    assert st.answer_inline(request, max_bytes=65536, anchored=gap, driver_cap=12) is None
+    answer = st.answer_inline(request, max_bytes=65536, anchored=gap, driver_cap=13)
+    assert answer is not None and answer.body.decode().split()[-1].endswith("e00012")
 
 
 @pytest.mark.parametrize("elements", [40, 1500])  # under and over INLINE_DRIVER_ROWS

@@ -359,6 +359,7 @@ class AnchoredQuery:
 
 _Tok = tuple[str | None, str]
 
+
 #: the most ``FILTER [NOT] EXISTS`` an anchored query may have: each costs a seek per driver row
 ANCHORED_FILTERS = 4
 

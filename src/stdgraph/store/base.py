@@ -17,6 +17,7 @@ import pyoxigraph as ox
 from stdgraph.rdf.formats import serialize_answer
 from stdgraph.rdf.io import OxTerm, graph_to_quads, to_oxigraph
 from stdgraph.rdf.results import Answer, QueryResult, Triple
+from stdgraph.sparql.scan import AnchoredQuery
 from stdgraph.sparql.terms import iri_ref
 
 
@@ -161,10 +162,11 @@ class Store(ABC):
                                 graph_format=request.graph_format, max_rows=request.max_rows)
 
     def answer_inline(self, request: AnswerRequest, *, max_bytes: int,
-                      probe: str | None = None, probe_cap: int = 0) -> Answer | None:
+                      anchored: AnchoredQuery | None = None, driver_cap: int = 0
+                      ) -> Answer | None:
         """A query whose work is bounded before it runs - a point lookup
-        (``sparql.scan.is_point_lookup``), or an anchored query (``sparql.scan.anchored_query``)
-        whose first pattern, counted by the SELECT ``probe``, has at most ``probe_cap``
+        (``sparql.scan.is_point_lookup``), or an ``anchored`` query
+        (``sparql.scan.anchored_query``) whose first pattern has at most ``driver_cap``
         matches - answered on the caller's thread (the server's event loop), if its answer
         takes at most ``max_bytes``; ``None``: answer it the usual way (``answer``, off the
         loop). Only backends with ``answers_inline`` ever answer."""

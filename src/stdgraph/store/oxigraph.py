@@ -27,7 +27,7 @@ import shutil
 import threading
 import time
 import traceback
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypedDict
@@ -40,6 +40,7 @@ from stdgraph.rdf.io import OxTerm, graph_to_quads, to_rdflib
 from stdgraph.rdf.namespaces import PREFIXES
 from stdgraph.rdf.results import Answer, QueryResult, Triple
 from stdgraph.sparql.scan import (
+    AnchoredQuery,
     check_nesting,
     has_dataset_clause,
     oxigraph_syntax_error,
@@ -48,6 +49,8 @@ from stdgraph.sparql.terms import iri_ref
 from stdgraph.store.base import AnswerRequest, Changes, Store, WriteTransaction
 
 POINTER = "CURRENT"
+#: how many first-pattern counts of anchored queries a store keeps (``_driver_count``)
+DRIVER_COUNTS = 4096
 #: the file in a generation folder that records the write which made it (``Store.changes``):
 #: ``# base <generation>``, then ``+ `` / ``- `` and one N-Quads statement per line (RocksDB
 #: ignores files it did not name, and a checkpoint copies only its own)
@@ -87,6 +90,8 @@ class OxigraphStore(Store):
         self._pointer = self.root / POINTER
         self._pointer_key: tuple[int, int, int] | None = None
         self._pointer_name = ""
+        #: anchored queries' first-pattern counts (``_driver_count``), by generation and probe
+        self._driver_counts: dict[tuple[Any, ...], int] = {}
         #: folder removals a commit left running (``close`` waits for them)
         self._cleanups: list[threading.Thread] = []
 
@@ -286,6 +291,7 @@ class OxigraphStore(Store):
         if self.read_only:
             raise StoreError("the store is open read-only")
         check_nesting(sparql)
+        self._driver_counts.clear()  # counted for a generation this changes in place
         db = self.db
         if self._db_read_only:
             with self._open_lock:
@@ -330,10 +336,27 @@ class OxigraphStore(Store):
         return answer_native(self.db, request, prefixes=PREFIXES)
 
     def answer_inline(self, request: AnswerRequest, *, max_bytes: int,
-                      probe: str | None = None, probe_cap: int = 0) -> Answer | None:
+                      anchored: AnchoredQuery | None = None, driver_cap: int = 0
+                      ) -> Answer | None:
         """See ``answer_inline`` (the function): a bounded query answered only if small."""
-        return answer_inline(self.db, request, max_bytes=max_bytes, probe=probe,
-                             probe_cap=probe_cap)
+        return answer_inline(self.db, request, max_bytes=max_bytes, anchored=anchored,
+                             driver_cap=driver_cap, counts=self._driver_count)
+
+    def _driver_count(self, request: AnswerRequest, anchored: AnchoredQuery, cap: int) -> int:
+        """``_driver_matches``, kept per generation: the count is the same until a write, and
+        its probe query costs about what the query it bounds does (``DRIVER_COUNTS`` kept, the
+        oldest dropped first)."""
+        gen = self._current_generation()
+        key = (gen, anchored.probe(cap), request.default_graphs, request.named_graphs,
+               request.base_iri)
+        found = self._driver_counts.get(key)
+        if found is None:
+            found = _driver_matches(self.db, request, anchored, cap)
+            if gen is not None:
+                while len(self._driver_counts) >= DRIVER_COUNTS:
+                    del self._driver_counts[next(iter(self._driver_counts))]
+                self._driver_counts[key] = found
+        return found
 
     def version(self) -> str | None:
         return self._current_generation()
@@ -616,27 +639,38 @@ def _deadline(request: AnswerRequest) -> float | None:
     return time.monotonic() + request.timeout if request.timeout else None
 
 
+def _driver_matches(db: ox.Store, request: AnswerRequest, anchored: AnchoredQuery,
+                    cap: int) -> int:
+    """How many matches the anchored query's first pattern has, counted up to ``cap + 1`` by
+    its probe query (a ``LIMIT``ed count, in the query's dataset)."""
+    counted = _run(db, replace(request, sparql=anchored.probe(cap)))
+    assert isinstance(counted, ox.QuerySolutions)
+    row = next(iter(counted), None)
+    n = row[0] if row is not None else None
+    del counted, row
+    return int(n.value) if isinstance(n, ox.Literal) else cap + 1
+
+
 def answer_inline(db: ox.Store, request: AnswerRequest, *, max_bytes: int,
-                  probe: str | None = None, probe_cap: int = 0) -> Answer | None:
+                  anchored: AnchoredQuery | None = None, driver_cap: int = 0,
+                  counts: Callable[[AnswerRequest, AnchoredQuery, int], int] | None = None
+                  ) -> Answer | None:
     """``answer_native`` for a query whose work is bounded before it runs, on the event loop:
     its answer if that takes at most ``max_bytes``, else ``None`` (hand it to a worker).
 
     A point lookup (``sparql.scan.is_point_lookup``) reads one index range. An anchored query
-    (``sparql.scan.anchored_query``) comes with ``probe``, a count of its first pattern's
-    matches: past ``probe_cap`` it is ``None`` at once, so the query's index seeks are at most
-    ``probe_cap`` per filter. The byte budget bounds the rest, whatever the row cap (which may be
+    (``sparql.scan.anchored_query``) is ``None`` at once when its first pattern has more than
+    ``driver_cap`` matches (counted first), so its index seeks are at most ``driver_cap`` per
+    filter (``counts``: where the count comes from, if not a probe query at every call). The
+    byte budget bounds the rest, whatever the row cap (which may be
     millions): a subject can have that many triples, and a graph answer (CONSTRUCT) is cut at
     ``max_bytes // 64`` triples before it is written."""
     deadline = _deadline(request)
     result_format, graph_format = request.result_format, request.graph_format
-    if probe is not None:
-        counted = _run(db, replace(request, sparql=probe))
-        assert isinstance(counted, ox.QuerySolutions)
-        row = next(iter(counted), None)
-        n = row[0] if row is not None else None
-        del counted, row
-        if not isinstance(n, ox.Literal) or int(n.value) > probe_cap:
-            return None
+    if anchored is not None and (
+            (counts is None and _driver_matches(db, request, anchored, driver_cap) > driver_cap)
+            or (counts is not None and counts(request, anchored, driver_cap) > driver_cap)):
+        return None
     res = _run(db, request)
     if isinstance(res, ox.QueryBoolean) and result_format is not None:
         return Answer("ask", result_format,

@@ -236,8 +236,7 @@ def sparql_router(ctx: ApiContext, path: str = "/sparql") -> APIRouter:
                 answer = ctx.inline_store.answer_inline(job, max_bytes=INLINE_BYTES)
             elif (anchored := anchored_query(text)) is not None:
                 answer = ctx.inline_store.answer_inline(
-                    job, max_bytes=INLINE_BYTES, probe=anchored.probe(INLINE_DRIVER_ROWS),
-                    probe_cap=INLINE_DRIVER_ROWS)
+                    job, max_bytes=INLINE_BYTES, anchored=anchored, driver_cap=INLINE_DRIVER_ROWS)
         if answer is None:
             answer = await ctx.executor.answer(job)
         return answer_response(answer, settings.max_rows, download is not None)
