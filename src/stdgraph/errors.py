@@ -120,6 +120,23 @@ class QueryTimeout(StdgraphError):
         self.what = what
 
 
+class Preparing(StdgraphError):
+    """What the request needs is being derived from the store, in the background, and was not
+    ready within the request's time limit (HTTP 503 with ``Retry-After``): the same request a
+    little later finds it."""
+
+    http_status = 503
+    retry_after = 10
+
+    def __init__(self, what: str) -> None:
+        super().__init__(
+            f"{what} is being prepared for the store's current state (seconds on a small "
+            "graph, about two minutes at 100,000 standards); nothing failed: ask again in "
+            f"{self.retry_after} s")
+        self.what = what
+        self.headers = {"Retry-After": str(self.retry_after)}
+
+
 class ProtectedGraph(StdgraphError):
     """A write to a graph stdgraph computes (the inferred graph, the build record): refused
     whole, on every write route (HTTP 403), since the change protocol writes it itself."""

@@ -108,8 +108,9 @@ def test_profile_and_one_standard_live(six_store):
 
 
 def test_the_query_runner_fits_the_profile_model_once_per_store_state(six_store, monkeypatch):
-    """The relevance finder's text box asks for a profile at every request: in the query runner
-    the corpus is read and the model fitted once per store state, and a write makes it anew."""
+    """The relevance finder's text box and the live suggestions ask for the model at every
+    request: in the query runner the corpus is read and the model fitted once per store state,
+    and a write makes it anew."""
     from stdgraph.deadline import Deadline
     from stdgraph.store.bounded import DeadlineStore, StateCache
 
@@ -122,12 +123,15 @@ def test_the_query_runner_fits_the_profile_model_once_per_store_state(six_store,
     runs = [service.profile(DeadlineStore(six_store, Deadline(None), cache), text, limit=3)
             for _ in range(3)]
     assert runs == [plain] * 3 and len(reads) == 2  # the plain call, then one for the runner
+    # the live suggestions for one standard use the same model
+    one = service.for_standard(DeadlineStore(six_store, Deadline(None), cache), S[1])
+    assert one == service.for_standard(six_store, S[1]) and len(reads) == 3  # the plain one
     with store_change(six_store) as change:  # a new state: the model is fitted again
         change.insert([ox.Quad(ox.NamedNode(EX + "new"), ox.NamedNode(SG + "title"),
                                ox.Literal("Robot safety for collaborative robots"),
                                ox.NamedNode(SIX_GRAPH))])
     service.profile(DeadlineStore(six_store, Deadline(None), cache), text, limit=3)
-    assert len(reads) == 3
+    assert len(reads) == 4
 
 
 def test_without_the_extra_the_model_says_what_to_install(monkeypatch):

@@ -21,7 +21,7 @@ from typing import IO, Any, TypeVar
 import pyoxigraph as ox
 
 from stdgraph.deadline import Deadline
-from stdgraph.errors import StoreError
+from stdgraph.errors import Preparing, StoreError
 from stdgraph.rdf.io import OxTerm
 from stdgraph.rdf.results import Answer, QueryResult, Triple
 from stdgraph.store.base import AnswerRequest, Changes, Store, WriteTransaction
@@ -29,6 +29,11 @@ from stdgraph.store.base import AnswerRequest, Changes, Store, WriteTransaction
 __all__ = ["DeadlineStore", "StateCache"]
 
 T = TypeVar("T")
+
+#: seconds before a read's deadline at which a wait for a ``prepared`` value gives up: the
+#: worker answers ``Preparing`` before the runner's own clock, started a little earlier,
+#: kills it
+PREPARE_MARGIN = 1.0
 
 
 class StateCache:
@@ -40,6 +45,8 @@ class StateCache:
         self._lock = threading.Lock()
         self._values: dict[str, tuple[Any, Any]] = {}
         self._upkeep_locks: dict[str, threading.Lock] = {}
+        #: ``prepared`` values being derived: name -> (version, done, outcome)
+        self._preparing: dict[str, tuple[Any, threading.Event, dict[str, Any]]] = {}
 
     def get(self, store: Store, name: str, compute: Callable[[], T]) -> T:
         version = store.version()
@@ -85,6 +92,53 @@ class StateCache:
             return value
 
 
+    def prepared(self, store: Store, name: str, build: Callable[[], T], wait: float | None,
+                 what: str) -> T:
+        """Like ``get``, for a value that may take longer to derive than a request may run
+        (the suggestions' text model: two minutes at 100k standards). It is derived in a
+        thread of its own, bound to no request, once per store state; the caller waits for it
+        at most ``wait`` seconds (``None``: as long as it takes) and gets ``Preparing``
+        (``what`` it waited for) if it is not ready by then - so a worker process is not
+        killed at the time limit with the work half done, and the next request finds it. A
+        derivation that fails is started again by the next caller, who gets its error."""
+        version = store.version()
+        if version is None:
+            return build()
+        with self._lock:
+            held = self._values.get(name)
+            if held is not None and held[0] == version:
+                kept: T = held[1]
+                return kept
+            job = self._preparing.get(name)
+            if job is None or job[0] != version:
+                job = (version, threading.Event(), {})
+                self._preparing[name] = job
+                threading.Thread(target=self._prepare, args=(name, build, job), daemon=True,
+                                 name=f"stdgraph-prepare-{name}").start()
+        _version, done, outcome = job
+        if not done.wait(wait):
+            raise Preparing(what)
+        if "error" in outcome:
+            raise outcome["error"]
+        value: T = outcome["value"]
+        return value
+
+    def _prepare(self, name: str, build: Callable[[], Any],
+                 job: tuple[Any, threading.Event, dict[str, Any]]) -> None:
+        version, done, outcome = job
+        try:
+            outcome["value"] = value = build()
+            with self._lock:
+                self._values[name] = (version, value)
+        except BaseException as e:  # noqa: BLE001 - handed to the callers waiting for it
+            outcome["error"] = e
+        finally:
+            with self._lock:
+                if self._preparing.get(name) is job:
+                    del self._preparing[name]
+            done.set()
+
+
 class DeadlineStore(Store):
     """``store``, read under ``deadline``; every read checks it before and after. ``cache``:
     where :meth:`cached` keeps derived values (none: they are computed each time)."""
@@ -107,6 +161,16 @@ class DeadlineStore(Store):
     def cached(self, name: str, compute: Callable[[], T]) -> T:
         """``compute()``, kept in the runner's cache for the store's current state."""
         return compute() if self.cache is None else self.cache.get(self.store, name, compute)
+
+    def prepared(self, name: str, build: Callable[[Store], T], what: str) -> T:
+        """``build(store)``, derived in the background from the unbounded store and kept in
+        the runner's cache (``StateCache.prepared``); waits for it until shortly before this
+        read's deadline (``PREPARE_MARGIN``), then ``Preparing``."""
+        if self.cache is None:
+            return build(self.store)
+        left = self.deadline.remaining()
+        wait = None if left is None else max(0.0, left - PREPARE_MARGIN)
+        return self.cache.prepared(self.store, name, lambda: build(self.store), wait, what)
 
     def kept(self, name: str, build: Callable[[], T],
              update: Callable[[T, Any, Any], T | None]) -> T:

@@ -103,15 +103,21 @@ def profile(store: Store, text: str, min_score: float = 0.0, limit: int | None =
 
 
 def fitted(store: Store) -> Suggester:
-    """The store's text read and its model fitted: once per store state in the query runner
-    (its cache, ``DeadlineStore.cached``: the relevance finder's text box asks for it at every
-    request), afresh elsewhere (the CLI)."""
-    def build() -> Suggester:
-        return Suggester(read_corpus(store))
-
+    """The store's text read and its model fitted: once per store state in the query runner,
+    in the background (``DeadlineStore.prepared``: the relevance finder's text box and the live
+    suggestions ask for it at every request, and fitting takes longer than a request may run
+    from about 10,000 standards: ``Preparing`` until it is ready), afresh elsewhere (the
+    CLI)."""
     lexical.require()  # the extra's absence is said at every call, cached model or not
-    cached = getattr(store, "cached", None)
-    return cached("suggest.fitted", build) if cached is not None else build()
+    prepared = getattr(store, "prepared", None)
+    if prepared is None:
+        return _fit(store)
+    fit: Suggester = prepared("suggest.fitted", _fit, "the suggestions' text model")
+    return fit
+
+
+def _fit(store: Store) -> Suggester:
+    return Suggester(read_corpus(store))
 
 
 #: per standard, how many of each kind ``pairs``, ``classify`` and ``links`` keep
@@ -155,9 +161,9 @@ def for_standard(store: Store, standard: str, min_score: float = 0.0, limit: int
     """Live suggestions for one standard: related standards, elements, and barriers, themes
     and technologies (not stored; the stored ones are ``listed(subject=...)``)."""
     _check_numbers(min_score, limit)
-    corpus = read_corpus(store)
+    sg = fitted(store)  # once per store state in the query runner, like the profile's
+    corpus = sg.corpus
     _standard(corpus, standard)
-    sg = Suggester(corpus)
     out: dict[str, Any] = {"standard": standard, "label": corpus.resources[standard].label,
                            "method": method_name(sg)}
     for kind in KINDS:
