@@ -185,20 +185,36 @@ def oxigraph_binary() -> str:
     return exe
 
 
-def start_servers(work: Path, standards: int, modes: list[str], baseline: str | None = None,
-                  ) -> tuple[dict[str, str], list[subprocess.Popen]]:
-    """stdgraph (one server per mode, and per mode from ``baseline``'s source tree if given)
-    and Oxigraph over the same data; the URLs by server name, Oxigraph last."""
+def build_data(built: Path, standards: int) -> None:
+    """The synthetic graph of ``standards`` standards in ``built``: as N-Quads, in a stdgraph
+    store and in an Oxigraph server's store (made once: a folder that has all three is used
+    as it is)."""
     from stdgraph.store import OxigraphStore
 
-    data = work / "data.nq"
+    done = built / "DONE"
+    if done.exists():
+        return
+    shutil.rmtree(built, ignore_errors=True)
+    built.mkdir(parents=True)
+    data = built / "data.nq"
     generate.write(data, standards)
-    st = OxigraphStore(work / "stdgraph-store")
+    st = OxigraphStore(built / "stdgraph-store")
     generate.load_store(st, standards)
     st.close()
+    subprocess.run([oxigraph_binary(), "load", "--location", str(built / "oxigraph-store"),
+                    "--file", str(data)], check=True, capture_output=True)
+    done.write_text(f"{standards}\n")
+
+
+def start_servers(work: Path, standards: int, modes: list[str], baseline: str | None = None,
+                  built: Path | None = None) -> tuple[dict[str, str], list[subprocess.Popen]]:
+    """stdgraph (one server per mode, and per mode from ``baseline``'s source tree if given)
+    and Oxigraph over the same data (``built``, by ``build_data``: in ``work`` unless given);
+    the URLs by server name, Oxigraph last."""
+    built = built or work / "data"
+    build_data(built, standards)
     ox_dir = work / "oxigraph-store"
-    subprocess.run([oxigraph_binary(), "load", "--location", str(ox_dir), "--file", str(data)],
-                   check=True, capture_output=True)
+    shutil.copytree(built / "oxigraph-store", ox_dir)
 
     procs = []
     urls = {}
@@ -208,7 +224,7 @@ def start_servers(work: Path, standards: int, modes: list[str], baseline: str | 
     for name, mode, src in variants:
         port = free_port()
         store = work / f"{name}-store-{mode}"  # one each: a server holds its store open
-        shutil.copytree(work / "stdgraph-store", store)
+        shutil.copytree(built / "stdgraph-store", store)
         env = {k: v for k, v in os.environ.items() if not k.startswith("STDGRAPH_")}
         if src is not None:
             env["PYTHONPATH"] = os.pathsep.join([src, *filter(None, [env.get("PYTHONPATH")])])
@@ -223,7 +239,9 @@ def start_servers(work: Path, standards: int, modes: list[str], baseline: str | 
             env=env, stdout=log, stderr=subprocess.STDOUT))
         urls[f"{name}/{mode}"] = f"http://127.0.0.1:{port}/sparql"
     # the floor: a bare ASGI app over pyoxigraph on the same uvicorn settings (asgi_floor.py)
-    gen = work / "stdgraph-store" / (work / "stdgraph-store" / "CURRENT").read_text().strip()
+    floor_store = work / "floor-store"
+    shutil.copytree(built / "stdgraph-store", floor_store)
+    gen = floor_store / (floor_store / "CURRENT").read_text().strip()
     p_floor = free_port()
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("STDGRAPH_")},
            "STDGRAPH_FLOOR_STORE": str(gen)}
@@ -313,9 +331,10 @@ def measure(client: httpx.Client, urls: dict[str, str], accept: str, query: str,
 
 def run_size(standards: int, repeat: int, modes: list[str],
              methods: tuple[str, ...] = METHODS, runs: int = 1,
-             baseline: str | None = None) -> list[Row]:
+             baseline: str | None = None, data: Path | None = None) -> list[Row]:
     work = Path(tempfile.mkdtemp(prefix=f"stdgraph-bench-{standards}-"))
-    urls, procs = start_servers(work, standards, modes, baseline)
+    built = data / f"endpoint-{standards}" if data is not None else None
+    urls, procs = start_servers(work, standards, modes, baseline, built)
     cases = list(itertools.product(QUERIES.items(), methods))
     results: dict[str, tuple[list[dict[str, float]], list[int]]] = {
         f"{name} [{method}]": ([], []) for (name, _q), method in cases}
@@ -383,6 +402,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--baseline", metavar="SRC",
                     help="also run stdgraph from this source tree's src folder (servers "
                          "'before/<mode>'), interleaved with the others")
+    ap.add_argument("--data", type=Path, metavar="DIR",
+                    help="keep the generated graph and stores in DIR/endpoint-SIZE and use "
+                         "them again on the next run (building 100k takes minutes)")
     args = ap.parse_args(argv)
     command = shlex.join(["python", "benchmarks/endpoint.py",
                           *(sys.argv[1:] if argv is None else argv)])
@@ -398,7 +420,7 @@ def main(argv: list[str] | None = None) -> int:
         del QUERIES[name]
     for n in args.sizes:
         rows = run_size(n, args.repeat, args.modes, tuple(args.methods), args.runs,
-                        args.baseline)
+                        args.baseline, args.data)
         print_table(n, rows)
         sys.stdout.flush()
     return 0
