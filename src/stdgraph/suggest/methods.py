@@ -31,6 +31,7 @@ import numpy as np
 from stdgraph.rdf.namespaces import SG
 from stdgraph.suggest.corpus import CLASSIFIED, CONCEPT_LINKS, RELATED, Corpus
 from stdgraph.suggest.lexical import LexicalModel, require
+from stdgraph.suggest.models import TextModel
 
 __all__ = ["BLOCKING", "Blocking", "KINDS", "NEAR_DUPLICATE", "STRUCTURE", "Suggester",
            "Suggestion", "Weights", "duplicate_score", "part_paths", "same_document"]
@@ -228,10 +229,9 @@ def _cosine_rows(m: Any) -> Any:
 
 class Suggester:
     """The corpus with its fitted model and structural matrices. ``model`` defaults to
-    :class:`LexicalModel`; anything with ``fit``/``transform``/``word_vectors``/``shared_terms``
-    and ``name``/``version`` will do."""
+    :class:`LexicalModel`; any ``models.TextModel`` will do (``models.make(name)``)."""
 
-    def __init__(self, corpus: Corpus, model: LexicalModel | None = None,
+    def __init__(self, corpus: Corpus, model: TextModel | None = None,
                  weights: Weights | None = None, blocking: Blocking | None = BLOCKING) -> None:
         require()  # the optional extra first: FeatureUnavailable names it
         from scipy.sparse import csr_matrix  # the extra's library, there once require() passed
@@ -242,12 +242,7 @@ class Suggester:
         self.iris = sorted(corpus.resources)
         self.row = {iri: i for i, iri in enumerate(self.iris)}
         texts = [corpus.resources[i].text for i in self.iris]
-        if hasattr(self.model, "fit_rows"):  # each vectorizer over the texts once
-            self.X, self.W = self.model.fit_rows(texts)
-        else:
-            self.model.fit(texts)
-            self.X = self.model.transform(texts)
-            self.W = self.model.word_vectors(texts)
+        self.X, self.W = self.model.fit_rows(texts)  # each vectorizer over the texts once
         self.standards = corpus.of_kind("standard")
         #: candidates instead of every pair in the bulk methods (``Blocking``)
         self.blocking = blocking if blocking is not None and len(
