@@ -2,7 +2,7 @@
 "Cost"), and how many of the planted near-duplicates are found.
 
     .venv/bin/python benchmarks/suggest_cost.py [--sizes 1000,10000,100000] [--exact 1000,10000]
-                                                [--json OUT]
+                                                [--json OUT] [--model lexical|semantic|hybrid]
 
 Per size, in a process of its own (so that its peak RSS is that size's): the synthetic graph
 with text (``generate.py``, ``text=True``: titles and descriptions from a made-up vocabulary,
@@ -19,6 +19,9 @@ the flags against the planted pairs.
 ``from_standards=0``) and with every pair (``blocking=None``, the exact method), and the two
 compared: the suggestions only one of them makes, and the largest score difference on those
 both make.
+
+``--model`` names the text model (``suggest.models``; default ``lexical``): the semantic ones
+encode every text with all-MiniLM-L6-v2 in the fit step.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ import generate  # noqa: E402
 from stdgraph.store.oxigraph import OxigraphStore  # noqa: E402
 from stdgraph.suggest.corpus import read_corpus  # noqa: E402
 from stdgraph.suggest.methods import BLOCKING, NEAR_DUPLICATE, Suggester  # noqa: E402
+from stdgraph.suggest.models import DEFAULT, MODELS, make  # noqa: E402
 
 MIN_SCORE = 0.3
 
@@ -58,9 +62,11 @@ def cpu_s() -> float:
 METHODS = {"default": BLOCKING, "blocked": replace(BLOCKING, from_standards=0), "exact": None}
 
 
-def run(n: int, method: str = "default") -> dict[str, Any]:
-    """Every suggestion for ``n`` synthetic standards, timed (``method``: of ``METHODS``)."""
-    out: dict[str, Any] = {"standards": n, "method": method, "load_before": os.getloadavg()[0]}
+def run(n: int, method: str = "default", model: str = DEFAULT) -> dict[str, Any]:
+    """Every suggestion for ``n`` synthetic standards, timed (``method``: of ``METHODS``;
+    ``model``: of ``models.MODELS``)."""
+    out: dict[str, Any] = {"standards": n, "method": method, "model": model,
+                           "load_before": os.getloadavg()[0]}
     t = time.perf_counter()
     with tempfile.TemporaryDirectory() as d, OxigraphStore(Path(d) / "store") as store:
         generate.load_store(store, n, text=True)
@@ -69,7 +75,7 @@ def run(n: int, method: str = "default") -> dict[str, Any]:
         corpus = read_corpus(store)
         out["read_s"] = round(time.perf_counter() - t, 1)
     t0, c0 = time.perf_counter(), cpu_s()
-    sg = Suggester(corpus, blocking=METHODS[method])
+    sg = Suggester(corpus, make(model), blocking=METHODS[method])
     out["blocked"] = sg.blocking is not None
     t1 = time.perf_counter()
     pairs = sg.pairs(min_score=MIN_SCORE)
@@ -101,13 +107,13 @@ def run(n: int, method: str = "default") -> dict[str, Any]:
     return out
 
 
-def in_child(n: int, method: str) -> dict[str, Any]:
+def in_child(n: int, method: str, model: str = DEFAULT) -> dict[str, Any]:
     """``run`` in a forked process (its own peak RSS), its answer through a file."""
     with tempfile.NamedTemporaryFile(suffix=".json") as f:
         pid = os.fork()
         if pid == 0:
             try:
-                Path(f.name).write_text(json.dumps(run(n, method)))
+                Path(f.name).write_text(json.dumps(run(n, method, model)))
             finally:
                 os._exit(0)
         os.waitpid(pid, 0)
@@ -135,6 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sizes", default="1000,10000,100000")
     ap.add_argument("--exact", default="", help="sizes to compare with the exact method")
     ap.add_argument("--json", type=Path, default=None)
+    ap.add_argument("--model", default=DEFAULT, choices=sorted(MODELS))
     args = ap.parse_args(argv)
     results: dict[str, Any] = {"cpus": os.cpu_count(), "blocking": asdict(BLOCKING),
                                "runs": [], "comparisons": []}
@@ -142,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     for n in [int(s) for s in args.sizes.split(",") if s.strip()]:
         done = {}
         for method in ("default", "blocked", "exact") if n in exact_sizes else ("default",):
-            r = done[method] = in_child(n, method)
+            r = done[method] = in_child(n, method, args.model)
             print(json.dumps({k: v for k, v in r.items() if k != "found"}), flush=True)
             results["runs"].append({k: v for k, v in r.items() if k != "found"})
         if n in exact_sizes:
