@@ -12,8 +12,8 @@ queries); the model fitted (``Suggester``); and every suggestion computed: ``pai
 ``classify`` and ``links`` at min score 0.3, as ``stdgraph suggest`` computes them. Printed:
 seconds per step (wall clock), CPU seconds of the suggestions (fit to links), peak RSS, the
 number of suggestions, and the planted pairs found: among the pair suggestions, flagged
-near-duplicate (score at least ``methods.NEAR_DUPLICATE``), as recall, with the precision of
-the flags against the planted pairs.
+near-duplicate (score at least the model's ``Suggester.near_duplicate``), as recall, with the
+precision of the flags against the planted pairs.
 
 ``--exact`` sizes are computed twice more, with blocking forced on (``Blocking`` with
 ``from_standards=0``) and with every pair (``blocking=None``, the exact method), and the two
@@ -41,7 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import generate  # noqa: E402
 from stdgraph.store.oxigraph import OxigraphStore  # noqa: E402
 from stdgraph.suggest.corpus import read_corpus  # noqa: E402
-from stdgraph.suggest.methods import BLOCKING, NEAR_DUPLICATE, Suggester  # noqa: E402
+from stdgraph.suggest.methods import BLOCKING, Suggester  # noqa: E402
 from stdgraph.suggest.models import DEFAULT, MODELS, make  # noqa: E402
 
 MIN_SCORE = 0.3
@@ -87,7 +87,7 @@ def run(n: int, method: str = "default", model: str = DEFAULT) -> dict[str, Any]
     planted = {(generate.standard_iri(a), generate.standard_iri(b))
                for a, b, _ in generate.standard_texts(n)[1]}
     flagged = {(x.subject, x.object) for x in pairs
-               if x.duplicate is not None and x.duplicate >= NEAR_DUPLICATE}
+               if x.duplicate is not None and x.duplicate >= sg.near_duplicate}
     suggested = {(x.subject, x.object) for x in pairs}
     out.update({
         "fit_s": round(t1 - t0, 1), "pairs_s": round(t2 - t1, 1),
@@ -100,7 +100,7 @@ def run(n: int, method: str = "default", model: str = DEFAULT) -> dict[str, Any]
         "planted_flagged": len(planted & flagged), "flagged": len(flagged),
         "recall_at_threshold": round(len(planted & flagged) / max(len(planted), 1), 4),
         "precision_at_threshold": round(len(planted & flagged) / max(len(flagged), 1), 4),
-        "threshold": NEAR_DUPLICATE, "load_after": os.getloadavg()[0],
+        "threshold": sg.near_duplicate, "load_after": os.getloadavg()[0],
         "found": {k: [[x.subject, x.predicate, x.object, x.score] for x in v]
                   for k, v in (("pairs", pairs), ("classify", classified), ("links", linked))},
     })

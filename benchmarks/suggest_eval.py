@@ -44,7 +44,6 @@ import numpy as np
 from stdgraph.importers.sto.importer import import_sto
 from stdgraph.store.oxigraph import OxigraphStore
 from stdgraph.suggest.corpus import CLASSIFIED, RELATED, Corpus, read_corpus
-from stdgraph.suggest.methods import NEAR_DUPLICATE as NEAR_DUPLICATE_AT
 from stdgraph.suggest.methods import Suggester, Weights, same_document
 from stdgraph.suggest.models import MODELS, make
 
@@ -237,7 +236,7 @@ def eval_gold(sg: Suggester, path: Path = GOLD) -> dict:
             t = choose([scored[i] for i in fit])["threshold"]
             folded.append(prf([scored[i] for i in test], t))
         out[name] = {"whole_set": choose(scored), "held_out": held,
-                     "at_near_duplicate_threshold": prf(scored, NEAR_DUPLICATE_AT),
+                     "at_near_duplicate_threshold": prf(scored, sg.near_duplicate),
                      "held_out_total": _total(held), "folds": folded,
                      "folds_total": _total(folded)}
     return out

