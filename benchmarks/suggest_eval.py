@@ -1,6 +1,7 @@
 """How good and how costly the suggestions are (docs/suggestions.md, "Evaluation").
 
     .venv/bin/python benchmarks/suggest_eval.py [--i40kg PATH] [--json OUT]
+        [--models lexical,semantic,hybrid]
 
 1. The I40KG import (``stdgraph import sto`` into an in-memory Oxigraph store, then the corpus
    read by ``suggest.corpus.read_corpus``).
@@ -19,7 +20,10 @@
    they were drawn in its header); precision, recall and F1 of "duplicate or edition" flagged by
    the pair score (and by the text cosine alone) at the threshold of best F1, and the best
    precision at a recall of at least 0.6. The threshold is chosen on the same set: optimistic.
-5. Cost: ``benchmarks/suggest_cost.py`` (synthetic standards with planted near-duplicates,
+Each of ``--models`` (``suggest.models``; default ``lexical``) is evaluated on the same folds,
+with the time and CPU time of fitting it (reading every resource's text into rows: for the
+semantic models the sentence embeddings) per text, the quality-per-second side of choosing one.
+6. Cost: ``benchmarks/suggest_cost.py`` (synthetic standards with planted near-duplicates,
    from ``generate.py``).
 """
 
@@ -40,8 +44,8 @@ import numpy as np
 from stdgraph.importers.sto.importer import import_sto
 from stdgraph.store.oxigraph import OxigraphStore
 from stdgraph.suggest.corpus import CLASSIFIED, RELATED, Corpus, read_corpus
-from stdgraph.suggest.methods import NEAR_DUPLICATE as NEAR_DUPLICATE_AT
 from stdgraph.suggest.methods import Suggester, Weights, same_document
+from stdgraph.suggest.models import MODELS, make
 
 I40KG = Path(__file__).resolve().parents[2] / "shared" / "data" / "i40kg" / "i40kg.ttl"
 GOLD = Path(__file__).resolve().parent / "suggest_gold.tsv"
@@ -232,7 +236,7 @@ def eval_gold(sg: Suggester, path: Path = GOLD) -> dict:
             t = choose([scored[i] for i in fit])["threshold"]
             folded.append(prf([scored[i] for i in test], t))
         out[name] = {"whole_set": choose(scored), "held_out": held,
-                     "at_near_duplicate_threshold": prf(scored, NEAR_DUPLICATE_AT),
+                     "at_near_duplicate_threshold": prf(scored, sg.near_duplicate),
                      "held_out_total": _total(held), "folds": folded,
                      "folds_total": _total(folded)}
     return out
@@ -246,26 +250,42 @@ def _total(results: list[dict]) -> dict:
             "f1": round(2 * p * r / (p + r), 4) if p + r else 0.0}
 
 
+def evaluate(corpus: Corpus, model: str) -> dict:
+    """Every measure above for one text model, with the cost of fitting it."""
+    t, cpu = time.perf_counter(), time.process_time()
+    sg = Suggester(corpus, model=make(model))
+    fit_s, fit_cpu = time.perf_counter() - t, time.process_time() - cpu
+    out: dict = {"method": sg.model.version, "texts": len(sg.iris),
+                 "fit_s": round(fit_s, 2), "fit_cpu_s": round(fit_cpu, 2),
+                 "fit_ms_per_text": round(1000 * fit_s / len(sg.iris), 2),
+                 "fit_cpu_ms_per_text": round(1000 * fit_cpu / len(sg.iris), 2),
+                 "load": os.getloadavg()}
+    out["classification"] = eval_classification(corpus, sg)
+    base = sg.weights
+    out["related"] = eval_related(corpus, sg, {
+        "ours": base,
+        "text_only": Weights(text=1, facets=0, neighbours=0, elements=0),
+        "structure_only": Weights(text=0, facets=0.2, neighbours=0.6, elements=0.2)})
+    out["near_duplicates"] = eval_gold(sg)
+    out["all_s"] = round(time.perf_counter() - t, 2)
+    return out
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--i40kg", type=Path, default=I40KG)
     ap.add_argument("--json", type=Path, default=None, help="write the results here too")
+    ap.add_argument("--models", default="lexical",
+                    help=f"text models to evaluate, comma-separated ({', '.join(MODELS)})")
     args = ap.parse_args(argv)
     results: dict = {"seed": SEED, "folds": FOLDS, "cpus": os.cpu_count(),
                      "load": os.getloadavg()}
     t = time.perf_counter()
     corpus = canonical_elements(load_i40kg(args.i40kg))
-    sg = Suggester(corpus)
-    results["i40kg"] = {"standards": len(sg.standards),
-                        "elements": len(corpus.of_kind("element")),
-                        "load_and_fit_s": round(time.perf_counter() - t, 2)}
-    results["classification"] = eval_classification(corpus, sg)
-    base = sg.weights
-    results["related"] = eval_related(corpus, sg, {
-        "ours": base,
-        "text_only": Weights(text=1, facets=0, neighbours=0, elements=0),
-        "structure_only": Weights(text=0, facets=0.2, neighbours=0.6, elements=0.2)})
-    results["near_duplicates"] = eval_gold(sg)
+    standards = len(corpus.of_kind("standard"))
+    results["i40kg"] = {"standards": standards, "elements": len(corpus.of_kind("element")),
+                        "load_s": round(time.perf_counter() - t, 2)}
+    results["models"] = {name: evaluate(corpus, name) for name in args.models.split(",")}
     print(json.dumps(results, indent=1), flush=True)
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))

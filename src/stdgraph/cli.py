@@ -509,24 +509,35 @@ def _print_suggestions(items: list[dict[str, Any]], fmt: str, head: dict[str, An
         click.echo(f"{x['score']:.3f}\t{ends}" + (f"\t[{terms}]" if terms else ""))
 
 
+#: the text models by name (suggest.models.MODELS, kept here so that --help does not import
+#: the suggestions: tests/cli check the two agree)
+SUGGEST_MODELS = ("lexical", "semantic", "hybrid")
+model_option = click.option(
+    "--model", type=click.Choice(SUGGEST_MODELS), default=None,
+    help="The text model (docs/suggestions.md, Models): lexical (TF-IDF, the default), "
+         "semantic (all-MiniLM-L6-v2 embeddings: the extra 'semantic' and the model package) "
+         "or hybrid (the two, half each).")
+
+
 def _suggest_command(kind: str, help_text: str) -> click.Command:
     @click.option("--min-score", "min_score", type=float, default=0.3, show_default=True,
                   help="The least score (0-1) of a suggestion kept.")
     @click.option("--limit", type=int, default=None, help="At most this many (best first).")
     @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
                   show_default=True, help="Output format.")
+    @model_option
     @store_option
     @project_option
     @click.pass_context
     def command(click_ctx: click.Context, min_score: float, limit: int | None, fmt: str,
-                store: str | None, project: str | None) -> None:
+                model: str | None, store: str | None, project: str | None) -> None:
         # here, not at the top: scikit-learn and the reasoner cost every command's start
         from stdgraph.suggest import service
 
         ctx = _ctx(click_ctx, store, project)
         with open_store(ctx.settings.store) as st:
             result = service.run(st, kind, min_score=min_score, limit=limit,
-                                 project=ctx.project())
+                                 project=ctx.project(), model=model)
         items = result.pop("suggestions")
         _print_suggestions(items, fmt, result)
         if fmt != "json":
@@ -551,16 +562,17 @@ _suggest_command("links", "Suggest barriers, themes and technologies for standar
 @click.option("--limit", type=int, default=10, show_default=True, help="At most this many.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Output format.")
+@model_option
 @store_option
 @click.pass_context
 def suggest_profile(click_ctx: click.Context, text: str, min_score: float, limit: int,
-                    fmt: str, store: str | None) -> None:
+                    fmt: str, model: str | None, store: str | None) -> None:
     """Standards for a free-text profile, best first (nothing is stored)."""
     from stdgraph.suggest import service
 
     ctx = _ctx(click_ctx, store)
     with open_store(ctx.settings.store, read_only=True) as st:
-        items = service.profile(st, text, min_score, limit)
+        items = service.profile(st, text, min_score, limit, model)
     _print_suggestions(items, fmt, {"text": text})
 
 

@@ -31,6 +31,7 @@ import numpy as np
 from stdgraph.rdf.namespaces import SG
 from stdgraph.suggest.corpus import CLASSIFIED, CONCEPT_LINKS, RELATED, Corpus
 from stdgraph.suggest.lexical import LexicalModel, require
+from stdgraph.suggest.models import TextModel
 
 __all__ = ["BLOCKING", "Blocking", "KINDS", "NEAR_DUPLICATE", "STRUCTURE", "Suggester",
            "Suggestion", "Weights", "duplicate_score", "part_paths", "same_document"]
@@ -102,11 +103,13 @@ class Suggestion:
     neighbours: list[tuple[str, str, float]] = field(default_factory=list)
     #: for a pair: the near-duplicate score (``Suggester.duplicate_rows``)
     duplicate: float | None = None
+    #: the near-duplicate score from which the pair is flagged (``Suggester.near_duplicate``)
+    near_at: float = NEAR_DUPLICATE
 
     def sentence(self) -> str:
         """The evidence in one line (the record's ``rdfs:comment``)."""
         parts = []
-        if self.duplicate is not None and self.duplicate >= NEAR_DUPLICATE:
+        if self.duplicate is not None and self.duplicate >= self.near_at:
             parts.append(f"near-duplicate ({self.duplicate:.2f})")
         if self.terms:
             parts.append("shared terms: " + ", ".join(self.terms))
@@ -119,7 +122,7 @@ class Suggestion:
         return {"subject": self.subject, "predicate": self.predicate, "object": self.object,
                 "score": round(self.score, 4), "method": self.method, "terms": self.terms,
                 **({} if self.duplicate is None else {
-                    "near_duplicate": self.duplicate >= NEAR_DUPLICATE,
+                    "near_duplicate": self.duplicate >= self.near_at,
                     "duplicate_score": round(self.duplicate, 4)}),
                 "neighbours": [{"iri": i, "label": lb, "similarity": round(s, 4)}
                                for i, lb, s in self.neighbours]}
@@ -228,10 +231,9 @@ def _cosine_rows(m: Any) -> Any:
 
 class Suggester:
     """The corpus with its fitted model and structural matrices. ``model`` defaults to
-    :class:`LexicalModel`; anything with ``fit``/``transform``/``word_vectors``/``shared_terms``
-    and ``name``/``version`` will do."""
+    :class:`LexicalModel`; any ``models.TextModel`` will do (``models.make(name)``)."""
 
-    def __init__(self, corpus: Corpus, model: LexicalModel | None = None,
+    def __init__(self, corpus: Corpus, model: TextModel | None = None,
                  weights: Weights | None = None, blocking: Blocking | None = BLOCKING) -> None:
         require()  # the optional extra first: FeatureUnavailable names it
         from scipy.sparse import csr_matrix  # the extra's library, there once require() passed
@@ -239,15 +241,13 @@ class Suggester:
         self.corpus = corpus
         self.weights = weights or Weights()
         self.model = model or LexicalModel()
+        #: the near-duplicate score from which a pair is flagged: the model's own if it has one
+        #: (the semantic models' cosines run higher: ``semantic.SemanticModel``), else 0.65
+        self.near_duplicate: float = getattr(self.model, "near_duplicate", NEAR_DUPLICATE)
         self.iris = sorted(corpus.resources)
         self.row = {iri: i for i, iri in enumerate(self.iris)}
         texts = [corpus.resources[i].text for i in self.iris]
-        if hasattr(self.model, "fit_rows"):  # each vectorizer over the texts once
-            self.X, self.W = self.model.fit_rows(texts)
-        else:
-            self.model.fit(texts)
-            self.X = self.model.transform(texts)
-            self.W = self.model.word_vectors(texts)
+        self.X, self.W = self.model.fit_rows(texts)  # each vectorizer over the texts once
         self.standards = corpus.of_kind("standard")
         #: candidates instead of every pair in the bulk methods (``Blocking``)
         self.blocking = blocking if blocking is not None and len(
@@ -475,7 +475,8 @@ class Suggester:
                     found[key] = max(found.get(key, 0.0), score)
         ranked = sorted(found.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
         return [Suggestion(a, RELATED, b, score, "pairs", self.terms(a, b),
-                           duplicate=self.duplicate_of(a, b)) for (a, b), score in ranked]
+                           duplicate=self.duplicate_of(a, b), near_at=self.near_duplicate)
+                for (a, b), score in ranked]
 
     def _blocked_best(self, found: dict[tuple[str, str], float], linked: dict[str, set[str]],
                       min_score: float, per_standard: int, chunk: int) -> None:

@@ -17,12 +17,12 @@ from stdgraph.change.guard import Change, store_change
 from stdgraph.errors import NotFound, UsageError
 from stdgraph.project import Project
 from stdgraph.store.base import Store
-from stdgraph.suggest import lexical, records
+from stdgraph.suggest import lexical, models, records
 from stdgraph.suggest.corpus import CLASSIFIED, CONCEPT_LINKS, Corpus, read_corpus
 from stdgraph.suggest.methods import KINDS, Suggester, Suggestion
 
 __all__ = ["DECISIONS", "KINDS", "PER_STANDARD", "STORED_KINDS", "compute", "computed", "decide",
-           "for_one", "for_standard", "listed", "profile", "run", "store_computed"]
+           "for_one", "for_standard", "listed", "profile", "run", "store_computed", "suggester"]
 
 STORED_KINDS = tuple(KINDS)
 #: accept / reject -> the function that writes the decision
@@ -47,21 +47,27 @@ def method_name(suggester: Suggester) -> str:
     return f"{suggester.model.version}; stdgraph {__version__}"
 
 
-def compute(corpus: Corpus, kind: str, min_score: float = 0.0, limit: int | None = None
-            ) -> tuple[list[Suggestion], Suggester]:
+def suggester(corpus: Corpus, model: str | None = None) -> Suggester:
+    """``corpus`` with the text model named ``model`` (``models.MODELS``; default
+    ``models.DEFAULT``) fitted on it."""
+    return Suggester(corpus, models.make(model))
+
+
+def compute(corpus: Corpus, kind: str, min_score: float = 0.0, limit: int | None = None,
+            model: str | None = None) -> tuple[list[Suggestion], Suggester]:
     """The suggestions of ``kind`` over ``corpus``, best first."""
     _check(kind)
     _check_numbers(min_score, limit)
-    sg = Suggester(corpus)
+    sg = suggester(corpus, model)
     found: list[Suggestion] = getattr(sg, kind)(min_score=min_score, limit=limit)
     return found, sg
 
 
 def run(store: Store, kind: str, *, min_score: float = 0.0, limit: int | None = None,
-        project: Project | None = None) -> dict[str, Any]:
+        project: Project | None = None, model: str | None = None) -> dict[str, Any]:
     """Compute ``kind`` on ``store`` and store it in place of the last run's (decisions stay:
     accepted links are links, rejected ones are skipped); what was stored."""
-    found, sg = compute(read_corpus(store), kind, min_score, limit)
+    found, sg = compute(read_corpus(store), kind, min_score, limit, model)
     with store_change(store, project) as change:
         written = records.write(change, found, KINDS[kind], method_name(sg))
     return {"kind": kind, "stored": written, "min_score": min_score, "limit": limit,
@@ -89,8 +95,8 @@ def listed(store: Store, kind: str | None = None, subject: str | None = None,
                           min_score=min_score, limit=limit)
 
 
-def profile(store: Store, text: str, min_score: float = 0.0, limit: int | None = 10
-            ) -> list[dict[str, Any]]:
+def profile(store: Store, text: str, min_score: float = 0.0, limit: int | None = 10,
+            model: str | None = None) -> list[dict[str, Any]]:
     """Standards for a free-text profile, best first (computed, not stored)."""
     text = " ".join(text.split())
     if not text:
@@ -98,26 +104,26 @@ def profile(store: Store, text: str, min_score: float = 0.0, limit: int | None =
     if len(text) > 5000:
         raise UsageError("the profile's text is longer than 5000 characters")
     _check_numbers(min_score, limit)
-    sg = fitted(store)
+    sg = fitted(store, model)
     return [_labelled(x, sg.corpus) for x in sg.profile(text, min_score, limit)]
 
 
-def fitted(store: Store) -> Suggester:
-    """The store's text read and its model fitted: once per store state in the query runner,
+def fitted(store: Store, model: str | None = None) -> Suggester:
+    """The store's text read and ``model`` fitted: once per store state in the query runner,
     in the background (``DeadlineStore.prepared``: the relevance finder's text box and the live
     suggestions ask for it at every request, and fitting takes longer than a request may run
     from about 10,000 standards: ``Preparing`` until it is ready), afresh elsewhere (the
     CLI)."""
+    def build(st: Store) -> Suggester:
+        return suggester(read_corpus(st), model)
+
     lexical.require()  # the extra's absence is said at every call, cached model or not
     prepared = getattr(store, "prepared", None)
     if prepared is None:
-        return _fit(store)
-    fit: Suggester = prepared("suggest.fitted", _fit, "the suggestions' text model")
+        return build(store)
+    key = "suggest.fitted" + ("" if model in (None, models.DEFAULT) else f".{model}")
+    fit: Suggester = prepared(key, build, "the suggestions' text model")
     return fit
-
-
-def _fit(store: Store) -> Suggester:
-    return Suggester(read_corpus(store))
 
 
 #: per standard, how many of each kind ``pairs``, ``classify`` and ``links`` keep
@@ -147,7 +153,8 @@ def for_one(sg: Suggester, standard: str, kind: str, min_score: float = 0.0,
             continue
         related.append(Suggestion(standard, KINDS["pairs"][0], other, score, "pairs",
                                   sg.terms(standard, other),
-                                  duplicate=sg.duplicate_of(standard, other)))
+                                  duplicate=sg.duplicate_of(standard, other),
+                                  near_at=sg.near_duplicate))
     return related
 
 
@@ -156,12 +163,12 @@ def _standard(corpus: Corpus, standard: str) -> None:
         raise NotFound(f"no standard {standard}")
 
 
-def for_standard(store: Store, standard: str, min_score: float = 0.0, limit: int = 5
-                 ) -> dict[str, Any]:
+def for_standard(store: Store, standard: str, min_score: float = 0.0, limit: int = 5,
+                 model: str | None = None) -> dict[str, Any]:
     """Live suggestions for one standard: related standards, elements, and barriers, themes
     and technologies (not stored; the stored ones are ``listed(subject=...)``)."""
     _check_numbers(min_score, limit)
-    sg = fitted(store)  # once per store state in the query runner, like the profile's
+    sg = fitted(store, model)  # once per store state in the query runner, like the profile's
     corpus = sg.corpus
     _standard(corpus, standard)
     out: dict[str, Any] = {"standard": standard, "label": corpus.resources[standard].label,
@@ -173,7 +180,7 @@ def for_standard(store: Store, standard: str, min_score: float = 0.0, limit: int
 
 
 def computed(store: Store, kind: str, standard: str | None = None, min_score: float = 0.0,
-             limit: int | None = None) -> dict[str, Any]:
+             limit: int | None = None, model: str | None = None) -> dict[str, Any]:
     """The suggestions of ``kind`` to store: about one ``standard`` (``for_one``; ``limit``
     per property, by default as many as a run keeps per standard) or about every standard
     (as ``run``); with the method and the suggestions labelled. ``store_computed`` writes
@@ -184,7 +191,7 @@ def computed(store: Store, kind: str, standard: str | None = None, min_score: fl
     corpus = read_corpus(store)
     if standard is not None:
         _standard(corpus, standard)
-    sg = Suggester(corpus)
+    sg = suggester(corpus, model)
     found: list[Suggestion] = (getattr(sg, kind)(min_score=min_score, limit=limit)
                                if standard is None
                                else for_one(sg, standard, kind, min_score, limit))
