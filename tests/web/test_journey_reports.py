@@ -10,6 +10,7 @@ import csv
 import io
 from pathlib import Path
 
+import httpx
 import pytest
 from rdflib import Graph, URIRef
 
@@ -88,6 +89,23 @@ def test_researcher_reaches_a_pairs_evidence_and_the_scores_definition(
     assert cells.nth(4).inner_text().startswith("yes (" if related else "no")
     row.scroll_into_view_if_needed()
     shots(page, "journey-researcher-overlaps")
+
+    # sorted by the second standard: a click on the heading, then again for descending; the
+    # expected order is sorted() over every item of the analysis (its own order kept on ties)
+    own = httpx.get(live_server + "/analysis/overlaps?limit=0").json()["items"]
+    for direction, descending in (("ascending", False), ("descending", True)):
+        table.locator("thead th").nth(3).get_by_role("link").click()
+        page.wait_for_url(lambda u, d=descending: ("sort=-b" if d else "sort=b") in u)
+        want = sorted(own, key=lambda i: i["b_label"].casefold(), reverse=descending)
+        assert table.locator("thead th").nth(3).get_attribute("aria-sort") == direction
+        firsts = table.locator("tbody tr")
+        for k in range(5):
+            hrefs = firsts.nth(k).locator("td").nth(3).locator("a").get_attribute("href")
+            a_href = firsts.nth(k).locator("td").nth(2).locator("a").get_attribute("href")
+            assert (live_server_iri(a_href), live_server_iri(hrefs)) == (want[k]["a"],
+                                                                          want[k]["b"])
+    assert "Sorted by b, descending, over every item" in page.locator("p.order").inner_text()
+    shots(page, "journey-researcher-overlaps-sorted")
 
 
 def live_server_iri(href: str) -> str:

@@ -749,6 +749,8 @@ ANALYSES = (
         path="/analysis/conflicts", function=conflicts, params=PARAMS, csv_columns=CSV_COLUMNS,
         table_columns=TABLE_COLUMNS, report_columns=REPORT_COLUMNS,
         docs="docs/analyses.md#conflicts", streamer=conflicts_stream,
+        order="errors first, then by kind (in the order of 'Kinds of conflict'), then by the "
+              "IRIs of the standards and elements involved",
         definitions=(
             ("Item", "One contradiction found in the graph, of one kind (below), with the "
                      "standards and elements involved, a sentence saying what is wrong and "

@@ -1227,6 +1227,12 @@ ANALYSES = (
         path="/analysis/overlaps", function=overlaps, params=PARAMS,
         csv_columns=CSV_COLUMNS, table_columns=TABLE_COLUMNS, report_columns=REPORT_COLUMNS,
         docs="docs/analyses.md#overlaps", streamer=overlaps_stream,
+        order="by score, highest first, then by the number of shared elements, most first, "
+              "then by the two standards' IRIs",
+        # "shared / in all" by its numbers; related by yes or no alone (not the relations'
+        # words), so that related pairs stay in score order
+        sort_keys={"shared / in all": lambda i: (len(i["shared"]), i["evidence"]["union"]),
+                   "related": lambda i: bool(i["related"])},
         definitions=(
             ("Item", "A pair of standards classified in at least 'Least shared elements' of the "
                      "same architecture elements (with 'Compare on' set to everything, the "
@@ -1253,6 +1259,7 @@ ANALYSES = (
         path="/analysis/overlaps/clusters", function=clusters, params=CLUSTER_PARAMS,
         csv_columns=CLUSTER_CSV_COLUMNS, table_columns=CLUSTER_TABLE_COLUMNS,
         report_columns=CLUSTER_REPORT_COLUMNS, docs="docs/analyses.md#overlaps",
+        order="largest group first, then by the IRI of its first member",
         definitions=(
             ("Item", "A group of standards in which every member overlaps at least one other "
                      "member with a score of at least 'Least score'; a standard is in one "
