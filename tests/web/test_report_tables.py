@@ -167,3 +167,57 @@ def test_a_long_answer_is_sorted_within_its_first_items(bundled_store, web):
     html = web.get("/reports/overlaps?limit=0&sort=a", headers={"Accept": BROWSER}).text
     assert "over every item" in html
 
+
+# -- the publisher filter (issue 19, item 2: "filter by ... body") ----------------------------
+
+def publishers(source_graph) -> dict[str, set[str]]:
+    """standard -> its publishers, from the source files (rdflib)."""
+    out: dict[str, set[str]] = {}
+    for s, b in source_graph.query(
+            "SELECT ?s ?b WHERE { ?s <https://w3id.org/stdgraph/ontology#publisher> ?b }"):
+        out.setdefault(str(s), set()).add(str(b))
+    return out
+
+
+def test_overlaps_and_conflicts_filtered_by_publisher(web, source_graph):
+    pubs = publishers(source_graph)
+    own = every(web, "overlaps")
+    # a body some pairs have and others have not
+    counts: dict[str, int] = {}
+    for i in own:
+        for b in pubs.get(i["a"], set()) | pubs.get(i["b"], set()):
+            counts[b] = counts.get(b, 0) + 1
+    body = max((b for b, n in counts.items() if n < len(own)), key=counts.__getitem__)
+    other = min(counts, key=lambda b: (counts[b], b))
+    for chosen in ([body], [body, other]):
+        want = [pair(i) for i in own
+                if (pubs.get(i["a"], set()) | pubs.get(i["b"], set())) & set(chosen)]
+        assert 0 < len(want) < len(own)
+        query = "&".join(f"body={b}" for b in chosen)
+        got = web.get(f"/analysis/overlaps?{query}").json()["items"]
+        assert [pair(i) for i in got] == want
+        got = web.get(f"/analysis/overlaps?limit=0&{query}").json()["items"]
+        assert [pair(i) for i in got] == want
+        got = web.get(f"/analysis/overlaps?limit=3&{query}").json()
+        assert [pair(i) for i in got["items"]] == want[:3] and got["truncated"]
+        # the report: its rows, and the picker with the body ticked
+        html = web.get(f"/reports/overlaps?{query}&size=500", headers={"Accept": BROWSER}).text
+        assert f"{len(want)} items" in html
+        form = html.split('<form method="get"', 1)[1].split("</form>", 1)[0]
+        for b in chosen:
+            assert re.search(rf'name="body" value="{re.escape(b)}" checked', form)
+    # every standards body of the graph is offered, by label
+    bodies = {str(b): str(lab) for b, lab in source_graph.query(
+        "SELECT ?b ?l WHERE { ?b a <https://w3id.org/stdgraph/ontology#StandardsBody> ; "
+        "<http://www.w3.org/2000/01/rdf-schema#label> ?l }")}
+    html = web.get("/reports/overlaps", headers={"Accept": BROWSER}).text
+    fieldset = html.split("<legend>Published by</legend>", 1)[1].split("</fieldset>", 1)[0]
+    offered = re.findall(r'name="body" value="([^"]*)"', fieldset)
+    assert sorted(offered) == sorted(bodies)
+    # the conflicts: those naming a standard of the body
+    own = every(web, "conflicts")
+    want = [(i["kind"], [s["iri"] for s in i["subjects"]]) for i in own
+            if any(pubs.get(s["iri"], set()) & {body} for s in i["subjects"])]
+    got = web.get(f"/analysis/conflicts?body={body}").json()["items"]
+    assert [(i["kind"], [s["iri"] for s in i["subjects"]]) for i in got] == want
+    assert web.get("/analysis/overlaps?body=not%20an%20iri").status_code == 400
