@@ -21,12 +21,16 @@ from stdgraph.store.base import Store
 __all__ = ["PICKS", "architectures", "axes", "bodies", "choices"]
 
 
-def architectures(store: Store, lab: Labels) -> list[dict]:
-    """Every reference architecture, by label."""
-    found = [str(a) for (a,) in select(store, "instances",
-                                       **{"class": URIRef(SG + "ReferenceArchitecture")})]
+def _by_label(store: Store, lab: Labels, cls: str) -> list[dict]:
+    """Every instance of ``sg:{cls}``, by label."""
+    found = [str(a) for (a,) in select(store, "instances", **{"class": URIRef(SG + cls)})]
     lab.fetch(found)
     return by_label(lab.refs(found))
+
+
+def architectures(store: Store, lab: Labels) -> list[dict]:
+    """Every reference architecture, by label."""
+    return _by_label(store, lab, "ReferenceArchitecture")
 
 
 def axes(store: Store, lab: Labels) -> list[dict]:
@@ -44,10 +48,7 @@ def axes(store: Store, lab: Labels) -> list[dict]:
 
 def bodies(store: Store, lab: Labels) -> list[dict]:
     """Every standards body (``sg:StandardsBody``), by label."""
-    found = [str(b) for (b,) in select(store, "instances",
-                                       **{"class": URIRef(SG + "StandardsBody")})]
-    lab.fetch(found)
-    return by_label(lab.refs(found))
+    return _by_label(store, lab, "StandardsBody")
 
 
 #: the kinds of resource a form can offer, by the name a parameter gives (``Parameter.pick``)
