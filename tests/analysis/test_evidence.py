@@ -202,7 +202,7 @@ def test_report_page(client):
     r = client.get("/reports/gaps", params={**KINDS, "evidence": "stated"})
     assert r.status_code == 200
     assert _coverage_box(r.text) == (
-        "Counted with evidence stated : "
+        "Counted with evidence Stated by a source : "
         "3 of 7 standards are linked to any barrier, so an empty row may be a missing link. "
         "1 of 7 standards is delivered by any roadmap item, so an empty row may be a missing "
         "link. 0 of 7 standards serve any roadmap item, so an empty row may be a missing link. "

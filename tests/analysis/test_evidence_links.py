@@ -276,17 +276,20 @@ def test_http(client):
 def test_pages(client):
     html = client.get("/translate", params={"element": a(2), "evidence": "stated"},
                       headers={"Accept": "text/html"}).text
-    assert "No mapping of this element counts with evidence stated." in html
-    assert "1 mapping is recorded for this element but not counted with evidence stated" in html
+    assert "No mapping of this element counts with evidence “Stated by a source”." in html
+    assert "1 mapping is recorded for this element but not counted with evidence “Stated by a source”" in html
     assert _coverage_box(html) == (
-        "Counted with evidence stated : "
+        "Counted with evidence Stated by a source : "
         "5 of 6 standards are classified in any architecture element, so an empty row may be "
         "a missing link. "
         "2 of 6 architecture elements are mapped to another architecture element, so an empty "
         "row may be a missing link.")
     html = client.get("/translate", params={"element": a(2)},
                       headers={"Accept": "text/html"}).text
-    assert "<td>skos:exactMatch</td><td>reading</td>" in html
+    # the relation by its SKOS label (the prefixed name beside it), the evidence kind by the
+    # graph's label of sg:Reading, linked to its definition
+    assert ('<td>has exact match <code class="muted">skos:exactMatch</code></td><td><ul '
+            'class="inline"><li><a href="/ontology#Reading">reading</a></li></ul></td>') in html
     html = client.get("/reports/overlaps", params={"evidence": "stated"}).text
     assert "1 item" in html
     assert "0 of 6 standards are related to any standard (sg:relatedTo), so an empty row may " \

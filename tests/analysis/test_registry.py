@@ -237,3 +237,47 @@ def test_the_listing_is_json(ox_store, project):
         r = client.get("/analysis")
         assert r.status_code == 200
         assert json.loads(r.text)["analyses"][0]["name"] == "overlaps"
+
+
+def test_report_columns_sort_by_what_they_show():
+    """``Analysis.sort_items``: numbers as numbers, resources by label, lists by their
+    entries, empty cells last either way, equal cells in the given order; ``sort_keys`` where
+    the text would sort wrongly; column ids fit for a URL."""
+    from stdgraph.analysis.registry import cell_key, column_ids
+    from stdgraph.sparql.named import ParameterError
+
+    assert column_ids(["shared / in all", "a", "A", "Stated in", "?"]) == [
+        "shared-in-all", "a", "a-2", "stated-in", "column"]
+    assert [cell_key(v) for v in ("", None, [], {"iri": "", "label": ""})] == [None] * 4
+    assert cell_key("10") > cell_key("9") and cell_key("0.500") < cell_key("0.75")
+    assert cell_key("9") < cell_key("apple")  # numbers before text
+    a = Analysis("toy-sort", "Toy", "A toy.", "/analysis/toy-sort",
+                 function=lambda store, raw, ignore=(): None, params=[],
+                 csv_columns=[("n", lambda i: i["n"])], table_columns=[("n", lambda i: i["n"])],
+                 report_columns=[("n", lambda i: i["n"]), ("who", lambda i: i["who"]),
+                                 ("ratio", lambda i: i["ratio"])],
+                 sort_keys={"ratio": lambda i: tuple(map(int, i["ratio"].split(" / ")))
+                            if i["ratio"] else None})
+    items = [{"id": 1, "n": "10", "who": {"iri": "x:b", "label": "beta"}, "ratio": "2 / 3"},
+             {"id": 2, "n": "9", "who": {"iri": "x:a", "label": "Alpha"}, "ratio": "10 / 12"},
+             {"id": 3, "n": "", "who": {"iri": "x:c", "label": "alpha"}, "ratio": ""},
+             {"id": 4, "n": "10", "who": {"iri": "x:d", "label": ""}, "ratio": "2 / 3"}]
+
+    def ids(column: str, descending: bool = False) -> list[int]:
+        return [i["id"] for i in a.sort_items(items, column, descending)]
+
+    assert ids("n") == [2, 1, 4, 3] and ids("n", True) == [1, 4, 2, 3]
+    # by label, case aside, ties in the given order; no label: by IRI
+    assert ids("who") == [2, 3, 1, 4] and ids("who", True) == [4, 1, 2, 3]
+    assert ids("ratio") == [1, 4, 2, 3] and ids("ratio", True) == [2, 1, 4, 3]
+    assert a.columns() == [("n", "n"), ("who", "who"), ("ratio", "ratio")]
+    assert a.sort_spec("-who") == ("who", True) and a.sort_spec("n") == ("n", False)
+    with pytest.raises(ParameterError, match="'size' is not a column of this report"):
+        a.sort_spec("size")
+    with pytest.raises(ValueError, match="sort keys of no report column: nope"):
+        Analysis("toy-bad", "Toy", "A toy.", "/analysis/toy-bad",
+                 function=lambda store, raw, ignore=(): None, params=[],
+                 csv_columns=[("n", lambda i: i["n"])], table_columns=[("n", lambda i: i["n"])],
+                 sort_keys={"nope": lambda i: 0})
+    # every built-in analysis says its own order in words
+    assert all(x.order != Analysis.order and x.sortable for x in REGISTRY.values())

@@ -151,7 +151,7 @@ def test_openapi_lists_analysis_parameters(served):
     client, _store = served
     doc = client.get("/openapi.json").json()
     params = {p["name"] for p in doc["paths"]["/analysis/overlaps"]["get"]["parameters"]}
-    assert params == {"min_shared", "expand", "dimensions", "evidence", "min_score", "limit",
-                      "format"}
+    assert params == {"min_shared", "expand", "dimensions", "evidence", "min_score", "body",
+                      "limit", "format"}
     assert "/queries/{name}" in doc["paths"]
     json.dumps(doc)

@@ -223,7 +223,8 @@ def test_overview(store):
         ("standards", 3), ("reference architectures", 1), ("architecture elements", 3),
         ("barriers", 3), ("themes", 1), ("technologies", 0), ("stakeholder types", 0),
         ("recommendations", 1), ("roadmap items", 2), ("standards bodies", 0)]
-    barriers = [ref(BIG, "Big barrier"), ref(CHILD, "Child barrier"), ref(TOP, "Top barrier")]
+    # in their tree's order (top > big > child: each after its broader one), not by label
+    barriers = [ref(TOP, "Top barrier"), ref(BIG, "Big barrier"), ref(CHILD, "Child barrier")]
     assert members(store, "Barrier") == barriers
     page = landing(store)
     assert page["architectures"] == [ref(XA, "Arch X")]

@@ -294,6 +294,8 @@ AXE_PAGES = ["/", "/standards", "/standards?element=https%3A%2F%2Fw3id.org%2Fstd
              # the report journeys' states: the filter form open, the coverage matrix, a
              # translation with its evidence kinds (tests/web/test_journey_reports.py)
              "/reports/gaps?kinds=barrier&evidence=stated%2Breading",
+             # a report sorted by a column (aria-sort, the order in words)
+             "/reports/overlaps?sort=-b", "/reports/conflicts?sort=message&size=3",
              "/translate?element=https%3A%2F%2Fw3id.org%2Fstdgraph%2Fid%2Farchitecture%2F"
              "rami40%2Flayer-communication", "/roadmap", "/relevance",
              "/relevance?technology=https%3A%2F%2Fw3id.org%2Fstdgraph%2Fid%2Ftechnology%2F"

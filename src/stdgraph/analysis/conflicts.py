@@ -98,6 +98,10 @@ PARAMS = [
               description="Which kinds of conflict to list (on the command line: "
                           "comma-separated)."),
     *evidence_params(),
+    Parameter("body", "iri", multiple=True, label="Published by", pick="body",
+              description="Only the conflicts that involve a standard published by one of "
+                          "these standards bodies (sg:publisher); none chosen: every "
+                          "conflict."),
     limit_param(),
 ]
 
@@ -517,6 +521,7 @@ def conflicts(store: Store, raw: RawParams | None = None, *, ignore=("format",)
     if not limit:
         return conflicts_stream(store, raw, ignore=ignore).document()
     kinds, _evidence, reader, found = _kept(store, params)
+    found = published(reader, found, params["body"])
     snap = reader.snapshot
     lab = Labels.of(store, snap)
     items = _rendered(store, snap, found[: limit + 1], lab)
@@ -525,6 +530,16 @@ def conflicts(store: Store, raw: RawParams | None = None, *, ignore=("format",)
         items = items[:limit]
     return AnalysisDocument("conflicts", json_params(params), items, truncated,
                             {"coverage": _coverage(reader, kinds)})
+
+
+def published(reader: LinkReader, found: list[Found], bodies: list[str] | None) -> list[Found]:
+    """The conflicts of ``found`` that involve a standard one of ``bodies`` publishes
+    (``sg:publisher`` at the reader's evidence level); all of them when none is given."""
+    if not bodies:
+        return found
+    wanted = set(bodies)
+    pubs = reader.links(SG + "publisher")
+    return [f for f in found if any(pubs.get(x, set()) & wanted for x in f.subjects)]
 
 
 def _kept(store: Store, params: dict) -> tuple[set[str], Evidence, LinkReader, list[Found]]:
@@ -563,6 +578,7 @@ def conflicts_stream(store: Store, raw: RawParams | None = None, *, ignore=("for
     if params["limit"]:
         return AnalysisStream.of(conflicts(store, raw, ignore=ignore))
     kinds, _evidence, reader, found = _kept(store, params)
+    found = published(reader, found, params["body"])
     snap = reader.snapshot
     lab = Labels.of(store, snap)
 
@@ -749,6 +765,8 @@ ANALYSES = (
         path="/analysis/conflicts", function=conflicts, params=PARAMS, csv_columns=CSV_COLUMNS,
         table_columns=TABLE_COLUMNS, report_columns=REPORT_COLUMNS,
         docs="docs/analyses.md#conflicts", streamer=conflicts_stream,
+        order="errors first, then by kind (in the order of 'Kinds of conflict'), then by the "
+              "IRIs of the standards and elements involved",
         definitions=(
             ("Item", "One contradiction found in the graph, of one kind (below), with the "
                      "standards and elements involved, a sentence saying what is wrong and "

@@ -35,13 +35,17 @@ from stdgraph.analysis.snapshot import FAST_KINDS, Dirty, Snapshot, snapshot
 from stdgraph.sparql.queryfiles import QueryFolder
 from stdgraph.store.base import Store
 
-__all__ = ["DEFAULT_LEVEL", "DEFAULT_MIN_SCORE", "ELEMENT", "Evidence", "LEVELS", "LINKS",
-           "LinkReader", "MAPPING_PROPS", "QUERIES", "RELATION_KINDS", "RETIRED", "coverage_text",
-           "elements_of", "evidence_params"]
+__all__ = ["DEFAULT_LEVEL", "DEFAULT_MIN_SCORE", "ELEMENT", "Evidence", "LEVELS", "LEVEL_LABELS",
+           "LINKS", "LinkReader", "MAPPING_PROPS", "QUERIES", "RELATION_KINDS", "RETIRED",
+           "coverage_text", "elements_of", "evidence_params"]
 
 #: the evidence levels, weakest filter last
 LEVELS = ("stated", "stated+reading", "all")
 DEFAULT_LEVEL = "stated+reading"
+#: each level as a person reads it (forms, report pages, the translator)
+LEVEL_LABELS = {"stated": "Stated by a source",
+                "stated+reading": "Stated, or a curator's reading",
+                "all": "Also machine suggestions"}
 DEFAULT_MIN_SCORE = "0.5"
 #: statuses that take a standard out of scope where an analysis counts current standards
 RETIRED = (SG + "Withdrawn", SG + "Superseded")
@@ -93,9 +97,7 @@ def evidence_params() -> list[Parameter]:
     return [
         Parameter("evidence", "string", default=DEFAULT_LEVEL, allowed=LEVELS,
                   label="Evidence counted",
-                  value_labels={"stated": "Stated by a source",
-                                "stated+reading": "Stated, or a curator's reading",
-                                "all": "Also machine suggestions"},
+                  value_labels=LEVEL_LABELS,
                   description="Which links count: those a source states; also a curator's "
                               "reading of a source (the default); or also the links a "
                               "machine suggested with at least the least suggestion score."),

@@ -377,6 +377,8 @@ ANALYSES = (
         path="/analysis/gaps", function=gaps, params=PARAMS, csv_columns=CSV_COLUMNS,
         table_columns=TABLE_COLUMNS, report_columns=REPORT_COLUMNS,
         table_appendix=_matrix_appendix, docs="docs/analyses.md#gaps",
+        order="by kind (barriers, themes, technologies, architecture elements, roadmap "
+              "items), then by the IRI of the architecture or scheme, then by the item's IRI",
         definitions=(
             ("Item", "A barrier, theme, technology, architecture element or roadmap item that "
                      "no current standard covers: none is linked to it (or, for an element, "

@@ -83,6 +83,10 @@ PARAMS = [
                           "are classified in only, or also the barriers, themes and "
                           "technologies they are linked to."),
     *evidence_params(),
+    Parameter("body", "iri", multiple=True, label="Published by", pick="body",
+              description="Only the pairs in which at least one of the two standards is "
+                          "published by one of these standards bodies (sg:publisher); none "
+                          "chosen: every pair."),
     limit_param(),
 ]
 
@@ -978,6 +982,34 @@ class PairItems:
         return out
 
 
+def published_by(run: OverlapRun, bodies: Iterable[str]) -> list[int]:
+    """The standards of the run's coverage (their numbers) that one of ``bodies`` publishes
+    (``sg:publisher``, at the run's evidence level)."""
+    wanted = set(bodies)
+    pubs = run.reader.links(SG + "publisher")
+    return [k for k, s in enumerate(run.coverage.standards) if pubs.get(s, set()) & wanted]
+
+
+#: with a publisher filter naming at most this many standards, their pairs are gathered from
+#: each one's own (``pairs_of``); with more, the pairs of the whole answer are filtered
+FEW_STANDARDS = 500
+
+
+def filtered_pairs(run: OverlapRun, bodies: list[str] | None
+                   ) -> Iterator[tuple[int, int, int, int]] | list[tuple[int, int, int, int]]:
+    """The run's pairs in the answer's order, those with a standard of ``bodies`` only (every
+    pair when None or empty)."""
+    if not bodies:
+        return run.pairs()
+    chosen = published_by(run, bodies)
+    if len(chosen) <= FEW_STANDARDS:
+        std = run.coverage.standards
+        found = {p for k in chosen for p in run.pairs_of(std[k])}
+        return sorted(found, key=lambda p: (-Fraction(p[2], p[3]), -p[2], p[0], p[1]))
+    keep = set(chosen)
+    return (p for p in run.pairs() if p[0] in keep or p[1] in keep)
+
+
 def overlaps(store: Store, raw: RawParams | None = None, *, ignore=("format",)
              ) -> AnalysisDocument:
     params = parse_params(PARAMS, raw or {}, ignore=ignore)
@@ -987,7 +1019,7 @@ def overlaps(store: Store, raw: RawParams | None = None, *, ignore=("format",)
     run = OverlapRun(store, params["min_shared"], params["expand"], params["dimensions"],
                      Evidence.of(params))
     # one more than the limit tells whether it cut; a limit of a machine word or more cuts nothing
-    stream = run.pairs()
+    stream = iter(filtered_pairs(run, params["body"]))
     chosen = (list(itertools.islice(stream, limit + 1)) if limit < sys.maxsize
               else list(stream))
     chosen, truncated = cap(chosen, limit)
@@ -1009,8 +1041,17 @@ def overlaps_stream(store: Store, raw: RawParams | None = None, *, ignore=("form
         return AnalysisStream.of(overlaps(store, raw, ignore=ignore))
     run = OverlapRun(store, params["min_shared"], params["expand"], params["dimensions"],
                      Evidence.of(params))
-    full = FullPairs(run.index, len(run.coverage.standards), beat=getattr(store, "beat", None))
     render = PairItems(run, Labels.of(store, run.snapshot), shared=True)
+    if params["body"]:  # the filtered pairs, held (a filter is what keeps them few)
+        kept = list(filtered_pairs(run, params["body"]))
+
+        def some() -> Iterator[dict]:
+            for start in range(0, len(kept), STREAM_BATCH):
+                yield from render.items(kept[start:start + STREAM_BATCH])
+
+        return AnalysisStream("overlaps", json_params(params), some(), len(kept), False,
+                              {"coverage": run.link_coverage()})
+    full = FullPairs(run.index, len(run.coverage.standards), beat=getattr(store, "beat", None))
 
     def items() -> Iterator[dict]:
         try:
@@ -1227,6 +1268,12 @@ ANALYSES = (
         path="/analysis/overlaps", function=overlaps, params=PARAMS,
         csv_columns=CSV_COLUMNS, table_columns=TABLE_COLUMNS, report_columns=REPORT_COLUMNS,
         docs="docs/analyses.md#overlaps", streamer=overlaps_stream,
+        order="by score, highest first, then by the number of shared elements, most first, "
+              "then by the two standards' IRIs",
+        # "shared / in all" by its numbers; related by yes or no alone (not the relations'
+        # words), so that related pairs stay in score order
+        sort_keys={"shared / in all": lambda i: (len(i["shared"]), i["evidence"]["union"]),
+                   "related": lambda i: bool(i["related"])},
         definitions=(
             ("Item", "A pair of standards classified in at least 'Least shared elements' of the "
                      "same architecture elements (with 'Compare on' set to everything, the "
@@ -1253,6 +1300,7 @@ ANALYSES = (
         path="/analysis/overlaps/clusters", function=clusters, params=CLUSTER_PARAMS,
         csv_columns=CLUSTER_CSV_COLUMNS, table_columns=CLUSTER_TABLE_COLUMNS,
         report_columns=CLUSTER_REPORT_COLUMNS, docs="docs/analyses.md#overlaps",
+        order="largest group first, then by the IRI of its first member",
         definitions=(
             ("Item", "A group of standards in which every member overlaps at least one other "
                      "member with a score of at least 'Least score'; a standard is in one "

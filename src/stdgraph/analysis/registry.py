@@ -10,7 +10,9 @@ path and function — and the package lists its modules, one line each
   with them the OpenAPI document;
 - a report page finds ``title``, ``description``, ``definitions`` (its words in plain words,
   shown first), ``params`` (``.label``, ``.value_labels`` and ``.pick`` for the form),
-  ``report_columns`` and ``path`` (for the CSV/JSON links) on ``registry.get(name)``.
+  ``report_columns`` and ``path`` (for the CSV/JSON links) on ``registry.get(name)``; and sorts
+  its table by any column (``sort_items``: each column's key from what the cell shows, or from
+  ``sort_keys``; ties in the analysis' own ``order``, said in plain words on the page).
 
 Extra analyses (a committee's own, or a test's) come from the modules named in
 ``Settings.analysis_modules`` (``STDGRAPH_ANALYSIS_MODULES``): :func:`registry_for` returns the
@@ -43,10 +45,11 @@ from stdgraph.analysis.common import (
     to_table,
 )
 from stdgraph.errors import UsageError
-from stdgraph.sparql.named import Param
+from stdgraph.sparql.named import Param, ParameterError
 from stdgraph.store.base import Store
 
-__all__ = ["Analysis", "AnalysisRegistry", "Column", "FORMATS", "Parameter", "UnknownAnalysis"]
+__all__ = ["Analysis", "AnalysisRegistry", "Column", "FORMATS", "Parameter", "SORT_LIMIT",
+           "UnknownAnalysis", "cell_key", "column_ids"]
 
 #: the output formats of ``Analysis.render`` (HTTP serves json, csv and ndjson): ``ndjson`` is
 #: JSON lines, one item per line
@@ -57,6 +60,49 @@ _NAME = re.compile(r"^[a-z][a-z0-9-]{0,39}$")
 _PATH = re.compile(r"^/analysis(/[a-z0-9][a-z0-9-]*)+$")
 #: the CSV column of an analysis that takes ``evidence`` (its value: see ``render``)
 COVERAGE_COLUMN: Column = ("coverage", lambda i: coverage_cell(i.get("coverage", [])))
+#: the most items a report sorts by a column: the analysis' first items in its own order (all
+#: of them with the default ``limit``, 1000); a longer answer is sorted within these, and its
+#: page says so
+SORT_LIMIT = 1000
+_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+
+
+def cell_key(value: Any) -> tuple | None:
+    """A report cell's sort key, from what it shows (None: an empty cell, shown last whatever
+    the direction): a text that is one number by that number, other text casefolded (numbers
+    before text); a resource (``{"iri", "label"}``) by its label (else its IRI); a list by its
+    entries' keys in order."""
+    if value is None or value == "" or value == []:
+        return None
+    if isinstance(value, bool):
+        return (0, int(value), "")
+    if isinstance(value, (int, float)):
+        return (0, value, "")
+    if isinstance(value, dict):
+        return cell_key(value.get("label") or value.get("iri") or None)
+    if isinstance(value, (list, tuple)):
+        keys = tuple(k for k in (cell_key(v) for v in value) if k is not None)
+        return (2, keys, "") if keys else None
+    text = str(value).strip()
+    if not text:
+        return None
+    if _NUMBER.match(text):
+        return (0, float(text), "")
+    return (1, 0, text.casefold())
+
+
+def column_ids(headers: Sequence[str]) -> list[str]:
+    """A name for each report column fit for a URL (``sort=shared-in-all``): its header in
+    lower case, runs of other characters as ``-``; a repeated one gets ``-2``, ``-3``, ..."""
+    out: list[str] = []
+    for h in headers:
+        base = re.sub(r"[^a-z0-9]+", "-", h.lower()).strip("-") or "column"
+        name, n = base, 1
+        while name in out:
+            n += 1
+            name = f"{base}-{n}"
+        out.append(name)
+    return out
 
 
 class UnknownAnalysis(UsageError):
@@ -74,7 +120,12 @@ class Analysis:
     ``(header, item -> value)`` pairs: ``csv_columns`` for CSV (values as text, lists as IRIs
     separated by spaces), ``table_columns`` for the terminal, ``report_columns`` for an HTML
     table (text, or ``{"iri", "label"}`` / lists of them, shown as links; default: the table
-    columns). ``table_appendix`` adds text after the terminal table (the gaps matrix)."""
+    columns). ``table_appendix`` adds text after the terminal table (the gaps matrix).
+
+    A report sorts its table by any of ``report_columns`` (:meth:`sort_items`): by the key of
+    what the cell shows (:func:`cell_key`), or by ``sort_keys[header](item)`` where the shown
+    text would sort wrongly ("2 / 3"); ties keep ``order``, the analysis' own order in plain
+    words ("score, highest first, ...")."""
 
     name: str
     title: str
@@ -96,6 +147,12 @@ class Analysis:
     #: as they are written out (``limit=0``: every item, memory bounded by a constant); none:
     #: ``stream`` wraps ``function``'s whole document
     streamer: Callable[..., AnalysisStream] | None = None
+    #: the order of the items in plain words, as a report page states it ("by score, highest
+    #: first, then ..."): the order a sorted table keeps among equal cells
+    order: str = "in the order the analysis gives them"
+    #: report column header -> the sort key of an item in that column (None: empty), where
+    #: the key of what the cell shows would sort wrongly
+    sort_keys: Mapping[str, Callable[[Mapping[str, Any]], Any]] = field(default_factory=dict)
     _by_name: dict[str, Param] = field(init=False, default_factory=dict, repr=False,
                                        compare=False)
 
@@ -117,6 +174,11 @@ class Analysis:
         object.__setattr__(self, "table_columns", tuple(self.table_columns))
         object.__setattr__(self, "report_columns",
                            tuple(self.report_columns or self.table_columns))
+        unknown = set(self.sort_keys) - {h for h, _ in self.report_columns}
+        if unknown:
+            raise ValueError(f"analysis {self.name}: sort keys of no report column: "
+                             f"{', '.join(sorted(unknown))}")
+        object.__setattr__(self, "sort_keys", dict(self.sort_keys))
         self._by_name.update({p.name: p for p in self.params})
 
     # -- running -------------------------------------------------------------------------------
@@ -192,6 +254,44 @@ class Analysis:
             return out
         raise ValueError(f"unknown format {fmt!r}")
 
+    # -- sorting a report ----------------------------------------------------------------------
+    @property
+    def sortable(self) -> bool:
+        """Its report sorts by a column (``sort``), unless ``sort`` is a parameter of its own."""
+        return "sort" not in self._by_name
+
+    def columns(self) -> list[tuple[str, str]]:
+        """The report's columns as (id, header): the id names it in ``sort``."""
+        headers = [h for h, _ in self.report_columns]
+        return list(zip(column_ids(headers), headers, strict=True))
+
+    def sort_spec(self, text: str) -> tuple[str, bool]:
+        """``sort``'s value (a column id, ``-`` before it for descending) as (header,
+        descending); ParameterError naming ``sort`` for a column it does not have."""
+        descending = text.startswith("-")
+        wanted = text[1:] if descending else text
+        for cid, header in self.columns():
+            if cid == wanted:
+                return header, descending
+        raise ParameterError("sort", f"{text!r} is not a column of this report (one of: "
+                             + ", ".join(c for c, _ in self.columns())
+                             + "; '-' before one for descending)")
+
+    def sort_items(self, items: Sequence[dict], header: str, descending: bool = False) -> list:
+        """``items`` sorted by the report column ``header``: by ``sort_keys[header]`` or the
+        :func:`cell_key` of the cell; equal keys keep their order (the analysis' ``order``);
+        empty cells last in either direction."""
+        declared = self.sort_keys.get(header)
+        get = dict(self.report_columns)[header]
+
+        def key(item: dict) -> Any:
+            return declared(item) if declared is not None else cell_key(get(item))
+
+        keyed = [(key(i), i) for i in items]
+        filled = [(k, i) for k, i in keyed if k is not None]
+        filled.sort(key=lambda ki: ki[0], reverse=descending)  # stable either way
+        return [i for _k, i in filled] + [i for k, i in keyed if k is None]
+
     # -- describing ----------------------------------------------------------------------------
     def param(self, name: str) -> Param | None:
         return self._by_name.get(name)
@@ -213,7 +313,7 @@ class Analysis:
                 "csv_columns": [n for n, _ in self.all_csv_columns()],
                 "report_columns": [n for n, _ in self.report_columns],
                 "definitions": [{"term": t, "definition": d} for t, d in self.definitions],
-                "docs": self.docs}
+                "order": self.order, "docs": self.docs}
 
 
 class AnalysisRegistry:

@@ -30,6 +30,13 @@ __all__ = ["translate", "mapped_elements"]
 _INVERSE = {SKOS + "broadMatch": SKOS + "narrowMatch", SKOS + "narrowMatch": SKOS + "broadMatch"}
 #: strongest first, for the order of the answer
 _STRENGTH = ["exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch"]
+#: the SKOS mapping properties by their labels in the SKOS vocabulary (its RDF schema,
+#: http://www.w3.org/2004/02/skos/core: rdfs:label "has exact match"@en, ...), which the graph
+#: does not hold: what a person reads for the relation
+RELATION_LABELS = {SKOS + "exactMatch": "has exact match", SKOS + "closeMatch": "has close match",
+                   SKOS + "broadMatch": "has broader match",
+                   SKOS + "narrowMatch": "has narrower match",
+                   SKOS + "relatedMatch": "has related match"}
 
 
 def _rank(relation: str) -> int:
@@ -58,11 +65,14 @@ def mapped_elements(store: Store) -> list[tuple[dict, list[dict]]]:
 
 def translate(store: Store, element: str, evidence: Evidence | None = None) -> dict:
     """``{"element", "scheme", "standards", "mappings": [{"element", "scheme", "relation",
-    "relation_label", "status", "evidence", "sources", "notes", "record", "standards"}]}`` for
-    one element IRI, and ``left_out``, how many mapping records of it do not count; the mappings
-    that count at the evidence level, ordered by strength
-    (exact, close, broad, narrow, related), then label; ``evidence`` is the record's kinds
-    (``stated``, ``reading``, ``suggested``, ``inferred``); with ``parameters``
+    "relation_label", "relation_words", "status", "evidence", "evidence_kinds", "sources",
+    "notes", "record", "standards"}]}`` for one element IRI, and ``left_out``, how many mapping
+    records of it do not count; the mappings that count at the evidence level, ordered by
+    strength (exact, close, broad, narrow, related), then label; ``relation_label`` is the
+    relation's prefixed name (``skos:exactMatch``), ``relation_words`` its SKOS label ("has
+    exact match"); ``evidence`` is the record's kinds (``stated``, ``reading``, ``suggested``,
+    ``inferred``), ``evidence_kinds`` the same as ``{"iri", "label"}`` with the graph's labels
+    of the kinds (``sg:Stated``: "stated"); with ``parameters``
     (``evidence``, ``min_score``) and ``coverage`` (sg:classifiedIn over the standards, the
     mappings over the architecture elements)."""
     evidence = evidence or Evidence()
@@ -90,6 +100,7 @@ def translate(store: Store, element: str, evidence: Evidence | None = None) -> d
             "status": str(status) if status is not None else None,
             "sources": set(), "notes": set(), "evidence": set()})
         if kind is not None:
+            rec.setdefault("kinds", set()).add(str(kind))
             rec["evidence"].add(str(kind).rsplit("#", 1)[-1].lower())
         if src is not None:
             rec["sources"].add(str(src))
@@ -108,6 +119,7 @@ def translate(store: Store, element: str, evidence: Evidence | None = None) -> d
     lab = Labels(store)
     lab.fetch([*targets, *scheme.values(), *(s for v in reached.values() for s in v),
                *(r["relation"] for r in records.values()),
+               *(k for r in records.values() for k in r.get("kinds", ())),
                *(s for r in records.values() for s in r["sources"])])
 
     def stds(e: str) -> list[dict]:
@@ -122,7 +134,10 @@ def translate(store: Store, element: str, evidence: Evidence | None = None) -> d
             "scheme": lab.ref(scheme[e]) if e in scheme else None,
             "relation": rec["relation"], "relation_label": "skos:" + rec["relation"].rsplit(
                 "#", 1)[-1] if rec["relation"].startswith(SKOS) else rec["relation"],
+            "relation_words": RELATION_LABELS.get(rec["relation"]) or lab(rec["relation"]),
             "status": rec["status"], "evidence": sorted(rec["evidence"]),
+            "evidence_kinds": sorted(lab.refs(rec.get("kinds", ())),
+                                     key=lambda r: r["label"].casefold()),
             "sources": lab.refs(sorted(rec["sources"])),
             "notes": sorted(rec["notes"]), "record": rec["record"], "standards": stds(e)})
     coverage = [reader.coverage(SG + "classifiedIn", classified, reader.instances()),

@@ -1,7 +1,8 @@
 """What a form offers to pick from instead of a text box for an IRI: the graph's own
 resources of one kind, each with a label a person reads.
 
-An analysis parameter names the kind (``Parameter.pick``: ``"architecture"`` or ``"axis"``);
+An analysis parameter names the kind (``Parameter.pick``: ``"architecture"``, ``"axis"`` or
+``"body"``);
 :data:`PICKS` maps each kind to the function that lists its options, and :func:`choices` reads
 the ones a form needs in one job (``web.reports`` calls it through the query runner)."""
 
@@ -17,15 +18,19 @@ from stdgraph.catalog.common import SG, by_label
 from stdgraph.catalog.queryfiles import select
 from stdgraph.store.base import Store
 
-__all__ = ["PICKS", "architectures", "axes", "choices"]
+__all__ = ["PICKS", "architectures", "axes", "bodies", "choices"]
+
+
+def _by_label(store: Store, lab: Labels, cls: str) -> list[dict]:
+    """Every instance of ``sg:{cls}``, by label."""
+    found = [str(a) for (a,) in select(store, "instances", **{"class": URIRef(SG + cls)})]
+    lab.fetch(found)
+    return by_label(lab.refs(found))
 
 
 def architectures(store: Store, lab: Labels) -> list[dict]:
     """Every reference architecture, by label."""
-    found = [str(a) for (a,) in select(store, "instances",
-                                       **{"class": URIRef(SG + "ReferenceArchitecture")})]
-    lab.fetch(found)
-    return by_label(lab.refs(found))
+    return _by_label(store, lab, "ReferenceArchitecture")
 
 
 def axes(store: Store, lab: Labels) -> list[dict]:
@@ -41,10 +46,16 @@ def axes(store: Store, lab: Labels) -> list[dict]:
     return [{"iri": x, "label": f"{lab(a)}: {lab(x)}"} for a, x in out]
 
 
+def bodies(store: Store, lab: Labels) -> list[dict]:
+    """Every standards body (``sg:StandardsBody``), by label."""
+    return _by_label(store, lab, "StandardsBody")
+
+
 #: the kinds of resource a form can offer, by the name a parameter gives (``Parameter.pick``)
 PICKS: dict[str, Callable[[Store, Labels], list[dict]]] = {
     "architecture": architectures,
     "axis": axes,
+    "body": bodies,
 }
 
 

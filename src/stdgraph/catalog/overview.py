@@ -16,7 +16,7 @@ from stdgraph.catalog.queryfiles import select
 from stdgraph.store.base import Store
 
 __all__ = ["COUNTED", "PROFILE_CLASSES", "counts", "landing", "members", "mentioned",
-           "profile_options", "scheme_key"]
+           "profile_options", "scheme_key", "tree_keys"]
 
 #: the classes counted on the landing page (local name in sg:, plural), in order
 COUNTED = [("Standard", "standards"), ("ReferenceArchitecture", "reference architectures"),
@@ -35,8 +35,10 @@ def counts(store: Store) -> list[dict]:
 
 def members(store: Store, cls: str, labels: Labels | None = None) -> list[dict]:
     """The instances of ``sg:{cls}`` as ``{"iri", "label"}``, in their scheme's order
-    (:func:`scheme_key`: ``sg:order``, then ``skos:notation``, then label: themes and
-    recommendations by number, statuses in their life cycle's order, the rest by label)."""
+    (:func:`tree_keys`: a scheme's concepts together, each after its broader one; among
+    siblings :func:`scheme_key`: ``sg:order``, then ``skos:notation``, then label: barriers as
+    the report lists them, themes and recommendations by number, statuses in their life cycle's
+    order, the rest by label)."""
     lab = labels or Labels(store)
     keys: dict[str, tuple[object, object]] = {}
     for _c, x, _name, notation, order in select(store, "concept-names",
@@ -44,7 +46,45 @@ def members(store: Store, cls: str, labels: Labels | None = None) -> list[dict]:
         if str(x) not in keys or (notation, order) != (None, None):
             keys[str(x)] = (notation, order)
     lab.fetch(keys)
-    return [lab.ref(x) for x in sorted(keys, key=lambda x: scheme_key(*keys[x], lab(x)))]
+    where = tree_keys(store, [cls], keys, lab)
+    return [lab.ref(x) for x in sorted(keys, key=where.__getitem__)]
+
+
+def tree_keys(store: Store, classes: list[str], keys: dict[str, tuple[object, object]],
+              lab: Labels) -> dict[str, tuple]:
+    """A sort key for each concept of ``keys`` (IRI -> its ``skos:notation`` and ``sg:order``)
+    that lists a flat list of them as their schemes' trees: by scheme (its label; the
+    concepts of no scheme last), then each concept right after its broader one (depth first),
+    siblings by :func:`scheme_key`. A concept of several schemes or broader concepts sits
+    under the first (by key); a cycle of broader links is cut where it closes."""
+    broader: dict[str, set[str]] = defaultdict(set)
+    schemes: dict[str, set[str]] = defaultdict(set)
+    for x, b, scheme in select(store, "concept-tree",
+                               **{"class": iris(SG + c for c in classes)}):
+        if b is not None and str(b) in keys and str(b) != str(x):
+            broader[str(x)].add(str(b))
+        if scheme is not None:
+            schemes[str(x)].add(str(scheme))
+    lab.fetch({s for ss in schemes.values() for s in ss})
+    memo: dict[str, tuple] = {}
+
+    def path(x: str, seen: frozenset[str]) -> tuple:
+        if x in memo:
+            return memo[x]
+        own = (scheme_key(*keys[x], lab(x)), x)
+        ups = [path(b, seen | {x}) for b in broader.get(x, ()) if b not in seen | {x}]
+        found = (min(ups) if ups else ()) + (own,)
+        if not seen:
+            memo[x] = found
+        return found
+
+    out = {}
+    for x in keys:
+        p = path(x, frozenset())
+        top = p[0][1]
+        names = sorted((lab(s).casefold(), s) for s in schemes.get(top) or schemes.get(x) or ())
+        out[x] = ((0, *names[0]) if names else (1, "", ""), p)
+    return out
 
 
 def landing(store: Store) -> dict[str, Any]:
@@ -76,8 +116,9 @@ def profile_options(store: Store) -> dict[str, list]:
     """What a relevance profile can name: ``technology``, ``barrier``, ``theme`` and
     ``stakeholder`` (``{"iri", "label", "names"}``: ``names`` the concept's labels and
     alternative labels, the words :func:`mentioned` looks for) in their scheme's order
-    (:func:`scheme_key`: the themes by number, the others by label where the graph gives no
-    order), and ``element`` ((architecture, elements) pairs, each in its scheme's order)."""
+    (:func:`tree_keys`: each after its broader concept; the barriers as the report lists them,
+    the themes by number, the others by label where the graph gives no order), and
+    ``element`` ((architecture, elements) pairs, each in its scheme's order)."""
     lab = Labels(store)
     rows = select(store, "concept-names",
                   **{"class": iris(SG + c for c in PROFILE_CLASSES.values())})
@@ -94,9 +135,10 @@ def profile_options(store: Store) -> dict[str, list]:
     lab.fetch([x for _c, x in keys])
     options: dict[str, list] = {}
     for kind, cls in PROFILE_CLASSES.items():
-        found = [(scheme_key(*keys[(c, x)], lab(x)), x) for c, x in keys if c == SG + cls]
+        mine = {x: keys[(c, x)] for c, x in keys if c == SG + cls}
+        where = tree_keys(store, [cls], mine, lab)
         options[kind] = [{**lab.ref(x), "names": sorted(names[(SG + cls, x)])}
-                         for _k, x in sorted(found)]
+                         for x in sorted(mine, key=where.__getitem__)]
     options["element"] = elements_by_scheme(store, lab)
     return options
 

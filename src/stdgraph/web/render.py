@@ -21,6 +21,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from stdgraph.analysis.evidence import LEVEL_LABELS
 from stdgraph.rdf.namespaces import PREFIXES
 
 SG = PREFIXES["sg"]
@@ -59,6 +60,8 @@ def environment() -> Environment:
                       autoescape=select_autoescape(["html"]), trim_blocks=True,
                       lstrip_blocks=True)
     env.filters["named"] = named
+    # the evidence levels by their human labels ("Stated, or a curator's reading")
+    env.globals["evidence_levels"] = LEVEL_LABELS
     return env
 
 

@@ -21,10 +21,20 @@ there are, so no row grows with the graph either. The page is cut in the query r
 cluster of 100,000 standards has 85,000 members), and ``?format=csv`` or ``json`` on the
 report's URL gives exactly those items (the page's items, lists cut as shown) in the
 analysis' CSV or JSON.
+
+Every column sorts (``sort=<column>``, ``sort=-<column>`` descending: a link in its heading,
+which flips the direction of the column sorted by; ``aria-sort`` on it), over the report's whole
+answer for the page's parameters: the page asks the analysis for all of its items (the request's
+``limit``, default 1000), sorts them by the column (``Analysis.sort_items``: the key of what the
+cell shows, or the analysis' ``sort_keys``; empty cells last; ties in the analysis' own
+``order``, which the page states) and shows a page of them, CSV and JSON of that page in that
+order. An answer of more than ``SORT_LIMIT`` items (``limit=0`` or above 1000) is sorted within
+its first ``SORT_LIMIT`` in the analysis' order, and the page says so.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from urllib.parse import urlencode
 
@@ -32,7 +42,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from stdgraph.analysis import Analysis, AnalysisDocument, registry_for, registry_of
-from stdgraph.analysis.registry import RawParams
+from stdgraph.analysis.registry import SORT_LIMIT, RawParams
 from stdgraph.api.errors import ApiError
 from stdgraph.api.http import query_params
 from stdgraph.catalog.choices import PICKS, choices
@@ -45,6 +55,8 @@ from stdgraph.web.params import read
 from stdgraph.web.site import Site
 
 PAGING = {"page", "size"}
+#: the view's own parameter: the column sorted by (not a parameter of the analysis)
+SORT = "sort"
 #: the most entries a list in one cell shows (a cluster's members, a pair's shared elements):
 #: the others are counted, and are in the CSV and JSON, so no row grows with the graph
 CELL_CAP = 30
@@ -55,13 +67,24 @@ def fetch_limit(spec: Analysis, given: dict[str, list[str]], stop: int) -> tuple
     there are more, and the cap the request itself sets (0: none): the request's ``limit``
     (else the analysis' default) when it is smaller, else ``stop + 1``. A ``limit`` that is not
     a whole number, or one beyond a 64-bit integer, is passed on as given, for the analysis to
-    refuse."""
+    refuse. (A sorted page needs every item: ``stop`` is then ``SORT_LIMIT``.)"""
     default = next((p.default for p in spec.params if p.name == "limit"), None)
     text = (given.get("limit") or [default or "0"])[-1]
     if not text.isdigit() or len(text.lstrip("0")) > 19 or int(text) > INT64_MAX:
         return text, 0
     cap = int(text)
     return (str(cap), cap) if cap and cap <= stop + 1 else (str(stop + 1), cap)
+
+
+def read_sort(spec: Analysis, values: dict[str, list[str]]) -> str:
+    """The ``sort`` asked for ("" for the analysis' own order; checked: ParameterError names
+    it), unless the analysis has a parameter of that name (then it is the analysis')."""
+    if not spec.sortable:
+        return ""
+    text = ([v for v in values.get(SORT, []) if v] or [""])[-1]
+    if text:
+        spec.sort_spec(text)
+    return text
 
 
 def value_label(p: Param, value: str) -> str:
@@ -136,19 +159,46 @@ def _cut_item(item: dict[str, Any]) -> dict[str, Any]:
             for k, v in item.items()}
 
 
+def sorting_answer(store: Store, spec: Analysis, raw: RawParams) -> AnalysisDocument:
+    """The analysis' answer a sorted page sorts: every item for ``raw``, kept in the query
+    runner's cache for the store's state (``DeadlineStore.cached``), the last one asked of
+    each report only, so that the other pages of a sorted view, and the same view sorted by
+    another column, do not make the items again (making 1,000 conflicts takes 150 ms at 10k
+    standards); memory stays at one answer a report."""
+    cached = getattr(store, "cached", None)
+    if cached is None:
+        return spec.run(store, raw)
+    held: dict[str, AnalysisDocument] = cached(f"report-answer:{spec.name}", dict)
+    key = json.dumps(raw, sort_keys=True, default=str)
+    doc = held.get(key)
+    if doc is None:
+        doc = spec.run(store, raw)
+        held.clear()
+        held[key] = doc
+    return doc
+
+
 def report_page(store: Store, modules: tuple[str, ...], name: str, raw: RawParams,
-                start: int, stop: int) -> dict[str, Any]:
+                start: int, stop: int, sort: str = "", sort_limit: int = SORT_LIMIT
+                ) -> dict[str, Any]:
     """What one page of report ``name`` shows, made in the query runner so that only the
     page comes back: ``doc``, the analysis' document with the items ``start:stop`` (their
     lists cut at :data:`CELL_CAP`), ``found``, how many items the analysis gave, and ``rows``,
-    the page's cells (``_cut``) by the report's columns."""
+    the page's cells (``_cut``) by the report's columns. With ``sort`` (a column id, ``-``
+    first for descending) the items are sorted by that column first - the first
+    ``sort_limit`` of them when there are more (``within``: how many were sorted, else 0)."""
     spec = registry_of(modules).get(name)
-    doc = spec.run(store, raw)
-    items = doc.items[start:stop]
-    rows = [[_cut(get(item)) for _n, get in spec.report_columns] for item in items]
+    doc = sorting_answer(store, spec, raw) if sort else spec.run(store, raw)
+    items, within = doc.items, 0
+    if sort:
+        if len(items) > sort_limit:
+            items, within = items[:sort_limit], sort_limit
+        items = spec.sort_items(items, *spec.sort_spec(sort))
+    page = items[start:stop]
+    rows = [[_cut(get(item)) for _n, get in spec.report_columns] for item in page]
     return {"doc": AnalysisDocument(doc.analysis, doc.parameters,
-                                    [_cut_item(i) for i in items], doc.truncated, doc.extra),
-            "found": len(doc.items), "rows": rows}
+                                    [_cut_item(i) for i in page], doc.truncated, doc.extra),
+            "found": len(items), "rows": rows, "within": within}
 
 
 def routes(router: APIRouter, site: Site) -> None:
@@ -167,30 +217,42 @@ def routes(router: APIRouter, site: Site) -> None:
                 responses={404: {"description": "No such report."}},
                 description="name: an analysis of GET /analysis (overlaps, clusters, gaps, "
                             "conflicts, and any the server adds); the parameters are those of "
-                            "its path under /analysis/ (docs/analyses.md). HTML only; the "
-                            "same request as JSON or CSV is linked from the page.")
+                            "its path under /analysis/ (docs/analyses.md), and the view's own: "
+                            "page, size, sort (a column, in lower case with '-' for other "
+                            "characters, '-' before it for descending: sort=-shared-in-all). "
+                            "HTML; format=csv or json gives the page's rows as shown, in its "
+                            "order, and the same request as JSON or CSV is linked from the "
+                            "page.")
     async def report(name: str, request: Request) -> Response:
         spec = analyses.find(name)
         if spec is None:
             raise ApiError(404, f"no report {name!r} (known: {', '.join(analyses)})")
         paging = PAGING - {p.name for p in spec.params}
+        view = paging | ({SORT} if spec.sortable else set())
         query_values = query_params(request)
         shown = window(read_paging(request, paging))
-        given = {k: [x for x in v if x != ""] for k, v in query_values.items()
-                 if k != "format" and k not in paging}
-        given = {k: v for k, v in given.items() if v}
         error = None
+        try:
+            sort = read_sort(spec, query_values)
+        except ParameterError as e:
+            sort, error = "", e.message
+        given = {k: [x for x in v if x != ""] for k, v in query_values.items()
+                 if k != "format" and k not in view}
+        given = {k: v for k, v in given.items() if v}
         doc = None
         fmt = (query_values.get("format") or [""])[-1]
         raw = spec.raw_from_query(given)
-        limit, cap = fetch_limit(spec, given, shown.stop)
+        # a sorted page sorts every item of the answer (at most SORT_LIMIT of them)
+        limit, cap = fetch_limit(spec, given, SORT_LIMIT if sort else shown.stop)
         if any(p.name == "limit" for p in spec.params):
             raw["limit"] = limit
-        found, rows = 0, []
+        found, rows, within = 0, [], 0
         try:
-            page = await site.read(report_page, site.modules, name, raw, shown.start,
-                                   shown.stop)
-            doc, found, rows = page["doc"], page["found"], page["rows"]
+            if error is None:
+                page = await site.read(report_page, site.modules, name, raw, shown.start,
+                                       shown.stop, sort)
+                doc, found, rows = page["doc"], page["found"], page["rows"]
+                within = page["within"]
         except ParameterError as e:
             error = e.message
         if fmt in ("csv", "json") and doc is not None:
@@ -202,18 +264,34 @@ def routes(router: APIRouter, site: Site) -> None:
         columns = spec.report_columns
         items = doc.items if doc is not None else []
         # the whole list is known when the analysis stopped short of the limit asked for, or
-        # at the request's own cap
-        known = doc is not None and (not doc.truncated or found == cap)
+        # at the request's own cap (a sort within SORT_LIMIT items of more: not known)
+        known = doc is not None and not within and (not doc.truncated or found == cap)
         listing = paged(items, found, shown, "")
         page_links = pager(request, listing, "page", "#items-h")
-        query = urlencode([(k, x) for k, v in given.items() for x in v])
+        kept = [(k, x) for k, v in given.items() for x in v]
+        query = urlencode(kept)
         link = f"{spec.path}?{query}{'&' if query else ''}format="
         here = urlencode([(k, x) for k, v in query_values.items() if k != "format" for x in v])
         page_link = f"/reports/{name}?{here}{'&' if here else ''}format="
+        size = [(SIZE_PARAM.name, str(v)) for v in query_values.get(SIZE_PARAM.name, [])
+                if SIZE_PARAM.name in paging and v][-1:]
+        headings = []
+        for cid, header in spec.columns():
+            state = ("descending" if sort == "-" + cid else "ascending" if sort == cid
+                     else "")
+            flip = "-" + cid if state == "ascending" else cid
+            headings.append({"id": cid, "label": header, "sort": state,
+                             "href": "?" + urlencode(kept + [(SORT, flip)] + size)
+                             if spec.sortable else ""})
+        sorted_by = next(({"label": h["label"], "sort": h["sort"],
+                           "unsorted": urlencode(kept + size)} for h in headings if h["sort"]),
+                         None)
         return site.render(
             request, "report.html", status_code=400 if error else 200, name=name,
             title=spec.title, description=spec.description, docs=spec.docs,
             definitions=spec.definitions, fields=fields(spec, given, options),
+            headings=headings, sorted_by=sorted_by, sort=sort, order=spec.order,
+            within=within, permalink="?" + here,
             matrix=matrix_view(doc.extra["matrix"]) if doc is not None
             and doc.extra.get("matrix") else None, columns=[n for n, _ in columns], rows=rows,
             doc=doc.as_dict() if doc is not None else None, error=error,

@@ -78,6 +78,8 @@ PARAMS = [
     Parameter("kinds", "string", default=",".join(KINDS), allowed=KINDS, multiple=True,
               label="Kinds of conflict", description="Which conflicts to list (comma-separated)."),
     *evidence_params(),
+    # issue 19: the publisher filter (conflicts involving a standard of one of these bodies)
+    Parameter("body", "iri", multiple=True, label="Published by", pick="body"),
     limit_param(),
 ]
 
@@ -346,6 +348,10 @@ def conflicts(store: Store, raw: RawParams | None = None, *, ignore=("format",)
     if "declared" in kinds:
         found += _declared(store, reader)
     found.sort(key=lambda f: f.key)
+    if params["body"]:  # issue 19: those involving a standard of one of the bodies
+        pubs = reader.links(SG + "publisher")
+        found = [f for f in found
+                 if any(pubs.get(x, set()) & set(params["body"]) for x in f.subjects)]
     lab = Labels(store)
     shown = found[: limit + 1 if limit else None]
     lab.fetch(x for f in shown for x in f.subjects)

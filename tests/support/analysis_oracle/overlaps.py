@@ -76,6 +76,8 @@ PARAMS = [
               description="'elements': architecture elements only; 'all': also barriers, themes "
                           "and technologies."),
     *evidence_params(),
+    # issue 19: the publisher filter (pairs with a standard of one of these bodies)
+    Parameter("body", "iri", multiple=True, label="Published by", pick="body"),
     limit_param(),
 ]
 
@@ -505,6 +507,11 @@ def overlaps(store: Store, raw: RawParams | None = None, *, ignore=("format",)
                      Evidence.of(params))
     limit = params["limit"]
     stream = run.pairs()
+    if params["body"]:  # issue 19: every pair, then those with a standard of the bodies
+        wanted, std = set(params["body"]), run.coverage.standards
+        pubs = run.reader.links(SG + "publisher")
+        stream = (p for p in list(stream)
+                  if (pubs.get(std[p[0]], set()) | pubs.get(std[p[1]], set())) & wanted)
     chosen = list(itertools.islice(stream, limit + 1)) if limit else list(stream)
     chosen, truncated = cap(chosen, limit)
     items = run.items(chosen, Labels(store))
