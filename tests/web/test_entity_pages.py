@@ -6,16 +6,24 @@ from __future__ import annotations
 
 import html
 import re
+import shutil
 from collections import Counter
 
 import pytest
+from fastapi.testclient import TestClient
 from rdflib import RDF, Graph, URIRef
+
+from stdgraph.api.app import create_app
+from stdgraph.rdf.namespaces import GRAPH_BASE
+from stdgraph.settings import Settings
+from stdgraph.store import OxigraphStore
 
 from .conftest import ID
 
 SG = "https://w3id.org/stdgraph/ontology#"
 ORG = "http://www.w3.org/ns/org#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
+TOKEN = "test-token-0123456789"
 #: kind class -> [(heading, property, class of what links to it)]
 LISTS = {
     "StandardsBody": [("Standards it publishes", "publisher", "Standard"),
@@ -132,3 +140,49 @@ def test_themes_and_recommendations_in_their_number_order(web, source_graph):
     finder = web.get("/relevance", headers={"Accept": "text/html"}).text
     boxes = re.findall(r'name="theme" value="' + re.escape(ID) + r'([^"]+)"', finder)
     assert boxes == themes
+
+
+def test_a_write_is_on_the_next_page(bundled_store, source_graph, tmp_path):
+    """The app's query runner counts a body's standards from the index it keeps with the
+    analyses' snapshot; a guarded write (a second publisher for a standard, then removed) is
+    in the counts, the status tally and the list of the next request."""
+    store_dir = tmp_path / "store"
+    shutil.copytree(bundled_store, store_dir)
+    g = source_graph
+    iec = URIRef(ID + "body/iec")
+    published = linked(g, iec, "publisher", "Standard")
+    other = sorted(str(s) for s in g.subjects(full("publisher"), URIRef(ID + "body/din"))
+                   if str(s) not in published)[0]
+    st = g.value(URIRef(other), full("status"))
+    status = str(g.value(st, URIRef(SKOS + "prefLabel"))) if st is not None else "unknown"
+    settings = Settings(store=str(store_dir), query_processes=False, update_token=TOKEN)
+    with TestClient(create_app(settings, store=OxigraphStore(store_dir)),
+                    raise_server_exceptions=False) as client:
+
+        def body_page() -> tuple[int, dict[str, int], list[str]]:
+            r = client.get("/id/body/iec", headers={"Accept": "text/html"})
+            assert r.status_code == 200
+            line = re.search(r'<p class="statuses">By status: ([^<]+)\.</p>', r.text).group(1)
+            tally = {k: int(n) for n, k in (p.split(" ", 1) for p in line.split(", "))}
+            shown: list[str] = []
+            page = 1
+            while len(shown) < counts(r.text)["Standards it publishes"] and page < 20:
+                shown += listed_standards(r.text)
+                page += 1
+                r = client.get("/id/body/iec", params={"standards_page": page},
+                               headers={"Accept": "text/html"})
+            return counts(r.text)["Standards it publishes"], tally, shown
+
+        total, tally, shown = body_page()
+        assert total == len(published) and other[len(ID):] not in shown
+        triple = f"<{other}> <{SG}publisher> <{iec}>"
+        graph = f"{GRAPH_BASE}data/written"
+        for verb, more in (("INSERT", 1), ("DELETE", 0)):
+            r = client.post("/sparql", data={"update": f"{verb} DATA {{ GRAPH <{graph}> "
+                                             f"{{ {triple} }} }}"},
+                            headers={"Authorization": f"Bearer {TOKEN}"})
+            assert r.status_code in (200, 204), r.text
+            now, now_tally, now_shown = body_page()
+            assert now == total + more
+            assert now_tally == ({**tally, status: tally.get(status, 0) + 1} if more else tally)
+            assert (other[len(ID):] in now_shown) == bool(more)

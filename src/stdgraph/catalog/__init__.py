@@ -24,6 +24,8 @@ module              reads
                     results), a concern's or roadmap item's gap
 ``links``           links at an evidence level read for given resources (what ``findings``
                     rests on: the rule of ``analysis/queries/links.rq``)
+``index``           indexes kept with the analyses' snapshot (object -> subjects of a
+                    property): the ``/standards`` filters, what links to a body or committee
 ``queryfiles``      the SPARQL of all of the above: ``queries/*.rq``, loaded by name, values
                     bound as RDF terms
 ==================  ==========================================================================

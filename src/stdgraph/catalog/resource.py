@@ -20,7 +20,8 @@ from stdgraph.catalog.queryfiles import select, select_page
 from stdgraph.rdf.namespaces import PREFIXES
 from stdgraph.store.base import Store
 
-__all__ = ["Resource", "curie", "describe", "incoming", "overview", "sources", "statements"]
+__all__ = ["Resource", "curie", "describe", "incoming", "incoming_count", "overview", "sources",
+           "statements"]
 
 
 def statements(store: Store, iri: str) -> list[tuple]:
@@ -36,6 +37,28 @@ def incoming(store: Store, iri: str, window: Window | None = None) -> list[tuple
         return [(s, p) for s, p in select(store, "resource-incoming", resource=URIRef(iri))]
     return [(s, p) for s, p in select_page(store, "resource-incoming", window,
                                            resource=URIRef(iri))]
+
+
+def incoming_count(store: Store, iri: str) -> int:
+    """How many rows :func:`incoming` has: the links into ``iri`` by property
+    (``resource-incoming-by-property.rq``), less those of a property that the same resource
+    also makes by a sub-property of it (``resource-incoming-shadowed.rq``, asked only for
+    the properties with such a sub-property among those linking). Not one query with
+    resource-incoming's ``FILTER NOT EXISTS`` per link: that took 0.6 s for the 17,000
+    standards of a body at 100,000 standards, most of its page."""
+    resource = URIRef(iri)
+    by_property = {str(p): int(n) for p, n in select(store, "resource-incoming-by-property",
+                                                      resource=resource)}
+    subs: dict[str, list[str]] = defaultdict(list)
+    if len(by_property) > 1:
+        for sub, sup in select(store, "sub-properties", property=iris(sorted(by_property))):
+            if str(sup) in by_property:
+                subs[str(sup)].append(str(sub))
+    total = sum(by_property.values())
+    for sup, found in sorted(subs.items()):
+        total -= int(select(store, "resource-incoming-shadowed", resource=resource,
+                            property=URIRef(sup), sub=iris(sorted(set(found))))[0][0])
+    return total
 
 
 def curie(iri: str) -> str:
@@ -118,7 +141,7 @@ def overview(store: Store, res: Resource, window: Window = Window()) -> dict[str
     resource itself left out: by property and label when there are at most
     :data:`SORT_LIMIT`, else in the store's order (each page by property and label)."""
     lab = res.labels
-    total = int(select(store, "resource-incoming-count", resource=URIRef(res.iri))[0][0])
+    total = incoming_count(store, res.iri)
     inc = incoming(store, res.iri, None if total <= SORT_LIMIT else window)
     # each statement once (resource-rows.rq): a value under its most specific property, the
     # super-properties the closure adds named beside it

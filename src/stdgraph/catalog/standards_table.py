@@ -16,16 +16,17 @@ counts.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pyoxigraph as ox
 
 from stdgraph.analysis.common import Labels
-from stdgraph.analysis.snapshot import Dirty, Snapshot, snapshot
+from stdgraph.analysis.snapshot import snapshot
 from stdgraph.catalog.architecture import elements_by_scheme
 from stdgraph.catalog.common import SG, SORT_LIMIT, Window, by_label, iris, paged
+from stdgraph.catalog.index import subjects_by_object
 from stdgraph.catalog.overview import members
 from stdgraph.catalog.queryfiles import select, select_page
 from stdgraph.store.base import Store
@@ -80,37 +81,6 @@ def _rows(store: Store, lab: Labels, standards: list[str] | None) -> list[dict[s
     return rows
 
 
-def _by_object(store: Store, snap: Snapshot, predicate: str) -> dict[Any, frozenset[str]]:
-    """object -> the subjects of ``predicate`` triples with it, from the snapshot's table of
-    ``predicate``; kept with the snapshot and brought up to date after a write from the
-    subjects it touched (a filter then costs its answer, not a scan of 100,000 subjects)."""
-
-    def compute() -> dict[Any, frozenset[str]]:
-        index: dict[Any, set[str]] = defaultdict(set)
-        for s, objects in snap.table(store, predicate).items():
-            for o in objects:
-                index[o].add(s)
-        return {o: frozenset(subjects) for o, subjects in index.items()}
-
-    def update(old: dict[Any, frozenset[str]], dirty: Dirty) -> dict[Any, frozenset[str]]:
-        touched = dirty.subjects.get(predicate, set())
-        if not touched:
-            return old
-        table = snap.table(store, predicate)
-        new = dict(old)
-        for o, subjects in old.items():
-            if not subjects.isdisjoint(touched):
-                new[o] = subjects - touched
-        for s in touched:
-            for o in table.get(s, ()):
-                new[o] = new.get(o, frozenset()) | {s}
-        return {o: subjects for o, subjects in new.items() if subjects}
-
-    kept: dict[Any, frozenset[str]] = snap.memoised(("standards-by-object", predicate), compute,
-                                                    update)
-    return kept
-
-
 def _passing(store: Store, filters: Mapping[str, Sequence[str]]) -> set[str] | None:
     """The standards that pass every filter given, or None when none is.
 
@@ -136,7 +106,7 @@ def _passing(store: Store, filters: Mapping[str, Sequence[str]]) -> set[str] | N
                               ("barrier", "addressesBarrier", True),
                               ("status", "status", False), ("body", "publisher", False)):
         if given[name]:
-            index = _by_object(store, snap, SG + prop)
+            index = subjects_by_object(store, snap, SG + prop)
             sets = [index.get(w, frozenset()) for w in given[name]]
             hits = frozenset.intersection(*sets) if every else frozenset().union(*sets)
             narrow({s for s in hits if s in standards})
@@ -162,7 +132,7 @@ def warm_standards_filters(store: Store) -> None:
     snap = snapshot(store)
     snap.typings(store, SG + "Standard")
     for prop in ("classifiedIn", "addressesBarrier", "status", "publisher"):
-        _by_object(store, snap, SG + prop)
+        subjects_by_object(store, snap, SG + prop)
     snap.records(store)
 
 

@@ -7,18 +7,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from stdgraph.catalog.entity import ENTITIES, entity
+from fastapi import APIRouter
+
+from stdgraph.api.executor import function_ref
+from stdgraph.catalog.entity import ENTITIES, entity, warm_entity_indexes
 from stdgraph.catalog.resource import Resource
-from stdgraph.web.site import PageReads, found
+from stdgraph.web.site import PageReads, Site, found
 
 
 def page(reads: PageReads, res: Resource, kind: str) -> dict[str, Any]:
+    names = [name for name, *_rest in ENTITIES[kind][1]]
     values = found(res, entity(reads.store, res.iri, kind, resource=res,
-                               standards=reads.window("standards")))
-    # the standards' page is the resource page's "standards" list (standards_page=)
-    listing = next((e["listing"] for e in values["lists"] if e["name"] == "standards"), None)
+                               windows={name: reads.window(name) for name in names}))
+    # each list's page is a list of the resource page (site.LISTS: standards_page=, ...)
     return {"template": "entity.html", **values,
-            **({"standards": listing} if listing is not None else {})}
+            **{e["name"]: e["listing"] for e in values["lists"]}}
 
 
 def body_page(reads: PageReads, res: Resource) -> dict[str, Any]:
@@ -40,3 +43,12 @@ def technology_page(reads: PageReads, res: Resource) -> dict[str, Any]:
 KINDS = {ENTITIES["body"][0]: body_page, ENTITIES["committee"][0]: committee_page,
          ENTITIES["stakeholder"][0]: stakeholder_page,
          ENTITIES["technology"][0]: technology_page}
+
+
+def routes(router: APIRouter, site: Site) -> None:
+    """No routes of its own (the pages are ``/id/`` pages); each query worker reads what the
+    pages count from the snapshot (``warm_entity_indexes``) before it takes requests."""
+    executor = site.ctx.executor
+    warm = function_ref(warm_entity_indexes)
+    if hasattr(executor, "warm") and warm not in executor.warm:
+        executor.warm.append(warm)

@@ -28,7 +28,9 @@ from stdgraph.web.site import LISTS, PageReads, Site
 #: the HTML page's parameters: the page of each of its lists (``overlaps_page=2``)
 PAGES = tuple(Parameter(f"{name}_page", number=True) for name in LISTS)
 #: list -> the anchor of its section on the page (where its page links lead)
-ANCHORS = {"overlaps": "#ov-h", "conflicts": "#cf-h", "standards": "#std-h", "incoming": "#in-h"}
+ANCHORS = {"overlaps": "#ov-h", "conflicts": "#cf-h", "standards": "#std-h", "incoming": "#in-h",
+           "committees": "#committees-h", "architectures": "#architectures-h",
+           "recommendations": "#recommendations-h", "items": "#items-h"}
 
 
 def page(reads: PageReads, res: Resource, kinds: list[tuple[str, str]]) -> dict[str, Any]:
@@ -71,8 +73,9 @@ def routes(router: APIRouter, site: Site) -> None:
                     "JSON-LD (context /context.jsonld), N-Triples or RDF/XML by Accept or "
                     "?format=turtle|html|jsonld|ntriples|rdfxml. 404 when the graph holds no "
                     "triple about it. The HTML page shows its long lists a page at a time: "
-                    "overlaps_page, conflicts_page, standards_page, incoming_page. HEAD gives "
-                    "the same status and headers without the body.",
+                    "overlaps_page, conflicts_page, standards_page, incoming_page, "
+                    "committees_page, architectures_page, recommendations_page, items_page. "
+                    "HEAD gives the same status and headers without the body.",
         responses={200: {"description": "The resource's triples or its page.",
                          "content": {t[0]: {} for t in RESOURCE_MEDIA.values()}},
                    404: {"description": "The graph says nothing about this IRI."},

@@ -42,7 +42,8 @@ HTML_JSON = {"html": HTML_MEDIA, "json": JSON_MEDIA}
 
 #: the lists of a resource page, each read a page at a time: list -> items per page (the
 #: page is the URL parameter ``<list>_page``)
-LISTS = {"overlaps": 25, "conflicts": 25, "standards": 50, "incoming": 50}
+LISTS = {"overlaps": 25, "conflicts": 25, "standards": 50, "incoming": 50, "committees": 50,
+         "architectures": 50, "recommendations": 50, "items": 50}
 
 
 @dataclass
