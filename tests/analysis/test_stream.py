@@ -19,7 +19,7 @@ import pytest
 import stdgraph.analysis.overlaps as overlaps_module
 from stdgraph.analysis import REGISTRY, run, stream
 from stdgraph.analysis.common import to_json
-from stdgraph.analysis.overlaps import FullPairs, PairIndex, PairItems
+from stdgraph.analysis.overlaps import FullPairs, PairIndex, PairItems, PairTexts
 from stdgraph.deadline import Deadline
 from stdgraph.importers.sto import CuratedLinks, import_sto
 from stdgraph.store import OxigraphStore
@@ -89,6 +89,7 @@ def test_a_streamed_text_is_the_oracles_document(seed, small, tmp_path, monkeypa
     if small:
         monkeypatch.setattr(overlaps_module, "STREAM_BATCH", 7)
         monkeypatch.setattr(PairItems, "KEEP", 3)
+        monkeypatch.setattr(PairTexts, "STANDARDS", 3)
     stores = {"sto": sto(tmp_path, 90 + 30 * (seed % 2), seed=seed),
               "fixture": build_into(OxigraphStore(tmp_path / "fixture"), project_dir(tmp_path))}
     for which, store in stores.items():
@@ -159,15 +160,15 @@ def two_sizes(tmp_path_factory):
 @pytest.mark.parametrize("name,params", [("overlaps", {"min_shared": "1"})])
 def test_a_streams_memory_does_not_grow_with_the_pairs(two_sizes, name, params):
     small, large = two_sizes
-    saved = FullPairs.BATCH, PairItems.KEEP
+    saved = FullPairs.BATCH, PairItems.KEEP, PairTexts.STANDARDS
     # the constants: pairs held between two writes to the temporary file, and what the items
-    # have in common kept for the next ones (shared elements, graphs)
-    FullPairs.BATCH, PairItems.KEEP = 5000, 500
+    # have in common kept for the next ones (shared elements, graphs, standards' texts)
+    FullPairs.BATCH, PairItems.KEEP, PairTexts.STANDARDS = 5000, 500, 500
     try:
         n_small, peak_small = _stream_peak(small, name, params)
         n_large, peak_large = _stream_peak(large, name, params)
     finally:
-        FullPairs.BATCH, PairItems.KEEP = saved
+        FullPairs.BATCH, PairItems.KEEP, PairTexts.STANDARDS = saved
     assert n_large > 8 * n_small > 5_000
     # 3.5 times the standards, over eight times the pairs: the peak stays where it was (the
     # part that grows with the store, not the pairs: a label per standard, the index)

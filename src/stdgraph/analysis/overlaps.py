@@ -1029,8 +1029,13 @@ class PairTexts:
     (:class:`PairItems`) and checked on its own; every other item has one shape, filled
     from texts kept per standard (IRI, label, coverage, and the graphs of its
     classifications when they are the same for all its tokens), per set of shared elements
-    and per pair of graph sets (each cache cleared past ``PairItems.KEEP`` entries). The
-    text is the dicts' to the byte (tests/analysis/test_stream.py)."""
+    and per pair of graph sets (each cache cleared past ``PairItems.KEEP`` entries, the
+    standards' past ``STANDARDS``: a class's pairs name standards all over the store, so
+    that a smaller cache would be refilled at every block). The text is the dicts' to the
+    byte (tests/analysis/test_stream.py)."""
+
+    #: standards whose texts are kept (about 300 bytes each)
+    STANDARDS = 200_000
 
     def __init__(self, render: PairItems, fmt: str, columns: list[Column]) -> None:
         self.render = render
@@ -1107,8 +1112,10 @@ class PairTexts:
         ``s`` of ``u`` tokens."""
         render = self.render
         keep = render.keep
-        for cache in (self._std, self._shared, self._graphs, self._related):
+        for cache in (self._shared, self._graphs, self._related):
             keep(cache)
+        if len(self._std) > self.STANDARDS:
+            self._std.clear()
         involved = set(a_s)
         involved.update(b_s)
         self._standards(involved)
