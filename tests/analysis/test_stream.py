@@ -115,6 +115,7 @@ def test_every_pair_engine_is_the_top_pairs_engine():
             if rng.random() < 0.4:  # many identical sets
                 sets = [rng.choice(sets[:4]) if sets and rng.random() < 0.5 else x for x in sets]
             FullPairs.BATCH = rng.choice([1, 7, 1 << 20])
+            FullPairs.DENSE = rng.choice([0, 1, 16, 1 << 30])  # sorted, both, counted
             full = FullPairs(PairIndex(sets, t, m), n)
             got = list(full)
             assert full.count == len(got)
@@ -126,7 +127,7 @@ def test_every_pair_engine_is_the_top_pairs_engine():
                 key=lambda x: (-Fraction(x[2], x[3]), -x[2], x[0], x[1]))
             assert got == expected, trial
     finally:
-        FullPairs.BATCH = 1 << 20
+        FullPairs.BATCH, FullPairs.DENSE = 1 << 20, 16
 
 
 def _stream_peak(store, name: str, params: dict) -> tuple[int, int]:
