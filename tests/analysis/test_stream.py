@@ -18,7 +18,7 @@ import pytest
 
 import stdgraph.analysis.overlaps as overlaps_module
 from stdgraph.analysis import REGISTRY, run, stream
-from stdgraph.analysis.common import to_json
+from stdgraph.analysis.common import csv_cell, csv_rows, to_json
 from stdgraph.analysis.overlaps import FullPairs, PairIndex, PairItems, PairTexts
 from stdgraph.deadline import Deadline
 from stdgraph.importers.sto import CuratedLinks, import_sto
@@ -102,6 +102,17 @@ def test_a_streamed_text_is_the_oracles_document(seed, small, tmp_path, monkeypa
                 got = "".join(spec.render_stream(spec.stream(store, raw), fmt))
                 assert got == spec.render(doc, fmt), (which, name, params, fmt)
         store.close()
+
+
+def test_a_csv_cell_is_quoted_as_the_csv_writer_quotes_it():
+    """The streamed CSV rows are joined from cells quoted one by one (``csv_cell``): the
+    same text as the csv module's row, for every kind of cell."""
+    tricky = ["", "plain", "a, b", 'say "x"', "two\nlines", "cr\r", " lead", "tail ", "a | b",
+              "é ü", "'single'", "%s %", "\t"]
+    rng = random.Random(5)
+    for _ in range(200):
+        row = [rng.choice(tricky) for _ in range(rng.randint(2, 6))]
+        assert ",".join(map(csv_cell, row)) + "\r\n" == csv_rows([row]), row
 
 
 def test_every_pair_engine_is_the_top_pairs_engine():

@@ -274,6 +274,12 @@ def csv_rows(rows: Iterable[list[str]]) -> str:
     return buf.getvalue()
 
 
+def csv_cell(value: str) -> str:
+    """A cell's text as ``to_csv`` writes it in a row of several (quoted where it must be:
+    the quoting of a cell does not depend on the others)."""
+    return csv_rows([[value, ""]])[:-3]
+
+
 def item_text(item: dict, fmt: str, columns: list[Column]) -> str:
     """One item's text in a stream of ``fmt`` (json: as ``stream_json`` writes it, without
     the separator; ndjson: its line; csv: its row of ``columns``)."""

@@ -30,9 +30,7 @@ with bit sets in numpy, so a capped answer only computes the top bands it needs.
 from __future__ import annotations
 
 import bisect
-import csv
 import heapq
-import io
 import itertools
 import sys
 from collections import defaultdict
@@ -59,6 +57,7 @@ from stdgraph.analysis.common import (
     cap,
     cells,
     components,
+    csv_cell,
     inverse,
     iris,
     item_text,
@@ -1067,10 +1066,11 @@ class PairTexts:
         self.special = set(cov.actual) | {x for x, iri in enumerate(cov.standards)
                                           if iri in nodes}
         render.lab.fetch(cov.tokens)
-        self._extra: list[str] | None = None
+        #: the CSV text of the columns after the analysis' own, each after a comma
+        self._extra: str | None = None
         self._std: dict[int, tuple[str, str, str, frozenset[str] | None,
                                    dict[str, frozenset[str]]]] = {}
-        self._shared: dict[frozenset[int], tuple[str, str, str, list[int]]] = {}
+        self._shared: dict[frozenset[int], tuple[str, list[int]]] = {}
         self._graphs: dict[tuple[frozenset[str], frozenset[str]], str] = {}
         #: special standard -> the standards it is related to (``Relations.related``)
         self._related: dict[int, set[str]] = {}
@@ -1105,7 +1105,7 @@ class PairTexts:
             found = {mine.get(tokens[k]) for k in sets[x]}
             whole = found.pop() if len(found) == 1 else None
             label = lab(iri)
-            self._std[x] = ((iri, label, str(len(sets[x])), whole, mine) if t is None else
+            self._std[x] = ((csv_cell(iri), csv_cell(label), "", whole, mine) if t is None else
                             (t.part(0, iri), t.part(2, label), str(len(sets[x])), whole, mine))
 
     def _graphs_of(self, mine: dict[str, frozenset[str]], shared: list[int]) -> frozenset[str]:
@@ -1133,19 +1133,22 @@ class PairTexts:
         t, columns, special = self.template, self.columns, self.special
         stds, shared_texts, graph_texts = self._std, self._shared, self._graphs
         value = round(s / u, 6)
-        score = str(value) if t is None else t.part(5, value)
+        score = csv_cell(str(value)) if t is None else t.part(5, value)
         union = str(u)
         out: list[str] = []
-        buf = io.StringIO()
-        row = csv.writer(buf, lineterminator="\r\n").writerow
         if t is None and self._extra is None and a_s:
             # the cells of the columns after the analysis' own (the registry's coverage
             # column), the same for every item: from the first one
             render.prepare([(a_s[0], b_s[0], s, u)])
-            self._extra = cells(render.item(a_s[0], b_s[0], s, u), columns[len(CSV_COLUMNS):])
-        extra = self._extra or []
+            extra = cells(render.item(a_s[0], b_s[0], s, u), columns[len(CSV_COLUMNS):])
+            self._extra = "".join("," + csv_cell(c) for c in extra)
+        # a CSV row: the cells of a, a_label, b, b_label, score, (shared_count, shared,
+        # shared_labels), related, relations, graphs, then the columns after these
+        row = t.form if t is not None else (
+            "%s,%s,%s,%s,%s,%s," + csv_cell("false") + "," + csv_cell("") + ",%s" +
+            (self._extra or "").replace("%", "%%") + "\r\n")
         for a, b in zip(a_s, b_s, strict=True):
-            if (a in special or b in special) and self._checked(a, b, s, u, row, out):
+            if (a in special or b in special) and self._checked(a, b, s, u, out):
                 continue
             sa, sb = stds[a], stds[b]
             common = sets[a] & sets[b]
@@ -1153,27 +1156,24 @@ class PairTexts:
             if shared is None:
                 order, refs = render.shared_refs(common)
                 shared = shared_texts[common] = (
-                    (str(len(order)), iris(refs), labels(refs), order) if t is None
-                    else (t.part(4, refs), "", "", order))
+                    ",".join(map(csv_cell, (str(len(order)), iris(refs), labels(refs))))
+                    if t is None else t.part(4, refs), order)
             ga, gb = sa[3], sb[3]
             if ga is None or gb is None:
-                ga, gb = self._graphs_of(sa[4], shared[3]), self._graphs_of(sb[4], shared[3])
+                ga, gb = self._graphs_of(sa[4], shared[1]), self._graphs_of(sb[4], shared[1])
             graphs = graph_texts.get((ga, gb))
             if graphs is None:
                 refs = render.graph_refs(ga | gb)
-                graphs = graph_texts[(ga, gb)] = iris(refs) if t is None else t.part(9, refs)
+                graphs = graph_texts[(ga, gb)] = (csv_cell(iris(refs)) if t is None
+                                                  else t.part(9, refs))
             if t is None:
-                row([sa[0], sa[1], sb[0], sb[1], score, shared[0], shared[1], shared[2],
-                     "false", "", graphs, *extra])
+                out.append(row % (sa[0], sa[1], sb[0], sb[1], score, shared[0], graphs))
             else:
-                out.append(t.form % (sa[0], sb[0], sa[1], sb[1], shared[0], score, sa[2],
-                                     sb[2], union, graphs))
-        if t is None:
-            return len(a_s), buf.getvalue()
+                out.append(row % (sa[0], sb[0], sa[1], sb[1], shared[0], score, sa[2], sb[2],
+                                  union, graphs))
         return len(a_s), (ITEM_SEPARATOR if self.fmt == "json" else "").join(out)
 
-    def _checked(self, a: int, b: int, s: int, u: int, row: Callable[[list[str]], Any],
-                 out: list[str]) -> bool:
+    def _checked(self, a: int, b: int, s: int, u: int, out: list[str]) -> bool:
         """The item of a pair with a special standard, written as a dict's text when it is
         not of the common shape (related, or tokens standing for other concepts); False
         when it is."""
@@ -1187,11 +1187,7 @@ class PairTexts:
             if std[y] not in related:
                 return False
         self.render.prepare([(a, b, s, u)])
-        item = self.render.item(a, b, s, u)
-        if self.template is None:
-            row(cells(item, self.columns))
-        else:
-            out.append(item_text(item, self.fmt, self.columns))
+        out.append(item_text(self.render.item(a, b, s, u), self.fmt, self.columns))
         return True
 
 
