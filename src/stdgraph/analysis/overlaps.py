@@ -1104,6 +1104,8 @@ class PairTexts:
             mine = cgraphs.get(iri, _NO_GRAPHS)
             found = {mine.get(tokens[k]) for k in sets[x]}
             whole = found.pop() if len(found) == 1 else None
+            if whole is not None:
+                mine = _NO_GRAPHS  # not read again: kept only where the graphs differ
             label = lab(iri)
             self._std[x] = ((csv_cell(iri), csv_cell(label), "", whole, mine) if t is None else
                             (t.part(0, iri), t.part(2, label), str(len(sets[x])), whole, mine))
@@ -1129,7 +1131,7 @@ class PairTexts:
         involved = set(a_s)
         involved.update(b_s)
         self._standards(involved)
-        sets = render.run.coverage.sets
+        sets, tokens = render.run.coverage.sets, render.run.coverage.tokens
         t, columns, special = self.template, self.columns, self.special
         stds, shared_texts, graph_texts = self._std, self._shared, self._graphs
         value = round(s / u, 6)
@@ -1154,13 +1156,16 @@ class PairTexts:
             common = sets[a] & sets[b]
             shared = shared_texts.get(common)
             if shared is None:
-                order, refs = render.shared_refs(common)
+                order = sorted(common, key=tokens.__getitem__)
+                refs = render.lab.refs(tokens[k] for k in order)
                 shared = shared_texts[common] = (
                     ",".join(map(csv_cell, (str(len(order)), iris(refs), labels(refs))))
                     if t is None else t.part(4, refs), order)
             ga, gb = sa[3], sb[3]
-            if ga is None or gb is None:
-                ga, gb = self._graphs_of(sa[4], shared[1]), self._graphs_of(sb[4], shared[1])
+            if ga is None:
+                ga = self._graphs_of(sa[4], shared[1])
+            if gb is None:
+                gb = self._graphs_of(sb[4], shared[1])
             graphs = graph_texts.get((ga, gb))
             if graphs is None:
                 refs = render.graph_refs(ga | gb)
