@@ -16,14 +16,17 @@ from pathlib import Path
 
 import pytest
 
+import stdgraph.analysis.overlaps as overlaps_module
 from stdgraph.analysis import REGISTRY, run, stream
-from stdgraph.analysis.common import to_json
-from stdgraph.analysis.overlaps import FullPairs, PairIndex, PairItems
+from stdgraph.analysis.common import csv_cell, csv_rows, to_json
+from stdgraph.analysis.overlaps import FullPairs, PairIndex, PairItems, PairTexts
 from stdgraph.deadline import Deadline
 from stdgraph.importers.sto import CuratedLinks, import_sto
 from stdgraph.store import OxigraphStore
 from stdgraph.store.bounded import DeadlineStore, StateCache
 from support.analysis_graph import build_into, fa, fb, project_dir
+from support.analysis_oracle import conflicts as oracle_conflicts
+from support.analysis_oracle import overlaps as oracle_overlaps
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 import generate  # noqa: E402
@@ -67,6 +70,51 @@ def test_the_stream_is_the_document(stores, which, name, params):
         assert spec.render(doc, "ndjson").splitlines() == lines
 
 
+ORACLE = {"overlaps": oracle_overlaps.overlaps, "conflicts": oracle_conflicts.conflicts}
+ORACLE_CASES = [("overlaps", {}), ("overlaps", {"min_shared": "1"}),
+                ("overlaps", {"expand": "true", "dimensions": "all"}),
+                ("overlaps", {"evidence": "stated"}), ("conflicts", {})]
+
+
+@pytest.mark.parametrize("small", [False, True])
+@pytest.mark.parametrize("seed", [11, 12])
+def test_a_streamed_text_is_the_oracles_document(seed, small, tmp_path, monkeypatch):
+    """The text ``limit=0`` streams (made without the items' dicts where it can: each
+    standard's, shared set's and graphs' text kept, the rest filled in) is, in every
+    streamed format, the text of the document the implementation before computed (the
+    oracle, tests/support/analysis_oracle), on random STO graphs and on the fixture (related
+    standards, classifications in several files, elements declared the same); ``small``:
+    blocks of 7 pairs and caches of 3 entries, so that every cache is cleared and refilled
+    on the way."""
+    if small:
+        monkeypatch.setattr(overlaps_module, "STREAM_BATCH", 7)
+        monkeypatch.setattr(PairItems, "KEEP", 3)
+        monkeypatch.setattr(PairTexts, "STANDARDS", 3)
+    stores = {"sto": sto(tmp_path, 90 + 30 * (seed % 2), seed=seed),
+              "fixture": build_into(OxigraphStore(tmp_path / "fixture"), project_dir(tmp_path))}
+    for which, store in stores.items():
+        for name, params in ORACLE_CASES:
+            spec = REGISTRY.get(name)
+            raw = {**params, "limit": "0"}
+            doc = ORACLE[name](store, raw)
+            assert doc.items or params, (which, name)  # something to compare
+            for fmt in ("json", "ndjson", "csv"):
+                got = "".join(spec.render_stream(spec.stream(store, raw), fmt))
+                assert got == spec.render(doc, fmt), (which, name, params, fmt)
+        store.close()
+
+
+def test_a_csv_cell_is_quoted_as_the_csv_writer_quotes_it():
+    """The streamed CSV rows are joined from cells quoted one by one (``csv_cell``): the
+    same text as the csv module's row, for every kind of cell."""
+    tricky = ["", "plain", "a, b", 'say "x"', "two\nlines", "cr\r", " lead", "tail ", "a | b",
+              "é ü", "'single'", "%s %", "\t"]
+    rng = random.Random(5)
+    for _ in range(200):
+        row = [rng.choice(tricky) for _ in range(rng.randint(2, 6))]
+        assert ",".join(map(csv_cell, row)) + "\r\n" == csv_rows([row]), row
+
+
 def test_every_pair_engine_is_the_top_pairs_engine():
     """FullPairs (limit=0) against PairIndex.pairs (the banded top-k engine) and brute force,
     with batches of every size."""
@@ -78,6 +126,7 @@ def test_every_pair_engine_is_the_top_pairs_engine():
             if rng.random() < 0.4:  # many identical sets
                 sets = [rng.choice(sets[:4]) if sets and rng.random() < 0.5 else x for x in sets]
             FullPairs.BATCH = rng.choice([1, 7, 1 << 20])
+            FullPairs.DENSE = rng.choice([0, 1, 16, 1 << 30])  # sorted, both, counted
             full = FullPairs(PairIndex(sets, t, m), n)
             got = list(full)
             assert full.count == len(got)
@@ -89,7 +138,7 @@ def test_every_pair_engine_is_the_top_pairs_engine():
                 key=lambda x: (-Fraction(x[2], x[3]), -x[2], x[0], x[1]))
             assert got == expected, trial
     finally:
-        FullPairs.BATCH = 1 << 20
+        FullPairs.BATCH, FullPairs.DENSE = 1 << 20, 16
 
 
 def _stream_peak(store, name: str, params: dict) -> tuple[int, int]:
@@ -123,15 +172,15 @@ def two_sizes(tmp_path_factory):
 @pytest.mark.parametrize("name,params", [("overlaps", {"min_shared": "1"})])
 def test_a_streams_memory_does_not_grow_with_the_pairs(two_sizes, name, params):
     small, large = two_sizes
-    saved = FullPairs.BATCH, PairItems.KEEP
+    saved = FullPairs.BATCH, PairItems.KEEP, PairTexts.STANDARDS
     # the constants: pairs held between two writes to the temporary file, and what the items
-    # have in common kept for the next ones (shared elements, graphs)
-    FullPairs.BATCH, PairItems.KEEP = 5000, 500
+    # have in common kept for the next ones (shared elements, graphs, standards' texts)
+    FullPairs.BATCH, PairItems.KEEP, PairTexts.STANDARDS = 5000, 500, 500
     try:
         n_small, peak_small = _stream_peak(small, name, params)
         n_large, peak_large = _stream_peak(large, name, params)
     finally:
-        FullPairs.BATCH, PairItems.KEEP = saved
+        FullPairs.BATCH, PairItems.KEEP, PairTexts.STANDARDS = saved
     assert n_large > 8 * n_small > 5_000
     # 3.5 times the standards, over eight times the pairs: the peak stays where it was (the
     # part that grows with the store, not the pairs: a label per standard, the index)

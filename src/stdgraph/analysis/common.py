@@ -143,6 +143,16 @@ class AnalysisStream:
     count: int
     truncated: bool = False
     extra: dict = field(default_factory=dict)
+    #: the items' text made without their dicts, where the analysis can: ``texts(fmt,
+    #: columns)`` gives batches (how many items, their text) for ``json`` (the items as
+    #: ``stream_json`` writes them, joined by its separator), ``ndjson`` (lines) and ``csv``
+    #: (rows of ``columns``), the same text as ``items`` would give, or None where it cannot;
+    #: consumed instead of ``items``, never with them
+    texts: Callable[[str, list[Column]], Iterator[tuple[int, str]] | None] | None = None
+
+    def batches(self, fmt: str, columns: list[Column]) -> Iterator[tuple[int, str]] | None:
+        """``texts(fmt, columns)``, or None."""
+        return None if self.texts is None else self.texts(fmt, columns)
 
     @classmethod
     def of(cls, doc: AnalysisDocument) -> AnalysisStream:
@@ -160,6 +170,9 @@ class AnalysisStream:
 
 
 _ITEMS_MARK = "\x00items\x00"
+#: how ``stream_json`` writes the items: each indented by this, separated by that
+ITEM_INDENT = "    "
+ITEM_SEPARATOR = ",\n    "
 _STRING = json.encoder.encode_basestring  # the C one, as json.dumps(ensure_ascii=False) uses
 _FLOAT = float.__repr__
 
@@ -206,9 +219,16 @@ def stream_json(stream: AnalysisStream) -> Iterator[str]:
     text = json.dumps(head, ensure_ascii=False, indent=2)
     before, after = text.split(json.dumps(_ITEMS_MARK), 1)
     n = 0
-    for item in stream.items:
-        yield (before if n == 0 else ",\n    ") + indented(item, "    ")
-        n += 1
+    batches = stream.batches("json", [])
+    if batches is not None:
+        for k, batch in batches:
+            if k:
+                yield (before if n == 0 else ITEM_SEPARATOR) + batch
+                n += k
+    else:
+        for item in stream.items:
+            yield (before if n == 0 else ITEM_SEPARATOR) + indented(item, ITEM_INDENT)
+            n += 1
     if n != stream.count:
         raise RuntimeError(f"{stream.analysis}: {n} items, {stream.count} announced")
     if n == 0:
@@ -220,6 +240,10 @@ def stream_json(stream: AnalysisStream) -> Iterator[str]:
 
 def stream_ndjson(stream: AnalysisStream) -> Iterator[str]:
     """JSON lines: one item per line, nothing else (``application/x-ndjson``)."""
+    batches = stream.batches("ndjson", [])
+    if batches is not None:
+        yield from (batch for _k, batch in batches)
+        return
     for item in stream.items:
         yield json.dumps(item, ensure_ascii=False) + "\n"
 
@@ -229,6 +253,11 @@ def stream_csv(stream: AnalysisStream, columns: list[Column]) -> Iterator[str]:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow([name for name, _ in columns])
+    batches = stream.batches("csv", columns)
+    if batches is not None:
+        yield buf.getvalue()
+        yield from (batch for _k, batch in batches)
+        return
     for item in stream.items:
         w.writerow([_cell(get(item)) for _, get in columns])
         if buf.tell() > 65536:
@@ -236,6 +265,70 @@ def stream_csv(stream: AnalysisStream, columns: list[Column]) -> Iterator[str]:
             buf.seek(0)
             buf.truncate()
     yield buf.getvalue()
+
+
+def csv_rows(rows: Iterable[list[str]]) -> str:
+    """Rows of text cells as ``to_csv`` writes them."""
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n").writerows(rows)
+    return buf.getvalue()
+
+
+def csv_cell(value: str) -> str:
+    """A cell's text as ``to_csv`` writes it in a row of several (quoted where it must be:
+    the quoting of a cell does not depend on the others)."""
+    return csv_rows([[value, ""]])[:-3]
+
+
+def item_text(item: dict, fmt: str, columns: list[Column]) -> str:
+    """One item's text in a stream of ``fmt`` (json: as ``stream_json`` writes it, without
+    the separator; ndjson: its line; csv: its row of ``columns``)."""
+    if fmt == "json":
+        return indented(item, ITEM_INDENT)
+    if fmt == "ndjson":
+        return json.dumps(item, ensure_ascii=False) + "\n"
+    return csv_rows([cells(item, columns)])
+
+
+def cells(item: dict, columns: list[Column]) -> list[str]:
+    """An item's CSV cells for ``columns``."""
+    return [_cell(get(item)) for _, get in columns]
+
+
+def slot(k: int) -> str:
+    """The marker of the ``k``-th varying part of a :class:`Template`'s prototype."""
+    return f"\x00slot{k}\x00"
+
+
+class Template:
+    """The text of items of one shape, their varying parts filled in: the prototype (an item
+    whose varying parts are the strings ``slot(0)``, ``slot(1)``, ... in the order they are
+    written) is rendered once by the stream's own serialiser (``item_text``), so a filled
+    template is that serialiser's text of the item to the byte, given each part's text
+    (:meth:`part`)."""
+
+    def __init__(self, proto: dict, fmt: str, n: int) -> None:
+        self.fmt = fmt
+        text = item_text(proto, fmt, [])
+        pieces = []
+        #: the indent of each slot's line (a nested value's lines are indented from it)
+        self.indents = []
+        for k in range(n):
+            mark = json.dumps(slot(k))
+            before, text = text.split(mark, 1)
+            pieces.append(before)
+            self.indents.append(before[before.rfind("\n") + 1:].partition('"')[0])
+        pieces.append(text)
+        self.form = "%s".join(p.replace("%", "%%") for p in pieces)
+
+    def part(self, k: int, value: Any) -> str:
+        """The text of ``value`` in slot ``k``."""
+        if self.fmt == "json":
+            return indented(value, self.indents[k])
+        return json.dumps(value, ensure_ascii=False)
+
+    def fill(self, parts: tuple[str, ...]) -> str:
+        return self.form % parts
 
 
 def cap(items: list, limit: int) -> tuple[list, bool]:

@@ -43,18 +43,24 @@ import numpy as np
 
 from stdgraph.analysis.common import (
     DEFAULT_LIMIT,
+    ITEM_SEPARATOR,
     PROLOGUE,
     RDFS,
     SKOS,
     AnalysisDocument,
     AnalysisStream,
+    Column,
     Labels,
     Parameter,
     RawParams,
+    Template,
     cap,
+    cells,
     components,
+    csv_cell,
     inverse,
     iris,
+    item_text,
     json_params,
     labels,
     limit_param,
@@ -62,6 +68,7 @@ from stdgraph.analysis.common import (
     reachable,
     ref,
     same_element_pairs,
+    slot,
     values_block,
 )
 from stdgraph.analysis.evidence import STANDARD, Evidence, LinkReader, evidence_params
@@ -494,6 +501,10 @@ class FullPairs:
 
     #: pairs gathered before they are sorted into their classes and written
     BATCH = 1 << 20
+    #: a standard's candidate groups are counted in an array of every group (rather than
+    #: sorted) when they are at least 1/DENSE of the groups: at 100k standards a standard
+    #: has some 100k candidates among 73k groups, and sorting them was half the pass
+    DENSE = 16
 
     def __init__(self, index: PairIndex, n_standards: int,
                  keep: Callable[[int, np.ndarray], np.ndarray] | None = None,
@@ -542,9 +553,15 @@ class FullPairs:
             toks = index.flat_tok[sig_start[i]:sig_start[i + 1]]
             lens = tok_off[toks + 1] - tok_off[toks]
             cand = tok_sig[_ranges(tok_off[toks], lens)]
-            js, shared = np.unique(cand, return_counts=True)
-            ok = (shared >= m) & (js != i)
-            js, shared = js[ok], shared[ok]
+            if len(cand) * self.DENSE >= n_sigs:  # many candidates: counted, not sorted
+                counts = np.bincount(cand, minlength=n_sigs)
+                counts[i] = 0
+                js = np.flatnonzero(counts >= m)
+                shared = counts[js]
+            else:
+                js, shared = np.unique(cand, return_counts=True)
+                ok = (shared >= m) & (js != i)
+                js, shared = js[ok], shared[ok]
             keys = shared * width + (sizes[i] + sizes[js] - shared)
             lens = mem_len[js]
             bs = mem_flat[_ranges(mem_off[js], lens)]
@@ -593,16 +610,22 @@ class FullPairs:
 
     def __iter__(self) -> Iterator[tuple[int, int, int, int]]:
         """(a, b, shared, union), best class first."""
+        for sh, un, a_s, b_s in self.blocks(self.BATCH):
+            for a, b in zip(a_s, b_s, strict=True):
+                yield a, b, sh, un
+
+    def blocks(self, size: int) -> Iterator[tuple[int, int, list[int], list[int]]]:
+        """The pairs in the order of :meth:`__iter__`, in blocks of at most ``size`` pairs of
+        one class: (shared, union, the a's, the b's)."""
         for k in sorted(self.chunks):
             sh, un = self.classes[k]
             for at, n in self.chunks[k]:
-                for lo in range(0, n, self.BATCH):
-                    count = min(self.BATCH, n - lo)
+                for lo in range(0, n, size):
+                    count = min(size, n - lo)
                     self.file.seek(at + 8 * lo)
                     data = np.frombuffer(self.file.read(8 * count), dtype=np.uint32)
-                    pairs = data.reshape(-1, 2).tolist()
-                    for a, b in pairs:
-                        yield a, b, sh, un
+                    pairs = data.reshape(-1, 2)
+                    yield sh, un, pairs[:, 0].tolist(), pairs[:, 1].tolist()
 
     def close(self) -> None:
         self.file.close()
@@ -913,73 +936,268 @@ class PairItems:
                     out[text(e)] = g
             cache[x] = out
 
-    def items(self, chosen: list[tuple[int, int, int, int]]) -> list[dict]:
-        run, lab = self.run, self.lab
-        cov = run.coverage
+    @property
+    def cgraphs(self) -> dict[str, dict[str, frozenset[str]]]:
+        """standard -> element -> the named graphs of its classification there, for the
+        standards prepared."""
+        return self._cgraphs
+
+    def keep(self, cache: dict) -> None:
+        """Clear ``cache`` when it has grown past ``KEEP`` entries."""
+        self._keep(cache)
+
+    def prepare_standards(self, involved: list[str]) -> None:
+        """Read the classifications' graphs and the labels of the standards ``involved``."""
+        self._classification_graphs(involved)
+        self.lab.fetch(involved)
+
+    def prepare(self, chosen: list[tuple[int, int, int, int]]) -> None:
+        """Read what the items of the pairs ``chosen`` need: the classifications' graphs of
+        their standards, the labels of the standards and of the shared elements."""
+        cov = self.run.coverage
         std, sets, tokens = cov.standards, cov.sets, cov.tokens
         involved = sorted({std[x] for a, b, _s, _u in chosen for x in (a, b)})
         self._classification_graphs(involved)
+        self._keep(self._shared)
+        self._keep(self._graph_refs)
+        self.lab.fetch(involved + [tokens[t] for t in {t for a, b, _s, _u in chosen
+                                                       for t in sets[a] & sets[b]}])
+
+    def items(self, chosen: list[tuple[int, int, int, int]]) -> list[dict]:
+        self.prepare(chosen)
+        return [self.item(a, b, s, u) for a, b, s, u in chosen]
+
+    def shared_refs(self, common: frozenset[int]) -> tuple[list[int], list[dict]]:
+        """The tokens of ``common`` in the items' order (by IRI), and their refs."""
+        hit = self._shared.get(common)
+        if hit is None:
+            tokens = self.run.coverage.tokens
+            order = sorted(common, key=tokens.__getitem__)
+            hit = self._shared[common] = (order, self.lab.refs(tokens[t] for t in order))
+        return hit
+
+    def graph_refs(self, graphs: frozenset[str]) -> list[dict]:
+        grefs = self._graph_refs.get(graphs)
+        if grefs is None:
+            grefs = self._graph_refs[graphs] = self.lab.graph_refs(graphs)
+        return grefs
+
+    def item(self, a: int, b: int, s: int, u: int) -> dict:
+        """The item of pair (a, b) sharing ``s`` of ``u`` (after :meth:`prepare`)."""
+        run, lab = self.run, self.lab
+        cov = run.coverage
+        std, sets, tokens = cov.standards, cov.sets, cov.tokens
         cgraphs = self._cgraphs
-        rel = run.relations
-        shared_cache = self._keep(self._shared)
-        lab.fetch(involved + [tokens[t] for t in {t for a, b, _s, _u in chosen
-                                                  for t in sets[a] & sets[b]}])
-        graph_refs = self._keep(self._graph_refs)
         copy = not self.share
-        out = []
-        for a, b, s, u in chosen:
-            ia, ib = std[a], std[b]
+        ia, ib = std[a], std[b]
+        shared, shared_refs = self.shared_refs(sets[a] & sets[b])
+        relations = run.relations.between(ia, ib)
+        ga, gb = cgraphs.get(ia, _NO_GRAPHS), cgraphs.get(ib, _NO_GRAPHS)
+        graphs: set[str] = set()
+        matched = []
+        aa, ab = cov.actual.get(a), cov.actual.get(b)
+        if aa is None and ab is None:  # every shared token stands for itself
+            for t in shared:
+                concept = tokens[t]
+                graphs.update(ga.get(concept, ()), gb.get(concept, ()))
+        else:
+            for t in shared:
+                concept = tokens[t]
+                ea = (aa or {}).get(t, [concept])
+                eb = (ab or {}).get(t, [concept])
+                for e in ea:
+                    graphs |= ga.get(e, frozenset())
+                for e in eb:
+                    graphs |= gb.get(e, frozenset())
+                if ea != [concept] or eb != [concept]:
+                    matched.append({"concept": lab.ref(concept), "a": lab.refs(ea),
+                                    "b": lab.refs(eb)})
+        grefs = self.graph_refs(frozenset(graphs))
+        if relations:
+            lab.fetch(x for r in relations for x in r["path"])
+        evidence: dict = {
+            "a_coverage": len(sets[a]), "b_coverage": len(sets[b]), "union": u,
+            "graphs": [dict(r) for r in grefs] if copy else grefs,
+            "relations": [
+                {"relation": r["relation"],
+                 **({"property": lab.ref(r["property"])} if "property" in r else {}),
+                 "path": lab.refs(r["path"]), "graphs": lab.graph_refs(r["graphs"])}
+                for r in relations
+            ],
+        }
+        if run.expand:
+            evidence["matched"] = matched
+        return {
+            "a": ia, "b": ib, "a_label": lab(ia), "b_label": lab(ib),
+            "shared": [dict(r) for r in shared_refs] if copy else shared_refs,
+            "score": round(s / u, 6), "related": bool(relations), "evidence": evidence,
+        }
+
+
+class PairTexts:
+    """The text of overlap items in a stream's format (``AnalysisStream.texts``: JSON, JSON
+    lines, CSV), made without their dicts: what ``limit=0`` writes, a block of pairs of one
+    class (one score, one union) at a time. A pair with a standard that is related to some
+    other, or (``expand``) whose tokens stand for other concepts, is rendered as a dict
+    (:class:`PairItems`) and checked on its own; every other item has one shape, filled
+    from texts kept per standard (IRI, label, coverage, and the graphs of its
+    classifications when they are the same for all its tokens), per set of shared elements
+    and per pair of graph sets (each cache cleared past ``PairItems.KEEP`` entries, the
+    standards' past ``STANDARDS``: a class's pairs name standards all over the store, so
+    that a smaller cache would be refilled at every block). The text is the dicts' to the
+    byte (tests/analysis/test_stream.py)."""
+
+    #: standards whose texts are kept (about 300 bytes each)
+    STANDARDS = 200_000
+
+    def __init__(self, render: PairItems, fmt: str, columns: list[Column]) -> None:
+        self.render = render
+        self.fmt = fmt
+        self.columns = columns
+        run = render.run
+        cov = run.coverage
+        self.template: Template | None = None
+        if fmt != "csv":
+            proto = {"a": slot(0), "b": slot(1), "a_label": slot(2), "b_label": slot(3),
+                     "shared": slot(4), "score": slot(5), "related": False,
+                     "evidence": {"a_coverage": slot(6), "b_coverage": slot(7),
+                                  "union": slot(8), "graphs": slot(9), "relations": [],
+                                  **({"matched": []} if run.expand else {})}}
+            self.template = Template(proto, fmt, 10)
+        #: the standards whose pairs are checked one by one (related to some standard, or
+        #: with tokens standing for other concepts)
+        nodes = run.relations.nodes
+        self.special = set(cov.actual) | {x for x, iri in enumerate(cov.standards)
+                                          if iri in nodes}
+        render.lab.fetch(cov.tokens)
+        #: the CSV text of the columns after the analysis' own, each after a comma
+        self._extra: str | None = None
+        self._std: dict[int, tuple[str, str, str, frozenset[str] | None,
+                                   dict[str, frozenset[str]]]] = {}
+        self._shared: dict[frozenset[int], tuple[str, list[int]]] = {}
+        self._graphs: dict[tuple[frozenset[str], frozenset[str]], str] = {}
+        #: special standard -> the standards it is related to (``Relations.related``)
+        self._related: dict[int, set[str]] = {}
+
+    @classmethod
+    def writer(cls, render: PairItems,
+               blocks: Callable[[], Iterator[tuple[int, int, list[int], list[int]]]]
+               ) -> Callable[[str, list[Column]], Iterator[tuple[int, str]] | None]:
+        """``AnalysisStream.texts`` of the blocks of pairs ``blocks()`` gives."""
+        def texts(fmt: str, columns: list[Column]) -> Iterator[tuple[int, str]] | None:
+            if fmt not in ("json", "ndjson", "csv"):
+                return None
+            if fmt == "csv" and tuple(columns[:len(CSV_COLUMNS)]) != tuple(CSV_COLUMNS):
+                return None
+            writer = cls(render, fmt, columns)
+            return (writer.text(*block) for block in blocks())
+        return texts
+
+    def _standards(self, involved: set[int]) -> None:
+        """The texts of the standards ``involved`` that are not kept yet."""
+        render, t = self.render, self.template
+        cov = render.run.coverage
+        std, sets, tokens = cov.standards, cov.sets, cov.tokens
+        new = [x for x in involved if x not in self._std]
+        if not new:
+            return
+        render.prepare_standards([std[x] for x in new])
+        lab, cgraphs = render.lab, render.cgraphs
+        for x in new:
+            iri = std[x]
+            mine = cgraphs.get(iri, _NO_GRAPHS)
+            found = {mine.get(tokens[k]) for k in sets[x]}
+            whole = found.pop() if len(found) == 1 else None
+            if whole is not None:
+                mine = _NO_GRAPHS  # not read again: kept only where the graphs differ
+            label = lab(iri)
+            self._std[x] = ((csv_cell(iri), csv_cell(label), "", whole, mine) if t is None else
+                            (t.part(0, iri), t.part(2, label), str(len(sets[x])), whole, mine))
+
+    def _graphs_of(self, mine: dict[str, frozenset[str]], shared: list[int]) -> frozenset[str]:
+        """The graphs of a standard's classifications (``mine``: element -> graphs) in the
+        tokens ``shared``."""
+        tokens = self.render.run.coverage.tokens
+        out: set[str] = set()
+        for k in shared:
+            out.update(mine.get(tokens[k], ()))
+        return frozenset(out)
+
+    def text(self, s: int, u: int, a_s: list[int], b_s: list[int]) -> tuple[int, str]:
+        """(how many pairs, the text of their items): pairs (a_s[k], b_s[k]), each sharing
+        ``s`` of ``u`` tokens."""
+        render = self.render
+        keep = render.keep
+        for cache in (self._shared, self._graphs, self._related):
+            keep(cache)
+        if len(self._std) > self.STANDARDS:
+            self._std.clear()
+        involved = set(a_s)
+        involved.update(b_s)
+        self._standards(involved)
+        sets, tokens = render.run.coverage.sets, render.run.coverage.tokens
+        t, columns, special = self.template, self.columns, self.special
+        stds, shared_texts, graph_texts = self._std, self._shared, self._graphs
+        value = round(s / u, 6)
+        score = csv_cell(str(value)) if t is None else t.part(5, value)
+        union = str(u)
+        out: list[str] = []
+        if t is None and self._extra is None and a_s:
+            # the cells of the columns after the analysis' own (the registry's coverage
+            # column), the same for every item: from the first one
+            render.prepare([(a_s[0], b_s[0], s, u)])
+            extra = cells(render.item(a_s[0], b_s[0], s, u), columns[len(CSV_COLUMNS):])
+            self._extra = "".join("," + csv_cell(c) for c in extra)
+        # a CSV row: the cells of a, a_label, b, b_label, score, (shared_count, shared,
+        # shared_labels), related, relations, graphs, then the columns after these
+        row = t.form if t is not None else (
+            "%s,%s,%s,%s,%s,%s," + csv_cell("false") + "," + csv_cell("") + ",%s" +
+            (self._extra or "").replace("%", "%%") + "\r\n")
+        for a, b in zip(a_s, b_s, strict=True):
+            if (a in special or b in special) and self._checked(a, b, s, u, out):
+                continue
+            sa, sb = stds[a], stds[b]
             common = sets[a] & sets[b]
-            hit = shared_cache.get(common)
-            if hit is None:
+            shared = shared_texts.get(common)
+            if shared is None:
                 order = sorted(common, key=tokens.__getitem__)
-                hit = shared_cache[common] = (order, lab.refs(tokens[t] for t in order))
-            shared, shared_refs = hit
-            relations = rel.between(ia, ib)
-            ga, gb = cgraphs.get(ia, _NO_GRAPHS), cgraphs.get(ib, _NO_GRAPHS)
-            graphs: set[str] = set()
-            matched = []
-            aa, ab = cov.actual.get(a), cov.actual.get(b)
-            if aa is None and ab is None:  # every shared token stands for itself
-                for t in shared:
-                    concept = tokens[t]
-                    graphs.update(ga.get(concept, ()), gb.get(concept, ()))
+                refs = render.lab.refs(tokens[k] for k in order)
+                shared = shared_texts[common] = (
+                    ",".join(map(csv_cell, (str(len(order)), iris(refs), labels(refs))))
+                    if t is None else t.part(4, refs), order)
+            ga, gb = sa[3], sb[3]
+            if ga is None:
+                ga = self._graphs_of(sa[4], shared[1])
+            if gb is None:
+                gb = self._graphs_of(sb[4], shared[1])
+            graphs = graph_texts.get((ga, gb))
+            if graphs is None:
+                refs = render.graph_refs(ga | gb)
+                graphs = graph_texts[(ga, gb)] = (csv_cell(iris(refs)) if t is None
+                                                  else t.part(9, refs))
+            if t is None:
+                out.append(row % (sa[0], sa[1], sb[0], sb[1], score, shared[0], graphs))
             else:
-                for t in shared:
-                    concept = tokens[t]
-                    ea = (aa or {}).get(t, [concept])
-                    eb = (ab or {}).get(t, [concept])
-                    for e in ea:
-                        graphs |= ga.get(e, frozenset())
-                    for e in eb:
-                        graphs |= gb.get(e, frozenset())
-                    if ea != [concept] or eb != [concept]:
-                        matched.append({"concept": lab.ref(concept), "a": lab.refs(ea),
-                                        "b": lab.refs(eb)})
-            key = frozenset(graphs)
-            grefs = graph_refs.get(key)
-            if grefs is None:
-                grefs = graph_refs[key] = lab.graph_refs(graphs)
-            if relations:
-                lab.fetch(x for r in relations for x in r["path"])
-            evidence: dict = {
-                "a_coverage": len(sets[a]), "b_coverage": len(sets[b]), "union": u,
-                "graphs": [dict(r) for r in grefs] if copy else grefs,
-                "relations": [
-                    {"relation": r["relation"],
-                     **({"property": lab.ref(r["property"])} if "property" in r else {}),
-                     "path": lab.refs(r["path"]), "graphs": lab.graph_refs(r["graphs"])}
-                    for r in relations
-                ],
-            }
-            if run.expand:
-                evidence["matched"] = matched
-            out.append({
-                "a": ia, "b": ib, "a_label": lab(ia), "b_label": lab(ib),
-                "shared": [dict(r) for r in shared_refs] if copy else shared_refs,
-                "score": round(s / u, 6), "related": bool(relations), "evidence": evidence,
-            })
-        return out
+                out.append(row % (sa[0], sb[0], sa[1], sb[1], shared[0], score, sa[2], sb[2],
+                                  union, graphs))
+        return len(a_s), (ITEM_SEPARATOR if self.fmt == "json" else "").join(out)
+
+    def _checked(self, a: int, b: int, s: int, u: int, out: list[str]) -> bool:
+        """The item of a pair with a special standard, written as a dict's text when it is
+        not of the common shape (related, or tokens standing for other concepts); False
+        when it is."""
+        run = self.render.run
+        std, actual = run.coverage.standards, run.coverage.actual
+        if a not in actual and b not in actual:
+            x, y = (a, b) if a in self.special else (b, a)
+            related = self._related.get(x)
+            if related is None:
+                related = self._related[x] = run.relations.related(std[x])
+            if std[y] not in related:
+                return False
+        self.render.prepare([(a, b, s, u)])
+        out.append(item_text(self.render.item(a, b, s, u), self.fmt, self.columns))
+        return True
 
 
 def published_by(run: OverlapRun, bodies: Iterable[str]) -> list[int]:
@@ -1053,16 +1271,19 @@ def overlaps_stream(store: Store, raw: RawParams | None = None, *, ignore=("form
                               {"coverage": run.link_coverage()})
     full = FullPairs(run.index, len(run.coverage.standards), beat=getattr(store, "beat", None))
 
-    def items() -> Iterator[dict]:
+    def blocks() -> Iterator[tuple[int, int, list[int], list[int]]]:
         try:
-            pairs = iter(full)
-            while chunk := list(itertools.islice(pairs, STREAM_BATCH)):
-                yield from render.items(chunk)
+            yield from full.blocks(STREAM_BATCH)
         finally:
             full.close()
 
+    def items() -> Iterator[dict]:
+        for s, u, a_s, b_s in blocks():
+            yield from render.items([(a, b, s, u) for a, b in zip(a_s, b_s, strict=True)])
+
     return AnalysisStream("overlaps", json_params(params), items(), full.count, False,
-                          {"coverage": run.link_coverage()})
+                          {"coverage": run.link_coverage()},
+                          texts=PairTexts.writer(render, blocks))
 
 
 def standard_overlaps(store: Store, iri: str, raw: RawParams | None = None, *,
@@ -1314,6 +1535,6 @@ ANALYSES = (
 )
 
 __all__ = ["overlaps", "overlaps_stream", "standard_overlaps", "clusters", "OverlapRun",
-           "PairIndex", "FullPairs", "PairItems", "Coverage", "fetch_coverage",
+           "PairIndex", "FullPairs", "PairItems", "PairTexts", "Coverage", "fetch_coverage",
            "update_coverage", "Relations", "chain_edge", "PARAMS", "CLUSTER_PARAMS",
            "DEFAULT_LIMIT", "ANALYSES"]
