@@ -17,6 +17,7 @@ def check(m: Layered, expected: dict) -> None:
     assert dict(m.items()) == expected
     assert sorted(m) == sorted(expected)
     assert sorted(m.keys()) == sorted(expected)
+    assert m.keyset() == set(expected)
     assert sorted(m.values()) == sorted(expected.values())
     assert m == expected and expected == m
     for k in range(-2, 40):

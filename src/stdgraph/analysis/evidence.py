@@ -163,6 +163,48 @@ class Either(Layered[str, frozenset[str]]):
         return found
 
 
+class Inverse(Layered[str, frozenset[str]]):
+    """x -> ys turned round: y -> the xs linking to it, with the mapping it was made from
+    (``source``), for bringing it up to date (:func:`inverse_update`)."""
+
+    source: Mapping[str, AbstractSet[str]]
+
+    @classmethod
+    def of(cls, table: Layered[str, frozenset[str]], source: Mapping[str, AbstractSet[str]]
+           ) -> Inverse:
+        found = cls.like(table)
+        found.source = source
+        return found
+
+
+def inverse_of(source: Mapping[str, AbstractSet[str]]) -> Inverse:
+    """``source`` (x -> ys) turned round."""
+    out: dict[str, set[str]] = defaultdict(set)
+    for x, ys in source.items():
+        for y in ys:
+            out[y].add(x)
+    return Inverse.of(layered({y: frozenset(xs) for y, xs in out.items()}), source)
+
+
+def inverse_update(old: Inverse, source: Mapping[str, AbstractSet[str]], changed: Iterable[str]
+                   ) -> Inverse:
+    """``inverse_of(source)`` from ``old``, when only the entries of ``changed`` differ
+    between ``old.source`` and ``source``."""
+    before = old.source
+    out = old.edit()
+    for x in changed:
+        was, now = before.get(x, frozenset()), source.get(x, frozenset())
+        for y in set(was) - set(now):
+            left = out.get(y, frozenset()) - {x}
+            if left:
+                out[y] = left
+            elif y in out:
+                out.pop(y)
+        for y in set(now) - set(was):
+            out[y] = out.get(y, frozenset()) | {x}
+    return Inverse.of(out.done(), source)
+
+
 class Classified(Layered[str, frozenset[str]]):
     """``LinkReader.classified``: standard -> elements, with ``wholes`` (part -> the series
     it is a direct part of) and the ``parts`` it was made from, kept for bringing it up to
@@ -365,6 +407,27 @@ class LinkReader:
                 out.pop(s)
         return Either.of(out.done(), ahead, back, backwards.done())
 
+    def users(self, predicate: str, subject_type: str = STANDARD) -> Mapping[str, AbstractSet[str]]:
+        """``links(predicate, subject_type)`` turned round: object -> the subjects whose link
+        to it counts; kept with the snapshot and brought up to date."""
+        def update(old: Inverse, dirty: Dirty) -> Inverse | None:
+            if dirty.everything or not isinstance(old, Inverse):
+                return None
+            return inverse_update(old, self.links(predicate, subject_type),
+                                  dirty.touched((predicate,), (subject_type,)))
+        return self.memoised(("users", predicate, subject_type),
+                             lambda: inverse_of(self.links(predicate, subject_type)), update)
+
+    def classified_users(self) -> Mapping[str, AbstractSet[str]]:
+        """``classified()`` turned round: element -> the standards classified in it; kept
+        with the snapshot and brought up to date."""
+        def update(old: Inverse, dirty: Dirty) -> Inverse | None:
+            if dirty.everything or not isinstance(old, Inverse):
+                return None
+            new = self.classified()
+            return inverse_update(old, new, self.classification_changes(dirty, old.source, new))
+        return self.memoised("classified-users", lambda: inverse_of(self.classified()), update)
+
     def instances(self, cls: str = STANDARD) -> set[str]:
         """Every subject typed ``cls``."""
         if self.snapshot is not None:
@@ -511,7 +574,8 @@ class LinkReader:
                  what: str = "standards") -> dict:
         """The coverage entry of ``link``: how many of ``in_scope`` are in ``with_link``."""
         label, phrase = LINKS.get(link, (link.rsplit("#", 1)[-1], "{have} such a link"))
-        n = len(in_scope & set(with_link))
+        n = len(in_scope & (with_link.keyset() if isinstance(with_link, Layered)
+                            else set(with_link)))
         return {"link": link, "label": label, "with_link": n, "in_scope": len(in_scope),
                 "text": coverage_text(n, len(in_scope), phrase, what)}
 

@@ -17,6 +17,8 @@ Reads (``m[k]``, ``get``, ``in``, ``len``, ``items()``, iteration) are those of 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from itertools import chain, filterfalse
+from operator import itemgetter
 from typing import Any, Generic, TypeVar, overload
 
 __all__ = ["Edit", "Layered", "layered"]
@@ -35,7 +37,7 @@ class Layered(Mapping[K, V], Generic[K, V]):
     """A read-only mapping: ``base`` (a dict nobody changes) with the changes ``top`` over
     it (a key mapped to the marker ``_GONE`` is not there)."""
 
-    __slots__ = ("_base", "_top", "_len")
+    __slots__ = ("_base", "_top", "_len", "_keys")
 
     #: the changes kept on top of the base before they are merged into a new base: at least
     #: ``MERGE_MIN``, else an ``1 / MERGE_SHARE`` of the base
@@ -54,6 +56,7 @@ class Layered(Mapping[K, V], Generic[K, V]):
                 else:
                     length += k not in self._base
         self._len = length
+        self._keys: frozenset[K] | None = None
 
     @classmethod
     def like(cls: type[L], other: Layered[K, V]) -> L:
@@ -92,33 +95,30 @@ class Layered(Mapping[K, V], Generic[K, V]):
     def __len__(self) -> int:
         return self._len
 
+    # (iterating, the base's keys not on top are picked by C code: filterfalse, map, zip)
     def __iter__(self) -> Iterator[K]:
         top = self._top
         if not top:
-            yield from self._base
-            return
-        for k in self._base:
-            if k not in top:
-                yield k
-        for k, v in top.items():
-            if v is not _GONE:
-                yield k
+            return iter(self._base)
+        return chain(filterfalse(top.__contains__, self._base),
+                     [k for k, v in top.items() if v is not _GONE])
 
     def items(self) -> Iterator[tuple[K, V]]:  # type: ignore[override]
-        top = self._top
+        top, base = self._top, self._base
         if not top:
-            yield from self._base.items()
-            return
-        for k, v in self._base.items():
-            if k not in top:
-                yield k, v
-        for k, v in top.items():
-            if v is not _GONE:
-                yield k, v
+            return iter(base.items())
+        keys = list(filterfalse(top.__contains__, base))
+        return chain(zip(keys, map(base.__getitem__, keys), strict=True),
+                     [(k, v) for k, v in top.items() if v is not _GONE])
 
     def values(self) -> Iterator[V]:  # type: ignore[override]
-        for _k, v in self.items():
-            yield v
+        return map(itemgetter(1), self.items())
+
+    def keyset(self) -> frozenset[K]:
+        """The keys, as a set (made once: the mapping does not change)."""
+        if self._keys is None:
+            self._keys = frozenset(self)
+        return self._keys
 
     def keys(self) -> Iterator[K]:  # type: ignore[override]
         return iter(self)
