@@ -1290,11 +1290,77 @@ def _cluster_edges_update(run: OverlapRun, threshold: Fraction, old: ClusterEdge
     return ClusterEdges(idx.sigs, list(tokens), i, j, idx.lineage, len(idx.sigs))
 
 
+@dataclass
+class ClusterLabels:
+    """Each group's component over the cluster edges (``_components``), with what it was
+    found from: the edges, the index's lineage, its groups and which held standards."""
+
+    edges: ClusterEdges
+    lineage: object
+    groups: int
+    held: np.ndarray
+    label: np.ndarray
+
+
+def _labels(run: OverlapRun, threshold: Fraction, edges: ClusterEdges
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The groups' components (``_components`` over the edges between groups that hold
+    standards), and those edges; kept with the snapshot and brought up to date when the
+    writes since only added edges and groups (a group that lost its last standard may
+    split a component: then found afresh)."""
+    idx = run.index
+    n = len(idx.sigs)
+    held = idx.count > 0  # the edges of an empty group (of an updated index) connect nothing
+    keep = held[edges.i] & held[edges.j]
+    ei, ej = edges.i[keep], edges.j[keep]
+
+    def compute() -> ClusterLabels:
+        return ClusterLabels(edges, idx.lineage, n, held, _components(n, ei, ej))
+
+    def update(old: ClusterLabels, _dirty: Dirty) -> ClusterLabels | None:
+        m = len(old.edges.i)
+        if (old.lineage is not idx.lineage or old.groups > n or len(edges.i) < m
+                or (old.held & ~held[:old.groups]).any()
+                or not np.array_equal(edges.i[:m], old.edges.i)
+                or not np.array_equal(edges.j[:m], old.edges.j)):
+            return None
+        was = np.zeros(n, dtype=bool)
+        was[:old.groups] = old.held
+        # the edges the old labels did not follow: new ones, and those of groups held again
+        fresh = np.zeros(len(edges.i), dtype=bool)
+        fresh[m:] = True
+        fresh |= ~was[edges.i] | ~was[edges.j]
+        fresh &= keep
+        label = np.concatenate((old.label, np.arange(old.groups, n, dtype=np.int64)))
+        parent: dict[int, int] = {}
+
+        def find(x: int) -> int:
+            while x in parent:
+                x = parent[x]
+            return x
+
+        for a, b in zip(label[edges.i[fresh]].tolist(), label[edges.j[fresh]].tolist(),
+                        strict=True):
+            ra, rb = find(a), find(b)
+            if ra != rb:  # each component is named by its smallest group
+                parent[max(ra, rb)] = min(ra, rb)
+        if parent:
+            root = np.arange(n, dtype=np.int64)
+            for x in parent:
+                root[x] = find(x)
+            label = root[label]
+        return ClusterLabels(edges, idx.lineage, n, held, label)
+
+    key = ("cluster-labels", run.min_shared, run.expand, run.dimensions, threshold)
+    found = run.reader.memoised(key, compute, update)
+    return found.label, ei, ej
+
+
 def _clusters(run: OverlapRun, threshold: Fraction
               ) -> list[tuple[int, int, list[int], list[tuple[int, int]]]]:
     """The clusters in order, without labels: (size, pairs, members, [(token, standards)]
     of its up to 10 most common elements). Components of the groups over the edges, in numpy
-    (label propagation with pointer jumping)."""
+    (label propagation with pointer jumping; kept and brought up to date: ``_labels``)."""
     key = ("cluster-edges", run.min_shared, run.expand, run.dimensions, threshold)
     edges = run.reader.memoised(key, lambda: _cluster_edges(run, threshold),
                                 lambda old, _dirty: _cluster_edges_update(run, threshold, old))
@@ -1303,12 +1369,7 @@ def _clusters(run: OverlapRun, threshold: Fraction
     if not n:
         return []
     sizes = idx.count
-    held = sizes > 0  # the edges of an empty group (of an updated index) connect nothing
-    ei, ej = edges.i, edges.j
-    if not held.all():
-        keep = held[ei] & held[ej]
-        ei, ej = ei[keep], ej[keep]
-    label = _components(n, ei, ej)
+    label, ei, ej = _labels(run, threshold, edges)
     # a group is in a cluster when it has an edge or two members of its own
     linked = np.zeros(n, dtype=bool)
     linked[ei] = linked[ej] = True
@@ -1317,24 +1378,23 @@ def _clusters(run: OverlapRun, threshold: Fraction
     pairs = (np.bincount(label[ei], weights=sizes[ei] * sizes[ej], minlength=n)
              + np.bincount(label, weights=sizes * (sizes - 1) // 2, minlength=n))
     roots = np.flatnonzero(standards >= 2)
-    groups: dict[int, list[int]] = defaultdict(list)
-    for g in np.flatnonzero(linked & np.isin(label, roots)).tolist():
-        groups[int(label[g])].append(g)
+    chosen = np.flatnonzero(linked & np.isin(label, roots))
+    chosen = chosen[np.argsort(label[chosen], kind="stable")]
+    cuts = np.flatnonzero(np.diff(label[chosen])) + 1
     found = []
-    for root, gs in groups.items():
-        members = np.sort(np.concatenate(
-            [idx.member_std[idx.member_off[g]:idx.member_off[g + 1]] for g in gs])).tolist()
-        found.append((root, members, gs))
+    for gs in np.split(chosen, cuts) if len(chosen) else []:
+        members = np.sort(idx.member_std[_ranges(idx.member_off[gs], sizes[gs])])
+        found.append((int(label[gs[0]]), members.tolist(), gs))
     found.sort(key=lambda rm: (-len(rm[1]), rm[1][0]))
     out = []
     for root, members, gs in found:
-        counts: dict[int, int] = defaultdict(int)
-        for g in gs:
-            c = int(sizes[g])
-            for t in idx.sigs[g]:
-                counts[t] += c
-        common = sorted((t for t, c in counts.items() if c >= 2),
-                        key=lambda t: (-counts[t], cov.tokens[t]))[:10]
+        # how many members use each token: each group's tokens, weighted by its members
+        first = np.searchsorted(idx.flat_sig, gs)
+        toks = idx.flat_tok[_ranges(first, idx.sizes[gs])]
+        weight = np.repeat(sizes[gs], idx.sizes[gs])
+        tally = np.bincount(toks, weights=weight).astype(np.int64)
+        counts = {int(t): int(tally[t]) for t in np.flatnonzero(tally >= 2)}
+        common = sorted(counts, key=lambda t: (-counts[t], cov.tokens[t]))[:10]
         out.append((len(members), int(pairs[root]), members,
                     [(t, counts[t]) for t in common]))
     return out
