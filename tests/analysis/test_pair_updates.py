@@ -31,7 +31,10 @@ def group_pairs(index: PairIndex, t: Fraction) -> set[frozenset[frozenset[int]]]
 
 
 def same(index: PairIndex, fresh: PairIndex, sets: list[frozenset[int]], m: int) -> None:
-    assert list(index.pairs()) == list(fresh.pairs()) == brute(sets, m)
+    expected = brute(sets, m)
+    for k in (1, 3, 10, 1000):  # the head carried over first, then the stream
+        assert index.head(k) == expected[:k], k
+    assert list(index.pairs()) == list(fresh.pairs()) == expected
     assert list(FullPairs(index, len(sets))) == brute(sets, m)
     for t in (Fraction(0), Fraction(1, 2), Fraction(9, 10)):
         assert group_pairs(index, t) == group_pairs(fresh, t)
@@ -48,9 +51,10 @@ def same(index: PairIndex, fresh: PairIndex, sets: list[frozenset[int]], m: int)
                          fresh.partners_shared(h, Fraction(1, 3))), strict=True)}
 
 
-@pytest.mark.parametrize("empty_min", [0, 3, 10**6])
-def test_an_updated_index_is_one_made_afresh(empty_min, monkeypatch):
+@pytest.mark.parametrize("empty_min,head", [(0, 2002), (3, 4), (10**6, 1)])
+def test_an_updated_index_is_one_made_afresh(empty_min, head, monkeypatch):
     monkeypatch.setattr(PairIndex, "EMPTY_MIN", empty_min)
+    monkeypatch.setattr(PairIndex, "HEAD", head)
     for trial in range(25):
         rng = random.Random(trial)
         t, m = rng.randint(2, 14), rng.randint(1, 3)
@@ -65,6 +69,7 @@ def test_an_updated_index_is_one_made_afresh(empty_min, monkeypatch):
             held = {x: common if rng.random() < 0.5 else s for x, s in held.items()}
         index = PairIndex([held[x] for x in names], t, m)
         list(index.pairs())  # fills the bands kept with the index
+        index.head(2)  # and the head of the pairs
         kept = [(index, list(index.pairs()))]
         for _step in range(8):
             changed = set(rng.sample(range(1000), rng.randint(0, 4)))

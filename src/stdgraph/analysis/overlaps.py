@@ -326,6 +326,9 @@ class PairIndex:
     EMPTY_MIN = 64
     #: the most pairs of groups of one score band kept with the index (``band``)
     BAND_KEEP = 1_000_000
+    #: the pairs kept from the head of ``pairs()`` (``head``), at least; at most HEAD_MAX
+    HEAD = 2002
+    HEAD_MAX = 100_000
 
     def __init__(self, sets: list[frozenset[int]], n_tokens: int, min_shared: int) -> None:
         self.m = min_shared
@@ -362,6 +365,9 @@ class PairIndex:
         #: (t, upper) -> the pairs of groups in that score band, as found (set_pairs)
         self._bands: dict[tuple[Fraction, Fraction | None],
                           tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
+        #: the first pairs of ``pairs()`` (``head``), and whether they are all of them
+        self._head: list[tuple[int, int, int, int]] | None = None
+        self._head_all = False
 
     @staticmethod
     def _rows(sigs: list[frozenset[int]], first: int, rank: np.ndarray, words: int
@@ -458,6 +464,9 @@ class PairIndex:
         new._postings = None
         new._group_of = None
         new._bands = {}
+        new._head, new._head_all = None, False
+        if self._head is not None:
+            new._head, new._head_all = self._head_update(new, moved, came)
         if self._bands:
             # the pairs of groups found so far stay; the new groups' pairs join their bands
             news = [(k, *new.partners_shared(k, Fraction(0))) for k in range(n_groups, total)]
@@ -476,6 +485,48 @@ class PairIndex:
                                           np.concatenate((sh, psh[inside])),
                                           np.concatenate((un, pun[inside])))
         return new
+
+    def _head_update(self, new: PairIndex, moved: np.ndarray, came: np.ndarray
+                     ) -> tuple[list[tuple[int, int, int, int]] | None, bool]:
+        """``new``'s head of pairs from this index's: the pairs between standards kept (at
+        their new positions: the order among them does not change) and the pairs of the
+        standards put in, as far as both are known (up to the last pair kept, unless this
+        head held every pair)."""
+        assert self._head is not None
+        kept = [(int(moved[a]), int(moved[b]), s, u) for a, b, s, u in self._head
+                if moved[a] >= 0 and moved[b] >= 0]
+        if not self._head_all and not kept:
+            return None, False
+        last = None if self._head_all else kept[-1]
+        bound = Fraction(0) if last is None else Fraction(last[2], last[3])
+        fresh: set[tuple[int, int, int, int]] = set()
+        for x in came.tolist():
+            g = new.group_of(x)
+            if g is None:
+                continue
+            size = int(new.sizes[g])
+            fresh.update((min(x, b), max(x, b), size, size) for b in new.members_of(g) if b != x)
+            for j, sh in zip(*(a.tolist() for a in new.partners_shared(g, bound)), strict=True):
+                union = size + int(new.sizes[j]) - sh
+                fresh.update((min(x, b), max(x, b), sh, union) for b in new.members_of(j))
+        merged = sorted(set(kept) | fresh, key=_pair_key)
+        if last is not None:
+            end = _pair_key(last)
+            merged = [p for p in merged if _pair_key(p) <= end]
+        return merged, self._head_all
+
+    def head(self, k: int) -> list[tuple[int, int, int, int]]:
+        """The first ``k`` pairs of ``pairs()`` (all of them when fewer), kept with the index
+        and carried over to the next version (``updated``: a write costs its standards'
+        pairs, not the pairs enumerated again)."""
+        held = self._head
+        if held is not None and (len(held) >= k or self._head_all):
+            return held[:k]
+        want = max(k, self.HEAD)
+        found = list(itertools.islice(self.pairs(), want))
+        if want <= self.HEAD_MAX:
+            self._head, self._head_all = found, len(found) < want
+        return found[:k]
 
     # -- set level -----------------------------------------------------------------------
     def _verify(self, i: np.ndarray, j: np.ndarray, t: Fraction, upper: Fraction | None):
@@ -641,6 +692,12 @@ class PairIndex:
 
 
 _EMPTY = np.zeros(0, dtype=np.int64)
+
+
+def _pair_key(p: tuple[int, int, int, int]) -> tuple[Fraction, int, int, int]:
+    """The documented order of pairs (a, b, shared, union): score, shared (both descending),
+    a, b."""
+    return (-Fraction(p[2], p[3]), -p[2], p[0], p[1])
 
 
 
@@ -1157,9 +1214,7 @@ def overlaps(store: Store, raw: RawParams | None = None, *, ignore=("format",)
     run = OverlapRun(store, params["min_shared"], params["expand"], params["dimensions"],
                      Evidence.of(params))
     # one more than the limit tells whether it cut; a limit of a machine word or more cuts nothing
-    stream = run.pairs()
-    chosen = (list(itertools.islice(stream, limit + 1)) if limit < sys.maxsize
-              else list(stream))
+    chosen = run.index.head(limit + 1) if limit < sys.maxsize else list(run.pairs())
     chosen, truncated = cap(chosen, limit)
     items = run.items(chosen, Labels.of(store, run.snapshot))
     return AnalysisDocument("overlaps", json_params(params), items, truncated,
