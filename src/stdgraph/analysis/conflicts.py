@@ -319,8 +319,7 @@ def _reference_rows(store: Store, snap: Snapshot | None, props: set[str]
     if snap is None:
         q = Q_REFERENCES.format(props=values_block("p", sorted(props)))
         return [(str(x), str(p), str(y), str(g)) for x, p, y, g in store.query(q).rows]
-    status = snap.table(store, SG + "status")
-    retired = {y for y, objs in status.items() if any(r in objs for r in RETIRED)}
+    retired = _retired(store, snap)
     standards, items = snap.instances(store, STANDARD), snap.instances(store, ROADMAP_ITEM)
     out = []
     for p in sorted(props):
@@ -410,6 +409,27 @@ def _references(store: Store, kinds: set[str], reader: LinkReader) -> list[Found
                 status_graphs[y][text(st)] |= {g for g in graphs if g is not None}
             successors[y] |= {text(z) for z in later.get(y, {})} | earlier.get(y, set())
     return reference_found(hits, successors, status_graphs)
+
+
+def _retired(store: Store, snap: Snapshot) -> frozenset[str]:
+    """Every subject with a status sg:Withdrawn or sg:Superseded (any evidence, any graph);
+    kept with the snapshot and brought up to date from the subjects whose status changed."""
+    def retired(objs: Any) -> bool:
+        return any(r in objs for r in RETIRED)
+
+    def compute() -> frozenset[str]:
+        return frozenset(y for y, objs in snap.table(store, SG + "status").items()
+                         if retired(objs))
+
+    def update(old: frozenset[str], dirty: Dirty) -> frozenset[str]:
+        changed = dirty.subjects.get(SG + "status", set())
+        if not changed:
+            return old
+        status = snap.table(store, SG + "status")
+        now = {y for y in changed if retired(status.get(y, ()))}
+        return (old - changed) | now
+    found: frozenset[str] = snap.memoised("retired", compute, update)
+    return found
 
 
 def _superseders(store: Store, snap: Snapshot) -> dict[str, set[str]]:

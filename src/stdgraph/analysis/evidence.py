@@ -572,17 +572,30 @@ class LinkReader:
 
     def coverage(self, link: str, with_link: Iterable[str], in_scope: set[str],
                  what: str = "standards") -> dict:
-        """The coverage entry of ``link``: how many of ``in_scope`` are in ``with_link``."""
+        """The coverage entry of ``link``: how many of ``in_scope`` are in ``with_link``
+        (counted once per store version for the same two collections: kept with the
+        snapshot, which the analyses share)."""
         label, phrase = LINKS.get(link, (link.rsplit("#", 1)[-1], "{have} such a link"))
-        n = len(in_scope & (with_link.keyset() if isinstance(with_link, Layered)
-                            else set(with_link)))
+        def count() -> tuple[Any, Any, int]:
+            return (with_link, in_scope, len(in_scope & (
+                with_link.keyset() if isinstance(with_link, Layered) else set(with_link))))
+        key = ("coverage-count", link, id(with_link), id(in_scope))
+        # (kept for what lasts the version: a kept mapping or its key set)
+        held = (self.snapshot.once(key, count) if self.snapshot is not None
+                and isinstance(with_link, Layered | frozenset) else count())
+        n = held[2]
+        if held[0] is not with_link or held[1] is not in_scope:
+            n = count()[2]  # (other collections that had the same ids)
         return {"link": link, "label": label, "with_link": n, "in_scope": len(in_scope),
                 "text": coverage_text(n, len(in_scope), phrase, what)}
 
     def status_coverage(self, in_scope: set[str]) -> dict:
         """The coverage entry of ``sg:status`` over ``in_scope``; its text says how many have
         no known status."""
-        known = {s for s, v in self.statuses().items() if v}
+        statuses = self.statuses()
+        # (a view holds the subjects with a status only)
+        known = (statuses.keyset() if isinstance(statuses, Layered)
+                 else {s for s, v in statuses.items() if v})
         entry = self.coverage(SG + "status", known, in_scope)
         unknown = entry["in_scope"] - entry["with_link"]
         entry["text"] = (f"{unknown} of {entry['in_scope']} standards have no known status "

@@ -398,6 +398,8 @@ class Snapshot:
         self._stale: dict[Any, tuple[Any, Dirty]] = {}
         #: whole answers (``answer``), the most recent ``ANSWERS``; not carried over
         self._answers: dict[Any, Any] = {}
+        #: values for this version only (``once``); not carried over
+        self._once: dict[Any, Any] = {}
         self._graphs: dict[Graphs, Graphs] = {}
         self._lock = threading.RLock()
 
@@ -526,6 +528,20 @@ class Snapshot:
             value = compute()
         self.memo[key] = value
         return value
+
+    def once(self, key: Any, compute: Callable[[], T]) -> T:
+        """``compute()``, kept for this version only: never brought up to date nor carried
+        over to the next (for values keyed by what only this version holds)."""
+        if key in self._once:
+            kept: T = self._once[key]
+            return kept
+        if len(self._once) >= self.ONCE:
+            self._once.clear()
+        value = self._once[key] = compute()
+        return value
+
+    #: values kept by ``once`` per version, at most
+    ONCE = 256
 
     #: answers kept per version (each may be megabytes of text)
     ANSWERS = 16
