@@ -694,10 +694,12 @@ class PairIndex:
 _EMPTY = np.zeros(0, dtype=np.int64)
 
 
-def _pair_key(p: tuple[int, int, int, int]) -> tuple[Fraction, int, int, int]:
+def _pair_key(p: tuple[int, int, int, int]) -> tuple[float, int, int, int]:
     """The documented order of pairs (a, b, shared, union): score, shared (both descending),
-    a, b."""
-    return (-Fraction(p[2], p[3]), -p[2], p[0], p[1])
+    a, b. (The score as a float, as ``pairs`` orders its bands: equal fractions divide to
+    the same float, and two scores of such small numbers differ by far more than its
+    precision.)"""
+    return (-p[2] / p[3], -p[2], p[0], p[1])
 
 
 
@@ -1300,6 +1302,9 @@ class ClusterEdges:
     #: numbers those groups alike, so only its later groups' edges are to be found
     lineage: object = None
     groups: int = 0
+    #: edges with the same origin extend one another (``_cluster_edges_update``: the older
+    #: ones first, then the new ones)
+    origin: object = field(default_factory=object)
 
 
 def _cluster_edges(run: OverlapRun, threshold: Fraction) -> ClusterEdges:
@@ -1320,12 +1325,13 @@ def _cluster_edges_update(run: OverlapRun, threshold: Fraction, old: ClusterEdge
         found = [(k, idx.partners(k, threshold)) for k in fresh]
         if not found:
             return ClusterEdges(idx.sigs, list(tokens), old.i, old.j, idx.lineage,
-                                len(idx.sigs))
+                                len(idx.sigs), old.origin)
         n = max(len(idx.sigs), 1)
         keys = np.unique(np.concatenate([np.minimum(js, k) * n + np.maximum(js, k)
                                          for k, js in found]))
         return ClusterEdges(idx.sigs, list(tokens), np.concatenate((old.i, keys // n)),
-                            np.concatenate((old.j, keys % n)), idx.lineage, len(idx.sigs))
+                            np.concatenate((old.j, keys % n)), idx.lineage, len(idx.sigs),
+                            old.origin)
     at = {sig: k for k, sig in enumerate(idx.sigs)}
     remap = np.array([at.get(sig, -1) for sig in old.sigs] or [-1], dtype=np.int64)
     i, j = remap[old.i], remap[old.j]
@@ -1348,9 +1354,11 @@ def _cluster_edges_update(run: OverlapRun, threshold: Fraction, old: ClusterEdge
 @dataclass
 class ClusterLabels:
     """Each group's component over the cluster edges (``_components``), with what it was
-    found from: the edges, the index's lineage, its groups and which held standards."""
+    found from: the edges (their origin and how many), the index's lineage, its groups and
+    which held standards."""
 
-    edges: ClusterEdges
+    origin: object
+    edges: int
     lineage: object
     groups: int
     held: np.ndarray
@@ -1370,21 +1378,21 @@ def _labels(run: OverlapRun, threshold: Fraction, edges: ClusterEdges
     ei, ej = edges.i[keep], edges.j[keep]
 
     def compute() -> ClusterLabels:
-        return ClusterLabels(edges, idx.lineage, n, held, _components(n, ei, ej))
+        return ClusterLabels(edges.origin, len(edges.i), idx.lineage, n, held,
+                             _components(n, ei, ej))
 
     def update(old: ClusterLabels, _dirty: Dirty) -> ClusterLabels | None:
-        m = len(old.edges.i)
+        m = old.edges
         if (old.lineage is not idx.lineage or old.groups > n or len(edges.i) < m
-                or (old.held & ~held[:old.groups]).any()
-                or not np.array_equal(edges.i[:m], old.edges.i)
-                or not np.array_equal(edges.j[:m], old.edges.j)):
+                or edges.origin is not old.origin or (old.held & ~held[:old.groups]).any()):
             return None
-        was = np.zeros(n, dtype=bool)
-        was[:old.groups] = old.held
         # the edges the old labels did not follow: new ones, and those of groups held again
         fresh = np.zeros(len(edges.i), dtype=bool)
         fresh[m:] = True
-        fresh |= ~was[edges.i] | ~was[edges.j]
+        if (~old.held & held[:old.groups]).any():
+            was = np.zeros(n, dtype=bool)
+            was[:old.groups] = old.held
+            fresh |= ~was[edges.i] | ~was[edges.j]
         fresh &= keep
         label = np.concatenate((old.label, np.arange(old.groups, n, dtype=np.int64)))
         parent: dict[int, int] = {}
@@ -1404,7 +1412,7 @@ def _labels(run: OverlapRun, threshold: Fraction, edges: ClusterEdges
             for x in parent:
                 root[x] = find(x)
             label = root[label]
-        return ClusterLabels(edges, idx.lineage, n, held, label)
+        return ClusterLabels(edges.origin, len(edges.i), idx.lineage, n, held, label)
 
     key = ("cluster-labels", run.min_shared, run.expand, run.dimensions, threshold)
     found = run.reader.memoised(key, compute, update)
