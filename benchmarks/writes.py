@@ -16,18 +16,25 @@ standards, printed as such).
 
 With ``--upkeep`` the analyses keep their state as the server's query workers do (a read-only
 ``OxigraphStore`` on the same folder, a ``DeadlineStore`` with the runner's ``StateCache``,
-``warm_analyses`` once before the writes), and after each write two more figures: *upkeep*,
+the workers' warm-ups once before the writes: ``warm_analyses``, ``warm_standard_findings``,
+``warm_search``, ``warm_standards_filters``), and after each write more figures: *upkeep*,
 the kept snapshot brought up to date with the write's recorded changes
-(``analysis.snapshot.snapshot``), and *answers*, every built-in analysis run again with its
+(``analysis.snapshot.snapshot``); *answers*, every built-in analysis run again with its
 default parameters (its kept values brought up to date from the snapshot, and the answer made:
-what the next request costs, upkeep included).
+what the next request costs, upkeep included), each and together; and *pages*, the pages'
+warm-ups run again (a standard's findings, the search index, the ``/standards`` filters:
+what they keep brought up to date).
 
 With ``--curated`` each written standard also carries a statement record per link
 (``rdf:Statement`` with ``sg:evidence sg:Stated`` and a source), which puts it under evidence
 curation: ``sgsh:LinkEvidenceShape`` then checks its links, and the record triples are part of
 the change whose dependents validation has to find.
 
+With ``--store-cache DIR`` the set-up store of each size is kept in ``DIR/store-N`` (made the
+first time: minutes at 100k standards) and each run writes to a copy of it.
+
     python benchmarks/writes.py [--sizes 1000 10000 100000] [--repeat 15] [--curated] [--upkeep]
+        [--store-cache DIR]
 """
 
 from __future__ import annotations
@@ -43,8 +50,11 @@ from pathlib import Path
 from rdflib import Graph, URIRef
 
 import generate
-from stdgraph.analysis import warm_analyses
+from stdgraph.analysis import REGISTRY, warm_analyses
 from stdgraph.analysis.snapshot import snapshot
+from stdgraph.catalog.findings import warm_standard_findings
+from stdgraph.catalog.search import warm_search
+from stdgraph.catalog.standards_table import warm_standards_filters
 from stdgraph.change.build import parse_file
 from stdgraph.change.guard import WriteGuard, asserted_triples, is_shacl_data
 from stdgraph.deadline import Deadline
@@ -58,6 +68,8 @@ from stdgraph.validation.report import run_validation
 
 REPO = Path(__file__).resolve().parents[1]
 PHASES = ["begin", "change", "inference", "validation", "commit"]
+#: what the pages keep beside the analyses, brought up to date by running these again
+PAGE_WARMS = (warm_standard_findings, warm_search, warm_standards_filters)
 
 
 def setup(work: Path, standards: int, project: Project) -> OxigraphStore:
@@ -119,11 +131,26 @@ def anchor(store: OxigraphStore, guard: WriteGuard, focus: list[URIRef]) -> dict
     return {"full inference": t1 - t0, "full-graph validation": t2 - t1}
 
 
+def cached_setup(work: Path, standards: int, project: Project, cache: Path | None
+                 ) -> OxigraphStore:
+    """``setup``, or a copy of the store it made before in ``cache``."""
+    if cache is None:
+        return setup(work, standards, project)
+    kept, ready = cache / f"store-{standards}", cache / f"store-{standards}.ready"
+    if not ready.exists():
+        shutil.rmtree(kept, ignore_errors=True)
+        cache.mkdir(parents=True, exist_ok=True)
+        setup(cache, standards, project).close()
+        ready.write_text("set up by benchmarks/writes.py\n")
+    shutil.copytree(kept, work / f"store-{standards}")
+    return OxigraphStore(work / f"store-{standards}")
+
+
 def run(standards: int, repeat: int, anchor_max: int, work: Path,
-        curated: bool = False, upkeep: bool = False) -> None:
+        curated: bool = False, upkeep: bool = False, cache: Path | None = None) -> None:
     project = Project.locate(str(REPO))
     t0 = time.perf_counter()
-    store = setup(work, standards, project)
+    store = cached_setup(work, standards, project, cache)
     triples = sum(1 for _ in store.db.quads_for_pattern(None, None, None, None))
     print(f"\n{standards} standards ({triples:,} quads), "
           f"set up in {time.perf_counter() - t0:.1f} s")
@@ -138,8 +165,11 @@ def run(standards: int, repeat: int, anchor_max: int, work: Path,
     if upkeep:
         t = time.perf_counter()
         warm_analyses(bounded())
+        for warm in PAGE_WARMS:
+            warm(bounded())
         print(f"  analyses warmed (the kept state read) in {time.perf_counter() - t:.1f} s")
-    kept: dict[str, list[float]] = {"upkeep": [], "answers": []}
+    names = list(REGISTRY) + [w.__name__ for w in PAGE_WARMS]
+    kept: dict[str, list[float]] = {k: [] for k in ["upkeep", "answers", "pages", *names]}
 
     def follow() -> None:
         """The reader's kept state brought up to date, then every analysis answered."""
@@ -148,9 +178,16 @@ def run(standards: int, repeat: int, anchor_max: int, work: Path,
             snap = snapshot(bounded())
             kept["upkeep"].append(time.perf_counter() - t)
             assert snap.version == reader.version() if reader else True
-            t = time.perf_counter()
-            warm_analyses(bounded())
-            kept["answers"].append(time.perf_counter() - t)
+            for name, spec in REGISTRY.items():
+                t = time.perf_counter()
+                spec.run(bounded(), {})
+                kept[name].append(time.perf_counter() - t)
+            for warm in PAGE_WARMS:
+                t = time.perf_counter()
+                warm(bounded())
+                kept[warm.__name__].append(time.perf_counter() - t)
+            kept["answers"].append(sum(kept[name][-1] for name in REGISTRY))
+            kept["pages"].append(sum(kept[w.__name__][-1] for w in PAGE_WARMS))
 
     t = time.perf_counter()
     first = guard.update(one_standard(0, standards, curated))
@@ -179,6 +216,15 @@ def run(standards: int, repeat: int, anchor_max: int, work: Path,
         print(f"    inference + validation + upkeep: {ms(incremental + up)} ms")
         print(f"    analyses answered again {ms(statistics.median(kept['answers']))} ms  "
               f"(worst {ms(max(kept['answers']))} ms)")
+        for name in REGISTRY:
+            print(f"      {name:20s}  {ms(statistics.median(kept[name]))} ms  "
+                  f"(worst {ms(max(kept[name]))} ms)")
+        print(f"    pages' state again      {ms(statistics.median(kept['pages']))} ms  "
+              f"(worst {ms(max(kept['pages']))} ms)")
+        for warm in PAGE_WARMS:
+            name = warm.__name__
+            print(f"      {name:20s}  {ms(statistics.median(kept[name]))} ms  "
+                  f"(worst {ms(max(kept[name]))} ms)")
     if standards <= anchor_max:
         focus = [URIRef(f"{generate.SGID}standard/write-000001")]
         a = anchor(store, guard, focus)
@@ -201,6 +247,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="each written standard carries a statement record per link")
     ap.add_argument("--upkeep", action="store_true",
                     help="keep the analyses' state as a query worker does and time its upkeep")
+    ap.add_argument("--store-cache", type=Path, default=None,
+                    help="keep each size's set-up store here and write to copies of it")
     args = ap.parse_args(argv)
     import os
     import platform
@@ -209,7 +257,8 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="stdgraph-bench-writes-"))
     try:
         for n in args.sizes:
-            run(n, args.repeat, args.anchor_max, work, args.curated, args.upkeep)
+            run(n, args.repeat, args.anchor_max, work, args.curated, args.upkeep,
+                args.store_cache)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0

@@ -38,10 +38,12 @@ subjects' IRIs.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
+from operator import attrgetter
 from typing import Any
 
 import pyoxigraph as ox
@@ -72,6 +74,7 @@ from stdgraph.analysis.evidence import (
     LinkReader,
     evidence_params,
 )
+from stdgraph.analysis.layered import Layered, layered
 from stdgraph.analysis.overlaps import (
     classification_graphs,
     reference_props,
@@ -229,7 +232,8 @@ class _Frameworks:
 
 
 #: what the mismatches depend on besides each standard's classifications
-FRAMEWORK_READS = frozenset({*SCHEME_READS, *MAPPING_PROPS, SG + "sameElementAs"})
+FRAMEWORK_READS = frozenset({*SCHEME_READS, *MAPPING_PROPS, SG + "sameElementAs",
+                             typed(ELEMENT)})
 
 
 def _frameworks_changed(dirty: Dirty) -> bool:
@@ -245,30 +249,41 @@ def _frameworks(store: Store, reader: LinkReader) -> _Frameworks:
                            lambda old, dirty: None if _frameworks_changed(dirty) else old)
 
 
-class _Mismatches(dict[str, list[Found]]):
+class _Mismatches(Layered[str, list[Found]]):
     """standard -> its classification mismatches (those with any), with the classifications
-    they were found from (``LinkReader.classified``), for bringing them up to date."""
+    they were found from (``LinkReader.classified``), for bringing them up to date; one
+    brought up to date names the table it came from (``previous``) and the standards whose
+    mismatches were found again (``recomputed``)."""
 
-    def __init__(self, classified: Any, *args: Any) -> None:
-        super().__init__(*args)
-        self.classified = classified
+    classified: Any
+    previous: _Mismatches | None
+    recomputed: AbstractSet[str]
+
+    @classmethod
+    def of(cls, table: Layered[str, list[Found]], classified: Any,
+           previous: _Mismatches | None = None, recomputed: AbstractSet[str] = frozenset()
+           ) -> _Mismatches:
+        found = cls.like(table)
+        found.classified, found.previous, found.recomputed = classified, previous, recomputed
+        return found
 
 
-def _mismatches(store: Store, reader: LinkReader) -> list[Found]:
-    table = reader.memoised("mismatches", lambda: _mismatch_table(store, reader),
-                            lambda old, dirty: _mismatch_update(store, reader, old, dirty))
-    return [f for s in sorted(table) for f in table[s]]
+def _mismatches(store: Store, reader: LinkReader) -> _Mismatches:
+    """The mismatch table, kept with the snapshot and brought up to date standard by
+    standard."""
+    return reader.memoised("mismatches", lambda: _mismatch_table(store, reader),
+                           lambda old, dirty: _mismatch_update(store, reader, old, dirty))
 
 
 def _mismatch_table(store: Store, reader: LinkReader) -> _Mismatches:
     classified = reader.classified()
     frameworks = _frameworks(store, reader)
-    out = _Mismatches(classified)
+    out = {}
     for s, elems in classified.items():
         found = frameworks.mismatches(s, elems)
         if found:
             out[s] = found
-    return out
+    return _Mismatches.of(layered(out), classified)
 
 
 def _mismatch_update(store: Store, reader: LinkReader, old: _Mismatches, dirty: Dirty
@@ -282,14 +297,14 @@ def _mismatch_update(store: Store, reader: LinkReader, old: _Mismatches, dirty: 
     if not changed:
         return old
     frameworks = _frameworks(store, reader)
-    out = _Mismatches(classified, old)
+    out = old.edit()
     for s in changed:
         found = frameworks.mismatches(s, classified.get(s, set()))
         if found:
             out[s] = found
-        else:
-            out.pop(s, None)
-    return out
+        elif s in out:
+            out.pop(s)
+    return _Mismatches.of(out.done(), classified, old, changed)
 
 
 # -- references to superseded / withdrawn standards --------------------------------------------
@@ -308,8 +323,7 @@ def _reference_rows(store: Store, snap: Snapshot | None, props: set[str]
     if snap is None:
         q = Q_REFERENCES.format(props=values_block("p", sorted(props)))
         return [(str(x), str(p), str(y), str(g)) for x, p, y, g in store.query(q).rows]
-    status = snap.table(store, SG + "status")
-    retired = {y for y, objs in status.items() if any(r in objs for r in RETIRED)}
+    retired = _retired(store, snap)
     standards, items = snap.instances(store, STANDARD), snap.instances(store, ROADMAP_ITEM)
     out = []
     for p in sorted(props):
@@ -399,6 +413,27 @@ def _references(store: Store, kinds: set[str], reader: LinkReader) -> list[Found
                 status_graphs[y][text(st)] |= {g for g in graphs if g is not None}
             successors[y] |= {text(z) for z in later.get(y, {})} | earlier.get(y, set())
     return reference_found(hits, successors, status_graphs)
+
+
+def _retired(store: Store, snap: Snapshot) -> frozenset[str]:
+    """Every subject with a status sg:Withdrawn or sg:Superseded (any evidence, any graph);
+    kept with the snapshot and brought up to date from the subjects whose status changed."""
+    def retired(objs: Any) -> bool:
+        return any(r in objs for r in RETIRED)
+
+    def compute() -> frozenset[str]:
+        return frozenset(y for y, objs in snap.table(store, SG + "status").items()
+                         if retired(objs))
+
+    def update(old: frozenset[str], dirty: Dirty) -> frozenset[str]:
+        changed = dirty.subjects.get(SG + "status", set())
+        if not changed:
+            return old
+        status = snap.table(store, SG + "status")
+        now = {y for y in changed if retired(status.get(y, ()))}
+        return (old - changed) | now
+    found: frozenset[str] = snap.memoised("retired", compute, update)
+    return found
 
 
 def _superseders(store: Store, snap: Snapshot) -> dict[str, set[str]]:
@@ -553,7 +588,8 @@ def _kept(store: Store, params: dict) -> tuple[set[str], Evidence, LinkReader, l
     snap = snapshot(store) if store.kind in FAST_KINDS else None
     reader = LinkReader(store, evidence, snapshot=snap)
     found = reader.memoised(("conflicts", frozenset(kinds)),
-                            lambda: _found(store, kinds, reader))
+                            lambda: _found(store, kinds, reader),
+                            lambda old, dirty: _found(store, kinds, reader, old, dirty))
     return kinds, evidence, reader, found
 
 
@@ -602,9 +638,10 @@ class SubjectConflicts:
         params = parse_params(PARAMS, raw or {}, ignore=ignore)
         kinds, _evidence, reader, found = _kept(store, params)
         at = reader.memoised(("conflicts-by-subject", frozenset(kinds)),
-                             lambda: _by_subject(found))
+                             lambda: _by_subject(found),
+                             lambda old, _dirty: _by_subject_update(old, found))
         self.store, self.snapshot = store, reader.snapshot
-        self.found = [found[k] for k in at.get(iri, ())]
+        self.found = list(at.get(iri, ()))
 
     def __len__(self) -> int:
         return len(self.found)
@@ -614,13 +651,50 @@ class SubjectConflicts:
                          Labels.of(self.store, self.snapshot))
 
 
-def _by_subject(found: list[Found]) -> dict[str, tuple[int, ...]]:
-    """subject -> the positions in ``found`` of the conflicts naming it, ascending."""
-    at: dict[str, list[int]] = defaultdict(list)
-    for k, f in enumerate(found):
+class _BySubject(Layered[str, tuple[Found, ...]]):
+    """subject -> the conflicts naming it, in order, with the conflicts it indexes."""
+
+    found: list[Found]
+
+    @classmethod
+    def of(cls, table: Layered[str, tuple[Found, ...]], found: list[Found]) -> _BySubject:
+        at = cls.like(table)
+        at.found = found
+        return at
+
+
+def _by_subject(found: list[Found]) -> _BySubject:
+    """subject -> the conflicts of ``found`` naming it, in its order."""
+    at: dict[str, list[Found]] = defaultdict(list)
+    for f in found:
         for s in dict.fromkeys(f.subjects):
-            at[s].append(k)
-    return {s: tuple(ks) for s, ks in at.items()}
+            at[s].append(f)
+    return _BySubject.of(layered({s: tuple(fs) for s, fs in at.items()}), found)
+
+
+def _by_subject_update(old: _BySubject, found: list[Found]) -> _BySubject | None:
+    """``old`` (the index of an earlier version's conflicts) for ``found``, when these were
+    brought up to date from those: only the subjects of the conflicts taken out or put in
+    change."""
+    if not isinstance(old, _BySubject) or not isinstance(found, _Found):
+        return None
+    if found.previous is not old.found:
+        return None
+    gone = {f.key for f in found.removed}
+    came: dict[str, list[Found]] = defaultdict(list)
+    for f in found.added:
+        for s in dict.fromkeys(f.subjects):
+            came[s].append(f)
+    at = old.edit()
+    for s in {s for f in found.removed for s in f.subjects} | came.keys():
+        items = [f for f in at.get(s, ()) if f.key not in gone]
+        for f in came.get(s, ()):
+            bisect.insort(items, f, key=_KEY)
+        if items:
+            at[s] = tuple(items)
+        elif s in at:
+            at.pop(s)
+    return _BySubject.of(at.done(), found)
 
 
 def standard_conflicts(store: Store, iri: str, raw: RawParams | None = None, *,
@@ -632,19 +706,103 @@ def standard_conflicts(store: Store, iri: str, raw: RawParams | None = None, *,
     return SubjectConflicts(store, iri, raw, ignore=ignore).items()
 
 
-def _found(store: Store, kinds: set[str], reader: LinkReader) -> list[Found]:
-    """The conflicts in order (without labels)."""
-    found: list[Found] = []
-    if "classification-mismatch" in kinds:
-        found += _mismatches(store, reader)
-    if kinds & {"superseded-reference", "withdrawn-reference"}:
-        found += _references(store, kinds, reader)
-    if "supersession-cycle" in kinds:
-        found += _cycles(store, reader)
-    if "declared" in kinds:
-        found += _declared(store, reader)
-    found.sort(key=lambda f: f.key)
-    return found
+class _Found(list[Found]):
+    """The conflicts in order, with each part as found (``parts``: the mismatch table, the
+    other parts' lists), for bringing them up to date part by part; one brought up to date
+    names the conflicts it came from (``previous``) and what it took out of them and put in
+    (``removed``, ``added``), for what is derived from it (the index by subject)."""
+
+    def __init__(self, items: Iterable[Found], parts: dict[str, Any],
+                 previous: _Found | None = None, removed: Sequence[Found] = (),
+                 added: Sequence[Found] = ()) -> None:
+        super().__init__(items)
+        self.parts = parts
+        self.previous, self.removed, self.added = previous, removed, added
+
+
+#: what each part of the conflicts reads besides the records about it (a changed record
+#: names its link's property in ``Dirty.subjects``) and the evidence defaults
+#: (``Dirty.everything``); a property read for its sub-properties too names rdfs:subPropertyOf
+_PART_READS = {
+    "mismatches": frozenset({SG + "classifiedIn", SG + "partOf", SG + "hasPart",
+                             typed(STANDARD), *FRAMEWORK_READS}),
+    "references": frozenset({SG + "references", SG + "normativelyReferences", SG + "basedOn",
+                             "http://www.w3.org/2000/01/rdf-schema#subPropertyOf", SG + "status",
+                             SG + "supersedes", SG + "supersededBy", typed(STANDARD),
+                             typed(ROADMAP_ITEM)}),
+    "cycles": frozenset({SG + "supersedes", SG + "supersededBy", typed(STANDARD)}),
+    "declared": frozenset({SG + "conflictsWith", typed(STANDARD)}),
+}
+#: more conflicts added than this are sorted in with the others rather than one by one
+_INSERT_MAX = 2000
+_KEY = attrgetter("key")
+
+
+def _items(name: str, part: Any) -> Iterable[Found]:
+    return (f for fs in part.values() for f in fs) if name == "mismatches" else part
+
+
+def _same(f: Found, g: Found) -> bool:
+    return f is g or (f.kind == g.kind and f.subjects == g.subjects
+                      and f.evidence == g.evidence)
+
+
+def _found(store: Store, kinds: set[str], reader: LinkReader, old: _Found | None = None,
+           dirty: Dirty | None = None) -> _Found:
+    """The conflicts in order (without labels); with ``old`` (those of an earlier version)
+    and ``dirty`` (what the writes since touched), the parts whose reads no write touched
+    are taken over, and the conflicts that changed are taken out of ``old``'s list and put
+    in."""
+    makers = {"mismatches": lambda: _mismatches(store, reader),
+              "references": lambda: _references(store, kinds, reader),
+              "cycles": lambda: _cycles(store, reader),
+              "declared": lambda: _declared(store, reader)}
+    wanted = {"mismatches": "classification-mismatch" in kinds,
+              "references": bool(kinds & {"superseded-reference", "withdrawn-reference"}),
+              "cycles": "supersession-cycle" in kinds, "declared": "declared" in kinds}
+    parts: dict[str, Any] = {}
+    for name, make in makers.items():
+        if not wanted[name]:
+            continue
+        if (old is not None and dirty is not None and not dirty.everything
+                and name in old.parts
+                and not (dirty.reads | dirty.subjects.keys()) & _PART_READS[name]):
+            parts[name] = old.parts[name]
+        else:
+            parts[name] = make()
+    if old is None or old.parts.keys() != parts.keys():
+        return _Found(sorted((f for name, part in parts.items() for f in _items(name, part)),
+                             key=_KEY), parts)
+    removed: list[Found] = []
+    added: list[Found] = []
+    for name, part in parts.items():
+        before = old.parts[name]
+        if part is before:
+            continue
+        if name == "mismatches" and part.previous is before:
+            for s in part.recomputed:
+                removed += before.get(s, ())
+                added += part.get(s, ())
+        else:
+            removed += _items(name, before)
+            added += _items(name, part)
+    # what was found again as it was stays
+    again = {f.key: f for f in removed}
+    same = {f.key for f in added if f.key in again and _same(again[f.key], f)}
+    removed = [f for f in removed if f.key not in same]
+    added = [f for f in added if f.key not in same]
+    if not removed and not added:
+        return _Found(old, parts, old)
+    # (by key: a conflict found again as it was stays the object first found, not the part's)
+    gone = {f.key for f in removed}
+    items = [f for f in old if f.key not in gone]
+    if len(added) > _INSERT_MAX:
+        items += added
+        items.sort(key=_KEY)
+    else:
+        for f in added:
+            bisect.insort(items, f, key=_KEY)
+    return _Found(items, parts, old, removed, added)
 
 
 def _coverage(reader: LinkReader, kinds: set[str]) -> list[dict]:

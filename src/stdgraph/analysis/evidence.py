@@ -31,6 +31,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
 from stdgraph.analysis.common import SG, Parameter, parse_params
+from stdgraph.analysis.layered import Layered, layered
 from stdgraph.analysis.snapshot import FAST_KINDS, Dirty, Snapshot, snapshot
 from stdgraph.sparql.queryfiles import QueryFolder
 from stdgraph.store.base import Store
@@ -146,21 +147,114 @@ class Evidence:
                 "min_score": Literal(self.min_score, datatype=XSD.decimal)}
 
 
-class Classified(dict[str, set[str]]):
+class Either(Layered[str, frozenset[str]]):
+    """``LinkReader.either``: subject -> objects, with the two views it was made from
+    (``ahead``: the forward links, ``back``: the inverse ones) and what the inverse ones give
+    each subject (``backwards``), for bringing it up to date."""
+
+    ahead: Mapping[str, AbstractSet[str]]
+    back: Mapping[str, AbstractSet[str]]
+    backwards: Layered[str, frozenset[str]]
+
+    @classmethod
+    def of(cls, links: Layered[str, frozenset[str]], ahead: Mapping[str, AbstractSet[str]],
+           back: Mapping[str, AbstractSet[str]], backwards: Layered[str, frozenset[str]]
+           ) -> Either:
+        found = cls.like(links)
+        found.ahead, found.back, found.backwards = ahead, back, backwards
+        return found
+
+
+class Inverse(Layered[str, frozenset[str]]):
+    """x -> ys turned round: y -> the xs linking to it, with the mapping it was made from
+    (``source``), for bringing it up to date (:func:`inverse_update`)."""
+
+    source: Mapping[str, AbstractSet[str]]
+
+    @classmethod
+    def of(cls, table: Layered[str, frozenset[str]], source: Mapping[str, AbstractSet[str]]
+           ) -> Inverse:
+        found = cls.like(table)
+        found.source = source
+        return found
+
+
+def inverse_of(source: Mapping[str, AbstractSet[str]]) -> Inverse:
+    """``source`` (x -> ys) turned round."""
+    out: dict[str, set[str]] = defaultdict(set)
+    for x, ys in source.items():
+        for y in ys:
+            out[y].add(x)
+    return Inverse.of(layered({y: frozenset(xs) for y, xs in out.items()}), source)
+
+
+def inverse_update(old: Inverse, source: Mapping[str, AbstractSet[str]], changed: Iterable[str]
+                   ) -> Inverse:
+    """``inverse_of(source)`` from ``old``, when only the entries of ``changed`` differ
+    between ``old.source`` and ``source``."""
+    before = old.source
+    out = old.edit()
+    for x in changed:
+        was, now = before.get(x, frozenset()), source.get(x, frozenset())
+        for y in set(was) - set(now):
+            left = out.get(y, frozenset()) - {x}
+            if left:
+                out[y] = left
+            elif y in out:
+                out.pop(y)
+        for y in set(now) - set(was):
+            out[y] = out.get(y, frozenset()) | {x}
+    return Inverse.of(out.done(), source)
+
+
+class Classified(Layered[str, frozenset[str]]):
     """``LinkReader.classified``: standard -> elements, with ``wholes`` (part -> the series
-    it is a direct part of) kept for bringing it up to date."""
+    it is a direct part of) and the ``parts`` it was made from, kept for bringing it up to
+    date."""
 
-    def __init__(self, wholes: dict[str, set[str]], *args: Any) -> None:
-        super().__init__(*args)
-        self.wholes = wholes
+    wholes: Mapping[str, AbstractSet[str]]
+    parts: Mapping[str, AbstractSet[str]]
+
+    @classmethod
+    def of(cls, links: Layered[str, frozenset[str]], wholes: Mapping[str, AbstractSet[str]],
+           parts: Mapping[str, AbstractSet[str]]) -> Classified:
+        found = cls.like(links)
+        found.wholes, found.parts = wholes, parts
+        return found
 
 
-def _wholes(parts: Mapping[str, AbstractSet[str]]) -> dict[str, set[str]]:
+def _wholes(parts: Mapping[str, AbstractSet[str]]) -> Layered[str, frozenset[str]]:
     out: dict[str, set[str]] = defaultdict(set)
     for whole, ps in parts.items():
         for p in ps:
             out[p].add(whole)
-    return dict(out)
+    return layered({p: frozenset(ws) for p, ws in out.items()})
+
+
+def _wholes_update(wholes: Mapping[str, AbstractSet[str]], before: Mapping[str, AbstractSet[str]],
+                   after: Mapping[str, AbstractSet[str]], dirty: Dirty
+                   ) -> Mapping[str, AbstractSet[str]]:
+    """``_wholes(after)`` from ``wholes`` = ``_wholes(before)``: the series whose parts may
+    differ (those with a changed sg:hasPart link or typing, and the objects of a changed
+    sg:partOf link, read from the ``LinkReader.either`` values before and after) compared."""
+    if not (isinstance(before, Either) and isinstance(after, Either)
+            and isinstance(wholes, Layered)):
+        return _wholes(after)
+    series = dirty.touched((SG + "hasPart",), (STANDARD,))
+    for p in dirty.touched((SG + "partOf",), (STANDARD,)):
+        series |= before.back.get(p, frozenset()) | after.back.get(p, frozenset())
+    out = wholes.edit()
+    for w in series:
+        was, now = before.get(w, frozenset()), after.get(w, frozenset())
+        for p in was - now:
+            left = out.get(p, frozenset()) - {w}
+            if left:
+                out[p] = left
+            else:
+                out.pop(p)
+        for p in now - was:
+            out[p] = out.get(p, frozenset()) | {w}
+    return out.done()
 
 
 def _with_wholes(standards: Iterable[str], wholes: Mapping[str, AbstractSet[str]]) -> set[str]:
@@ -258,21 +352,83 @@ class LinkReader:
         return self._links[key]
 
     def either(self, forward: str, inverse: str, subject_type: str, object_type: str
-               ) -> dict[str, set[str]]:
+               ) -> Mapping[str, AbstractSet[str]]:
         """subject -> objects of ``forward`` links, with ``inverse`` links read backwards
         (``sg:delivers`` from roadmap items and ``sg:deliveredBy`` from standards)."""
-        return self.memoised(("either", forward, inverse, subject_type, object_type),
-                             lambda: self._either(forward, inverse, subject_type, object_type))
+        return self.memoised(
+            ("either", forward, inverse, subject_type, object_type),
+            lambda: self._either(forward, inverse, subject_type, object_type),
+            lambda old, dirty: self._either_update(old, dirty, forward, inverse, subject_type,
+                                                   object_type))
 
     def _either(self, forward: str, inverse: str, subject_type: str, object_type: str
-                ) -> dict[str, set[str]]:
+                ) -> Either:
+        ahead, back = self.links(forward, subject_type), self.links(inverse, object_type)
         out: dict[str, set[str]] = defaultdict(set)
-        for s, os in self.links(forward, subject_type).items():
+        backwards: dict[str, set[str]] = defaultdict(set)
+        for s, os in ahead.items():
             out[s] |= os
-        for o, ss in self.links(inverse, object_type).items():
+        for o, ss in back.items():
             for s in ss:
                 out[s].add(o)
-        return dict(out)
+                backwards[s].add(o)
+        return Either.of(layered({s: frozenset(os) for s, os in out.items()}), ahead, back,
+                         layered({s: frozenset(os) for s, os in backwards.items()}))
+
+    def _either_update(self, old: Either, dirty: Dirty, forward: str, inverse: str,
+                       subject_type: str, object_type: str) -> Either | None:
+        """``old`` with the subjects whose links either way may have changed read again: those
+        of a changed ``forward`` link, and the objects of a changed ``inverse`` link before and
+        after (``old`` keeps the views it was made from)."""
+        if dirty.everything or not isinstance(old, Either):
+            return None
+        ahead_dirty = dirty.touched((forward,), (subject_type,))
+        back_dirty = dirty.touched((inverse,), (object_type,))
+        if not ahead_dirty and not back_dirty:
+            return old
+        ahead, back = self.links(forward, subject_type), self.links(inverse, object_type)
+        backwards = old.backwards.edit()
+        affected = set(ahead_dirty)
+        for o in back_dirty:
+            before, after = old.back.get(o, frozenset()), back.get(o, frozenset())
+            for s in before - after:
+                left = backwards.get(s, frozenset()) - {o}
+                if left:
+                    backwards[s] = left
+                else:
+                    backwards.pop(s)
+            for s in after - before:
+                backwards[s] = backwards.get(s, frozenset()) | {o}
+            affected |= before ^ after
+        out = old.edit()
+        for s in affected:
+            found = ahead.get(s, frozenset()) | backwards.get(s, frozenset())
+            if found:
+                out[s] = frozenset(found)
+            elif s in out:
+                out.pop(s)
+        return Either.of(out.done(), ahead, back, backwards.done())
+
+    def users(self, predicate: str, subject_type: str = STANDARD) -> Mapping[str, AbstractSet[str]]:
+        """``links(predicate, subject_type)`` turned round: object -> the subjects whose link
+        to it counts; kept with the snapshot and brought up to date."""
+        def update(old: Inverse, dirty: Dirty) -> Inverse | None:
+            if dirty.everything or not isinstance(old, Inverse):
+                return None
+            return inverse_update(old, self.links(predicate, subject_type),
+                                  dirty.touched((predicate,), (subject_type,)))
+        return self.memoised(("users", predicate, subject_type),
+                             lambda: inverse_of(self.links(predicate, subject_type)), update)
+
+    def classified_users(self) -> Mapping[str, AbstractSet[str]]:
+        """``classified()`` turned round: element -> the standards classified in it; kept
+        with the snapshot and brought up to date."""
+        def update(old: Inverse, dirty: Dirty) -> Inverse | None:
+            if dirty.everything or not isinstance(old, Inverse):
+                return None
+            new = self.classified()
+            return inverse_update(old, new, self.classification_changes(dirty, old.source, new))
+        return self.memoised("classified-users", lambda: inverse_of(self.classified()), update)
 
     def instances(self, cls: str = STANDARD) -> set[str]:
         """Every subject typed ``cls``."""
@@ -283,12 +439,12 @@ class LinkReader:
                 self.store, "instances", **{"class": URIRef(cls)})}
         return self._instances[cls]
 
-    def parts(self) -> dict[str, set[str]]:
+    def parts(self) -> Mapping[str, AbstractSet[str]]:
         """whole -> its parts (``sg:hasPart``, or ``sg:partOf`` read backwards), at this
         level."""
         return self.either(SG + "hasPart", SG + "partOf", STANDARD, STANDARD)
 
-    def classified(self) -> dict[str, set[str]]:
+    def classified(self) -> Mapping[str, AbstractSet[str]]:
         """standard -> the elements it is classified in at this level: its own links, and,
         for a series, those of its parts (transitively, each part-of link at this level too)."""
         return self.memoised("classified", self._classified, self._classified_update)
@@ -296,12 +452,12 @@ class LinkReader:
     def _classified(self) -> Classified:
         own = self.links(SG + "classifiedIn")
         parts = self.parts()
-        out = Classified(_wholes(parts))
+        out = {}
         for s in set(own) | set(parts):
             elems = elements_of(s, own, parts)
             if elems:
-                out[s] = elems
-        return out
+                out[s] = frozenset(elems)
+        return Classified.of(layered(out), _wholes(parts), parts)
 
     def classification_changes(self, dirty: Dirty, old: Mapping[str, AbstractSet[str]],
                                new: Mapping[str, AbstractSet[str]]) -> set[str]:
@@ -315,7 +471,8 @@ class LinkReader:
         return (_with_wholes(changed, getattr(old, "wholes", {}))
                 | _with_wholes(changed, getattr(new, "wholes", {})))
 
-    def _classified_update(self, old: dict[str, set[str]], dirty: Dirty) -> Classified | None:
+    def _classified_update(self, old: Mapping[str, AbstractSet[str]], dirty: Dirty
+                           ) -> Classified | None:
         """Only the standards whose links (or whose parts' links) changed, recomputed."""
         if dirty.everything or not isinstance(old, Classified):
             return None
@@ -324,14 +481,15 @@ class LinkReader:
             return old
         own = self.links(SG + "classifiedIn")
         parts = self.parts()
-        out = Classified(_wholes(parts), old)
-        for s in self.classification_changes(dirty, old, out):
+        wholes = _wholes_update(old.wholes, old.parts, parts, dirty)
+        out = old.edit()
+        for s in self.classification_changes(dirty, old, Classified.of(old, wholes, parts)):
             elems = elements_of(s, own, parts)
             if elems:
-                out[s] = elems
-            else:
-                out.pop(s, None)
-        return out
+                out[s] = frozenset(elems)
+            elif s in out:
+                out.pop(s)
+        return Classified.of(out.done(), wholes, parts)
 
     def counted(self, rows: Iterable[tuple[str, str, str, _T]], subject_type: str = STANDARD
                 ) -> list[tuple[str, str, str, _T]]:
@@ -416,16 +574,30 @@ class LinkReader:
 
     def coverage(self, link: str, with_link: Iterable[str], in_scope: set[str],
                  what: str = "standards") -> dict:
-        """The coverage entry of ``link``: how many of ``in_scope`` are in ``with_link``."""
+        """The coverage entry of ``link``: how many of ``in_scope`` are in ``with_link``
+        (counted once per store version for the same two collections: kept with the
+        snapshot, which the analyses share)."""
         label, phrase = LINKS.get(link, (link.rsplit("#", 1)[-1], "{have} such a link"))
-        n = len(in_scope & set(with_link))
+        def count() -> tuple[Any, Any, int]:
+            return (with_link, in_scope, len(in_scope & (
+                with_link.keyset() if isinstance(with_link, Layered) else set(with_link))))
+        key = ("coverage-count", link, id(with_link), id(in_scope))
+        # (kept for what lasts the version: a kept mapping or its key set)
+        held = (self.snapshot.once(key, count) if self.snapshot is not None
+                and isinstance(with_link, Layered | frozenset) else count())
+        n = held[2]
+        if held[0] is not with_link or held[1] is not in_scope:
+            n = count()[2]  # (other collections that had the same ids)
         return {"link": link, "label": label, "with_link": n, "in_scope": len(in_scope),
                 "text": coverage_text(n, len(in_scope), phrase, what)}
 
     def status_coverage(self, in_scope: set[str]) -> dict:
         """The coverage entry of ``sg:status`` over ``in_scope``; its text says how many have
         no known status."""
-        known = {s for s, v in self.statuses().items() if v}
+        statuses = self.statuses()
+        # (a view holds the subjects with a status only)
+        known = (statuses.keyset() if isinstance(statuses, Layered)
+                 else {s for s, v in statuses.items() if v})
         entry = self.coverage(SG + "status", known, in_scope)
         unknown = entry["in_scope"] - entry["with_link"]
         entry["text"] = (f"{unknown} of {entry['in_scope']} standards have no known status "

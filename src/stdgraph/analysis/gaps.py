@@ -46,7 +46,6 @@ from stdgraph.analysis.common import (
     Parameter,
     RawParams,
     cap,
-    inverse,
     json_params,
     limit_param,
     parse_params,
@@ -56,6 +55,7 @@ from stdgraph.analysis.common import (
     values_block,
 )
 from stdgraph.analysis.evidence import ROADMAP_ITEM, STANDARD, Evidence, LinkReader, evidence_params
+from stdgraph.analysis.layered import Layered
 from stdgraph.analysis.registry import Analysis
 from stdgraph.analysis.snapshot import FAST_KINDS, Snapshot, rows, snapshot, typed
 from stdgraph.store.base import Store
@@ -231,7 +231,7 @@ def _gaps(store: Store, params: dict, reader: LinkReader, lab: Labels):
     retired = reader.instances() - counted
     below = _below(store, snap)
     found: list[tuple[int, str, str, str | None, str]] = []  # kind#, scheme, subject, ...
-    with_link: dict[str, set[str]] = {}  # link property -> standards with one
+    with_link: dict[str, AbstractSet[str]] = {}  # link property -> standards with one
 
     for kind in KINDS[:3]:
         if kind not in kinds:
@@ -243,9 +243,8 @@ def _gaps(store: Store, params: dict, reader: LinkReader, lab: Labels):
             schemes.setdefault(str(x), [])
             if scheme is not None:
                 schemes[str(x)].append(str(scheme))
-        links = reader.links(prop)
-        with_link[prop] = set(links)
-        users = inverse(links)
+        with_link[prop] = _keys(reader.links(prop))
+        users = reader.users(prop)
         for x in schemes:
             linked = {s for y in {x} | below(x) for s in users.get(y, ())}
             if linked & counted:
@@ -262,8 +261,9 @@ def _gaps(store: Store, params: dict, reader: LinkReader, lab: Labels):
     classified = reader.classified()
     if "architecture-element" in kinds:
         same = same_elements(store, snap)
-        with_link[SG + "classifiedIn"] = set(classified)
-        covered = {e for s in counted for e in classified.get(s, ())}
+        with_link[SG + "classifiedIn"] = _keys(classified)
+        covered = {e for e, ss in reader.classified_users().items()
+                   if not ss.isdisjoint(counted)}
         covered |= {y for x in covered for y in same.get(x, ())}
         elem_schemes: dict[str, set[str]] = defaultdict(set)
         for e, scheme in rows(store, snap, Q_ELEMENTS, ELEMENT_READS):
@@ -313,9 +313,26 @@ def _gaps(store: Store, params: dict, reader: LinkReader, lab: Labels):
     coverage = {link: reader.coverage(link, with_link[link], counted)
                 for kind in params["kinds"] for link in _RESTS_ON[kind]}
     found.sort(key=lambda f: (f[0], f[1], f[2]))
-    counts = _matrix_counts(store, params["rows"], params["columns"],
-                            {s: e for s, e in classified.items() if s in counted}, snap)
+    counts = _matrix_users(store, params["rows"], params["columns"], reader.classified_users(),
+                           counted, snap)
     return found, coverage, reader.status_coverage(counted), counts
+
+
+def _keys(links: Mapping[str, AbstractSet[str]]) -> AbstractSet[str]:
+    return links.keyset() if isinstance(links, Layered) else set(links)
+
+
+def _matrix_users(store: Store, rows_axis: str, cols_axis: str,
+                  users: Mapping[str, AbstractSet[str]], counted: AbstractSet[str],
+                  snap: Snapshot | None) -> tuple[list[str], list[str], dict[tuple[str, str], int]]:
+    """``_matrix_counts`` of the ``counted`` standards, from ``users`` (element -> the
+    standards classified in it): per cell, the counted standards in both."""
+    rows = _axis_elements(store, rows_axis, snap)
+    cols = _axis_elements(store, cols_axis, snap)
+    empty: frozenset[str] = frozenset()
+    held = {r: set(users.get(r, empty)) & counted for r in rows}
+    counts = {(r, c): len(held[r].intersection(users.get(c, empty))) for r in rows for c in cols}
+    return rows, cols, counts
 
 
 CSV_COLUMNS = [

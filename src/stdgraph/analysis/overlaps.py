@@ -34,7 +34,7 @@ import heapq
 import itertools
 import sys
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -72,6 +72,7 @@ from stdgraph.analysis.common import (
     values_block,
 )
 from stdgraph.analysis.evidence import STANDARD, Evidence, LinkReader, evidence_params
+from stdgraph.analysis.layered import Layered, layered
 from stdgraph.analysis.registry import Analysis
 from stdgraph.analysis.snapshot import FAST_KINDS, Dirty, Snapshot, rows, snapshot, text
 from stdgraph.store.base import Store
@@ -148,14 +149,19 @@ class Coverage:
     #: what ``update_coverage`` needs: each standard's concepts and token set, token ids,
     #: concept -> representative, how many standards use each concept, the components of the
     #: links that merge concepts, and the classifications it was made from
-    raw: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
-    by_std: dict[str, frozenset[int]] = field(default_factory=dict, repr=False)
-    actual_by_std: dict[str, dict[int, list[str]]] = field(default_factory=dict, repr=False)
+    raw: Mapping[str, frozenset[str]] = field(default_factory=dict, repr=False)
+    by_std: Mapping[str, frozenset[int]] = field(default_factory=dict, repr=False)
+    actual_by_std: Mapping[str, dict[int, list[str]]] = field(default_factory=dict, repr=False)
     token_id: dict[str, int] = field(default_factory=dict, repr=False)
     rep: dict[str, str] = field(default_factory=dict, repr=False)
     root: dict[str, str] = field(default_factory=dict, repr=False)
     used: dict[str, int] = field(default_factory=dict, repr=False)
     classified: Any = field(default=None, repr=False)
+    #: brought up to date from an earlier coverage (``update_coverage``): the positions in
+    #: it of the standards taken out, and those in this one of the standards put in (a
+    #: standard whose concepts changed is both)
+    removed: list[int] = field(default_factory=list, repr=False)
+    added: list[int] = field(default_factory=list, repr=False)
 
     def index(self) -> dict[str, int]:
         return {s: i for i, s in enumerate(self.standards)}
@@ -219,20 +225,20 @@ def fetch_coverage(store: Store, *, expand: bool = False, dimensions: str = "ele
     # token ids in IRI order (any order would do: ids only name tokens)
     cov.tokens = sorted({cov.rep.get(e, e) for e in used})
     cov.token_id = {t: i for i, t in enumerate(cov.tokens)}
+    by_std: dict[str, frozenset[int]] = {}
+    actual_by_std: dict[str, dict[int, list[str]]] = {}
     for s in standards:
-        cov.by_std[s], diff = cov._tokens_of(raw[s])
+        by_std[s], diff = cov._tokens_of(raw[s])
         if diff:
-            cov.actual_by_std[s] = diff
-    cov.sets = [cov.by_std[s] for s in standards]
+            actual_by_std[s] = diff
+    cov.sets = [by_std[s] for s in standards]
+    cov.raw, cov.by_std, cov.actual_by_std = layered(raw), layered(by_std), layered(actual_by_std)
     cov.actual = _actual(cov)
     return cov
 
 
 def _actual(cov: Coverage) -> dict[int, dict[int, list[str]]]:
-    if not cov.actual_by_std:
-        return {}
-    at = cov.index()
-    return {at[s]: diff for s, diff in cov.actual_by_std.items()}
+    return {bisect.bisect_left(cov.standards, s): diff for s, diff in cov.actual_by_std.items()}
 
 
 def update_coverage(old: Coverage, reader: LinkReader, dirty: Dirty, expand: bool,
@@ -267,25 +273,37 @@ def update_coverage(old: Coverage, reader: LinkReader, dirty: Dirty, expand: boo
                 flipped.add(e)
     if flipped & old.root.keys():
         return None  # a component's representative may be another concept now
-    cov = Coverage(list(old.standards), list(old.tokens), [], raw=dict(old.raw),
-                   by_std=dict(old.by_std), actual_by_std=dict(old.actual_by_std),
-                   token_id=dict(old.token_id), rep=old.rep, root=old.root, used=used,
-                   classified=new_classified)
-    for s in changed:
-        had = s in cov.raw
+    # (the token numbers are shared with the old coverage unless a concept is new)
+    new_token = any(old.rep.get(e, e) not in old.token_id for cs in fresh.values() for e in cs)
+    cov = Coverage(list(old.standards), list(old.tokens) if new_token else old.tokens, [],
+                   token_id=dict(old.token_id) if new_token else old.token_id, rep=old.rep,
+                   root=old.root, used=used, classified=new_classified)
+    raw, by_std = layered(old.raw).edit(), layered(old.by_std).edit()
+    actual_by_std = layered(old.actual_by_std).edit()
+    sets = list(old.sets)
+    removed = sorted(bisect.bisect_left(old.standards, s) for s in changed if s in old.raw)
+    for x in reversed(removed):
+        del cov.standards[x], sets[x]
+    put = []
+    for s in sorted(changed):
         concepts = fresh.get(s)
-        cov.actual_by_std.pop(s, None)
+        actual_by_std.pop(s, None)
         if concepts:
-            cov.raw[s] = concepts
-            cov.by_std[s], diff = cov._tokens_of(concepts)
+            raw[s] = concepts
+            by_std[s], diff = cov._tokens_of(concepts)
             if diff:
-                cov.actual_by_std[s] = diff
-            if not had:
-                bisect.insort(cov.standards, s)
-        elif had:
-            del cov.raw[s], cov.by_std[s]
-            cov.standards.pop(bisect.bisect_left(cov.standards, s))
-    cov.sets = [cov.by_std[s] for s in cov.standards]
+                actual_by_std[s] = diff
+            x = bisect.bisect_left(cov.standards, s)
+            cov.standards.insert(x, s)
+            sets.insert(x, by_std[s])
+            put.append(s)
+        elif s in raw:
+            raw.pop(s)
+            by_std.pop(s)
+    cov.raw, cov.by_std, cov.actual_by_std = raw.done(), by_std.done(), actual_by_std.done()
+    cov.sets = sets
+    cov.removed = removed
+    cov.added = [bisect.bisect_left(cov.standards, s) for s in put]
     cov.actual = _actual(cov)
     return cov
 
@@ -297,16 +315,35 @@ class PairIndex:
 
     ``pairs()`` yields ``(a, b, shared, union)`` with standard indices ``a < b`` (indices follow
     IRI order) sorted by Jaccard desc, shared desc, a, b; ``pairs_at_least(t)`` gives every
-    pair of groups with score >= t, for clusters."""
+    pair of groups with score >= t, for clusters.
+
+    The standards with the same set form a *group*; groups are numbered once. An index brought
+    up to date after a write (:meth:`updated`) keeps every group's number and the order of its
+    tokens, numbers the new sets' groups after the others, and keeps a group whose standards
+    have all gone (empty: none of its pairs yields a pair of standards) until the empty ones
+    grow to a share of all (then it is made afresh). So what depends only on the groups' sets
+    carries over from one version to the next (the pairs of groups per score band, kept as
+    they are found; the cluster edges, ``lineage``) and a write costs the pairs of its new
+    groups, not those of the store."""
 
     BANDS = [Fraction(k, 10) for k in range(9, -1, -1)]  # 0.9, 0.8, ..., 0
     #: candidate pairs verified per numpy batch (bounds memory: each candidate costs about ten
     #: int64 temporaries; 4M of them took `stdgraph analyse clusters --limit 0` at 100k
     #: standards to 1,075 MiB peak, 1M to 873 MiB)
     BATCH = 1_000_000
+    #: an updated index is made afresh when more than this share of its groups is empty
+    #: (and at least EMPTY_MIN of them)
+    EMPTY_SHARE = 8
+    EMPTY_MIN = 64
+    #: the most pairs of groups of one score band kept with the index (``band``)
+    BAND_KEEP = 1_000_000
+    #: the pairs kept from the head of ``pairs()`` (``head``), at least; at most HEAD_MAX
+    HEAD = 2002
+    HEAD_MAX = 100_000
 
     def __init__(self, sets: list[frozenset[int]], n_tokens: int, min_shared: int) -> None:
         self.m = min_shared
+        self.n = len(sets)
         groups: dict[frozenset[int], list[int]] = {}
         for i, s in enumerate(sets):
             if len(s) >= min_shared:
@@ -314,28 +351,193 @@ class PairIndex:
         # signatures in a fixed order: by their smallest member (members are ascending)
         order = sorted(groups.items(), key=lambda kv: kv[1][0])
         self.sigs = [s for s, _ in order]
-        self.members = [m for _, m in order]
-        self.sizes = np.array([len(s) for s in self.sigs], dtype=np.int64)
-        n_sigs = len(self.sigs)
-        sig = np.repeat(np.arange(n_sigs, dtype=np.int64), self.sizes)
+        #: how many standards each group holds, and the standards, group after group
+        self.count = np.array([len(m) for _, m in order], dtype=np.int64)
+        self.member_std = np.fromiter((x for _, m in order for x in m), dtype=np.int64,
+                                      count=int(self.count.sum()))
+        self.member_off = np.concatenate(([0], np.cumsum(self.count))).astype(np.int64)
+        self.group_at: Layered[frozenset[int], int] = layered(
+            {s: g for g, s in enumerate(self.sigs)})
+        sizes = np.array([len(s) for s in self.sigs], dtype=np.int64)
+        sig = np.repeat(np.arange(len(self.sigs), dtype=np.int64), sizes)
         tok = np.fromiter((t for s in self.sigs for t in s), dtype=np.int64, count=len(sig))
         # global token order: rarest first (number of standards using it), then token id
         freq = np.zeros(max(n_tokens, 1), dtype=np.int64)
-        weight = np.array([len(m) for m in self.members], dtype=np.int64)
-        np.add.at(freq, tok, weight[sig])
-        rank = np.empty_like(freq)
-        rank[np.lexsort((np.arange(len(freq)), freq))] = np.arange(len(freq))
-        by_rank = np.lexsort((rank[tok], sig))
-        self.flat_sig, self.flat_tok = sig[by_rank], tok[by_rank]
-        starts = np.concatenate(([0], np.cumsum(self.sizes)[:-1])) if n_sigs else \
-            np.zeros(0, dtype=np.int64)
-        self.position = np.arange(len(sig), dtype=np.int64) - np.repeat(starts, self.sizes)
-        words = max(1, (n_tokens + 63) // 64)
+        np.add.at(freq, tok, self.count[sig])
+        self.rank = np.empty_like(freq)
+        self.rank[np.lexsort((np.arange(len(freq)), freq))] = np.arange(len(freq))
+        self.sizes, self.flat_sig, self.flat_tok, self.position, self.bits = self._rows(
+            self.sigs, 0, self.rank, max(1, (n_tokens + 63) // 64))
+        #: the chain of indexes that number their groups alike (this one and those updated
+        #: from it)
+        self.lineage = object()
         self._postings: tuple[np.ndarray, np.ndarray] | None = None  # token -> groups
-        self._group_of: dict[int, int] | None = None
-        self.bits = np.zeros((n_sigs, words), dtype=np.uint64)
-        np.bitwise_or.at(self.bits, (sig, tok // 64),
+        self._group_of: np.ndarray | None = None
+        #: (t, upper) -> the pairs of groups in that score band, as found (set_pairs)
+        self._bands: dict[tuple[Fraction, Fraction | None],
+                          tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = {}
+        #: the first pairs of ``pairs()`` (``head``), and whether they are all of them
+        self._head: list[tuple[int, int, int, int]] | None = None
+        self._head_all = False
+
+    @staticmethod
+    def _rows(sigs: list[frozenset[int]], first: int, rank: np.ndarray, words: int
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The sizes, the flat (group, token) rows (each group's tokens in ``rank`` order),
+        the tokens' positions in their group, and the bit sets of groups ``first``,
+        ``first + 1``, ... with sets ``sigs``."""
+        sizes = np.array([len(s) for s in sigs], dtype=np.int64)
+        local = np.repeat(np.arange(len(sigs), dtype=np.int64), sizes)
+        tok = np.fromiter((t for s in sigs for t in s), dtype=np.int64, count=len(local))
+        by_rank = np.lexsort((rank[tok], local))
+        starts = np.concatenate(([0], np.cumsum(sizes)[:-1])) if len(sigs) else \
+            np.zeros(0, dtype=np.int64)
+        position = np.arange(len(local), dtype=np.int64) - np.repeat(starts, sizes)
+        bits = np.zeros((len(sigs), words), dtype=np.uint64)
+        np.bitwise_or.at(bits, (local, tok // 64),
                          np.left_shift(np.uint64(1), (tok % 64).astype(np.uint64)))
+        return sizes, local[by_rank] + first, tok[by_rank], position, bits
+
+    def members_of(self, g: int) -> list[int]:
+        """The standards of group ``g`` (indices, ascending)."""
+        found: list[int] = self.member_std[self.member_off[g]:self.member_off[g + 1]].tolist()
+        return found
+
+    @property
+    def members(self) -> list[list[int]]:
+        """Every group's standards (a list per group: costs a pass over every standard)."""
+        return [self.members_of(g) for g in range(len(self.sigs))]
+
+    # -- a new version ---------------------------------------------------------------------
+    def updated(self, sets: list[frozenset[int]], n_tokens: int, removed: Iterable[int],
+                added: Iterable[int]) -> PairIndex:
+        """This index for ``sets``, the next version of the coverage: the standards at
+        positions ``removed`` of the old one were taken out and those at positions ``added``
+        of the new one put in (a standard whose set changed is both); the others kept their
+        sets and their order. The new index shares what did not change."""
+        gone = np.array(sorted(set(removed)), dtype=np.int64)
+        came = np.array(sorted(set(added)), dtype=np.int64)
+        n_old, n_new = self.n, len(sets)
+        if n_old - len(gone) != n_new - len(came):
+            raise ValueError("the positions removed and added do not match the sizes")
+        keep = np.ones(n_old, dtype=bool)
+        keep[gone] = False
+        slots = np.ones(n_new, dtype=bool)
+        slots[came] = False
+        moved = np.full(n_old + 1, -1, dtype=np.int64)
+        moved[:n_old][keep] = np.flatnonzero(slots)
+        n_groups = len(self.sigs)
+        stride = n_new + 1
+        group = np.repeat(np.arange(n_groups, dtype=np.int64), self.count)
+        std = moved[self.member_std]
+        alive = std >= 0
+        keys = group[alive] * stride + std[alive]  # still ascending: moved keeps the order
+        group_at = self.group_at.edit()
+        new_sigs: list[frozenset[int]] = []
+        add = []
+        for x in came.tolist():
+            s = sets[x]
+            if len(s) < self.m:
+                continue
+            g = group_at.get(s)
+            if g is None:
+                g = group_at[s] = n_groups + len(new_sigs)
+                new_sigs.append(s)
+            add.append(g * stride + x)
+        if add:
+            extra = np.sort(np.array(add, dtype=np.int64))
+            keys = np.insert(keys, np.searchsorted(keys, extra), extra)
+        total = n_groups + len(new_sigs)
+        count = np.bincount(keys // stride, minlength=total).astype(np.int64)
+        if int((count == 0).sum()) > max(self.EMPTY_MIN, total // self.EMPTY_SHARE):
+            return PairIndex(sets, n_tokens, self.m)
+        new = PairIndex.__new__(PairIndex)
+        new.m, new.n, new.lineage = self.m, n_new, self.lineage
+        new.sigs = self.sigs + new_sigs
+        new.count, new.member_std = count, keys % stride
+        new.member_off = np.concatenate(([0], np.cumsum(count))).astype(np.int64)
+        new.group_at = group_at.done()
+        # tokens seen for the first time come last in the order
+        rank = self.rank
+        if n_tokens > len(rank):
+            rank = np.concatenate((rank, np.arange(len(rank), n_tokens, dtype=np.int64)))
+        new.rank = rank
+        words = max(self.bits.shape[1], (n_tokens + 63) // 64)
+        bits = self.bits
+        if words > bits.shape[1]:
+            bits = np.pad(bits, ((0, 0), (0, words - bits.shape[1])))
+        sizes, flat_sig, flat_tok, position, more = self._rows(new_sigs, n_groups, rank, words)
+        new.sizes = np.concatenate((self.sizes, sizes))
+        new.flat_sig = np.concatenate((self.flat_sig, flat_sig))
+        new.flat_tok = np.concatenate((self.flat_tok, flat_tok))
+        new.position = np.concatenate((self.position, position))
+        new.bits = np.concatenate((bits, more))
+        new._postings = None
+        new._group_of = None
+        new._bands = {}
+        new._head, new._head_all = None, False
+        if self._head is not None:
+            new._head, new._head_all = self._head_update(new, moved, came)
+        if self._bands:
+            # the pairs of groups found so far stay; the new groups' pairs join their bands
+            news = [(k, *new.partners_shared(k, Fraction(0))) for k in range(n_groups, total)]
+            pi = np.concatenate([np.minimum(js, k) for k, js, _sh in news] or [_EMPTY])
+            pj = np.concatenate([np.maximum(js, k) for k, js, _sh in news] or [_EMPTY])
+            psh = np.concatenate([sh for _k, _js, sh in news] or [_EMPTY])
+            first = np.unique(pi * total + pj, return_index=True)[1]  # once each
+            pi, pj, psh = pi[first], pj[first], psh[first]
+            pun = new.sizes[pi] + new.sizes[pj] - psh
+            for (t, upper), (i, j, sh, un) in self._bands.items():
+                inside = psh * t.denominator >= t.numerator * pun
+                if upper is not None:
+                    inside &= psh * upper.denominator < upper.numerator * pun
+                new._bands[(t, upper)] = (np.concatenate((i, pi[inside])),
+                                          np.concatenate((j, pj[inside])),
+                                          np.concatenate((sh, psh[inside])),
+                                          np.concatenate((un, pun[inside])))
+        return new
+
+    def _head_update(self, new: PairIndex, moved: np.ndarray, came: np.ndarray
+                     ) -> tuple[list[tuple[int, int, int, int]] | None, bool]:
+        """``new``'s head of pairs from this index's: the pairs between standards kept (at
+        their new positions: the order among them does not change) and the pairs of the
+        standards put in, as far as both are known (up to the last pair kept, unless this
+        head held every pair)."""
+        assert self._head is not None
+        kept = [(int(moved[a]), int(moved[b]), s, u) for a, b, s, u in self._head
+                if moved[a] >= 0 and moved[b] >= 0]
+        if not self._head_all and not kept:
+            return None, False
+        last = None if self._head_all else kept[-1]
+        bound = Fraction(0) if last is None else Fraction(last[2], last[3])
+        fresh: set[tuple[int, int, int, int]] = set()
+        for x in came.tolist():
+            g = new.group_of(x)
+            if g is None:
+                continue
+            size = int(new.sizes[g])
+            fresh.update((min(x, b), max(x, b), size, size) for b in new.members_of(g) if b != x)
+            for j, sh in zip(*(a.tolist() for a in new.partners_shared(g, bound)), strict=True):
+                union = size + int(new.sizes[j]) - sh
+                fresh.update((min(x, b), max(x, b), sh, union) for b in new.members_of(j))
+        merged = sorted(set(kept) | fresh, key=_pair_key)
+        if last is not None:
+            end = _pair_key(last)
+            merged = [p for p in merged if _pair_key(p) <= end]
+        return merged, self._head_all
+
+    def head(self, k: int) -> list[tuple[int, int, int, int]]:
+        """The first ``k`` pairs of ``pairs()`` (all of them when fewer), kept with the index
+        and carried over to the next version (``updated``: a write costs its standards'
+        pairs, not the pairs enumerated again)."""
+        held = self._head
+        if held is not None and (len(held) >= k or self._head_all):
+            return held[:k]
+        want = max(k, self.HEAD)
+        found = list(itertools.islice(self.pairs(), want))
+        if want <= self.HEAD_MAX:
+            self._head, self._head_all = found, len(found) < want
+        return found[:k]
 
     # -- set level -----------------------------------------------------------------------
     def _verify(self, i: np.ndarray, j: np.ndarray, t: Fraction, upper: Fraction | None):
@@ -348,10 +550,26 @@ class PairIndex:
             keep &= shared * upper.denominator < upper.numerator * union
         return i[keep], j[keep]
 
+    def band(self, t: Fraction, upper: Fraction | None = None
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """``set_pairs(t, upper)`` between groups that hold standards, kept with the index
+        (and carried over to the next version: :meth:`updated`)."""
+        found = self._bands.get((t, upper))
+        if found is None:
+            found = self.set_pairs(t, upper)
+            if len(found[0]) <= self.BAND_KEEP:
+                self._bands[(t, upper)] = found
+        i, j, shared, union = found
+        held = self.count > 0
+        if not held.all():
+            keep = held[i] & held[j]
+            i, j, shared, union = i[keep], j[keep], shared[keep], union[keep]
+        return i, j, shared, union
+
     def set_pairs(self, t: Fraction, upper: Fraction | None = None
                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Pairs of distinct signatures (i < j) with shared >= m and t <= J (< upper):
-        arrays i, j, shared, union."""
+        arrays i, j, shared, union (empty groups included: see ``band``)."""
         n = self.sizes
         need = np.maximum(self.m, -((-t.numerator * n) // t.denominator))
         prefix = n - need + 1
@@ -398,14 +616,14 @@ class PairIndex:
 
     # -- standard level --------------------------------------------------------------------
     def _within(self, g: int) -> Iterator[tuple[int, int]]:
-        mem = self.members[g]
+        mem = self.members_of(g)
         for x in range(len(mem)):
             a = mem[x]
             for b in mem[x + 1:]:
                 yield a, b
 
     def _across(self, g1: int, g2: int) -> Iterator[tuple[int, int]]:
-        x, y = self.members[g1], self.members[g2]
+        x, y = self.members_of(g1), self.members_of(g2)
         for a, side in heapq.merge(((v, 0) for v in x), ((v, 1) for v in y)):
             other = y if side == 0 else x
             for b in other[bisect.bisect_right(other, a):]:
@@ -413,17 +631,15 @@ class PairIndex:
 
     def pairs(self) -> Iterator[tuple[int, int, int, int]]:
         # band "1": pairs inside a group of identical sets, larger sets first
-        by_size: dict[int, list[int]] = defaultdict(list)
-        for g, mem in enumerate(self.members):
-            if len(mem) > 1:
-                by_size[len(self.sigs[g])].append(g)
-        for size in sorted(by_size, reverse=True):
-            gens = [self._within(g) for g in by_size[size]]
+        multi = np.flatnonzero(self.count > 1)
+        multi_size = self.sizes[multi]
+        for size in sorted(set(multi_size.tolist()), reverse=True):
+            gens = [self._within(g) for g in multi[multi_size == size].tolist()]
             for a, b in heapq.merge(*gens):
                 yield a, b, size, size
         upper = Fraction(1)
         for t in self.BANDS:
-            i, j, shared, union = self.set_pairs(t, upper)
+            i, j, shared, union = self.band(t, upper)
             upper = t
             if len(i) == 0:
                 continue
@@ -446,12 +662,16 @@ class PairIndex:
     def group_of(self, standard: int) -> int | None:
         """The group of a standard (index), None when its set is too small to overlap."""
         if self._group_of is None:
-            self._group_of = {x: g for g, mem in enumerate(self.members) for x in mem}
-        return self._group_of.get(standard)
+            at = np.full(self.n, -1, dtype=np.int64)
+            at[self.member_std] = np.repeat(np.arange(len(self.sigs), dtype=np.int64),
+                                            self.count)
+            self._group_of = at
+        g = int(self._group_of[standard]) if 0 <= standard < self.n else -1
+        return None if g < 0 else g
 
     def partners(self, k: int, t: Fraction) -> np.ndarray:
         """The groups j != k whose set shares at least ``m`` tokens with group k's and has a
-        score of at least ``t`` with it."""
+        score of at least ``t`` with it (empty groups included)."""
         return self.partners_shared(k, t)[0]
 
     def partners_shared(self, k: int, t: Fraction) -> tuple[np.ndarray, np.ndarray]:
@@ -476,11 +696,22 @@ class PairIndex:
 
     def pairs_at_least(self, t: Fraction) -> Iterator[tuple[int, int]]:
         """(group, group) pairs with score >= t, plus (g, g) for groups of 2+ members."""
-        for g, mem in enumerate(self.members):
-            if len(mem) > 1:
-                yield g, g
-        i, j, _s, _u = self.set_pairs(t)
+        for g in np.flatnonzero(self.count > 1).tolist():
+            yield g, g
+        i, j, _s, _u = self.band(t)
         yield from zip(i.tolist(), j.tolist(), strict=True)
+
+
+_EMPTY = np.zeros(0, dtype=np.int64)
+
+
+def _pair_key(p: tuple[int, int, int, int]) -> tuple[float, int, int, int]:
+    """The documented order of pairs (a, b, shared, union): score, shared (both descending),
+    a, b. (The score as a float, as ``pairs`` orders its bands: equal fractions divide to
+    the same float, and two scores of such small numbers differ by far more than its
+    precision.)"""
+    return (-p[2] / p[3], -p[2], p[0], p[1])
+
 
 
 class FullPairs:
@@ -526,10 +757,7 @@ class FullPairs:
         cls_of = np.full(width * width, -1, dtype=np.int64)
         for k, (sh, un) in enumerate(classes):
             cls_of[sh * width + un] = k
-        mem_len = np.array([len(mm) for mm in index.members], dtype=np.int64)
-        mem_off = np.concatenate(([0], np.cumsum(mem_len)))
-        mem_flat = (np.concatenate([np.asarray(mm, dtype=np.int64) for mm in index.members])
-                    if n_sigs else np.zeros(0, dtype=np.int64))
+        mem_len, mem_off, mem_flat = index.count, index.member_off, index.member_std
         sig_of = np.full(n_standards, -1, dtype=np.int64)
         sig_of[mem_flat] = np.repeat(np.arange(n_sigs, dtype=np.int64), mem_len)
         # token -> groups holding it; group -> its tokens
@@ -840,7 +1068,8 @@ class OverlapRun:
             return None
         if coverage is old[0]:
             return old
-        return coverage, PairIndex(coverage.sets, len(coverage.tokens), self.min_shared)
+        return coverage, old[1].updated(coverage.sets, len(coverage.tokens), coverage.removed,
+                                        coverage.added)
 
     @property
     def relations(self) -> Relations:
@@ -864,11 +1093,11 @@ class OverlapRun:
         if k is None:
             return []
         size = int(idx.sizes[k])
-        found = [(min(x, b), max(x, b), size, size) for b in idx.members[k] if b != x]
+        found = [(min(x, b), max(x, b), size, size) for b in idx.members_of(k) if b != x]
         groups, shared = idx.partners_shared(k, Fraction(0))
         for j, sh in zip(groups.tolist(), shared.tolist(), strict=True):
             union = size + int(idx.sizes[j]) - sh
-            found += [(min(x, b), max(x, b), sh, union) for b in idx.members[j]]
+            found += [(min(x, b), max(x, b), sh, union) for b in idx.members_of(j)]
         found.sort(key=lambda p: (-p[2] / p[3], -p[2], p[0], p[1]))
         return found
 
@@ -1237,9 +1466,12 @@ def overlaps(store: Store, raw: RawParams | None = None, *, ignore=("format",)
     run = OverlapRun(store, params["min_shared"], params["expand"], params["dimensions"],
                      Evidence.of(params))
     # one more than the limit tells whether it cut; a limit of a machine word or more cuts nothing
-    stream = iter(filtered_pairs(run, params["body"]))
-    chosen = (list(itertools.islice(stream, limit + 1)) if limit < sys.maxsize
-              else list(stream))
+    if params["body"]:  # a publisher's pairs, read from the ordered pairs (filtered_pairs)
+        stream = iter(filtered_pairs(run, params["body"]))
+        chosen = (list(itertools.islice(stream, limit + 1)) if limit < sys.maxsize
+                  else list(stream))
+    else:  # the top, kept with the index and carried over a write
+        chosen = run.index.head(limit + 1) if limit < sys.maxsize else list(run.pairs())
     chosen, truncated = cap(chosen, limit)
     items = run.items(chosen, Labels.of(store, run.snapshot))
     return AnalysisDocument("overlaps", json_params(params), items, truncated,
@@ -1333,19 +1565,40 @@ class ClusterEdges:
     tokens: list[str]
     i: np.ndarray
     j: np.ndarray
+    #: the index's ``lineage`` and how many groups it had: an index of the same lineage
+    #: numbers those groups alike, so only its later groups' edges are to be found
+    lineage: object = None
+    groups: int = 0
+    #: edges with the same origin extend one another (``_cluster_edges_update``: the older
+    #: ones first, then the new ones)
+    origin: object = field(default_factory=object)
 
 
 def _cluster_edges(run: OverlapRun, threshold: Fraction) -> ClusterEdges:
-    i, j, _s, _u = run.index.set_pairs(threshold)
-    return ClusterEdges(run.index.sigs, list(run.coverage.tokens), i, j)
+    idx = run.index
+    i, j, _s, _u = idx.set_pairs(threshold)
+    return ClusterEdges(idx.sigs, list(run.coverage.tokens), i, j, idx.lineage, len(idx.sigs))
 
 
 def _cluster_edges_update(run: OverlapRun, threshold: Fraction, old: ClusterEdges
                           ) -> ClusterEdges | None:
-    """``old``'s edges between the groups still there, and those of the new groups."""
+    """``old``'s edges between the groups still there, and those of the new groups (the
+    edges of a group that has become empty stay: ``_clusters`` leaves them out)."""
     idx, tokens = run.index, run.coverage.tokens
     if tokens[:len(old.tokens)] != old.tokens:
         return None  # token numbers changed (the coverage was derived afresh)
+    if old.lineage is idx.lineage and old.groups <= len(idx.sigs):
+        fresh = range(old.groups, len(idx.sigs))
+        found = [(k, idx.partners(k, threshold)) for k in fresh]
+        if not found:
+            return ClusterEdges(idx.sigs, list(tokens), old.i, old.j, idx.lineage,
+                                len(idx.sigs), old.origin)
+        n = max(len(idx.sigs), 1)
+        keys = np.unique(np.concatenate([np.minimum(js, k) * n + np.maximum(js, k)
+                                         for k, js in found]))
+        return ClusterEdges(idx.sigs, list(tokens), np.concatenate((old.i, keys // n)),
+                            np.concatenate((old.j, keys % n)), idx.lineage, len(idx.sigs),
+                            old.origin)
     at = {sig: k for k, sig in enumerate(idx.sigs)}
     remap = np.array([at.get(sig, -1) for sig in old.sigs] or [-1], dtype=np.int64)
     i, j = remap[old.i], remap[old.j]
@@ -1362,14 +1615,82 @@ def _cluster_edges_update(run: OverlapRun, threshold: Fraction, old: ClusterEdge
         n = max(len(idx.sigs), 1)
         keys = np.unique(np.concatenate(new_i) * n + np.concatenate(new_j))
         i, j = np.concatenate((i, keys // n)), np.concatenate((j, keys % n))
-    return ClusterEdges(idx.sigs, list(tokens), i, j)
+    return ClusterEdges(idx.sigs, list(tokens), i, j, idx.lineage, len(idx.sigs))
+
+
+@dataclass
+class ClusterLabels:
+    """Each group's component over the cluster edges (``_components``), with what it was
+    found from: the edges (their origin and how many), the index's lineage, its groups and
+    which held standards."""
+
+    origin: object
+    edges: int
+    lineage: object
+    groups: int
+    held: np.ndarray
+    label: np.ndarray
+
+
+def _labels(run: OverlapRun, threshold: Fraction, edges: ClusterEdges
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The groups' components (``_components`` over the edges between groups that hold
+    standards), and those edges; kept with the snapshot and brought up to date when the
+    writes since only added edges and groups (a group that lost its last standard may
+    split a component: then found afresh)."""
+    idx = run.index
+    n = len(idx.sigs)
+    held = idx.count > 0  # the edges of an empty group (of an updated index) connect nothing
+    keep = held[edges.i] & held[edges.j]
+    ei, ej = edges.i[keep], edges.j[keep]
+
+    def compute() -> ClusterLabels:
+        return ClusterLabels(edges.origin, len(edges.i), idx.lineage, n, held,
+                             _components(n, ei, ej))
+
+    def update(old: ClusterLabels, _dirty: Dirty) -> ClusterLabels | None:
+        m = old.edges
+        if (old.lineage is not idx.lineage or old.groups > n or len(edges.i) < m
+                or edges.origin is not old.origin or (old.held & ~held[:old.groups]).any()):
+            return None
+        # the edges the old labels did not follow: new ones, and those of groups held again
+        fresh = np.zeros(len(edges.i), dtype=bool)
+        fresh[m:] = True
+        if (~old.held & held[:old.groups]).any():
+            was = np.zeros(n, dtype=bool)
+            was[:old.groups] = old.held
+            fresh |= ~was[edges.i] | ~was[edges.j]
+        fresh &= keep
+        label = np.concatenate((old.label, np.arange(old.groups, n, dtype=np.int64)))
+        parent: dict[int, int] = {}
+
+        def find(x: int) -> int:
+            while x in parent:
+                x = parent[x]
+            return x
+
+        for a, b in zip(label[edges.i[fresh]].tolist(), label[edges.j[fresh]].tolist(),
+                        strict=True):
+            ra, rb = find(a), find(b)
+            if ra != rb:  # each component is named by its smallest group
+                parent[max(ra, rb)] = min(ra, rb)
+        if parent:
+            root = np.arange(n, dtype=np.int64)
+            for x in parent:
+                root[x] = find(x)
+            label = root[label]
+        return ClusterLabels(edges.origin, len(edges.i), idx.lineage, n, held, label)
+
+    key = ("cluster-labels", run.min_shared, run.expand, run.dimensions, threshold)
+    found = run.reader.memoised(key, compute, update)
+    return found.label, ei, ej
 
 
 def _clusters(run: OverlapRun, threshold: Fraction
               ) -> list[tuple[int, int, list[int], list[tuple[int, int]]]]:
     """The clusters in order, without labels: (size, pairs, members, [(token, standards)]
     of its up to 10 most common elements). Components of the groups over the edges, in numpy
-    (label propagation with pointer jumping)."""
+    (label propagation with pointer jumping; kept and brought up to date: ``_labels``)."""
     key = ("cluster-edges", run.min_shared, run.expand, run.dimensions, threshold)
     edges = run.reader.memoised(key, lambda: _cluster_edges(run, threshold),
                                 lambda old, _dirty: _cluster_edges_update(run, threshold, old))
@@ -1377,32 +1698,33 @@ def _clusters(run: OverlapRun, threshold: Fraction
     n = len(idx.sigs)
     if not n:
         return []
-    sizes = np.array([len(m) for m in idx.members], dtype=np.int64)
-    label = _components(n, edges.i, edges.j)
+    sizes = idx.count
+    label, ei, ej = _labels(run, threshold, edges)
     # a group is in a cluster when it has an edge or two members of its own
     linked = np.zeros(n, dtype=bool)
-    linked[edges.i] = linked[edges.j] = True
+    linked[ei] = linked[ej] = True
     linked |= sizes >= 2
     standards = np.bincount(label, weights=np.where(linked, sizes, 0), minlength=n)
-    pairs = (np.bincount(label[edges.i], weights=sizes[edges.i] * sizes[edges.j], minlength=n)
+    pairs = (np.bincount(label[ei], weights=sizes[ei] * sizes[ej], minlength=n)
              + np.bincount(label, weights=sizes * (sizes - 1) // 2, minlength=n))
     roots = np.flatnonzero(standards >= 2)
-    groups: dict[int, list[int]] = defaultdict(list)
-    for g in np.flatnonzero(linked & np.isin(label, roots)).tolist():
-        groups[int(label[g])].append(g)
+    chosen = np.flatnonzero(linked & np.isin(label, roots))
+    chosen = chosen[np.argsort(label[chosen], kind="stable")]
+    cuts = np.flatnonzero(np.diff(label[chosen])) + 1
     found = []
-    for root, gs in groups.items():
-        members = sorted(s for g in gs for s in idx.members[g])
-        found.append((root, members, gs))
+    for gs in np.split(chosen, cuts) if len(chosen) else []:
+        members = np.sort(idx.member_std[_ranges(idx.member_off[gs], sizes[gs])])
+        found.append((int(label[gs[0]]), members.tolist(), gs))
     found.sort(key=lambda rm: (-len(rm[1]), rm[1][0]))
     out = []
     for root, members, gs in found:
-        counts: dict[int, int] = defaultdict(int)
-        for g in gs:
-            for t in idx.sigs[g]:
-                counts[t] += len(idx.members[g])
-        common = sorted((t for t, c in counts.items() if c >= 2),
-                        key=lambda t: (-counts[t], cov.tokens[t]))[:10]
+        # how many members use each token: each group's tokens, weighted by its members
+        first = np.searchsorted(idx.flat_sig, gs)
+        toks = idx.flat_tok[_ranges(first, idx.sizes[gs])]
+        weight = np.repeat(sizes[gs], idx.sizes[gs])
+        tally = np.bincount(toks, weights=weight).astype(np.int64)
+        counts = {int(t): int(tally[t]) for t in np.flatnonzero(tally >= 2)}
+        common = sorted(counts, key=lambda t: (-counts[t], cov.tokens[t]))[:10]
         out.append((len(members), int(pairs[root]), members,
                     [(t, counts[t]) for t in common]))
     return out

@@ -22,8 +22,11 @@ the writes touch a property it reads, labels unless they touch the labelled reso
 analyses' per-version memos go. A change nobody recorded (a build, a load) starts a new
 snapshot. Elsewhere (the CLI, a plain store) each analysis run makes its own.
 
-Snapshots are not changed once handed out (``updated`` copies what it changes), so a request
-still reading an older one is not disturbed.
+Snapshots are not changed once handed out, so a request still reading an older one is not
+disturbed: the tables, typings, views and records are :class:`~stdgraph.analysis.layered.Layered`
+mappings, and ``updated`` puts a write's changes on top of the older version's (sharing what
+did not change) instead of copying them, so that bringing a snapshot up to date costs what the
+write changed, not what the store holds.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from typing import Any, TypeVar
 import pyoxigraph as ox
 from rdflib import URIRef
 
+from stdgraph.analysis.layered import Edit, Layered, layered
 from stdgraph.rdf.namespaces import INFERRED_GRAPH, META_GRAPH, PREFIXES
 from stdgraph.sparql.queryfiles import QueryFolder
 from stdgraph.store.base import Changes, Store
@@ -81,11 +85,17 @@ GraphName = str | None
 Obj = str | ox.BlankNode | ox.Literal
 Graphs = frozenset[GraphName]
 #: subject -> object -> the graphs holding the triple
-Table = dict[str, dict[Obj, Graphs]]
+Table = Layered[str, dict[Obj, Graphs]]
+#: subject -> the graphs typing it (one class)
+Typings = Layered[str, Graphs]
+#: subject -> the objects of its links that count (one view)
+View = Layered[str, frozenset[str]]
 #: a node of a statement record (or a graph with an evidence default): its pyoxigraph term
 Node = ox.NamedNode | ox.BlankNode
 #: record property -> node -> value -> graphs
-Props = dict[str, dict[Node, dict[Any, Graphs]]]
+Props = dict[str, Layered[Node, dict[Any, Graphs]]]
+#: (subject, predicate, object) -> the records that describe the triple
+Described = Layered[tuple[str, str, str], frozenset[Node]]
 
 _NUMERIC = frozenset(XSD + t for t in (
     "integer", "decimal", "float", "double", "int", "long", "short", "byte", "nonNegativeInteger",
@@ -180,16 +190,20 @@ class Level:
 
 
 class Records:
-    """The statement records (and evidence defaults) of a store, indexed for the filter."""
+    """The statement records (and evidence defaults) of a store, indexed for the filter. Not
+    changed once made: :meth:`edit` gives a copy to change (sharing this one's mappings) and
+    :meth:`done` ends its changes."""
 
-    def __init__(self, props: Props) -> None:
-        self.props = props
+    def __init__(self, props: Mapping[str, Mapping[Node, dict[Any, Graphs]]]) -> None:
+        self.props: Any = {p: layered(dict(t)) for p, t in props.items()}
         #: (subject, predicate, object) -> the records that describe the triple
-        self.described: dict[tuple[str, str, str], set[Node]] = defaultdict(set)
+        self.described: Any = {}
         #: premise -> the records derived from it
-        self.derived: dict[Node, set[Node]] = defaultdict(set)
+        self.derived: Any = {}
         for node in {n for table in props.values() for n in table}:
             self._index(node, True)
+        self.described = layered(self.described)
+        self.derived = layered(self.derived)
 
     def values(self, prop: str, node: Node) -> Iterable[Any]:
         return self.props.get(prop, {}).get(node, {}).keys()
@@ -209,27 +223,51 @@ class Records:
         return {t for t in self.values(DERIVED, node) if isinstance(t, ox.NamedNode | ox.BlankNode)}
 
     def _index(self, node: Node, add: bool) -> None:
-        for key in self.keys(node):
-            if add:
-                self.described[key].add(node)
-            else:
-                self.described[key].discard(node)
-                if not self.described[key]:
-                    del self.described[key]
-        for premise in self.premises(node):
-            if add:
-                self.derived[premise].add(node)
-            else:
-                self.derived[premise].discard(node)
-                if not self.derived[premise]:
-                    del self.derived[premise]
+        for index, keys in ((self.described, self.keys(node)), (self.derived,
+                                                                  self.premises(node))):
+            for key in keys:
+                held = index.get(key, frozenset())
+                now = held | {node} if add else held - {node}
+                if now:
+                    index[key] = now
+                else:
+                    index.pop(key, None)
 
-    def copy(self) -> Records:
+    def edit(self) -> Records:
+        """A copy to change (``_index``, ``change``), sharing this one's mappings; ``done()``
+        when changed."""
         new = Records.__new__(Records)
-        new.props = {p: dict(t) for p, t in self.props.items()}
-        new.described = defaultdict(set, {k: set(v) for k, v in self.described.items()})
-        new.derived = defaultdict(set, {k: set(v) for k, v in self.derived.items()})
+        new.props = {p: t.edit() for p, t in self.props.items()}
+        new.described = self.described.edit()
+        new.derived = self.derived.edit()
         return new
+
+    def change(self, prop: str, node: Node, value: Any, g: GraphName, add: bool) -> None:
+        """One quad of a record added or removed (on a copy being edited)."""
+        nodes: Edit[Node, dict[Any, Graphs]] | None = self.props.get(prop)
+        if nodes is None:
+            nodes = self.props[prop] = Layered[Node, dict[Any, Graphs]]().edit()
+        values = dict(nodes.get(node, {}))
+        graphs = set(values.get(value, ()))
+        if add:
+            graphs.add(g)
+        else:
+            graphs.discard(g)
+        if graphs:
+            values[value] = frozenset(graphs)
+        else:
+            values.pop(value, None)
+        if values:
+            nodes[node] = values
+        else:
+            nodes.pop(node, None)
+
+    def done(self) -> Records:
+        """The edited copy made final (its changes laid over the mappings it shares)."""
+        self.props = {p: t.done() for p, t in self.props.items()}
+        self.described = self.described.done()
+        self.derived = self.derived.done()
+        return self
 
 
 
@@ -344,11 +382,11 @@ class Snapshot:
     def __init__(self, version: Any) -> None:
         self.version = version
         self._tables: dict[str, Table] = {}
-        self._types: dict[str, dict[str, Graphs]] = {}
+        self._types: dict[str, Typings] = {}
         self._instances: dict[str, set[str]] = {}
         self._records: Records | None = None
         self._default: list[ox.Quad] | None = None  # the default graph's quads (usually none)
-        self._views: dict[tuple[Any, str, str], dict[str, frozenset[str]]] = {}
+        self._views: dict[tuple[Any, str, str], View] = {}
         self._queries: dict[str, tuple[frozenset[str], Any]] = {}
         #: IRI -> label (common.Labels), kept while the writes leave the resource's labels be
         self.labels: dict[str, str] = {}
@@ -360,6 +398,8 @@ class Snapshot:
         self._stale: dict[Any, tuple[Any, Dirty]] = {}
         #: whole answers (``answer``), the most recent ``ANSWERS``; not carried over
         self._answers: dict[Any, Any] = {}
+        #: values for this version only (``once``); not carried over
+        self._once: dict[Any, Any] = {}
         self._graphs: dict[Graphs, Graphs] = {}
         self._lock = threading.RLock()
 
@@ -388,12 +428,12 @@ class Snapshot:
                     key = _subject(q.subject)
                     if q.predicate.value == predicate and key is not None:
                         table.setdefault(key, {}).setdefault(_object(q.object), set()).add(None)
-                self._tables[predicate] = {
+                self._tables[predicate] = layered({
                     s: {o: _intern(self._graphs, frozenset(gs)) for o, gs in objs.items()}
-                    for s, objs in table.items()}
+                    for s, objs in table.items()})
             return self._tables[predicate]
 
-    def typings(self, store: Store, cls: str) -> dict[str, Graphs]:
+    def typings(self, store: Store, cls: str) -> Typings:
         """subject -> the graphs typing it ``cls``. Shared: do not change it."""
         found = self._types.get(cls)
         if found is not None:
@@ -410,8 +450,8 @@ class Snapshot:
                     if (q.predicate.value == RDF_TYPE and key is not None
                             and isinstance(q.object, ox.NamedNode) and q.object.value == cls):
                         typings.setdefault(key, set()).add(None)
-                self._types[cls] = {s: _intern(self._graphs, frozenset(gs))
-                                    for s, gs in typings.items()}
+                self._types[cls] = layered({s: _intern(self._graphs, frozenset(gs))
+                                            for s, gs in typings.items()})
             return self._types[cls]
 
     def instances(self, store: Store, cls: str) -> set[str]:
@@ -442,7 +482,7 @@ class Snapshot:
             return self._records
 
     def links(self, store: Store, evidence: Any, predicate: str, subject_type: str
-              ) -> dict[str, frozenset[str]]:
+              ) -> View:
         """subject -> the objects (IRIs) of its ``predicate`` links that count at
         ``evidence``, for subjects typed ``subject_type`` (what links.rq answers). Shared: do
         not change it."""
@@ -459,8 +499,8 @@ class Snapshot:
                 objs = check.objects(s, predicate, objects)
                 if objs:
                     view[s] = objs
-        self._views[key] = view
-        return view
+        found = self._views[key] = layered(view)
+        return found
 
     def select(self, store: Store, sparql: str, reads: Iterable[str]) -> list[tuple]:
         """``store.query(sparql).rows``, kept while the writes touch none of the properties
@@ -489,6 +529,20 @@ class Snapshot:
         self.memo[key] = value
         return value
 
+    def once(self, key: Any, compute: Callable[[], T]) -> T:
+        """``compute()``, kept for this version only: never brought up to date nor carried
+        over to the next (for values keyed by what only this version holds)."""
+        if key in self._once:
+            kept: T = self._once[key]
+            return kept
+        if len(self._once) >= self.ONCE:
+            self._once.clear()
+        value = self._once[key] = compute()
+        return value
+
+    #: values kept by ``once`` per version, at most
+    ONCE = 256
+
     #: answers kept per version (each may be megabytes of text)
     ANSWERS = 16
 
@@ -510,7 +564,8 @@ class Snapshot:
     # -- bringing it up to date ---------------------------------------------------------------
     def updated(self, changes: list[Changes], version: Any) -> Snapshot | None:
         """This snapshot with ``changes`` applied (oldest first): a new snapshot for
-        ``version``, or None when the changes are too many (start afresh)."""
+        ``version``, or None when the changes are too many (start afresh). What did not change
+        is shared with this one (the changes are laid over its mappings: ``Layered``)."""
         if sum(len(c.added) + len(c.removed) for c in changes) > MAX_UPDATE_QUADS:
             return None
         new = Snapshot(version)
@@ -523,7 +578,8 @@ class Snapshot:
         new.labels = self.labels
         new.graph_labels = self.graph_labels
         records = new._records = self._records
-        copied: set[tuple[str, str]] = set()  # the tables copied so far (copy on write)
+        tables: dict[str, Edit[str, dict[Obj, Graphs]]] = {}  # the tables changed, as edits
+        types: dict[str, Edit[str, Graphs]] = {}
         dirty: dict[str, set[str]] = defaultdict(set)  # predicate -> subjects
         dirty_types: dict[str, set[str]] = defaultdict(set)  # class -> subjects
         touched: set[Node] = set()  # record (or graph) nodes
@@ -553,27 +609,31 @@ class Snapshot:
                     if p == RDF_TYPE and isinstance(q.object, ox.NamedNode):
                         dirty_types[q.object.value].add(s)
                     if p in new._tables:
-                        if ("t", p) not in copied:
-                            new._tables[p] = dict(new._tables[p])
-                            copied.add(("t", p))
-                        _change(new._tables[p], s, _object(q.object), g, add, self._graphs)
+                        edit = tables.get(p)
+                        if edit is None:
+                            edit = tables[p] = new._tables[p].edit()
+                        _change(edit, s, _object(q.object), g, add, self._graphs)
                     if p == RDF_TYPE and isinstance(q.object, ox.NamedNode) \
                             and q.object.value in new._types:
                         cls = q.object.value
-                        if ("c", cls) not in copied:
-                            new._types[cls] = dict(new._types[cls])
-                            copied.add(("c", cls))
-                        _change_typing(new._types[cls], s, g, add, self._graphs)
+                        typing = types.get(cls)
+                        if typing is None:
+                            typing = types[cls] = new._types[cls].edit()
+                        _change_typing(typing, s, g, add, self._graphs)
                     if p in RECORD_PROPS and isinstance(q.subject, ox.NamedNode | ox.BlankNode):
                         touched.add(q.subject)
+        for p, edit in tables.items():
+            new._tables[p] = edit.done()
+        for cls, typing in types.items():
+            new._types[cls] = typing.done()
         # records: re-index the touched nodes, note the triples whose evidence may differ
         all_views = False
         if records is not None and touched:
-            records = new._records = records.copy()
+            records = records.edit()
             before: dict[Node, set[tuple[str, str, str]]] = {}
             affected: set[Node] = set(touched)
             for node in touched:
-                affected |= records.derived.get(node, set())
+                affected |= records.derived.get(node, frozenset())
             for node in affected:
                 before[node] = records.keys(node)
             for node in touched:
@@ -584,15 +644,16 @@ class Snapshot:
                         if q.predicate.value in RECORD_PROPS:
                             node = q.subject
                             assert isinstance(node, ox.NamedNode | ox.BlankNode)
-                            _change_prop(records.props, q.predicate.value, node, q.object,
-                                         _graph(q.graph_name), add)
+                            records.change(q.predicate.value, node, q.object,
+                                           _graph(q.graph_name), add)
             for node in touched:
                 records._index(node, True)
             for node in touched:
-                affected |= records.derived.get(node, set())
+                affected |= records.derived.get(node, frozenset())
             for node in affected:
                 for s, p, _o in before.get(node, set()) | records.keys(node):
                     dirty[p].add(s)
+            records = new._records = records.done()
             # a named graph's evidence default: every link it holds may count differently
             graphs = {g for gs in self._graphs for g in gs}
             all_views = any(isinstance(n, ox.NamedNode) and n.value in graphs for n in touched)
@@ -610,22 +671,37 @@ class Snapshot:
                     or subject_type not in new._types:
                 del new._views[key]
                 continue
-            view = dict(new._views[key])
+            view = new._views[key].edit()
             table, typings = new._tables[predicate], new._types[subject_type]
             check = Filter(records, Level(evidence))
             for s in subjects:
                 objs = (check.objects(s, predicate, table[s])
                         if s in table and s in typings else frozenset())
                 if objs:
-                    view[s] = objs
-                else:
-                    view.pop(s, None)
-            new._views[key] = view
-        new._instances = {cls: found for cls, found in self._instances.items()
-                          if cls not in dirty_types}
+                    if view.get(s) != objs:
+                        view[s] = objs
+                elif s in view:
+                    view.pop(s)
+            new._views[key] = view.done()
+        # the instances of a class whose typings changed: the old set with those subjects
+        # added or removed
+        new._instances = {}
+        for cls, found in self._instances.items():
+            subjects = dirty_types.get(cls)
+            if subjects:
+                if cls not in new._types:
+                    continue
+                typings = new._types[cls]
+                found = set(found)
+                for s in subjects:
+                    if s in typings:
+                        found.add(s)
+                    else:
+                        found.discard(s)
+            new._instances[cls] = found
         new._queries = {text: held for text, held in self._queries.items()
                         if not held[0] & reads}
-        if labelled:
+        if labelled & self.labels.keys():
             new.labels = {k: v for k, v in self.labels.items() if k not in labelled}
         if meta:
             new.graph_labels = None
@@ -640,7 +716,7 @@ class Snapshot:
         return new
 
 
-def _change(table: Table, s: str, o: Obj, g: GraphName, add: bool,
+def _change(table: Edit[str, dict[Obj, Graphs]], s: str, o: Obj, g: GraphName, add: bool,
             interned: dict[Graphs, Graphs]) -> None:
     objs = dict(table.get(s, {}))
     graphs = set(objs.get(o, ()))
@@ -658,7 +734,7 @@ def _change(table: Table, s: str, o: Obj, g: GraphName, add: bool,
         table.pop(s, None)
 
 
-def _change_typing(typings: dict[str, Graphs], s: str, g: GraphName, add: bool,
+def _change_typing(typings: Edit[str, Graphs], s: str, g: GraphName, add: bool,
                    interned: dict[Graphs, Graphs]) -> None:
     graphs = set(typings.get(s, ()))
     if add:
@@ -669,25 +745,6 @@ def _change_typing(typings: dict[str, Graphs], s: str, g: GraphName, add: bool,
         typings[s] = _intern(interned, frozenset(graphs))
     else:
         typings.pop(s, None)
-
-
-def _change_prop(props: Props, prop: str, node: Node, value: Any, g: GraphName,
-                 add: bool) -> None:
-    nodes = props.setdefault(prop, {})
-    values = dict(nodes.get(node, {}))
-    graphs = set(values.get(value, ()))
-    if add:
-        graphs.add(g)
-    else:
-        graphs.discard(g)
-    if graphs:
-        values[value] = frozenset(graphs)
-    else:
-        values.pop(value, None)
-    if values:
-        nodes[node] = values
-    else:
-        nodes.pop(node, None)
 
 
 # -- where a snapshot comes from ----------------------------------------------------------------
