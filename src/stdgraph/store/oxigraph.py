@@ -339,19 +339,27 @@ class OxigraphStore(Store):
                       anchored: AnchoredQuery | None = None, driver_cap: int = 0
                       ) -> Answer | None:
         """See ``answer_inline`` (the function): a bounded query answered only if small."""
-        return answer_inline(self.db, request, max_bytes=max_bytes, anchored=anchored,
-                             driver_cap=driver_cap, counts=self._driver_count)
+        db = self.db
+        if anchored is None:
+            return answer_inline(db, request, max_bytes=max_bytes)
+        gen = self._generation  # db's (a stat less than asking the pointer again)
 
-    def _driver_count(self, request: AnswerRequest, anchored: AnchoredQuery, cap: int) -> int:
-        """``_driver_matches``, kept per generation: the count is the same until a write, and
-        its probe query costs about what the query it bounds does (``DRIVER_COUNTS`` kept, the
-        oldest dropped first)."""
-        gen = self._current_generation()
-        key = (gen, anchored.probe(cap), request.default_graphs, request.named_graphs,
+        def counts(req: AnswerRequest, found: AnchoredQuery, cap: int) -> int:
+            return self._driver_count(db, gen, req, found, cap)
+
+        return answer_inline(db, request, max_bytes=max_bytes, anchored=anchored,
+                             driver_cap=driver_cap, counts=counts)
+
+    def _driver_count(self, db: ox.Store, gen: str | None, request: AnswerRequest,
+                      anchored: AnchoredQuery, cap: int) -> int:
+        """``_driver_matches`` on ``db`` (generation ``gen``), kept per generation: the count
+        is the same until a write, and its probe query costs about what the query it bounds
+        does (``DRIVER_COUNTS`` kept, the oldest dropped first)."""
+        key = (gen, anchored, cap, request.default_graphs, request.named_graphs,
                request.base_iri)
         found = self._driver_counts.get(key)
         if found is None:
-            found = _driver_matches(self.db, request, anchored, cap)
+            found = _driver_matches(db, request, anchored, cap)
             if gen is not None:
                 while len(self._driver_counts) >= DRIVER_COUNTS:
                     del self._driver_counts[next(iter(self._driver_counts))]
