@@ -31,7 +31,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
 from stdgraph.analysis.common import SG, Parameter, parse_params
-from stdgraph.analysis.layered import Layered, layered
+from stdgraph.analysis.layered import Edit, Layered, layered
 from stdgraph.analysis.snapshot import FAST_KINDS, Dirty, Snapshot, snapshot
 from stdgraph.sparql.queryfiles import QueryFolder
 from stdgraph.store.base import Store
@@ -245,16 +245,23 @@ def _wholes_update(wholes: Mapping[str, AbstractSet[str]], before: Mapping[str, 
         series |= before.back.get(p, frozenset()) | after.back.get(p, frozenset())
     out = wholes.edit()
     for w in series:
-        was, now = before.get(w, frozenset()), after.get(w, frozenset())
-        for p in was - now:
-            left = out.get(p, frozenset()) - {w}
-            if left:
-                out[p] = left
-            else:
-                out.pop(p)
-        for p in now - was:
-            out[p] = out.get(p, frozenset()) | {w}
+        _reindex(out, w, before.get(w, frozenset()), after.get(w, frozenset()))
     return out.done()
+
+
+def _reindex(index: Edit[str, Any], value: str,
+             was: AbstractSet[str], now: AbstractSet[str]) -> None:
+    """``index`` (key -> values) with ``value`` taken from the keys of ``was`` not in ``now``
+    (a key left with no value goes) and put under those of ``now`` not in ``was``: an inverse
+    map brought up to date for one value whose keys changed."""
+    for k in was - now:
+        left = index.get(k, frozenset()) - {value}
+        if left:
+            index[k] = left
+        else:
+            index.pop(k)
+    for k in now - was:
+        index[k] = index.get(k, frozenset()) | {value}
 
 
 def _with_wholes(standards: Iterable[str], wholes: Mapping[str, AbstractSet[str]]) -> set[str]:
@@ -391,14 +398,7 @@ class LinkReader:
         affected = set(ahead_dirty)
         for o in back_dirty:
             before, after = old.back.get(o, frozenset()), back.get(o, frozenset())
-            for s in before - after:
-                left = backwards.get(s, frozenset()) - {o}
-                if left:
-                    backwards[s] = left
-                else:
-                    backwards.pop(s)
-            for s in after - before:
-                backwards[s] = backwards.get(s, frozenset()) | {o}
+            _reindex(backwards, o, before, after)
             affected |= before ^ after
         out = old.edit()
         for s in affected:
