@@ -4,6 +4,7 @@ drift; the SPARQL router can be mounted in another app; the ASGI entry module bu
 from __future__ import annotations
 
 import importlib.util
+import json
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -66,3 +67,15 @@ def test_asgi_entry_module_builds_the_app(store_dir, monkeypatch):
     spec.loader.exec_module(module)
     with TestClient(module.app) as c:
         assert c.get("/health").json()["ok"] is True
+
+
+def test_an_empty_import_option_is_documented_as_not_given():
+    """``?case_fix=`` (what an HTML form sends for an untouched field) means the option's
+    default, so the schema must allow the empty value (the API fuzzer sends it and expects a
+    400 otherwise), as for the analyses' parameters."""
+    doc = json.loads(OPENAPI.read_text())
+    params = [p for path, ops in doc["paths"].items() if path.startswith("/import/")
+              for op in ops.values() for p in op.get("parameters", [])
+              if p["in"] == "query" and p["schema"].get("type") == "boolean"]
+    assert {p["name"] for p in params} >= {"case_fix", "replace"}
+    assert all(p.get("allowEmptyValue") is True for p in params)

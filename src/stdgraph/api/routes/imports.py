@@ -42,14 +42,16 @@ def _doc_params(importer: Importer) -> list[dict[str, Any]]:
         {"name": "name", "in": "query", "required": False, "schema": {"type": "string"},
          "description": f"Name of the import (graph import/{v}/<name>); default 'upload'."},
         {"name": "replace", "in": "query", "required": False, "schema": {"type": "boolean"},
+         "allowEmptyValue": True,  # empty is false (``_flag``)
          "description": "Replace a different import of the same name."},
     ]
     for p in importer.options:
         schema: dict[str, Any] = {"type": "boolean" if p.type == "boolean" else "string"}
         if p.default is not None:
             schema["default"] = parse_bool(p.default) if p.type == "boolean" else p.default
+        # an empty value means "not given", the default (``Param.terms``), as on the analyses
         params.append({"name": p.name, "in": "query", "required": False, "schema": schema,
-                       "description": p.description})
+                       "allowEmptyValue": True, "description": p.description})
     return params
 
 
