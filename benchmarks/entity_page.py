@@ -17,31 +17,14 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import statistics
-import time
 
 from stdgraph.catalog import entity as entities
 from stdgraph.catalog.common import Window
 from stdgraph.catalog.resource import describe, overview
 from stdgraph.catalog.standards_table import warm_standards_filters
-from worker_view import WorkerView
+from worker_view import WorkerView, report, timed
 
 ID = "https://w3id.org/stdgraph/id/"
-
-
-def timed(fn, repeat: int) -> tuple[list[float], object]:
-    times, value = [], None
-    for _ in range(repeat + 1):
-        t = time.perf_counter()
-        value = fn()
-        times.append(time.perf_counter() - t)
-    return times, value
-
-
-def report(what: str, times: list[float], extra: str) -> None:
-    print(f"{what}: first {times[0] * 1000:.0f} ms, then median "
-          f"{statistics.median(times[1:]) * 1000:.0f} ms, worst {max(times[1:]) * 1000:.0f} ms;"
-          f" {extra}", flush=True)
 
 
 def main() -> None:

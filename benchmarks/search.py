@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import time
 
 from stdgraph.catalog import search as catalog_search
 from stdgraph.catalog.common import Window
-from worker_view import WorkerView
+from worker_view import WorkerView, timed
 
 BASE = "https://w3id.org/stdgraph/id/"
 
@@ -30,11 +29,8 @@ def main() -> None:
     bounded = view.bounded
     view.warm("warm-up", getattr(catalog_search, "warm_search", None))
     for text in args.texts:
-        times = []
-        for _ in range(4):
-            t = time.perf_counter()
-            doc = catalog_search.search(bounded(), BASE, text, Window())
-            times.append(time.perf_counter() - t)
+        times, doc = timed(lambda text=text: catalog_search.search(bounded(), BASE, text,
+                                                                    Window()), 3)
         print(f"{text!r:12} total {doc['total']:>7}  first {times[0] * 1000:6.0f} ms  then "
               f"median {statistics.median(times[1:]) * 1000:6.0f} / worst "
               f"{max(times[1:]) * 1000:6.0f} ms  {doc['order']}  "

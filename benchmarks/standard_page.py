@@ -14,12 +14,11 @@ import argparse
 import hashlib
 import json
 import statistics
-import time
 
 from stdgraph.analysis import warm_analyses
 from stdgraph.catalog import findings
 from stdgraph.catalog.standard import standard
-from worker_view import WorkerView
+from worker_view import WorkerView, timed
 
 ID = "https://w3id.org/stdgraph/id/"
 
@@ -38,11 +37,7 @@ def main() -> None:
     view.warm("warm_standard_findings", getattr(findings, "warm_standard_findings", None))
     for iri in args.standard or [ID + "i40kg/standard/Bench_005011",
                                  ID + "standard/iec-62541"]:
-        times = []
-        for _ in range(args.repeat + 1):
-            t = time.perf_counter()
-            page = standard(bounded(), iri)
-            times.append(time.perf_counter() - t)
+        times, page = timed(lambda iri=iri: standard(bounded(), iri), args.repeat)
         assert page is not None
         digest = hashlib.sha256(json.dumps(
             {k: page[k] for k in ("overlaps", "conflicts")}, sort_keys=True, default=str
