@@ -273,6 +273,20 @@ def urls(base: str, store_dir: Path) -> list[tuple[str, str, dict]]:
         out.append((f"/reports/{a['name']}", f"/reports/{a['name']}", HTML))
     for a in analyses:
         out.append((f"{a['path']} (JSON)", a["path"], JSON))
+    # the reports' filters (issue 19): status Published (most standards pass), and the
+    # publisher of most standards
+    published = urlencode([("status", SG + "Published")])
+    by_body = urlencode([("body", body or ID + "body/iso")])
+    for a in analyses:
+        names = {p["name"] for p in a.get("parameters", [])}
+        if "status" in names:
+            out.append((f"/reports/{a['name']} (status Published)",
+                        f"/reports/{a['name']}?{published}", HTML))
+            out.append((f"{a['path']} (status Published, JSON)", f"{a['path']}?{published}",
+                        JSON))
+        if "body" in names:
+            out.append((f"/reports/{a['name']} (publisher, most standards)",
+                        f"/reports/{a['name']}?{by_body}", HTML))
     return out
 
 

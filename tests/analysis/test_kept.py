@@ -38,17 +38,34 @@ DATA = "https://w3id.org/stdgraph/graph/data/written"
 
 #: a publisher of some of the synthetic standards (benchmarks/generate.py, STO variant)
 BENCH_BODY = "https://w3id.org/stdgraph/id/i40kg/body/BenchOrg_1"
+#: one in some of the clusters of both seeds, not all (BenchOrg_1 is in none of seed 1's)
+CLUSTER_BODY = "https://w3id.org/stdgraph/id/i40kg/body/BenchOrg_4"
+#: statuses of the synthetic standards (issue 19: the status filter)
+PUBLISHED, WITHDRAWN = SG + "Published", SG + "Withdrawn"
+DEVELOPING = SG + "UnderDevelopment"
 ORACLE = {"overlaps": oracle_overlaps.overlaps, "clusters": oracle_overlaps.clusters,
           "gaps": oracle_gaps.gaps, "conflicts": oracle_conflicts.conflicts}
 #: analysis -> parameter sets (limit 0: every item, so that a change anywhere shows)
 CASES = {
     "overlaps": [{"limit": "0"}, {"min_shared": "1", "limit": "0"},
                  {"expand": "true", "dimensions": "all", "limit": "0"}, {"limit": "7"},
-                 {"body": BENCH_BODY, "limit": "0"}, {"body": BENCH_BODY, "limit": "4"}],
-    "clusters": [{"limit": "0"}, {"threshold": "0.3", "min_shared": "1", "limit": "0"}],
-    "gaps": [{"limit": "0"}, {"evidence": "stated", "limit": "0"}],
+                 {"body": BENCH_BODY, "limit": "0"}, {"body": BENCH_BODY, "limit": "4"},
+                 {"status": PUBLISHED, "limit": "0"}, {"status": PUBLISHED, "limit": "5"},
+                 {"status": [DEVELOPING, WITHDRAWN], "min_shared": "1", "limit": "0"},
+                 {"status": PUBLISHED, "body": BENCH_BODY, "limit": "0"}],
+    "clusters": [{"limit": "0"}, {"threshold": "0.3", "min_shared": "1", "limit": "0"},
+                 {"status": PUBLISHED, "limit": "0"},
+                 {"status": [PUBLISHED, DEVELOPING], "threshold": "0.3", "min_shared": "1",
+                  "limit": "0"},
+                 {"body": CLUSTER_BODY, "limit": "0"},
+                 {"body": CLUSTER_BODY, "status": PUBLISHED, "limit": "2"}],
+    "gaps": [{"limit": "0"}, {"evidence": "stated", "limit": "0"},
+             {"status": PUBLISHED, "limit": "0"}, {"status": [WITHDRAWN, DEVELOPING],
+                                                    "limit": "0"}],
     "conflicts": [{"limit": "0"}, {"limit": "5"}, {"kinds": "declared,supersession-cycle",
-                                                   "limit": "0"}, {"body": BENCH_BODY}],
+                                                   "limit": "0"}, {"body": BENCH_BODY},
+                  {"status": PUBLISHED, "limit": "0"},
+                  {"status": [PUBLISHED, WITHDRAWN], "body": BENCH_BODY, "limit": "3"}],
 }
 
 
@@ -76,9 +93,22 @@ def test_documents_equal_the_oracle_on_random_sto_graphs(seed, tmp_path):
     store = sto_store("oxigraph", tmp_path, 50 + 40 * seed, seed)
     docs = documents(store)
     assert docs == oracle_documents(store)
-    # the publisher filter keeps some pairs, not all
-    every, some = (json.loads(docs[("overlaps", k)])["count"] for k in (0, 4))
-    assert 0 < some < every
+    # the publisher filter keeps some pairs, not all; so does each status filter, and some
+    # clusters, conflicts and gaps
+    def count(name: str, k: int) -> int:
+        return json.loads(docs[(name, k)])["count"]
+
+    def members(k: int) -> int:  # (fewer standards may split a cluster: more, smaller ones)
+        return sum(i["size"] for i in json.loads(docs[("clusters", k)])["items"])
+
+    for name, whole, parts in (("overlaps", 0, (4, 6)), ("conflicts", 0, (4,)),
+                               ("clusters", 0, (4,))):
+        for k in parts:
+            assert 0 < count(name, k) < count(name, whole), (name, k)
+    assert 0 < members(2) < members(0) and 0 < members(3) < members(1)
+    # only the few withdrawn or developing standards covering: more gaps than with every
+    # current standard
+    assert count("gaps", 3) > count("gaps", 0)
     store.close()
 
 

@@ -19,11 +19,13 @@ from collections.abc import Iterator
 
 from stdgraph.analysis.common import (
     DEFAULT_LIMIT,
+    SG,
     AnalysisDocument,
     AnalysisStream,
     Parameter,
     RawParams,
 )
+from stdgraph.analysis.evidence import Evidence, LinkReader
 from stdgraph.analysis.registry import FORMATS, Analysis, AnalysisRegistry, UnknownAnalysis
 from stdgraph.analysis.snapshot import FAST_KINDS, snapshot
 from stdgraph.store.base import Store
@@ -93,6 +95,12 @@ def warm_analyses(store: Store) -> None:
     requests. The server's query workers run this before they take requests."""
     for spec in REGISTRY.values():
         spec.run(store, {})
+    if store.kind in FAST_KINDS:
+        # what the reports' filters read (body: the publishers; status: the standards of
+        # each status), so that a worker's first filtered report does not read them
+        reader = LinkReader(store, Evidence(), snapshot=snapshot(store))
+        reader.links(SG + "publisher")
+        reader.users(SG + "status")
 
 
 def stream(name: str, store: Store, raw: RawParams | None = None) -> AnalysisStream:

@@ -73,6 +73,7 @@ from stdgraph.analysis.evidence import (
     Evidence,
     LinkReader,
     evidence_params,
+    status_param,
 )
 from stdgraph.analysis.layered import Layered, layered
 from stdgraph.analysis.overlaps import (
@@ -105,6 +106,12 @@ PARAMS = [
               description="Only the conflicts that involve a standard published by one of "
                           "these standards bodies (sg:publisher); none chosen: every "
                           "conflict."),
+    status_param("Only the conflicts whose own standards all have one of these statuses "
+                 "(sg:status): the standard of a classification mismatch, the referring "
+                 "standard of a reference to a superseded or withdrawn one (the standard "
+                 "referred to is superseded or withdrawn by definition, and not asked; a "
+                 "roadmap item referring has no status and is left out), every standard of a "
+                 "supersession circle, both standards of a declared conflict."),
     limit_param(),
 ]
 
@@ -556,7 +563,7 @@ def conflicts(store: Store, raw: RawParams | None = None, *, ignore=("format",)
     if not limit:
         return conflicts_stream(store, raw, ignore=ignore).document()
     kinds, _evidence, reader, found = _kept(store, params)
-    found = published(reader, found, params["body"])
+    found = with_status(reader, published(reader, found, params["body"]), params["status"])
     snap = reader.snapshot
     lab = Labels.of(store, snap)
     items = _rendered(store, snap, found[: limit + 1], lab)
@@ -575,6 +582,27 @@ def published(reader: LinkReader, found: list[Found], bodies: list[str] | None) 
     wanted = set(bodies)
     pubs = reader.links(SG + "publisher")
     return [f for f in found if any(pubs.get(x, set()) & wanted for x in f.subjects)]
+
+
+def own_standards(f: Found) -> list[str]:
+    """The standards a conflict is about, those a status filter asks: the standard of a
+    classification mismatch (its first subject; the others are elements), the referrer of a
+    reference (the standard referred to is superseded or withdrawn: that is the conflict),
+    every subject of a supersession circle or a declared conflict."""
+    if f.kind in ("classification-mismatch", "superseded-reference", "withdrawn-reference"):
+        return f.subjects[:1]
+    return list(f.subjects)
+
+
+def with_status(reader: LinkReader, found: list[Found], statuses: list[str] | None
+                ) -> list[Found]:
+    """The conflicts of ``found`` whose own standards (:func:`own_standards`) all have one of
+    ``statuses`` (``sg:status`` at the reader's evidence level; a roadmap item has none); all
+    of them when none is given."""
+    if not statuses:
+        return found
+    keep = reader.with_status(statuses)
+    return [f for f in found if all(x in keep for x in own_standards(f))]
 
 
 def _kept(store: Store, params: dict) -> tuple[set[str], Evidence, LinkReader, list[Found]]:
@@ -614,7 +642,7 @@ def conflicts_stream(store: Store, raw: RawParams | None = None, *, ignore=("for
     if params["limit"]:
         return AnalysisStream.of(conflicts(store, raw, ignore=ignore))
     kinds, _evidence, reader, found = _kept(store, params)
-    found = published(reader, found, params["body"])
+    found = with_status(reader, published(reader, found, params["body"]), params["status"])
     snap = reader.snapshot
     lab = Labels.of(store, snap)
 

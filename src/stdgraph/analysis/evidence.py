@@ -38,7 +38,7 @@ from stdgraph.store.base import Store
 
 __all__ = ["DEFAULT_LEVEL", "DEFAULT_MIN_SCORE", "ELEMENT", "Evidence", "LEVELS", "LEVEL_LABELS",
            "LINKS", "LinkReader", "MAPPING_PROPS", "QUERIES", "RELATION_KINDS", "RETIRED",
-           "coverage_text", "elements_of", "evidence_params"]
+           "coverage_text", "elements_of", "evidence_params", "status_param"]
 
 #: the evidence levels, weakest filter last
 LEVELS = ("stated", "stated+reading", "all")
@@ -107,6 +107,14 @@ def evidence_params() -> list[Parameter]:
                   description="When machine suggestions count: the least score (0 to 1) a "
                               "suggested link needs to count."),
     ]
+
+
+def status_param(description: str) -> Parameter:
+    """``status``: the status concepts (``sg:Published``, ...) whose standards take part, as
+    every analysis that filters by status declares it; ``description`` says what that means
+    for its items, in plain words."""
+    return Parameter("status", "iri", multiple=True, label="Status", pick="status",
+                     description=description + " None chosen: every status (and none).")
 
 
 @dataclass(frozen=True)
@@ -548,6 +556,17 @@ class LinkReader:
     def statuses(self) -> Mapping[str, AbstractSet[str]]:
         """standard -> its statuses (``sg:status``) at this level."""
         return self.links(SG + "status")
+
+    def with_status(self, statuses: Iterable[str]) -> set[str]:
+        """The standards with one of ``statuses`` (``sg:status`` at this level; a standard
+        with several counts when any of them is one), from the kept index status ->
+        standards."""
+        by_status = self.users(SG + "status")
+        standards = self.instances()
+        out: set[str] = set()
+        for st in set(statuses):
+            out |= {s for s in by_status.get(st, ()) if s in standards}
+        return out
 
     def current(self) -> set[str]:
         """The standards not withdrawn or superseded at this level (unknown counts)."""

@@ -54,7 +54,14 @@ from stdgraph.analysis.common import (
     same_elements,
     values_block,
 )
-from stdgraph.analysis.evidence import ROADMAP_ITEM, STANDARD, Evidence, LinkReader, evidence_params
+from stdgraph.analysis.evidence import (
+    ROADMAP_ITEM,
+    STANDARD,
+    Evidence,
+    LinkReader,
+    evidence_params,
+    status_param,
+)
 from stdgraph.analysis.layered import Layered
 from stdgraph.analysis.registry import Analysis
 from stdgraph.analysis.snapshot import FAST_KINDS, Snapshot, rows, snapshot, typed
@@ -80,6 +87,10 @@ PARAMS = [
               label="Matrix columns (axis)", pick="axis",
               description="The axis whose elements are the columns of the coverage matrix."),
     *evidence_params(),
+    status_param("Only the standards with one of these statuses (sg:status) count as "
+                 "covering, instead of every standard that is not withdrawn or superseded: "
+                 "with Published, the items and the empty cells are what no published "
+                 "standard covers."),
     limit_param(),
 ]
 
@@ -207,7 +218,9 @@ def gaps(store: Store, raw: RawParams | None = None, *, ignore=("format",)) -> A
     snap = snapshot(store) if store.kind in FAST_KINDS else None
     reader = LinkReader(store, Evidence.of(params), snapshot=snap)
     lab = Labels.of(store, snap)
-    key = ("gaps", tuple(params["kinds"]), params["scheme"], params["rows"], params["columns"])
+    params["status"] = sorted(set(params["status"]))  # canonical order, no repeats
+    key = ("gaps", tuple(params["kinds"]), params["scheme"], params["rows"], params["columns"],
+           tuple(params["status"]))
     found, coverage, status, (mrows, mcols, counts) = reader.memoised(
         key, lambda: _gaps(store, params, reader, lab))
     chosen, truncated = cap(found, params["limit"])
@@ -227,8 +240,12 @@ def _gaps(store: Store, params: dict, reader: LinkReader, lab: Labels):
     entries by link, the status entry and the matrix counts (no labels but in reasons)."""
     kinds = set(params["kinds"])
     snap = reader.snapshot
-    counted = reader.current()
+    statuses = params["status"]
+    # the standards that count: those of the statuses chosen, else the current ones
+    counted = reader.with_status(statuses) if statuses else reader.current()
     retired = reader.instances() - counted
+    others_do = ("only standards without one of the statuses chosen do" if statuses
+                 else "only withdrawn or superseded standards do")
     below = _below(store, snap)
     found: list[tuple[int, str, str, str | None, str]] = []  # kind#, scheme, subject, ...
     with_link: dict[str, AbstractSet[str]] = {}  # link property -> standards with one
@@ -253,7 +270,7 @@ def _gaps(store: Store, params: dict, reader: LinkReader, lab: Labels):
             others = sorted(linked & retired)
             if others:
                 lab.fetch(others)
-                reason += (" (only withdrawn or superseded standards do: " +
+                reason += (f" ({others_do}: " +
                            "; ".join(lab(s) for s in others) + ")")
             sch = min(schemes[x]) if schemes[x] else None
             found.append((KINDS.index(kind), sch or "", x, sch, reason))
@@ -306,7 +323,7 @@ def _gaps(store: Store, params: dict, reader: LinkReader, lab: Labels):
             others = sorted(linked & retired)
             if others:
                 lab.fetch(others)
-                reason += (" (only withdrawn or superseded standards do: " +
+                reason += (f" ({others_do}: " +
                            "; ".join(lab(s) for s in others) + ")")
             found.append((KINDS.index("roadmap-item"), "", str(r), None, reason))
 
@@ -315,7 +332,13 @@ def _gaps(store: Store, params: dict, reader: LinkReader, lab: Labels):
     found.sort(key=lambda f: (f[0], f[1], f[2]))
     counts = _matrix_users(store, params["rows"], params["columns"], reader.classified_users(),
                            counted, snap)
-    return found, coverage, reader.status_coverage(counted), counts
+    status = reader.status_coverage(counted)
+    if statuses:  # every standard counted has a status: say which count instead
+        lab.fetch(statuses)
+        status["text"] = (f"{len(counted)} of {len(reader.instances())} standards have "
+                          "one of the statuses chosen (" + ", ".join(lab(x) for x in statuses)
+                          + "); only they count")
+    return found, coverage, status, counts
 
 
 def _keys(links: Mapping[str, AbstractSet[str]]) -> AbstractSet[str]:

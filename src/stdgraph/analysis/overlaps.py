@@ -30,6 +30,7 @@ with bit sets in numpy, so a capped answer only computes the top bands it needs.
 from __future__ import annotations
 
 import bisect
+import copy
 import heapq
 import itertools
 import sys
@@ -71,7 +72,13 @@ from stdgraph.analysis.common import (
     slot,
     values_block,
 )
-from stdgraph.analysis.evidence import STANDARD, Evidence, LinkReader, evidence_params
+from stdgraph.analysis.evidence import (
+    STANDARD,
+    Evidence,
+    LinkReader,
+    evidence_params,
+    status_param,
+)
 from stdgraph.analysis.layered import Layered, layered
 from stdgraph.analysis.registry import Analysis
 from stdgraph.analysis.snapshot import FAST_KINDS, Dirty, Snapshot, rows, snapshot, text
@@ -95,6 +102,8 @@ PARAMS = [
               description="Only the pairs in which at least one of the two standards is "
                           "published by one of these standards bodies (sg:publisher); none "
                           "chosen: every pair."),
+    status_param("Only the pairs whose two standards both have one of these statuses "
+                 "(sg:status): the overlaps among, say, published standards."),
     limit_param(),
 ]
 
@@ -102,6 +111,12 @@ CLUSTER_PARAMS = [
     Parameter("threshold", "decimal", default="0.5", minimum=0, maximum=1, label="Least score",
               description="Least score for an overlap to connect two standards."),
     *PARAMS[:5],
+    Parameter("body", "iri", multiple=True, label="Published by", pick="body",
+              description="Only the groups with at least one member published by one of "
+                          "these standards bodies (sg:publisher); none chosen: every group."),
+    status_param("Only the standards with one of these statuses (sg:status) take part: the "
+                 "groups are made of such standards and of the strong overlaps between "
+                 "them, so every member of a group has one of them."),
     limit_param(),
 ]
 
@@ -1055,6 +1070,29 @@ class OverlapRun:
             ("overlap-index", self.min_shared, self.expand, self.dimensions), self._index,
             self._index_update)
         self._relations: Relations | None = None
+        #: the statuses whose standards the index holds (``scoped``; empty: every standard)
+        self.scope: frozenset[str] = frozenset()
+
+    def scoped(self, statuses: Iterable[str]) -> OverlapRun:
+        """This run with the pairs among the standards of one of ``statuses`` only (none
+        given: this run): its index is made of their coverage alone, numbered as this one's,
+        kept with the snapshot for the store version (made afresh after a write)."""
+        scope = frozenset(statuses)
+        if not scope:
+            return self
+        out = copy.copy(self)
+        out.scope = scope
+        out.index = self.reader.memoised(
+            ("overlap-index-status", self.min_shared, self.expand, self.dimensions, scope),
+            lambda: self._scoped_index(scope))
+        return out
+
+    def _scoped_index(self, scope: frozenset[str]) -> PairIndex:
+        keep = self.reader.with_status(scope)
+        cov = self.coverage
+        sets = [s if std in keep else frozenset()
+                for std, s in zip(cov.standards, cov.sets, strict=True)]
+        return PairIndex(sets, len(cov.tokens), self.min_shared)
 
     def _index(self) -> tuple[Coverage, PairIndex]:
         coverage = fetch_coverage(self.store, expand=self.expand, dimensions=self.dimensions,
@@ -1464,7 +1502,7 @@ def overlaps(store: Store, raw: RawParams | None = None, *, ignore=("format",)
     if not limit:
         return overlaps_stream(store, raw, ignore=ignore).document()
     run = OverlapRun(store, params["min_shared"], params["expand"], params["dimensions"],
-                     Evidence.of(params))
+                     Evidence.of(params)).scoped(params["status"])
     # one more than the limit tells whether it cut; a limit of a machine word or more cuts nothing
     if params["body"]:  # a publisher's pairs, read from the ordered pairs (filtered_pairs)
         stream = iter(filtered_pairs(run, params["body"]))
@@ -1490,7 +1528,7 @@ def overlaps_stream(store: Store, raw: RawParams | None = None, *, ignore=("form
     if params["limit"]:
         return AnalysisStream.of(overlaps(store, raw, ignore=ignore))
     run = OverlapRun(store, params["min_shared"], params["expand"], params["dimensions"],
-                     Evidence.of(params))
+                     Evidence.of(params)).scoped(params["status"])
     render = PairItems(run, Labels.of(store, run.snapshot), shared=True)
     if params["body"]:  # the filtered pairs, held (a filter is what keeps them few)
         kept = list(filtered_pairs(run, params["body"]))
@@ -1535,10 +1573,13 @@ def clusters(store: Store, raw: RawParams | None = None, *, ignore=("format",)
     params = parse_params(CLUSTER_PARAMS, raw or {}, ignore=ignore)
     threshold = Fraction(str(params["threshold"]))
     run = OverlapRun(store, params["min_shared"], params["expand"], params["dimensions"],
-                     Evidence.of(params))
+                     Evidence.of(params)).scoped(params["status"])
     found = run.reader.memoised(
-        ("clusters", run.min_shared, run.expand, run.dimensions, threshold),
+        ("clusters", run.min_shared, run.expand, run.dimensions, threshold, run.scope),
         lambda: _clusters(run, threshold))
+    if params["body"]:  # the groups with a member of one of the bodies
+        chosen = set(published_by(run, params["body"]))
+        found = [c for c in found if not chosen.isdisjoint(c[2])]
     limit = params["limit"]
     found, truncated = cap(found, limit)
     cov = run.coverage
@@ -1681,8 +1722,8 @@ def _labels(run: OverlapRun, threshold: Fraction, edges: ClusterEdges
             label = root[label]
         return ClusterLabels(edges.origin, len(edges.i), idx.lineage, n, held, label)
 
-    key = ("cluster-labels", run.min_shared, run.expand, run.dimensions, threshold)
-    found = run.reader.memoised(key, compute, update)
+    key = ("cluster-labels", run.min_shared, run.expand, run.dimensions, threshold, run.scope)
+    found = run.reader.memoised(key, compute, None if run.scope else update)
     return found.label, ei, ej
 
 
@@ -1691,8 +1732,10 @@ def _clusters(run: OverlapRun, threshold: Fraction
     """The clusters in order, without labels: (size, pairs, members, [(token, standards)]
     of its up to 10 most common elements). Components of the groups over the edges, in numpy
     (label propagation with pointer jumping; kept and brought up to date: ``_labels``)."""
-    key = ("cluster-edges", run.min_shared, run.expand, run.dimensions, threshold)
+    key = ("cluster-edges", run.min_shared, run.expand, run.dimensions, threshold, run.scope)
+    # (a scoped run's index is made afresh for each store version: so are its edges)
     edges = run.reader.memoised(key, lambda: _cluster_edges(run, threshold),
+                                None if run.scope else
                                 lambda old, _dirty: _cluster_edges_update(run, threshold, old))
     idx, cov = run.index, run.coverage
     n = len(idx.sigs)

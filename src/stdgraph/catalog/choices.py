@@ -1,8 +1,8 @@
 """What a form offers to pick from instead of a text box for an IRI: the graph's own
 resources of one kind, each with a label a person reads.
 
-An analysis parameter names the kind (``Parameter.pick``: ``"architecture"``, ``"axis"`` or
-``"body"``);
+An analysis parameter names the kind (``Parameter.pick``: ``"architecture"``, ``"axis"``,
+``"body"`` or ``"status"``);
 :data:`PICKS` maps each kind to the function that lists its options, and :func:`choices` reads
 the ones a form needs in one job (``web.reports`` calls it through the query runner)."""
 
@@ -15,10 +15,11 @@ from rdflib import URIRef
 from stdgraph.analysis.common import Labels
 from stdgraph.catalog.architecture import order_key
 from stdgraph.catalog.common import SG, by_label
+from stdgraph.catalog.overview import members
 from stdgraph.catalog.queryfiles import select
 from stdgraph.store.base import Store
 
-__all__ = ["PICKS", "architectures", "axes", "bodies", "choices"]
+__all__ = ["PICKS", "architectures", "axes", "bodies", "choices", "statuses"]
 
 
 def _by_label(store: Store, lab: Labels, cls: str) -> list[dict]:
@@ -51,15 +52,30 @@ def bodies(store: Store, lab: Labels) -> list[dict]:
     return _by_label(store, lab, "StandardsBody")
 
 
+def statuses(store: Store, lab: Labels) -> list[dict]:
+    """Every status concept (``sg:Status``), in its life cycle's order (``sg:order``)."""
+    return members(store, "Status", lab)
+
+
 #: the kinds of resource a form can offer, by the name a parameter gives (``Parameter.pick``)
 PICKS: dict[str, Callable[[Store, Labels], list[dict]]] = {
     "architecture": architectures,
     "axis": axes,
     "body": bodies,
+    "status": statuses,
 }
 
 
 def choices(store: Store, kinds: Iterable[str]) -> dict[str, list[dict]]:
-    """The options (``{"iri", "label"}``) of each kind of ``kinds`` (names of :data:`PICKS`)."""
-    lab = Labels(store)
-    return {k: PICKS[k](store, lab) for k in dict.fromkeys(kinds)}
+    """The options (``{"iri", "label"}``) of each kind of ``kinds`` (names of :data:`PICKS`);
+    in the server's query runner kept in its cache for the store's state (every report page
+    asks for them: a query or two per kind, 10-15 ms at 10k standards). Shared: do not change
+    them."""
+    wanted = tuple(dict.fromkeys(kinds))
+
+    def read() -> dict[str, list[dict]]:
+        lab = Labels(store)
+        return {k: PICKS[k](store, lab) for k in wanted}
+
+    cached = getattr(store, "cached", None)
+    return read() if cached is None else cached("choices:" + ",".join(wanted), read)

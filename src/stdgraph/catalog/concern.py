@@ -8,15 +8,18 @@ from typing import Any
 from rdflib import URIRef
 
 from stdgraph.analysis.evidence import Evidence
+from stdgraph.analysis.snapshot import is_kept, snapshot
 from stdgraph.catalog.common import SG, SKOS, SORT_LIMIT, Window, by_label, paged
-from stdgraph.catalog.findings import gap_of
+from stdgraph.catalog.findings import concepts_below, gap_of
+from stdgraph.catalog.index import is_iri, subjects_by_object
 from stdgraph.catalog.queryfiles import select
 from stdgraph.catalog.resource import Resource, describe, english, sources
 from stdgraph.catalog.roadmap import YEARS, roadmap_items
 from stdgraph.catalog.standard import standards_info
 from stdgraph.store.base import Store
 
-__all__ = ["KINDS", "MATCHES", "concern", "definition"]
+__all__ = ["ADDRESSING", "KINDS", "MATCHES", "addressed_by", "concern", "definition",
+           "warm_concern_indexes"]
 
 #: kind of concern -> the property by which standards, items and recommendations point at it
 KINDS = {"barrier": SG + "addressesBarrier", "theme": SG + "supportsTheme"}
@@ -29,6 +32,51 @@ MATCHES = [("exactMatch", "Exact match"), ("closeMatch", "Close match"),
 def definition(store: Store, term: str) -> str | None:
     """A term's English ``skos:definition`` (the ontology's wording)."""
     return english([d for (d,) in select(store, "definition", term=URIRef(term))])
+
+
+#: what points at a concern, by the local name of its class
+ADDRESSING = ("Standard", "RoadmapItem", "Recommendation")
+
+
+def addressed_by(store: Store, iri: str, kind: str) -> dict[str, dict[str, set[str]]]:
+    """The standards, roadmap items and recommendations that point at concern ``iri`` of
+    ``kind`` (class name -> subject -> the concepts it points at it through: "" for directly,
+    else a narrower concept), as ``concern-addressed-by.rq`` answers it: in the server's query
+    runner from the index object -> subjects of the property and the class typings kept with
+    the analyses' snapshot (``catalog.index``: a barrier addressed by 5,000 standards read
+    every one's row per page before, issue 20), else by the query."""
+    found: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    prop = KINDS[kind]
+    if is_kept(store):
+        snap = snapshot(store)
+        index = subjects_by_object(store, snap, prop)
+        below = concepts_below(store, iri) - {iri}
+        typings = {c: snap.typings(store, SG + c) for c in ADDRESSING}
+        for through in ("", *sorted(below)):
+            for s in index.get(through or iri, ()):
+                if not is_iri(s):
+                    continue
+                for c in ADDRESSING:
+                    if s in typings[c]:
+                        found[c][s].add(through)
+        return found
+    for s, t, through in select(store, "concern-addressed-by", concern=URIRef(iri),
+                                property=URIRef(prop)):
+        if isinstance(s, URIRef):  # (a blank node has no page to list)
+            found[str(t)[len(SG):]][str(s)].add(str(through) if through is not None else "")
+    return found
+
+
+def warm_concern_indexes(store: Store) -> None:
+    """What the barrier and theme pages read from the snapshot (:func:`addressed_by`), read
+    once: the server's query workers run this before they take requests."""
+    if not is_kept(store):
+        return
+    snap = snapshot(store)
+    for c in ADDRESSING:
+        snap.typings(store, SG + c)
+    for prop in KINDS.values():
+        subjects_by_object(store, snap, prop)
 
 
 def concern(store: Store, iri: str, kind: str, *, resource: Resource | None = None,
@@ -50,10 +98,7 @@ def concern(store: Store, iri: str, kind: str, *, resource: Resource | None = No
     for rel, x in select(store, "concern-hierarchy", concern=URIRef(iri)):
         near[str(rel)].add(str(x))
     # who points at it, directly or through a narrower concept (as the gaps analysis counts)
-    found: dict[str, dict[str, set]] = defaultdict(lambda: defaultdict(set))
-    for s, t, through in select(store, "concern-addressed-by", concern=URIRef(iri),
-                                property=URIRef(KINDS[kind])):
-        found[str(t)[len(SG):]][str(s)].add(str(through) if through is not None else "")
+    found = addressed_by(store, iri, kind)
     lab.fetch([*near["broader"], *near["narrower"],
                *(v for k, by in found.items() if k != "Standard"
                  for vias in by.values() for v in vias if v)])

@@ -56,15 +56,16 @@ from stdgraph.analysis.conflicts import (
     reference_hits,
     render_found,
 )
-from stdgraph.analysis.evidence import ELEMENT, ROADMAP_ITEM, STANDARD, Evidence
+from stdgraph.analysis.evidence import ELEMENT, ROADMAP_ITEM, STANDARD, Evidence, LinkReader
 from stdgraph.analysis.overlaps import OverlapRun, Relations, chain_edge
-from stdgraph.analysis.snapshot import is_kept
+from stdgraph.analysis.snapshot import is_kept, snapshot
 from stdgraph.catalog.common import SG, SKOS, iris
 from stdgraph.catalog.links import Links, chunks, instances, quads
 from stdgraph.catalog.queryfiles import select
 from stdgraph.store.base import Store
 
-__all__ = ["GAP_KINDS", "KeptFindings", "StandardFindings", "conflicts_of", "gap_of",
+__all__ = ["GAP_KINDS", "KeptFindings", "StandardFindings", "concepts_below", "conflicts_of",
+           "gap_of",
            "overlaps_of", "reference_properties", "same_groups", "standard_findings",
            "warm_standard_findings"]
 
@@ -615,7 +616,7 @@ GAP_KINDS = {"barrier": (SG + "Barrier", SG + "addressesBarrier", "addresses thi
              "roadmap-item": (ROADMAP_ITEM, "", "")}
 
 
-def _below(store: Store, concept: str) -> set[str]:
+def concepts_below(store: Store, concept: str) -> set[str]:
     """The concepts below ``concept`` (``skos:broader``/``skos:narrower``, transitively)."""
     seen: set[str] = set()
     frontier = {concept}
@@ -639,6 +640,8 @@ def gap_of(store: Store, iri: str, kind: str, evidence: Evidence | None = None,
         return None
     links = Links(store, evidence or Evidence())
     lab = labels or Labels(store)
+    #: the linked standards withdrawn or superseded, when read from the kept links
+    kept_retired: set[str] | None = None
     if kind == "roadmap-item":
         linked = {b for _a, _p, b, _t in links.read([SG + "delivers", SG + "servedBy"],
                                                      s=[iri], types=[ROADMAP_ITEM])}
@@ -652,14 +655,23 @@ def gap_of(store: Store, iri: str, kind: str, evidence: Evidence | None = None,
         if frames:
             reason += f" (timeframe {frames[0]})"
     else:
-        targets = {iri} | _below(store, iri)
-        linked = {s for ss in links.to(prop, targets).values() for s in ss}
+        targets = {iri} | concepts_below(store, iri)
+        if is_kept(store):  # the links the gaps analysis keeps (warmed: its default run)
+            reader = LinkReader(store, links.evidence, snapshot=snapshot(store))
+            users = reader.users(prop)
+            linked = set().union(*(users.get(t, ()) for t in targets))
+            current = reader.current()
+            if not current.isdisjoint(linked):
+                return None
+            kept_retired = linked - current
+        else:
+            linked = {s for ss in links.to(prop, targets).values() for s in ss}
         schemes = sorted({str(x) for _s, _p, x, _g in quads(store, s=[iri], p=[IN_SCHEME])})
         scheme = schemes[0] if schemes else None
         reason = f"no linked standard {verb}"
-    if links.any_current(linked):
+    if kept_retired is None and links.any_current(linked):
         return None
-    retired = links.retired(linked)
+    retired = links.retired(linked) if kept_retired is None else kept_retired
     if retired:
         others = sorted(retired)
         lab.fetch(others)

@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from rdflib import Literal
+from rdflib import Literal, URIRef
 
 from stdgraph.analysis.common import Labels
 from stdgraph.analysis.evidence import Evidence
@@ -17,7 +17,7 @@ from stdgraph.catalog.queryfiles import select, select_page
 from stdgraph.catalog.resource import Resource, describe
 from stdgraph.store.base import Store
 
-__all__ = ["CONCERNS", "RELATIONS", "standard", "standards_in", "standards_info"]
+__all__ = ["CONCERNS", "RELATIONS", "standard", "standards_in", "standards_info", "status_ref"]
 
 #: (property, heading) of a standard's relations to other resources, in page order
 RELATIONS = [
@@ -47,7 +47,9 @@ def standard(store: Store, iri: str, *, resource: Resource | None = None,
     if res is None:
         return None
     lab = res.labels
-    status = res.first(SG + "status")
+    # the smallest IRI; a status given as text (which the shapes refuse) shows as that text
+    status = min(res.refs(SG + "status"), default=None,
+                 key=lambda r: (r["iri"] is None, r["iri"] or r["label"]))
     classified = res.refs(SG + "classifiedIn")
     schemes: dict[str, list] = defaultdict(list)
     if classified:
@@ -63,7 +65,7 @@ def standard(store: Store, iri: str, *, resource: Resource | None = None,
     shown = found.overlaps(overlaps.start, overlaps.stop)
     return {
         "identifier": res.first(SG + "identifier"), "title": res.first(SG + "title"),
-        "status": {"iri": status, "label": lab(status)} if status else None,
+        "status": status,
         "year": res.first(SG + "publicationYear"), "edition": res.first(SG + "edition"),
         "publisher": res.refs(SG + "publisher"), "committee": res.refs(SG + "committee"),
         "classifications": sorted(schemes.items()),
@@ -80,6 +82,17 @@ def standard(store: Store, iri: str, *, resource: Resource | None = None,
     }
 
 
+def status_ref(term: Any, lab: Labels) -> dict | None:
+    """A standard's status as ``{"iri", "label"}``: a status concept by its label; a status
+    given as text (``"published"``: the shapes refuse it, but data from elsewhere may have it)
+    as that text, with no IRI; None for none."""
+    if term is None:
+        return None
+    if isinstance(term, URIRef):
+        return lab.ref(str(term))
+    return {"iri": None, "label": str(term)}
+
+
 def standards_info(store: Store, standards: Iterable[str], labels: Labels | None = None
                    ) -> list[dict]:
     """``iri``, ``label``, ``identifier``, ``title`` and ``status`` (a ref) of each standard,
@@ -89,11 +102,12 @@ def standards_info(store: Store, standards: Iterable[str], labels: Labels | None
         return []
     lab = labels or Labels(store)
     rows = select(store, "standards-info", standard=iris(standards))
-    lab.fetch([*standards, *(str(st) for *_x, st in rows if st is not None)])
+    lab.fetch([*standards, *(str(st) for _s, _i, _t, st, _x in rows if st is not None)])
     out = [{"iri": str(s), "label": lab(str(s)), "identifier": str(i) if i else None,
             "title": str(t) if t else None,
-            "status": lab.ref(str(st)) if st is not None else None}
-           for s, i, t, st in rows]
+            # (rdflib gives the MIN of IRIs as a literal: ?status is an IRI's text)
+            "status": status_ref(URIRef(str(st)) if st is not None else text, lab)}
+           for s, i, t, st, text in rows]
     return sorted(out, key=lambda r: ((r["identifier"] or r["label"]).casefold(), r["iri"]))
 
 
@@ -123,14 +137,16 @@ def standards_in(store: Store, elements: list[str], window: Window = Window()
             order = "in the store's order"
         else:
             found, order = [str(s) for (s,) in select(store, "standards")], "by label"
-    statuses: dict[str, set[str]] = defaultdict(set)
+    statuses: dict[str, set[Any]] = defaultdict(set)
     for k in range(0, len(found), 500):
         for s, st in select(store, "standard-statuses", standard=iris(found[k:k + 500])):
-            statuses[str(s)].add(str(st))
-    lab.fetch([*found, *(x for v in statuses.values() for x in v), *elements])
+            statuses[str(s)].add(st)
+    lab.fetch([*found, *(str(x) for v in statuses.values() for x in v if isinstance(x, URIRef)),
+               *elements])
     items: list[dict[str, Any]]  # "status" may be None, "label" never is
     items = sorted(({"iri": s, "label": lab(s),
-                     "status": ", ".join(sorted(lab(x) for x in statuses[s])) or None}
+                     "status": ", ".join(sorted(r["label"] for x in statuses[s]
+                                                if (r := status_ref(x, lab)))) or None}
                     for s in found), key=lambda r: (r["label"].casefold(), r["iri"]))
     if order == "by label":
         items = items[window.start:window.stop]

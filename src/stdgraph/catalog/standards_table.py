@@ -66,17 +66,22 @@ def _rows(store: Store, lab: Labels, standards: list[str] | None) -> list[dict[s
     rows: list[dict[str, Any]] = []
     if standards == []:
         return rows
-    for s, ident, title, status, bodies, year, n in select(store, "standards-table", **values):
+    for s, ident, title, status, bodies, year, n, text in select(store, "standards-table",
+                                                                  **values):
         rows.append({"iri": str(s), "identifier": str(ident) if ident is not None else None,
                      "title": str(title) if title is not None else None,
+                     # a status given as text (the shapes refuse it) has no IRI: its text
+                     # is its label
                      "status": str(status) if status is not None else None,
+                     "status_text": str(text) if text is not None else None,
                      "body": sorted(str(bodies).split()) if bodies is not None else [],
                      "year": str(year) if year is not None else None, "elements": int(n)})
     lab.fetch([*(r["iri"] for r in rows), *(r["status"] for r in rows if r["status"]),
                *(b for r in rows for b in r["body"])])
     for r in rows:
         r["label"] = lab(r["iri"])
-        r["status_label"] = lab(r["status"]) if r["status"] else None
+        r["status_label"] = lab(r["status"]) if r["status"] else r.pop("status_text")
+        r.pop("status_text", None)
         r["bodies"] = by_label(lab.refs(r.pop("body")))
     return rows
 

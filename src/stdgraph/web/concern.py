@@ -1,14 +1,18 @@
 """Barrier and theme pages (the ``sg:Barrier`` and ``sg:Theme`` kinds of ``/id/``): what the
-concern is, where it sits, what addresses it, and the gaps analysis' verdict."""
+concern is, where it sits, what addresses it (a page of its standards, with their total and
+links to the other pages: ``standards_page``), and the gaps analysis' verdict."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from fastapi import APIRouter
+
+from stdgraph.api.executor import function_ref
 from stdgraph.catalog.common import SG
-from stdgraph.catalog.concern import concern
+from stdgraph.catalog.concern import concern, warm_concern_indexes
 from stdgraph.catalog.resource import Resource
-from stdgraph.web.site import PageReads, found
+from stdgraph.web.site import PageReads, Site, found
 
 
 def page(reads: PageReads, res: Resource, kind: str) -> dict[str, Any]:
@@ -27,3 +31,12 @@ def theme_page(reads: PageReads, res: Resource) -> dict[str, Any]:
 
 
 KINDS = {SG + "Barrier": barrier_page, SG + "Theme": theme_page}
+
+
+def routes(router: APIRouter, site: Site) -> None:
+    """No routes of its own (the pages are ``/id/`` pages); each query worker reads what the
+    pages list from the snapshot (``warm_concern_indexes``) before it takes requests."""
+    executor = site.ctx.executor
+    warm = function_ref(warm_concern_indexes)
+    if hasattr(executor, "warm") and warm not in executor.warm:
+        executor.warm.append(warm)

@@ -80,6 +80,8 @@ PARAMS = [
     *evidence_params(),
     # issue 19: the publisher filter (conflicts involving a standard of one of these bodies)
     Parameter("body", "iri", multiple=True, label="Published by", pick="body"),
+    # issue 19: conflicts whose own standards all have one of these statuses
+    Parameter("status", "iri", multiple=True, label="Status", pick="status"),
     limit_param(),
 ]
 
@@ -352,6 +354,17 @@ def conflicts(store: Store, raw: RawParams | None = None, *, ignore=("format",)
         pubs = reader.links(SG + "publisher")
         found = [f for f in found
                  if any(pubs.get(x, set()) & set(params["body"]) for x in f.subjects)]
+    if params["status"]:  # issue 19: those whose own standards all have one of the statuses
+        st = reader.statuses()
+        standards = reader.instances()
+
+        def own(f: _Found) -> list[str]:  # a mismatch's standard, a reference's referrer
+            return f.subjects[:1] if f.kind in ("classification-mismatch",
+                                                "superseded-reference",
+                                                "withdrawn-reference") else f.subjects
+
+        found = [f for f in found if all(x in standards and st.get(x, set())
+                                         & set(params["status"]) for x in own(f))]
     lab = Labels(store)
     shown = found[: limit + 1 if limit else None]
     lab.fetch(x for f in shown for x in f.subjects)

@@ -74,6 +74,8 @@ PARAMS = [
               label="Matrix columns (axis)",
               description="The axis whose elements are the columns of the coverage matrix."),
     *evidence_params(),
+    # issue 19: only the standards with one of these statuses count (instead of the current)
+    Parameter("status", "iri", multiple=True, label="Status", pick="status"),
     limit_param(),
 ]
 
@@ -194,7 +196,13 @@ def gaps(store: Store, raw: RawParams | None = None, *, ignore=("format",)) -> A
     kinds = set(params["kinds"])
     params["kinds"] = [k for k in KINDS if k in kinds]  # canonical order, no repeats
     reader = LinkReader(store, Evidence.of(params))
+    statuses = params["status"] = sorted(set(params["status"]))
     counted = reader.current()
+    others_do = "only withdrawn or superseded standards do"
+    if statuses:  # issue 19
+        st = reader.statuses()
+        counted = {s for s in reader.instances() if st.get(s, set()) & set(statuses)}
+        others_do = "only standards without one of the statuses chosen do"
     retired = reader.instances() - counted
     lab = Labels(store)
     below = _below(store)
@@ -221,7 +229,7 @@ def gaps(store: Store, raw: RawParams | None = None, *, ignore=("format",)) -> A
             others = sorted(linked & retired)
             if others:
                 lab.fetch(others)
-                reason += (" (only withdrawn or superseded standards do: " +
+                reason += (f" ({others_do}: " +
                            "; ".join(lab(s) for s in others) + ")")
             sch = min(schemes[x]) if schemes[x] else None
             found.append((KINDS.index(kind), sch or "", x, sch, reason))
@@ -273,7 +281,7 @@ def gaps(store: Store, raw: RawParams | None = None, *, ignore=("format",)) -> A
             others = sorted(linked & retired)
             if others:
                 lab.fetch(others)
-                reason += (" (only withdrawn or superseded standards do: " +
+                reason += (f" ({others_do}: " +
                            "; ".join(lab(s) for s in others) + ")")
             found.append((KINDS.index("roadmap-item"), "", str(r), None, reason))
 
@@ -286,7 +294,12 @@ def gaps(store: Store, raw: RawParams | None = None, *, ignore=("format",)) -> A
               "scheme_label": lab(scheme) if scheme else None, "reason": reason,
               "coverage": [coverage[link] for link in _RESTS_ON[KINDS[k]]]}
              for k, _key, subject, scheme, reason in chosen]
-    extra = {"coverage": [*coverage.values(), reader.status_coverage(counted)],
+    status = reader.status_coverage(counted)
+    if statuses:
+        status["text"] = (f"{len(counted)} of {len(reader.instances())} standards have one of "
+                          "the statuses chosen (" + ", ".join(lab(x) for x in statuses)
+                          + "); only they count")
+    extra = {"coverage": [*coverage.values(), status],
              "matrix": matrix(store, params["rows"], params["columns"], lab,
                               {s: e for s, e in classified.items() if s in counted})}
     return AnalysisDocument("gaps", json_params(params), items, truncated, extra)

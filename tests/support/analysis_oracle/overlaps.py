@@ -78,6 +78,8 @@ PARAMS = [
     *evidence_params(),
     # issue 19: the publisher filter (pairs with a standard of one of these bodies)
     Parameter("body", "iri", multiple=True, label="Published by", pick="body"),
+    # issue 19: the status filter (pairs whose two standards both have one of these statuses)
+    Parameter("status", "iri", multiple=True, label="Status", pick="status"),
     limit_param(),
 ]
 
@@ -85,8 +87,18 @@ CLUSTER_PARAMS = [
     Parameter("threshold", "decimal", default="0.5", minimum=0, maximum=1, label="Least score",
               description="Least score for an overlap to connect two standards."),
     *PARAMS[:5],
+    # issue 19: groups with a member of one of these bodies; groups among standards of these
+    # statuses only
+    Parameter("body", "iri", multiple=True, label="Published by", pick="body"),
+    Parameter("status", "iri", multiple=True, label="Status", pick="status"),
     limit_param(),
 ]
+
+
+def with_status(reader, statuses) -> set[str]:
+    """issue 19: the standards with one of ``statuses`` (brute force over every standard)."""
+    st = reader.statuses()
+    return {s for s in reader.instances() if st.get(s, set()) & set(statuses)}
 
 Q_MATCHES = PROLOGUE + "SELECT DISTINCT ?a ?b WHERE { ?a skos:exactMatch|skos:closeMatch ?b }"
 # (the GRAPH pattern sits in each branch: Virtuoso 7.2 joins a UNION of VALUES and a path with
@@ -512,6 +524,9 @@ def overlaps(store: Store, raw: RawParams | None = None, *, ignore=("format",)
         pubs = run.reader.links(SG + "publisher")
         stream = (p for p in list(stream)
                   if (pubs.get(std[p[0]], set()) | pubs.get(std[p[1]], set())) & wanted)
+    if params["status"]:  # issue 19: every pair, then those of two standards of the statuses
+        keep, std = with_status(run.reader, params["status"]), run.coverage.standards
+        stream = (p for p in list(stream) if std[p[0]] in keep and std[p[1]] in keep)
     chosen = list(itertools.islice(stream, limit + 1)) if limit else list(stream)
     chosen, truncated = cap(chosen, limit)
     items = run.items(chosen, Labels(store))
@@ -526,6 +541,8 @@ def clusters(store: Store, raw: RawParams | None = None, *, ignore=("format",)
     threshold = Fraction(str(params["threshold"]))
     run = OverlapRun(store, params["min_shared"], params["expand"], params["dimensions"],
                      Evidence.of(params))
+    if params["status"] or params["body"]:
+        return _standard_clusters(store, params, threshold, run)
     idx = run.index
     parent = list(range(len(idx.members)))
 
@@ -569,6 +586,59 @@ def clusters(store: Store, raw: RawParams | None = None, *, ignore=("format",)
         common = sorted((t for t, c in counts.items() if c >= 2),
                         key=lambda t: (-counts[t], cov.tokens[t]))[:10]
         lab.fetch(cov.tokens[t] for t in common)
+        items.append({
+            "cluster": n, "size": len(members), "pairs": pair_count[root],
+            "standards": lab.refs(cov.standards[s] for s in members),
+            "elements": [{**lab.ref(cov.tokens[t]), "standards": counts[t]} for t in common],
+        })
+    return AnalysisDocument("overlap-clusters", json_params(params), items, truncated,
+                            {"coverage": run.link_coverage()})
+
+
+def _standard_clusters(store: Store, params: dict, threshold: Fraction, run: OverlapRun
+                       ) -> AnalysisDocument:
+    """issue 19: the clusters by brute force over pairs of standards: union-find over every
+    pair with score >= threshold whose two standards have one of the statuses (when given);
+    then the groups with a member published by one of the bodies (when given), numbered
+    from 1."""
+    std = run.coverage.standards
+    keep = with_status(run.reader, params["status"]) if params["status"] else set(std)
+    strong = [(a, b) for a, b, s, u in run.pairs()
+              if Fraction(s, u) >= threshold and std[a] in keep and std[b] in keep]
+    parent: dict[int, int] = {}
+
+    def find(x: int) -> int:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            x = parent[x]
+        return x
+
+    for a, b in strong:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    comps: dict[int, set[int]] = defaultdict(set)
+    pair_count: dict[int, int] = defaultdict(int)
+    for a, b in strong:
+        comps[find(a)] |= {a, b}
+        pair_count[find(a)] += 1
+    found = sorted(((r, sorted(ms)) for r, ms in comps.items()),
+                   key=lambda rm: (-len(rm[1]), rm[1][0]))
+    if params["body"]:
+        pubs = run.reader.links(SG + "publisher")
+        found = [(r, ms) for r, ms in found
+                 if any(pubs.get(std[m], set()) & set(params["body"]) for m in ms)]
+    found, truncated = cap(found, params["limit"])
+    cov = run.coverage
+    lab = Labels(store)
+    items = []
+    for n, (root, members) in enumerate(found, start=1):
+        counts: dict[int, int] = defaultdict(int)
+        for s in members:
+            for t in cov.sets[s]:
+                counts[t] += 1
+        common = sorted((t for t, c in counts.items() if c >= 2),
+                        key=lambda t: (-counts[t], cov.tokens[t]))[:10]
         items.append({
             "cluster": n, "size": len(members), "pairs": pair_count[root],
             "standards": lab.refs(cov.standards[s] for s in members),
