@@ -124,6 +124,9 @@ def test_report_pages_ask_the_analysis_for_what_they_show(web):
     there are more without counting them, and its CSV and JSON links carry no paging."""
     text = web.get("/reports/overlaps?size=10", headers={"Accept": BROWSER}).text
     assert "More than 10 items" in text and "1–10 of more than 10 items" in text
+    # how many pages is not known either: "page 1", never "page 1 of 2"
+    assert "(page 1)" in text and "page 1 of" not in text
+    assert re.search(r"<title>[^<]*\(page 1\)[^<]*</title>", text)
     assert re.search(r'href="/analysis/overlaps\?format=csv"', text)
     # no cap (limit=0): still one more than the page; a page that reaches the end counts all
     assert "More than 10 items" in web.get("/reports/overlaps?size=10&limit=0",
@@ -132,6 +135,8 @@ def test_report_pages_ask_the_analysis_for_what_they_show(web):
     last = web.get(f"/reports/overlaps?size=10&limit=0&page={-(-total // 10)}",
                    headers={"Accept": BROWSER}).text
     assert f"{total:,} items" in last and f"of {total:,} items" in last
+    pages = -(-total // 10)
+    assert f"(page {pages} of {pages})" in last
     capped = web.get("/reports/overlaps?size=10&limit=15&page=2", headers={"Accept": BROWSER})
     assert "15 items (cut at the limit" in capped.text
     assert "11–15 of 15 items" in capped.text
