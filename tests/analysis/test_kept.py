@@ -18,6 +18,7 @@ from rdflib import Graph
 
 from stdgraph.analysis import render_with, run
 from stdgraph.analysis.common import to_json
+from stdgraph.analysis.overlaps import OverlapRun, Relations
 from stdgraph.change.guard import WriteGuard
 from stdgraph.deadline import Deadline
 from stdgraph.importers.sto import CuratedLinks, import_sto
@@ -101,7 +102,8 @@ def random_write(rng: random.Random, store, step: int) -> str:
         f"SELECT DISTINCT ?b WHERE {{ ?s <{SG}publisher> ?b }}").rows})
     a, b = rng.sample(standards, 2)
     kind = rng.choice(["new", "new", "classify", "unclassify", "part", "status", "conflict",
-                       "reading", "suggested", "reference", "same", "untype"])
+                       "reading", "suggested", "reference", "same", "untype", "supersede",
+                       "unrelate"])
     if kind == "new":
         s = f"https://example.org/written/std-{step}"
         es = " , ".join(f"<{e}>" for e in rng.sample(elements, rng.randint(1, 4)))
@@ -120,6 +122,17 @@ def random_write(rng: random.Random, store, step: int) -> str:
         return f"INSERT DATA {{ GRAPH <{DATA}> {{ <{a}> <{SG}status> <{SG}Withdrawn> }} }}"
     if kind == "conflict":
         return f"INSERT DATA {{ GRAPH <{DATA}> {{ <{a}> <{SG}conflictsWith> <{b}> }} }}"
+    if kind == "supersede":
+        return f"INSERT DATA {{ GRAPH <{DATA}> {{ <{a}> <{SG}supersedes> <{b}> }} }}"
+    if kind == "unrelate":  # a relation taken away again (or none, if there is none)
+        held = sorted((str(x), str(p), str(y), str(g)) for x, p, y, g in store.query(
+            f"SELECT ?x ?p ?y ?g WHERE {{ GRAPH ?g {{ ?x ?p ?y }} VALUES ?p {{ <{SG}partOf> "
+            f"<{SG}supersedes> <{SG}relatedTo> <{SG}references> }} }}").rows
+            if str(g) == DATA)
+        if held:
+            x, p, y, g = rng.choice(held)
+            return f"DELETE DATA {{ GRAPH <{g}> {{ <{x}> <{p}> <{y}> }} }}"
+        return f"INSERT DATA {{ GRAPH <{DATA}> {{ <{a}> <{SG}relatedTo> <{b}> }} }}"
     if kind in {"reading", "suggested"}:  # a statement record overriding the graph's default
         s, e, _g = rng.choice(links)
         ev = "Reading" if kind == "reading" else "Suggested"
@@ -146,7 +159,8 @@ def test_a_write_is_in_the_next_answer(kind, tmp_path):
         return DeadlineStore(store, Deadline(None), cache)
 
     assert documents(kept()) == documents(store)  # fills the cache
-    brought = 0
+    brought = carried = 0
+    prev: Relations | None = OverlapRun(kept()).relations
     for step in range(12 if kind == "oxigraph" else 5):
         before = store.version()
         guard.update(random_write(rng, store, step))
@@ -159,5 +173,23 @@ def test_a_write_is_in_the_next_answer(kind, tmp_path):
             assert render_with(kept(), (), name, {}, "json") == to_json(run(name, store, {}))
         if step % 5 == 4:
             assert answers == oracle_documents(store), step
+        # the relations between standards: brought up to date (what did not change shared
+        # with the previous version's), and equal to those read afresh
+        relations = OverlapRun(kept()).relations
+        fresh = Relations.of(store)
+        assert relations_of(relations) == relations_of(fresh), step
+        assert relations.nodes == fresh.nodes, step
+        if prev is not None and store.changes(before, store.version()) is not None:
+            assert relations is prev or relations.edge_graphs._base is prev.edge_graphs._base
+            carried += relations is not prev
+        prev = relations
     assert brought >= 4
+    assert carried >= 2
     store.close()
+
+
+def relations_of(r: Relations) -> tuple:
+    """What a ``Relations`` holds, as plain values."""
+    return ({x: set(ys) for x, ys in r.part.items()}, {x: set(ys) for x, ys in r.sup.items()},
+            {pair: {p: set(gs) for p, gs in props.items()} for pair, props in r.direct.items()},
+            {e: set(gs) for e, gs in r.edge_graphs.items()})

@@ -133,6 +133,9 @@ DIMENSIONS = (SG + "addressesBarrier", SG + "supportsTheme", SG + "concernsTechn
 _PART = {SG + "partOf": False, SG + "hasPart": True}  # True: read backwards
 _SUPERSEDES = {SG + "supersedes": False, SG + "supersededBy": True}
 _RELATED_TO = SG + "relatedTo"
+#: standards touched by the writes since the relations were kept, at most, for bringing them
+#: up to date (``Relations.update``) rather than reading them all again
+MAX_RELATION_UPDATE = 5000
 
 
 # -- coverage ----------------------------------------------------------------------------------
@@ -887,28 +890,105 @@ class Relations:
     around one standard (``stdgraph.catalog.findings``)."""
 
     def __init__(self, found: Iterable[tuple[str, str, str, str]] = ()) -> None:
-        self.part: dict[str, set[str]] = defaultdict(set)  # x -> wholes x is part of
-        self.sup: dict[str, set[str]] = defaultdict(set)  # x -> what x supersedes
-        self.direct: dict[frozenset[str], dict[str, set[str]]] = defaultdict(
+        part: dict[str, set[str]] = defaultdict(set)  # x -> wholes x is part of
+        sup: dict[str, set[str]] = defaultdict(set)  # x -> what x supersedes
+        direct: dict[frozenset[str], dict[str, set[str]]] = defaultdict(
             lambda: defaultdict(set))  # {a,b} -> property -> graphs
-        self.edge_graphs: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+        edge_graphs: dict[tuple[str, str, str], set[str]] = defaultdict(set)
         for a, p, b, g in found:
             if a == b:
                 continue
             edge = chain_edge(a, p, b)
             if edge is None:
-                self.direct[frozenset((a, b))][p].add(g)
-                self.edge_graphs[("direct:" + p, a, b)].add(g)
+                direct[frozenset((a, b))][p].add(g)
+                edge_graphs[("direct:" + p, a, b)].add(g)
             else:
                 kind, x, y = edge
-                (self.part if kind == "part-of" else self.sup)[x].add(y)
-                self.edge_graphs[edge].add(g)
-        #: every standard with a relation (the others are related to none)
-        self.nodes: set[str] = {x for _kind, a, b in self.edge_graphs for x in (a, b)}
+                (part if kind == "part-of" else sup)[x].add(y)
+                edge_graphs[edge].add(g)
+        # (read-only from here on: a version brought up to date shares what did not change)
+        self.part: Mapping[str, set[str]] = part
+        self.sup: Mapping[str, set[str]] = sup
+        self.direct: Mapping[frozenset[str], Mapping[str, set[str]]] = direct
+        self.edge_graphs: Mapping[tuple[str, str, str], set[str]] = edge_graphs
+        self._nodes: set[str] | None = None
         # for ``related``, made when first asked for: part-of and supersession turned round,
         # standard -> those directly related to it
         self._around: tuple[dict[str, set[str]], dict[str, set[str]],
                             dict[str, set[str]]] | None = None
+        #: the rows read, by their first standard (``of``: for bringing the relations up to
+        #: date, ``updated``); None when not kept
+        self.by_subject: Mapping[str, tuple[tuple[str, str, str, str], ...]] | None = None
+
+    @property
+    def nodes(self) -> set[str]:
+        """Every standard with a relation (the others are related to none)."""
+        if self._nodes is None:
+            self._nodes = {x for _kind, a, b in self.edge_graphs for x in (a, b)}
+        return self._nodes
+
+    def updated(self, subjects: Mapping[str, tuple[tuple[str, str, str, str], ...]]
+                ) -> Relations:
+        """These relations with the rows of ``subjects`` (standard -> its rows now, each
+        ``(standard, property, b, graph)``) in place of those they had (``by_subject``): a
+        new ``Relations`` sharing what did not change (this one stays as it is)."""
+        assert self.by_subject is not None
+        new = Relations()
+        part, sup = layered(self.part).edit(), layered(self.sup).edit()
+        direct, edge_graphs = layered(self.direct).edit(), layered(self.edge_graphs).edit()
+        touched: dict[tuple[str, str, str], tuple[tuple[str, str, str] | None, str, str,
+                                                  str]] = {}
+        for found, add in ((r for s in subjects for r in self.by_subject.get(s, ())), False), \
+                (((r for rs in subjects.values() for r in rs)), True):
+            for a, p, b, g in found:
+                if a == b:
+                    continue
+                edge = chain_edge(a, p, b)
+                key = edge if edge is not None else ("direct:" + p, a, b)
+                graphs = set(edge_graphs.get(key, ()))
+                if add:
+                    graphs.add(g)
+                else:
+                    graphs.discard(g)
+                if graphs:
+                    edge_graphs[key] = graphs
+                else:
+                    edge_graphs.pop(key, None)
+                touched[key] = (edge, p, a, b)
+        for key, (edge, p, a, b) in touched.items():
+            if edge is None:  # the pair's graphs of p, either way
+                pair = frozenset((a, b))
+                props = {q: gs for q, gs in direct.get(pair, {}).items() if q != p}
+                gs = set(edge_graphs.get(key, ())) | set(
+                    edge_graphs.get(("direct:" + p, b, a), ()))
+                if gs:
+                    props[p] = gs
+                if props:
+                    direct[pair] = props
+                else:
+                    direct.pop(pair, None)
+            else:
+                kind, x, y = edge
+                towards = part if kind == "part-of" else sup
+                ys = set(towards.get(x, ()))
+                if key in edge_graphs:
+                    ys.add(y)
+                else:
+                    ys.discard(y)
+                if ys:
+                    towards[x] = ys
+                else:
+                    towards.pop(x, None)
+        new.part, new.sup = part.done(), sup.done()
+        new.direct, new.edge_graphs = direct.done(), edge_graphs.done()
+        by_subject = layered(self.by_subject).edit()
+        for s, held in subjects.items():
+            if held:
+                by_subject[s] = held
+            else:
+                by_subject.pop(s, None)
+        new.by_subject = by_subject.done()
+        return new
 
     @classmethod
     def of(cls, store: Store, snap: Snapshot | None = None,
@@ -920,10 +1000,45 @@ class Relations:
                  else [(str(a), str(p), str(b), str(g))
                        for a, p, b, g in store.query(Q_RELATIONS).rows])
         reader = reader or LinkReader(store, snapshot=snap)
-        return cls(reader.counted(found))
+        counted = reader.counted(found)
+        out = cls(counted)
+        if snap is not None:  # kept with the snapshot: made ready for ``updated``
+            by_subject: dict[str, list[tuple[str, str, str, str]]] = defaultdict(list)
+            for row in counted:
+                by_subject[row[0]].append(row)
+            out.by_subject = layered({s: tuple(rs) for s, rs in by_subject.items()})
+            out.part, out.sup = layered(dict(out.part)), layered(dict(out.sup))
+            out.direct = layered({k: dict(v) for k, v in out.direct.items()})
+            out.edge_graphs = layered(dict(out.edge_graphs))
+        return out
+
+    @classmethod
+    def update(cls, old: Relations, store: Store, snap: Snapshot, reader: LinkReader,
+               dirty: Dirty) -> Relations | None:
+        """``old`` (an earlier version's ``of``) brought up to date with the rows of the
+        standards the writes since touched (a relation property's triple, a record about
+        one, their typing as standards); None when it cannot be (the reference properties
+        or an evidence default changed, or too much did: made afresh)."""
+        if (old.by_subject is None or dirty.everything
+                or RDFS + "subPropertyOf" in dirty.reads):
+            return None
+        props = sorted(set(RELATION_PROPS) | reference_props(store, snap))
+        subjects = dirty.touched(props, [STANDARD])
+        if not subjects:
+            return old
+        if len(subjects) > MAX_RELATION_UPDATE:
+            return None
+        tables = [(p, snap.table(store, p)) for p in props]
+        now: dict[str, tuple[tuple[str, str, str, str], ...]] = {}
+        for s in subjects:
+            found = [(s, p, b, g) for p, table in tables
+                     for b, graphs in table.get(s, {}).items() if isinstance(b, str)
+                     for g in graphs if g is not None]
+            now[s] = tuple(reader.counted(found))
+        return old.updated(now)
 
     @staticmethod
-    def _path(graph: dict[str, set[str]], start: str, goal: str) -> list[str] | None:
+    def _path(graph: Mapping[str, set[str]], start: str, goal: str) -> list[str] | None:
         if start not in graph:
             return None
         prev: dict[str, str | None] = {start: None}
@@ -965,9 +1080,6 @@ class Relations:
 
     def between(self, a: str, b: str) -> list[dict]:
         """The relations linking a and b: [{"relation", "property"?, "path", "graphs"}]."""
-        nodes = self.nodes
-        if a not in nodes or b not in nodes:
-            return []
         out: list[dict] = []
         for kind, graph in (("part-of", self.part), ("supersession", self.sup)):
             for x, y in ((a, b), (b, a)):
@@ -1076,7 +1188,9 @@ class OverlapRun:
         if self._relations is None:
             snap, reader = self.snapshot, self.reader
             self._relations = reader.memoised(
-                "relations", lambda: Relations.of(self.store, snap, reader))
+                "relations", lambda: Relations.of(self.store, snap, reader),
+                None if snap is None else
+                lambda old, dirty: Relations.update(old, self.store, snap, reader, dirty))
         return self._relations
 
     def pairs(self) -> Iterator[tuple[int, int, int, int]]:
