@@ -87,6 +87,8 @@ def test_an_updated_index_is_one_made_afresh(empty_min, head, monkeypatch):
             sets = [new[x] for x in new_names]
             tokens = t + rng.randint(0, 70)  # new token numbers may come
             updated = index.updated(sets, tokens, removed, added)
+            if index._head is not None and not index._head_all and updated._head is not None:
+                assert len(updated._head) <= len(index._head)  # it does not grow with writes
             same(updated, PairIndex(sets, tokens, m), sets, m)
             for old, pairs in kept:  # the index an update came from is as it was
                 assert list(old.pairs()) == pairs

@@ -523,10 +523,15 @@ class PairIndex:
             for j, sh in zip(*(a.tolist() for a in new.partners_shared(g, bound)), strict=True):
                 union = size + int(new.sizes[j]) - sh
                 fresh.update((min(x, b), max(x, b), sh, union) for b in new.members_of(j))
+        if last is not None:  # (the written standards' pairs past the last one kept: unknown)
+            end = _pair_key(last)
+            fresh = {p for p in fresh if _pair_key(p) <= end}
         merged = sorted(set(kept) | fresh, key=_pair_key)
         if last is not None:
-            end = _pair_key(last)
-            merged = [p for p in merged if _pair_key(p) <= end]
+            # no longer than it was: a written standard in a large group of equal sets has
+            # pairs with every member up to the last pair kept, and the head would grow with
+            # each such write (the first pairs of all are still the first pairs)
+            del merged[len(self._head):]
         return merged, self._head_all
 
     def head(self, k: int) -> list[tuple[int, int, int, int]]:
