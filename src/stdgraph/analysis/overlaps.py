@@ -51,6 +51,7 @@ from stdgraph.analysis.common import (
     AnalysisStream,
     Column,
     Labels,
+    Listed,
     Parameter,
     RawParams,
     Template,
@@ -98,10 +99,16 @@ PARAMS = [
     limit_param(),
 ]
 
+#: how many members of each cluster an answer lists by default (``members``)
+CLUSTER_MEMBERS = 100
 CLUSTER_PARAMS = [
     Parameter("threshold", "decimal", default="0.5", minimum=0, maximum=1, label="Least score",
               description="Least score for an overlap to connect two standards."),
     *PARAMS[:5],
+    Parameter("members", "integer", default=str(CLUSTER_MEMBERS), minimum=0,
+              label="Members listed",
+              description=f"Most members listed for each cluster, the first by IRI (default "
+                          f"{CLUSTER_MEMBERS}); size says how many there are; 0 = all."),
     limit_param(),
 ]
 
@@ -1660,15 +1667,20 @@ def clusters(store: Store, raw: RawParams | None = None, *, ignore=("format",)
         lambda: _clusters(run, threshold))
     limit = params["limit"]
     found, truncated = cap(found, limit)
+    # each cluster's first members (by IRI), not all of them: the largest of 100,000
+    # standards has 85,000
+    listed = [ms[:params["members"]] if params["members"] else ms
+              for _size, _pairs, ms, _common in found]
     cov = run.coverage
     lab = Labels.of(store, run.snapshot)
-    lab.fetch(cov.standards[s] for _size, _pairs, ms, _common in found for s in ms)
+    lab.fetch(cov.standards[s] for ms in listed for s in ms)
     lab.fetch(cov.tokens[t] for _size, _pairs, _ms, common in found for t, _c in common)
     items = [{
         "cluster": n, "size": size, "pairs": pairs,
         "standards": lab.refs(cov.standards[s] for s in members),
         "elements": [{**lab.ref(cov.tokens[t]), "standards": c} for t, c in common],
-    } for n, (size, pairs, members, common) in enumerate(found, start=1)]
+    } for n, ((size, pairs, _ms, common), members) in enumerate(zip(found, listed, strict=True),
+                                                               start=1)]
     return AnalysisDocument("overlap-clusters", json_params(params), items, truncated,
                             {"coverage": run.link_coverage()})
 
@@ -1911,7 +1923,8 @@ REPORT_COLUMNS = [
 ]
 CLUSTER_REPORT_COLUMNS = [
     ("cluster", lambda i: str(i["cluster"])), ("size", lambda i: str(i["size"])),
-    ("pairs", lambda i: str(i["pairs"])), ("standards", lambda i: i["standards"]),
+    ("pairs", lambda i: str(i["pairs"])),
+    ("standards", lambda i: Listed(i["standards"], i["size"])),
     ("common elements", lambda i: i["elements"]),
 ]
 
