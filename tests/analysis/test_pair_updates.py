@@ -51,10 +51,11 @@ def same(index: PairIndex, fresh: PairIndex, sets: list[frozenset[int]], m: int)
                          fresh.partners_shared(h, Fraction(1, 3))), strict=True)}
 
 
-@pytest.mark.parametrize("empty_min,head", [(0, 2002), (3, 4), (10**6, 1)])
-def test_an_updated_index_is_one_made_afresh(empty_min, head, monkeypatch):
+@pytest.mark.parametrize("empty_min,head,lag", [(0, 2002, 4096), (3, 4, 2), (10**6, 1, 0)])
+def test_an_updated_index_is_one_made_afresh(empty_min, head, lag, monkeypatch):
     monkeypatch.setattr(PairIndex, "EMPTY_MIN", empty_min)
     monkeypatch.setattr(PairIndex, "HEAD", head)
+    monkeypatch.setattr(PairIndex, "POSTED_LAG", lag)  # the postings carried over, or not
     for trial in range(25):
         rng = random.Random(trial)
         t, m = rng.randint(2, 14), rng.randint(1, 3)

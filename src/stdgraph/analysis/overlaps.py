@@ -349,6 +349,9 @@ class PairIndex:
     BAND_KEEP = 1_000_000
     #: the pairs kept from the head of ``pairs()`` (``head``), at least; at most HEAD_MAX
     HEAD = 2002
+    #: groups added since the postings (token -> groups) were made, at most, before they are
+    #: made again (an updated index checks them one by one)
+    POSTED_LAG = 4096
     HEAD_MAX = 100_000
 
     def __init__(self, sets: list[frozenset[int]], n_tokens: int, min_shared: int) -> None:
@@ -382,6 +385,9 @@ class PairIndex:
         #: from it)
         self.lineage = object()
         self._postings: tuple[np.ndarray, np.ndarray] | None = None  # token -> groups
+        #: the groups the postings cover (those before this number): an updated index keeps
+        #: its predecessor's and looks at its later groups one by one
+        self._posted = 0
         self._group_of: np.ndarray | None = None
         #: (t, upper) -> the pairs of groups in that score band, as found (set_pairs)
         self._bands: dict[tuple[Fraction, Fraction | None],
@@ -482,7 +488,9 @@ class PairIndex:
         new.flat_tok = np.concatenate((self.flat_tok, flat_tok))
         new.position = np.concatenate((self.position, position))
         new.bits = np.concatenate((bits, more))
-        new._postings = None
+        # the postings stay (their groups kept their numbers); the new groups are checked
+        # one by one until they are many (``POSTED_LAG``: then the postings are made again)
+        new._postings, new._posted = self._postings, self._posted
         new._group_of = None
         new._bands = {}
         new._head, new._head_all = None, False
@@ -691,16 +699,19 @@ class PairIndex:
 
     def partners_shared(self, k: int, t: Fraction) -> tuple[np.ndarray, np.ndarray]:
         """``partners`` and how many tokens each shares with group k."""
-        if self._postings is None:
+        if self._postings is None or len(self.sigs) - self._posted > self.POSTED_LAG:
             order = np.argsort(self.flat_tok, kind="stable")
             n_tok = int(self.flat_tok.max()) + 1 if len(self.flat_tok) else 1
             self._postings = (self.flat_sig[order],
                               np.searchsorted(self.flat_tok[order], np.arange(n_tok + 1)))
+            self._posted = len(self.sigs)
         by_tok, off = self._postings
         toks = np.fromiter(self.sigs[k], dtype=np.int64)
         toks = toks[toks < len(off) - 1]
         lens = off[toks + 1] - off[toks]
         cand = np.unique(by_tok[_ranges(off[toks], lens)])
+        if self._posted < len(self.sigs):  # groups the postings do not cover: each a candidate
+            cand = np.union1d(cand, np.arange(self._posted, len(self.sigs), dtype=np.int64))
         cand = cand[cand != k]
         shared = np.zeros(len(cand), dtype=np.int64)
         for w in range(self.bits.shape[1]):
