@@ -103,7 +103,7 @@ def random_write(rng: random.Random, store, step: int) -> str:
     a, b = rng.sample(standards, 2)
     kind = rng.choice(["new", "new", "classify", "unclassify", "part", "status", "conflict",
                        "reading", "suggested", "reference", "same", "untype", "supersede",
-                       "unrelate"])
+                       "unrelate", "relabel"])
     if kind == "new":
         s = f"https://example.org/written/std-{step}"
         es = " , ".join(f"<{e}>" for e in rng.sample(elements, rng.randint(1, 4)))
@@ -122,6 +122,13 @@ def random_write(rng: random.Random, store, step: int) -> str:
         return f"INSERT DATA {{ GRAPH <{DATA}> {{ <{a}> <{SG}status> <{SG}Withdrawn> }} }}"
     if kind == "conflict":
         return f"INSERT DATA {{ GRAPH <{DATA}> {{ <{a}> <{SG}conflictsWith> <{b}> }} }}"
+    if kind == "relabel":  # a standard in a conflict, when there is one: its label first
+        named = sorted(str(x) for (x,) in store.query(
+            f"SELECT DISTINCT ?x WHERE {{ {{ ?x <{SG}conflictsWith> ?y }} UNION "
+            f"{{ ?y <{SG}conflictsWith> ?x }} UNION {{ ?y <{SG}references> ?x }} }}").rows)
+        x = rng.choice(named) if named else a
+        return (f"INSERT DATA {{ GRAPH <{DATA}> {{ <{x}> "
+                f'<http://www.w3.org/2000/01/rdf-schema#label> "0 relabelled {step}"@en }} }}')
     if kind == "supersede":
         return f"INSERT DATA {{ GRAPH <{DATA}> {{ <{a}> <{SG}supersedes> <{b}> }} }}"
     if kind == "unrelate":  # a relation taken away again (or none, if there is none)
