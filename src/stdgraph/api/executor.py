@@ -222,8 +222,10 @@ class ThreadQueryExecutor:
         that what the cache keeps is brought up to date for the new state before the next
         request asks for it (a request meanwhile waits for the part it needs: the cache and
         the snapshot let one thread bring a value up to date at a time). One upkeep at a
-        time; writes while one runs make one more, of the newest state."""
-        if not self.warm:
+        time; writes while one runs make one more, of the newest state. Nothing runs while
+        nothing is kept (these threads do not warm up at start: what no request asked for is
+        not derived after a write either)."""
+        if not self.warm or not self.cache.holds():
             return
         with self._refresh_lock:
             if self._refresh_queued:
