@@ -1772,23 +1772,30 @@ class ClusterLabels:
     groups: int
     held: np.ndarray
     label: np.ndarray
+    #: the edges between groups that hold standards (in no order), and which groups have one
+    ei: np.ndarray = field(default_factory=lambda: _EMPTY)
+    ej: np.ndarray = field(default_factory=lambda: _EMPTY)
+    linked: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
 
 def _labels(run: OverlapRun, threshold: Fraction, edges: ClusterEdges
-            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The groups' components (``_components`` over the edges between groups that hold
-    standards), and those edges; kept with the snapshot and brought up to date when the
-    writes since only added edges and groups (a group that lost its last standard may
-    split a component: then found afresh)."""
+    standards), those edges and which groups have one; kept with the snapshot and brought up
+    to date when the writes since only added edges and groups (a group that lost its last
+    standard may split a component: then found afresh) - the edges carried over with the
+    new ones added, not picked out of all of them again."""
     idx = run.index
     n = len(idx.sigs)
     held = idx.count > 0  # the edges of an empty group (of an updated index) connect nothing
-    keep = held[edges.i] & held[edges.j]
-    ei, ej = edges.i[keep], edges.j[keep]
 
     def compute() -> ClusterLabels:
+        keep = held[edges.i] & held[edges.j]
+        ei, ej = edges.i[keep], edges.j[keep]
+        linked = np.zeros(n, dtype=bool)
+        linked[ei] = linked[ej] = True
         return ClusterLabels(edges.origin, len(edges.i), idx.lineage, n, held,
-                             _components(n, ei, ej))
+                             _components(n, ei, ej), ei, ej, linked)
 
     def update(old: ClusterLabels, _dirty: Dirty) -> ClusterLabels | None:
         m = old.edges
@@ -1796,13 +1803,21 @@ def _labels(run: OverlapRun, threshold: Fraction, edges: ClusterEdges
                 or edges.origin is not old.origin or (old.held & ~held[:old.groups]).any()):
             return None
         # the edges the old labels did not follow: new ones, and those of groups held again
-        fresh = np.zeros(len(edges.i), dtype=bool)
-        fresh[m:] = True
         if (~old.held & held[:old.groups]).any():
             was = np.zeros(n, dtype=bool)
             was[:old.groups] = old.held
-            fresh |= ~was[edges.i] | ~was[edges.j]
-        fresh &= keep
+            fresh = ~was[edges.i] | ~was[edges.j]
+            fresh[m:] = True
+            fresh &= held[edges.i] & held[edges.j]
+            new_i, new_j = edges.i[fresh], edges.j[fresh]
+        else:  # (only the new edges: no pass over the others)
+            new_i, new_j = edges.i[m:], edges.j[m:]
+            keep = held[new_i] & held[new_j]
+            new_i, new_j = new_i[keep], new_j[keep]
+        ei, ej = np.concatenate((old.ei, new_i)), np.concatenate((old.ej, new_j))
+        linked = np.zeros(n, dtype=bool)
+        linked[:old.groups] = old.linked
+        linked[new_i] = linked[new_j] = True
         label = np.concatenate((old.label, np.arange(old.groups, n, dtype=np.int64)))
         parent: dict[int, int] = {}
 
@@ -1811,8 +1826,7 @@ def _labels(run: OverlapRun, threshold: Fraction, edges: ClusterEdges
                 x = parent[x]
             return x
 
-        for a, b in zip(label[edges.i[fresh]].tolist(), label[edges.j[fresh]].tolist(),
-                        strict=True):
+        for a, b in zip(label[new_i].tolist(), label[new_j].tolist(), strict=True):
             ra, rb = find(a), find(b)
             if ra != rb:  # each component is named by its smallest group
                 parent[max(ra, rb)] = min(ra, rb)
@@ -1821,11 +1835,12 @@ def _labels(run: OverlapRun, threshold: Fraction, edges: ClusterEdges
             for x in parent:
                 root[x] = find(x)
             label = root[label]
-        return ClusterLabels(edges.origin, len(edges.i), idx.lineage, n, held, label)
+        return ClusterLabels(edges.origin, len(edges.i), idx.lineage, n, held, label, ei, ej,
+                             linked)
 
     key = ("cluster-labels", run.min_shared, run.expand, run.dimensions, threshold)
     found = run.reader.memoised(key, compute, update)
-    return found.label, ei, ej
+    return found.label, found.ei, found.ej, found.linked
 
 
 def _clusters(run: OverlapRun, threshold: Fraction
@@ -1841,11 +1856,9 @@ def _clusters(run: OverlapRun, threshold: Fraction
     if not n:
         return []
     sizes = idx.count
-    label, ei, ej = _labels(run, threshold, edges)
+    label, ei, ej, has_edge = _labels(run, threshold, edges)
     # a group is in a cluster when it has an edge or two members of its own
-    linked = np.zeros(n, dtype=bool)
-    linked[ei] = linked[ej] = True
-    linked |= sizes >= 2
+    linked = has_edge | (sizes >= 2)
     standards = np.bincount(label, weights=np.where(linked, sizes, 0), minlength=n)
     pairs = (np.bincount(label[ei], weights=sizes[ei] * sizes[ej], minlength=n)
              + np.bincount(label, weights=sizes * (sizes - 1) // 2, minlength=n))
