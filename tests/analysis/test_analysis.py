@@ -222,6 +222,22 @@ def test_clusters(store, threshold, expected):
             {"iri": fa("a2"), "label": "A two", "standards": 3}]
 
 
+@pytest.mark.parametrize("members,listed", [
+    (None, [std("alpha"), std("beta"), std("gamma")]), ("0", [std("alpha"), std("beta"),
+                                                              std("gamma")]),
+    ("2", [std("alpha"), std("beta")]), ("1", [std("alpha")])])
+def test_a_clusters_members_are_listed_up_to_members(store, members, listed):
+    """``members``: the first members by IRI (default 100, 0: all); ``size`` counts them
+    all, and the pairs and common elements are the whole cluster's."""
+    doc = run("clusters", store, {"threshold": "0.5"} | ({"members": members} if members
+                                                        else {}))
+    first = doc.items[0]
+    assert ([s["iri"] for s in first["standards"]], first["size"], first["pairs"]) == \
+        (listed, 3, 3)
+    assert [e["standards"] for e in first["elements"]] == [3, 3]
+    assert doc.parameters["members"] == int(members or 100)
+
+
 # -- gaps --------------------------------------------------------------------------------------
 
 AXES = {"rows": fa("axis"), "columns": fb("axis")}

@@ -18,6 +18,7 @@ from rdflib import Graph
 
 from stdgraph.analysis import render_with, run
 from stdgraph.analysis.common import to_json
+from stdgraph.analysis.overlaps import OverlapRun, Relations
 from stdgraph.change.guard import WriteGuard
 from stdgraph.deadline import Deadline
 from stdgraph.importers.sto import CuratedLinks, import_sto
@@ -131,7 +132,8 @@ def random_write(rng: random.Random, store, step: int) -> str:
         f"SELECT DISTINCT ?b WHERE {{ ?s <{SG}publisher> ?b }}").rows})
     a, b = rng.sample(standards, 2)
     kind = rng.choice(["new", "new", "classify", "unclassify", "part", "status", "conflict",
-                       "reading", "suggested", "reference", "same", "untype"])
+                       "reading", "suggested", "reference", "same", "untype", "supersede",
+                       "unrelate", "relabel"])
     if kind == "new":
         s = f"https://example.org/written/std-{step}"
         es = " , ".join(f"<{e}>" for e in rng.sample(elements, rng.randint(1, 4)))
@@ -150,6 +152,24 @@ def random_write(rng: random.Random, store, step: int) -> str:
         return f"INSERT DATA {{ GRAPH <{DATA}> {{ <{a}> <{SG}status> <{SG}Withdrawn> }} }}"
     if kind == "conflict":
         return f"INSERT DATA {{ GRAPH <{DATA}> {{ <{a}> <{SG}conflictsWith> <{b}> }} }}"
+    if kind == "relabel":  # a standard in a conflict, when there is one: its label first
+        named = sorted(str(x) for (x,) in store.query(
+            f"SELECT DISTINCT ?x WHERE {{ {{ ?x <{SG}conflictsWith> ?y }} UNION "
+            f"{{ ?y <{SG}conflictsWith> ?x }} UNION {{ ?y <{SG}references> ?x }} }}").rows)
+        x = rng.choice(named) if named else a
+        return (f"INSERT DATA {{ GRAPH <{DATA}> {{ <{x}> "
+                f'<http://www.w3.org/2000/01/rdf-schema#label> "0 relabelled {step}"@en }} }}')
+    if kind == "supersede":
+        return f"INSERT DATA {{ GRAPH <{DATA}> {{ <{a}> <{SG}supersedes> <{b}> }} }}"
+    if kind == "unrelate":  # a relation taken away again (or none, if there is none)
+        held = sorted((str(x), str(p), str(y), str(g)) for x, p, y, g in store.query(
+            f"SELECT ?x ?p ?y ?g WHERE {{ GRAPH ?g {{ ?x ?p ?y }} VALUES ?p {{ <{SG}partOf> "
+            f"<{SG}supersedes> <{SG}relatedTo> <{SG}references> }} }}").rows
+            if str(g) == DATA)
+        if held:
+            x, p, y, g = rng.choice(held)
+            return f"DELETE DATA {{ GRAPH <{g}> {{ <{x}> <{p}> <{y}> }} }}"
+        return f"INSERT DATA {{ GRAPH <{DATA}> {{ <{a}> <{SG}relatedTo> <{b}> }} }}"
     if kind in {"reading", "suggested"}:  # a statement record overriding the graph's default
         s, e, _g = rng.choice(links)
         ev = "Reading" if kind == "reading" else "Suggested"
@@ -176,7 +196,8 @@ def test_a_write_is_in_the_next_answer(kind, tmp_path):
         return DeadlineStore(store, Deadline(None), cache)
 
     assert documents(kept()) == documents(store)  # fills the cache
-    brought = 0
+    brought = carried = 0
+    prev: Relations | None = OverlapRun(kept()).relations
     for step in range(12 if kind == "oxigraph" else 5):
         before = store.version()
         guard.update(random_write(rng, store, step))
@@ -189,5 +210,23 @@ def test_a_write_is_in_the_next_answer(kind, tmp_path):
             assert render_with(kept(), (), name, {}, "json") == to_json(run(name, store, {}))
         if step % 5 == 4:
             assert answers == oracle_documents(store), step
+        # the relations between standards: brought up to date (what did not change shared
+        # with the previous version's), and equal to those read afresh
+        relations = OverlapRun(kept()).relations
+        fresh = Relations.of(store)
+        assert relations_of(relations) == relations_of(fresh), step
+        assert relations.nodes == fresh.nodes, step
+        if prev is not None and store.changes(before, store.version()) is not None:
+            assert relations is prev or relations.edge_graphs._base is prev.edge_graphs._base
+            carried += relations is not prev
+        prev = relations
     assert brought >= 4
+    assert carried >= 2
     store.close()
+
+
+def relations_of(r: Relations) -> tuple:
+    """What a ``Relations`` holds, as plain values."""
+    return ({x: set(ys) for x, ys in r.part.items()}, {x: set(ys) for x, ys in r.sup.items()},
+            {pair: {p: set(gs) for p, gs in props.items()} for pair, props in r.direct.items()},
+            {e: set(gs) for e, gs in r.edge_graphs.items()})

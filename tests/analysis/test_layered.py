@@ -18,6 +18,8 @@ def check(m: Layered, expected: dict) -> None:
     assert sorted(m) == sorted(expected)
     assert sorted(m.keys()) == sorted(expected)
     assert m.keyset() == set(expected)
+    for other in (set(range(0, 40, 3)), frozenset(range(5, 25)), range(-3, 12)):
+        assert m.count_in(other) == len(set(other) & set(expected))
     assert sorted(m.values()) == sorted(expected.values())
     assert m == expected and expected == m
     for k in range(-2, 40):

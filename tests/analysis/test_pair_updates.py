@@ -51,10 +51,11 @@ def same(index: PairIndex, fresh: PairIndex, sets: list[frozenset[int]], m: int)
                          fresh.partners_shared(h, Fraction(1, 3))), strict=True)}
 
 
-@pytest.mark.parametrize("empty_min,head", [(0, 2002), (3, 4), (10**6, 1)])
-def test_an_updated_index_is_one_made_afresh(empty_min, head, monkeypatch):
+@pytest.mark.parametrize("empty_min,head,lag", [(0, 2002, 4096), (3, 4, 2), (10**6, 1, 0)])
+def test_an_updated_index_is_one_made_afresh(empty_min, head, lag, monkeypatch):
     monkeypatch.setattr(PairIndex, "EMPTY_MIN", empty_min)
     monkeypatch.setattr(PairIndex, "HEAD", head)
+    monkeypatch.setattr(PairIndex, "POSTED_LAG", lag)  # the postings carried over, or not
     for trial in range(25):
         rng = random.Random(trial)
         t, m = rng.randint(2, 14), rng.randint(1, 3)
@@ -87,6 +88,8 @@ def test_an_updated_index_is_one_made_afresh(empty_min, head, monkeypatch):
             sets = [new[x] for x in new_names]
             tokens = t + rng.randint(0, 70)  # new token numbers may come
             updated = index.updated(sets, tokens, removed, added)
+            if index._head is not None and not index._head_all and updated._head is not None:
+                assert len(updated._head) <= len(index._head)  # it does not grow with writes
             same(updated, PairIndex(sets, tokens, m), sets, m)
             for old, pairs in kept:  # the index an update came from is as it was
                 assert list(old.pairs()) == pairs

@@ -155,3 +155,9 @@ def test_a_long_list_in_a_cell_is_cut_and_counted(web):
     members = next(c for c in first_cells if big["standards"][0]["label"] in c
                    or htmllib.escape(big["standards"][0]["label"]) in c)
     assert members.count("<li>") == 2
+    # the answer itself lists one member (members=1): the cell counts the others from size
+    html = page(web, "/reports/clusters?size=500&members=1")
+    rows = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0].split("<tr>")[1:]
+    row = rows[every.index(big)]
+    assert f"and {len(big['standards']) - 1} more (listed with 'Members listed' 0)" in row
+    assert row.split("</td>")[3].count("<li>") == 1  # cluster, size, pairs, standards

@@ -71,6 +71,15 @@ class Parameter(Param):
         return out
 
 
+class Listed(list):
+    """The first entries of a longer list (a cluster's members as an answer lists them):
+    ``total`` says how many there are, so that what shows the list can say how many more."""
+
+    def __init__(self, items: Iterable[Any] = (), total: int | None = None) -> None:
+        super().__init__(items)
+        self.total = len(self) if total is None else total
+
+
 def limit_param() -> Parameter:
     return Parameter("limit", "integer", default=str(DEFAULT_LIMIT), minimum=0,
                      label="Most items",

@@ -81,7 +81,16 @@ from stdgraph.analysis.overlaps import (
     reference_props,
 )
 from stdgraph.analysis.registry import Analysis
-from stdgraph.analysis.snapshot import FAST_KINDS, Dirty, Snapshot, rows, snapshot, text, typed
+from stdgraph.analysis.snapshot import (
+    FAST_KINDS,
+    LABEL_PROPS,
+    Dirty,
+    Snapshot,
+    rows,
+    snapshot,
+    text,
+    typed,
+)
 from stdgraph.store.base import Store
 
 KINDS = ("classification-mismatch", "superseded-reference", "withdrawn-reference",
@@ -566,7 +575,7 @@ def conflicts(store: Store, raw: RawParams | None = None, *, ignore=("format",)
     found = with_status(reader, published(reader, found, params["body"]), params["status"])
     snap = reader.snapshot
     lab = Labels.of(store, snap)
-    items = _rendered(store, snap, found[: limit + 1], lab)
+    items = _rendered(store, snap, found[: limit + 1], lab, keep=True)
     truncated = bool(limit) and len(items) > limit
     if truncated:
         items = items[:limit]
@@ -621,13 +630,76 @@ def _kept(store: Store, params: dict) -> tuple[set[str], Evidence, LinkReader, l
     return kinds, evidence, reader, found
 
 
-def _rendered(store: Store, snap: Snapshot | None, found: list[Found], lab: Labels
-              ) -> list[dict]:
-    """The items of ``found``, their labels read at once."""
-    lab.fetch(x for f in found for x in f.subjects)
-    cg = classification_graphs(store, sorted({f.subjects[0] for f in found
+def _rendered(store: Store, snap: Snapshot | None, found: list[Found], lab: Labels,
+              keep: bool = False) -> list[dict]:
+    """The items of ``found``, their labels read at once; ``keep``: those made kept with the
+    snapshot and carried over to the next version (``_kept_items``), so that an answer after
+    a write renders only the conflicts that are new or whose labels or graphs changed."""
+    kept = _kept_items(snap) if keep and snap is not None else None
+    todo = found if kept is None else [f for f in found if f not in kept]
+    lab.fetch(x for f in todo for x in f.subjects)
+    cg = classification_graphs(store, sorted({f.subjects[0] for f in todo
                                               if f.kind == "classification-mismatch"}), snap)
-    return [render_found(f, lab, cg) for f in found]
+    if kept is None:
+        return [render_found(f, lab, cg) for f in todo]
+    for f in todo:
+        kept[f] = render_found(f, lab, cg)
+    return [kept[f] for f in found]
+
+
+#: rendered conflicts kept with a snapshot (``_kept_items``), at most
+KEPT_ITEMS = 20_000
+
+
+class _Items(dict):
+    """Rendered conflicts by their ``Found`` (the same object while a conflict stays as it
+    was), with the graph labels they were rendered with (``Snapshot.graph_labels``)."""
+
+    graph_labels: Any = None
+
+
+def _kept_items(snap: Snapshot) -> _Items:
+    """The rendered conflicts kept with ``snap``: an earlier version's, less those whose
+    labels (of any IRI in the conflict), classification graphs (a mismatch's standard's
+    ``sg:classifiedIn``) or graph labels (the meta graph) a write since changed."""
+    def compute() -> _Items:
+        out = _Items()
+        out.graph_labels = snap.graph_labels
+        return out
+
+    def update(old: _Items, dirty: Dirty) -> _Items | None:
+        if dirty.everything or old.graph_labels is not snap.graph_labels \
+                or old.graph_labels is None or len(old) > KEPT_ITEMS:
+            return None
+        labelled = dirty.touched(LABEL_PROPS)
+        classified = dirty.subjects.get(SG + "classifiedIn", set())
+        out = _Items((f, item) for f, item in old.items()
+                     if not (labelled and _iris(f) & labelled)
+                     and not (f.kind == "classification-mismatch"
+                              and f.subjects[0] in classified))
+        out.graph_labels = old.graph_labels
+        return out
+
+    found: _Items = snap.memoised("conflicts-rendered", compute, update)
+    if found.graph_labels is None:
+        found.graph_labels = snap.graph_labels
+    return found
+
+
+def _iris(f: Found) -> set[str]:
+    """Every text in a conflict (its subjects and evidence, nested): a superset of the IRIs
+    its item labels."""
+    out = set(f.subjects)
+    stack: list[Any] = [f.evidence]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, str):
+            out.add(x)
+        elif isinstance(x, dict):
+            stack.extend(x.values())
+        elif isinstance(x, list | tuple | set | frozenset):
+            stack.extend(x)
+    return out
 
 
 #: conflicts rendered at a time when every one is streamed

@@ -598,8 +598,9 @@ class LinkReader:
         snapshot, which the analyses share)."""
         label, phrase = LINKS.get(link, (link.rsplit("#", 1)[-1], "{have} such a link"))
         def count() -> tuple[Any, Any, int]:
-            return (with_link, in_scope, len(in_scope & (
-                with_link.keyset() if isinstance(with_link, Layered) else set(with_link))))
+            if isinstance(with_link, Layered):
+                return with_link, in_scope, with_link.count_in(in_scope)
+            return with_link, in_scope, len(in_scope.intersection(with_link))
         key = ("coverage-count", link, id(with_link), id(in_scope))
         # (kept for what lasts the version: a kept mapping or its key set)
         held = (self.snapshot.once(key, count) if self.snapshot is not None
@@ -615,7 +616,7 @@ class LinkReader:
         no known status."""
         statuses = self.statuses()
         # (a view holds the subjects with a status only)
-        known = (statuses.keyset() if isinstance(statuses, Layered)
+        known = (statuses if isinstance(statuses, Layered)
                  else {s for s, v in statuses.items() if v})
         entry = self.coverage(SG + "status", known, in_scope)
         unknown = entry["in_scope"] - entry["with_link"]

@@ -35,7 +35,7 @@ standard. Items are sorted by kind (in the order above), then scheme, then subje
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from collections.abc import Set as AbstractSet
 
 from stdgraph.analysis.common import (
@@ -248,7 +248,7 @@ def _gaps(store: Store, params: dict, reader: LinkReader, lab: Labels):
                  else "only withdrawn or superseded standards do")
     below = _below(store, snap)
     found: list[tuple[int, str, str, str | None, str]] = []  # kind#, scheme, subject, ...
-    with_link: dict[str, AbstractSet[str]] = {}  # link property -> standards with one
+    with_link: dict[str, Iterable[str]] = {}  # link property -> standards with one
 
     for kind in KINDS[:3]:
         if kind not in kinds:
@@ -341,8 +341,10 @@ def _gaps(store: Store, params: dict, reader: LinkReader, lab: Labels):
     return found, coverage, status, counts
 
 
-def _keys(links: Mapping[str, AbstractSet[str]]) -> AbstractSet[str]:
-    return links.keyset() if isinstance(links, Layered) else set(links)
+def _keys(links: Mapping[str, AbstractSet[str]]) -> Iterable[str]:
+    """The subjects with links, for a coverage count: a kept view as it is (its keys are
+    counted, ``Layered.count_in``), else a set of them."""
+    return links if isinstance(links, Layered) else set(links)
 
 
 def _matrix_users(store: Store, rows_axis: str, cols_axis: str,

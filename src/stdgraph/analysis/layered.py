@@ -16,7 +16,7 @@ Reads (``m[k]``, ``get``, ``in``, ``len``, ``items()``, iteration) are those of 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Container, Iterable, Iterator, Mapping
 from itertools import chain, filterfalse
 from operator import itemgetter
 from typing import Any, Generic, TypeVar, overload
@@ -122,6 +122,18 @@ class Layered(Mapping[K, V], Generic[K, V]):
 
     def keys(self) -> Iterator[K]:  # type: ignore[override]
         return iter(self)
+
+    def count_in(self, other: Container[Any]) -> int:
+        """How many of the keys are in ``other``: the base's counted in C, then the changes
+        on top one by one (no key set made: a coverage count of a new version costs its
+        changes, not a set of 100,000 keys)."""
+        base = self._base
+        n = len(other.intersection(base)) if isinstance(other, set | frozenset) \
+            else sum(map(other.__contains__, base))
+        for k, v in self._top.items():
+            if k in other:
+                n += (v is not _GONE) - (k in base)
+        return n
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Mapping):

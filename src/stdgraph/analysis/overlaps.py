@@ -52,6 +52,7 @@ from stdgraph.analysis.common import (
     AnalysisStream,
     Column,
     Labels,
+    Listed,
     Parameter,
     RawParams,
     Template,
@@ -107,6 +108,8 @@ PARAMS = [
     limit_param(),
 ]
 
+#: how many members of each cluster an answer lists by default (``members``)
+CLUSTER_MEMBERS = 100
 CLUSTER_PARAMS = [
     Parameter("threshold", "decimal", default="0.5", minimum=0, maximum=1, label="Least score",
               description="Least score for an overlap to connect two standards."),
@@ -117,6 +120,10 @@ CLUSTER_PARAMS = [
     status_param("Only the standards with one of these statuses (sg:status) take part: the "
                  "groups are made of such standards and of the strong overlaps between "
                  "them, so every member of a group has one of them."),
+    Parameter("members", "integer", default=str(CLUSTER_MEMBERS), minimum=0,
+              label="Members listed",
+              description=f"Most members listed for each cluster, the first by IRI (default "
+                          f"{CLUSTER_MEMBERS}); size says how many there are; 0 = all."),
     limit_param(),
 ]
 
@@ -148,6 +155,9 @@ DIMENSIONS = (SG + "addressesBarrier", SG + "supportsTheme", SG + "concernsTechn
 _PART = {SG + "partOf": False, SG + "hasPart": True}  # True: read backwards
 _SUPERSEDES = {SG + "supersedes": False, SG + "supersededBy": True}
 _RELATED_TO = SG + "relatedTo"
+#: standards touched by the writes since the relations were kept, at most, for bringing them
+#: up to date (``Relations.update``) rather than reading them all again
+MAX_RELATION_UPDATE = 5000
 
 
 # -- coverage ----------------------------------------------------------------------------------
@@ -354,6 +364,9 @@ class PairIndex:
     BAND_KEEP = 1_000_000
     #: the pairs kept from the head of ``pairs()`` (``head``), at least; at most HEAD_MAX
     HEAD = 2002
+    #: groups added since the postings (token -> groups) were made, at most, before they are
+    #: made again (an updated index checks them one by one)
+    POSTED_LAG = 4096
     HEAD_MAX = 100_000
 
     def __init__(self, sets: list[frozenset[int]], n_tokens: int, min_shared: int) -> None:
@@ -387,6 +400,9 @@ class PairIndex:
         #: from it)
         self.lineage = object()
         self._postings: tuple[np.ndarray, np.ndarray] | None = None  # token -> groups
+        #: the groups the postings cover (those before this number): an updated index keeps
+        #: its predecessor's and looks at its later groups one by one
+        self._posted = 0
         self._group_of: np.ndarray | None = None
         #: (t, upper) -> the pairs of groups in that score band, as found (set_pairs)
         self._bands: dict[tuple[Fraction, Fraction | None],
@@ -487,7 +503,9 @@ class PairIndex:
         new.flat_tok = np.concatenate((self.flat_tok, flat_tok))
         new.position = np.concatenate((self.position, position))
         new.bits = np.concatenate((bits, more))
-        new._postings = None
+        # the postings stay (their groups kept their numbers); the new groups are checked
+        # one by one until they are many (``POSTED_LAG``: then the postings are made again)
+        new._postings, new._posted = self._postings, self._posted
         new._group_of = None
         new._bands = {}
         new._head, new._head_all = None, False
@@ -535,10 +553,15 @@ class PairIndex:
             for j, sh in zip(*(a.tolist() for a in new.partners_shared(g, bound)), strict=True):
                 union = size + int(new.sizes[j]) - sh
                 fresh.update((min(x, b), max(x, b), sh, union) for b in new.members_of(j))
+        if last is not None:  # (the written standards' pairs past the last one kept: unknown)
+            end = _pair_key(last)
+            fresh = {p for p in fresh if _pair_key(p) <= end}
         merged = sorted(set(kept) | fresh, key=_pair_key)
         if last is not None:
-            end = _pair_key(last)
-            merged = [p for p in merged if _pair_key(p) <= end]
+            # no longer than it was: a written standard in a large group of equal sets has
+            # pairs with every member up to the last pair kept, and the head would grow with
+            # each such write (the first pairs of all are still the first pairs)
+            del merged[len(self._head):]
         return merged, self._head_all
 
     def head(self, k: int) -> list[tuple[int, int, int, int]]:
@@ -691,16 +714,19 @@ class PairIndex:
 
     def partners_shared(self, k: int, t: Fraction) -> tuple[np.ndarray, np.ndarray]:
         """``partners`` and how many tokens each shares with group k."""
-        if self._postings is None:
+        if self._postings is None or len(self.sigs) - self._posted > self.POSTED_LAG:
             order = np.argsort(self.flat_tok, kind="stable")
             n_tok = int(self.flat_tok.max()) + 1 if len(self.flat_tok) else 1
             self._postings = (self.flat_sig[order],
                               np.searchsorted(self.flat_tok[order], np.arange(n_tok + 1)))
+            self._posted = len(self.sigs)
         by_tok, off = self._postings
         toks = np.fromiter(self.sigs[k], dtype=np.int64)
         toks = toks[toks < len(off) - 1]
         lens = off[toks + 1] - off[toks]
         cand = np.unique(by_tok[_ranges(off[toks], lens)])
+        if self._posted < len(self.sigs):  # groups the postings do not cover: each a candidate
+            cand = np.union1d(cand, np.arange(self._posted, len(self.sigs), dtype=np.int64))
         cand = cand[cand != k]
         shared = np.zeros(len(cand), dtype=np.int64)
         for w in range(self.bits.shape[1]):
@@ -902,28 +928,105 @@ class Relations:
     around one standard (``stdgraph.catalog.findings``)."""
 
     def __init__(self, found: Iterable[tuple[str, str, str, str]] = ()) -> None:
-        self.part: dict[str, set[str]] = defaultdict(set)  # x -> wholes x is part of
-        self.sup: dict[str, set[str]] = defaultdict(set)  # x -> what x supersedes
-        self.direct: dict[frozenset[str], dict[str, set[str]]] = defaultdict(
+        part: dict[str, set[str]] = defaultdict(set)  # x -> wholes x is part of
+        sup: dict[str, set[str]] = defaultdict(set)  # x -> what x supersedes
+        direct: dict[frozenset[str], dict[str, set[str]]] = defaultdict(
             lambda: defaultdict(set))  # {a,b} -> property -> graphs
-        self.edge_graphs: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+        edge_graphs: dict[tuple[str, str, str], set[str]] = defaultdict(set)
         for a, p, b, g in found:
             if a == b:
                 continue
             edge = chain_edge(a, p, b)
             if edge is None:
-                self.direct[frozenset((a, b))][p].add(g)
-                self.edge_graphs[("direct:" + p, a, b)].add(g)
+                direct[frozenset((a, b))][p].add(g)
+                edge_graphs[("direct:" + p, a, b)].add(g)
             else:
                 kind, x, y = edge
-                (self.part if kind == "part-of" else self.sup)[x].add(y)
-                self.edge_graphs[edge].add(g)
-        #: every standard with a relation (the others are related to none)
-        self.nodes: set[str] = {x for _kind, a, b in self.edge_graphs for x in (a, b)}
+                (part if kind == "part-of" else sup)[x].add(y)
+                edge_graphs[edge].add(g)
+        # (read-only from here on: a version brought up to date shares what did not change)
+        self.part: Mapping[str, set[str]] = part
+        self.sup: Mapping[str, set[str]] = sup
+        self.direct: Mapping[frozenset[str], Mapping[str, set[str]]] = direct
+        self.edge_graphs: Mapping[tuple[str, str, str], set[str]] = edge_graphs
+        self._nodes: set[str] | None = None
         # for ``related``, made when first asked for: part-of and supersession turned round,
         # standard -> those directly related to it
         self._around: tuple[dict[str, set[str]], dict[str, set[str]],
                             dict[str, set[str]]] | None = None
+        #: the rows read, by their first standard (``of``: for bringing the relations up to
+        #: date, ``updated``); None when not kept
+        self.by_subject: Mapping[str, tuple[tuple[str, str, str, str], ...]] | None = None
+
+    @property
+    def nodes(self) -> set[str]:
+        """Every standard with a relation (the others are related to none)."""
+        if self._nodes is None:
+            self._nodes = {x for _kind, a, b in self.edge_graphs for x in (a, b)}
+        return self._nodes
+
+    def updated(self, subjects: Mapping[str, tuple[tuple[str, str, str, str], ...]]
+                ) -> Relations:
+        """These relations with the rows of ``subjects`` (standard -> its rows now, each
+        ``(standard, property, b, graph)``) in place of those they had (``by_subject``): a
+        new ``Relations`` sharing what did not change (this one stays as it is)."""
+        assert self.by_subject is not None
+        new = Relations()
+        part, sup = layered(self.part).edit(), layered(self.sup).edit()
+        direct, edge_graphs = layered(self.direct).edit(), layered(self.edge_graphs).edit()
+        touched: dict[tuple[str, str, str], tuple[tuple[str, str, str] | None, str, str,
+                                                  str]] = {}
+        for found, add in ((r for s in subjects for r in self.by_subject.get(s, ())), False), \
+                (((r for rs in subjects.values() for r in rs)), True):
+            for a, p, b, g in found:
+                if a == b:
+                    continue
+                edge = chain_edge(a, p, b)
+                key = edge if edge is not None else ("direct:" + p, a, b)
+                graphs = set(edge_graphs.get(key, ()))
+                if add:
+                    graphs.add(g)
+                else:
+                    graphs.discard(g)
+                if graphs:
+                    edge_graphs[key] = graphs
+                else:
+                    edge_graphs.pop(key, None)
+                touched[key] = (edge, p, a, b)
+        for key, (edge, p, a, b) in touched.items():
+            if edge is None:  # the pair's graphs of p, either way
+                pair = frozenset((a, b))
+                props = {q: gs for q, gs in direct.get(pair, {}).items() if q != p}
+                gs = set(edge_graphs.get(key, ())) | set(
+                    edge_graphs.get(("direct:" + p, b, a), ()))
+                if gs:
+                    props[p] = gs
+                if props:
+                    direct[pair] = props
+                else:
+                    direct.pop(pair, None)
+            else:
+                kind, x, y = edge
+                towards = part if kind == "part-of" else sup
+                ys = set(towards.get(x, ()))
+                if key in edge_graphs:
+                    ys.add(y)
+                else:
+                    ys.discard(y)
+                if ys:
+                    towards[x] = ys
+                else:
+                    towards.pop(x, None)
+        new.part, new.sup = part.done(), sup.done()
+        new.direct, new.edge_graphs = direct.done(), edge_graphs.done()
+        by_subject = layered(self.by_subject).edit()
+        for s, held in subjects.items():
+            if held:
+                by_subject[s] = held
+            else:
+                by_subject.pop(s, None)
+        new.by_subject = by_subject.done()
+        return new
 
     @classmethod
     def of(cls, store: Store, snap: Snapshot | None = None,
@@ -935,10 +1038,45 @@ class Relations:
                  else [(str(a), str(p), str(b), str(g))
                        for a, p, b, g in store.query(Q_RELATIONS).rows])
         reader = reader or LinkReader(store, snapshot=snap)
-        return cls(reader.counted(found))
+        counted = reader.counted(found)
+        out = cls(counted)
+        if snap is not None:  # kept with the snapshot: made ready for ``updated``
+            by_subject: dict[str, list[tuple[str, str, str, str]]] = defaultdict(list)
+            for row in counted:
+                by_subject[row[0]].append(row)
+            out.by_subject = layered({s: tuple(rs) for s, rs in by_subject.items()})
+            out.part, out.sup = layered(dict(out.part)), layered(dict(out.sup))
+            out.direct = layered({k: dict(v) for k, v in out.direct.items()})
+            out.edge_graphs = layered(dict(out.edge_graphs))
+        return out
+
+    @classmethod
+    def update(cls, old: Relations, store: Store, snap: Snapshot, reader: LinkReader,
+               dirty: Dirty) -> Relations | None:
+        """``old`` (an earlier version's ``of``) brought up to date with the rows of the
+        standards the writes since touched (a relation property's triple, a record about
+        one, their typing as standards); None when it cannot be (the reference properties
+        or an evidence default changed, or too much did: made afresh)."""
+        if (old.by_subject is None or dirty.everything
+                or RDFS + "subPropertyOf" in dirty.reads):
+            return None
+        props = sorted(set(RELATION_PROPS) | reference_props(store, snap))
+        subjects = dirty.touched(props, [STANDARD])
+        if not subjects:
+            return old
+        if len(subjects) > MAX_RELATION_UPDATE:
+            return None
+        tables = [(p, snap.table(store, p)) for p in props]
+        now: dict[str, tuple[tuple[str, str, str, str], ...]] = {}
+        for s in subjects:
+            found = [(s, p, b, g) for p, table in tables
+                     for b, graphs in table.get(s, {}).items() if isinstance(b, str)
+                     for g in graphs if g is not None]
+            now[s] = tuple(reader.counted(found))
+        return old.updated(now)
 
     @staticmethod
-    def _path(graph: dict[str, set[str]], start: str, goal: str) -> list[str] | None:
+    def _path(graph: Mapping[str, set[str]], start: str, goal: str) -> list[str] | None:
         if start not in graph:
             return None
         prev: dict[str, str | None] = {start: None}
@@ -980,9 +1118,6 @@ class Relations:
 
     def between(self, a: str, b: str) -> list[dict]:
         """The relations linking a and b: [{"relation", "property"?, "path", "graphs"}]."""
-        nodes = self.nodes
-        if a not in nodes or b not in nodes:
-            return []
         out: list[dict] = []
         for kind, graph in (("part-of", self.part), ("supersession", self.sup)):
             for x, y in ((a, b), (b, a)):
@@ -1114,7 +1249,9 @@ class OverlapRun:
         if self._relations is None:
             snap, reader = self.snapshot, self.reader
             self._relations = reader.memoised(
-                "relations", lambda: Relations.of(self.store, snap, reader))
+                "relations", lambda: Relations.of(self.store, snap, reader),
+                None if snap is None else
+                lambda old, dirty: Relations.update(old, self.store, snap, reader, dirty))
         return self._relations
 
     def pairs(self) -> Iterator[tuple[int, int, int, int]]:
@@ -1582,15 +1719,20 @@ def clusters(store: Store, raw: RawParams | None = None, *, ignore=("format",)
         found = [c for c in found if not chosen.isdisjoint(c[2])]
     limit = params["limit"]
     found, truncated = cap(found, limit)
+    # each cluster's first members (by IRI), not all of them: the largest of 100,000
+    # standards has 85,000
+    listed = [ms[:params["members"]] if params["members"] else ms
+              for _size, _pairs, ms, _common in found]
     cov = run.coverage
     lab = Labels.of(store, run.snapshot)
-    lab.fetch(cov.standards[s] for _size, _pairs, ms, _common in found for s in ms)
+    lab.fetch(cov.standards[s] for ms in listed for s in ms)
     lab.fetch(cov.tokens[t] for _size, _pairs, _ms, common in found for t, _c in common)
     items = [{
         "cluster": n, "size": size, "pairs": pairs,
         "standards": lab.refs(cov.standards[s] for s in members),
         "elements": [{**lab.ref(cov.tokens[t]), "standards": c} for t, c in common],
-    } for n, (size, pairs, members, common) in enumerate(found, start=1)]
+    } for n, ((size, pairs, _ms, common), members) in enumerate(zip(found, listed, strict=True),
+                                                               start=1)]
     return AnalysisDocument("overlap-clusters", json_params(params), items, truncated,
                             {"coverage": run.link_coverage()})
 
@@ -1671,23 +1813,30 @@ class ClusterLabels:
     groups: int
     held: np.ndarray
     label: np.ndarray
+    #: the edges between groups that hold standards (in no order), and which groups have one
+    ei: np.ndarray = field(default_factory=lambda: _EMPTY)
+    ej: np.ndarray = field(default_factory=lambda: _EMPTY)
+    linked: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
 
 def _labels(run: OverlapRun, threshold: Fraction, edges: ClusterEdges
-            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The groups' components (``_components`` over the edges between groups that hold
-    standards), and those edges; kept with the snapshot and brought up to date when the
-    writes since only added edges and groups (a group that lost its last standard may
-    split a component: then found afresh)."""
+    standards), those edges and which groups have one; kept with the snapshot and brought up
+    to date when the writes since only added edges and groups (a group that lost its last
+    standard may split a component: then found afresh) - the edges carried over with the
+    new ones added, not picked out of all of them again."""
     idx = run.index
     n = len(idx.sigs)
     held = idx.count > 0  # the edges of an empty group (of an updated index) connect nothing
-    keep = held[edges.i] & held[edges.j]
-    ei, ej = edges.i[keep], edges.j[keep]
 
     def compute() -> ClusterLabels:
+        keep = held[edges.i] & held[edges.j]
+        ei, ej = edges.i[keep], edges.j[keep]
+        linked = np.zeros(n, dtype=bool)
+        linked[ei] = linked[ej] = True
         return ClusterLabels(edges.origin, len(edges.i), idx.lineage, n, held,
-                             _components(n, ei, ej))
+                             _components(n, ei, ej), ei, ej, linked)
 
     def update(old: ClusterLabels, _dirty: Dirty) -> ClusterLabels | None:
         m = old.edges
@@ -1695,13 +1844,21 @@ def _labels(run: OverlapRun, threshold: Fraction, edges: ClusterEdges
                 or edges.origin is not old.origin or (old.held & ~held[:old.groups]).any()):
             return None
         # the edges the old labels did not follow: new ones, and those of groups held again
-        fresh = np.zeros(len(edges.i), dtype=bool)
-        fresh[m:] = True
         if (~old.held & held[:old.groups]).any():
             was = np.zeros(n, dtype=bool)
             was[:old.groups] = old.held
-            fresh |= ~was[edges.i] | ~was[edges.j]
-        fresh &= keep
+            fresh = ~was[edges.i] | ~was[edges.j]
+            fresh[m:] = True
+            fresh &= held[edges.i] & held[edges.j]
+            new_i, new_j = edges.i[fresh], edges.j[fresh]
+        else:  # (only the new edges: no pass over the others)
+            new_i, new_j = edges.i[m:], edges.j[m:]
+            keep = held[new_i] & held[new_j]
+            new_i, new_j = new_i[keep], new_j[keep]
+        ei, ej = np.concatenate((old.ei, new_i)), np.concatenate((old.ej, new_j))
+        linked = np.zeros(n, dtype=bool)
+        linked[:old.groups] = old.linked
+        linked[new_i] = linked[new_j] = True
         label = np.concatenate((old.label, np.arange(old.groups, n, dtype=np.int64)))
         parent: dict[int, int] = {}
 
@@ -1710,8 +1867,7 @@ def _labels(run: OverlapRun, threshold: Fraction, edges: ClusterEdges
                 x = parent[x]
             return x
 
-        for a, b in zip(label[edges.i[fresh]].tolist(), label[edges.j[fresh]].tolist(),
-                        strict=True):
+        for a, b in zip(label[new_i].tolist(), label[new_j].tolist(), strict=True):
             ra, rb = find(a), find(b)
             if ra != rb:  # each component is named by its smallest group
                 parent[max(ra, rb)] = min(ra, rb)
@@ -1720,11 +1876,13 @@ def _labels(run: OverlapRun, threshold: Fraction, edges: ClusterEdges
             for x in parent:
                 root[x] = find(x)
             label = root[label]
-        return ClusterLabels(edges.origin, len(edges.i), idx.lineage, n, held, label)
+        return ClusterLabels(edges.origin, len(edges.i), idx.lineage, n, held, label, ei, ej,
+                             linked)
 
+    # (a scoped run's index is made afresh for each store version: so are its labels)
     key = ("cluster-labels", run.min_shared, run.expand, run.dimensions, threshold, run.scope)
     found = run.reader.memoised(key, compute, None if run.scope else update)
-    return found.label, ei, ej
+    return found.label, found.ei, found.ej, found.linked
 
 
 def _clusters(run: OverlapRun, threshold: Fraction
@@ -1742,11 +1900,9 @@ def _clusters(run: OverlapRun, threshold: Fraction
     if not n:
         return []
     sizes = idx.count
-    label, ei, ej = _labels(run, threshold, edges)
+    label, ei, ej, has_edge = _labels(run, threshold, edges)
     # a group is in a cluster when it has an edge or two members of its own
-    linked = np.zeros(n, dtype=bool)
-    linked[ei] = linked[ej] = True
-    linked |= sizes >= 2
+    linked = has_edge | (sizes >= 2)
     standards = np.bincount(label, weights=np.where(linked, sizes, 0), minlength=n)
     pairs = (np.bincount(label[ei], weights=sizes[ei] * sizes[ej], minlength=n)
              + np.bincount(label, weights=sizes * (sizes - 1) // 2, minlength=n))
@@ -1835,7 +1991,8 @@ REPORT_COLUMNS = [
 ]
 CLUSTER_REPORT_COLUMNS = [
     ("cluster", lambda i: str(i["cluster"])), ("size", lambda i: str(i["size"])),
-    ("pairs", lambda i: str(i["pairs"])), ("standards", lambda i: i["standards"]),
+    ("pairs", lambda i: str(i["pairs"])),
+    ("standards", lambda i: Listed(i["standards"], i["size"])),
     ("common elements", lambda i: i["elements"]),
 ]
 

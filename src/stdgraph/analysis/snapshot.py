@@ -402,6 +402,8 @@ class Snapshot:
         self._once: dict[Any, Any] = {}
         self._graphs: dict[Graphs, Graphs] = {}
         self._lock = threading.RLock()
+        #: a lock per ``memoised`` key, held while its value is derived
+        self._deriving: dict[Any, threading.Lock] = {}
 
     # -- reading (lazily, once per version) --------------------------------------------------
     def _default_quads(self, store: Store) -> list[ox.Quad]:
@@ -520,13 +522,23 @@ class Snapshot:
         if key in self.memo:
             kept: T = self.memo[key]
             return kept
-        held = self._stale.pop(key, None)
-        value = None
-        if held is not None and update is not None:
-            value = update(held[0], held[1])
-        if value is None:
-            value = compute()
-        self.memo[key] = value
+        # one thread derives a value at a time; another asking for it meanwhile (a request
+        # while the upkeep after a write runs: ``api.executor``'s ``refresh``) waits for it
+        # rather than deriving it again, afresh, without the older value the first one took
+        with self._lock:
+            lock = self._deriving.setdefault(key, threading.Lock())
+        with lock:
+            if key in self.memo:
+                again: T = self.memo[key]
+                return again
+            held = self._stale.get(key)
+            value = None
+            if held is not None and update is not None:
+                value = update(held[0], held[1])
+            if value is None:
+                value = compute()
+            self.memo[key] = value
+            self._stale.pop(key, None)
         return value
 
     def once(self, key: Any, compute: Callable[[], T]) -> T:
@@ -710,9 +722,10 @@ class Snapshot:
         touched_now.typed.update(dirty_types)
         touched_now.reads = reads
         touched_now.everything = all_views
+        # (copies first: another thread may be adding to them)
         new._stale = {key: (value, touched.then(touched_now))
-                      for key, (value, touched) in self._stale.items()}
-        new._stale.update((key, (value, touched_now)) for key, value in self.memo.items())
+                      for key, (value, touched) in dict(self._stale).items()}
+        new._stale.update((key, (value, touched_now)) for key, value in dict(self.memo).items())
         return new
 
 

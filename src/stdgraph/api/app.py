@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -45,6 +46,18 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
             start()
         if ctx.guard is not None:  # the write path's closure, built before the first write
             ctx.writes.submit(ctx.guard.warm)
+            # after each write the query runner brings what it keeps up to date at once
+            # (in the background), not when the next request comes
+            loop = asyncio.get_running_loop()
+            refresh = ctx.executor.refresh
+
+            def committed() -> None:
+                try:
+                    loop.call_soon_threadsafe(refresh)
+                except RuntimeError:  # the loop is closed: the server has stopped
+                    pass
+
+            ctx.guard.committed.append(committed)
         try:
             yield
         finally:

@@ -101,6 +101,17 @@ class CallJob:
         return resolve_function(self.function)(bounded, *self.args, **self.kwargs)
 
 
+def warm_all(store: Store, refs: list[str]) -> None:
+    """The warm functions ``refs`` (``"module:qualname"``), each ``fn(store)``: what a
+    runner keeps for the store's state brought up to date (after a write: ``refresh``). One
+    that fails is left for the requests to meet."""
+    for ref in refs:
+        try:
+            resolve_function(ref)(store)
+        except Exception:  # noqa: BLE001, S112 - a request doing the same will say what is wrong
+            continue
+
+
 #: bytes of a streamed answer sent at a time
 STREAM_CHUNK = 1 << 16
 
@@ -138,6 +149,14 @@ class ThreadQueryExecutor:
         self.preload: set[str] = set()
         #: what calls derive from the store, kept per store state (``DeadlineStore.cached``)
         self.cache = StateCache()
+        #: the routers' warm functions (as ``ProcessQueryExecutor.warm``): run again after
+        #: each write (``refresh``), not at start
+        self.warm: list[str] = []
+        #: upkeeps after writes done (``refresh``; for tests)
+        self.refreshed = 0
+        self._refresher = ThreadPoolExecutor(1, thread_name_prefix="stdgraph-refresh")
+        self._refresh_lock = threading.Lock()
+        self._refresh_queued = False
 
     @property
     def ready(self) -> int:
@@ -198,13 +217,41 @@ class ThreadQueryExecutor:
         except TimeoutError:
             raise QueryTimeout(timeout) from None
 
+    def refresh(self) -> None:
+        """A write was committed: the warm functions run now, on a thread of their own, so
+        that what the cache keeps is brought up to date for the new state before the next
+        request asks for it (a request meanwhile waits for the part it needs: the cache and
+        the snapshot let one thread bring a value up to date at a time). One upkeep at a
+        time; writes while one runs make one more, of the newest state. Nothing runs while
+        nothing is kept (these threads do not warm up at start: what no request asked for is
+        not derived after a write either)."""
+        if not self.warm or not self.cache.holds():
+            return
+        with self._refresh_lock:
+            if self._refresh_queued:
+                return  # the one waiting to run will see this write
+            self._refresh_queued = True
+        try:
+            self._refresher.submit(self._refresh_now)
+        except RuntimeError:  # shut down: the server is stopping
+            pass
+
+    def _refresh_now(self) -> None:
+        with self._refresh_lock:
+            self._refresh_queued = False
+        CallJob(function_ref(warm_all), (list(self.warm),)).run(self.store, Deadline(None),
+                                                                self.cache)
+        self.refreshed += 1
+
     def stop(self) -> None:
         """The server is stopping: jobs not started are dropped (a running query cannot be
         stopped on a thread)."""
         self.pool.shutdown(wait=False, cancel_futures=True)
+        self._refresher.shutdown(wait=False, cancel_futures=True)
 
     def close(self) -> None:
         self.pool.shutdown(wait=False, cancel_futures=True)
+        self._refresher.shutdown(wait=False, cancel_futures=True)
 
 
 _HEADER = struct.Struct("!Q")
@@ -331,6 +378,8 @@ class _Worker:
 
     #: what a read of a stream's message took of the next one (``recv(follow=True)``)
     pending = b""
+    #: the executor's count of writes its kept state is of (``ProcessQueryExecutor.refresh``)
+    writes = 0
 
     def wait_ready(self, timeout: float) -> bool:
         """Block until the worker says it is ready (store open, modules imported), then make
@@ -412,6 +461,11 @@ class ProcessQueryExecutor:
         self._started = False
         self._closed = False
         self.killed = 0  # workers killed at the deadline (for tests and /health)
+        #: writes committed (``refresh``): a worker whose kept state is of an earlier one
+        #: runs the warm functions again before it takes a job
+        self._writes = 0
+        self.refreshed = 0  # upkeeps after writes done (for tests)
+        self._tasks: set[asyncio.Task] = set()
 
     def start(self) -> None:
         """Start the workers, one after the other, in a background thread: each is handed out
@@ -457,7 +511,9 @@ class ProcessQueryExecutor:
         """Start a worker and hand it out once it is ready (this blocks: background threads
         only). One that does not get ready is killed and started again a second later."""
         while not self._closed:
+            writes = self._writes  # the warm-up at its start sees these
             w = _Worker(self.store_dir, self.preload, self.warm)
+            w.writes = writes
             with self._lock:
                 self._all.add(w)
             if w.wait_ready(self.start_timeout) and not self._closed:
@@ -472,6 +528,55 @@ class ProcessQueryExecutor:
                         w.proc.poll())
             self._forget(w)
             time.sleep(1.0)
+
+    def refresh(self) -> None:
+        """A write was committed (call on the event loop): every idle worker runs the warm
+        functions now, bringing what it keeps up to date for the new state, and a busy one
+        does so when its job is done, before it is handed out again; a request meanwhile
+        waits for a worker as behind any other job (within its time limit), so the upkeep
+        is not paid by the first request after the write. One upkeep at a time per worker;
+        writes while it runs make one more, of the newest state."""
+        self._writes += 1
+        idle = []
+        while True:
+            try:
+                idle.append(self._idle.get_nowait())
+            except queue.Empty:
+                break
+        for w in idle:
+            self._release(w)
+
+    def _release(self, w: _Worker) -> None:
+        """``w`` back to the pool, after the upkeep of the writes since its last one (on the
+        event loop: in a task)."""
+        if not self.warm or w.writes >= self._writes or self._closed:
+            self._idle.put(w)
+            return
+        try:
+            task = asyncio.get_running_loop().create_task(self._refresh(w))
+        except RuntimeError:  # no event loop here: the next warm-up is the next request's
+            self._idle.put(w)
+            return
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _refresh(self, w: _Worker) -> None:
+        writes = self._writes
+        data = pickle.dumps(("call", function_ref(warm_all), (list(self.warm),), {}, None),
+                            protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            async with asyncio.timeout(self.WARM_TIMEOUT):
+                await w.send(data)
+                await w.recv()  # (a failure of the warm-up is the requests' to meet)
+        except (EOFError, OSError, TimeoutError):
+            self._discard(w)
+            return
+        except BaseException:
+            self._discard(w)
+            raise
+        w.writes = writes
+        self.refreshed += 1
+        self._release(w)
 
     def _forget(self, w: _Worker) -> None:
         w.kill()
@@ -582,7 +687,7 @@ class ProcessQueryExecutor:
                 503, "the query worker stopped unexpectedly; try again")))
         finally:
             if clean:
-                self._idle.put(w)
+                self._release(w)
             else:
                 self._discard(w)
 
@@ -620,7 +725,7 @@ class ProcessQueryExecutor:
             raise
         finally:
             if w is not None:
-                self._idle.put(w)
+                self._release(w)
         if status == "ok":
             return payload
         raise _job_error(status, payload)

@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import gc
 import io
+import logging
 import shutil
 import threading
 import time
@@ -102,6 +103,7 @@ if TYPE_CHECKING:
     from rdflib.plugins.sparql.parserutils import CompValue
     from rdflib.plugins.sparql.sparql import Prologue
 
+log = logging.getLogger("stdgraph.change")
 _CHECK_EVERY = 256  # triples read between two deadline checks
 
 Triple = tuple[Node, Node, Node]
@@ -334,6 +336,10 @@ class WriteGuard:
         self._lock = threading.Lock()
         self._reasoner: Reasoner | None = None
         self._reasoner_version: Any = None
+        #: called after each committed change, in the writing thread, once the write lock is
+        #: let go (a server brings what its readers keep up to date now: ``api.app``); what
+        #: one raises is logged, the write stands
+        self.committed: list[Callable[[], None]] = []
 
     @classmethod
     def for_project(cls, store: Store, project: Project) -> WriteGuard:
@@ -463,6 +469,12 @@ class WriteGuard:
                     # typed for the change's lifetime, hence the ignore)
                     ch.db = None  # type: ignore[assignment]
                     raise
+        if ch.outcome is not None:
+            for hook in self.committed:
+                try:
+                    hook()
+                except Exception:  # noqa: BLE001 - the write is committed whatever a hook does
+                    log.exception("after a committed write")
 
     def _write(self, change: Callable[[RecordingDB, Deadline], Any],
                timeout: float | None = None, *, deadline: Deadline | None = None

@@ -48,6 +48,11 @@ class StateCache:
         #: ``prepared`` values being derived: name -> (version, done, outcome)
         self._preparing: dict[str, tuple[Any, threading.Event, dict[str, Any]]] = {}
 
+    def holds(self) -> bool:
+        """Whether anything is kept (for any version)."""
+        with self._lock:
+            return bool(self._values)
+
     def get(self, store: Store, name: str, compute: Callable[[], T]) -> T:
         version = store.version()
         if version is None:

@@ -147,9 +147,13 @@ def read_paging(request: Request, names: set[str]) -> dict:
 
 def _cut(value: Any) -> dict[str, Any]:
     """A cell: its ``value`` (a list longer than :data:`CELL_CAP` cut to it) and how many
-    entries were cut (``more``)."""
-    if isinstance(value, list) and len(value) > CELL_CAP:
-        return {"value": value[:CELL_CAP], "more": len(value) - CELL_CAP}
+    entries were cut (``more``; ``cut``: the analysis' answer has not all of them either, a
+    cluster's members past its ``members``)."""
+    if isinstance(value, list):  # (a ``Listed`` is the first entries of ``total``: ``cut``)
+        total = getattr(value, "total", len(value))
+        if total > len(value[:CELL_CAP]):
+            return {"value": value[:CELL_CAP], "more": total - len(value[:CELL_CAP]),
+                    "cut": total > len(value)}
     return {"value": value, "more": 0}
 
 

@@ -91,6 +91,9 @@ CLUSTER_PARAMS = [
     # statuses only
     Parameter("body", "iri", multiple=True, label="Published by", pick="body"),
     Parameter("status", "iri", multiple=True, label="Status", pick="status"),
+    Parameter("members", "integer", default="100", minimum=0, label="Members listed",
+              description="Most members listed for each cluster, the first by IRI (default "
+                          "100); size says how many there are; 0 = all."),
     limit_param(),
 ]
 
@@ -588,7 +591,8 @@ def clusters(store: Store, raw: RawParams | None = None, *, ignore=("format",)
         lab.fetch(cov.tokens[t] for t in common)
         items.append({
             "cluster": n, "size": len(members), "pairs": pair_count[root],
-            "standards": lab.refs(cov.standards[s] for s in members),
+            "standards": lab.refs(cov.standards[s]
+                                  for s in members[:params["members"] or len(members)]),
             "elements": [{**lab.ref(cov.tokens[t]), "standards": counts[t]} for t in common],
         })
     return AnalysisDocument("overlap-clusters", json_params(params), items, truncated,
