@@ -112,6 +112,16 @@ def warm_all(store: Store, refs: list[str]) -> None:
             continue
 
 
+def warm_first(executor: Any, fn: Callable[[Store], Any]) -> None:
+    """Have each of ``executor``'s runners call ``fn(store)`` before it takes requests, and
+    again after each write (``warm_all``); once, however many routers name it. An executor
+    without warm-ups (none kept) is left as it is."""
+    warm = getattr(executor, "warm", None)
+    ref = function_ref(fn)
+    if warm is not None and ref not in warm:
+        warm.append(ref)
+
+
 #: bytes of a streamed answer sent at a time
 STREAM_CHUNK = 1 << 16
 

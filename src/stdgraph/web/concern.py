@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from stdgraph.api.executor import function_ref
+from stdgraph.api.executor import warm_first
 from stdgraph.catalog.common import SG
 from stdgraph.catalog.concern import concern, warm_concern_indexes
 from stdgraph.catalog.resource import Resource
@@ -36,7 +36,4 @@ KINDS = {SG + "Barrier": barrier_page, SG + "Theme": theme_page}
 def routes(router: APIRouter, site: Site) -> None:
     """No routes of its own (the pages are ``/id/`` pages); each query worker reads what the
     pages list from the snapshot (``warm_concern_indexes``) before it takes requests."""
-    executor = site.ctx.executor
-    warm = function_ref(warm_concern_indexes)
-    if hasattr(executor, "warm") and warm not in executor.warm:
-        executor.warm.append(warm)
+    warm_first(site.ctx.executor, warm_concern_indexes)

@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from stdgraph.api.executor import function_ref
+from stdgraph.api.executor import warm_first
 from stdgraph.catalog.entity import ENTITIES, entity, warm_entity_indexes
 from stdgraph.catalog.resource import Resource
 from stdgraph.web.site import PageReads, Site, found
@@ -48,7 +48,4 @@ KINDS = {ENTITIES["body"][0]: body_page, ENTITIES["committee"][0]: committee_pag
 def routes(router: APIRouter, site: Site) -> None:
     """No routes of its own (the pages are ``/id/`` pages); each query worker reads what the
     pages count from the snapshot (``warm_entity_indexes``) before it takes requests."""
-    executor = site.ctx.executor
-    warm = function_ref(warm_entity_indexes)
-    if hasattr(executor, "warm") and warm not in executor.warm:
-        executor.warm.append(warm)
+    warm_first(site.ctx.executor, warm_entity_indexes)

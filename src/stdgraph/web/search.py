@@ -7,7 +7,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from stdgraph.api.executor import function_ref
+from stdgraph.api.executor import warm_first
 from stdgraph.catalog.search import search as find
 from stdgraph.catalog.search import warm_search
 from stdgraph.web.paging import PAGE, SIZE_PARAM, pager, window
@@ -18,11 +18,7 @@ Q = Parameter("q")
 
 
 def routes(router: APIRouter, site: Site) -> None:
-    executor = site.ctx.executor
-    warm = function_ref(warm_search)
-    if hasattr(executor, "warm") and warm not in executor.warm:
-        # each worker reads the search index before it takes requests
-        executor.warm.append(warm)
+    warm_first(site.ctx.executor, warm_search)  # each worker reads the search index first
 
     @router.get("/search", summary="Search labels and identifiers (?q=, paged; HTML or JSON)",
                 responses={200: {"content": {"text/html": {}, "application/json": {}},

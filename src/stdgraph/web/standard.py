@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from stdgraph.api.executor import function_ref
+from stdgraph.api.executor import warm_first
 from stdgraph.catalog.common import SG
 from stdgraph.catalog.findings import warm_standard_findings
 from stdgraph.catalog.resource import Resource
@@ -67,15 +67,10 @@ KINDS = {SG + "Standard": page}
 
 
 def routes(router: APIRouter, site: Site) -> None:
-    executor = site.ctx.executor
-    warm = function_ref(warm_standards_filters)
-    if hasattr(executor, "warm") and warm not in executor.warm:
-        # each worker reads what the table's filters keep before it takes requests
-        executor.warm.append(warm)
-    warm = function_ref(warm_standard_findings)
-    if hasattr(executor, "warm") and warm not in executor.warm:
-        # and what a standard's page reads from the kept analyses (catalog.findings)
-        executor.warm.append(warm)
+    # each worker reads what the table's filters keep, and what a standard's page reads from
+    # the kept analyses (catalog.findings), before it takes requests
+    warm_first(site.ctx.executor, warm_standards_filters)
+    warm_first(site.ctx.executor, warm_standard_findings)
 
     @router.get("/standards",
                 summary="The standards as a table: filter, sort, page (HTML, JSON, CSV)",

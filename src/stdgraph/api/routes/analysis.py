@@ -50,7 +50,7 @@ from stdgraph.analysis import (
 )
 from stdgraph.api.context import ApiContext
 from stdgraph.api.errors import ApiError
-from stdgraph.api.executor import function_ref
+from stdgraph.api.executor import warm_first
 from stdgraph.api.http import base_iri, query_params
 from stdgraph.api.negotiation import (
     format_or_accept,
@@ -133,11 +133,8 @@ def analysis_router(ctx: ApiContext) -> APIRouter:
     modules = tuple(settings.analysis_modules)
     analyses = registry_of(modules)
     ctx.executor.preload.update({"stdgraph.analysis", *modules})
-    warm = function_ref(warm_analyses)
-    if hasattr(ctx.executor, "warm") and warm not in ctx.executor.warm:
-        # each worker derives what the analyses keep before it takes requests (once, however
-        # many routers are built on one executor)
-        ctx.executor.warm.append(warm)
+    # each worker derives what the analyses keep before it takes requests
+    warm_first(ctx.executor, warm_analyses)
 
     # -- named queries ------------------------------------------------------------------------
     @router.get("/queries", summary="The named queries and their parameters")
