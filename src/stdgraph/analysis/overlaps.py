@@ -900,6 +900,15 @@ class FullPairs:
         self.file.close()
 
 
+def _put(mapping: Any, key: Any, values: Any) -> None:
+    """``values`` under ``key`` in ``mapping`` when there are any, else no entry for ``key``
+    (the relations keep no empty sets)."""
+    if values:
+        mapping[key] = values
+    else:
+        mapping.pop(key, None)
+
+
 def _ranges(starts: np.ndarray, lens: np.ndarray) -> np.ndarray:
     """The indices starts[0]..starts[0]+lens[0]-1, starts[1].., one array."""
     total = int(lens.sum())
@@ -988,10 +997,7 @@ class Relations:
                     graphs.add(g)
                 else:
                     graphs.discard(g)
-                if graphs:
-                    edge_graphs[key] = graphs
-                else:
-                    edge_graphs.pop(key, None)
+                _put(edge_graphs, key, graphs)
                 touched[key] = (edge, p, a, b)
         for key, (edge, p, a, b) in touched.items():
             if edge is None:  # the pair's graphs of p, either way
@@ -1001,10 +1007,7 @@ class Relations:
                     edge_graphs.get(("direct:" + p, b, a), ()))
                 if gs:
                     props[p] = gs
-                if props:
-                    direct[pair] = props
-                else:
-                    direct.pop(pair, None)
+                _put(direct, pair, props)
             else:
                 kind, x, y = edge
                 towards = part if kind == "part-of" else sup
@@ -1013,10 +1016,7 @@ class Relations:
                     ys.add(y)
                 else:
                     ys.discard(y)
-                if ys:
-                    towards[x] = ys
-                else:
-                    towards.pop(x, None)
+                _put(towards, x, ys)
         new.part, new.sup = part.done(), sup.done()
         new.direct, new.edge_graphs = direct.done(), edge_graphs.done()
         by_subject = layered(self.by_subject).edit()
