@@ -105,7 +105,7 @@ def test_overlaps_default(store):
     assert d["analysis"] == "overlaps"
     assert d["parameters"] == {"min_shared": 2, "expand": False, "dimensions": "elements",
                                "evidence": "stated+reading", "min_score": 0.5, "body": [],
-                               "status": [],
+                               "status": [], "element": [], "barrier": [],
                                "limit": 1000}
     # every standard is in scope: all but Withdrawn one and the two cycles are classified
     # and the relations that make a pair related (see test_cli_csv_and_table)

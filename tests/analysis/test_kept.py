@@ -44,6 +44,11 @@ CLUSTER_BODY = "https://w3id.org/stdgraph/id/i40kg/body/BenchOrg_4"
 #: statuses of the synthetic standards (issue 19: the status filter)
 PUBLISHED, WITHDRAWN = SG + "Published", SG + "Withdrawn"
 DEVELOPING = SG + "UnderDevelopment"
+#: issue 19, the element and barrier filters: stand-ins for the store's most used element and
+#: the next (``resolved``), and two barriers ``sto_store`` links to some standards
+TOP, NEXT = "<top element>", "<next element>"
+BARRIER_1 = "https://example.org/barrier/one"
+BARRIER_2 = "https://example.org/barrier/two"
 ORACLE = {"overlaps": oracle_overlaps.overlaps, "clusters": oracle_overlaps.clusters,
           "gaps": oracle_gaps.gaps, "conflicts": oracle_conflicts.conflicts}
 #: analysis -> parameter sets (limit 0: every item, so that a change anywhere shows)
@@ -53,30 +58,58 @@ CASES = {
                  {"body": BENCH_BODY, "limit": "0"}, {"body": BENCH_BODY, "limit": "4"},
                  {"status": PUBLISHED, "limit": "0"}, {"status": PUBLISHED, "limit": "5"},
                  {"status": [DEVELOPING, WITHDRAWN], "min_shared": "1", "limit": "0"},
-                 {"status": PUBLISHED, "body": BENCH_BODY, "limit": "0"}],
+                 {"status": PUBLISHED, "body": BENCH_BODY, "limit": "0"},
+                 {"element": TOP, "limit": "0"}, {"element": [TOP, NEXT], "limit": "0"},
+                 {"barrier": BARRIER_1, "element": TOP, "limit": "3"},
+                 {"barrier": [BARRIER_1, BARRIER_2], "status": PUBLISHED, "min_shared": "1",
+                  "limit": "0"},
+                 {"element": NEXT, "body": BENCH_BODY, "expand": "true", "limit": "0"}],
     "clusters": [{"limit": "0"}, {"threshold": "0.3", "min_shared": "1", "limit": "0"},
                  {"status": PUBLISHED, "limit": "0"},
                  {"status": [PUBLISHED, DEVELOPING], "threshold": "0.3", "min_shared": "1",
                   "limit": "0"},
                  {"body": CLUSTER_BODY, "limit": "0"},
-                 {"body": CLUSTER_BODY, "status": PUBLISHED, "limit": "2"}],
+                 {"body": CLUSTER_BODY, "status": PUBLISHED, "limit": "2"},
+                 {"element": TOP, "limit": "0"},
+                 {"barrier": BARRIER_1, "threshold": "0.3", "min_shared": "1", "limit": "0"},
+                 {"barrier": BARRIER_2, "element": NEXT, "status": PUBLISHED,
+                  "members": "1", "limit": "0"}],
     "gaps": [{"limit": "0"}, {"evidence": "stated", "limit": "0"},
              {"status": PUBLISHED, "limit": "0"}, {"status": [WITHDRAWN, DEVELOPING],
-                                                    "limit": "0"}],
+                                                    "limit": "0"},
+             {"element": TOP, "limit": "0"}, {"barrier": BARRIER_1, "limit": "0"},
+             {"barrier": [BARRIER_1, BARRIER_2], "element": NEXT, "status": PUBLISHED,
+              "limit": "0"}],
     "conflicts": [{"limit": "0"}, {"limit": "5"}, {"kinds": "declared,supersession-cycle",
                                                    "limit": "0"}, {"body": BENCH_BODY},
                   {"status": PUBLISHED, "limit": "0"},
-                  {"status": [PUBLISHED, WITHDRAWN], "body": BENCH_BODY, "limit": "3"}],
+                  {"status": [PUBLISHED, WITHDRAWN], "body": BENCH_BODY, "limit": "3"},
+                  {"element": TOP, "limit": "0"}, {"barrier": BARRIER_1, "limit": "0"},
+                  {"barrier": BARRIER_2, "element": [TOP, NEXT], "limit": "0"}],
 }
 
 
+def resolved(store, params: dict) -> dict:
+    """``params`` with TOP and NEXT replaced by the store's two most used elements (by how
+    many standards are classified in them, then IRI)."""
+    if not any(TOP in (v if isinstance(v, list) else [v]) or NEXT in (v if isinstance(v, list)
+               else [v]) for v in params.values()):
+        return params
+    rows = store.query(f"SELECT ?e (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s <{SG}classifiedIn> "
+                       "?e } GROUP BY ?e").rows
+    top, nxt = [str(e) for _n, e in sorted((-int(n), str(e)) for e, n in rows)[:2]]
+    names = {TOP: top, NEXT: nxt}
+    return {k: [names.get(x, x) for x in v] if isinstance(v, list) else names.get(v, v)
+            for k, v in params.items()}
+
+
 def documents(store, names=CASES) -> dict[tuple[str, int], str]:
-    return {(name, k): to_json(run(name, store, params))
+    return {(name, k): to_json(run(name, store, resolved(store, params)))
             for name in names for k, params in enumerate(CASES[name])}
 
 
 def oracle_documents(store) -> dict[tuple[str, int], str]:
-    return {(name, k): to_json(ORACLE[name](store, params))
+    return {(name, k): to_json(ORACLE[name](store, resolved(store, params)))
             for name in CASES for k, params in enumerate(CASES[name])}
 
 
@@ -86,6 +119,13 @@ def sto_store(kind: str, tmp: Path, standards: int, seed: int):
                    count_zipf=1.2)
     store = OxigraphStore(tmp / f"store-{seed}") if kind == "oxigraph" else MemoryStore()
     import_sto(store, path, links=CuratedLinks())
+    # (issue 19) barrier one addressed by every second standard, two by every third
+    standards = sorted(str(s) for (s,) in store.query(
+        f"SELECT ?s WHERE {{ ?s a <{SG}Standard> }}").rows)
+    links = [f"<{s}> <{SG}addressesBarrier> <{b}> ." for k, s in enumerate(standards)
+             for b, every in ((BARRIER_1, 2), (BARRIER_2, 3)) if k % every == 0]
+    store.update(f"INSERT DATA {{ GRAPH <{DATA}> {{ <{BARRIER_1}> a <{SG}Barrier> . "
+                 f"<{BARRIER_2}> a <{SG}Barrier> . {' '.join(links)} }} }}")
     return store
 
 
@@ -107,6 +147,13 @@ def test_documents_equal_the_oracle_on_random_sto_graphs(seed, tmp_path):
         for k in parts:
             assert 0 < count(name, k) < count(name, whole), (name, k)
     assert 0 < members(2) < members(0) and 0 < members(3) < members(1)
+    # (issue 19) each element or barrier filter keeps some items, not all
+    for name, whole, parts in (("overlaps", 0, (10, 11, 13)), ("conflicts", 0, (6, 7)),
+                               ("clusters", 0, (6,))):
+        for k in parts:
+            assert 0 < count(name, k) < count(name, whole), (name, k)
+    assert 0 < members(7) < members(1)
+    assert count("gaps", 4) > count("gaps", 0) and count("gaps", 5) > count("gaps", 0)
     # only the few withdrawn or developing standards covering: more gaps than with every
     # current standard
     assert count("gaps", 3) > count("gaps", 0)

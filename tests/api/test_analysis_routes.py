@@ -152,7 +152,7 @@ def test_openapi_lists_analysis_parameters(served):
     doc = client.get("/openapi.json").json()
     params = {p["name"] for p in doc["paths"]["/analysis/overlaps"]["get"]["parameters"]}
     assert params == {"min_shared", "expand", "dimensions", "evidence", "min_score", "body",
-                      "status",
+                      "status", "element", "barrier",
                       "limit", "format"}
     assert "/queries/{name}" in doc["paths"]
     json.dumps(doc)

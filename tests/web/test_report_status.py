@@ -296,3 +296,160 @@ def test_a_literal_status_shows_as_it_is(web):
         r = web.get(path, headers={"Accept": BROWSER})
         assert r.status_code == 200, (path, r.text[:2000])
         assert "Echo" in r.text
+
+
+# -- the element and barrier filters -----------------------------------------------------------
+# (the standards each filter picks, from the table in status.ttl: in e4, delta, foxtrot, golf;
+# in e1 and e3, alpha, bravo, echo; in e1, alpha, bravo, charlie, echo; addressing bar2, echo
+# and delta)
+
+E1, E2, E3, E4 = (f"{ID}architecture/fx/e{n}" for n in (1, 2, 3, 4))
+BAR1, BAR2, BAR3 = (f"{ID}barrier/bar{n}" for n in (1, 2, 3))
+
+
+@pytest.mark.parametrize("params, want", [
+    ({"element": E4}, [("delta", "foxtrot"), ("delta", "golf"), ("foxtrot", "golf")]),
+    ({"element": [E1, E3]}, [("alpha", "bravo"), ("alpha", "echo"), ("bravo", "echo")]),
+    ({"element": E1}, [("alpha", "bravo"), ("alpha", "echo"), ("bravo", "echo"),
+                       ("alpha", "charlie"), ("bravo", "charlie"), ("charlie", "echo")]),
+    # echo and delta share e3 alone: no pair at two shared elements, one (1 of 4) at one
+    ({"barrier": BAR2}, []),
+    ({"barrier": BAR2, "min_shared": "1"}, [("delta", "echo")]),
+    ({"element": E1, "status": PUBLISHED}, [("alpha", "bravo")]),
+    ({"element": [E1, E4]}, []),
+    ({"element": E3, "body": B2, "limit": "2"}, [("delta", "foxtrot"), ("delta", "golf")]),
+])
+def test_overlaps_by_element_and_barrier(web, params, want):
+    doc = analysis(web, "overlaps", **params)
+    assert pairs(doc) == want
+    assert doc["truncated"] == ("limit" in params)
+    if "limit" not in params:  # every item streamed alike
+        assert pairs(analysis(web, "overlaps", limit="0", **params)) == want
+
+
+def test_a_filtered_answer_says_how_many_standards_take_part(web):
+    doc = analysis(web, "overlaps", element=E4)
+    assert doc["coverage"][-1] == {
+        "link": "selection", "label": "chosen by the filters", "with_link": 3, "in_scope": 7,
+        "text": "3 of 7 standards are classified in Element four: only they take part"}
+    doc = analysis(web, "conflicts", element=[E1, E3], barrier=BAR2, status=PUBLISHED)
+    assert doc["items"] == []
+    assert doc["coverage"][-1]["text"] == (
+        "0 of 7 standards are classified in Element one and Element three, address Barrier "
+        "two and have one of the statuses chosen (published): only they take part")
+    doc = analysis(web, "overlaps/clusters", barrier=BAR3)
+    assert doc["coverage"][-1]["text"] == (
+        "1 of 7 standards addresses Barrier three: only they take part")
+    # no filter, no such entry
+    assert "selection" not in [c["link"] for c in analysis(web, "overlaps")["coverage"]]
+
+
+@pytest.mark.parametrize("params, want", [
+    ({"element": E4}, [(1, ["delta", "foxtrot", "golf"], 3)]),
+    ({"element": E2}, [(1, ["alpha", "bravo", "charlie", "echo"], 6)]),
+    # echo and delta overlap at 1 of 4 elements
+    ({"barrier": BAR2, "min_shared": "1", "threshold": "0.25"}, [(1, ["delta", "echo"], 1)]),
+    ({"barrier": BAR2, "min_shared": "1"}, []),
+    ({"element": E1, "status": PUBLISHED}, [(1, ["alpha", "bravo"], 1)]),
+    ({"element": E3, "body": B1}, [(1, ["alpha", "bravo", "echo"], 3)]),
+])
+def test_clusters_by_element_and_barrier(web, params, want):
+    assert members(analysis(web, "overlaps/clusters", **params)) == want
+
+
+@pytest.mark.parametrize("params, want", [
+    # the referrers delta and golf are in e4; bravo (of the declared bravo-golf) is not
+    ({"element": E4}, [("withdrawn-reference", ["delta", "charlie"]),
+                       ("withdrawn-reference", ["golf", "charlie"])]),
+    ({"element": [E1, E2]}, [("declared", ["alpha", "charlie"])]),
+    ({"barrier": BAR1}, []),  # charlie alone: its declared conflict is with alpha
+    ({"barrier": BAR2}, [("withdrawn-reference", ["delta", "charlie"])]),
+    ({"element": E3, "status": PUBLISHED}, [("withdrawn-reference", ["golf", "charlie"]),
+                                            ("declared", ["bravo", "golf"])]),
+])
+def test_conflicts_by_element_and_barrier(web, params, want):
+    assert conflicts(analysis(web, "conflicts", **params)) == want
+
+
+def test_gaps_by_element_and_barrier(web):
+    # only the current standards in e4 count (delta, foxtrot, golf): bar1 (charlie) and bar3
+    # (alpha) are gaps, and e1 and e2, where none of them is classified
+    doc = analysis(web, "gaps", element=E4)
+    other = "only standards the filters leave out do"
+    assert gap_rows(doc) == [
+        ("bar1", f"no linked standard addresses this barrier ({other}: Charlie)"),
+        ("bar3", f"no linked standard addresses this barrier ({other}: Alpha)"),
+        ("e1", "no linked standard is classified in this element"),
+        ("e2", "no linked standard is classified in this element")]
+    assert doc["coverage"][-1]["text"] == (
+        "3 of 7 standards are classified in Element four, not withdrawn or superseded; only "
+        "they count")
+    # addressing bar2: echo and delta, both current; bar1 and bar3 are gaps, e1-e4 are not
+    doc = analysis(web, "gaps", barrier=BAR2)
+    assert [s for s, _r in gap_rows(doc)] == ["bar1", "bar3"]
+    # the withdrawn charlie is the one standard addressing bar1: none counts (it is not
+    # current), unless the statuses chosen take it in
+    assert analysis(web, "gaps", barrier=BAR1)["coverage"][-1]["with_link"] == 0
+    doc = analysis(web, "gaps", barrier=BAR1, status=WITHDRAWN)
+    assert [s for s, _r in gap_rows(doc)] == ["bar2", "bar3", "e3", "e4"]
+    assert doc["coverage"][-1]["text"] == (
+        "1 of 7 standards addresses Barrier one and has one of the statuses chosen "
+        "(withdrawn); only they count")
+
+
+@pytest.mark.parametrize("name", ["overlaps", "clusters", "conflicts", "gaps"])
+def test_every_report_offers_elements_by_architecture_and_barriers(web, name):
+    html = page(web, name, query(element=E4))
+    form = html.split('<form method="get"', 1)[1]
+    elements = fieldset(form, "Classified in (every one)")
+    # the element chosen: a ticked box, by label and architecture; the others to add, grouped
+    # by architecture, in its order (the fixture has no sg:order: by label; no multiple
+    # select: one at a time)
+    assert re.findall(r'name="element" value="([^"]*)" checked> <label[^>]*>([^<]*)</label>',
+                      elements) == [(E4, "Element four (FX)")]
+    assert "multiple" not in elements
+    assert re.findall(r'<optgroup label="([^"]*)">', elements) == ["FX"]
+    assert re.findall(r'<option value="([^"]+)">([^<]*)</option>', elements) == [
+        (E1, "Element one"), (E3, "Element three"), (E2, "Element two")]
+    barriers = fieldset(form, "Addresses (every one)")
+    assert re.findall(r'<option value="([^"]+)">([^<]*)</option>', barriers) == [
+        (BAR1, "Barrier one"), (BAR3, "Barrier three"), (BAR2, "Barrier two")]
+    title = htmllib.unescape(re.search(r"<title>([^<]*)</title>", html).group(1))
+    assert "Classified in (every one): Element four (FX)" in title
+    assert "3 of 7 standards are classified in Element four" in html
+
+
+@pytest.mark.parametrize("name, params, want", [
+    ("overlaps", {"element": E4}, ["delta foxtrot", "delta golf", "foxtrot golf"]),
+    ("overlaps", {"barrier": BAR2, "min_shared": "1"}, ["delta echo"]),
+    ("clusters", {"element": E1, "status": PUBLISHED}, ["alpha bravo"]),
+    ("conflicts", {"element": E4}, ["delta charlie", "golf charlie"]),
+])
+def test_report_rows_and_downloads_keep_the_element_and_barrier(web, name, params, want):
+    html = page(web, name, query(**params))
+    assert f"{len(want)} item{'s' if len(want) != 1 else ''}" in html
+    for text in ("CSV", "JSON of this page"):
+        url = download(web, html, text)
+        for k, vs in params.items():
+            for v in vs if isinstance(vs, list) else [vs]:
+                assert urlencode([(k, v)]) in url, (text, url)
+        r = web.get(url)
+        assert r.status_code == 200, (url, r.text)
+        if text == "CSV":
+            rows = list(csv.DictReader(io.StringIO(r.text)))
+            key = {"overlaps": lambda row: (row["a"], row["b"]),
+                   "clusters": lambda row: tuple(row["standards"].split()),
+                   "conflicts": lambda row: tuple(row["subjects"].split())}[name]
+            got = [" ".join(x.rsplit("/", 1)[1] for x in key(row)) for row in rows]
+        else:
+            got = [" ".join(x.rsplit("/", 1)[1] for x in (
+                [i["a"], i["b"]] if name == "overlaps" else
+                [s["iri"] for s in i["standards" if name == "clusters" else "subjects"]]))
+                for i in r.json()["items"]]
+        assert got == want, (text, url)
+
+
+def test_an_element_that_is_no_iri_is_refused(web):
+    assert web.get("/analysis/overlaps?element=e4").status_code == 400
+    r = web.get("/reports/gaps?barrier=bar%201", headers={"Accept": BROWSER})
+    assert r.status_code == 400 and "barrier" in r.text

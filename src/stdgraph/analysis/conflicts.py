@@ -72,7 +72,9 @@ from stdgraph.analysis.evidence import (
     STANDARD,
     Evidence,
     LinkReader,
+    Selection,
     evidence_params,
+    selection_params,
     status_param,
 )
 from stdgraph.analysis.layered import Layered, layered
@@ -121,6 +123,9 @@ PARAMS = [
                  "referred to is superseded or withdrawn by definition, and not asked; a "
                  "roadmap item referring has no status and is left out), every standard of a "
                  "supersession circle, both standards of a declared conflict."),
+    *selection_params("the conflicts whose own standards (as for the status) all are such "
+                      "standards; a roadmap item referring is not a standard and is left "
+                      "out."),
     limit_param(),
 ]
 
@@ -572,7 +577,8 @@ def conflicts(store: Store, raw: RawParams | None = None, *, ignore=("format",)
     if not limit:
         return conflicts_stream(store, raw, ignore=ignore).document()
     kinds, _evidence, reader, found = _kept(store, params)
-    found = with_status(reader, published(reader, found, params["body"]), params["status"])
+    selection = Selection.of(params)
+    found, picked = selected(reader, published(reader, found, params["body"]), selection)
     snap = reader.snapshot
     lab = Labels.of(store, snap)
     items = _rendered(store, snap, found[: limit + 1], lab, keep=True)
@@ -580,7 +586,7 @@ def conflicts(store: Store, raw: RawParams | None = None, *, ignore=("format",)
     if truncated:
         items = items[:limit]
     return AnalysisDocument("conflicts", json_params(params), items, truncated,
-                            {"coverage": _coverage(reader, kinds)})
+                            {"coverage": _coverage(reader, kinds, selection, picked, lab)})
 
 
 def published(reader: LinkReader, found: list[Found], bodies: list[str] | None) -> list[Found]:
@@ -603,15 +609,15 @@ def own_standards(f: Found) -> list[str]:
     return list(f.subjects)
 
 
-def with_status(reader: LinkReader, found: list[Found], statuses: list[str] | None
-                ) -> list[Found]:
-    """The conflicts of ``found`` whose own standards (:func:`own_standards`) all have one of
-    ``statuses`` (``sg:status`` at the reader's evidence level; a roadmap item has none); all
-    of them when none is given."""
-    if not statuses:
-        return found
-    keep = reader.with_status(statuses)
-    return [f for f in found if all(x in keep for x in own_standards(f))]
+def selected(reader: LinkReader, found: list[Found], selection: Selection
+             ) -> tuple[list[Found], set[str] | None]:
+    """The conflicts of ``found`` whose own standards (:func:`own_standards`) are all among
+    those ``selection`` picks (at the reader's evidence level; a roadmap item is not a
+    standard), and the standards picked; all of them, and None, when it is empty."""
+    if not selection:
+        return found, None
+    keep = selection.standards(reader)
+    return [f for f in found if all(x in keep for x in own_standards(f))], keep
 
 
 def _kept(store: Store, params: dict) -> tuple[set[str], Evidence, LinkReader, list[Found]]:
@@ -714,7 +720,8 @@ def conflicts_stream(store: Store, raw: RawParams | None = None, *, ignore=("for
     if params["limit"]:
         return AnalysisStream.of(conflicts(store, raw, ignore=ignore))
     kinds, _evidence, reader, found = _kept(store, params)
-    found = with_status(reader, published(reader, found, params["body"]), params["status"])
+    selection = Selection.of(params)
+    found, picked = selected(reader, published(reader, found, params["body"]), selection)
     snap = reader.snapshot
     lab = Labels.of(store, snap)
 
@@ -723,7 +730,7 @@ def conflicts_stream(store: Store, raw: RawParams | None = None, *, ignore=("for
             yield from _rendered(store, snap, found[start:start + STREAM_BATCH], lab)
 
     return AnalysisStream("conflicts", json_params(params), items(), len(found), False,
-                          {"coverage": _coverage(reader, kinds)})
+                          {"coverage": _coverage(reader, kinds, selection, picked, lab)})
 
 
 class SubjectConflicts:
@@ -905,8 +912,10 @@ def _found(store: Store, kinds: set[str], reader: LinkReader, old: _Found | None
     return _Found(items, parts, old, removed, added)
 
 
-def _coverage(reader: LinkReader, kinds: set[str]) -> list[dict]:
-    """The coverage of the links the kinds asked for rest on, over every standard."""
+def _coverage(reader: LinkReader, kinds: set[str], selection: Selection = Selection(),
+              picked: set[str] | None = None, lab: Labels | None = None) -> list[dict]:
+    """The coverage of the links the kinds asked for rest on, over every standard; and how
+    many standards the filters pick (``picked``, of ``selection``), when they pick some."""
     scope = reader.instances()
     out = []
     if "classification-mismatch" in kinds:
@@ -926,6 +935,8 @@ def _coverage(reader: LinkReader, kinds: set[str]) -> list[dict]:
                                    scope))
     if kinds & {"superseded-reference", "withdrawn-reference"}:
         out.append(reader.status_coverage(scope))
+    if picked is not None:
+        out.append(selection.coverage(reader, picked, lab or Labels(reader.store)))
     return out
 
 

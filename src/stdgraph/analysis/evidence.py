@@ -38,7 +38,8 @@ from stdgraph.store.base import Store
 
 __all__ = ["DEFAULT_LEVEL", "DEFAULT_MIN_SCORE", "ELEMENT", "Evidence", "LEVELS", "LEVEL_LABELS",
            "LINKS", "LinkReader", "MAPPING_PROPS", "QUERIES", "RELATION_KINDS", "RETIRED",
-           "coverage_text", "elements_of", "evidence_params", "status_param"]
+           "Selection", "coverage_text", "elements_of", "evidence_params", "selection_params",
+           "status_param"]
 
 #: the evidence levels, weakest filter last
 LEVELS = ("stated", "stated+reading", "all")
@@ -115,6 +116,94 @@ def status_param(description: str) -> Parameter:
     for its items, in plain words."""
     return Parameter("status", "iri", multiple=True, label="Status", pick="status",
                      description=description + " None chosen: every status (and none).")
+
+
+def selection_params(rule: str) -> list[Parameter]:
+    """``element`` and ``barrier``: the architecture elements every standard taking part is
+    classified in, and the barriers it addresses (the ``/standards`` table's filters of the
+    same names), as every report declares them; ``rule`` says what taking part means for its
+    items, in plain words (with ``status``, they make the answer's :class:`Selection`)."""
+    return [
+        Parameter("element", "iri", multiple=True, label="Classified in (every one)",
+                  pick="element",
+                  description="Only the standards classified in every one of these "
+                              "architecture elements (sg:classifiedIn at the evidence level "
+                              "chosen; a series also through its parts) take part: " + rule
+                              + " None chosen: any classification, or none."),
+        Parameter("barrier", "iri", multiple=True, label="Addresses (every one)",
+                  pick="barrier",
+                  description="Only the standards addressing every one of these barriers "
+                              "(sg:addressesBarrier at the evidence level chosen) take part: "
+                              + rule + " None chosen: any barrier, or none."),
+    ]
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The standards a report's answer is made of, as its ``status``, ``element`` and
+    ``barrier`` filters pick them: one of the statuses, classified in every element and
+    addressing every barrier, at the evidence level (the ``/standards`` table's rule). Each
+    report keeps the items whose own standards all take part (docs/analyses.md, "Filters");
+    an empty selection picks every standard."""
+
+    statuses: frozenset[str] = frozenset()
+    elements: frozenset[str] = frozenset()
+    barriers: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, params: Mapping[str, Any]) -> Selection:
+        """From checked parameters (``status``, ``element``, ``barrier``; none if absent)."""
+        return cls(*(frozenset(params.get(k) or ()) for k in ("status", "element", "barrier")))
+
+    def __bool__(self) -> bool:
+        return bool(self.statuses or self.elements or self.barriers)
+
+    def standards(self, reader: LinkReader) -> set[str]:
+        """The standards picked, at ``reader``'s level (every standard when empty)."""
+        sets: list[AbstractSet[str]] = []
+        if self.statuses:
+            sets.append(reader.with_status(self.statuses))
+        if self.elements:
+            users = reader.classified_users()
+            sets += [users.get(e, frozenset()) for e in self.elements]
+        if self.barriers:
+            users = reader.users(SG + "addressesBarrier")
+            sets += [users.get(b, frozenset()) for b in self.barriers]
+        if not sets:
+            return set(reader.instances())
+        # (each set holds standards only: the links read are those of typed standards)
+        sets.sort(key=len)
+        out = set(sets[0])
+        for other in sets[1:]:
+            out.intersection_update(other)
+        return out
+
+    def describe(self, lab: Any, one: bool = False) -> str:
+        """What the standards picked do, in plain words, after "N of M standards" ("are
+        classified in Communication Layer and have one of the statuses chosen (published)";
+        ``one``: after "1 of M standards"), ``lab`` naming the IRIs."""
+        lab.fetch([*self.statuses, *self.elements, *self.barriers])
+        what = []
+        if self.elements:
+            what.append(("is" if one else "are") + " classified in "
+                        + " and ".join(lab(e) for e in sorted(self.elements)))
+        if self.barriers:
+            what.append(("addresses " if one else "address ")
+                        + " and ".join(lab(b) for b in sorted(self.barriers)))
+        if self.statuses:
+            what.append(("has" if one else "have") + " one of the statuses chosen ("
+                        + ", ".join(lab(x) for x in sorted(self.statuses)) + ")")
+        return ", ".join(what[:-1]) + " and " + what[-1] if len(what) > 1 else what[0]
+
+    def coverage(self, reader: LinkReader, picked: AbstractSet[str], lab: Any) -> dict:
+        """The coverage entry that says how many standards the filters pick (``picked``, of
+        :meth:`standards`) of every standard, and by what: "1,204 of 10,114 standards are
+        classified in Communication Layer: only they take part" (``link``: "selection")."""
+        n, m = len(picked), len(reader.instances())
+        return {"link": "selection", "label": "chosen by the filters", "with_link": n,
+                "in_scope": m,
+                "text": f"{n:,} of {m:,} standards " + self.describe(lab, n == 1)
+                        + ": only they take part"}
 
 
 @dataclass(frozen=True)
@@ -304,7 +393,7 @@ def elements_of(s: str, own: Mapping[str, AbstractSet[str]],
 def coverage_text(n: int, m: int, phrase: str, what: str = "standards") -> str:
     """"8 of 113 standards are linked to any barrier"."""
     one = n == 1
-    return f"{n} of {m} {what} " + phrase.format(be="is" if one else "are",
+    return f"{n:,} of {m:,} {what} " + phrase.format(be="is" if one else "are",
                                                  have="has" if one else "have",
                                                  s="s" if one else "")
 
@@ -340,6 +429,18 @@ class LinkReader:
         key = (self.evidence, key)
         if self.snapshot is not None:
             return self.snapshot.memoised(key, compute, update)
+        if key not in self._memo:
+            self._memo[key] = compute()
+        found: _T = self._memo[key]
+        return found
+
+    def recent(self, key: Any, compute: Callable[[], _T]) -> _T:
+        """``compute()``, kept with the snapshot among its last few such values
+        (``Snapshot.recent``: for values keyed by a request's filters), else for this
+        reader's life."""
+        key = (self.evidence, key)
+        if self.snapshot is not None:
+            return self.snapshot.recent(key, compute)
         if key not in self._memo:
             self._memo[key] = compute()
         found: _T = self._memo[key]

@@ -59,7 +59,9 @@ from stdgraph.analysis.evidence import (
     STANDARD,
     Evidence,
     LinkReader,
+    Selection,
     evidence_params,
+    selection_params,
     status_param,
 )
 from stdgraph.analysis.layered import Layered
@@ -91,6 +93,9 @@ PARAMS = [
                  "covering, instead of every standard that is not withdrawn or superseded: "
                  "with Published, the items and the empty cells are what no published "
                  "standard covers."),
+    *selection_params("only such standards (of those counted) count as covering: with "
+                      "Communication Layer, the items and the empty cells are what no "
+                      "standard classified there covers."),
     limit_param(),
 ]
 
@@ -218,10 +223,13 @@ def gaps(store: Store, raw: RawParams | None = None, *, ignore=("format",)) -> A
     snap = snapshot(store) if store.kind in FAST_KINDS else None
     reader = LinkReader(store, Evidence.of(params), snapshot=snap)
     lab = Labels.of(store, snap)
-    params["status"] = sorted(set(params["status"]))  # canonical order, no repeats
+    for name in ("status", "element", "barrier"):  # canonical order, no repeats
+        params[name] = sorted(set(params[name]))
+    selection = Selection.of(params)
     key = ("gaps", tuple(params["kinds"]), params["scheme"], params["rows"], params["columns"],
-           tuple(params["status"]))
-    found, coverage, status, (mrows, mcols, counts) = reader.memoised(
+           selection)
+    found, coverage, status, (mrows, mcols, counts) = (
+        reader.recent if selection else reader.memoised)(
         key, lambda: _gaps(store, params, reader, lab))
     chosen, truncated = cap(found, params["limit"])
     lab.fetch([f[2] for f in chosen] + [f[3] for f in chosen if f[3]])
@@ -240,12 +248,17 @@ def _gaps(store: Store, params: dict, reader: LinkReader, lab: Labels):
     entries by link, the status entry and the matrix counts (no labels but in reasons)."""
     kinds = set(params["kinds"])
     snap = reader.snapshot
-    statuses = params["status"]
-    # the standards that count: those of the statuses chosen, else the current ones
-    counted = reader.with_status(statuses) if statuses else reader.current()
+    selection = Selection.of(params)
+    # the standards that count: those of the statuses chosen, else the current ones; of
+    # them, those the element and barrier filters pick
+    counted = reader.current() if not selection else selection.standards(reader)
+    if selection and not selection.statuses:
+        counted &= reader.current()
     retired = reader.instances() - counted
-    others_do = ("only standards without one of the statuses chosen do" if statuses
-                 else "only withdrawn or superseded standards do")
+    others_do = ("only withdrawn or superseded standards do" if not selection
+                 else "only standards without one of the statuses chosen do"
+                 if not (selection.elements or selection.barriers)
+                 else "only standards the filters leave out do")
     below = _below(store, snap)
     found: list[tuple[int, str, str, str | None, str]] = []  # kind#, scheme, subject, ...
     with_link: dict[str, Iterable[str]] = {}  # link property -> standards with one
@@ -333,11 +346,12 @@ def _gaps(store: Store, params: dict, reader: LinkReader, lab: Labels):
     counts = _matrix_users(store, params["rows"], params["columns"], reader.classified_users(),
                            counted, snap)
     status = reader.status_coverage(counted)
-    if statuses:  # every standard counted has a status: say which count instead
-        lab.fetch(statuses)
-        status["text"] = (f"{len(counted)} of {len(reader.instances())} standards have "
-                          "one of the statuses chosen (" + ", ".join(lab(x) for x in statuses)
-                          + "); only they count")
+    if selection:  # say which standards count instead
+        n = len(counted)
+        status["text"] = (f"{n:,} of {len(reader.instances()):,} standards "
+                          + selection.describe(lab, n == 1)
+                          + ("" if selection.statuses else
+                             ", not withdrawn or superseded") + "; only they count")
     return found, coverage, status, counts
 
 

@@ -77,7 +77,9 @@ from stdgraph.analysis.evidence import (
     STANDARD,
     Evidence,
     LinkReader,
+    Selection,
     evidence_params,
+    selection_params,
     status_param,
 )
 from stdgraph.analysis.layered import Layered, layered
@@ -105,6 +107,7 @@ PARAMS = [
                           "chosen: every pair."),
     status_param("Only the pairs whose two standards both have one of these statuses "
                  "(sg:status): the overlaps among, say, published standards."),
+    *selection_params("the pairs of two such standards, which share the elements chosen."),
     limit_param(),
 ]
 
@@ -120,6 +123,8 @@ CLUSTER_PARAMS = [
     status_param("Only the standards with one of these statuses (sg:status) take part: the "
                  "groups are made of such standards and of the strong overlaps between "
                  "them, so every member of a group has one of them."),
+    *selection_params("the groups are made of such standards and of the strong overlaps "
+                      "between them."),
     Parameter("members", "integer", default=str(CLUSTER_MEMBERS), minimum=0,
               label="Members listed",
               description=f"Most members listed for each cluster, the first by IRI (default "
@@ -1205,25 +1210,27 @@ class OverlapRun:
             ("overlap-index", self.min_shared, self.expand, self.dimensions), self._index,
             self._index_update)
         self._relations: Relations | None = None
-        #: the statuses whose standards the index holds (``scoped``; empty: every standard)
-        self.scope: frozenset[str] = frozenset()
+        #: the filters that pick the standards the index holds (``scoped``; empty: every
+        #: standard), and those standards (None: every one)
+        self.selection = Selection()
+        self.picked: set[str] | None = None
 
-    def scoped(self, statuses: Iterable[str]) -> OverlapRun:
-        """This run with the pairs among the standards of one of ``statuses`` only (none
-        given: this run): its index is made of their coverage alone, numbered as this one's,
-        kept with the snapshot for the store version (made afresh after a write)."""
-        scope = frozenset(statuses)
-        if not scope:
+    def scoped(self, selection: Selection) -> OverlapRun:
+        """This run with the pairs among the standards ``selection`` picks only (an empty
+        one: this run): its index is made of their coverage alone, numbered as this one's,
+        kept with the snapshot among the last few filters asked for (made afresh after a
+        write)."""
+        if not selection:
             return self
         out = copy.copy(self)
-        out.scope = scope
-        out.index = self.reader.memoised(
-            ("overlap-index-status", self.min_shared, self.expand, self.dimensions, scope),
-            lambda: self._scoped_index(scope))
+        out.selection = selection
+        picked = out.picked = selection.standards(self.reader)
+        out.index = self.reader.recent(
+            ("overlap-index-scoped", self.min_shared, self.expand, self.dimensions, selection),
+            lambda: self._scoped_index(picked))
         return out
 
-    def _scoped_index(self, scope: frozenset[str]) -> PairIndex:
-        keep = self.reader.with_status(scope)
+    def _scoped_index(self, keep: set[str]) -> PairIndex:
         cov = self.coverage
         sets = [s if std in keep else frozenset()
                 for std, s in zip(cov.standards, cov.sets, strict=True)]
@@ -1285,6 +1292,9 @@ class OverlapRun:
         out += self.reader.relation_coverage(reference_props(self.store, self.snapshot))
         if self.expand:
             out.append(self.reader.mapping_coverage())
+        if self.picked is not None:
+            out.append(self.selection.coverage(self.reader, self.picked,
+                                               Labels.of(self.store, self.snapshot)))
         return out
 
     def items(self, chosen: list[tuple[int, int, int, int]], lab: Labels) -> list[dict]:
@@ -1639,7 +1649,7 @@ def overlaps(store: Store, raw: RawParams | None = None, *, ignore=("format",)
     if not limit:
         return overlaps_stream(store, raw, ignore=ignore).document()
     run = OverlapRun(store, params["min_shared"], params["expand"], params["dimensions"],
-                     Evidence.of(params)).scoped(params["status"])
+                     Evidence.of(params)).scoped(Selection.of(params))
     # one more than the limit tells whether it cut; a limit of a machine word or more cuts nothing
     if params["body"]:  # a publisher's pairs, read from the ordered pairs (filtered_pairs)
         stream = iter(filtered_pairs(run, params["body"]))
@@ -1665,7 +1675,7 @@ def overlaps_stream(store: Store, raw: RawParams | None = None, *, ignore=("form
     if params["limit"]:
         return AnalysisStream.of(overlaps(store, raw, ignore=ignore))
     run = OverlapRun(store, params["min_shared"], params["expand"], params["dimensions"],
-                     Evidence.of(params)).scoped(params["status"])
+                     Evidence.of(params)).scoped(Selection.of(params))
     render = PairItems(run, Labels.of(store, run.snapshot), shared=True)
     if params["body"]:  # the filtered pairs, held (a filter is what keeps them few)
         kept = list(filtered_pairs(run, params["body"]))
@@ -1709,15 +1719,18 @@ def clusters(store: Store, raw: RawParams | None = None, *, ignore=("format",)
     """Connected components of standards over overlaps with score >= threshold."""
     params = parse_params(CLUSTER_PARAMS, raw or {}, ignore=ignore)
     threshold = Fraction(str(params["threshold"]))
-    # a status filter keeps the whole store's index and edges (an edge depends on the two
-    # groups' coverages, not on their members) and counts only the members of the statuses
-    # (_clusters): a pair index made for the statuses' standards took over 10 s at 100k
+    # the filters keep the whole store's index and edges (an edge depends on the two groups'
+    # coverages, not on their members) and count only the members they pick (_clusters): a
+    # pair index made for the picked standards took over 10 s at 100k
     run = OverlapRun(store, params["min_shared"], params["expand"], params["dimensions"],
                      Evidence.of(params))
-    scope = frozenset(params["status"])
-    found = run.reader.memoised(
-        ("clusters", run.min_shared, run.expand, run.dimensions, threshold, scope),
-        lambda: _clusters(run, threshold, scope))
+    selection = Selection.of(params)
+    picked = selection.standards(run.reader) if selection else None
+    key = ("clusters", run.min_shared, run.expand, run.dimensions, threshold, selection)
+    if picked is None:
+        found = run.reader.memoised(key, lambda: _clusters(run, threshold))
+    else:  # (kept among the last few filters asked for)
+        found = run.reader.recent(key, lambda: _clusters(run, threshold, picked))
     if params["body"]:  # the groups with a member of one of the bodies
         chosen = set(published_by(run, params["body"]))
         found = [c for c in found if not chosen.isdisjoint(c[2])]
@@ -1737,8 +1750,11 @@ def clusters(store: Store, raw: RawParams | None = None, *, ignore=("format",)
         "elements": [{**lab.ref(cov.tokens[t]), "standards": c} for t, c in common],
     } for n, ((size, pairs, _ms, common), members) in enumerate(zip(found, listed, strict=True),
                                                                start=1)]
+    coverage = run.link_coverage()
+    if picked is not None:
+        coverage.append(selection.coverage(run.reader, picked, lab))
     return AnalysisDocument("overlap-clusters", json_params(params), items, truncated,
-                            {"coverage": run.link_coverage()})
+                            {"coverage": coverage})
 
 
 @dataclass
@@ -1824,17 +1840,18 @@ class ClusterLabels:
 
 
 def _labels(run: OverlapRun, threshold: Fraction, edges: ClusterEdges,
-            scope: frozenset[str] = frozenset(), counts: np.ndarray | None = None
+            counts: np.ndarray | None = None
             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The groups' components (``_components`` over the edges between groups that hold
     standards), those edges and which groups have one; kept with the snapshot and brought up
     to date when the writes since only added edges and groups (a group that lost its last
     standard may split a component: then found afresh) - the edges carried over with the
-    new ones added, not picked out of all of them again."""
+    new ones added, not picked out of all of them again. ``counts``: each group's members
+    that the filters pick (then found afresh, not kept: the clusters made of them are)."""
     idx = run.index
     n = len(idx.sigs)
-    # the edges of an empty group (of an updated index; with a status filter, of a group with
-    # no member of the statuses: ``counts``) connect nothing
+    # the edges of an empty group (of an updated index; with filters, of a group with no
+    # member they pick: ``counts``) connect nothing
     held = (idx.count if counts is None else counts) > 0
 
     def compute() -> ClusterLabels:
@@ -1886,16 +1903,17 @@ def _labels(run: OverlapRun, threshold: Fraction, edges: ClusterEdges,
         return ClusterLabels(edges.origin, len(edges.i), idx.lineage, n, held, label, ei, ej,
                              linked)
 
-    # (with a status filter: found afresh for each store version)
-    key = ("cluster-labels", run.min_shared, run.expand, run.dimensions, threshold, scope)
-    found = run.reader.memoised(key, compute, None if scope else update)
+    if counts is not None:
+        found = compute()
+    else:
+        key = ("cluster-labels", run.min_shared, run.expand, run.dimensions, threshold)
+        found = run.reader.memoised(key, compute, update)
     return found.label, found.ei, found.ej, found.linked
 
 
-def _scoped_counts(run: OverlapRun, scope: frozenset[str]) -> tuple[np.ndarray, np.ndarray]:
-    """How many members of each group of the run's index have one of the statuses ``scope``
-    (``sg:status`` at the run's evidence level), and which standards (by number) have one."""
-    chosen = run.reader.with_status(scope)
+def _scoped_counts(run: OverlapRun, chosen: set[str]) -> tuple[np.ndarray, np.ndarray]:
+    """How many members of each group of the run's index are among the standards
+    ``chosen``, and which standards (by number) are."""
     std = run.coverage.standards
     keep = np.fromiter((s in chosen for s in std), dtype=bool, count=len(std))
     idx = run.index
@@ -1905,13 +1923,13 @@ def _scoped_counts(run: OverlapRun, scope: frozenset[str]) -> tuple[np.ndarray, 
     return counts.astype(np.int64), keep
 
 
-def _clusters(run: OverlapRun, threshold: Fraction, scope: frozenset[str] = frozenset()
+def _clusters(run: OverlapRun, threshold: Fraction, picked: set[str] | None = None
               ) -> list[tuple[int, int, list[int], list[tuple[int, int]]]]:
     """The clusters in order, without labels: (size, pairs, members, [(token, standards)]
     of its up to 10 most common elements). Components of the groups over the edges, in numpy
     (label propagation with pointer jumping; kept and brought up to date: ``_labels``).
-    ``scope``: the statuses whose standards alone take part (none: every standard) - the
-    same edges, each group counting only its members of the statuses."""
+    ``picked``: the standards that alone take part (None: every standard) - the same edges,
+    each group counting only its members picked."""
     key = ("cluster-edges", run.min_shared, run.expand, run.dimensions, threshold)
     edges = run.reader.memoised(key, lambda: _cluster_edges(run, threshold),
                                 lambda old, _dirty: _cluster_edges_update(run, threshold, old))
@@ -1920,9 +1938,9 @@ def _clusters(run: OverlapRun, threshold: Fraction, scope: frozenset[str] = froz
     if not n:
         return []
     full = idx.count
-    sizes, keep = _scoped_counts(run, scope) if scope else (full, None)
-    label, ei, ej, has_edge = _labels(run, threshold, edges, scope,
-                                      sizes if scope else None)
+    sizes, keep = (full, None) if picked is None else _scoped_counts(run, picked)
+    label, ei, ej, has_edge = _labels(run, threshold, edges,
+                                      None if picked is None else sizes)
     # a group is in a cluster when it has an edge or two members of its own
     linked = has_edge | (sizes >= 2)
     standards = np.bincount(label, weights=np.where(linked, sizes, 0), minlength=n)

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
@@ -400,6 +400,7 @@ class Snapshot:
         self._answers: dict[Any, Any] = {}
         #: values for this version only (``once``); not carried over
         self._once: dict[Any, Any] = {}
+        self._recent: OrderedDict[Any, Any] = OrderedDict()
         self._graphs: dict[Graphs, Graphs] = {}
         self._lock = threading.RLock()
         #: a lock per ``memoised`` key, held while its value is derived
@@ -554,6 +555,25 @@ class Snapshot:
 
     #: values kept by ``once`` per version, at most
     ONCE = 256
+
+    def recent(self, key: Any, compute: Callable[[], T]) -> T:
+        """``compute()``, kept for this version among the last ``RECENT`` values asked for
+        here: for large values keyed by what a request chooses (a report filter's own pair
+        index), of which a client could otherwise make any number."""
+        with self._lock:
+            if key in self._recent:
+                self._recent.move_to_end(key)
+                kept: T = self._recent[key]
+                return kept
+        value = compute()
+        with self._lock:
+            self._recent[key] = value
+            while len(self._recent) > self.RECENT:
+                self._recent.popitem(last=False)
+        return value
+
+    #: values kept by ``recent`` per version, at most
+    RECENT = 4
 
     #: answers kept per version (each may be megabytes of text)
     ANSWERS = 16

@@ -2,7 +2,7 @@
 resources of one kind, each with a label a person reads.
 
 An analysis parameter names the kind (``Parameter.pick``: ``"architecture"``, ``"axis"``,
-``"body"`` or ``"status"``);
+``"barrier"``, ``"body"``, ``"element"`` or ``"status"``);
 :data:`PICKS` maps each kind to the function that lists its options, and :func:`choices` reads
 the ones a form needs in one job (``web.reports`` calls it through the query runner)."""
 
@@ -13,13 +13,14 @@ from collections.abc import Callable, Iterable
 from rdflib import URIRef
 
 from stdgraph.analysis.common import Labels
-from stdgraph.catalog.architecture import order_key
+from stdgraph.catalog.architecture import elements_by_scheme, order_key
 from stdgraph.catalog.common import SG, by_label
 from stdgraph.catalog.overview import members
 from stdgraph.catalog.queryfiles import select
 from stdgraph.store.base import Store
 
-__all__ = ["PICKS", "architectures", "axes", "bodies", "choices", "statuses"]
+__all__ = ["PICKS", "architectures", "axes", "barriers", "bodies", "choices", "elements",
+           "statuses"]
 
 
 def _by_label(store: Store, lab: Labels, cls: str) -> list[dict]:
@@ -52,6 +53,19 @@ def bodies(store: Store, lab: Labels) -> list[dict]:
     return _by_label(store, lab, "StandardsBody")
 
 
+def barriers(store: Store, lab: Labels) -> list[dict]:
+    """Every barrier (``sg:Barrier``), in its scheme's order (``sg:order``), then label."""
+    return members(store, "Barrier", lab)
+
+
+def elements(store: Store, lab: Labels) -> list[dict]:
+    """Every architecture element but the axes, each with its architecture's label as its
+    ``group``: by architecture label, each architecture's elements in its own order (axis,
+    then element: ``catalog.architecture.elements_by_scheme``)."""
+    return [{**e, "group": scheme} for scheme, els in elements_by_scheme(store, lab)
+            for e in els]
+
+
 def statuses(store: Store, lab: Labels) -> list[dict]:
     """Every status concept (``sg:Status``), in its life cycle's order (``sg:order``)."""
     return members(store, "Status", lab)
@@ -61,7 +75,9 @@ def statuses(store: Store, lab: Labels) -> list[dict]:
 PICKS: dict[str, Callable[[Store, Labels], list[dict]]] = {
     "architecture": architectures,
     "axis": axes,
+    "barrier": barriers,
     "body": bodies,
+    "element": elements,
     "status": statuses,
 }
 

@@ -98,19 +98,28 @@ def picks(spec: Analysis) -> list[str]:
     return [k for k in (getattr(p, "pick", "") for p in spec.params) if k in PICKS]
 
 
+#: the kinds of resource a form adds one at a time (a standard takes part when it has every
+#: one chosen): each chosen one a ticked box, and a list, grouped, to add another from
+ADDED = frozenset({"element", "barrier"})
+
+
 def fields(spec: Analysis, given: dict[str, list[str]],
            options: dict[str, list[dict]] | None = None) -> list[dict[str, Any]]:
     """The filter form: one field per parameter, with its label, the values given, and its
     choices: ``(value, label)`` pairs of its allowed values (booleans: yes and no) or of the
     resources it picks from (``options``: kind -> refs; an IRI given that is not among them is
     offered too, so the form shows what was asked). Prefixed names (``sgid:...``) in defaults
-    and values are compared as the IRIs they stand for."""
+    and values are compared as the IRIs they stand for. A kind of :data:`ADDED` has ``add``
+    set and its choices in ``groups`` (``(group, choices)``, by the options' ``group``); a
+    grouped choice given is named with its group ("Communication Layer (RAMI 4.0)")."""
     out = []
     for p in spec.params:
         values = given.get(p.name, [])
         default = p.default or ""
         pick = getattr(p, "pick", "")
         choices: list[tuple[str, str]] = []
+        groups: list[tuple[str, list[tuple[str, str]]]] = []
+        names: dict[str, str] = {}
         if p.allowed:
             choices = [(a, value_label(p, a)) for a in p.allowed]
         elif p.type == "boolean":
@@ -119,11 +128,19 @@ def fields(spec: Analysis, given: dict[str, list[str]],
             values = [expand_iri(v) or v for v in values]
             default = expand_iri(default) or default if default else ""
             choices = [(o["iri"], o["label"]) for o in options[pick]]
+            for o in options[pick]:
+                if not groups or groups[-1][0] != o.get("group", ""):
+                    groups.append((o.get("group", ""), []))
+                groups[-1][1].append((o["iri"], o["label"]))
+                if o.get("group"):
+                    names[o["iri"]] = f"{o['label']} ({o['group']})"
             known = {c for c, _ in choices}
             choices += [(v, v) for v in values if v not in known]
-        names = dict(choices)
+        names = {**dict(choices), **names}
         out.append({"name": p.name, "label": spec.label(p.name), "type": p.type,
-                    "choices": choices, "multiple": p.multiple, "description": p.description,
+                    "choices": choices, "groups": groups,
+                    "add": pick in ADDED and p.multiple and bool(choices),
+                    "multiple": p.multiple, "description": p.description,
                     "default": default, "default_label": names.get(default, default),
                     "given": values, "given_labels": [names.get(v, v) for v in values]})
     return out

@@ -63,6 +63,9 @@ from support.analysis_oracle.evidence import (
     Evidence,
     LinkReader,
     evidence_params,
+    picked,
+    picked_entry,
+    selection_params,
 )
 from support.analysis_oracle.overlaps import classification_graphs
 from stdgraph.store.base import Store
@@ -82,6 +85,7 @@ PARAMS = [
     Parameter("body", "iri", multiple=True, label="Published by", pick="body"),
     # issue 19: conflicts whose own standards all have one of these statuses
     Parameter("status", "iri", multiple=True, label="Status", pick="status"),
+    *selection_params(),
     limit_param(),
 ]
 
@@ -354,17 +358,15 @@ def conflicts(store: Store, raw: RawParams | None = None, *, ignore=("format",)
         pubs = reader.links(SG + "publisher")
         found = [f for f in found
                  if any(pubs.get(x, set()) & set(params["body"]) for x in f.subjects)]
-    if params["status"]:  # issue 19: those whose own standards all have one of the statuses
-        st = reader.statuses()
-        standards = reader.instances()
+    keep = picked(reader, params)
+    if keep is not None:  # issue 19: those whose own standards the filters all pick
 
         def own(f: _Found) -> list[str]:  # a mismatch's standard, a reference's referrer
             return f.subjects[:1] if f.kind in ("classification-mismatch",
                                                 "superseded-reference",
                                                 "withdrawn-reference") else f.subjects
 
-        found = [f for f in found if all(x in standards and st.get(x, set())
-                                         & set(params["status"]) for x in own(f))]
+        found = [f for f in found if all(x in keep for x in own(f))]
     lab = Labels(store)
     shown = found[: limit + 1 if limit else None]
     lab.fetch(x for f in shown for x in f.subjects)
@@ -374,8 +376,11 @@ def conflicts(store: Store, raw: RawParams | None = None, *, ignore=("format",)
     truncated = bool(limit) and len(items) > limit
     if truncated:
         items = items[:limit]
+    coverage = _coverage(reader, kinds)
+    if keep is not None:
+        coverage.append(picked_entry(reader, params, keep, lab))
     return AnalysisDocument("conflicts", json_params(params), items, truncated,
-                            {"coverage": _coverage(reader, kinds)})
+                            {"coverage": coverage})
 
 
 def _coverage(reader: LinkReader, kinds: set[str]) -> list[dict]:

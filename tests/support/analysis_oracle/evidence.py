@@ -130,9 +130,55 @@ class Evidence:
 def coverage_text(n: int, m: int, phrase: str, what: str = "standards") -> str:
     """"8 of 113 standards are linked to any barrier"."""
     one = n == 1
-    return f"{n} of {m} {what} " + phrase.format(be="is" if one else "are",
+    return f"{n:,} of {m:,} {what} " + phrase.format(be="is" if one else "are",
                                                  have="has" if one else "have",
                                                  s="s" if one else "")
+
+
+def selection_params() -> list[Parameter]:
+    """issue 19: the element and barrier filters (a standard takes part when it is classified
+    in every element and addresses every barrier given)."""
+    return [Parameter("element", "iri", multiple=True, label="Classified in (every one)",
+                      pick="element"),
+            Parameter("barrier", "iri", multiple=True, label="Addresses (every one)",
+                      pick="barrier")]
+
+
+def picked(reader: LinkReader, params: Mapping) -> set[str] | None:
+    """issue 19: the standards the status, element and barrier filters pick, by brute force
+    over every standard (None: no filter given)."""
+    statuses = set(params.get("status") or ())
+    elements, barriers = set(params.get("element") or ()), set(params.get("barrier") or ())
+    if not (statuses or elements or barriers):
+        return None
+    st, cl = reader.statuses(), reader.classified()
+    ba = reader.links(SG + "addressesBarrier")
+    return {s for s in reader.instances()
+            if (not statuses or st.get(s, set()) & statuses)
+            and elements <= cl.get(s, set()) and barriers <= ba.get(s, set())}
+
+
+def picked_words(params: Mapping, lab, one: bool) -> str:
+    """issue 19: what the picked standards do, after "N of M standards"."""
+    parts = []
+    if params.get("element"):
+        parts.append(("is" if one else "are") + " classified in "
+                     + " and ".join(lab(e) for e in sorted(set(params["element"]))))
+    if params.get("barrier"):
+        parts.append(("addresses " if one else "address ")
+                     + " and ".join(lab(b) for b in sorted(set(params["barrier"]))))
+    if params.get("status"):
+        parts.append(("has" if one else "have") + " one of the statuses chosen ("
+                     + ", ".join(lab(x) for x in sorted(set(params["status"]))) + ")")
+    return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
+
+
+def picked_entry(reader: LinkReader, params: Mapping, chosen: set[str], lab) -> dict:
+    """issue 19: the coverage entry of the standards the filters pick."""
+    n, m = len(chosen), len(reader.instances())
+    return {"link": "selection", "label": "chosen by the filters", "with_link": n,
+            "in_scope": m, "text": f"{n:,} of {m:,} standards "
+            + picked_words(params, lab, n == 1) + ": only they take part"}
 
 
 @dataclass

@@ -56,7 +56,16 @@ from stdgraph.analysis.common import (
     same_elements,
     values_block,
 )
-from support.analysis_oracle.evidence import ROADMAP_ITEM, STANDARD, Evidence, LinkReader, evidence_params
+from support.analysis_oracle.evidence import (
+    ROADMAP_ITEM,
+    STANDARD,
+    Evidence,
+    LinkReader,
+    evidence_params,
+    picked,
+    picked_words,
+    selection_params,
+)
 from stdgraph.store.base import Store
 
 KINDS = ("barrier", "theme", "technology", "architecture-element", "roadmap-item")
@@ -76,6 +85,7 @@ PARAMS = [
     *evidence_params(),
     # issue 19: only the standards with one of these statuses count (instead of the current)
     Parameter("status", "iri", multiple=True, label="Status", pick="status"),
+    *selection_params(),
     limit_param(),
 ]
 
@@ -197,12 +207,17 @@ def gaps(store: Store, raw: RawParams | None = None, *, ignore=("format",)) -> A
     params["kinds"] = [k for k in KINDS if k in kinds]  # canonical order, no repeats
     reader = LinkReader(store, Evidence.of(params))
     statuses = params["status"] = sorted(set(params["status"]))
+    params["element"] = sorted(set(params["element"]))
+    params["barrier"] = sorted(set(params["barrier"]))
     counted = reader.current()
     others_do = "only withdrawn or superseded standards do"
-    if statuses:  # issue 19
-        st = reader.statuses()
-        counted = {s for s in reader.instances() if st.get(s, set()) & set(statuses)}
-        others_do = "only standards without one of the statuses chosen do"
+    keep = picked(reader, params)
+    if keep is not None:  # issue 19: of the current standards (of any status chosen), those
+        # the filters pick
+        counted = keep if statuses else keep & counted
+        others_do = ("only standards the filters leave out do"
+                     if params["element"] or params["barrier"]
+                     else "only standards without one of the statuses chosen do")
     retired = reader.instances() - counted
     lab = Labels(store)
     below = _below(store)
@@ -295,10 +310,12 @@ def gaps(store: Store, raw: RawParams | None = None, *, ignore=("format",)) -> A
               "coverage": [coverage[link] for link in _RESTS_ON[KINDS[k]]]}
              for k, _key, subject, scheme, reason in chosen]
     status = reader.status_coverage(counted)
-    if statuses:
-        status["text"] = (f"{len(counted)} of {len(reader.instances())} standards have one of "
-                          "the statuses chosen (" + ", ".join(lab(x) for x in statuses)
-                          + "); only they count")
+    if keep is not None:
+        n = len(counted)
+        status["text"] = (f"{n:,} of {len(reader.instances()):,} standards "
+                          + picked_words(params, lab, n == 1)
+                          + ("" if statuses else ", not withdrawn or superseded")
+                          + "; only they count")
     extra = {"coverage": [*coverage.values(), status],
              "matrix": matrix(store, params["rows"], params["columns"], lab,
                               {s: e for s, e in classified.items() if s in counted})}

@@ -63,7 +63,14 @@ from stdgraph.analysis.common import (
     same_element_pairs,
     values_block,
 )
-from support.analysis_oracle.evidence import Evidence, LinkReader, evidence_params
+from support.analysis_oracle.evidence import (
+    Evidence,
+    LinkReader,
+    evidence_params,
+    picked,
+    picked_entry,
+    selection_params,
+)
 from stdgraph.store.base import Store
 
 PARAMS = [
@@ -80,6 +87,7 @@ PARAMS = [
     Parameter("body", "iri", multiple=True, label="Published by", pick="body"),
     # issue 19: the status filter (pairs whose two standards both have one of these statuses)
     Parameter("status", "iri", multiple=True, label="Status", pick="status"),
+    *selection_params(),
     limit_param(),
 ]
 
@@ -91,17 +99,13 @@ CLUSTER_PARAMS = [
     # statuses only
     Parameter("body", "iri", multiple=True, label="Published by", pick="body"),
     Parameter("status", "iri", multiple=True, label="Status", pick="status"),
+    *selection_params(),
     Parameter("members", "integer", default="100", minimum=0, label="Members listed",
               description="Most members listed for each cluster, the first by IRI (default "
                           "100); size says how many there are; 0 = all."),
     limit_param(),
 ]
 
-
-def with_status(reader, statuses) -> set[str]:
-    """issue 19: the standards with one of ``statuses`` (brute force over every standard)."""
-    st = reader.statuses()
-    return {s for s in reader.instances() if st.get(s, set()) & set(statuses)}
 
 Q_MATCHES = PROLOGUE + "SELECT DISTINCT ?a ?b WHERE { ?a skos:exactMatch|skos:closeMatch ?b }"
 # (the GRAPH pattern sits in each branch: Virtuoso 7.2 joins a UNION of VALUES and a path with
@@ -527,14 +531,19 @@ def overlaps(store: Store, raw: RawParams | None = None, *, ignore=("format",)
         pubs = run.reader.links(SG + "publisher")
         stream = (p for p in list(stream)
                   if (pubs.get(std[p[0]], set()) | pubs.get(std[p[1]], set())) & wanted)
-    if params["status"]:  # issue 19: every pair, then those of two standards of the statuses
-        keep, std = with_status(run.reader, params["status"]), run.coverage.standards
+    keep = picked(run.reader, params)
+    if keep is not None:  # issue 19: every pair, then those of two standards the filters pick
+        std = run.coverage.standards
         stream = (p for p in list(stream) if std[p[0]] in keep and std[p[1]] in keep)
     chosen = list(itertools.islice(stream, limit + 1)) if limit else list(stream)
     chosen, truncated = cap(chosen, limit)
-    items = run.items(chosen, Labels(store))
+    lab = Labels(store)
+    items = run.items(chosen, lab)
+    coverage = run.link_coverage()
+    if keep is not None:
+        coverage.append(picked_entry(run.reader, params, keep, lab))
     return AnalysisDocument("overlaps", json_params(params), items, truncated,
-                            {"coverage": run.link_coverage()})
+                            {"coverage": coverage})
 
 
 def clusters(store: Store, raw: RawParams | None = None, *, ignore=("format",)
@@ -544,7 +553,7 @@ def clusters(store: Store, raw: RawParams | None = None, *, ignore=("format",)
     threshold = Fraction(str(params["threshold"]))
     run = OverlapRun(store, params["min_shared"], params["expand"], params["dimensions"],
                      Evidence.of(params))
-    if params["status"] or params["body"]:
+    if params["status"] or params["body"] or params["element"] or params["barrier"]:
         return _standard_clusters(store, params, threshold, run)
     idx = run.index
     parent = list(range(len(idx.members)))
@@ -606,7 +615,8 @@ def _standard_clusters(store: Store, params: dict, threshold: Fraction, run: Ove
     then the groups with a member published by one of the bodies (when given), numbered
     from 1."""
     std = run.coverage.standards
-    keep = with_status(run.reader, params["status"]) if params["status"] else set(std)
+    chosen = picked(run.reader, params)
+    keep = set(std) if chosen is None else chosen
     strong = [(a, b) for a, b, s, u in run.pairs()
               if Fraction(s, u) >= threshold and std[a] in keep and std[b] in keep]
     parent: dict[int, int] = {}
@@ -645,11 +655,15 @@ def _standard_clusters(store: Store, params: dict, threshold: Fraction, run: Ove
                         key=lambda t: (-counts[t], cov.tokens[t]))[:10]
         items.append({
             "cluster": n, "size": len(members), "pairs": pair_count[root],
-            "standards": lab.refs(cov.standards[s] for s in members),
+            "standards": lab.refs(cov.standards[s]
+                                  for s in members[:params["members"] or len(members)]),
             "elements": [{**lab.ref(cov.tokens[t]), "standards": counts[t]} for t in common],
         })
+    coverage = run.link_coverage()
+    if chosen is not None:
+        coverage.append(picked_entry(run.reader, params, chosen, lab))
     return AnalysisDocument("overlap-clusters", json_params(params), items, truncated,
-                            {"coverage": run.link_coverage()})
+                            {"coverage": coverage})
 
 
 CSV_COLUMNS = [
