@@ -273,10 +273,13 @@ def urls(base: str, store_dir: Path) -> list[tuple[str, str, dict]]:
         out.append((f"/reports/{a['name']}", f"/reports/{a['name']}", HTML))
     for a in analyses:
         out.append((f"{a['path']} (JSON)", a["path"], JSON))
-    # the reports' filters (issue 19): status Published (most standards pass), and the
-    # publisher of most standards
+    # the reports' filters (issue 19): status Published (most standards pass), the publisher
+    # of most standards
     published = urlencode([("status", SG + "Published")])
     by_body = urlencode([("body", body or ID + "body/iso")])
+    # and the element and the barrier with most standards (issue 19)
+    by_element = urlencode([("element", busiest_elem or rami + "layer-communication")])
+    by_barrier = urlencode([("barrier", busiest_barrier or "")])
     for a in analyses:
         names = {p["name"] for p in a.get("parameters", [])}
         if "status" in names:
@@ -287,6 +290,14 @@ def urls(base: str, store_dir: Path) -> list[tuple[str, str, dict]]:
         if "body" in names:
             out.append((f"/reports/{a['name']} (publisher, most standards)",
                         f"/reports/{a['name']}?{by_body}", HTML))
+        if "element" in names:
+            out.append((f"/reports/{a['name']} (element, most standards)",
+                        f"/reports/{a['name']}?{by_element}", HTML))
+            out.append((f"{a['path']} (element, most standards, JSON)",
+                        f"{a['path']}?{by_element}", JSON))
+        if "barrier" in names and busiest_barrier:
+            out.append((f"/reports/{a['name']} (barrier, most standards)",
+                        f"/reports/{a['name']}?{by_barrier}", HTML))
     return out
 
 

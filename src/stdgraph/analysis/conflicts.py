@@ -578,7 +578,8 @@ def conflicts(store: Store, raw: RawParams | None = None, *, ignore=("format",)
         return conflicts_stream(store, raw, ignore=ignore).document()
     kinds, _evidence, reader, found = _kept(store, params)
     selection = Selection.of(params)
-    found, picked = selected(reader, published(reader, found, params["body"]), selection)
+    found, picked = selected(reader, found, selection)
+    found = published(reader, found, params["body"])
     snap = reader.snapshot
     lab = Labels.of(store, snap)
     items = _rendered(store, snap, found[: limit + 1], lab, keep=True)
@@ -610,14 +611,18 @@ def own_standards(f: Found) -> list[str]:
 
 
 def selected(reader: LinkReader, found: list[Found], selection: Selection
-             ) -> tuple[list[Found], set[str] | None]:
+             ) -> tuple[list[Found], frozenset[str] | None]:
     """The conflicts of ``found`` whose own standards (:func:`own_standards`) are all among
     those ``selection`` picks (at the reader's evidence level; a roadmap item is not a
     standard), and the standards picked; all of them, and None, when it is empty."""
     if not selection:
         return found, None
     keep = selection.standards(reader)
-    return [f for f in found if all(x in keep for x in own_standards(f))], keep
+    # (kept among the last few filters asked for, for the list ``found`` is)
+    kept = reader.recent(("conflicts-selected", id(found), selection), lambda: (found, [
+        f for f in found if all(x in keep for x in own_standards(f))]))
+    return (kept[1] if kept[0] is found else
+            [f for f in found if all(x in keep for x in own_standards(f))]), keep
 
 
 def _kept(store: Store, params: dict) -> tuple[set[str], Evidence, LinkReader, list[Found]]:
@@ -721,7 +726,8 @@ def conflicts_stream(store: Store, raw: RawParams | None = None, *, ignore=("for
         return AnalysisStream.of(conflicts(store, raw, ignore=ignore))
     kinds, _evidence, reader, found = _kept(store, params)
     selection = Selection.of(params)
-    found, picked = selected(reader, published(reader, found, params["body"]), selection)
+    found, picked = selected(reader, found, selection)
+    found = published(reader, found, params["body"])
     snap = reader.snapshot
     lab = Labels.of(store, snap)
 
@@ -913,7 +919,7 @@ def _found(store: Store, kinds: set[str], reader: LinkReader, old: _Found | None
 
 
 def _coverage(reader: LinkReader, kinds: set[str], selection: Selection = Selection(),
-              picked: set[str] | None = None, lab: Labels | None = None) -> list[dict]:
+              picked: frozenset[str] | None = None, lab: Labels | None = None) -> list[dict]:
     """The coverage of the links the kinds asked for rest on, over every standard; and how
     many standards the filters pick (``picked``, of ``selection``), when they pick some."""
     scope = reader.instances()

@@ -158,8 +158,13 @@ class Selection:
     def __bool__(self) -> bool:
         return bool(self.statuses or self.elements or self.barriers)
 
-    def standards(self, reader: LinkReader) -> set[str]:
-        """The standards picked, at ``reader``'s level (every standard when empty)."""
+    def standards(self, reader: LinkReader) -> frozenset[str]:
+        """The standards picked, at ``reader``'s level (every standard when empty): kept
+        with the reader's snapshot among the last few values asked for (``recent``; a status
+        filter reads every standard's status), so shared."""
+        return reader.recent(("picked", self), lambda: self._standards(reader))
+
+    def _standards(self, reader: LinkReader) -> frozenset[str]:
         sets: list[AbstractSet[str]] = []
         if self.statuses:
             sets.append(reader.with_status(self.statuses))
@@ -170,13 +175,13 @@ class Selection:
             users = reader.users(SG + "addressesBarrier")
             sets += [users.get(b, frozenset()) for b in self.barriers]
         if not sets:
-            return set(reader.instances())
+            return frozenset(reader.instances())
         # (each set holds standards only: the links read are those of typed standards)
         sets.sort(key=len)
         out = set(sets[0])
         for other in sets[1:]:
             out.intersection_update(other)
-        return out
+        return frozenset(out)
 
     def describe(self, lab: Any, one: bool = False) -> str:
         """What the standards picked do, in plain words, after "N of M standards" ("are
@@ -692,7 +697,7 @@ class LinkReader:
                 out.discard(s)
         return out
 
-    def coverage(self, link: str, with_link: Iterable[str], in_scope: set[str],
+    def coverage(self, link: str, with_link: Iterable[str], in_scope: set[str] | frozenset[str],
                  what: str = "standards") -> dict:
         """The coverage entry of ``link``: how many of ``in_scope`` are in ``with_link``
         (counted once per store version for the same two collections: kept with the
@@ -712,7 +717,7 @@ class LinkReader:
         return {"link": link, "label": label, "with_link": n, "in_scope": len(in_scope),
                 "text": coverage_text(n, len(in_scope), phrase, what)}
 
-    def status_coverage(self, in_scope: set[str]) -> dict:
+    def status_coverage(self, in_scope: set[str] | frozenset[str]) -> dict:
         """The coverage entry of ``sg:status`` over ``in_scope``; its text says how many have
         no known status."""
         statuses = self.statuses()

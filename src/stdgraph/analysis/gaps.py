@@ -251,9 +251,10 @@ def _gaps(store: Store, params: dict, reader: LinkReader, lab: Labels):
     selection = Selection.of(params)
     # the standards that count: those of the statuses chosen, else the current ones; of
     # them, those the element and barrier filters pick
-    counted = reader.current() if not selection else selection.standards(reader)
+    counted: set[str] | frozenset[str] = (reader.current() if not selection
+                                          else selection.standards(reader))
     if selection and not selection.statuses:
-        counted &= reader.current()
+        counted = counted & reader.current()
     retired = reader.instances() - counted
     others_do = ("only withdrawn or superseded standards do" if not selection
                  else "only standards without one of the statuses chosen do"

@@ -1213,7 +1213,7 @@ class OverlapRun:
         #: the filters that pick the standards the index holds (``scoped``; empty: every
         #: standard), and those standards (None: every one)
         self.selection = Selection()
-        self.picked: set[str] | None = None
+        self.picked: frozenset[str] | None = None
 
     def scoped(self, selection: Selection) -> OverlapRun:
         """This run with the pairs among the standards ``selection`` picks only (an empty
@@ -1230,7 +1230,7 @@ class OverlapRun:
             lambda: self._scoped_index(picked))
         return out
 
-    def _scoped_index(self, keep: set[str]) -> PairIndex:
+    def _scoped_index(self, keep: frozenset[str]) -> PairIndex:
         cov = self.coverage
         sets = [s if std in keep else frozenset()
                 for std, s in zip(cov.standards, cov.sets, strict=True)]
@@ -1911,7 +1911,7 @@ def _labels(run: OverlapRun, threshold: Fraction, edges: ClusterEdges,
     return found.label, found.ei, found.ej, found.linked
 
 
-def _scoped_counts(run: OverlapRun, chosen: set[str]) -> tuple[np.ndarray, np.ndarray]:
+def _scoped_counts(run: OverlapRun, chosen: frozenset[str]) -> tuple[np.ndarray, np.ndarray]:
     """How many members of each group of the run's index are among the standards
     ``chosen``, and which standards (by number) are."""
     std = run.coverage.standards
@@ -1923,7 +1923,7 @@ def _scoped_counts(run: OverlapRun, chosen: set[str]) -> tuple[np.ndarray, np.nd
     return counts.astype(np.int64), keep
 
 
-def _clusters(run: OverlapRun, threshold: Fraction, picked: set[str] | None = None
+def _clusters(run: OverlapRun, threshold: Fraction, picked: frozenset[str] | None = None
               ) -> list[tuple[int, int, list[int], list[tuple[int, int]]]]:
     """The clusters in order, without labels: (size, pairs, members, [(token, standards)]
     of its up to 10 most common elements). Components of the groups over the edges, in numpy

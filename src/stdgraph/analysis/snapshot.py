@@ -572,8 +572,9 @@ class Snapshot:
                 self._recent.popitem(last=False)
         return value
 
-    #: values kept by ``recent`` per version, at most
-    RECENT = 4
+    #: values kept by ``recent`` per version, at most (a filtered pair index of 100,000
+    #: standards is tens of MiB at most)
+    RECENT = 16
 
     #: answers kept per version (each may be megabytes of text)
     ANSWERS = 16
