@@ -296,6 +296,10 @@ def test_a_literal_status_shows_as_it_is(web):
         r = web.get(path, headers={"Accept": BROWSER})
         assert r.status_code == 200, (path, r.text[:2000])
         assert "Echo" in r.text
+    # a body's tally counts the text apart from the concept of the same label
+    r = web.get("/id/body/b1", headers={"Accept": BROWSER})
+    assert re.search(r'<p class="statuses">By status: ([^<]*)</p>', r.text).group(1) == (
+        '1 &#34;published&#34; (as text), 2 published, 1 withdrawn.')
 
 
 # -- the element and barrier filters -----------------------------------------------------------

@@ -100,10 +100,16 @@ def statuses(store: Store, standards: list[str], lab: Labels) -> list[tuple[str,
 
 def _tally(found: list[dict[str, Any] | str | None], lab: Labels) -> list[tuple[str, int]]:
     """(status label, count) of the statuses ``found``: each an IRI, a ref (``standards_info``'s
-    ``status``) or None (no status)."""
+    ``status``) or None (no status). A status given as text (a ref with no IRI) is counted
+    apart from the concept of the same label, as '"published" (as text)'."""
     lab.fetch(x for x in found if isinstance(x, str))
-    counts = Counter(lab(x) if isinstance(x, str) else x["label"] if x else None
-                     for x in found)
+
+    def name(x: dict[str, Any] | str | None) -> str | None:
+        if x is None or isinstance(x, str):
+            return lab(x) if x else None
+        return x["label"] if x.get("iri") else f'"{x["label"]}" (as text)'
+
+    counts = Counter(name(x) for x in found)
     return sorted(((k or "unknown", n) for k, n in counts.items()),
                   key=lambda kn: (kn[0] == "unknown", kn[0]))
 
