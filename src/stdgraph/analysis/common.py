@@ -446,8 +446,15 @@ class Labels:
             snap.graph_labels = {}
         return cls(store, snap.labels, snap.graph_labels)
 
+    #: the label of a blank node (an identifier with no colon: no IRI has none), which no
+    #: query can name to read its label
+    NO_IRI = "(a resource with no IRI)"
+
     def fetch(self, iris: Iterable[str]) -> None:
         todo = sorted({i for i in iris if i and i not in self._cache})
+        for i in [i for i in todo if ":" not in i]:
+            self._cache[i] = self.NO_IRI
+        todo = [i for i in todo if ":" in i]
         for start in range(0, len(todo), 500):
             chunk = todo[start:start + 500]
             values = " ".join(sparql_term(URIRef(i)) for i in chunk)

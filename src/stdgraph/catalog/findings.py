@@ -60,6 +60,7 @@ from stdgraph.analysis.evidence import ELEMENT, ROADMAP_ITEM, STANDARD, Evidence
 from stdgraph.analysis.overlaps import OverlapRun, Relations, chain_edge
 from stdgraph.analysis.snapshot import is_kept, snapshot
 from stdgraph.catalog.common import SG, SKOS, iris
+from stdgraph.catalog.index import is_iri
 from stdgraph.catalog.links import Links, chunks, instances, quads
 from stdgraph.catalog.queryfiles import select
 from stdgraph.store.base import Store
@@ -647,7 +648,18 @@ def gap_of(store: Store, iri: str, kind: str, evidence: Evidence | None = None,
                                                      s=[iri], types=[ROADMAP_ITEM])}
         linked |= {a for a, _p, _b, _t in links.read([SG + "deliveredBy", SG + "serves"],
                                                      o=[iri])}
-        linked = instances(store, STANDARD, linked)
+        if all(map(is_iri, linked)):
+            linked = instances(store, STANDARD, linked)
+        else:  # (a blank node, which no later query can name: the analysis' own reading)
+            reader = LinkReader(store, links.evidence, snapshot=snapshot(store))
+            delivered = reader.either(SG + "delivers", SG + "deliveredBy", ROADMAP_ITEM,
+                                      STANDARD)
+            served = reader.either(SG + "servedBy", SG + "serves", ROADMAP_ITEM, STANDARD)
+            linked = set(delivered.get(iri, ())) | set(served.get(iri, ()))
+            current = reader.current()
+            if not current.isdisjoint(linked):
+                return None
+            kept_retired = linked - current
         scheme = None
         frames = sorted(str(t) for _s, _p, t, _g
                         in quads(store, s=[iri], p=[SG + "timeframeLabel"]))
@@ -656,7 +668,11 @@ def gap_of(store: Store, iri: str, kind: str, evidence: Evidence | None = None,
             reason += f" (timeframe {frames[0]})"
     else:
         targets = {iri} | concepts_below(store, iri)
-        if is_kept(store):  # the links the gaps analysis keeps (warmed: its default run)
+        linked = set() if is_kept(store) else {
+            s for ss in links.to(prop, targets).values() for s in ss}
+        # the links the gaps analysis keeps (warmed: its default run); or, for a standard that
+        # is a blank node, which no later query can name, the analysis' own reading
+        if is_kept(store) or not all(map(is_iri, linked)):
             reader = LinkReader(store, links.evidence, snapshot=snapshot(store))
             users = reader.users(prop)
             linked = set().union(*(users.get(t, ()) for t in targets))
@@ -664,8 +680,6 @@ def gap_of(store: Store, iri: str, kind: str, evidence: Evidence | None = None,
             if not current.isdisjoint(linked):
                 return None
             kept_retired = linked - current
-        else:
-            linked = {s for ss in links.to(prop, targets).values() for s in ss}
         schemes = sorted({str(x) for _s, _p, x, _g in quads(store, s=[iri], p=[IN_SCHEME])})
         scheme = schemes[0] if schemes else None
         reason = f"no linked standard {verb}"
