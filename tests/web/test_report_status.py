@@ -457,3 +457,25 @@ def test_an_element_that_is_no_iri_is_refused(web):
     assert web.get("/analysis/overlaps?element=e4").status_code == 400
     r = web.get("/reports/gaps?barrier=bar%201", headers={"Accept": BROWSER})
     assert r.status_code == 400 and "barrier" in r.text
+
+
+def test_the_standards_table_leads_to_the_reports_of_its_standards(web):
+    # the table of the standards in e4 (delta, foxtrot, golf) links to the reports made of
+    # them: its overlaps are the pairs among the rows it shows
+    html = web.get("/standards?" + query(element=E4), headers={"Accept": BROWSER}).text
+    rows = sorted(i["iri"].rsplit("/", 1)[1] for i in web.get(
+        "/standards?" + query(element=E4, format="json")).json()["items"])
+    assert rows == ["delta", "foxtrot", "golf"]
+    links = dict((text, htmllib.unescape(href)) for href, text in re.findall(
+        r'<a href="([^"]*)">([^<]*)</a>', html.split('class="reports-here"', 1)[1]
+        .split("</p>", 1)[0]))
+    assert set(links) == {"overlaps", "clusters", "conflicts", "what they do not cover"}
+    r = web.get(links["overlaps"] + "&format=json", headers={"Accept": BROWSER})
+    assert r.status_code == 200
+    assert {x.rsplit("/", 1)[1] for i in r.json()["items"] for x in (i["a"], i["b"])} \
+        == set(rows)
+    assert web.get(links["what they do not cover"], headers={"Accept": BROWSER}).status_code \
+        == 200
+    # no such links without a filter they carry (a publisher is no such filter)
+    html = web.get("/standards?" + query(body=B1), headers={"Accept": BROWSER}).text
+    assert 'class="reports-here"' not in html

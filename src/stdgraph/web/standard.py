@@ -120,5 +120,8 @@ def routes(router: APIRouter, site: Site) -> None:
                            columns=COLUMNS, evidence_kinds=EVIDENCE_KINDS,
                            sorted_by={c: sorted_by(c) for c in COLUMNS},
                            permalink="?" + here,
+                           # the reports made of the standards the same filters pick
+                           reports_query=urlencode([(k, v) for k, v in kept
+                                                    if k in ("status", "element", "barrier")]),
                            csv_url="?" + urlencode(view + paging + [("format", "csv")]),
                            json_url="?" + urlencode(view + paging + [("format", "json")]))
