@@ -79,7 +79,9 @@ CASES = {
                                                     "limit": "0"},
              {"element": TOP, "limit": "0"}, {"barrier": BARRIER_1, "limit": "0"},
              {"barrier": [BARRIER_1, BARRIER_2], "element": NEXT, "status": PUBLISHED,
-              "limit": "0"}],
+              "limit": "0"},
+             {"body": BENCH_BODY, "limit": "0"},
+             {"body": [BENCH_BODY, CLUSTER_BODY], "barrier": BARRIER_2, "limit": "0"}],
     "conflicts": [{"limit": "0"}, {"limit": "5"}, {"kinds": "declared,supersession-cycle",
                                                    "limit": "0"}, {"body": BENCH_BODY},
                   {"status": PUBLISHED, "limit": "0"},
@@ -89,28 +91,38 @@ CASES = {
 }
 
 
-def resolved(store, params: dict) -> dict:
-    """``params`` with TOP and NEXT replaced by the store's two most used elements (by how
-    many standards are classified in them, then IRI)."""
-    if not any(TOP in (v if isinstance(v, list) else [v]) or NEXT in (v if isinstance(v, list)
-               else [v]) for v in params.values()):
-        return params
+def top_elements(store) -> dict[str, str]:
+    """TOP and NEXT: the store's two most used elements (by how many standards are classified
+    in them, then IRI)."""
     rows = store.query(f"SELECT ?e (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s <{SG}classifiedIn> "
                        "?e } GROUP BY ?e").rows
     top, nxt = [str(e) for _n, e in sorted((-int(n), str(e)) for e, n in rows)[:2]]
-    names = {TOP: top, NEXT: nxt}
+    return {TOP: top, NEXT: nxt}
+
+
+def resolved(names: dict[str, str], params: dict) -> dict:
+    """``params`` with TOP and NEXT replaced (``names``: :func:`top_elements`)."""
     return {k: [names.get(x, x) for x in v] if isinstance(v, list) else names.get(v, v)
             for k, v in params.items()}
 
 
-def documents(store, names=CASES) -> dict[tuple[str, int], str]:
-    return {(name, k): to_json(run(name, store, resolved(store, params)))
-            for name in names for k, params in enumerate(CASES[name])}
+#: the cases on the memory store (rdflib answers the oracle's queries in 1-3 s each): those
+#: before the element and barrier filters, and one of these for each analysis
+FEWER = {name: [c for k, c in enumerate(cases) if k < first or k in also]
+         for (name, cases), first, also in zip(CASES.items(), (10, 6, 4, 6),
+                                               ({13}, {8}, {6, 7}, {8}), strict=True)}
 
 
-def oracle_documents(store) -> dict[tuple[str, int], str]:
-    return {(name, k): to_json(ORACLE[name](store, resolved(store, params)))
-            for name in CASES for k, params in enumerate(CASES[name])}
+def documents(store, cases=CASES) -> dict[tuple[str, int], str]:
+    top = top_elements(store)
+    return {(name, k): to_json(run(name, store, resolved(top, params)))
+            for name in cases for k, params in enumerate(cases[name])}
+
+
+def oracle_documents(store, cases=CASES) -> dict[tuple[str, int], str]:
+    top = top_elements(store)
+    return {(name, k): to_json(ORACLE[name](store, resolved(top, params)))
+            for name in cases for k, params in enumerate(cases[name])}
 
 
 def sto_store(kind: str, tmp: Path, standards: int, seed: int):
@@ -154,6 +166,7 @@ def test_documents_equal_the_oracle_on_random_sto_graphs(seed, tmp_path):
             assert 0 < count(name, k) < count(name, whole), (name, k)
     assert 0 < members(7) < members(1)
     assert count("gaps", 4) > count("gaps", 0) and count("gaps", 5) > count("gaps", 0)
+    assert count("gaps", 7) > count("gaps", 0)  # only one publisher's standards covering
     # only the few withdrawn or developing standards covering: more gaps than with every
     # current standard
     assert count("gaps", 3) > count("gaps", 0)
@@ -162,7 +175,7 @@ def test_documents_equal_the_oracle_on_random_sto_graphs(seed, tmp_path):
 
 def test_documents_equal_the_oracle_on_the_memory_store(tmp_path):
     store = sto_store("memory", tmp_path, 40, 7)
-    assert documents(store) == oracle_documents(store)
+    assert documents(store, FEWER) == oracle_documents(store, FEWER)
 
 
 # -- writes ------------------------------------------------------------------------------------
@@ -242,7 +255,8 @@ def test_a_write_is_in_the_next_answer(kind, tmp_path):
     def kept():
         return DeadlineStore(store, Deadline(None), cache)
 
-    assert documents(kept()) == documents(store)  # fills the cache
+    cases = CASES if kind == "oxigraph" else FEWER
+    assert documents(kept(), cases) == documents(store, cases)  # fills the cache
     brought = carried = 0
     prev: Relations | None = OverlapRun(kept()).relations
     for step in range(12 if kind == "oxigraph" else 5):
@@ -251,12 +265,12 @@ def test_a_write_is_in_the_next_answer(kind, tmp_path):
         assert store.version() != before
         if store.changes(before, store.version()) is not None:
             brought += 1
-        answers = documents(kept())
-        assert answers == documents(store), step
+        answers = documents(kept(), cases)
+        assert answers == documents(store, cases), step
         for name in ("overlaps", "conflicts"):  # the rendered answer the runner keeps, too
             assert render_with(kept(), (), name, {}, "json") == to_json(run(name, store, {}))
         if step % 5 == 4:
-            assert answers == oracle_documents(store), step
+            assert answers == oracle_documents(store, cases), step
         # the relations between standards: brought up to date (what did not change shared
         # with the previous version's), and equal to those read afresh
         relations = OverlapRun(kept()).relations

@@ -202,11 +202,10 @@ def test_every_report_offers_the_statuses_by_label(web, name):
         ("Published", "published"), ("Withdrawn", "withdrawn"), ("Superseded", "superseded"))]
     assert re.findall(r'name="status" value="([^"]*)" checked', form) == [PUBLISHED]
     assert name != "overlaps" or "both have one of these statuses" in form
-    # the publisher picker, where the analysis has one
-    if name != "gaps":
-        bodies = re.findall(r'name="body" value="([^"]*)"[^>]*> <label[^>]*>([^<]*)</label>',
-                            fieldset(html, "Published by"))
-        assert bodies == [(B1, "Body One"), (B2, "Body Two")]
+    # the publisher picker (every report has one)
+    bodies = re.findall(r'name="body" value="([^"]*)"[^>]*> <label[^>]*>([^<]*)</label>',
+                        fieldset(html, "Published by"))
+    assert bodies == [(B1, "Body One"), (B2, "Body Two")]
 
 
 def download(web, html: str, text: str) -> str:
@@ -466,9 +465,9 @@ def test_the_standards_table_leads_to_the_reports_of_its_standards(web):
     rows = sorted(i["iri"].rsplit("/", 1)[1] for i in web.get(
         "/standards?" + query(element=E4, format="json")).json()["items"])
     assert rows == ["delta", "foxtrot", "golf"]
-    links = dict((text, htmllib.unescape(href)) for href, text in re.findall(
+    links = {text: htmllib.unescape(href) for href, text in re.findall(
         r'<a href="([^"]*)">([^<]*)</a>', html.split('class="reports-here"', 1)[1]
-        .split("</p>", 1)[0]))
+        .split("</p>", 1)[0])}
     assert set(links) == {"overlaps", "clusters", "conflicts", "what they do not cover"}
     r = web.get(links["overlaps"] + "&format=json", headers={"Accept": BROWSER})
     assert r.status_code == 200
@@ -479,3 +478,26 @@ def test_the_standards_table_leads_to_the_reports_of_its_standards(web):
     # no such links without a filter they carry (a publisher is no such filter)
     html = web.get("/standards?" + query(body=B1), headers={"Accept": BROWSER}).text
     assert 'class="reports-here"' not in html
+
+
+def test_gaps_by_publisher(web):
+    # only b2's standards count (delta, foxtrot, golf, all current): what no standard of Body
+    # Two covers
+    doc = analysis(web, "gaps", body=B2)
+    other = "only standards the filters leave out do"
+    assert gap_rows(doc) == [
+        ("bar1", f"no linked standard addresses this barrier ({other}: Charlie)"),
+        ("bar3", f"no linked standard addresses this barrier ({other}: Alpha)"),
+        ("e1", "no linked standard is classified in this element"),
+        ("e2", "no linked standard is classified in this element")]
+    assert doc["coverage"][-1]["text"] == (
+        "3 of 7 standards are published by Body Two, not withdrawn or superseded; only they "
+        "count")
+    # both bodies: every current standard, as with no filter (but said)
+    both = analysis(web, "gaps", body=[B1, B2])
+    assert gap_rows(both)[0][0] == "bar1" and len(both["items"]) == 1
+    html = page(web, "gaps", query(body=B2))
+    bodies = re.findall(r'name="body" value="([^"]*)"[^>]*> <label[^>]*>([^<]*)</label>',
+                        fieldset(html, "Published by"))
+    assert bodies == [(B1, "Body One"), (B2, "Body Two")]
+    assert "4 items" in html

@@ -144,19 +144,27 @@ class Selection:
     ``barrier`` filters pick them: one of the statuses, classified in every element and
     addressing every barrier, at the evidence level (the ``/standards`` table's rule). Each
     report keeps the items whose own standards all take part (docs/analyses.md, "Filters");
-    an empty selection picks every standard."""
+    an empty selection picks every standard. ``bodies`` (the gaps' ``body``: what no standard
+    of these bodies covers) picks the standards one of them publishes; the other reports keep
+    an item that *involves* such a standard, which is no selection."""
 
     statuses: frozenset[str] = frozenset()
     elements: frozenset[str] = frozenset()
     barriers: frozenset[str] = frozenset()
+    bodies: frozenset[str] = frozenset()
 
     @classmethod
-    def of(cls, params: Mapping[str, Any]) -> Selection:
-        """From checked parameters (``status``, ``element``, ``barrier``; none if absent)."""
-        return cls(*(frozenset(params.get(k) or ()) for k in ("status", "element", "barrier")))
+    def of(cls, params: Mapping[str, Any], bodies: bool = False) -> Selection:
+        """From checked parameters (``status``, ``element``, ``barrier`` and, with
+        ``bodies``, ``body``; none if absent)."""
+        def given(name: str) -> frozenset[str]:
+            return frozenset(params.get(name) or ())
+
+        return cls(given("status"), given("element"), given("barrier"),
+                   given("body") if bodies else frozenset())
 
     def __bool__(self) -> bool:
-        return bool(self.statuses or self.elements or self.barriers)
+        return bool(self.statuses or self.elements or self.barriers or self.bodies)
 
     def standards(self, reader: LinkReader) -> frozenset[str]:
         """The standards picked, at ``reader``'s level (every standard when empty): kept
@@ -174,6 +182,9 @@ class Selection:
         if self.barriers:
             users = reader.users(SG + "addressesBarrier")
             sets += [users.get(b, frozenset()) for b in self.barriers]
+        if self.bodies:
+            users = reader.users(SG + "publisher")
+            sets.append(frozenset().union(*(users.get(b, frozenset()) for b in self.bodies)))
         if not sets:
             return frozenset(reader.instances())
         # (each set holds standards only: the links read are those of typed standards)
@@ -187,7 +198,7 @@ class Selection:
         """What the standards picked do, in plain words, after "N of M standards" ("are
         classified in Communication Layer and have one of the statuses chosen (published)";
         ``one``: after "1 of M standards"), ``lab`` naming the IRIs."""
-        lab.fetch([*self.statuses, *self.elements, *self.barriers])
+        lab.fetch([*self.statuses, *self.elements, *self.barriers, *self.bodies])
         what = []
         if self.elements:
             what.append(("is" if one else "are") + " classified in "
@@ -195,6 +206,9 @@ class Selection:
         if self.barriers:
             what.append(("addresses " if one else "address ")
                         + " and ".join(lab(b) for b in sorted(self.barriers)))
+        if self.bodies:
+            what.append(("is" if one else "are") + " published by "
+                        + " or ".join(lab(b) for b in sorted(self.bodies)))
         if self.statuses:
             what.append(("has" if one else "have") + " one of the statuses chosen ("
                         + ", ".join(lab(x) for x in sorted(self.statuses)) + ")")

@@ -96,6 +96,11 @@ PARAMS = [
     *selection_params("only such standards (of those counted) count as covering: with "
                       "Communication Layer, the items and the empty cells are what no "
                       "standard classified there covers."),
+    Parameter("body", "iri", multiple=True, label="Published by", pick="body",
+              description="Only the standards published by one of these standards bodies "
+                          "(sg:publisher, at the evidence level) count as covering: with ISO, "
+                          "the items and the empty cells are what no ISO standard covers. None "
+                          "chosen: every publisher, or none."),
     limit_param(),
 ]
 
@@ -223,9 +228,9 @@ def gaps(store: Store, raw: RawParams | None = None, *, ignore=("format",)) -> A
     snap = snapshot(store) if store.kind in FAST_KINDS else None
     reader = LinkReader(store, Evidence.of(params), snapshot=snap)
     lab = Labels.of(store, snap)
-    for name in ("status", "element", "barrier"):  # canonical order, no repeats
+    for name in ("status", "element", "barrier", "body"):  # canonical order, no repeats
         params[name] = sorted(set(params[name]))
-    selection = Selection.of(params)
+    selection = Selection.of(params, bodies=True)
     key = ("gaps", tuple(params["kinds"]), params["scheme"], params["rows"], params["columns"],
            selection)
     found, coverage, status, (mrows, mcols, counts) = (
@@ -248,7 +253,7 @@ def _gaps(store: Store, params: dict, reader: LinkReader, lab: Labels):
     entries by link, the status entry and the matrix counts (no labels but in reasons)."""
     kinds = set(params["kinds"])
     snap = reader.snapshot
-    selection = Selection.of(params)
+    selection = Selection.of(params, bodies=True)
     # the standards that count: those of the statuses chosen, else the current ones; of
     # them, those the element and barrier filters pick
     counted: set[str] | frozenset[str] = (reader.current() if not selection
@@ -258,7 +263,7 @@ def _gaps(store: Store, params: dict, reader: LinkReader, lab: Labels):
     retired = reader.instances() - counted
     others_do = ("only withdrawn or superseded standards do" if not selection
                  else "only standards without one of the statuses chosen do"
-                 if not (selection.elements or selection.barriers)
+                 if not (selection.elements or selection.barriers or selection.bodies)
                  else "only standards the filters leave out do")
     below = _below(store, snap)
     found: list[tuple[int, str, str, str | None, str]] = []  # kind#, scheme, subject, ...

@@ -144,21 +144,25 @@ def selection_params() -> list[Parameter]:
                       pick="barrier")]
 
 
-def picked(reader: LinkReader, params: Mapping) -> set[str] | None:
-    """issue 19: the standards the status, element and barrier filters pick, by brute force
-    over every standard (None: no filter given)."""
+def picked(reader: LinkReader, params: Mapping, bodies: bool = False) -> set[str] | None:
+    """issue 19: the standards the status, element and barrier filters (and with ``bodies``,
+    the gaps' publisher filter) pick, by brute force over every standard (None: no filter
+    given)."""
     statuses = set(params.get("status") or ())
     elements, barriers = set(params.get("element") or ()), set(params.get("barrier") or ())
-    if not (statuses or elements or barriers):
+    wanted = set(params.get("body") or ()) if bodies else set()
+    if not (statuses or elements or barriers or wanted):
         return None
     st, cl = reader.statuses(), reader.classified()
     ba = reader.links(SG + "addressesBarrier")
+    pubs = reader.links(SG + "publisher")
     return {s for s in reader.instances()
             if (not statuses or st.get(s, set()) & statuses)
-            and elements <= cl.get(s, set()) and barriers <= ba.get(s, set())}
+            and elements <= cl.get(s, set()) and barriers <= ba.get(s, set())
+            and (not wanted or pubs.get(s, set()) & wanted)}
 
 
-def picked_words(params: Mapping, lab, one: bool) -> str:
+def picked_words(params: Mapping, lab, one: bool, bodies: bool = False) -> str:
     """issue 19: what the picked standards do, after "N of M standards"."""
     parts = []
     if params.get("element"):
@@ -167,6 +171,9 @@ def picked_words(params: Mapping, lab, one: bool) -> str:
     if params.get("barrier"):
         parts.append(("addresses " if one else "address ")
                      + " and ".join(lab(b) for b in sorted(set(params["barrier"]))))
+    if bodies and params.get("body"):
+        parts.append(("is" if one else "are") + " published by "
+                     + " or ".join(lab(b) for b in sorted(set(params["body"]))))
     if params.get("status"):
         parts.append(("has" if one else "have") + " one of the statuses chosen ("
                      + ", ".join(lab(x) for x in sorted(set(params["status"]))) + ")")

@@ -86,6 +86,8 @@ PARAMS = [
     # issue 19: only the standards with one of these statuses count (instead of the current)
     Parameter("status", "iri", multiple=True, label="Status", pick="status"),
     *selection_params(),
+    # issue 19: only the standards of one of these bodies count
+    Parameter("body", "iri", multiple=True, label="Published by", pick="body"),
     limit_param(),
 ]
 
@@ -209,14 +211,15 @@ def gaps(store: Store, raw: RawParams | None = None, *, ignore=("format",)) -> A
     statuses = params["status"] = sorted(set(params["status"]))
     params["element"] = sorted(set(params["element"]))
     params["barrier"] = sorted(set(params["barrier"]))
+    params["body"] = sorted(set(params["body"]))
     counted = reader.current()
     others_do = "only withdrawn or superseded standards do"
-    keep = picked(reader, params)
+    keep = picked(reader, params, bodies=True)
     if keep is not None:  # issue 19: of the current standards (of any status chosen), those
         # the filters pick
         counted = keep if statuses else keep & counted
         others_do = ("only standards the filters leave out do"
-                     if params["element"] or params["barrier"]
+                     if params["element"] or params["barrier"] or params["body"]
                      else "only standards without one of the statuses chosen do")
     retired = reader.instances() - counted
     lab = Labels(store)
@@ -313,7 +316,7 @@ def gaps(store: Store, raw: RawParams | None = None, *, ignore=("format",)) -> A
     if keep is not None:
         n = len(counted)
         status["text"] = (f"{n:,} of {len(reader.instances()):,} standards "
-                          + picked_words(params, lab, n == 1)
+                          + picked_words(params, lab, n == 1, bodies=True)
                           + ("" if statuses else ", not withdrawn or superseded")
                           + "; only they count")
     extra = {"coverage": [*coverage.values(), status],
