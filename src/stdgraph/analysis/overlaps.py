@@ -107,7 +107,7 @@ PARAMS = [
                           "chosen: every pair."),
     status_param("Only the pairs whose two standards both have one of these statuses "
                  "(sg:status): the overlaps among, say, published standards."),
-    *selection_params("the pairs of two such standards, which share the elements chosen."),
+    *selection_params("the pairs of two such standards."),
     limit_param(),
 ]
 
