@@ -374,10 +374,14 @@ def test_conflicts_by_element_and_barrier(web, params, want):
     assert conflicts(analysis(web, "conflicts", **params)) == want
 
 
-def test_gaps_by_element_and_barrier(web):
-    # only the current standards in e4 count (delta, foxtrot, golf): bar1 (charlie) and bar3
-    # (alpha) are gaps, and e1 and e2, where none of them is classified
-    doc = analysis(web, "gaps", element=E4)
+@pytest.mark.parametrize("params, picked", [
+    ({"element": E4}, "are classified in Element four"),
+    ({"body": B2}, "are published by Body Two"),  # what no standard of Body Two covers
+])
+def test_gaps_of_the_standards_a_filter_picks(web, params, picked):
+    # only delta, foxtrot and golf count (all current; in e4, and Body Two's): bar1 (charlie)
+    # and bar3 (alpha) are gaps, and e1 and e2, where none of them is classified
+    doc = analysis(web, "gaps", **params)
     other = "only standards the filters leave out do"
     assert gap_rows(doc) == [
         ("bar1", f"no linked standard addresses this barrier ({other}: Charlie)"),
@@ -385,8 +389,10 @@ def test_gaps_by_element_and_barrier(web):
         ("e1", "no linked standard is classified in this element"),
         ("e2", "no linked standard is classified in this element")]
     assert doc["coverage"][-1]["text"] == (
-        "3 of 7 standards are classified in Element four, not withdrawn or superseded; only "
-        "they count")
+        f"3 of 7 standards {picked}, not withdrawn or superseded; only they count")
+
+
+def test_gaps_by_barrier(web):
     # addressing bar2: echo and delta, both current; bar1 and bar3 are gaps, e1-e4 are not
     doc = analysis(web, "gaps", barrier=BAR2)
     assert [s for s, _r in gap_rows(doc)] == ["bar1", "bar3"]
@@ -481,19 +487,7 @@ def test_the_standards_table_leads_to_the_reports_of_its_standards(web):
 
 
 def test_gaps_by_publisher(web):
-    # only b2's standards count (delta, foxtrot, golf, all current): what no standard of Body
-    # Two covers
-    doc = analysis(web, "gaps", body=B2)
-    other = "only standards the filters leave out do"
-    assert gap_rows(doc) == [
-        ("bar1", f"no linked standard addresses this barrier ({other}: Charlie)"),
-        ("bar3", f"no linked standard addresses this barrier ({other}: Alpha)"),
-        ("e1", "no linked standard is classified in this element"),
-        ("e2", "no linked standard is classified in this element")]
-    assert doc["coverage"][-1]["text"] == (
-        "3 of 7 standards are published by Body Two, not withdrawn or superseded; only they "
-        "count")
-    # both bodies: every current standard, as with no filter (but said)
+    # (one body: test_gaps_of_the_standards_a_filter_picks) both bodies: every current standard, as with no filter (but said)
     both = analysis(web, "gaps", body=[B1, B2])
     assert gap_rows(both)[0][0] == "bar1" and len(both["items"]) == 1
     html = page(web, "gaps", query(body=B2))
