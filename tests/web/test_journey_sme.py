@@ -25,7 +25,7 @@ from stdgraph.store import OxigraphStore
 from stdgraph.suggest import service
 
 from .conftest import DESKTOP, ID, PHONE, SKIP
-from .test_browser import AXE_OPTIONS
+from .test_browser_axe import AXE_OPTIONS
 
 pytestmark = pytest.mark.skipif(SKIP, reason="STDGRAPH_SKIP_BROWSER_TESTS is set")
 

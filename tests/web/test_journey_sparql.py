@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import DESKTOP, PHONE, SKIP
-from .test_browser import AXE_OPTIONS
+from .test_browser_axe import AXE_OPTIONS
 
 pytestmark = pytest.mark.skipif(SKIP, reason="STDGRAPH_SKIP_BROWSER_TESTS is set")
 
