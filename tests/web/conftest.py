@@ -129,3 +129,18 @@ def page(browser, tmp_path):
     yield pg
     ctx.close()
     assert not blocked, blocked
+
+
+#: WCAG 2.1 A and AA rules, as every axe-core check runs them
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a",
+                                                     "wcag21aa"]},
+               "resultTypes": ["violations"]}
+
+
+def serious_violations(axe, page) -> list[str]:
+    """The serious and critical WCAG 2.1 A/AA violations axe-core (an ``Axe``) finds on the page
+    open in ``page``, each as "id (impact): help at <its first three targets>"."""
+    results = axe.run(page, options=AXE_OPTIONS).response
+    return [f"{v['id']} ({v['impact']}): {v['help']} at "
+            + "; ".join(" ".join(n["target"]) for n in v["nodes"][:3])
+            for v in results["violations"] if v["impact"] in {"serious", "critical"}]

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from .conftest import DESKTOP, PHONE, SKIP
+from .conftest import DESKTOP, PHONE, SKIP, serious_violations
 
 pytestmark = pytest.mark.skipif(SKIP, reason="STDGRAPH_SKIP_BROWSER_TESTS is set")
 
@@ -37,12 +37,6 @@ AXE_PAGES = ["/", "/standards", "/standards?element=https%3A%2F%2Fw3id.org%2Fstd
              "/reports/overlaps?element=https%3A%2F%2Fw3id.org%2Fstdgraph%2Fid%2Farchitecture%2F"
              "rami40%2Flayer-communication&barrier=https%3A%2F%2Fw3id.org%2Fstdgraph%2Fid%2F"
              "barrier%2Fsecurity"]
-#: WCAG 2.1 A and AA rules
-AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a",
-                                                     "wcag21aa"]},
-               "resultTypes": ["violations"]}
-
-
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_axe_finds_no_serious_violation(page, live_server, shots, viewport):
     from axe_playwright_python.sync_playwright import Axe
@@ -54,10 +48,7 @@ def test_axe_finds_no_serious_violation(page, live_server, shots, viewport):
         page.goto(live_server + path)
         if path == "/docs":
             page.locator(".opblock").first.wait_for()
-        results = axe.run(page, options=AXE_OPTIONS).response
-        bad = [f"{v['id']} ({v['impact']}): {v['help']} at "
-               + "; ".join(" ".join(n["target"]) for n in v["nodes"][:3])
-               for v in results["violations"] if v["impact"] in {"serious", "critical"}]
+        bad = serious_violations(axe, page)
         if bad:
             found[path] = bad
         slug = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-")[:60] or "landing"

@@ -24,8 +24,7 @@ from rdflib import RDF, RDFS, Graph, URIRef
 from stdgraph.store import OxigraphStore
 from stdgraph.suggest import service
 
-from .conftest import DESKTOP, ID, PHONE, SKIP
-from .test_browser_axe import AXE_OPTIONS
+from .conftest import DESKTOP, ID, PHONE, SKIP, serious_violations
 
 pytestmark = pytest.mark.skipif(SKIP, reason="STDGRAPH_SKIP_BROWSER_TESTS is set")
 
@@ -213,9 +212,7 @@ def test_axe_on_the_journey_pages(page, live_server, shots, viewport):
     for path in ("/relevance?" + query, "/id/body/iec", "/id/committee/iso-tc-299",
                  "/id/technology/robotics", "/id/stakeholder/sme"):
         page.goto(live_server + path)
-        results = axe.run(page, options=AXE_OPTIONS).response
-        bad = [f"{v['id']} ({v['impact']}): {v['help']}" for v in results["violations"]
-               if v["impact"] in {"serious", "critical"}]
+        bad = serious_violations(axe, page)
         if bad:
             found[path] = bad
         width = page.evaluate("document.documentElement.scrollWidth")

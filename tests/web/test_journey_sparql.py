@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import DESKTOP, PHONE, SKIP
-from .test_browser_axe import AXE_OPTIONS
+from .conftest import DESKTOP, PHONE, SKIP, serious_violations
 
 pytestmark = pytest.mark.skipif(SKIP, reason="STDGRAPH_SKIP_BROWSER_TESTS is set")
 
@@ -126,10 +125,7 @@ def test_axe_and_width_on_the_query_page_states(page, live_server, shots, viewpo
     found: dict[str, list[str]] = {}
     for path in QUERY_PAGES:
         page.goto(live_server + path)
-        results = axe.run(page, options=AXE_OPTIONS).response
-        bad = [f"{v['id']} ({v['impact']}): {v['help']} at "
-               + "; ".join(" ".join(n["target"]) for n in v["nodes"][:3])
-               for v in results["violations"] if v["impact"] in {"serious", "critical"}]
+        bad = serious_violations(axe, page)
         if bad:
             found[path] = bad
         # wide results scroll inside their box: the page itself never does
